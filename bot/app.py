@@ -1,0 +1,136 @@
+"""``create_app``: the one place that wires everything (settings read once here)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, jsonify, redirect
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import audit
+from bot.clock import Clock
+from bot.context import Services
+from bot.db import make_engine, make_session_factory, upgrade_schema
+from bot.inbox import Inbox
+from bot.kvstore import KvStore, RedisKv, SqlKv
+from bot.outbox import Deliverer
+from bot.platforms.wecom.api import WeComApi
+from bot.platforms.wecom.callback import create_callback_blueprint
+from bot.platforms.wecom.crypto import WeComCrypto
+from bot.platforms.wecom.transport import WeComTransport
+from bot.rules import RuleStore
+from bot.runner import Runner
+from bot.settings import Settings, load_settings
+from handlers.approvals import card_sent
+from models import User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Qudao:
+    """Everything create_app built, for the CLI and tests."""
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    clock: Clock
+    kv: KvStore
+    services: Services
+    inbox: Inbox
+    deliverer: Deliverer
+    runner: Runner
+    api: WeComApi
+    simulator_state: object | None = None
+
+
+def _on_sent(session, row, result) -> None:
+    if row.payload.get("kind") == "card" and result.get("response_code"):
+        card_sent(session, row.payload["task_id"], result["response_code"])
+
+
+def _make_kv(settings: Settings, factory, clock) -> KvStore:
+    if settings.redis_url:
+        import redis
+        return RedisKv(redis.Redis.from_url(settings.redis_url))
+    return SqlKv(factory, clock)
+
+
+def prepare_database(engine: Engine, factory, clock: Clock, settings: Settings) -> None:
+    upgrade_schema(engine)
+    rules = RuleStore(clock)
+    try:
+        with factory() as s, s.begin():
+            audit.ensure_head(s)
+            rules.load_file(s, settings.rules_file)
+    except IntegrityError:   # another worker did the same at the same moment
+        log.info("rules/audit head already initialised by another worker")
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
+    settings = settings or load_settings()
+    clock = clock or Clock(settings.timezone)
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    prepare_database(engine, factory, clock, settings)
+
+    kv = _make_kv(settings, factory, clock)
+    services = Services(factory=factory, clock=clock, rules=RuleStore(clock), kv=kv,
+                        conversation_ttl_s=settings.conversation_ttl_s)
+    api_base = settings.wecom_api_base
+    if not api_base:
+        raise ValueError("WECOM_API_BASE is not set (the serve command sets it for the simulator)")
+    api = WeComApi(api_base, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id, kv)
+    deliverer = Deliverer(factory, clock, {"wecom": WeComTransport(api)}, on_sent=_on_sent)
+    inbox = Inbox(services, serialise=engine.dialect.name == "sqlite")
+    runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
+
+    def accept(msg, dedup_key):
+        runner.submit(inbox.accept(msg, dedup_key))
+
+    app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
+                                                     settings.max_body_bytes))
+    qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, api)
+    if settings.simulator:
+        qudao.simulator_state = _mount_simulator(app, settings, factory)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(ok=True)
+
+    @app.get("/")
+    def index():
+        if settings.simulator:
+            return redirect("/sim/")
+        return jsonify(service="qudao", callback="/wecom/callback")
+
+    app.extensions["qudao"] = qudao
+    runner.start()
+    return app
+
+
+def _mount_simulator(app: Flask, settings: Settings, factory) -> object:
+    from flask import request
+
+    from bot.platforms.simulator import SimulatorState, create_simulator_blueprint
+
+    def users():
+        with factory() as s:
+            rows = s.execute(select(User).order_by(User.id)).scalars().all()
+            return [{"userid": u.external_id, "name": u.name, "role": u.role,
+                     "org": u.partner.name if u.partner else (u.title or "示例医疗")} for u in rows]
+
+    def callback_url() -> str:
+        return request.host_url.rstrip("/") + "/wecom/callback"
+
+    state = SimulatorState()
+    app.register_blueprint(create_simulator_blueprint(
+        state, corp_id=settings.wecom_corp_id, agent_id=settings.wecom_agent_id, secret=settings.wecom_secret,
+        token=settings.wecom_token, aes_key=settings.wecom_aes_key, callback_url=callback_url,
+        users_provider=users), url_prefix="/sim")
+    return state

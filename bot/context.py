@@ -1,0 +1,85 @@
+"""What a handler gets: the command's transaction, the sender, and ways to answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import audit, outbox
+from bot.clock import Clock
+from bot.kvstore import KvStore
+from bot.messages import Inbound, Outgoing
+from bot.rules import RuleSetData, RuleStore
+from models import User
+
+
+@dataclass
+class Services:
+    """Built once in create_app; shared by every command."""
+    factory: sessionmaker[Session]
+    clock: Clock
+    rules: RuleStore
+    kv: KvStore
+    conversation_ttl_s: int = 600
+
+
+@dataclass
+class Context:
+    s: Session
+    svc: Services
+    inbound: Inbound
+    inbox_id: int
+    received_at: datetime           # server receive time: what first-come is decided on
+    user: User | None
+    lang: str = "zh"
+    _replies: int = field(default=0, repr=False)
+    _rules: RuleSetData | None = field(default=None, repr=False)
+
+    @property
+    def clock(self) -> Clock:
+        return self.svc.clock
+
+    @property
+    def now(self) -> datetime:
+        return self.svc.clock.now()
+
+    @property
+    def rules(self) -> RuleSetData:
+        if self._rules is None:
+            self._rules = self.svc.rules.active(self.s)
+        return self._rules
+
+    @property
+    def actor(self) -> str:
+        return self.inbound.sender
+
+    def reply(self, msg: Outgoing) -> None:
+        """Answer the sender. Keyed by inbox row, so re-processing never doubles it."""
+        self._replies += 1
+        outbox.enqueue(self.s, self.clock, self.inbound.sender, msg, f"in:{self.inbox_id}:{self._replies}",
+                       platform=self.inbound.platform)
+
+    def send(self, user: User, msg: Outgoing, key: str) -> None:
+        outbox.enqueue(self.s, self.clock, user.external_id, msg, key, platform=user.platform)
+
+    def audit(self, action: str, entity_type: str, entity_id: Any, before=None, after=None, verdicts=None) -> None:
+        audit.record(self.s, at=self.now, actor=self.actor, action=action, entity_type=entity_type,
+                     entity_id=entity_id, before=before, after=after, verdicts=verdicts)
+
+    def fmt(self, when: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
+        return self.clock.fmt(when, pattern)
+
+    # -- short conversation state (missing fields, reject reasons) -----------
+    def _state_key(self) -> str:
+        return f"conv:{self.inbound.platform}:{self.inbound.sender}"
+
+    def get_state(self) -> dict | None:
+        return self.svc.kv.get(self._state_key(), session=self.s)
+
+    def set_state(self, state: dict) -> None:
+        self.svc.kv.set(self._state_key(), state, self.svc.conversation_ttl_s, session=self.s)
+
+    def clear_state(self) -> None:
+        self.svc.kv.delete(self._state_key(), session=self.s)

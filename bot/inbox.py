@@ -1,0 +1,118 @@
+"""Durable inbox: persist before acknowledging, process exactly once.
+
+``accept`` runs inside the callback request: one INSERT keyed by the
+platform's dedup key (unique), committed before WeCom gets its 200, so a
+crash after the ack loses nothing. WeCom's retries of the same message hit
+the unique key and are dropped. ``process`` claims a row and runs the whole
+command — domain changes, replies (outbox rows), audit, and marking the row
+done — in one transaction: it either all happens once or not at all.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.context import Context, Services
+from bot.dispatch import dispatch, language_of
+from bot.messages import Inbound, Text
+from bot import outbox
+from handlers.texts import t
+from models import InboxMessage, User
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STALE_CLAIM_S = 120
+
+
+class Inbox:
+    def __init__(self, svc: Services, serialise: bool):
+        self.svc = svc
+        # SQLite has one writer; serialising commands in-process avoids lock churn.
+        self._lock = threading.Lock() if serialise else None
+
+    @property
+    def _factory(self) -> sessionmaker[Session]:
+        return self.svc.factory
+
+    @property
+    def _clock(self) -> Clock:
+        return self.svc.clock
+
+    def accept(self, msg: Inbound, dedup_key: str) -> int | None:
+        """Persist; returns the new row id, or None for a message we already have."""
+        try:
+            with self._factory() as s, s.begin():
+                row = InboxMessage(platform=msg.platform, dedup_key=dedup_key[:300], sender=msg.sender,
+                                   payload=msg.to_dict(), received_at=self._clock.now(), status="new")
+                s.add(row)
+                s.flush()
+                return row.id
+        except IntegrityError:
+            log.info("duplicate delivery %s ignored", dedup_key)
+            return None
+
+    def process(self, inbox_id: int) -> bool:
+        if self._lock is None:
+            return self._process(inbox_id)
+        with self._lock:
+            return self._process(inbox_id)
+
+    def _process(self, inbox_id: int) -> bool:
+        now = self._clock.now()
+        with self._factory() as s:
+            with s.begin():
+                claimed = s.execute(
+                    update(InboxMessage)
+                    .where(InboxMessage.id == inbox_id,
+                           or_(InboxMessage.status == "new",
+                               (InboxMessage.status == "processing")
+                               & (InboxMessage.claimed_at < now - timedelta(seconds=STALE_CLAIM_S))))
+                    .values(status="processing", claimed_at=now, attempts=InboxMessage.attempts + 1)
+                ).rowcount
+            if not claimed:
+                return False
+            try:
+                with s.begin():
+                    row = s.get(InboxMessage, inbox_id)
+                    msg = Inbound.from_dict(row.payload)
+                    user = s.execute(select(User).where(User.platform == msg.platform,
+                                                        User.external_id == msg.sender)).scalar_one_or_none()
+                    ctx = Context(s=s, svc=self.svc, inbound=msg, inbox_id=inbox_id, received_at=row.received_at,
+                                  user=user, lang=language_of(msg.text))
+                    dispatch(ctx)
+                    row.status, row.processed_at, row.error = "done", self._clock.now(), None
+                return True
+            except Exception as exc:   # the command rolled back; keep the message for a retry
+                log.exception("inbox %s failed", inbox_id)
+                self._failed(inbox_id, exc)
+                return False
+
+    def _failed(self, inbox_id: int, exc: Exception) -> None:
+        with self._factory() as s, s.begin():
+            row = s.get(InboxMessage, inbox_id)
+            row.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = "dead"
+                msg = Inbound.from_dict(row.payload)
+                # Tell the sender rather than leave them waiting; the row stays for ops.
+                outbox.enqueue(s, self._clock, msg.sender, Text(t("busy", language_of(msg.text))),
+                               f"in:{inbox_id}:dead", platform=msg.platform)
+            else:
+                row.status = "new"
+
+    def pending_ids(self, limit: int = 100) -> list[int]:
+        """Rows never finished: new ones, and claims abandoned by a crashed worker."""
+        cutoff = self._clock.now() - timedelta(seconds=STALE_CLAIM_S)
+        with self._factory() as s:
+            return list(s.execute(
+                select(InboxMessage.id)
+                .where(or_(InboxMessage.status == "new",
+                           (InboxMessage.status == "processing") & (InboxMessage.claimed_at < cutoff)))
+                .order_by(InboxMessage.id).limit(limit)).scalars())

@@ -1,0 +1,81 @@
+"""Short-lived shared state with a TTL: Redis when configured, else the database.
+
+Both are shared by every worker, so conversation state and the access token
+never live in one worker's memory only.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any, Iterator, Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from models import KvEntry
+
+
+class KvStore(Protocol):
+    """``session``: the command's transaction, so state changes commit with it (SQL only)."""
+    def get(self, key: str, session: Session | None = None) -> Any | None: ...
+    def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None: ...
+    def delete(self, key: str, session: Session | None = None) -> None: ...
+
+
+class RedisKv:
+    def __init__(self, client, prefix: str = "qudao:"):
+        self._r = client
+        self._prefix = prefix
+
+    def get(self, key: str, session: Session | None = None) -> Any | None:
+        raw = self._r.get(self._prefix + key)
+        return None if raw is None else json.loads(raw)
+
+    def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None:
+        self._r.set(self._prefix + key, json.dumps(value, ensure_ascii=False), ex=max(1, int(ttl_s)))
+
+    def delete(self, key: str, session: Session | None = None) -> None:
+        self._r.delete(self._prefix + key)
+
+
+class SqlKv:
+    """Uses the caller's transaction when given one, else a short one of its own."""
+
+    def __init__(self, factory: sessionmaker[Session], clock: Clock):
+        self._factory = factory
+        self._clock = clock
+
+    @contextmanager
+    def _tx(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+            return
+        with self._factory() as s, s.begin():
+            yield s
+
+    def get(self, key: str, session: Session | None = None) -> Any | None:
+        with self._tx(session) as s:
+            row = s.get(KvEntry, key)
+            if row is None or row.expires_at <= self._clock.now():
+                return None
+            return row.value.get("v")
+
+    def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None:
+        with self._tx(session) as s:
+            row = s.get(KvEntry, key)
+            expires = self._clock.now() + timedelta(seconds=ttl_s)
+            if row is None:
+                s.add(KvEntry(key=key, value={"v": value}, expires_at=expires))
+            else:
+                row.value, row.expires_at = {"v": value}, expires
+            s.flush()
+
+    def delete(self, key: str, session: Session | None = None) -> None:
+        with self._tx(session) as s:
+            s.execute(delete(KvEntry).where(KvEntry.key == key))
+
+    def purge_expired(self) -> int:
+        with self._factory() as s, s.begin():
+            return s.execute(delete(KvEntry).where(KvEntry.expires_at <= self._clock.now())).rowcount

@@ -1,0 +1,56 @@
+"""Loads rule files into the database and serves the active version to every worker."""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.rules.model import RuleSetData
+from models import RuleSet
+
+
+class RuleStore:
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        self._cache: RuleSetData | None = None
+        self._lock = threading.Lock()
+
+    def load_file(self, session: Session, path: Path) -> RuleSet:
+        """Insert the file as a new active version unless the active one has the same content."""
+        content = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return self.load_content(session, content, source=str(path))
+
+    def load_content(self, session: Session, content: dict, source: str) -> RuleSet:
+        RuleSetData.from_dict(0, content)        # validate before anything goes live
+        checksum = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        active = session.execute(select(RuleSet).where(RuleSet.active.is_(True))
+                                 .order_by(RuleSet.version.desc())).scalars().first()
+        if active is not None and active.checksum == checksum:
+            return active
+        version = (session.execute(select(func.max(RuleSet.version))).scalar() or 0) + 1
+        session.execute(update(RuleSet).where(RuleSet.active.is_(True)).values(active=False))
+        row = RuleSet(version=version, checksum=checksum, source=source, content=content,
+                      active=True, loaded_at=self._clock.now())
+        session.add(row)
+        session.flush()
+        return row
+
+    def active(self, session: Session) -> RuleSetData:
+        """The active rules; re-read only when another worker published a new version."""
+        version = session.execute(select(func.max(RuleSet.version)).where(RuleSet.active.is_(True))).scalar()
+        if version is None:
+            raise LookupError("no rule set loaded")
+        cached = self._cache
+        if cached is not None and cached.version == version:
+            return cached
+        row = session.execute(select(RuleSet).where(RuleSet.version == version)).scalar_one()
+        data = RuleSetData.from_dict(row.version, row.content)
+        with self._lock:
+            self._cache = data
+        return data

@@ -1,0 +1,53 @@
+"""Loads the demo organisation (config/demo/org.yaml). Idempotent: keyed by natural keys."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.matching import analyse, region_of
+from bot.settings import CONFIG_DIR
+from models import Customer, Partner, Product, User
+
+DEMO_FILE = CONFIG_DIR / "demo" / "org.yaml"
+
+
+def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[str, int]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    partners: dict[str, Partner] = {}
+    for p in data["partners"]:
+        row = session.execute(select(Partner).where(Partner.name == p["name"])).scalar_one_or_none()
+        if row is None:
+            row = Partner(name=p["name"])
+            session.add(row)
+        row.regions, row.product_lines, row.tier = p["regions"], p["product_lines"], p.get("tier", "standard")
+        partners[p["name"]] = row
+    session.flush()
+    for u in data["users"]:
+        row = session.execute(select(User).where(User.platform == "wecom", User.external_id == u["userid"])).scalar_one_or_none()
+        if row is None:
+            row = User(platform="wecom", external_id=u["userid"])
+            session.add(row)
+        row.name, row.role, row.title = u["name"], u["role"], u.get("title", "")
+        row.partner_id = partners[u["partner"]].id if u.get("partner") else None
+        row.regions = u.get("regions", [])
+    for p in data["products"]:
+        row = session.get(Product, p["sku"]) or Product(sku=p["sku"])
+        row.name, row.line, row.list_price, row.aliases = p["name"], p["line"], p["list_price"], p.get("aliases", [])
+        session.add(row)
+    for c in data["customers"]:
+        key = analyse(c["name"]).key
+        row = session.execute(select(Customer).where(Customer.name_key == key)).scalar_one_or_none()
+        if row is None:
+            row = Customer(name=c["name"], name_key=key, created_at=clock.now(), source="import")
+            session.add(row)
+        row.address = c.get("address")
+        row.region = region_of(c.get("address") or "") or region_of(c["name"])
+        row.city = analyse(c.get("address") or c["name"]).city
+        row.lat, row.lng, row.coord_system = c.get("lat"), c.get("lng"), "gcj02"
+    session.flush()
+    return {"partners": len(data["partners"]), "users": len(data["users"]),
+            "products": len(data["products"]), "customers": len(data["customers"])}

@@ -1,0 +1,74 @@
+"""Settings, read once from the environment in ``create_app`` (never elsewhere).
+
+Embedded default (no variables set): SQLite file under ./var, no Redis, the
+demo WeCom credentials from config/demo/wecom.yaml and the built-in platform
+simulator. Setting ``WECOM_SECRET`` (a real app) turns the simulator off unless
+``QUDAO_SIMULATOR=1`` asks for it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    wecom_corp_id: str
+    wecom_agent_id: str
+    wecom_secret: str
+    wecom_token: str
+    wecom_aes_key: str
+    wecom_api_base: str | None      # None: the simulator's own URL, filled in when serving
+    simulator: bool
+    rules_file: Path = CONFIG_DIR / "rules" / "default.yaml"
+    timezone: str = "Asia/Shanghai"
+    timestamp_window_s: int = 300   # callbacks older/newer than this are replays or clock trouble
+    max_body_bytes: int = 64 * 1024
+    conversation_ttl_s: int = 600   # how long the bot waits for a missing field
+    # "thread": ack fast and work in background threads (serving);
+    # "inline": process and deliver before answering (tests, deterministic).
+    processing: str = "thread"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def _demo_wecom() -> dict[str, str]:
+    with open(CONFIG_DIR / "demo" / "wecom.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    demo = _demo_wecom()
+    real_app = bool(env.get("WECOM_SECRET"))
+    sim_flag = env.get("QUDAO_SIMULATOR")
+    simulator = (sim_flag == "1") if sim_flag is not None else (not real_app and not env.get("WECOM_API_BASE"))
+    default_db = f"sqlite:///{ROOT / 'var' / 'qudao.sqlite3'}"
+    return Settings(
+        database_url=env.get("DATABASE_URL") or default_db,
+        redis_url=env.get("REDIS_URL") or None,
+        wecom_corp_id=env.get("WECOM_CORP_ID") or demo["corp_id"],
+        wecom_agent_id=str(env.get("WECOM_AGENT_ID") or demo["agent_id"]),
+        wecom_secret=env.get("WECOM_SECRET") or demo["secret"],
+        wecom_token=env.get("WECOM_TOKEN") or demo["token"],
+        wecom_aes_key=env.get("WECOM_AES_KEY") or demo["aes_key"],
+        wecom_api_base=env.get("WECOM_API_BASE") or (None if simulator else DEFAULT_API_BASE),
+        simulator=simulator,
+        rules_file=Path(env.get("QUDAO_RULES_FILE") or CONFIG_DIR / "rules" / "default.yaml"),
+        timezone=env.get("QUDAO_TIMEZONE") or "Asia/Shanghai",
+        timestamp_window_s=int(env.get("QUDAO_TIMESTAMP_WINDOW") or 300),
+        max_body_bytes=int(env.get("QUDAO_MAX_BODY") or 64 * 1024),
+        processing=env.get("QUDAO_PROCESSING") or "thread",
+    )

@@ -1,0 +1,1 @@
+"""Business handlers, one module per area. They see only neutral messages."""

@@ -1,0 +1,106 @@
+"""修改 / 撤销: a dealer changes or withdraws its own registration.
+
+Any change voids approvals that showed the old payload (product.md point 3),
+then the rules decide afresh whether an approval is needed.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.messages import Text
+from bot.nlp import Parsed
+from bot.rules import checks
+from bot.rules.verdict import NEEDS_APPROVAL, Verdict
+from handlers import locks
+from handlers.approvals import void_pending
+from handlers.registration import pick_approver, request_approval, snapshot
+from handlers.texts import status_word, t, yuan
+from models import Customer, Registration
+
+
+def _own_open(ctx: Context, ref: str | None, action_word: str) -> Registration | None:
+    lang = ctx.lang
+    if ctx.user.role != "dealer" or ctx.user.partner_id is None:
+        ctx.reply(Text(t("partners_only", lang)))
+        return None
+    reg = ctx.s.execute(select(Registration).where(Registration.number == (ref or "").upper())
+                        .with_for_update()).scalar_one_or_none()
+    if reg is None:
+        ctx.reply(Text(t("no_such_registration", lang, ref=ref or "")))
+        return None
+    if reg.partner_id != ctx.user.partner_id:
+        ctx.reply(Text(t("not_your_registration", lang, ref=reg.number)))
+        return None
+    if not reg.is_open:
+        ctx.reply(Text(t("not_open", lang, ref=reg.number, status=status_word(reg.status, lang), action=action_word)))
+        return None
+    return reg
+
+
+def amend(ctx: Context, parsed: Parsed) -> None:
+    lang = ctx.lang
+    reg = _own_open(ctx, parsed.ref, "修改" if lang == "zh" else "changed")
+    if reg is None:
+        return
+    if parsed.customer or parsed.products:
+        ctx.reply(Text(t("amend_lines_no", lang)))
+        return
+    changes: list[str] = []
+    before = snapshot(reg)
+    if parsed.amount_yuan is not None and float(parsed.amount_yuan) != float(reg.amount_yuan or 0):
+        changes.append(f"金额 {yuan(reg.amount_yuan)} → {yuan(parsed.amount_yuan)}")
+        reg.amount_yuan = float(parsed.amount_yuan)
+    if parsed.close_date is not None and parsed.close_date != reg.close_date:
+        changes.append(f"预计签约 {reg.close_date or '未填'} → {parsed.close_date}")
+        reg.close_date = parsed.close_date
+    if not changes:
+        ctx.reply(Text(t("amend_nothing", lang, ref=reg.number)))
+        return
+    reg.revision += 1
+    reg.updated_at = ctx.now
+    void_pending(ctx, reg)
+    rules = ctx.rules.registration
+    tier = checks.tiering(rules, float(reg.amount_yuan), lang)
+    # Reasons other than the amount (possible duplicate, unknown region) still stand.
+    standing = [Verdict(**v) for v in reg.verdicts
+                if v["outcome"] == NEEDS_APPROVAL and v["rule_id"] not in (tier.rule_id, "registration.approval")]
+    reg.verdicts = [v for v in reg.verdicts if v["rule_id"] != tier.rule_id] + [tier.to_dict()]
+    needing = ([tier] if tier.outcome == NEEDS_APPROVAL else []) + standing
+    if not needing:
+        routine = checks.routine(rules, lang)
+        needing = [routine] if routine.outcome == NEEDS_APPROVAL else []
+    customer = ctx.s.get(Customer, reg.customer_id)
+    if needing:
+        reg.status = "pending"
+        role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
+        request_approval(ctx, reg, pick_approver(ctx, role, customer.region if customer else None), needing)
+    elif reg.status == "pending":
+        # It only waited for the approval the change made unnecessary.
+        reg.status, reg.decided_at = "approved", ctx.now
+        reg.lock_until = ctx.now + timedelta(days=rules.protection_days)
+        locks.extend(ctx, reg)
+    ctx.audit("registration.amended", "registration", reg.number, before=before, after=snapshot(reg),
+              verdicts=reg.verdicts)
+    ctx.reply(Text(t("amended", lang, number=reg.number, changes="；".join(changes)) + "\n"
+                   + status_line(ctx, reg)))
+
+
+def status_line(ctx: Context, reg: Registration) -> str:
+    if reg.status == "pending":
+        return f"当前状态：待审批，锁定至 {ctx.fmt(reg.lock_until, '%Y-%m-%d')}"
+    return f"当前状态：{status_word(reg.status)}，保护期至 {ctx.fmt(reg.lock_until, '%Y-%m-%d')}"
+
+
+def withdraw(ctx: Context, parsed: Parsed) -> None:
+    reg = _own_open(ctx, parsed.ref, "撤销" if ctx.lang == "zh" else "withdrawn")
+    if reg is None:
+        return
+    before = snapshot(reg)
+    void_pending(ctx, reg)
+    reg.status, reg.updated_at, reg.revision = "withdrawn", ctx.now, reg.revision + 1
+    locks.release(ctx, reg)
+    ctx.audit("registration.withdrawn", "registration", reg.number, before=before, after=snapshot(reg))
+    ctx.reply(Text(t("withdrawn", ctx.lang, number=reg.number, customer=reg.customer_text)))

@@ -1,0 +1,231 @@
+"""商机报备: register a deal, check it against the rule store, lock, route for approval."""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from bot.context import Context
+from bot.messages import Button, Card, Text
+from bot.nlp import Parsed
+from bot.rules import checks
+from bot.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
+from handlers import customers, locks
+from handlers.catalog import DbCatalog
+from handlers.texts import role_word, t, yuan
+from models import Approval, Customer, Partner, Registration, User
+
+REQUIRED = ("customer", "product", "amount")
+
+
+# ---- collecting the fields (possibly over several messages) ----------------
+
+def fields_from(parsed: Parsed) -> dict:
+    return {
+        "customer": parsed.customer,
+        "department": parsed.department,
+        "products": [{"word": p.word, "sku": p.sku, "qty": p.qty} for p in parsed.products],
+        "amount_yuan": parsed.amount_yuan,
+        "close_date": parsed.close_date.isoformat() if parsed.close_date else None,
+    }
+
+
+def merge(old: dict, new: dict) -> dict:
+    out = dict(old)
+    for key, value in new.items():
+        if value not in (None, [], ""):
+            out[key] = value
+    return out
+
+
+def register(ctx: Context, fields: dict) -> None:
+    user = ctx.user
+    if user.role != "dealer" or user.partner_id is None:
+        ctx.clear_state()
+        ctx.reply(Text(t("partners_only", ctx.lang)))
+        return
+    catalog = DbCatalog(ctx.s)
+    lines: list[str] = []
+    for p in fields.get("products") or []:
+        line = catalog.line_for(p["word"], p.get("sku"))
+        if line is None:
+            fields = {**fields, "products": []}
+            ctx.set_state({"flow": "register", "fields": fields})
+            ctx.reply(Text(t("unknown_product", ctx.lang, word=p["word"], choices=catalog.choices())))
+            return
+        if line not in lines:
+            lines.append(line)
+    missing = [f for f, ok in (("customer", fields.get("customer")), ("product", lines),
+                               ("amount", fields.get("amount_yuan"))) if not ok]
+    if missing:
+        ctx.set_state({"flow": "register", "fields": fields})
+        ctx.reply(Text(t(f"ask_{missing[0]}", ctx.lang)))
+        return
+    ctx.clear_state()
+    _submit(ctx, user, fields, lines)
+
+
+# ---- evaluation -------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    status: str                  # approved | pending | rejected
+    verdicts: list[Verdict]
+    approver_role: str | None = None
+
+    @property
+    def first_reject(self) -> Verdict | None:
+        return next((v for v in self.verdicts if v.outcome == REJECT), None)
+
+
+def _outcome(verdicts: list[Verdict]) -> Outcome:
+    if any(v.outcome == REJECT for v in verdicts):
+        return Outcome("rejected", verdicts)
+    needing = [v for v in verdicts if v.outcome == NEEDS_APPROVAL]
+    if needing:
+        role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
+        return Outcome("pending", verdicts, role)
+    return Outcome("approved", verdicts)
+
+
+def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
+    s, rules, lang = ctx.s, ctx.rules.registration, ctx.lang
+    # Row locks serialise what must not interleave across workers: one partner's
+    # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer).
+    partner = s.execute(select(Partner).where(Partner.id == user.partner_id).with_for_update()).scalar_one()
+    name = fields["customer"].strip()
+    match = customers.find(s, name)
+    customer = match.matched if match.verdict == "duplicate" else customers.get_or_create(s, ctx.clock, name)
+    s.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
+    locks.release_expired(ctx, customer.id)
+
+    amount = float(fields["amount_yuan"])
+    scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
+    open_count = s.execute(select(func.count()).select_from(Registration).where(
+        Registration.partner_id == partner.id, Registration.status.in_(("pending", "approved")))).scalar()
+    verdicts = [
+        checks.qualification(rules, partner.product_lines, lines, lang),
+        checks.territory(rules, partner.regions, customer.name, customer.region, lang),
+        checks.quota(rules, open_count, lang),
+        checks.conflict(customer.name, locks.holder(ctx, customer.id, scope_keys, rules.conflict_scope, partner.id),
+                        ctx.fmt, lang),
+        checks.customer_match(name, match.verdict, match.matched.name if match.matched else None, match.score,
+                              match.reason, rules.possible_duplicate_approver, lang),
+        checks.tiering(rules, amount, lang),
+    ]
+    if not any(v.outcome != "pass" for v in verdicts):
+        verdicts.append(checks.routine(rules, lang))
+    outcome = _outcome(verdicts)
+
+    now = ctx.now
+    reg = Registration(partner_id=partner.id, submitter_id=user.id, customer_id=customer.id, customer_text=name,
+                       department=fields.get("department"), product_lines=lines, products=fields.get("products") or [],
+                       amount_yuan=amount, close_date=date.fromisoformat(fields["close_date"]) if fields.get("close_date") else None,
+                       status=outcome.status, received_at=ctx.received_at, verdicts=[v.to_dict() for v in verdicts],
+                       match=match.to_dict(), rules_version=ctx.rules.version, created_at=now, updated_at=now)
+    if outcome.status == "approved":
+        reg.lock_until, reg.decided_at = ctx.received_at + timedelta(days=rules.protection_days), now
+    elif outcome.status == "pending":
+        reg.lock_until = ctx.received_at + timedelta(days=rules.pending_lock_days)
+    s.add(reg)
+    s.flush()
+    reg.number = f"RG{ctx.clock.local(ctx.received_at):%Y%m%d}-{reg.id:04d}"
+
+    if outcome.status != "rejected" and not locks.take(ctx, reg, customer.id, scope_keys):
+        # Lost a same-instant race the row lock could not see (the unique index caught it).
+        holder = locks.holder(ctx, customer.id, scope_keys, rules.conflict_scope, partner.id)
+        verdicts = [v for v in verdicts if v.rule_id != "registration.conflict"]
+        verdicts.insert(3, checks.conflict(customer.name, holder, ctx.fmt, lang))
+        outcome = _outcome(verdicts)
+        reg.status, reg.lock_until, reg.decided_at = "rejected", None, None
+        reg.verdicts = [v.to_dict() for v in verdicts]
+
+    ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),
+              verdicts=reg.verdicts)
+    if outcome.status == "pending":
+        approver = pick_approver(ctx, outcome.approver_role, customer.region)
+        request_approval(ctx, reg, approver, [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
+    _reply_outcome(ctx, reg, outcome, customer)
+
+
+def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: Customer) -> None:
+    lang = ctx.lang
+    common = {"number": reg.number, "customer": customer.name, "lines": "、".join(reg.product_lines),
+              "amount": yuan(reg.amount_yuan)}
+    if outcome.status == "approved":
+        ctx.reply(Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
+    elif outcome.status == "pending":
+        reasons = "；".join(v.message for v in outcome.verdicts if v.outcome == NEEDS_APPROVAL)
+        ctx.reply(Text(t("reg_pending", lang, approver=role_word(outcome.approver_role, lang), reasons=reasons,
+                         until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
+    else:
+        first = outcome.first_reject
+        others = [v.message for v in outcome.verdicts if v.outcome == REJECT and v is not first]
+        message = first.message + ("\n" + "\n".join(others) if others else "")
+        ctx.reply(Text(t("reg_rejected", lang, rule=first.rule_id, message=message, next_step=first.next_step)))
+
+
+# ---- approvals ----------------------------------------------------------------
+
+def pick_approver(ctx: Context, role: str, region: str | None) -> User:
+    """The area manager covering the customer's region, or the director."""
+    if role == "area_manager" and region:
+        for m in ctx.s.execute(select(User).where(User.role == "manager").order_by(User.id)).scalars():
+            if region in (m.regions or []):
+                return m
+    director = ctx.s.execute(select(User).where(User.role == "director").order_by(User.id)).scalars().first()
+    if director is None:
+        raise LookupError("no director configured: approvals cannot be routed")
+    return director
+
+
+def payload_of(reg: Registration) -> dict:
+    """Exactly what an approval covers; any change to these voids it."""
+    return {"registration": reg.number, "partner_id": reg.partner_id, "customer_id": reg.customer_id,
+            "customer": reg.customer_text, "department": reg.department, "lines": list(reg.product_lines),
+            "products": list(reg.products or []), "amount_yuan": float(reg.amount_yuan or 0),
+            "close_date": reg.close_date.isoformat() if reg.close_date else None}
+
+
+def payload_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def request_approval(ctx: Context, reg: Registration, approver: User, reasons: list[Verdict]) -> Approval:
+    payload = payload_of(reg)
+    appr = Approval(registration_id=reg.id, reason_code=",".join(v.reason_code for v in reasons),
+                    approver_id=approver.id, status="pending", payload=payload, payload_hash=payload_hash(payload),
+                    task_id=f"reg-{reg.id}-r{reg.revision}-{secrets.token_hex(4)}", created_at=ctx.now)
+    ctx.s.add(appr)
+    ctx.s.flush()
+    lang = "zh"   # cards are read by managers in the Chinese UI
+    partner = ctx.s.get(Partner, reg.partner_id)
+    submitter = ctx.s.get(User, reg.submitter_id)
+    rows = (("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
+            ("产品线", "、".join(reg.product_lines)),
+            ("金额", yuan(reg.amount_yuan)),
+            ("预计签约", reg.close_date.isoformat() if reg.close_date else "未填"),
+            ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M")),
+            ("审批原因", "、".join(v.reason_code for v in reasons)))
+    card = Card(task_id=appr.task_id, title=t("card_title", lang, number=reg.number),
+                desc=t("card_desc", lang, partner=partner.name, submitter=submitter.name), rows=rows,
+                buttons=(Button("approve", "同意", 1), Button("reject", "驳回", 3)),
+                note="；".join(v.message for v in reasons))
+    ctx.send(approver, card, key=f"card:{appr.task_id}")
+    ctx.audit("approval.requested", "approval", appr.task_id,
+              after={"registration": reg.number, "approver": approver.external_id, "payload_hash": appr.payload_hash},
+              verdicts=[v.to_dict() for v in reasons])
+    return appr
+
+
+def snapshot(reg: Registration) -> dict:
+    return {"number": reg.number, "status": reg.status, "partner_id": reg.partner_id, "customer_id": reg.customer_id,
+            "customer": reg.customer_text, "department": reg.department, "lines": reg.product_lines,
+            "amount_yuan": float(reg.amount_yuan) if reg.amount_yuan is not None else None,
+            "close_date": reg.close_date.isoformat() if reg.close_date else None,
+            "received_at": reg.received_at.isoformat(), "lock_until": reg.lock_until.isoformat() if reg.lock_until else None,
+            "revision": reg.revision}

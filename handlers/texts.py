@@ -1,0 +1,155 @@
+"""Every user-facing sentence of the registration area, Chinese first, English too.
+
+``t(key, lang, **facts)`` renders one. Keep wording here, not in handlers.
+"""
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # -- general --------------------------------------------------------
+    "unknown_user": ("您好，您的账号还没有开通渠道助手，请联系管理员添加。",
+                     "Hello, your account is not set up for Qudao yet. Please ask your administrator."),
+    "not_understood": ("抱歉，没看懂这条消息。发送“帮助”查看可用的命令。",
+                       "Sorry, I didn't understand that. Send \"help\" to see what I can do."),
+    "not_yet": ("“{what}”功能尚未开通，敬请期待；如有急事请联系您的渠道经理。",
+                "\"{what}\" is not available yet; please contact your channel manager if it is urgent."),
+    "unsupported_message": ("暂不支持这种消息类型，请发送文字。", "This kind of message is not supported yet; please send text."),
+    "location_not_yet": ("已收到位置（{label}）。外勤签到功能尚未开通。",
+                         "Location received ({label}). Visit check-in is not available yet."),
+    "cancelled": ("好的，已取消。", "OK, cancelled."),
+    "busy": ("抱歉，系统处理这条消息时出错，已记录，请稍后重试。",
+             "Sorry, something went wrong with that message; it was logged. Please try again later."),
+    "partners_only": ("只有渠道伙伴（经销商/代理商）账号可以报备商机。",
+                      "Only partner (dealer/agent) accounts can register deals."),
+    # -- registration: asking for missing fields ------------------------
+    "ask_customer": ("请告诉我客户名称（例如：北京协和医院）。发送“取消”放弃本次报备。",
+                     "Which customer is it (e.g. Peking Union Medical College Hospital)? Send \"cancel\" to stop."),
+    "ask_product": ("请告诉我报备的产品（例如：彩超、监护仪、呼吸机，或型号 A100）。",
+                    "Which product is it (e.g. ultrasound, monitor, ventilator, or a SKU like A100)?"),
+    "ask_amount": ("请告诉我预计金额（例如：80万、1,200,000）。",
+                   "What is the expected amount (e.g. 800k, 1,200,000)?"),
+    "unknown_product": ("没有找到产品“{word}”。可选：{choices}。请重新告诉我产品。",
+                        "I don't know the product \"{word}\". Choices: {choices}. Which product is it?"),
+    # -- registration: verdicts ------------------------------------------
+    "v_qualification_fail": ("贵司没有 {missing} 产品线的授权（已授权：{held}）。",
+                             "Your company is not authorised for {missing} (authorised: {held})."),
+    "n_qualification_fail": ("如需开通授权，请联系渠道经理。", "Ask your channel manager about authorisation."),
+    "v_territory_fail": ("客户 {customer} 位于 {region}，不在贵司的授权区域（{regions}）内。",
+                         "{customer} is in {region}, outside your territory ({regions})."),
+    "n_territory_fail": ("如客户区域识别有误，请补充客户所在城市后重新报备，或联系渠道经理。",
+                         "If the region is wrong, add the customer's city and register again, or contact your manager."),
+    "v_region_unknown": ("无法从名称判断客户 {customer} 所在区域，需要经理确认。",
+                         "Cannot tell {customer}'s region from its name; a manager must confirm."),
+    "v_quota_fail": ("贵司已有 {open} 个有效报备，达到上限 {quota} 个。",
+                     "Your company already has {open} open registrations, the limit is {quota}."),
+    "n_quota_fail": ("请先撤销或完成部分报备后再试。", "Withdraw or close some registrations first."),
+    "v_conflict": ("客户 {customer} 已被 {holder} 于 {held_since} 报备（{scope}），保护至 {until}。",
+                   "{customer} is already registered by {holder} since {held_since} ({scope}), protected until {until}."),
+    "n_conflict": ("如有异议，可联系渠道经理申诉，并提供拜访记录等证据。",
+                   "If you disagree, appeal to your channel manager with evidence such as visit records."),
+    "v_possible_duplicate": ("客户名与已有客户“{matched}”相似（相似度 {score}，{why}），需要经理确认是否同一客户。",
+                             "The name looks like existing customer \"{matched}\" (score {score}, {why}); a manager will confirm."),
+    "v_tiering": ("金额 {amount} 达到 {threshold} 的分级线，需要{approver}审批。",
+                  "The amount {amount} reaches the {threshold} tier; {approver} must approve."),
+    "v_routine": ("按规则需要{approver}审批。", "By the rules, {approver} must approve."),
+    # -- registration: replies -------------------------------------------
+    "reg_approved": ("✅ 报备成功 {number}\n客户：{customer}\n产品线：{lines}　金额：{amount}\n保护期至 {until}。",
+                     "✅ Registered {number}\nCustomer: {customer}\nLines: {lines}  Amount: {amount}\nProtected until {until}."),
+    "reg_pending": ("⏳ 报备已受理 {number}，等待{approver}审批。\n客户：{customer}\n产品线：{lines}　金额：{amount}\n原因：{reasons}\n审批期间客户锁定至 {until}。",
+                    "⏳ Registration {number} received, waiting for {approver}.\nCustomer: {customer}\nLines: {lines}  Amount: {amount}\nWhy: {reasons}\nThe customer is locked for you until {until}."),
+    "reg_rejected": ("❌ 报备未通过（{rule}）\n{message}\n下一步：{next_step}",
+                     "❌ Registration refused ({rule})\n{message}\nNext: {next_step}"),
+    "reg_decided_approved": ("✅ 您的报备 {number}（{customer}）已由{who}审批通过，保护期至 {until}。",
+                             "✅ Your registration {number} ({customer}) was approved by {who}; protected until {until}."),
+    "reg_decided_rejected": ("❌ 您的报备 {number}（{customer}）被{who}驳回。理由：{reason}",
+                             "❌ Your registration {number} ({customer}) was rejected by {who}. Reason: {reason}"),
+    # -- approvals --------------------------------------------------------
+    "card_title": ("商机报备审批 {number}", "Deal registration approval {number}"),
+    "card_desc": ("{partner} · {submitter}", "{partner} · {submitter}"),
+    "ask_reject_reason": ("请回复驳回 {number} 的理由（10分钟内有效，发送“取消”放弃驳回）。",
+                          "Please reply with the reason for rejecting {number} (within 10 minutes; \"cancel\" to stop)."),
+    "already_decided": ("该审批已由 {who} 于 {when} 处理（{decision}），无需重复操作。",
+                        "This approval was already handled by {who} at {when} ({decision})."),
+    "not_your_approval": ("您不是报备 {number} 的审批人，操作未执行，已记录。",
+                          "You are not the approver of {number}; nothing was done and the attempt was recorded."),
+    "approval_void": ("报备 {number} 在审批卡发出后已被修改或撤销，此审批已失效；如需审批会另发新卡片。",
+                      "Registration {number} changed or was withdrawn after this card was sent; this approval no longer applies."),
+    "card_gone": ("这张卡片已失效。", "This card is no longer valid."),
+    "decision_done": ("已{decision}报备 {number}，已通知 {submitter}。", "{decision} {number}; {submitter} has been told."),
+    "stamp": ("{decision} · {who} · {when}", "{decision} · {who} · {when}"),
+    "stamp_void": ("已失效 · 报备已修改或撤销", "Void · registration changed"),
+    "approved_word": ("已同意", "Approved"),
+    "rejected_word": ("已驳回", "Rejected"),
+    "no_such_registration": ("没有找到报备 {ref}。", "No registration {ref} found."),
+    # -- amend / withdraw -------------------------------------------------
+    "not_your_registration": ("报备 {ref} 不属于贵司，无法操作。", "Registration {ref} is not yours."),
+    "not_open": ("报备 {ref} 当前状态为{status}，不能{action}。", "Registration {ref} is {status} and cannot be {action}."),
+    "amend_nothing": ("没有识别到要修改的内容，可修改金额和预计签约日期，例如：修改 {ref} 金额 150万。",
+                      "Nothing to change found; you can change the amount and close date, e.g. 修改 {ref} 金额 150万."),
+    "amend_lines_no": ("产品线或客户不能直接修改，请撤销后重新报备。",
+                       "Customer and product lines cannot be changed; withdraw and register again."),
+    "amended": ("已修改报备 {number}：{changes}。", "Registration {number} changed: {changes}."),
+    "withdrawn": ("已撤销报备 {number}，客户 {customer} 已释放。", "Registration {number} withdrawn; {customer} is released."),
+    "approver_told_void": ("报备 {number} 已被提交人修改/撤销，之前的审批卡已失效。",
+                           "Registration {number} was changed/withdrawn by its submitter; the earlier card is void."),
+    # -- queries ----------------------------------------------------------
+    "mine_empty": ("贵司还没有报备记录。发送“报备 客户 产品 金额”开始报备。",
+                   "Your company has no registrations yet. Send \"报备 customer product amount\" to start."),
+    "mine_header": ("**{partner} 的报备**（最近 {n} 条）", "**{partner} registrations** (latest {n})"),
+    "query_none": ("客户“{customer}”目前没有有效报备，可以报备。",
+                   "\"{customer}\" has no open registration; you may register it."),
+    "query_need_name": ("请在“查询”后面写上客户名称，例如：查询 北京协和医院。",
+                        "Add a customer name after \"query\", e.g. query 北京协和医院."),
+    "query_other": ("已被其他伙伴报备（{scope}），保护至 {until}。", "Held by another partner ({scope}) until {until}."),
+    "help": (
+        "**渠道助手 · 可用命令**\n"
+        "> 报备 客户 产品 金额 [预计签约]　例：报备 北京协和医院 彩超2台 80万 12月底\n"
+        "> 我的报备　　查询 客户名\n"
+        "> 修改 报备号 金额 150万　　撤销 报备号\n"
+        "> 审批人：点卡片上的 同意/驳回，或发送 同意 报备号 / 驳回 报备号 理由\n"
+        "> 帮助",
+        "**Qudao commands**\n"
+        "> register <customer> <product> <amount> [close date]\n"
+        "> my deals · query <customer>\n"
+        "> 修改 <number> 金额 <amount> (amend) · 撤销 <number> (withdraw)\n"
+        "> approvers: tap 同意/驳回 on the card, or send 同意 <number> / 驳回 <number> <reason>\n"
+        "> help",
+    ),
+}
+
+STATUS = {
+    "pending": ("待审批", "pending"), "approved": ("已生效", "approved"), "rejected": ("未通过", "rejected"),
+    "withdrawn": ("已撤销", "withdrawn"), "expired": ("已过期", "expired"),
+}
+ROLE = {"director": ("销售总监", "the sales director"), "area_manager": ("区域经理", "the area manager")}
+SCOPE = {"*": ("整个客户", "whole customer"), "line": ("产品线 {v}", "line {v}"), "dept": ("科室 {v}", "department {v}")}
+
+
+def t(key: str, lang: str = "zh", **facts) -> str:
+    zh, en = TEXTS[key]
+    return (en if lang == "en" else zh).format(**facts)
+
+
+def status_word(status: str, lang: str = "zh") -> str:
+    zh, en = STATUS.get(status, (status, status))
+    return en if lang == "en" else zh
+
+
+def role_word(role: str, lang: str = "zh") -> str:
+    zh, en = ROLE.get(role, (role, role))
+    return en if lang == "en" else zh
+
+
+def scope_word(scope_key: str, lang: str = "zh") -> str:
+    kind, _, value = scope_key.partition(":")
+    zh, en = SCOPE.get(kind, SCOPE["*"])
+    return (en if lang == "en" else zh).format(v=value)
+
+
+def yuan(amount: float | None) -> str:
+    if amount is None:
+        return "-"
+    amount = float(amount)
+    if amount >= 10_000 and amount % 100 == 0:
+        digits = f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".")
+        return f"¥{digits}万"
+    return f"¥{amount:,.0f}"

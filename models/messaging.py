@@ -1,0 +1,46 @@
+"""Durable inbox (exactly-once processing) and outbox (retried, never doubled)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class InboxMessage(Base):
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_status", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
+    sender: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)          # the neutral Inbound
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="new")   # new | processing | done | dead
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]
+    processed_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_recipient_sent", "recipient", "sent_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    idem_key: Mapped[str] = mapped_column(String(200), unique=True)
+    recipient: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)          # the neutral Outgoing
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]

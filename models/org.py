@@ -1,0 +1,65 @@
+"""The organisation: partners, users, products, customers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)         # province-level: 北京市, 河北省
+    product_lines: Mapped[list[str]] = mapped_column(JSON, default=list)   # qualifications: 超声, 监护
+    tier: Mapped[str] = mapped_column(String(20), default="standard")
+    users: Mapped[list["User"]] = relationship(back_populates="partner")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20), default="wecom")
+    external_id: Mapped[str] = mapped_column(String(64))       # WeCom userid
+    name: Mapped[str] = mapped_column(String(100))
+    # dealer | manager | director | rep | admin
+    role: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)          # managers: the regions they cover
+    title: Mapped[str] = mapped_column(String(50), default="")               # 王经理, 区域经理…
+    partner: Mapped[Partner | None] = relationship(back_populates="users")
+
+    @property
+    def display(self) -> str:
+        return self.name
+
+
+class Product(Base):
+    __tablename__ = "products"
+    sku: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    line: Mapped[str] = mapped_column(String(40))          # product line: 超声, 监护, 呼吸
+    list_price: Mapped[float] = mapped_column(Numeric(14, 2))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)  # words dealers use: 彩超, B超
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Canonical name key from the matcher: surely-identical spellings collide
+    # here, so two workers creating "the same" new customer race safely.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    region: Mapped[str | None] = mapped_column(String(40))
+    city: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None]
+    lng: Mapped[float | None]
+    coord_system: Mapped[str | None] = mapped_column(String(10))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    source: Mapped[str] = mapped_column(String(20), default="import")   # import | chat
+    created_at: Mapped[datetime]

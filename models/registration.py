@@ -1,0 +1,67 @@
+"""Deal registrations (商机报备) and the locks that make first-come race-free."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base
+from models.org import Customer, Partner, User
+
+OPEN_STATUSES = ("pending", "approved")
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (Index("ix_registrations_partner_status", "partner_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    customer_text: Mapped[str] = mapped_column(String(200))     # as the dealer typed it
+    department: Mapped[str | None] = mapped_column(String(60))
+    product_lines: Mapped[list[str]] = mapped_column(JSON, default=list)
+    products: Mapped[list[dict]] = mapped_column(JSON, default=list)   # [{word, sku, qty}]
+    amount_yuan: Mapped[float | None] = mapped_column(Numeric(16, 2))
+    close_date: Mapped[date | None] = mapped_column(Date)
+    # pending | approved | rejected | withdrawn | expired
+    status: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime]          # the server's receive time: decides first-come
+    lock_until: Mapped[datetime | None]    # pending lock end, or protection end once approved
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    verdicts: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    match: Mapped[dict | None] = mapped_column(JSON)              # the customer match and why
+    rules_version: Mapped[int | None]
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    partner: Mapped[Partner] = relationship(foreign_keys=[partner_id])
+    submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    customer: Mapped[Customer | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class RegistrationLock(Base):
+    """One row per (customer, conflict scope) held by an open registration.
+
+    The unique constraint is what makes "the first valid registration wins"
+    hold when two workers insert at the same moment: the database lets one
+    through and the other gets an IntegrityError.
+    """
+    __tablename__ = "registration_locks"
+    __table_args__ = (UniqueConstraint("customer_id", "scope_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    scope_key: Mapped[str] = mapped_column(String(80))     # "*", "line:超声", "dept:心内科"
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime]
+    registration: Mapped[Registration] = relationship()

@@ -1,0 +1,78 @@
+"""The simulator page in headless Chromium, against the real `serve` command:
+a dealer registers a ¥1,200,000 deal, the director approves it from the card,
+the card turns into a stamp and the dealer sees the notification."""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def served(tmp_path):
+    port = 20000 + secrets.randbelow(5000)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "QUDAO_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/browser.sqlite3", PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "bot", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return requests.get(base + "/healthz", timeout=1).ok
+        except requests.RequestException:
+            return False
+    try:
+        assert wait_for(up, timeout=30), "serve did not come up"
+        yield base
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+        if "/sim/" not in out:
+            print(out)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (scripts/services.sh installs it)")
+def test_dealer_registers_and_director_approves_in_the_browser(served, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1200, "height": 850})
+        page.set_default_timeout(15000)
+        page.goto(served + "/sim/")
+
+        page.get_by_test_id("user-select").select_option("dealer_bj_li")
+        page.get_by_test_id("message-input").fill("报备 北京协和医院 心内科 彩超 120万 明年3月")
+        page.get_by_test_id("send-button").click()
+        expect(page.get_by_test_id("bot-message").last).to_contain_text("等待销售总监审批")
+
+        page.get_by_test_id("user-select").select_option("director")
+        card = page.get_by_test_id("card").last
+        expect(card).to_contain_text("商机报备审批")
+        expect(card).to_contain_text("¥120万")
+        card.locator("[data-testid=card-button][data-key=approve]").click()
+        expect(page.get_by_test_id("card-stamp").last).to_contain_text("已同意 · 张伟")
+        page.screenshot(path=str(tmp_path / "director.png"))
+
+        page.get_by_test_id("user-select").select_option("dealer_bj_li")
+        expect(page.get_by_test_id("bot-message").last).to_contain_text("已由张伟审批通过")
+        shot = os.environ.get("QUDAO_SCREENSHOT")
+        if shot:
+            page.screenshot(path=shot)
+        browser.close()

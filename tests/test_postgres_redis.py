@@ -1,0 +1,161 @@
+"""The same code on the real PostgreSQL and Redis: the flow, shared state, and
+the first-come race across several gunicorn worker processes."""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis as redis_lib
+import requests
+from sqlalchemy import func, select
+
+from bot.audit import verify_chain
+from bot.platforms.wecom.crypto import WeComCrypto
+from models import Customer, Partner, Registration, User
+from tests.conftest import DEMO_USERIDS, build_app, cards_to, last_text, texts_to, wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("QUDAO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("QUDAO_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def pg_url():
+    name = f"qudao_test_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url():
+    client = redis_lib.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def pg_app(pg_url, redis_url, wecom, clock, base_settings):
+    settings = base_settings.with_(database_url=pg_url, redis_url=redis_url, wecom_api_base=wecom.base_url,
+                                   simulator=False, processing="inline")
+    app = build_app(settings, clock)
+    yield app
+    app.extensions["qudao"].engine.dispose()
+
+
+def test_flow_on_postgres_with_state_in_redis(pg_app, wecom, clock, base_settings):
+    from tests.conftest import WeComDriver
+    driver = WeComDriver(pg_app, clock, base_settings, wecom)
+    q = pg_app.extensions["qudao"]
+    assert q.engine.dialect.name == "postgresql"
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超")                 # amount missing: state goes to Redis
+    r = redis_lib.Redis.from_url(REDIS_URL)
+    key = b"qudao:conv:wecom:dealer_bj_li"
+    assert r.exists(key) and 0 < r.ttl(key) <= 600
+    driver.text("dealer_bj_li", "120万")
+    assert not r.exists(key)
+    assert any(k.startswith(b"qudao:wecom:token:") for k in r.keys())   # the shared token cache
+    [card] = cards_to(wecom, "director")
+    driver.click("director", card.task_id, "approve")
+    driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")
+    assert "北京康健医疗器械有限公司" in last_text(wecom, "dealer_hx_sun")
+    with q.factory() as s:
+        assert [r.status for r in s.execute(select(Registration).order_by(Registration.id)).scalars()] == \
+               ["approved", "rejected"]
+        assert verify_chain(s).ok
+
+
+RACERS = 12
+
+
+def _add_racers(app) -> list[str]:
+    """Twelve partners, all qualified for 超声 in 北京市: only the conflict rule can refuse them."""
+    q = app.extensions["qudao"]
+    ids = []
+    with q.factory() as s, s.begin():
+        for i in range(RACERS):
+            p = Partner(name=f"竞速测试伙伴{i:02d}有限公司", regions=["北京市"], product_lines=["超声"])
+            s.add(p)
+            s.flush()
+            s.add(User(platform="wecom", external_id=f"racer_{i:02d}", name=f"选手{i}", role="dealer", partner_id=p.id))
+            ids.append(f"racer_{i:02d}")
+    return ids
+
+
+def _signed_post(base: str, crypto: WeComCrypto, corp: str, user: str, text: str) -> int:
+    ts = str(int(time.time()))
+    inner = (f"<xml><ToUserName><![CDATA[{corp}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+             f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{text}]]></Content>"
+             f"<MsgId>{secrets.randbits(60)}</MsgId><AgentID>1000002</AgentID></xml>")
+    sealed = crypto.seal(inner, ts)
+    body = f"<xml><Encrypt><![CDATA[{sealed['encrypt']}]]></Encrypt></xml>"
+    r = requests.post(base + "/wecom/callback", params={"msg_signature": sealed["msg_signature"], "timestamp": ts,
+                                                        "nonce": sealed["nonce"]}, data=body.encode(), timeout=10)
+    return r.status_code
+
+
+@pytest.mark.parametrize("customer", ["北京协和医院", "北京市朝阳区新建康复医院"])
+def test_simultaneous_claims_across_gunicorn_workers_leave_one_holder(customer, pg_url, redis_url, wecom,
+                                                                      base_settings):
+    seed_app = build_app(base_settings.with_(database_url=pg_url, redis_url=redis_url,
+                                             wecom_api_base=wecom.base_url, simulator=False, processing="inline"),
+                         None)
+    racers = _add_racers(seed_app)
+    seed_app.extensions["qudao"].engine.dispose()
+    wecom.known_users = [*DEMO_USERIDS, *racers]
+    port = 18000 + secrets.randbelow(2000)
+    env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": redis_url, "WECOM_API_BASE": wecom.base_url,
+           "QUDAO_SIMULATOR": "0", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "4", "--threads", "4", "-b", f"127.0.0.1:{port}",
+                             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(lambda: _up(base), timeout=30), "gunicorn did not start"
+        crypto = WeComCrypto(base_settings.wecom_token, base_settings.wecom_aes_key, base_settings.wecom_corp_id)
+        start = threading.Barrier(RACERS)
+        codes = {}
+
+        def claim(user):
+            start.wait()
+            codes[user] = _signed_post(base, crypto, base_settings.wecom_corp_id, user, f"报备 {customer} 彩超 50万")
+
+        threads = [threading.Thread(target=claim, args=(u,)) for u in racers]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert set(codes.values()) == {200}
+        assert wait_for(lambda: all(texts_to(wecom, u) for u in racers), timeout=60), "not everyone was answered"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    from sqlalchemy import create_engine
+    engine = create_engine(pg_url)
+    with engine.connect() as c:
+        statuses = c.execute(select(Registration.status, Registration.partner_id)).all()
+        customers = c.execute(select(func.count()).select_from(Customer).where(Customer.name == customer)).scalar()
+        winner = c.execute(select(Partner.name).join(Registration, Registration.partner_id == Partner.id)
+                           .where(Registration.status == "approved")).scalar_one()
+    engine.dispose()
+    assert sorted(s for s, _ in statuses) == ["approved"] + ["rejected"] * (RACERS - 1)
+    assert customers == 1
+    for user in racers:
+        reply = texts_to(wecom, user)[-1]
+        assert "报备成功" in reply or (winner in reply and "报备未通过" in reply), reply
+
+
+def _up(base: str) -> bool:
+    try:
+        return requests.get(base + "/healthz", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False

@@ -1,0 +1,116 @@
+"""Each registration check kind, table-driven; and the rule store's versioning."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.rules import RegistrationRules, RuleStore
+from bot.rules import checks
+from bot.rules.model import RuleError
+from bot.rules.verdict import NEEDS_APPROVAL, PASS, REJECT
+
+R = RegistrationRules()
+
+
+@pytest.mark.parametrize("partner_lines, lines, outcome, code", [
+    (["超声", "监护"], ["超声"], PASS, "QUALIFIED"),
+    (["超声", "监护"], ["超声", "监护"], PASS, "QUALIFIED"),
+    (["超声"], ["呼吸"], REJECT, "NOT_QUALIFIED"),
+    (["超声"], ["超声", "呼吸"], REJECT, "NOT_QUALIFIED"),
+    ([], ["超声"], REJECT, "NOT_QUALIFIED"),
+])
+def test_qualification(partner_lines, lines, outcome, code):
+    v = checks.qualification(R, partner_lines, lines)
+    assert (v.outcome, v.reason_code, v.rule_id) == (outcome, code, "registration.qualification")
+    if outcome == REJECT:
+        assert "呼吸" in v.message or "超声" in v.message
+        assert v.next_step and v.facts["missing"]
+
+
+@pytest.mark.parametrize("rules, regions, region, outcome, code", [
+    (R, ["北京市"], "北京市", PASS, "IN_TERRITORY"),
+    (R, ["北京市", "河北省"], "河北省", PASS, "IN_TERRITORY"),
+    (R, ["天津市"], "北京市", REJECT, "OUTSIDE_TERRITORY"),
+    (R, ["天津市"], None, NEEDS_APPROVAL, "REGION_UNKNOWN"),
+    (RegistrationRules(unknown_region="reject"), ["天津市"], None, REJECT, "REGION_UNKNOWN"),
+    (RegistrationRules(require_territory=False), ["天津市"], "北京市", PASS, "TERRITORY_OFF"),
+])
+def test_territory(rules, regions, region, outcome, code):
+    v = checks.territory(rules, regions, "某医院", region)
+    assert (v.outcome, v.reason_code) == (outcome, code)
+    if code == "OUTSIDE_TERRITORY":
+        assert "北京市" in v.message and "天津市" in v.message
+
+
+@pytest.mark.parametrize("open_count, quota, outcome", [(0, 100, PASS), (99, 100, PASS), (100, 100, REJECT),
+                                                        (3, 3, REJECT)])
+def test_quota(open_count, quota, outcome):
+    v = checks.quota(RegistrationRules(open_quota=quota), open_count)
+    assert v.outcome == outcome and v.facts == {"open_registrations": open_count, "quota": quota}
+
+
+@pytest.mark.parametrize("amount, threshold, outcome", [(999_999, 1_000_000, PASS), (1_000_000, 1_000_000, NEEDS_APPROVAL),
+                                                        (1_200_000, 1_000_000, NEEDS_APPROVAL), (600_000, 500_000, NEEDS_APPROVAL)])
+def test_tiering(amount, threshold, outcome):
+    v = checks.tiering(RegistrationRules(tier_threshold_yuan=threshold), amount)
+    assert v.outcome == outcome
+    if outcome == NEEDS_APPROVAL:
+        assert v.approver_role == "director" and "销售总监" in v.message
+
+
+def _fmt(when, pattern="%Y-%m-%d"):
+    return when.strftime(pattern)
+
+
+@pytest.mark.parametrize("same_partner, code", [(False, "HELD_BY_OTHER"), (True, "ALREADY_YOURS")])
+def test_conflict_names_the_holder_time_and_end(same_partner, code):
+    holder = checks.Holder("RG20261102-0001", "北京康健医疗器械有限公司", datetime(2026, 11, 2, 10, 31, tzinfo=timezone.utc),
+                           datetime(2027, 2, 1, tzinfo=timezone.utc), "line:超声", same_partner)
+    v = checks.conflict("北京协和医院", holder, _fmt)
+    assert (v.outcome, v.reason_code) == (REJECT, code)
+    assert "北京康健医疗器械有限公司" in v.message and "2026-11-02 10:31" in v.message and "2027-02-01" in v.message
+    assert "产品线 超声" in v.message and "申诉" in v.next_step
+    assert checks.conflict("北京协和医院", None, _fmt).outcome == PASS
+
+
+@pytest.mark.parametrize("verdict, outcome", [("duplicate", PASS), ("distinct", PASS), ("possible", NEEDS_APPROVAL)])
+def test_customer_match(verdict, outcome):
+    v = checks.customer_match("协和医院", verdict, "北京协和医院", 0.8, "缺少城市", "area_manager")
+    assert v.outcome == outcome
+    if outcome == NEEDS_APPROVAL:
+        assert "北京协和医院" in v.message and v.approver_role == "area_manager"
+
+
+@pytest.mark.parametrize("auto, outcome", [(True, PASS), (False, NEEDS_APPROVAL)])
+def test_routine_approval(auto, outcome):
+    assert checks.routine(RegistrationRules(auto_approve=auto)).outcome == outcome
+
+
+@pytest.mark.parametrize("bad", [
+    {"registration": {"conflict_scope": "everything"}},
+    {"registration": {"protection_days": 0}},
+    {"registration": {"tiering": {"approver": "ceo"}}},
+    {"registration": {"unknown_region": "maybe"}},
+])
+def test_bad_rule_files_never_go_live(app, bad):
+    q = app.extensions["qudao"]
+    store = RuleStore(q.clock)
+    with q.factory() as s, s.begin():
+        before = store.active(s).version
+        with pytest.raises(RuleError):
+            store.load_content(s, bad, source="test")
+        assert store.active(s).version == before
+
+
+def test_rule_versions_are_shared_and_only_bumped_by_a_change(app):
+    q = app.extensions["qudao"]
+    store, other_worker = RuleStore(q.clock), RuleStore(q.clock)
+    with q.factory() as s, s.begin():
+        v1 = store.active(s).version
+        same = store.load_file(s, q.settings.rules_file)
+        assert same.version == v1
+        store.load_content(s, {"registration": {"protection_days": 30}}, source="test")
+    with q.factory() as s:
+        seen = other_worker.active(s)
+        assert seen.version == v1 + 1 and seen.registration.protection_days == 30
