@@ -1,0 +1,68 @@
+"""Result types of the message parser.
+
+These are the contract other modules (handlers, models) code against, so they
+live apart from the parsing logic and carry no behaviour beyond data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Protocol, runtime_checkable
+
+# Every intent the parser can return; handlers dispatch on these strings.
+INTENTS = (
+    "register",
+    "order",
+    "special_price",
+    "checkin",
+    "checkout",
+    "visit_note",
+    "query",
+    "help",
+    "unknown",
+)
+
+# Refinements of an intent (Parsed.action).
+ACTIONS = ("mine", "amend", "withdraw", "extend", "my_orders", "alias")
+
+
+@dataclass(frozen=True)
+class ProductMention:
+    word: str  # the product word as found ("彩超", "监护仪"); SKU-like codes upper-cased ("A100")
+    sku: str | None  # resolved SKU when the catalog knows the word, else None
+    qty: int | None  # "彩超2台" -> 2; absent -> None
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    sku: str  # upper-cased code as typed, e.g. "A100"
+    qty: int
+
+
+@dataclass
+class Parsed:
+    intent: str  # one of INTENTS
+    action: str | None = None  # one of ACTIONS: mine, amend, withdraw, extend, my_orders, alias
+    customer: str | None = None  # for action "alias": the full name
+    department: str | None = None  # 心内科, 设备科 …
+    products: list[ProductMention] = field(default_factory=list)  # register; order/special: codes without qty
+    amount_yuan: float | None = None  # always yuan
+    items: list[OrderItem] = field(default_factory=list)  # order / special price lines with a quantity
+    close_date: date | None = None  # expected signing/closing date
+    ref: str | None = None  # registration/order number referred to ("RG20261123-0001", "SO…")
+    # Free text: visit-note body, special-price/extension/withdrawal reason,
+    # order ship-to address (+ 备注), alias short name. Normalised text
+    # (half-width punctuation, simplified characters).
+    note: str | None = None
+    unit_price: float | None = None  # special price: 单价 9800
+    discount: float | None = None  # 8折 -> 0.8, 九五折 -> 0.95
+    missing: list[str] = field(default_factory=list)  # register only: of "customer", "product", "amount"
+
+
+@runtime_checkable
+class Catalog(Protocol):
+    """Product vocabulary supplied by the caller (the real product table)."""
+
+    def sku_for_word(self, word: str) -> str | None: ...
+
+    def product_words(self) -> Iterable[str]: ...
