@@ -1,0 +1,329 @@
+/* Chat page logic: pick a user, poll their conversation, send as them.
+ * Talks only to the simulator's JSON API next to this page (no internet). */
+(function () {
+  "use strict";
+  var R = window.SimRender;
+  var app = document.getElementById("app");
+  var BASE = app.getAttribute("data-base-url");          // e.g. "/sim/"
+  var $ = function (id) { return document.getElementById(id); };
+  var select = $("user-select"), list = $("user-list"), messages = $("messages");
+  var input = $("message-input"), sendBtn = $("send-button"), statusEl = $("status");
+
+  var ROLE_LABELS = { dealer: "经销商", agent: "代理商", partner: "渠道伙伴", rep: "外勤销售",
+    sales: "外勤销售", field: "外勤销售", manager: "渠道经理", director: "销售总监", admin: "管理员" };
+  var users = [], byId = {}, current = null, lastId = 0, cardViews = {}, entryEls = {};
+  var seen = loadSeen(), pollTimer = null, generation = 0, botShown = 0;
+
+  function loadSeen() {
+    try { return JSON.parse(localStorage.getItem("sim.seen") || "{}"); } catch (e) { return {}; }
+  }
+  function saveSeen() {
+    try { localStorage.setItem("sim.seen", JSON.stringify(seen)); } catch (e) { /* private mode */ }
+  }
+  function roleLabel(role) { return ROLE_LABELS[role] || role || "其他"; }
+  function setStatus(text, isError) {
+    statusEl.textContent = text || "";
+    statusEl.className = "status" + (isError ? " error" : "");
+  }
+  function api(path, body) {
+    var opts = body === undefined ? {} : {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    };
+    return fetch(BASE + path, opts).then(function (r) {
+      return r.json().catch(function () { return { ok: false, error: "HTTP " + r.status }; });
+    });
+  }
+  function fmtTime(t) {
+    var d = new Date(t * 1000), p = function (n) { return (n < 10 ? "0" : "") + n; };
+    return p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds());
+  }
+
+  /* ---------------- users ---------------- */
+  function groups() {
+    var order = [], map = {};
+    users.forEach(function (u) {
+      if (!map[u.role]) { map[u.role] = []; order.push(u.role); }
+      map[u.role].push(u);
+    });
+    return order.map(function (role) { return { role: role, users: map[role] }; });
+  }
+  function unread(u) {
+    if (u.userid === current) return 0;
+    return Math.max(0, (u.bot_count || 0) - (seen[u.userid] || 0));
+  }
+  var usersSig = "";
+  function renderUsers() {
+    // Rebuilding an open <select> closes it on phones: only rebuild on change.
+    var sig = JSON.stringify([current, users.map(function (u) { return [u.userid, u.name, u.org, u.role, unread(u)]; })]);
+    if (sig === usersSig) return;
+    usersSig = sig;
+    var keep = current || select.value;
+    select.textContent = ""; list.textContent = "";
+    groups().forEach(function (g) {
+      var og = document.createElement("optgroup");
+      og.label = roleLabel(g.role);
+      list.appendChild(R.el("div", "role-group", roleLabel(g.role)));
+      g.users.forEach(function (u) {
+        var n = unread(u);
+        var opt = document.createElement("option");
+        opt.value = u.userid;
+        opt.textContent = u.name + (u.org ? " · " + u.org : "") + (n ? "  (" + n + " 条未读)" : "");
+        og.appendChild(opt);
+        var item = R.el("button", "user-item" + (u.userid === current ? " active" : ""));
+        item.type = "button";
+        item.setAttribute("data-userid", u.userid);
+        item.appendChild(R.el("span", "avatar", (u.name || u.userid).slice(0, 1)));
+        var meta = R.el("span", "user-meta");
+        meta.appendChild(R.el("div", "user-name", u.name));
+        meta.appendChild(R.el("div", "user-org", u.org || u.userid));
+        item.appendChild(meta);
+        var badge = R.el("span", "badge", n ? String(n) : "");
+        badge.setAttribute("data-testid", "unread-badge");
+        item.appendChild(badge);
+        item.addEventListener("click", function () { choose(u.userid); });
+        list.appendChild(item);
+      });
+      select.appendChild(og);
+    });
+    if (keep && byId[keep]) select.value = keep;
+  }
+  function refreshUsers() {
+    return api("api/users").then(function (data) {
+      users = data.users || [];
+      var known = null;
+      try { known = localStorage.getItem("sim.instance"); } catch (e) { /* ignore */ }
+      if (data.instance && known !== data.instance) {
+        seen = {};                       // simulator restarted: old read marks mean nothing
+        saveSeen();
+        try { localStorage.setItem("sim.instance", data.instance); } catch (e) { /* ignore */ }
+      }
+      byId = {};
+      users.forEach(function (u) { byId[u.userid] = u; });
+      renderUsers();
+    });
+  }
+
+  function choose(userid) {
+    if (!byId[userid]) return;
+    current = userid;
+    generation++;                      // drop answers of polls for the previous user
+    lastId = 0; cardViews = {}; entryEls = {}; botShown = 0;
+    messages.textContent = "";
+    messages.appendChild(R.el("div", "empty", "还没有消息。以 " + byId[userid].name + " 的身份发一条试试。"));
+    var u = byId[userid];
+    $("who").textContent = u.name + (u.org ? " · " + u.org : "") + " (" + u.userid + ")";
+    try { localStorage.setItem("sim.user", userid); } catch (e) { /* ignore */ }
+    select.value = userid;
+    renderUsers();
+    poll();
+  }
+
+  /* ---------------- conversation ---------------- */
+  function nearBottom() {
+    return messages.scrollHeight - messages.scrollTop - messages.clientHeight < 80;
+  }
+  function callbackMeta(cb) {
+    if (!cb) return { text: "发送中…", bad: false };
+    if (cb.status === 200) return { text: "✓ 已送达", bad: false };
+    if (cb.status) return { text: "✗ 回调 HTTP " + cb.status, bad: true };
+    return { text: "✗ 回调无应答" + (cb.error ? "：" + cb.error : ""), bad: true };
+  }
+  function setMeta(entryId, cb) {
+    var row = entryEls[entryId];
+    if (!row) return;
+    var span = row.querySelector(".cb");
+    if (!span) return;
+    var m = callbackMeta(cb);
+    span.textContent = m.text;
+    span.className = "cb" + (m.bad ? " bad" : "");
+    if (cb && cb.reply_error) span.textContent += "（被动回复无效：" + cb.reply_error + "）";
+  }
+  function botContent(e) {
+    var p = e.payload || {};
+    if (e.msgtype === "text") {
+      var t = R.el("div", null, p.content);
+      t.style.whiteSpace = "pre-wrap";
+      return t;
+    }
+    if (e.msgtype === "markdown") {
+      var md = R.el("div", "md");
+      md.innerHTML = R.renderMarkdown(p.content || "");   // escaped inside renderMarkdown
+      return md;
+    }
+    if (e.msgtype === "image") {
+      var img = document.createElement("img");
+      img.alt = "图片";
+      img.src = BASE + "media/" + encodeURIComponent(p.media_id || "");
+      return img;
+    }
+    var pre = R.el("pre", null, e.msgtype + "\n" + JSON.stringify(p, null, 2));
+    pre.style.whiteSpace = "pre-wrap";
+    return pre;
+  }
+  function cardFor(e) {
+    var view = cardViews[(e.payload || {}).task_id] || null;
+    return R.renderCard(view ? view.card : e.payload, view, function (key, text, btn) {
+      click(view ? view.task_id : e.payload.task_id, key, text, btn);
+    });
+  }
+  function renderEntry(e) {
+    var name = (byId[e.userid] || {}).name || e.userid;
+    var row;
+    if (e.direction === "user" && e.msgtype === "event") {
+      row = R.el("div", "row note");
+      row.appendChild(R.el("span", "note-text", "你点击了「" + (e.payload.button_text || e.payload.key) + "」"));
+      var meta0 = R.el("span", "meta");
+      meta0.appendChild(R.el("span", "cb"));
+      row.appendChild(meta0);
+    } else {
+      var mine = e.direction === "user";
+      row = R.el("div", "row " + (mine ? "mine" : "theirs"));
+      row.appendChild(R.el("span", "avatar", mine ? name.slice(0, 1) : "助"));
+      var col = R.el("div", "col");
+      var bubble;
+      if (!mine && e.msgtype === "template_card") {
+        bubble = cardFor(e);
+      } else {
+        bubble = R.el("div", "bubble");
+        if (mine && e.msgtype === "location") {
+          var p = e.payload;
+          bubble.appendChild(R.el("div", "loc-pin", "📍 " + (p.label || "位置")));
+          bubble.appendChild(R.el("div", "meta", p.lat + ", " + p.lng));
+        } else if (mine) {
+          var t = R.el("div", null, e.payload.content);
+          t.style.whiteSpace = "pre-wrap";
+          bubble.appendChild(t);
+        } else {
+          bubble.appendChild(botContent(e));
+        }
+      }
+      if (!mine) row.setAttribute("data-testid", "bot-message");
+      else row.setAttribute("data-testid", "user-message");
+      col.appendChild(bubble);
+      var meta = R.el("div", "meta", fmtTime(e.time) + (e.source === "passive" ? " · 被动回复" : "") + " ");
+      if (mine) meta.appendChild(R.el("span", "cb"));
+      col.appendChild(meta);
+      row.appendChild(col);
+    }
+    row.setAttribute("data-entry-id", e.id);
+    entryEls[e.id] = row;
+    return row;
+  }
+  function refreshCards(cards) {
+    Object.keys(cards).forEach(function (taskId) {
+      var view = cards[taskId], old = cardViews[taskId];
+      cardViews[taskId] = view;
+      if (old && JSON.stringify(old) === JSON.stringify(view)) return;
+      var nodes = messages.querySelectorAll('[data-testid="card"]');
+      nodes.forEach(function (node) {
+        if (node.getAttribute("data-task-id") !== taskId) return;
+        var fresh = R.renderCard(view.card, view, function (key, text, btn) { click(taskId, key, text, btn); });
+        node.replaceWith(fresh);
+      });
+    });
+  }
+  function poll() {
+    clearTimeout(pollTimer);
+    if (!current) return;
+    var gen = generation, user = current;
+    api("api/conversation?user=" + encodeURIComponent(user) + "&after=" + lastId).then(function (data) {
+      if (gen !== generation) return;
+      var stick = nearBottom();
+      refreshCards(data.cards || {});
+      var entries = data.entries || [];
+      if (entries.length) {
+        var empty = messages.querySelector(".empty");
+        if (empty) empty.remove();
+      }
+      entries.forEach(function (e) {
+        if (entryEls[e.id]) return;
+        messages.appendChild(renderEntry(e));
+        if (e.direction === "user") setMeta(e.id, e.callback);
+        else botShown++;
+      });
+      // Everything on screen counts as read (unread = bot messages not yet shown).
+      if (botShown > (seen[user] || 0)) {
+        seen[user] = botShown;
+        saveSeen();
+        if (byId[user]) renderUsers();
+      }
+      lastId = Math.max(lastId, data.last_id || 0);
+      if (entries.length && (stick || entries.some(function (e) { return e.direction === "user"; }))) {
+        messages.scrollTop = messages.scrollHeight;
+      }
+    }).catch(function () {
+      setStatus("与模拟器的连接中断，重试中…", true);
+    }).then(function () {
+      if (gen === generation) pollTimer = setTimeout(poll, 1000);
+    });
+  }
+
+  /* ---------------- sending ---------------- */
+  function report(res) {
+    if (res.entry_id) setMeta(res.entry_id, res);
+    if (res.ok) setStatus("回调已送达 (HTTP " + res.status + ")" + (res.reply ? "，收到被动回复" : ""));
+    else setStatus(res.error ? "失败：" + res.error + (res.status ? " (HTTP " + res.status + ")" : "")
+      : "回调失败 (HTTP " + res.status + ")", true);
+    poll();
+  }
+  function sendText() {
+    var text = input.value;
+    if (!current || !text.trim()) return;
+    input.value = ""; autosize();
+    setStatus("发送中…");
+    api("api/send", { user: current, text: text }).then(report, function () {
+      setStatus("发送失败：模拟器无应答", true);
+    });
+    poll();
+  }
+  function sendLocation() {
+    if (!current) return;
+    var body = { user: current, lat: $("location-lat").value.trim(), lng: $("location-lng").value.trim(),
+      label: $("location-label").value.trim() };
+    setStatus("发送位置…");
+    api("api/location", body).then(report, function () { setStatus("发送失败", true); });
+  }
+  function click(taskId, key, text, btn) {
+    if (!current) return;
+    if (btn) btn.disabled = true;      // the WeCom client shows a spinner while it waits
+    setStatus("点击「" + text + "」…");
+    api("api/click", { user: current, task_id: taskId, key: key }).then(function (res) {
+      if (btn) btn.disabled = false;
+      report(res);
+    }, function () { if (btn) btn.disabled = false; setStatus("点击失败", true); });
+  }
+  function autosize() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 160) + "px";
+  }
+
+  input.addEventListener("keydown", function (ev) {
+    // isComposing: Enter that confirms a Chinese IME candidate must not send.
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
+      ev.preventDefault();
+      sendText();
+    }
+  });
+  input.addEventListener("input", autosize);
+  sendBtn.addEventListener("click", sendText);
+  select.addEventListener("change", function () { choose(select.value); });
+  $("location-send").addEventListener("click", sendLocation);
+  $("location-here").addEventListener("click", function () {
+    // Browsers report WGS-84; WeCom's chat location is believed to be GCJ-02 (see platforms.md).
+    if (!navigator.geolocation) { setStatus("此浏览器不支持定位", true); return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      $("location-lat").value = pos.coords.latitude.toFixed(6);
+      $("location-lng").value = pos.coords.longitude.toFixed(6);
+    }, function (err) { setStatus("定位失败：" + err.message, true); });
+  });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) refreshUsers(); });
+
+  refreshUsers().then(function () {
+    var saved = null;
+    try { saved = localStorage.getItem("sim.user"); } catch (e) { /* ignore */ }
+    var first = saved && byId[saved] ? saved : (users[0] || {}).userid;
+    if (first) choose(first);
+    else messages.appendChild(R.el("div", "empty", "没有可用的用户。"));
+  });
+  setInterval(refreshUsers, 2000);
+})();
