@@ -1,0 +1,242 @@
+"""compare() and best_match(): decide whether two customer names are the
+same organisation.
+
+Order of the checks is the order of how decisive a fact is.  A difference in
+branch, place, type word or ordinal always means distinct, whatever the
+rest says (上海市第一人民医院 vs 上海市第六人民医院 are 97 % alike as text).
+Only when none of those differ does the text of the bodies decide
+(bodies.judge).  Facts that leave doubt (one name has no city, one is a
+branch, one is a group) cap the verdict at "possible" so that a person
+looks at it; they never make two names distinct.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Iterable, Mapping
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from .bodies import judge, show
+from .data.lexicon import GENERIC_BODIES
+from .model import DISTINCT, DUPLICATE, POSSIBLE, MatchResult, Parsed
+from .parse import parse
+from .regions import display
+
+log = logging.getLogger(__name__)
+
+_RANK = {DUPLICATE: 2, POSSIBLE: 1, DISTINCT: 0}
+_LEVEL_WORD = {0: "省份", 1: "城市", 2: "区县"}
+
+
+def _similarity(pa: Parsed, pb: Parsed) -> float:
+    a = "".join(x for x in pa.chain if x) + pa.core + (pa.branch_key or "")
+    b = "".join(x for x in pb.chain if x) + pb.core + (pb.branch_key or "")
+    return fuzz.ratio(a, b) / 100.0
+
+
+def _score(verdict: str, sim: float) -> float:
+    if verdict == DUPLICATE:
+        return round(0.9 + 0.1 * sim, 4)
+    if verdict == POSSIBLE:
+        return round(0.5 + 0.35 * sim, 4)
+    return round(min(0.45, 0.45 * sim), 4)
+
+
+def _place_conflict(pa: Parsed, pb: Parsed) -> str | None:
+    """Reason text if the two names are in different places, else None."""
+    for level, (x, y) in enumerate(zip(pa.chain, pb.chain)):
+        if x and y and x != y:
+            if level == 0 and pa.city and pb.city and pa.city != pb.city:
+                return f"城市不同：{display(pa.city)} vs {display(pb.city)}"
+            if level == 0 and not (pa.city and pb.city) and (pa.city or pb.city):
+                wa, wb = display(pa.city or x), display(pb.city or y)
+                return f"地区不同：{wa} vs {wb}"
+            return f"{_LEVEL_WORD[level]}不同：{display(x)} vs {display(y)}"
+    return None
+
+
+def _where(p: Parsed) -> str:
+    """The most specific place, for reasons: 北京, 番禺区, 石家庄."""
+    most = p.most_specific
+    return display(most[1]) if most else ""
+
+
+# Step prefix (see parse.py / text.py) → phrase for "同名（…后相同）".
+_STEP_PHRASES = (
+    ("繁→简", "繁简转换"), ("全角→半角", "全角半角统一"), ("括号统一", "括号统一"),
+    ("去掉多余空格", "去掉空格"), ("去掉空格", "去掉空格"), ("英文大写", "大小写统一"),
+    ("第", "序号写法统一"), ("语序统一", "语序统一"), ("识别地名", "省市名写法统一"),
+    ("括号内地名", "省市名写法统一"), ("保留校名中的地名", "省市名写法统一"),
+    ("缩写", "展开缩写"), ("别名", "按别名表"), ("括号内别名", "忽略括号内别名"),
+    ("去掉括号注记", "忽略括号注记"),
+)
+
+
+def _same_key_reason(pa: Parsed, pb: Parsed) -> str:
+    if pa.parts.original == pb.parts.original:
+        return "完全相同"
+    diff = set(pa.parts.steps) ^ set(pb.parts.steps)
+    legal = sorted({s.split(" ", 1)[1] for s in diff if s.startswith("去掉法律后缀 ")},
+                   key=len, reverse=True)
+    phrases: list[str] = []
+    if legal:
+        phrases.append("去掉" + "".join(f"“{w}”" for w in legal))
+    for step in sorted(diff):
+        for prefix, phrase in _STEP_PHRASES:
+            if step.startswith(prefix):
+                if phrase not in phrases:
+                    phrases.append(phrase)
+                break
+    if not phrases:
+        return "同名（规范化后相同）"
+    return f"同名（{'、'.join(phrases)}后相同）"
+
+
+def _details(pa: Parsed, pb: Parsed, rules: list[str]) -> tuple[str, ...]:
+    out = [f"A: {s}" for s in pa.parts.steps] + [f"B: {s}" for s in pb.parts.steps]
+    out += [f"A键: {pa.parts.key}", f"B键: {pb.parts.key}"]
+    out += [f"规则: {r}" for r in rules]
+    return tuple(out)
+
+
+def _compare_parsed(pa: Parsed, pb: Parsed) -> MatchResult:
+    sim = _similarity(pa, pb)
+    rules: list[str] = []
+
+    def result(verdict: str, reason: str) -> MatchResult:
+        return MatchResult(verdict, _score(verdict, sim), reason, _details(pa, pb, rules))
+
+    if pa.empty or pb.empty:
+        return MatchResult(DISTINCT, 0.0, "名称为空，无法比较", _details(pa, pb, ["空名称"]))
+    if pa.parts.key == pb.parts.key:
+        rules.append("规范键相同")
+        return MatchResult(DUPLICATE, 1.0, _same_key_reason(pa, pb), _details(pa, pb, rules))
+
+    # 1. Branches: 北京分行 and 上海分行 of one bank are separate customers.
+    if pa.branch_key and pb.branch_key and pa.branch_key != pb.branch_key:
+        rules.append("分支机构比较")
+        a_br, b_br = pa.parts.branch or "", pb.parts.branch or ""
+        if a_br.startswith("(") and b_br.startswith("("):
+            return result(DISTINCT, f"括号内地区/分支不同：{a_br} vs {b_br}")
+        return result(DISTINCT, f"分支机构不同：{a_br} vs {b_br}")
+    caps: list[str] = []
+    if bool(pa.branch_key) != bool(pb.branch_key):
+        caps.append(f"一方是分支机构（{pa.parts.branch or pb.parts.branch}）")
+
+    # 2. Places: 武汉协和医院 vs 北京协和医院.
+    conflict = _place_conflict(pa, pb)
+    if conflict:
+        rules.append("地名比较")
+        return result(DISTINCT, conflict)
+
+    # 3. Type words: 医院 vs 医学院, 胸科医院 vs 肺科医院.
+    ta, tb = pa.inst_type, pb.inst_type
+    skip_body = False
+    if ta and tb and ta != tb:
+        rules.append("类型词比较")
+        if ({ta, tb} == {"医院", "人民医院"} and pa.ordinal and pa.ordinal == pb.ordinal
+                and pa.body in GENERIC_BODIES and pb.body in GENERIC_BODIES):
+            # 杭州市第一医院 is the everyday name of 杭州市第一人民医院.
+            caps.append("一方省略了“人民”")
+            skip_body = True
+        else:
+            return result(DISTINCT, f"类型不同：{ta} vs {tb}")
+
+    # 4. Ordinals: 第一 vs 第六.
+    if pa.ordinal and pb.ordinal and pa.ordinal != pb.ordinal:
+        rules.append("序号比较")
+        return result(DISTINCT, f"序号不同：{show('第' + pa.ordinal)} vs {show('第' + pb.ordinal)}")
+
+    # 4b. An unnumbered generic 人民医院 is by convention the first one:
+    #     深圳市人民医院 and 深圳市第二人民医院 are two hospitals.
+    if (bool(pa.ordinal) != bool(pb.ordinal) and (pa.ordinal or pb.ordinal) != "1"
+            and pa.body in GENERIC_BODIES and pb.body in GENERIC_BODIES
+            and pa.inst_type == pb.inst_type):
+        rules.append("序号比较（无序号视为第一）")
+        numbered = pa.ordinal or pb.ordinal or ""
+        return result(DISTINCT, f"序号不同：{show('第' + numbered)} vs 无序号")
+
+    # 5. Generic names (人民医院, 市立医院): only the place tells them apart,
+    #    so 河北省人民医院 and 石家庄市人民医院 differ although consistent.
+    ma, mb = pa.most_specific, pb.most_specific
+    if (ma and mb and ma != mb and pa.body in GENERIC_BODIES and pb.body in GENERIC_BODIES
+            and pa.body == pb.body):
+        rules.append("通用名按所属地区区分")
+        return result(DISTINCT, f"所属地区不同：{ma[1]} vs {mb[1]}")
+    if bool(ma) != bool(mb):
+        level = (ma or mb)[0]
+        caps.append(f"一方未写{'城市' if level >= 2 else '省份'}（{_where(pa) or _where(pb)}）")
+    elif ma and mb and ma != mb:
+        caps.append(f"地名详略不同：{_where(pa)} vs {_where(pb)}")
+    if pa.group != pb.group:
+        caps.append("一方是集团")
+
+    # 6. The bodies themselves.
+    verdict = judge(pa, pb) if not skip_body else None
+    if verdict is None:
+        rules.extend(caps)
+        return result(POSSIBLE, caps[0])
+    rules.append(verdict.rule)
+    if verdict.verdict == DISTINCT:
+        return result(DISTINCT, verdict.reason)
+    if verdict.verdict == POSSIBLE:
+        caps.insert(0, verdict.reason)
+    if caps:
+        rules.extend(caps)
+        return result(POSSIBLE, caps[0])
+    return result(DUPLICATE, verdict.reason if verdict.reason != "名称主体相同" else
+                  f"同名（{pa.parts.core}）")
+
+
+def _better(x: MatchResult, y: MatchResult) -> bool:
+    return (_RANK[x.verdict], x.score) > (_RANK[y.verdict], y.score)
+
+
+def _with_alternates(pa: Parsed, pb: Parsed, aliases: Mapping[str, str] | None) -> MatchResult:
+    best = _compare_parsed(pa, pb)
+    if best.verdict == DUPLICATE:
+        return best
+    # A bracket often holds another name of the same place:
+    # 福建医科大学附属协和医院(福建省协和医院).  Try those too.
+    tries = [(parse(alt.removeprefix("原"), aliases), pb, alt) for alt in pa.alts]
+    tries += [(pa, parse(alt.removeprefix("原"), aliases), alt) for alt in pb.alts]
+    for xa, xb, alt in tries:
+        got = _compare_parsed(xa, xb)
+        if got.verdict != DISTINCT and _better(got, best):
+            best = MatchResult(got.verdict, got.score, f"按括号内名称“{alt}”：{got.reason}",
+                               got.details + (f"规则: 括号内名称 {alt}",))
+    return best
+
+
+@lru_cache(maxsize=65536)
+def _compare_cached(a: str, b: str) -> MatchResult:
+    return _with_alternates(parse(a), parse(b), None)
+
+
+def compare(a: str, b: str, aliases: Mapping[str, str] | None = None) -> MatchResult:
+    """Are `a` and `b` the same customer?  Never raises."""
+    try:
+        if not isinstance(a, str) or not isinstance(b, str):
+            a, b = "" if a is None else str(a), "" if b is None else str(b)
+        if not aliases:
+            return _compare_cached(a, b)
+        return _with_alternates(parse(a, aliases), parse(b, aliases), aliases)
+    except Exception as exc:  # defensive: one odd name must not break a registration
+        log.exception("compare failed for %r / %r", a, b)
+        return MatchResult(DISTINCT, 0.0, "无法比较（内部错误）", (f"错误: {exc!r}",))
+
+
+def best_match(name: str, candidates: Iterable[tuple[Hashable, str]],
+               aliases: Mapping[str, str] | None = None) -> tuple[Hashable, MatchResult] | None:
+    """Best non-distinct candidate: duplicate beats possible, then score.
+    Ties keep the earlier candidate.  None if every candidate is distinct."""
+    best: tuple[Hashable, MatchResult] | None = None
+    for ident, cand in candidates:
+        got = compare(name, cand, aliases)
+        if got.verdict == DISTINCT:
+            continue
+        if best is None or _better(got, best[1]):
+            best = (ident, got)
+    return best

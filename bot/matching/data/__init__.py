@@ -1,0 +1,1 @@
+"""Static tables for the customer-name matcher (gazetteer, lexicon)."""
