@@ -16,7 +16,7 @@ from bot.rules import checks
 from bot.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
 from handlers import customers, locks
 from handlers.catalog import DbCatalog
-from handlers.texts import role_word, t, yuan
+from handlers.texts import reason_label, role_word, t, yuan
 from models import Approval, Customer, Partner, Registration, User
 
 REQUIRED = ("customer", "product", "amount")
@@ -147,7 +147,9 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
     ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),
               verdicts=reg.verdicts)
     if outcome.status == "pending":
-        approver = pick_approver(ctx, outcome.approver_role, customer.region)
+        # A name with no place in it ("协和医院") borrows the region of the customer it resembles.
+        region = customer.region or (match.matched.region if match.matched else None)
+        approver = pick_approver(ctx, outcome.approver_role, region)
         request_approval(ctx, reg, approver, [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
     _reply_outcome(ctx, reg, outcome, customer)
 
@@ -210,7 +212,7 @@ def request_approval(ctx: Context, reg: Registration, approver: User, reasons: l
             ("金额", yuan(reg.amount_yuan)),
             ("预计签约", reg.close_date.isoformat() if reg.close_date else "未填"),
             ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M")),
-            ("审批原因", "、".join(v.reason_code for v in reasons)))
+            ("审批原因", "、".join(reason_label(v.reason_code) for v in reasons)))
     card = Card(task_id=appr.task_id, title=t("card_title", lang, number=reg.number),
                 desc=t("card_desc", lang, partner=partner.name, submitter=submitter.name), rows=rows,
                 buttons=(Button("approve", "同意", 1), Button("reject", "驳回", 3)),

@@ -120,6 +120,8 @@ STATUS = {
     "pending": ("待审批", "pending"), "approved": ("已生效", "approved"), "rejected": ("未通过", "rejected"),
     "withdrawn": ("已撤销", "withdrawn"), "expired": ("已过期", "expired"),
 }
+REASON_LABEL = {"TIER_EXCEEDED": ("金额达分级线", "tier amount"), "POSSIBLE_DUPLICATE": ("疑似同一客户", "possible duplicate"),
+                "REGION_UNKNOWN": ("区域待确认", "region unknown"), "ROUTINE_APPROVAL": ("例行审批", "routine")}
 ROLE = {"director": ("销售总监", "the sales director"), "area_manager": ("区域经理", "the area manager")}
 SCOPE = {"*": ("整个客户", "whole customer"), "line": ("产品线 {v}", "line {v}"), "dept": ("科室 {v}", "department {v}")}
 
@@ -131,6 +133,11 @@ def t(key: str, lang: str = "zh", **facts) -> str:
 
 def status_word(status: str, lang: str = "zh") -> str:
     zh, en = STATUS.get(status, (status, status))
+    return en if lang == "en" else zh
+
+
+def reason_label(code: str, lang: str = "zh") -> str:
+    zh, en = REASON_LABEL.get(code, (code, code))
     return en if lang == "en" else zh
 
 
