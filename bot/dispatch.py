@@ -59,11 +59,12 @@ def _text(ctx: Context, text: str) -> None:
     if decision:
         approvals.on_text_decision(ctx, *decision)
         return
-    catalog = DbCatalog(ctx.s)
-    parsed = parse_message(text, today=ctx.clock.today(), catalog=catalog)
-    if state and state.get("flow") == "reject_reason" and parsed.intent not in ("register", "query", "help"):
+    if state and state.get("flow") == "reject_reason":
+        # Whatever the approver writes now is the reason, even "报备信息不全…".
         approvals.on_reject_reason(ctx, state, text)
         return
+    catalog = DbCatalog(ctx.s)
+    parsed = parse_message(text, today=ctx.clock.today(), catalog=catalog)
     if state and state.get("flow") == "register" and parsed.intent == "unknown" and parsed.action is None:
         # An answer to our question: read it as the rest of the registration.
         more = parse_message("报备 " + text, today=ctx.clock.today(), catalog=catalog)

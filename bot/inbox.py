@@ -5,15 +5,14 @@ platform's dedup key (unique), committed before WeCom gets its 200, so a
 crash after the ack loses nothing. WeCom's retries of the same message hit
 the unique key and are dropped. ``process`` claims a row and runs the whole
 command — domain changes, replies (outbox rows), audit, and marking the row
-done — in one transaction: it either all happens once or not at all.
+done — in one transaction that also holds the row lock that claims it: it
+either all happens once or not at all.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
-
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,13 +21,13 @@ from bot.context import Context, Services
 from bot.dispatch import dispatch, language_of
 from bot.messages import Inbound, Text
 from bot import outbox
+from handlers.registration import claim_key
 from handlers.texts import t
 from models import InboxMessage, User
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-STALE_CLAIM_S = 120
 
 
 class Inbox:
@@ -47,10 +46,12 @@ class Inbox:
 
     def accept(self, msg: Inbound, dedup_key: str) -> int | None:
         """Persist; returns the new row id, or None for a message we already have."""
+        key = claim_key(msg.text) if msg.kind == "text" and msg.text else None
         try:
             with self._factory() as s, s.begin():
                 row = InboxMessage(platform=msg.platform, dedup_key=dedup_key[:300], sender=msg.sender,
-                                   payload=msg.to_dict(), received_at=self._clock.now(), status="new")
+                                   payload=msg.to_dict(), received_at=self._clock.now(), status="new",
+                                   claim_key=key)
                 s.add(row)
                 s.flush()
                 return row.id
@@ -58,29 +59,28 @@ class Inbox:
             log.info("duplicate delivery %s ignored", dedup_key)
             return None
 
-    def process(self, inbox_id: int) -> bool:
+    def process(self, inbox_id: int) -> str:
+        """"done", "skipped" (finished or taken elsewhere), "deferred" (an earlier
+        claim on the same customer is still waiting) or "failed" (will be retried)."""
         if self._lock is None:
             return self._process(inbox_id)
         with self._lock:
             return self._process(inbox_id)
 
-    def _process(self, inbox_id: int) -> bool:
-        now = self._clock.now()
+    def _process(self, inbox_id: int) -> str:
+        """Claim and process in ONE transaction: the row lock is the claim
+        (another worker's SKIP LOCKED passes it by), and a crash rolls the
+        whole command back, leaving the row "new" for the sweep to retry."""
         with self._factory() as s:
-            with s.begin():
-                claimed = s.execute(
-                    update(InboxMessage)
-                    .where(InboxMessage.id == inbox_id,
-                           or_(InboxMessage.status == "new",
-                               (InboxMessage.status == "processing")
-                               & (InboxMessage.claimed_at < now - timedelta(seconds=STALE_CLAIM_S))))
-                    .values(status="processing", claimed_at=now, attempts=InboxMessage.attempts + 1)
-                ).rowcount
-            if not claimed:
-                return False
             try:
                 with s.begin():
-                    row = s.get(InboxMessage, inbox_id)
+                    row = s.execute(select(InboxMessage)
+                                    .where(InboxMessage.id == inbox_id, InboxMessage.status == "new")
+                                    .with_for_update(skip_locked=True)).scalar_one_or_none()
+                    if row is None:
+                        return "skipped"        # done already, or another worker has it now
+                    if row.claim_key and self._earlier_claim_waiting(s, row):
+                        return "deferred"
                     msg = Inbound.from_dict(row.payload)
                     user = s.execute(select(User).where(User.platform == msg.platform,
                                                         User.external_id == msg.sender)).scalar_one_or_none()
@@ -88,31 +88,36 @@ class Inbox:
                                   user=user, lang=language_of(msg.text))
                     dispatch(ctx)
                     row.status, row.processed_at, row.error = "done", self._clock.now(), None
-                return True
+                    row.attempts += 1
+                return "done"
             except Exception as exc:   # the command rolled back; keep the message for a retry
                 log.exception("inbox %s failed", inbox_id)
                 self._failed(inbox_id, exc)
-                return False
+                return "failed"
+
+    @staticmethod
+    def _earlier_claim_waiting(s: Session, row: InboxMessage) -> bool:
+        """First-come goes by receive order, not by which worker is faster: a claim
+        waits while an earlier claim on the same customer is unprocessed (being
+        processed elsewhere, or failed and due for a retry)."""
+        return s.execute(select(InboxMessage.id).where(
+            InboxMessage.claim_key == row.claim_key, InboxMessage.id < row.id,
+            InboxMessage.status == "new").limit(1)).first() is not None
 
     def _failed(self, inbox_id: int, exc: Exception) -> None:
         with self._factory() as s, s.begin():
             row = s.get(InboxMessage, inbox_id)
             row.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            row.attempts += 1
             if row.attempts >= MAX_ATTEMPTS:
                 row.status = "dead"
                 msg = Inbound.from_dict(row.payload)
                 # Tell the sender rather than leave them waiting; the row stays for ops.
                 outbox.enqueue(s, self._clock, msg.sender, Text(t("busy", language_of(msg.text))),
                                f"in:{inbox_id}:dead", platform=msg.platform)
-            else:
-                row.status = "new"
 
     def pending_ids(self, limit: int = 100) -> list[int]:
-        """Rows never finished: new ones, and claims abandoned by a crashed worker."""
-        cutoff = self._clock.now() - timedelta(seconds=STALE_CLAIM_S)
+        """Rows never finished: left by a crash, or failed and waiting for a retry."""
         with self._factory() as s:
-            return list(s.execute(
-                select(InboxMessage.id)
-                .where(or_(InboxMessage.status == "new",
-                           (InboxMessage.status == "processing") & (InboxMessage.claimed_at < cutoff)))
-                .order_by(InboxMessage.id).limit(limit)).scalars())
+            return list(s.execute(select(InboxMessage.id).where(InboxMessage.status == "new")
+                                  .order_by(InboxMessage.id).limit(limit)).scalars())

@@ -3,7 +3,8 @@
 - ``enqueue`` runs inside the command's transaction, so a reply exists iff the
   command committed; ``idem_key`` is unique, so a re-run enqueues nothing new.
 - Delivery claims rows with a lease (``SKIP LOCKED`` on PostgreSQL, so several
-  workers share the work), sends outside any transaction, then records the result.
+  workers share the work), renews it per row just before sending, sends outside
+  any transaction, and records the result only while still holding that lease.
 - Per recipient: strict order (a later message waits for an earlier one) and
   WeCom's 30 messages/minute pacing, counted from the outbox itself so every
   worker sees the same numbers.
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.clock import Clock
@@ -34,7 +35,7 @@ MAX_BACKOFF_S = 300
 
 class Transport(Protocol):
     platform: str
-    def deliver(self, recipient: str, msg: Outgoing) -> dict: ...
+    def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False) -> dict: ...
 
 
 def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str,
@@ -87,6 +88,10 @@ class Deliverer:
                     row.next_attempt_at = now + timedelta(seconds=wait)
                     row.status = "pending"
                     continue
+                if row.status == "sending":
+                    # Its worker died mid-send: we can't know whether WeCom got it.
+                    row.attempts += 1
+                    row.last_error = "lease expired: outcome unknown"
                 row.status, row.lease_until = "sending", now + timedelta(seconds=LEASE_S)
                 claimed.append(row)
             s.flush()
@@ -109,7 +114,7 @@ class Deliverer:
         return 0
 
     # -- delivering --------------------------------------------------------
-    def deliver_due(self, limit: int = 50) -> int:
+    def deliver_due(self, limit: int = 10) -> int:
         """Deliver what is due now; returns how many were delivered."""
         delivered = 0
         for row in self._claim(limit):
@@ -125,21 +130,42 @@ class Deliverer:
                 break
         return total
 
+    def _renew(self, row: OutboxMessage) -> datetime | None:
+        """Take a fresh lease just before sending. The lease end is the fencing
+        token: if another worker reclaimed the row after ours ran out, the
+        UPDATE matches nothing and we leave the row alone."""
+        fresh = self._clock.now() + timedelta(seconds=LEASE_S)
+        with self._factory() as s, s.begin():
+            hit = s.execute(update(OutboxMessage)
+                            .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending",
+                                   OutboxMessage.lease_until == row.lease_until)
+                            .values(lease_until=fresh)).rowcount
+        return fresh if hit else None
+
     def _deliver_one(self, row: OutboxMessage) -> int:
         from bot.platforms.wecom.transport import DeliveryError  # the only error type transports raise
+        lease = self._renew(row)
+        if lease is None:
+            return 0
         transport = self._transports[row.platform]
         msg = outgoing_from_dict(row.payload)
+        # A retry may follow a send whose outcome we never learned (timeout, crash):
+        # only then ask the platform to suppress an identical copy.
+        uncertain = row.attempts > 0
         try:
-            result = transport.deliver(row.recipient, msg)
+            result = transport.deliver(row.recipient, msg, uncertain=uncertain)
         except DeliveryError as exc:
-            self._record_failure(row.id, str(exc), exc.transient)
+            self._record_failure(row.id, lease, str(exc), exc.transient)
             return 0
         except Exception as exc:   # a bug must not lose the message: retry later
             log.exception("outbox %s: unexpected delivery error", row.id)
-            self._record_failure(row.id, f"unexpected: {exc!r}", transient=True)
+            self._record_failure(row.id, lease, f"unexpected: {exc!r}", transient=True)
             return 0
         with self._factory() as s, s.begin():
-            fresh = s.get(OutboxMessage, row.id)
+            fresh = s.get(OutboxMessage, row.id, with_for_update=True)
+            if fresh.status != "sending" or fresh.lease_until != lease:
+                log.warning("outbox %s: lease lost while sending", row.id)
+                return 0
             fresh.status, fresh.sent_at, fresh.result = "sent", self._clock.now(), result
             fresh.attempts += 1
             fresh.lease_until = None
@@ -147,9 +173,11 @@ class Deliverer:
                 self._on_sent(s, fresh, result)
         return 1
 
-    def _record_failure(self, row_id: int, error: str, transient: bool) -> None:
+    def _record_failure(self, row_id: int, lease: datetime, error: str, transient: bool) -> None:
         with self._factory() as s, s.begin():
-            row = s.get(OutboxMessage, row_id)
+            row = s.get(OutboxMessage, row_id, with_for_update=True)
+            if row.status != "sending" or row.lease_until != lease:
+                return
             row.attempts += 1
             row.last_error = error[:2000]
             row.lease_until = None

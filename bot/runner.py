@@ -22,6 +22,7 @@ class Runner:
     def __init__(self, inbox: Inbox, deliverer: Deliverer, inline: bool, sweep_every_s: float = 5.0):
         self.inbox, self.deliverer, self.inline = inbox, deliverer, inline
         self._queue: queue.Queue[int] = queue.Queue()
+        self._deferred: list[int] = []
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._sweep_every = sweep_every_s
@@ -53,17 +54,24 @@ class Runner:
         last_sweep = 0.0
         while not self._stop.is_set():
             try:
+                retry, self._deferred = self._deferred, []
+                for inbox_id in retry:      # waited for an earlier claim on the same customer
+                    self._run(inbox_id)
                 while True:
                     try:
-                        self.inbox.process(self._queue.get_nowait())
+                        self._run(self._queue.get_nowait())
                     except queue.Empty:
                         break
                 if time.monotonic() - last_sweep > self._sweep_every:
                     last_sweep = time.monotonic()
                     for inbox_id in self.inbox.pending_ids():   # crashed or failed earlier: retry
-                        self.inbox.process(inbox_id)
+                        self._run(inbox_id)
                 self.deliverer.drain()
             except Exception:   # never let the worker thread die
                 log.exception("runner loop error")
-            self._wake.wait(0.5)
+            self._wake.wait(0.05 if self._deferred else 0.5)
             self._wake.clear()
+
+    def _run(self, inbox_id: int) -> None:
+        if self.inbox.process(inbox_id) == "deferred" and inbox_id not in self._deferred:
+            self._deferred.append(inbox_id)

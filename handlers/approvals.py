@@ -9,57 +9,75 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.messages import CardStamp, Text
 from handlers import locks
-from handlers.registration import payload_hash, payload_of, snapshot
+from handlers.payload import payload_hash, payload_of, snapshot
 from handlers.texts import t
 from models import Approval, Registration, User
 
-# "同意 RG20261123-0001" / "驳回 RG20261123-0001 价格不合理" (approvers without the card at hand)
-DECISION_RE = re.compile(r"^\s*(同意|通过|批准|approve|驳回|拒绝|reject)\s+(RG\d{8}-\d+)\s*(.*)$", re.I | re.S)
+# "同意 RG20261123-0001" / "驳回 RG20261123-0001/2 价格不合理" (approvers without the card at
+# hand). "/2" names the revision the approver looked at; it is required once a
+# registration has been changed, so a typed decision can't approve a payload
+# its approver never saw.
+DECISION_RE = re.compile(r"^\s*(同意|通过|批准|approve|驳回|拒绝|reject)\s+(RG\d{8}-\d+)(?:/(\d+))?\s*(.*)$", re.I | re.S)
 APPROVE_WORDS = {"同意", "通过", "批准", "approve"}
+MAX_REASON_CHARS = 300
 
 
-def parse_decision(text: str) -> tuple[str, str, str] | None:
+def parse_decision(text: str) -> tuple[str, str, int | None, str] | None:
     m = DECISION_RE.match(text or "")
     if not m:
         return None
     action = "approve" if m.group(1).lower() in APPROVE_WORDS else "reject"
-    return action, m.group(2).upper(), m.group(3).strip()
+    return action, m.group(2).upper(), int(m.group(3)) if m.group(3) else None, m.group(4).strip()
 
 
 def on_card_click(ctx: Context) -> None:
     click = ctx.inbound.card
-    appr = ctx.s.execute(select(Approval).where(Approval.task_id == click.task_id).with_for_update()).scalar_one_or_none()
-    if appr is None:
+    appr = ctx.s.execute(select(Approval).where(Approval.task_id == click.task_id)).scalar_one_or_none()
+    if appr is None or click.key not in ("approve", "reject"):
         ctx.reply(Text(t("card_gone", ctx.lang)))
         return
-    if click.key not in ("approve", "reject"):
-        ctx.reply(Text(t("card_gone", ctx.lang)))
-        return
-    decide(ctx, appr, click.key, response_code=click.response_code, reason=None)
+    decide(ctx, appr.id, click.key, response_code=click.response_code, reason=None)
 
 
-def on_text_decision(ctx: Context, action: str, number: str, reason: str) -> None:
+def on_text_decision(ctx: Context, action: str, number: str, revision: int | None, reason: str) -> None:
+    lang = ctx.lang
     reg = ctx.s.execute(select(Registration).where(Registration.number == number)).scalar_one_or_none()
-    if reg is None:
-        ctx.reply(Text(t("no_such_registration", ctx.lang, ref=number)))
-        return
-    appr = ctx.s.execute(select(Approval).where(Approval.registration_id == reg.id)
-                         .order_by(Approval.id.desc()).with_for_update()).scalars().first()
+    appr = None if reg is None else ctx.s.execute(
+        select(Approval).where(Approval.registration_id == reg.id).order_by(Approval.id.desc())).scalars().first()
     if appr is None:
-        ctx.reply(Text(t("no_such_registration", ctx.lang, ref=number)))
+        ctx.reply(Text(t("no_such_registration", lang, ref=number)))
         return
-    decide(ctx, appr, action, response_code=None, reason=reason or None)
+    if len(reason) > MAX_REASON_CHARS:
+        ctx.reply(Text(t("reason_too_long", lang, limit=MAX_REASON_CHARS)))
+        return
+    if (revision or 1) != reg.revision:
+        ctx.reply(Text(t("revision_mismatch", lang, number=number, revision=reg.revision)))
+        return
+    decide(ctx, appr.id, action, response_code=None, reason=reason or None)
 
 
 def on_reject_reason(ctx: Context, state: dict, text: str) -> None:
-    appr = ctx.s.execute(select(Approval).where(Approval.id == state["approval_id"]).with_for_update()).scalar_one()
+    if len(text.strip()) > MAX_REASON_CHARS:
+        ctx.reply(Text(t("reason_too_long", ctx.lang, limit=MAX_REASON_CHARS)))
+        return                      # keep waiting for a shorter reason
     ctx.clear_state()
-    decide(ctx, appr, "reject", response_code=state.get("response_code"), reason=text.strip())
+    decide(ctx, state["approval_id"], "reject", response_code=state.get("response_code"), reason=text.strip())
 
 
-def decide(ctx: Context, appr: Approval, action: str, response_code: str | None, reason: str | None) -> None:
+def _lock(ctx: Context, approval_id: int) -> tuple[Approval, Registration]:
+    """Registration first, then approval: the order amend/withdraw use too, so a
+    decision and a change racing on PostgreSQL wait for each other, not deadlock."""
+    reg_id = ctx.s.execute(select(Approval.registration_id).where(Approval.id == approval_id)).scalar_one()
+    reg = ctx.s.execute(select(Registration).where(Registration.id == reg_id).with_for_update()
+                        .execution_options(populate_existing=True)).scalar_one()
+    appr = ctx.s.execute(select(Approval).where(Approval.id == approval_id).with_for_update()
+                         .execution_options(populate_existing=True)).scalar_one()
+    return appr, reg
+
+
+def decide(ctx: Context, approval_id: int, action: str, response_code: str | None, reason: str | None) -> None:
     s, lang = ctx.s, ctx.lang
-    reg = s.execute(select(Registration).where(Registration.id == appr.registration_id).with_for_update()).scalar_one()
+    appr, reg = _lock(ctx, approval_id)
     if ctx.user.id != appr.approver_id:
         ctx.audit("approval.refused", "approval", appr.task_id,
                   after={"clicker": ctx.user.external_id, "action": action, "reason": "not the approver"})

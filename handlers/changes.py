@@ -16,7 +16,8 @@ from bot.rules import checks
 from bot.rules.verdict import NEEDS_APPROVAL, Verdict
 from handlers import locks
 from handlers.approvals import void_pending
-from handlers.registration import pick_approver, request_approval, snapshot
+from handlers.payload import snapshot
+from handlers.registration import amount_problem, pick_approver, request_approval
 from handlers.texts import status_word, t, yuan
 from models import Customer, Registration
 
@@ -47,6 +48,10 @@ def amend(ctx: Context, parsed: Parsed) -> None:
         return
     if parsed.customer or parsed.products:
         ctx.reply(Text(t("amend_lines_no", lang)))
+        return
+    problem = amount_problem(ctx, parsed.amount_yuan)
+    if problem:
+        ctx.reply(Text(problem))
         return
     changes: list[str] = []
     before = snapshot(reg)

@@ -1,8 +1,6 @@
 """商机报备: register a deal, check it against the rule store, lock, route for approval."""
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,18 +9,40 @@ from sqlalchemy import func, select
 
 from bot.context import Context
 from bot.messages import Button, Card, Text
-from bot.nlp import Parsed
+from bot.matching import analyse
+from bot.nlp import Parsed, parse_message
 from bot.rules import checks
 from bot.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
 from handlers import customers, locks
+from handlers.payload import payload_hash, payload_of, snapshot
 from handlers.catalog import DbCatalog
 from handlers.texts import reason_label, role_word, t, yuan
 from models import Approval, Customer, Partner, Registration, User
 
 REQUIRED = ("customer", "product", "amount")
+# Bounds on what a message can put in the database: beyond them the user gets
+# a polite correction instead of a failed command.
+MAX_CUSTOMER_CHARS = 100
+MAX_DEPARTMENT_CHARS = 30
+MAX_AMOUNT_YUAN = 100_000_000_000      # ¥1000亿: no channel deal is larger
+
+
+def amount_problem(ctx: Context, amount) -> str | None:
+    if amount is None or 0 < float(amount) <= MAX_AMOUNT_YUAN:
+        return None
+    return t("amount_out_of_range", ctx.lang, amount=yuan(amount), limit=yuan(MAX_AMOUNT_YUAN))
 
 
 # ---- collecting the fields (possibly over several messages) ----------------
+
+def claim_key(text: str) -> str | None:
+    """The customer a new registration message claims, as a canonical key; read
+    when the message is accepted so claims on one customer queue in receive order."""
+    parsed = parse_message(text)
+    if parsed.intent != "register" or parsed.action is not None or not parsed.customer:
+        return None
+    return analyse(parsed.customer).key[:200]
+
 
 def fields_from(parsed: Parsed) -> dict:
     return {
@@ -61,12 +81,28 @@ def register(ctx: Context, fields: dict) -> None:
             lines.append(line)
     missing = [f for f, ok in (("customer", fields.get("customer")), ("product", lines),
                                ("amount", fields.get("amount_yuan"))) if not ok]
+    problem = _bounds_problem(ctx, fields)
+    if problem:
+        field, text = problem
+        fields = {**fields, field: None}
+        ctx.set_state({"flow": "register", "fields": fields})
+        ctx.reply(Text(text))
+        return
     if missing:
         ctx.set_state({"flow": "register", "fields": fields})
         ctx.reply(Text(t(f"ask_{missing[0]}", ctx.lang)))
         return
     ctx.clear_state()
     _submit(ctx, user, fields, lines)
+
+
+def _bounds_problem(ctx: Context, fields: dict) -> tuple[str, str] | None:
+    if fields.get("customer") and len(fields["customer"].strip()) > MAX_CUSTOMER_CHARS:
+        return "customer", t("customer_too_long", ctx.lang, limit=MAX_CUSTOMER_CHARS)
+    if fields.get("department") and len(fields["department"]) > MAX_DEPARTMENT_CHARS:
+        return "department", t("department_too_long", ctx.lang, limit=MAX_DEPARTMENT_CHARS)
+    text = amount_problem(ctx, fields.get("amount_yuan"))
+    return ("amount_yuan", text) if text else None
 
 
 # ---- evaluation -------------------------------------------------------------
@@ -185,18 +221,6 @@ def pick_approver(ctx: Context, role: str, region: str | None) -> User:
     return director
 
 
-def payload_of(reg: Registration) -> dict:
-    """Exactly what an approval covers; any change to these voids it."""
-    return {"registration": reg.number, "partner_id": reg.partner_id, "customer_id": reg.customer_id,
-            "customer": reg.customer_text, "department": reg.department, "lines": list(reg.product_lines),
-            "products": list(reg.products or []), "amount_yuan": float(reg.amount_yuan or 0),
-            "close_date": reg.close_date.isoformat() if reg.close_date else None}
-
-
-def payload_hash(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 def request_approval(ctx: Context, reg: Registration, approver: User, reasons: list[Verdict]) -> Approval:
     payload = payload_of(reg)
     appr = Approval(registration_id=reg.id, reason_code=",".join(v.reason_code for v in reasons),
@@ -216,18 +240,11 @@ def request_approval(ctx: Context, reg: Registration, approver: User, reasons: l
     card = Card(task_id=appr.task_id, title=t("card_title", lang, number=reg.number),
                 desc=t("card_desc", lang, partner=partner.name, submitter=submitter.name), rows=rows,
                 buttons=(Button("approve", "同意", 1), Button("reject", "驳回", 3)),
-                note="；".join(v.message for v in reasons))
+                note="；".join([v.message for v in reasons]
+                               + ([t("card_text_hint", lang, number=reg.number, revision=reg.revision)]
+                                  if reg.revision > 1 else [])))
     ctx.send(approver, card, key=f"card:{appr.task_id}")
     ctx.audit("approval.requested", "approval", appr.task_id,
               after={"registration": reg.number, "approver": approver.external_id, "payload_hash": appr.payload_hash},
               verdicts=[v.to_dict() for v in reasons])
     return appr
-
-
-def snapshot(reg: Registration) -> dict:
-    return {"number": reg.number, "status": reg.status, "partner_id": reg.partner_id, "customer_id": reg.customer_id,
-            "customer": reg.customer_text, "department": reg.department, "lines": reg.product_lines,
-            "amount_yuan": float(reg.amount_yuan) if reg.amount_yuan is not None else None,
-            "close_date": reg.close_date.isoformat() if reg.close_date else None,
-            "received_at": reg.received_at.isoformat(), "lock_until": reg.lock_until.isoformat() if reg.lock_until else None,
-            "revision": reg.revision}

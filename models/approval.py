@@ -15,7 +15,8 @@ class Approval(Base):
     __tablename__ = "approvals"
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
-    reason_code: Mapped[str] = mapped_column(String(40))    # why approval is needed: TIERING, POSSIBLE_DUPLICATE…
+    # why approval is needed, comma-separated: TIER_EXCEEDED,POSSIBLE_DUPLICATE…
+    reason_code: Mapped[str] = mapped_column(String(200))
     approver_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # pending | approved | rejected | void
     status: Mapped[str] = mapped_column(String(20), default="pending")

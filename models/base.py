@@ -31,7 +31,9 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        # PostgreSQL hands back its session time zone (+08:00 on a Beijing server);
+        # normalise so equal instants are equal strings too (the audit hash needs it).
+        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 class Base(DeclarativeBase):

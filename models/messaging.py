@@ -17,10 +17,12 @@ class InboxMessage(Base):
     dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
     sender: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)          # the neutral Inbound
+    # For a registration: the canonical key of the customer it claims. Claims on
+    # one key are processed in receive order (see bot.inbox), whatever worker.
+    claim_key: Mapped[str | None] = mapped_column(String(200), index=True)
     received_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="new")   # new | processing | done | dead
+    status: Mapped[str] = mapped_column(String(20), default="new")   # new | done | dead
     attempts: Mapped[int] = mapped_column(default=0)
-    claimed_at: Mapped[datetime | None]
     processed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
 

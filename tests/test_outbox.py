@@ -99,6 +99,8 @@ def test_a_crash_after_claiming_is_recovered_by_the_lease(app, wecom, clock):
     clock.advance(seconds=61)
     assert q(app).deliverer.drain() == 1
     assert texts_to(wecom, "dealer_bj_li") == ["你好"]
+    # the first worker may have sent it before dying: the retry asks WeCom to drop a copy
+    assert wecom.state.calls_to("message/send")[-1].body["enable_duplicate_check"] == 1
 
 
 def test_permanent_errors_are_kept_for_ops_not_retried(app, wecom, clock):
@@ -108,3 +110,41 @@ def test_permanent_errors_are_kept_for_ops_not_retried(app, wecom, clock):
     assert row.status == "failed" and "81013" in row.last_error
     clock.advance(minutes=10)
     assert q(app).deliverer.drain() == 0
+
+
+def test_a_batch_that_outlives_its_lease_is_still_sent_once(app, clock):
+    """Worker A claims three rows; each send is slow (30 s). Worker B ticks during
+    every send. Per-row lease renewal and fenced completion keep each row single."""
+    from bot.outbox import Deliverer
+    with q(app).factory() as s, s.begin():
+        for i, who in enumerate(["dealer_bj_li", "dealer_hx_sun", "director"]):
+            outbox.enqueue(s, clock, who, Text(f"m{i}"), f"k{i}")
+    sent = []
+
+    class Slow:
+        platform = "wecom"
+
+        def __init__(self, name):
+            self.name = name
+
+        def deliver(self, recipient, msg, uncertain=False):
+            sent.append((self.name, recipient, uncertain))
+            if self.name == "A":
+                clock.advance(seconds=30)     # a slow API call…
+                worker_b.deliver_due()        # …while another worker's runner ticks
+            return {"msgid": "x"}
+
+    worker_a = Deliverer(q(app).factory, clock, {"wecom": Slow("A")})
+    worker_b = Deliverer(q(app).factory, clock, {"wecom": Slow("B")})
+    worker_a.deliver_due()
+    assert sorted(r for _, r, _ in sent) == ["dealer_bj_li", "dealer_hx_sun", "director"], sent
+    assert ("B", "director", True) in sent      # B took over a row whose lease ran out: outcome unknown
+    assert {r.status for r in rows(app)} == {"sent"}
+
+
+def test_identical_replies_are_both_delivered(app, driver, wecom):
+    driver.text("dealer_bj_li", "帮助")
+    driver.text("dealer_bj_li", "帮助")
+    assert len(texts_to(wecom, "dealer_bj_li")) == 2
+    assert wecom.state.suppressed("dealer_bj_li") == []
+    assert all("enable_duplicate_check" not in c.body for c in wecom.state.calls_to("message/send"))

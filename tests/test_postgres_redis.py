@@ -14,11 +14,11 @@ import psycopg
 import pytest
 import redis as redis_lib
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.audit import verify_chain
 from bot.platforms.wecom.crypto import WeComCrypto
-from models import Customer, Partner, Registration, User
+from models import Customer, InboxMessage, Partner, Registration, User
 from tests.conftest import DEMO_USERIDS, build_app, cards_to, last_text, texts_to, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -32,6 +32,8 @@ def pg_url():
     name = f"qudao_test_{secrets.token_hex(4)}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        # What a server in China is usually set to; datetimes then come back as +08:00.
+        conn.execute(f"ALTER DATABASE \"{name}\" SET timezone TO 'Asia/Shanghai'")
     base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     yield f"{base}/{name}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -74,7 +76,35 @@ def test_flow_on_postgres_with_state_in_redis(pg_app, wecom, clock, base_setting
     with q.factory() as s:
         assert [r.status for r in s.execute(select(Registration).order_by(Registration.id)).scalars()] == \
                ["approved", "rejected"]
+        assert s.execute(text("SHOW timezone")).scalar() == "Asia/Shanghai"
         assert verify_chain(s).ok
+
+
+@pytest.mark.parametrize("message, expect", [
+    ("报备 协和医院 彩超 120万", "等待"),                        # three approval reasons at once
+    ("报备 " + "北京协和医院分院" * 40 + " 彩超 50万", "客户名称"),   # a name longer than anyone writes
+    ("报备 北京协和医院 彩超 99999999999亿", "金额"),             # beyond any real deal
+])
+def test_odd_but_accepted_input_is_answered_not_crashed(pg_app, wecom, clock, base_settings, message, expect):
+    from tests.conftest import WeComDriver
+    driver = WeComDriver(pg_app, clock, base_settings, wecom)
+    driver.text("dealer_hx_sun", message)
+    assert expect in last_text(wecom, "dealer_hx_sun")
+    with pg_app.extensions["qudao"].factory() as s:
+        assert s.execute(select(InboxMessage.status)).scalar_one() == "done"
+
+
+def test_a_long_reject_reason_is_refused_politely_on_postgres(pg_app, wecom, clock, base_settings):
+    from tests.conftest import WeComDriver
+    driver = WeComDriver(pg_app, clock, base_settings, wecom)
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 150万")
+    [card] = cards_to(wecom, "director")
+    driver.click("director", card.task_id, "reject")
+    driver.text("director", "太贵" * 300)
+    assert "理由" in last_text(wecom, "director") and "字" in last_text(wecom, "director")
+    driver.text("director", "预算不足")
+    with pg_app.extensions["qudao"].factory() as s:
+        assert s.execute(select(Registration.status)).scalar_one() == "rejected"
 
 
 RACERS = 12
@@ -146,9 +176,14 @@ def test_simultaneous_claims_across_gunicorn_workers_leave_one_holder(customer, 
         customers = c.execute(select(func.count()).select_from(Customer).where(Customer.name == customer)).scalar()
         winner = c.execute(select(Partner.name).join(Registration, Registration.partner_id == Partner.id)
                            .where(Registration.status == "approved")).scalar_one()
+        first_in = c.execute(select(InboxMessage.sender).where(InboxMessage.claim_key.is_not(None))
+                             .order_by(InboxMessage.id).limit(1)).scalar_one()
+        first_partner = c.execute(select(Partner.name).join(User, User.partner_id == Partner.id)
+                                  .where(User.external_id == first_in)).scalar_one()
     engine.dispose()
     assert sorted(s for s, _ in statuses) == ["approved"] + ["rejected"] * (RACERS - 1)
     assert customers == 1
+    assert winner == first_partner          # the earliest received claim wins, whichever worker ran first
     for user in racers:
         reply = texts_to(wecom, user)[-1]
         assert "报备成功" in reply or (winner in reply and "报备未通过" in reply), reply
@@ -159,3 +194,19 @@ def _up(base: str) -> bool:
         return requests.get(base + "/healthz", timeout=1).status_code == 200
     except requests.RequestException:
         return False
+
+
+def test_redis_state_follows_the_commands_transaction(pg_app, redis_url):
+    q = pg_app.extensions["qudao"]
+    kv, r = q.kv, redis_lib.Redis.from_url(redis_url)
+    with q.factory() as s:
+        with pytest.raises(RuntimeError):
+            with s.begin():
+                kv.set("conv:t:rolled-back", {"flow": "register"}, 60, session=s)
+                assert kv.get("conv:t:rolled-back", session=s) == {"flow": "register"}   # read your write
+                raise RuntimeError("the command failed")
+    assert not r.exists("qudao:conv:t:rolled-back")
+    with q.factory() as s, s.begin():
+        kv.set("conv:t:committed", {"flow": "register"}, 60, session=s)
+        assert not r.exists("qudao:conv:t:committed")                 # not before the commit
+    assert kv.get("conv:t:committed") == {"flow": "register"}

@@ -215,3 +215,25 @@ def test_each_inbound_message_is_processed_once(app, driver, wecom):
     assert len(texts_to(wecom, "dealer_bj_li")) == 1
     with q(app).factory() as s:
         assert s.execute(select(InboxMessage.status)).scalars().all() == ["done"]
+
+
+def test_a_reject_reason_that_looks_like_a_command_is_still_the_reason(app, driver, wecom):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 150万")
+    [card] = cards_to(wecom, "director")
+    driver.click("director", card.task_id, "reject")
+    driver.text("director", "报备信息不全，请补充科室")
+    [reg] = regs(app)
+    assert reg.status == "rejected" and reg.decision_reason == "报备信息不全，请补充科室"
+
+
+def test_typed_decisions_must_name_the_revision_once_it_changed(app, driver, wecom):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 150万")
+    number = regs(app)[0].number
+    driver.text("dealer_bj_li", f"修改 {number} 金额 1500万")
+    driver.text("director", f"同意 {number}")                    # read the ¥150万 card, typed later
+    assert f"{number}/2" in last_text(wecom, "director")
+    assert regs(app)[0].status == "pending"
+    new_card = cards_to(wecom, "director")[-1]
+    assert f"同意 {number}/2" in new_card.card["sub_title_text"]
+    driver.text("director", f"同意 {number}/2")
+    assert regs(app)[0].status == "approved"

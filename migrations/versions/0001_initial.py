@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 17:53:28.309867
+Create Date: 2026-11-23 18:08:36.128908
 """
 from alembic import op
 import sqlalchemy as sa
@@ -62,16 +62,17 @@ def upgrade() -> None:
     sa.Column('dedup_key', sa.String(length=300), nullable=False),
     sa.Column('sender', sa.String(length=64), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('claim_key', sa.String(length=200), nullable=True),
     sa.Column('received_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('claimed_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('processed_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbox')),
     sa.UniqueConstraint('dedup_key', name=op.f('uq_inbox_dedup_key'))
     )
     with op.batch_alter_table('inbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbox_claim_key'), ['claim_key'], unique=False)
         batch_op.create_index('ix_inbox_status', ['status'], unique=False)
 
     op.create_table('kv_state',
@@ -179,7 +180,7 @@ def upgrade() -> None:
     op.create_table('approvals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('registration_id', sa.Integer(), nullable=False),
-    sa.Column('reason_code', sa.String(length=40), nullable=False),
+    sa.Column('reason_code', sa.String(length=200), nullable=False),
     sa.Column('approver_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('payload_hash', sa.String(length=64), nullable=False),
@@ -242,6 +243,7 @@ def downgrade() -> None:
     op.drop_table('kv_state')
     with op.batch_alter_table('inbox', schema=None) as batch_op:
         batch_op.drop_index('ix_inbox_status')
+        batch_op.drop_index(batch_op.f('ix_inbox_claim_key'))
 
     op.drop_table('inbox')
     op.drop_table('customers')

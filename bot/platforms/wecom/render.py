@@ -11,7 +11,7 @@ from typing import Any
 from bot.messages import Card, CardStamp, Markdown, Outgoing, Text
 
 MAX_CONTENT_BYTES = 2048
-DUPLICATE_CHECK_INTERVAL_S = 4 * 3600
+DUPLICATE_CHECK_INTERVAL_S = 1800
 
 
 def clip_utf8(text: str, limit: int = MAX_CONTENT_BYTES) -> str:
@@ -27,15 +27,16 @@ def _clip_chars(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def render_send(recipient: str, msg: Outgoing, agent_id: str) -> dict[str, Any]:
+def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = False) -> dict[str, Any]:
     base: dict[str, Any] = {
         "touser": recipient,
         "agentid": int(agent_id) if str(agent_id).isdigit() else agent_id,
-        # A resend after a crash between "sent" and "marked sent" is suppressed by
-        # WeCom itself when the content is identical (path/90236).
-        "enable_duplicate_check": 1,
-        "duplicate_check_interval": DUPLICATE_CHECK_INTERVAL_S,
     }
+    if uncertain:
+        # Retrying a send whose outcome we never learned: let WeCom drop it if the
+        # first one did arrive (path/90236). Not on first sends: the check would
+        # also swallow a legitimate repeat, like the same answer to "帮助" twice.
+        base.update(enable_duplicate_check=1, duplicate_check_interval=DUPLICATE_CHECK_INTERVAL_S)
     if isinstance(msg, Text):
         return {**base, "msgtype": "text", "text": {"content": clip_utf8(msg.body)}}
     if isinstance(msg, Markdown):

@@ -20,12 +20,12 @@ class WeComTransport:
     def __init__(self, api: WeComApi):
         self.api = api
 
-    def deliver(self, recipient: str, msg: Outgoing) -> dict[str, Any]:
+    def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False) -> dict[str, Any]:
         try:
             if isinstance(msg, CardStamp):
                 data = self.api.update_template_card(render_update(recipient, msg, self.api.agent_id))
             else:
-                data = self.api.send_message(render_send(recipient, msg, self.api.agent_id))
+                data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain))
         except WeComError as exc:
             raise DeliveryError(str(exc), transient=exc.transient) from exc
         result = {"msgid": data.get("msgid")}

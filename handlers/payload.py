@@ -1,0 +1,28 @@
+"""What an approval covers, and what the audit trail records of a registration."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from models import Registration
+
+
+def payload_of(reg: Registration) -> dict:
+    """Exactly what an approval covers; any change to these voids it."""
+    return {"registration": reg.number, "partner_id": reg.partner_id, "customer_id": reg.customer_id,
+            "customer": reg.customer_text, "department": reg.department, "lines": list(reg.product_lines),
+            "products": list(reg.products or []), "amount_yuan": float(reg.amount_yuan or 0),
+            "close_date": reg.close_date.isoformat() if reg.close_date else None}
+
+
+def payload_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def snapshot(reg: Registration) -> dict:
+    return {"number": reg.number, "status": reg.status, "partner_id": reg.partner_id, "customer_id": reg.customer_id,
+            "customer": reg.customer_text, "department": reg.department, "lines": reg.product_lines,
+            "amount_yuan": float(reg.amount_yuan) if reg.amount_yuan is not None else None,
+            "close_date": reg.close_date.isoformat() if reg.close_date else None,
+            "received_at": reg.received_at.isoformat(), "lock_until": reg.lock_until.isoformat() if reg.lock_until else None,
+            "revision": reg.revision}
