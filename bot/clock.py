@@ -42,9 +42,3 @@ class FrozenClock(Clock):
     def advance(self, **kw) -> None:
         self._now += timedelta(**kw)
 
-
-def as_utc(when: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; we always store UTC, so re-attach it."""
-    if when is None:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,10 +70,6 @@ def upgrade_schema(engine: Engine) -> None:
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_ID})
             conn.commit()
-
-
-def has_schema(engine: Engine) -> bool:
-    return inspect(engine).has_table("alembic_version")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

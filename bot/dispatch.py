@@ -14,6 +14,7 @@ from handlers import approvals, changes, queries, registration
 from handlers.catalog import DbCatalog
 from handlers.texts import t
 
+WELCOME_EVERY_S = 24 * 3600
 CANCEL = {"取消", "算了", "不用了", "cancel", "quit", "stop"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -39,7 +40,11 @@ def dispatch(ctx: Context) -> None:
     elif ib.kind == "text":
         _text(ctx, ib.text or "")
     elif ib.kind == "event" and ib.event == "enter_agent":
-        ctx.reply(Markdown(t("help", ctx.lang)))
+        # WeCom sends this every time the user opens the app: greet once a day, not every time.
+        key = f"welcomed:{ib.platform}:{ib.sender}"
+        if not ctx.svc.kv.get(key, session=ctx.s):
+            ctx.svc.kv.set(key, True, WELCOME_EVERY_S, session=ctx.s)
+            ctx.reply(Markdown(t("help", ctx.lang)))
     elif ib.kind == "location":
         if ib.event != "LOCATION":   # periodic location reports need no answer
             ctx.reply(Text(t("location_not_yet", ctx.lang, label=ib.label or f"{ib.lat},{ib.lng}")))

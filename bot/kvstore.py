@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, Iterator, Protocol
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -107,7 +107,3 @@ class SqlKv:
     def delete(self, key: str, session: Session | None = None) -> None:
         with self._tx(session) as s:
             s.execute(delete(KvEntry).where(KvEntry.key == key))
-
-    def purge_expired(self) -> int:
-        with self._factory() as s, s.begin():
-            return s.execute(delete(KvEntry).where(KvEntry.expires_at <= self._clock.now())).rowcount

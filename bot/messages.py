@@ -5,7 +5,7 @@ and from these; nothing past the adapter knows which platform a user is on.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 

@@ -8,7 +8,7 @@ simulator. Setting ``WECOM_SECRET`` (a real app) turns the simulator off unless
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -38,7 +38,6 @@ class Settings:
     # "thread": ack fast and work in background threads (serving);
     # "inline": process and deliver before answering (tests, deterministic).
     processing: str = "thread"
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

@@ -16,10 +16,9 @@ from bot.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
 from handlers import customers, locks
 from handlers.payload import payload_hash, payload_of, snapshot
 from handlers.catalog import DbCatalog
-from handlers.texts import reason_label, role_word, t, yuan
+from handlers.texts import reason_label, role_word, rule_name, t, yuan
 from models import Approval, Customer, Partner, Registration, User
 
-REQUIRED = ("customer", "product", "amount")
 # Bounds on what a message can put in the database: beyond them the user gets
 # a polite correction instead of a failed command.
 MAX_CUSTOMER_CHARS = 100
@@ -204,7 +203,8 @@ def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: 
         first = outcome.first_reject
         others = [v.message for v in outcome.verdicts if v.outcome == REJECT and v is not first]
         message = first.message + ("\n" + "\n".join(others) if others else "")
-        ctx.reply(Text(t("reg_rejected", lang, rule=first.rule_id, message=message, next_step=first.next_step)))
+        ctx.reply(Text(t("reg_rejected", lang, rule_name=rule_name(first.rule_id, lang), rule=first.rule_id,
+                         message=message, next_step=first.next_step)))
 
 
 # ---- approvals ----------------------------------------------------------------

@@ -63,8 +63,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "✅ Registered {number}\nCustomer: {customer}\nLines: {lines}  Amount: {amount}\nProtected until {until}."),
     "reg_pending": ("⏳ 报备已受理 {number}，等待{approver}审批。\n客户：{customer}\n产品线：{lines}　金额：{amount}\n原因：{reasons}\n审批期间客户锁定至 {until}。",
                     "⏳ Registration {number} received, waiting for {approver}.\nCustomer: {customer}\nLines: {lines}  Amount: {amount}\nWhy: {reasons}\nThe customer is locked for you until {until}."),
-    "reg_rejected": ("❌ 报备未通过（{rule}）\n{message}\n下一步：{next_step}",
-                     "❌ Registration refused ({rule})\n{message}\nNext: {next_step}"),
+    "reg_rejected": ("❌ 报备未通过（规则：{rule_name} {rule}）\n{message}\n下一步：{next_step}",
+                     "❌ Registration refused (rule: {rule_name} {rule})\n{message}\nNext: {next_step}"),
     "reg_decided_approved": ("✅ 您的报备 {number}（{customer}）已由{who}审批通过，保护期至 {until}。",
                              "✅ Your registration {number} ({customer}) was approved by {who}; protected until {until}."),
     "reg_decided_rejected": ("❌ 您的报备 {number}（{customer}）被{who}驳回。理由：{reason}",
@@ -84,7 +84,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                           "Registration {number} has changed (now revision {revision}); check the latest card, or reply 同意 {number}/{revision}."),
     "card_text_hint": ("文字审批：回复 同意 {number}/{revision}", "By text: reply 同意 {number}/{revision}"),
     "card_gone": ("这张卡片已失效。", "This card is no longer valid."),
-    "decision_done": ("已{decision}报备 {number}，已通知 {submitter}。", "{decision} {number}; {submitter} has been told."),
+    "decision_done": ("{decision}报备 {number}，已通知 {submitter}。", "{decision} {number}; {submitter} has been told."),
     "stamp": ("{decision} · {who} · {when}", "{decision} · {who} · {when}"),
     "stamp_void": ("已失效 · 报备已修改或撤销", "Void · registration changed"),
     "approved_word": ("已同意", "Approved"),
@@ -130,6 +130,12 @@ STATUS = {
     "pending": ("待审批", "pending"), "approved": ("已生效", "approved"), "rejected": ("未通过", "rejected"),
     "withdrawn": ("已撤销", "withdrawn"), "expired": ("已过期", "expired"),
 }
+RULE_NAME = {
+    "registration.qualification": ("产品线授权", "qualification"), "registration.territory": ("区域保护", "territory"),
+    "registration.quota": ("报备数量上限", "quota"), "registration.conflict": ("先到先得·撞单保护", "first come"),
+    "registration.customer_match": ("客户判重", "customer match"), "registration.tiering": ("客户分级", "tiering"),
+    "registration.approval": ("例行审批", "routine approval"),
+}
 REASON_LABEL = {"TIER_EXCEEDED": ("金额达分级线", "tier amount"), "POSSIBLE_DUPLICATE": ("疑似同一客户", "possible duplicate"),
                 "REGION_UNKNOWN": ("区域待确认", "region unknown"), "ROUTINE_APPROVAL": ("例行审批", "routine")}
 ROLE = {"director": ("销售总监", "the sales director"), "area_manager": ("区域经理", "the area manager")}
@@ -143,6 +149,11 @@ def t(key: str, lang: str = "zh", **facts) -> str:
 
 def status_word(status: str, lang: str = "zh") -> str:
     zh, en = STATUS.get(status, (status, status))
+    return en if lang == "en" else zh
+
+
+def rule_name(rule_id: str, lang: str = "zh") -> str:
+    zh, en = RULE_NAME.get(rule_id, (rule_id, rule_id))
     return en if lang == "en" else zh
 
 

@@ -33,10 +33,6 @@ class User(Base):
     title: Mapped[str] = mapped_column(String(50), default="")               # 王经理, 区域经理…
     partner: Mapped[Partner | None] = relationship(back_populates="users")
 
-    @property
-    def display(self) -> str:
-        return self.name
-
 
 class Product(Base):
     __tablename__ = "products"

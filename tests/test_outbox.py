@@ -2,7 +2,6 @@
 refresh with a cap, pacing under WeCom's per-member limit, never twice."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 from sqlalchemy import select
 

@@ -237,3 +237,12 @@ def test_typed_decisions_must_name_the_revision_once_it_changed(app, driver, wec
     assert f"同意 {number}/2" in new_card.card["sub_title_text"]
     driver.text("director", f"同意 {number}/2")
     assert regs(app)[0].status == "approved"
+
+
+def test_replies_read_naturally(app, driver, wecom):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 150万")
+    [card] = cards_to(wecom, "director")
+    driver.click("director", card.task_id, "approve")
+    assert last_text(wecom, "director").startswith("已同意报备 RG")
+    driver.text("dealer_tj_zhao", "报备 北京大学第一医院 彩超 50万")
+    assert "规则：区域保护 registration.territory" in last_text(wecom, "dealer_tj_zhao")

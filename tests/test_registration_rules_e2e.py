@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.rules import RuleStore
-from models import Approval, Registration, User
+from models import Registration
 from tests.conftest import cards_to, last_text
 
 

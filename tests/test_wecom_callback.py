@@ -156,3 +156,16 @@ def test_card_events_dedup_on_task_and_response_code(app, driver, wecom, clock):
 def test_location_message_gets_an_honest_answer(app, driver, wecom):
     driver.location("rep_zhang", 39.9127, 116.4175, "北京协和医院")
     assert "尚未开通" in last_text(wecom, "rep_zhang")
+
+
+def test_opening_the_app_greets_once_a_day(app, driver, wecom, clock):
+    def enter():
+        driver.post_inner(driver.inner_xml(driver.fields("dealer_bj_li", "event", Event="enter_agent", EventKey="")))
+    enter()
+    clock.advance(seconds=5)
+    enter()
+    assert len(wecom.state.messages_to("dealer_bj_li")) == 1
+    assert "可用命令" in last_text(wecom, "dealer_bj_li")
+    clock.advance(hours=25)
+    enter()
+    assert len(wecom.state.messages_to("dealer_bj_li")) == 2
