@@ -1,0 +1,140 @@
+"""Tests for bot.nlp, the free-text message parser: amounts and closing dates on
+their own, the result contract, and robustness (odd, random and long input).
+"""
+from __future__ import annotations
+
+import random
+import time
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.nlp import OrderItem, Parsed, ProductMention, parse_amount, parse_close_date, parse_message
+from bot.nlp.schema import ACTIONS, INTENTS
+from tests.parse_helpers import TODAY
+
+
+# --- amounts on their own ---------------------------------------------------------
+AMOUNT_CASES: list[tuple[str, float | None]] = [
+    ("80万", 800000), ("80万元", 800000), ("80 万", 800000), ("三十万", 300000), ("二十万", 200000),
+    ("一百二十万", 1200000), ("50W", 500000), ("50w", 500000), ("0.8亿", 80000000), ("1.5亿", 150000000),
+    ("1,200,000", 1200000), ("1200000元", 1200000), ("¥1,200,000", 1200000), ("￥5000", 5000),
+    ("120万左右", 1200000), ("约120万", 1200000), ("预算120万", 1200000), ("800k", 800000), ("1.2m", 1200000),
+    ("1.5 million", 1500000), ("100多万", 1000000), ("1亿2000万", 120000000), ("一点五亿", 150000000),
+    ("５０万", 500000), ("80萬", 800000), ("5000", 5000), ("八十八万元", 880000),
+    ("2台", None), ("10套", None), ("12月", None), ("2027-01-15", None), ("A100", None), ("500", None),
+    ("2027", None), ("13800138000", None), ("1000mm", None), ("8折", None), ("", None), ("没有金额", None),
+]
+
+
+@pytest.mark.parametrize("text,expect", AMOUNT_CASES)
+def test_parse_amount(text: str, expect: float | None) -> None:
+    got = parse_amount(text)
+    if expect is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(expect)
+
+
+# --- closing dates on their own ---------------------------------------------------
+DATE_CASES: list[tuple[str, date, str | None]] = [
+    ("12月底", TODAY, "2026-12-31"), ("12月", TODAY, "2026-12-31"), ("12月15日", TODAY, "2026-12-15"),
+    ("12月15号", TODAY, "2026-12-15"), ("１２月底", TODAY, "2026-12-31"), ("2027-01-15", TODAY, "2027-01-15"), ("2027/1/15", TODAY, "2027-01-15"),
+    ("2027年1月", TODAY, "2027-01-31"), ("2027年1月5日", TODAY, "2027-01-05"), ("明年2月", TODAY, "2027-02-28"),
+    ("明年3月底", TODAY, "2027-03-31"), ("年底", TODAY, "2026-12-31"), ("下个月", TODAY, "2026-12-31"),
+    ("下月底", TODAY, "2026-12-31"), ("月底", TODAY, "2026-11-30"), ("下周", TODAY, "2026-12-06"),
+    ("下周三", TODAY, "2026-12-02"), ("end of Dec", TODAY, "2026-12-31"), ("Dec 15", TODAY, "2026-12-15"),
+    ("Q1", TODAY, "2027-03-31"), ("Q4", TODAY, "2026-12-31"), ("一季度", TODAY, "2027-03-31"),
+    ("2027Q2", TODAY, "2027-06-30"), ("11月15日", TODAY, "2027-11-15"), ("11月", TODAY, "2026-11-30"),
+    ("十二月", TODAY, "2026-12-31"), ("3月初", TODAY, "2027-03-10"), ("三个月内", TODAY, "2027-02-23"),
+    ("next month", TODAY, "2026-12-31"), ("end of month", TODAY, "2026-11-30"), ("12/31", TODAY, "2026-12-31"),
+    ("上半年", TODAY, "2027-06-30"), ("明年年底", TODAY, "2027-12-31"), ("明天", TODAY, "2026-11-24"),
+    ("2月", date(2026, 3, 10), "2027-02-28"), ("12月", date(2026, 3, 10), "2026-12-31"),
+    ("Q1", date(2026, 2, 1), "2026-03-31"), ("年底", date(2026, 12, 31), "2026-12-31"),
+    ("下个月", date(2026, 12, 5), "2027-01-31"), ("明年2月", date(2027, 6, 1), "2028-02-29"),
+    ("2月30日", TODAY, None), ("没有日期", TODAY, None), ("A100*20", TODAY, None), ("80万", TODAY, None),
+    ("may I ask", TODAY, None), ("", TODAY, None),
+]
+
+
+@pytest.mark.parametrize("text,today,expect", DATE_CASES)
+def test_parse_close_date(text: str, today: date, expect: str | None) -> None:
+    assert parse_close_date(text, today) == (date.fromisoformat(expect) if expect else None)
+
+
+# --- contract and robustness ---------------------------------------------------------
+def test_result_types() -> None:
+    parsed = parse_message("特价 A100*10 单价 9800", today=TODAY)
+    assert isinstance(parsed, Parsed)
+    assert parsed.items == [OrderItem("A100", 10)]
+    assert parsed.products == [ProductMention("A100", None, 10)]
+    assert parsed.intent in INTENTS
+    assert parse_message("我的订单").action in ACTIONS
+
+
+def test_today_defaults_to_current_date() -> None:
+    parsed = parse_message("报备 北京协和医院 彩超 80万 年底")
+    assert parsed.close_date == date(date.today().year, 12, 31)
+
+
+@pytest.mark.parametrize("value", [None, 123, b"\xe6\x8a\xa5\xe5\xa4\x87", ["报备"], 4.5])
+def test_non_text_input(value: Any) -> None:
+    assert parse_message(value, today=TODAY).intent == "unknown"  # type: ignore[arg-type]
+
+
+def test_fuzz_random_text_never_raises() -> None:
+    rng = random.Random(20261123)
+    alphabet = ("报备订货下单特价签到签退拜访小结查询别名延期撤销修改 北京协和医院心内科彩超监护仪台套个万亿元"
+                "0123456789,.;:：，、（）()@#*xX×年月日号底周季Q客户金额单价原因地址\n\t¥$%折")
+    for i in range(400):
+        if i % 2:
+            text = "".join(chr(rng.randint(0, 0x10FFFF)) for _ in range(rng.choice([1, 5, 50, 500])))
+        else:
+            text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 5, 50, 500])))
+        parsed = parse_message(text, today=TODAY)
+        assert isinstance(parsed, Parsed)
+        assert parsed.intent in INTENTS
+        assert parsed.action is None or parsed.action in ACTIONS
+
+
+LONG_INPUTS = [
+    "报备 " + "1" * 10000,
+    "报备 " + "1," * 5000,
+    "报备 " + "一" * 10000,
+    "报備 " + "醫" * 10000,
+    "订货 " + "A100 " * 2000,
+    "订货 A" + "1" * 10000,
+    "报备 " + "北京协和医院 " * 1400,
+    "报备 " + "12月" * 3000,
+    "报备 " + "客户:" * 3000,
+    "报备 " + "end of " * 1500,
+    "报备 " + "((" * 5000,
+    "报备 " + "a " * 5000,
+    "拜访小结 " + "见了设备科李科长，" * 1000,
+    "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(10000)),
+]
+
+
+@pytest.mark.parametrize("text", LONG_INPUTS, ids=[f"long{i}" for i in range(len(LONG_INPUTS))])
+def test_long_input_does_not_hang(text: str) -> None:
+    parse_message("报备 北京協和医院 彩超 八十万", today=TODAY)  # warm up lazy converters
+    best = min(_timed(text) for _ in range(3))
+    # A hang guard, not a speed claim: a super-linear regex takes many seconds on
+    # 10k characters, a linear parse milliseconds. Speed figures belong in bench/.
+    assert best < 1.0
+
+
+def _timed(text: str) -> float:
+    start = time.perf_counter()
+    parsed = parse_message(text, today=TODAY)
+    elapsed = time.perf_counter() - start
+    assert isinstance(parsed, Parsed)
+    return elapsed
+
+
+def test_long_visit_note_is_kept_whole() -> None:
+    body = "见了设备科李科长" * 1500
+    parsed = parse_message("拜访小结 " + body, today=TODAY)
+    assert parsed.intent == "visit_note"
+    assert parsed.note == body
