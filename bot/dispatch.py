@@ -10,7 +10,7 @@ import re
 from bot.context import Context
 from bot.messages import Markdown, Text
 from bot.nlp import parse_message
-from handlers import approvals, changes, queries, registration
+from handlers import aliases, approvals, changes, queries, registration
 from handlers.catalog import DbCatalog
 from handlers.texts import t
 
@@ -95,6 +95,8 @@ def _route(ctx: Context, parsed) -> None:
             queries.my_registrations(ctx)
         else:
             queries.query_customer(ctx, parsed.customer)
+    elif action == "alias":
+        aliases.add_alias(ctx, parsed)
     elif intent == "help":
         ctx.reply(Markdown(t("help", lang)))
     elif intent in NOT_YET:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.matching import analyse, region_of
 from bot.settings import CONFIG_DIR
+from handlers.customer_search import index_customer
 from models import Customer, Partner, Product, User
 
 DEMO_FILE = CONFIG_DIR / "demo" / "org.yaml"
@@ -48,6 +49,8 @@ def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[st
         row.region = region_of(c.get("address") or "") or region_of(c["name"])
         row.city = analyse(c.get("address") or c["name"]).city
         row.lat, row.lng, row.coord_system = c.get("lat"), c.get("lng"), "gcj02"
+        session.flush()
+        index_customer(session, row)
     session.flush()
     return {"partners": len(data["partners"]), "users": len(data["users"]),
             "products": len(data["products"]), "customers": len(data["customers"])}

@@ -101,6 +101,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "withdrawn": ("已撤销报备 {number}，客户 {customer} 已释放。", "Registration {number} withdrawn; {customer} is released."),
     "approver_told_void": ("报备 {number} 已被提交人修改/撤销，之前的审批卡已失效。",
                            "Registration {number} was changed/withdrawn by its submitter; the earlier card is void."),
+    # -- customer aliases ---------------------------------------------------
+    "alias_admin_only": ("只有管理员可以添加客户别名。", "Only administrators can add customer aliases."),
+    "alias_usage": ("格式：别名 简称 = 全称，例如：别名 吉大一院 = 吉林大学白求恩第一医院",
+                    "Usage: 别名 <short> = <full name>, e.g. 别名 吉大一院 = 吉林大学白求恩第一医院"),
+    "alias_added": ("已添加别名：{short} → {full}，立即生效。", "Alias added: {short} → {full}; in effect now."),
+    "alias_changed": ("已更新别名：{short} → {full}，立即生效。", "Alias updated: {short} → {full}; in effect now."),
     # -- queries ----------------------------------------------------------
     "mine_empty": ("贵司还没有报备记录。发送“报备 客户 产品 金额”开始报备。",
                    "Your company has no registrations yet. Send \"报备 customer product amount\" to start."),
@@ -116,12 +122,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "> 我的报备　　查询 客户名\n"
         "> 修改 报备号 金额 150万　　撤销 报备号\n"
         "> 审批人：点卡片上的 同意/驳回，或发送 同意 报备号 / 驳回 报备号 理由\n"
+        "> 管理员：别名 简称 = 全称\n"
         "> 帮助",
         "**Qudao commands**\n"
         "> register <customer> <product> <amount> [close date]\n"
         "> my deals · query <customer>\n"
         "> 修改 <number> 金额 <amount> (amend) · 撤销 <number> (withdraw)\n"
         "> approvers: tap 同意/驳回 on the card, or send 同意 <number> / 驳回 <number> <reason>\n"
+        "> admins: 别名 <short> = <full name>\n"
         "> help",
     ),
 }

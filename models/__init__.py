@@ -1,6 +1,6 @@
 """SQLAlchemy 2.x models. Import from here so Alembic sees every table."""
 from models.base import Base, UTCDateTime
-from models.org import Customer, Partner, Product, User
+from models.org import Customer, CustomerAlias, CustomerToken, Partner, Product, User
 from models.registration import Registration, RegistrationLock
 from models.approval import Approval
 from models.audit import AuditEvent, AuditHead
@@ -9,7 +9,7 @@ from models.rules import RuleSet
 from models.state import KvEntry
 
 __all__ = [
-    "Base", "UTCDateTime", "Customer", "Partner", "Product", "User", "Registration",
+    "Base", "UTCDateTime", "Customer", "CustomerAlias", "CustomerToken", "Partner", "Product", "User", "Registration",
     "RegistrationLock", "Approval", "AuditEvent", "AuditHead", "InboxMessage",
     "OutboxMessage", "RuleSet", "KvEntry",
 ]

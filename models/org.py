@@ -59,3 +59,23 @@ class Customer(Base):
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     source: Mapped[str] = mapped_column(String(20), default="import")   # import | chat
     created_at: Mapped[datetime]
+
+
+class CustomerToken(Base):
+    """The shared candidate index: a few blocking tokens per customer (its name's
+    core with and without its place, and the core's pinyin), so a lookup reads a
+    handful of rows instead of scanning every customer. Lives in the database,
+    so every worker shares it and none holds it in memory."""
+    __tablename__ = "customer_tokens"
+    token: Mapped[str] = mapped_column(String(120), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+
+
+class CustomerAlias(Base):
+    """An admin-defined short name (吉大一院 → 吉林大学白求恩第一医院)."""
+    __tablename__ = "customer_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(64))      # user external id, or "import"
+    created_at: Mapped[datetime]

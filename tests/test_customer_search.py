@@ -1,0 +1,110 @@
+"""Customer lookup through the shared index: hard cases, no full scan, credit codes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from handlers.customer_import import import_customers
+from handlers.customer_search import lookup
+
+KNOWN = [
+    "上海市第一人民医院", "北京协和医院", "武汉协和医院", "北京协和医学院", "苏州市立医院", "南京鼓楼医院",
+    "中山大学附属第一医院", "联想（北京）有限公司", "招商银行北京分行", "青岛海尔股份有限公司",
+    "Lenovo (Beijing) Co., Ltd.", "深圳市人民医院", "广州市番禺区中心医院", "吉林大学白求恩第一医院",
+    "海南省人民医院", "首都医科大学附属北京朝阳医院", "北京市朝阳区妇幼保健院",
+]
+
+
+@pytest.fixture
+def factory(app):
+    q = app.extensions["qudao"]
+    report = import_customers(q.factory, [{"name": n} for n in KNOWN])
+    # three of them are demo customers already
+    assert (report.imported, report.imported + report.skipped) == (len(KNOWN) - 3, len(KNOWN)) and not report.errors
+    return q.factory
+
+
+@pytest.mark.parametrize("query, verdict, expected", [
+    # the same organisation written differently
+    ("上海市第1人民医院", "duplicate", "上海市第一人民医院"),                  # digits vs ordinals
+    ("上海第一人民医院", "duplicate", "上海市第一人民医院"),                   # city prefix form
+    ("中山大学第一附属医院", "duplicate", "中山大学附属第一医院"),             # word order
+    ("南京鼓樓醫院", "duplicate", "南京鼓楼医院"),                             # traditional characters
+    ("联想(北京)有限公司", "duplicate", "联想（北京）有限公司"),               # full/half-width brackets
+    ("LENOVO BEIJING CO LTD", "duplicate", "Lenovo (Beijing) Co., Ltd."),     # English legal forms
+    ("青岛海尔", "duplicate", "青岛海尔股份有限公司"),                        # legal suffix
+    ("番禺区中心医院", "duplicate", "广州市番禺区中心医院"),                   # district implies the city
+    ("北京协合医院", "possible", "北京协和医院"),                              # homophone typo
+    ("协和医院", "possible", None),                                           # no city: can't be sure
+    # different organisations that share words
+    ("上海市第八人民医院", "distinct", None),                                  # ordinal
+    ("北京协和医学院", "duplicate", "北京协和医学院"),                          # type word keeps it its own
+    ("苏州市中医医院", "distinct", None),                                      # type word
+    ("联想（上海）有限公司", "distinct", None),                                # bracketed region
+    ("招商银行上海分行", "distinct", None),                                    # branch
+    ("河南省人民医院", "distinct", None),                                      # another province
+    ("吉林大学白求恩第二医院", "distinct", None),                              # ordinal
+    ("北京市朝阳区中心医院", "distinct", None),
+])
+def test_hard_cases_through_the_index(factory, query, verdict, expected):
+    with factory() as s:
+        m = lookup(s, query)
+    assert m.verdict == verdict, (m.reason, m.matched.name if m.matched else None)
+    if expected:
+        assert m.matched.name == expected
+    if verdict == "possible" and expected is None:
+        assert m.matched.name in ("北京协和医院", "武汉协和医院")
+    assert m.reason                                  # every verdict explains itself
+
+
+def test_a_lookup_reads_indexed_rows_only(factory, app):
+    """No statement may read the customers table without a WHERE: that would be a scan."""
+    seen: list[str] = []
+    engine = app.extensions["qudao"].engine
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with factory() as s:
+            for q in ("北京协合医院", "某某新开的诊所", "协和医院", "上海市第1人民医院"):
+                lookup(s, q)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    reads = [st for st in seen if st.startswith("SELECT") and "FROM customers" in st]
+    assert reads and all(" WHERE " in st for st in reads), reads
+    assert all(" WHERE " in st for st in seen if "FROM customer_tokens" in st)
+
+
+def test_the_credit_code_is_the_strongest_key(app):
+    q = app.extensions["qudao"]
+    import_customers(q.factory, [{"name": "深圳迈瑞生物医疗电子股份有限公司", "credit_code": "91440300708491220X"}])
+    with q.factory() as s:
+        m = lookup(s, "迈瑞医疗（深圳）", credit_code="91440300708491220x")
+    assert m.verdict == "duplicate" and m.matched.name == "深圳迈瑞生物医疗电子股份有限公司"
+    assert "信用代码" in m.reason
+
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "dedup_dev.tsv"
+
+
+def test_shared_dedup_sample_through_the_index(app):
+    if not DEV.exists():
+        pytest.skip(f"{DEV} not present")
+    pairs = [line.split("\t") for line in DEV.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    for a, b, label, _ in pairs:
+        q = app.extensions["qudao"]
+        with q.factory() as s, s.begin():
+            from models import Customer, CustomerToken
+            s.query(CustomerToken).delete()
+            s.query(Customer).delete()
+        import_customers(q.factory, [{"name": a}])
+        with q.factory() as s:
+            m = lookup(s, b)
+        if label == "same":
+            assert m.verdict in ("duplicate", "possible"), (a, b, m.reason)
+        else:
+            assert m.verdict == "distinct", (a, b, m.reason)
