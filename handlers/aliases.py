@@ -8,6 +8,7 @@ from bot.context import Context
 from bot.messages import Text
 from bot.nlp import Parsed
 from handlers.customer_import import MAX_NAME_CHARS
+from handlers.customer_search import alias_key
 from handlers.texts import t
 from models import CustomerAlias
 
@@ -27,7 +28,8 @@ def add_alias(ctx: Context, parsed: Parsed) -> None:
     row = ctx.s.execute(select(CustomerAlias).where(CustomerAlias.alias == short).with_for_update()).scalar_one_or_none()
     before = {"alias": short, "full_name": row.full_name} if row else None
     if row is None:
-        ctx.s.add(CustomerAlias(alias=short, full_name=full, created_by=ctx.user.external_id, created_at=ctx.now))
+        ctx.s.add(CustomerAlias(alias=short, alias_key=alias_key(short), full_name=full,
+                                created_by=ctx.user.external_id, created_at=ctx.now))
     else:
         row.full_name, row.created_by, row.created_at = full, ctx.user.external_id, ctx.now
     ctx.audit("alias.set", "alias", short, before=before, after={"alias": short, "full_name": full})

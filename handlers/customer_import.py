@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.matching import analyse, region_of
-from handlers.customer_search import tokens_for
+from handlers.customer_search import alias_key, tokens_for
 from models import Customer, CustomerAlias, CustomerToken
 
 MAX_NAME_CHARS = 100
@@ -125,13 +125,16 @@ def _write(factory: sessionmaker[Session], rows: list[_Row], report: ImportRepor
             else:
                 fresh[row.key] = row
         if fresh:
-            ids = s.execute(insert(Customer).returning(Customer.id, Customer.name_key), [
+            # Core executemany, then one keyed SELECT for the ids: the ORM's bulk
+            # INSERT … RETURNING spends quadratic time splicing rows back together.
+            s.execute(insert(Customer.__table__), [
                 {"name": r.name, "name_key": r.key, "region": r.region, "city": r.city, "address": r.address,
                  "credit_code": r.credit_code, "source": "import", "created_at": now} for r in fresh.values()
-            ]).all()
+            ])
+            ids = s.execute(select(Customer.id, Customer.name_key).where(Customer.name_key.in_(fresh))).all()
             token_rows = [{"token": tok, "customer_id": cid} for cid, key in ids for tok in fresh[key].tokens]
             if token_rows:
-                s.execute(insert(CustomerToken), token_rows)
+                s.execute(insert(CustomerToken.__table__), token_rows)
             report.imported += len(ids)
         report.aliases += _aliases(s, rows, now)
 
@@ -153,8 +156,8 @@ def _aliases(s: Session, rows: list[_Row], now: datetime) -> int:
     if not wanted:
         return 0
     have = set(s.execute(select(CustomerAlias.alias).where(CustomerAlias.alias.in_(wanted))).scalars())
-    new = [{"alias": a, "full_name": full, "created_by": "import", "created_at": now}
+    new = [{"alias": a, "alias_key": alias_key(a), "full_name": full, "created_by": "import", "created_at": now}
            for a, full in wanted.items() if a not in have]
     if new:
-        s.execute(insert(CustomerAlias), new)
+        s.execute(insert(CustomerAlias.__table__), new)
     return len(new)

@@ -11,19 +11,22 @@ The lookup never scans every customer. In order:
    - ``s:``  the first words of a long core (吉大一院 → 吉林大学… ↔ 吉林大学白求恩…).
 A tier reads at most TIER_LIMIT rows, so a generic core (人民医院 with no city)
 costs a bounded amount and answers "possible" rather than guessing.
-Aliases come from the database on each lookup, so one added in chat applies
-at once in every worker.
+Aliases come from the database on each lookup (only those whose matching
+form equals a name at hand), so one added in chat applies at once in every
+worker, and a large alias table costs nothing extra.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.matching import NameParts, analyse, compare, prepare_aliases
+from bot.matching.text import simplify
 from models import Customer, CustomerAlias, CustomerToken
 
 TIER_LIMIT = 20
@@ -71,18 +74,26 @@ def _tiers(parts: NameParts) -> list[str]:
     return tokens_for(parts)       # same order: place-specific first, then broader
 
 
-def aliases(session: Session) -> dict[str, str]:
-    rows = session.execute(select(CustomerAlias.alias, CustomerAlias.full_name)).all()
-    return _prepared(tuple(sorted(rows)))
+def alias_key(text: str) -> str:
+    return simplify(text).text[:100]
 
 
-@lru_cache(maxsize=8)
-def _prepared(rows: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    return prepare_aliases(dict(rows))
+def aliases_for(session: Session, names: Iterable[str]) -> dict[str, str]:
+    """The admin aliases that concern these names (an indexed read, not the
+    whole table). Empty when none applies, which lets compare() use its cache."""
+    forms: set[str] = set()
+    for name in names:
+        simp = simplify(name)
+        forms.update(f[:100] for f in (name.strip(), simp.text, simp.display) if f)
+    if not forms:
+        return {}
+    rows = session.execute(select(CustomerAlias.alias, CustomerAlias.full_name)
+                           .where(or_(CustomerAlias.alias_key.in_(forms), CustomerAlias.alias.in_(forms)))).all()
+    return prepare_aliases(dict(rows)) if rows else {}
 
 
 def lookup(session: Session, name: str, credit_code: str | None = None) -> CustomerMatch:
-    table = aliases(session)
+    table = aliases_for(session, [name])
     if credit_code:
         hit = session.execute(select(Customer).where(Customer.credit_code == credit_code.strip().upper())).scalar_one_or_none()
         if hit is not None:
@@ -96,8 +107,9 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
                               .limit(TIER_LIMIT)).scalars().all()
         if not ids:
             continue
-        found = [(cid, compare(name, cname, table or None))
-                 for cid, cname in session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))]
+        cands = session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all()
+        both = {**aliases_for(session, [c for _, c in cands]), **table}
+        found = [(cid, compare(name, cname, both or None)) for cid, cname in cands]
         found = [(cid, res) for cid, res in found if res.verdict != "distinct"]
         if found:
             cid, res = max(found, key=lambda m: (m[1].verdict == "duplicate", m[1].score))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.matching import analyse, region_of
-from handlers.customer_search import CustomerMatch, aliases, index_customer, lookup
+from handlers.customer_search import CustomerMatch, aliases_for, index_customer, lookup
 from models import Customer
 
 __all__ = ["CustomerMatch", "find", "get_or_create"]
@@ -18,7 +18,7 @@ find = lookup
 def get_or_create(session: Session, clock: Clock, name: str) -> Customer:
     """Create a customer first seen in chat; a concurrent creator of the same
     canonical name loses the unique-key race and takes the winner's row."""
-    parts = analyse(name, aliases(session) or None)
+    parts = analyse(name, aliases_for(session, [name]) or None)
     existing = session.execute(select(Customer).where(Customer.name_key == parts.key)).scalar_one_or_none()
     if existing is not None:
         return existing

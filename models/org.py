@@ -76,6 +76,9 @@ class CustomerAlias(Base):
     __tablename__ = "customer_aliases"
     id: Mapped[int] = mapped_column(primary_key=True)
     alias: Mapped[str] = mapped_column(String(100), unique=True)
+    # The alias in the matcher's matching form (简体, half-width, no spaces):
+    # lookups fetch only the aliases whose form equals a name at hand.
+    alias_key: Mapped[str] = mapped_column(String(100), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(64))      # user external id, or "import"
     created_at: Mapped[datetime]
