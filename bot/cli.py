@@ -143,9 +143,37 @@ def cmd_parse(args) -> int:
 
 
 def cmd_match(args) -> int:
+    if args.lookup:
+        return _match_lookup()
+    from bot.matching import prepare_aliases
     from bot.matching.cli import run_match
-    for result in run_match(sys.stdin):
+    table = None
+    if args.db:
+        from sqlalchemy import select
+
+        from models import CustomerAlias
+        _, factory, _ = _database(_settings())
+        with factory() as s:
+            table = prepare_aliases(dict(s.execute(select(CustomerAlias.alias, CustomerAlias.full_name)).all()))
+    for result in run_match(sys.stdin, aliases=table or None):
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def _match_lookup() -> int:
+    """One name per line → what a registration of it would be matched to, and why."""
+    from handlers.customer_search import lookup
+    _, factory, _ = _database(_settings())
+    for raw in sys.stdin:
+        name = raw.strip()
+        if not name or name.startswith("#"):
+            continue
+        with factory() as s:
+            started = time.perf_counter()
+            m = lookup(s, name)
+            ms = (time.perf_counter() - started) * 1000
+            sys.stdout.write(json.dumps({"name": name, **m.to_dict(), "ms": round(ms, 2)}, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return 0
 
@@ -170,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_import_customers)
     sub.add_parser("audit-verify", help="check the audit trail's hash chain").set_defaults(func=cmd_audit_verify)
     sub.add_parser("parse", help="JSON Lines {text, now} on stdin → parsed commands").set_defaults(func=cmd_parse)
-    sub.add_parser("match", help="name_a<TAB>name_b lines on stdin → verdicts").set_defaults(func=cmd_match)
+    p = sub.add_parser("match", help="name_a<TAB>name_b lines on stdin → verdicts")
+    p.add_argument("--db", action="store_true", help="apply the aliases stored in the database")
+    p.add_argument("--lookup", action="store_true",
+                   help="one name per line: look it up among the stored customers, as a registration would")
+    p.set_defaults(func=cmd_match)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -57,7 +57,7 @@ def has_cjk(s: str) -> bool:
     return _CJK_RE.search(s) is not None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)   # bounded: every worker holds one
 def simplify(raw: str) -> Simplified:
     steps: list[str] = []
     s = raw if isinstance(raw, str) else str(raw)
