@@ -73,7 +73,7 @@ def _text(ctx: Context, text: str) -> None:
     if state and state.get("flow") == "register" and parsed.intent == "unknown" and parsed.action is None:
         # An answer to our question: read it as the rest of the registration.
         more = parse_message("报备 " + text, today=ctx.clock.today(), catalog=catalog)
-        registration.register(ctx, registration.merge(state["fields"], registration.fields_from(more)))
+        registration.register(ctx, registration.merge(state["fields"], registration.fields_from(more, text)))
         return
     _route(ctx, parsed)
 
@@ -89,7 +89,7 @@ def _route(ctx: Context, parsed) -> None:
             ctx.reply(Text(t("not_yet", lang, what="延期" if lang == "zh" else "extensions")))
         else:
             ctx.clear_state()
-            registration.register(ctx, registration.fields_from(parsed))
+            registration.register(ctx, registration.fields_from(parsed, ctx.inbound.text))
     elif intent == "query":
         if action == "mine":
             queries.my_registrations(ctx)

@@ -9,7 +9,6 @@ rows take minutes (docs/benchmarks.md).
 from __future__ import annotations
 
 import csv
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,12 +19,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.matching import analyse, region_of
-from handlers.customer_search import alias_key, tokens_for
+from handlers.customer_search import CREDIT_CODE, alias_key, tokens_for
 from models import Customer, CustomerAlias, CustomerToken
 
 MAX_NAME_CHARS = 100
-# GB 32100-2015: 18 characters from digits and capitals without I, O, S, V, Z.
-CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 COLUMNS = ("name", "address", "credit_code", "aliases")
 
 
@@ -65,7 +62,7 @@ def _validate(number: int, raw: dict) -> tuple[_Row | None, str | None]:
     if len(name) > MAX_NAME_CHARS:
         return None, f"客户名称超过 {MAX_NAME_CHARS} 字 (name too long)"
     code = (raw.get("credit_code") or raw.get("统一社会信用代码") or "").strip().upper() or None
-    if code and not CREDIT_CODE.match(code):
+    if code and not CREDIT_CODE.fullmatch(code):
         return None, f"统一社会信用代码格式不对: {code} (bad credit code)"
     aliases = [a.strip() for a in (raw.get("aliases") or raw.get("别名") or "").split("|") if a.strip()]
     if any(len(a) > MAX_NAME_CHARS for a in aliases):

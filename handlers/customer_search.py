@@ -17,6 +17,7 @@ worker, and a large alias table costs nothing extra.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -29,6 +30,10 @@ from bot.matching import NameParts, analyse, compare, prepare_aliases
 from bot.matching.text import simplify
 from models import Customer, CustomerAlias, CustomerToken
 
+# GB 32100-2015 unified social credit code: 18 characters from digits and
+# capitals without I, O, S, V, Z.
+CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(" + CREDIT_CODE.pattern + r")(?![0-9A-Za-z])")
 TIER_LIMIT = 20
 TOKEN_CHARS = 120
 STEM_MIN_CORE = 6
@@ -52,6 +57,11 @@ class CustomerMatch:
 @lru_cache(maxsize=8192)   # bounded: every worker holds one; ~25 MB when full
 def _pinyin(core: str) -> str:
     return " ".join(lazy_pinyin(core))
+
+
+def credit_code_in(text: str | None) -> str | None:
+    m = _CODE_IN_TEXT.search((text or "").upper())
+    return m.group(1) if m else None
 
 
 def tokens_for(parts: NameParts) -> list[str]:

@@ -15,7 +15,7 @@ __all__ = ["CustomerMatch", "find", "get_or_create"]
 find = lookup
 
 
-def get_or_create(session: Session, clock: Clock, name: str) -> Customer:
+def get_or_create(session: Session, clock: Clock, name: str, credit_code: str | None = None) -> Customer:
     """Create a customer first seen in chat; a concurrent creator of the same
     canonical name loses the unique-key race and takes the winner's row."""
     parts = analyse(name, aliases_for(session, [name]) or None)
@@ -25,7 +25,7 @@ def get_or_create(session: Session, clock: Clock, name: str) -> Customer:
     try:
         with session.begin_nested():
             row = Customer(name=name.strip(), name_key=parts.key, region=region_of(name), city=parts.city,
-                           source="chat", created_at=clock.now())
+                           credit_code=credit_code, source="chat", created_at=clock.now())
             session.add(row)
             session.flush()
             index_customer(session, row, parts)

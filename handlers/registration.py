@@ -16,6 +16,7 @@ from bot.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
 from handlers import customers, locks
 from handlers.payload import payload_hash, payload_of, snapshot
 from handlers.catalog import DbCatalog
+from handlers.customer_search import credit_code_in
 from handlers.texts import reason_label, role_word, rule_name, t, yuan
 from models import Approval, Customer, Partner, Registration, User
 
@@ -43,8 +44,9 @@ def claim_key(text: str) -> str | None:
     return analyse(parsed.customer).key[:200]
 
 
-def fields_from(parsed: Parsed) -> dict:
+def fields_from(parsed: Parsed, text: str | None = None) -> dict:
     return {
+        "credit_code": credit_code_in(text),
         "customer": parsed.customer,
         "department": parsed.department,
         "products": [{"word": p.word, "sku": p.sku, "qty": p.qty} for p in parsed.products],
@@ -133,8 +135,9 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
     # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer).
     partner = s.execute(select(Partner).where(Partner.id == user.partner_id).with_for_update()).scalar_one()
     name = fields["customer"].strip()
-    match = customers.find(s, name)
-    customer = match.matched if match.verdict == "duplicate" else customers.get_or_create(s, ctx.clock, name)
+    code = fields.get("credit_code")
+    match = customers.find(s, name, credit_code=code)
+    customer = match.matched if match.verdict == "duplicate" else customers.get_or_create(s, ctx.clock, name, code)
     s.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
     locks.release_expired(ctx, customer.id)
 

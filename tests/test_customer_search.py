@@ -108,3 +108,19 @@ def test_shared_dedup_sample_through_the_index(app):
             assert m.verdict in ("duplicate", "possible"), (a, b, m.reason)
         else:
             assert m.verdict == "distinct", (a, b, m.reason)
+
+
+def test_a_registration_carrying_a_credit_code_finds_the_customer_by_it(app, driver, wecom):
+    from sqlalchemy import select
+
+    from models import Registration
+    from tests.conftest import last_text
+    q = app.extensions["qudao"]
+    import_customers(q.factory, [{"name": "北京迈瑞医疗科技有限公司", "credit_code": "91110108MA01ABCD2X"}])
+    driver.text("dealer_bj_li", "报备 北京迈瑞医疗科技有限公司 监护仪 30万")
+    driver.text("dealer_bj_wang", "报备 迈瑞（北京） 91110108MA01ABCD2X 监护仪 20万")   # another spelling, same code
+    assert "报备未通过" in last_text(wecom, "dealer_bj_wang")
+    with q.factory() as s:
+        regs = s.execute(select(Registration).order_by(Registration.id)).scalars().all()
+    assert regs[0].customer_id == regs[1].customer_id
+    assert regs[1].match["reason"] == "统一社会信用代码相同"
