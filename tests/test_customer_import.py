@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.seed import seed_demo
 from handlers.customer_import import import_customers, read_csv
 from handlers.customer_search import lookup
 from models import AuditEvent, Customer, CustomerAlias, CustomerToken, Registration
