@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.matching import analyse, region_of
@@ -23,6 +23,7 @@ from handlers.customer_search import CREDIT_CODE, alias_key, tokens_for
 from models import Customer, CustomerAlias, CustomerToken
 
 MAX_NAME_CHARS = 100
+STATS_AFTER_ROWS = 10_000
 COLUMNS = ("name", "address", "credit_code", "aliases")
 
 
@@ -96,8 +97,20 @@ def import_customers(factory: sessionmaker[Session], rows: Iterable[dict],
         _write(factory, buf, report)
     if progress:
         progress(seen)
+    if report.imported >= STATS_AFTER_ROWS:
+        _refresh_statistics(factory)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _refresh_statistics(factory: sessionmaker[Session]) -> None:
+    """Right after a bulk load PostgreSQL plans without statistics (autovacuum
+    gets to it later); give the planner numbers now."""
+    with factory() as s, s.begin():
+        if s.bind.dialect.name == "postgresql":
+            s.execute(text("ANALYZE customers, customer_tokens, customer_aliases"))
+        else:
+            s.execute(text("PRAGMA optimize"))
 
 
 def _write(factory: sessionmaker[Session], rows: list[_Row], report: ImportReport) -> None:

@@ -3,12 +3,15 @@
 The lookup never scans every customer. In order:
 1. a unified social credit code, when given, is the strongest key;
 2. the canonical name key (unique column): surely the same organisation;
-3. candidate tiers from the shared token index, each a few indexed rows,
-   compared with the matcher; the first tier with a non-distinct result wins:
+3. candidate tiers from the shared token index (all read in one round trip,
+   each stopped at TIER_LIMIT rows), compared with the matcher, most specific
+   first; the first tier with a non-distinct result wins:
    - ``cp:`` the name's core at its place (北京 + 协和医院),
-   - ``c:``  the core anywhere (a name without a city, or a city-less customer),
-   - ``p:``  the core's pinyin (同音字 typos: 协合 ↔ 协和),
-   - ``s:``  the first words of a long core (吉大一院 → 吉林大学… ↔ 吉林大学白求恩…).
+   - ``c0:`` the same core filed without any place (a customer named 协和医院),
+   - ``pp:`` the core's pinyin at its place (同音字 typos: 协合 ↔ 协和),
+   - ``c:``/``p:`` the core / its pinyin anywhere, only for a name without a place,
+   - ``s:``  the opening words of a long core, for abbreviations (吉大一院 →
+     吉林大学…第1医院 ↔ 吉林大学白求恩第1医院).
 A tier reads at most TIER_LIMIT rows, so a generic core (人民医院 with no city)
 costs a bounded amount and answers "possible" rather than guessing.
 Aliases come from the database on each lookup (only those whose matching
@@ -23,7 +26,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.matching import NameParts, analyse, compare, prepare_aliases
@@ -65,23 +68,43 @@ def credit_code_in(text: str | None) -> str | None:
 
 
 def tokens_for(parts: NameParts) -> list[str]:
-    """The blocking tokens one customer is filed under."""
+    """The tokens one customer is filed under (see query_tokens for their use)."""
     core = parts.core
     if not core:
         return []
     place = parts.city or parts.region or ""
     found = [f"cp:{core}|{place}", f"c:{core}"]
-    if any("\u4e00" <= ch <= "\u9fff" for ch in core):
-        found.append(f"p:{_pinyin(core)}")
+    if not place:
+        found.append(f"c0:{core}")
+    if _has_cjk(core):
+        py = _pinyin(core)
+        found += [f"pp:{py}|{place}", f"p:{py}"]
     if len(core) >= STEM_MIN_CORE:
-        # Long institutional names differ in the middle (吉林大学[白求恩]第1医院):
-        # file them under their opening words too.
         found.append(f"s:{core[:STEM_CHARS]}")
     return list(dict.fromkeys(tok[:TOKEN_CHARS] for tok in found))
 
 
-def _tiers(parts: NameParts) -> list[str]:
-    return tokens_for(parts)       # same order: place-specific first, then broader
+def query_tokens(parts: NameParts) -> list[str]:
+    """The tiers a lookup reads, most specific first. A name that says where it
+    is looks at that place, plus customers filed without any place; only a
+    name without a place looks at its core everywhere (bounded by TIER_LIMIT).
+    The stem tier serves names an abbreviation was expanded in (吉大一院)."""
+    core = parts.core
+    if not core:
+        return []
+    place = parts.city or parts.region or ""
+    py = _pinyin(core) if _has_cjk(core) else None
+    if place:
+        found = [f"cp:{core}|{place}", f"c0:{core}"] + ([f"pp:{py}|{place}"] if py else [])
+    else:
+        found = [f"c:{core}"] + ([f"p:{py}"] if py else [])
+    if len(core) >= STEM_MIN_CORE and any(step.startswith("缩写") for step in parts.steps):
+        found.append(f"s:{core[:STEM_CHARS]}")
+    return list(dict.fromkeys(tok[:TOKEN_CHARS] for tok in found))
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def alias_key(text: str) -> str:
@@ -112,19 +135,36 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
     exact = session.execute(select(Customer).where(Customer.name_key == parts.key)).scalar_one_or_none()
     if exact is not None:
         return CustomerMatch("duplicate", 1.0, "标准化后名称相同", exact, parts.steps)
-    for token in _tiers(parts):
-        ids = session.execute(select(CustomerToken.customer_id).where(CustomerToken.token == token)
-                              .limit(TIER_LIMIT)).scalars().all()
-        if not ids:
-            continue
-        cands = session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all()
-        both = {**aliases_for(session, [c for _, c in cands]), **table}
-        found = [(cid, compare(name, cname, both or None)) for cid, cname in cands]
+    tiers = query_tokens(parts)
+    hits = _tier_hits(session, tiers)
+    if not hits:
+        return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
+    names = dict(session.execute(select(Customer.id, Customer.name)
+                                 .where(Customer.id.in_({cid for ids in hits.values() for cid in ids}))).all())
+    both = {**aliases_for(session, names.values()), **table}
+    seen: set[int] = set()
+    for token in tiers:                    # most specific tier first; stop at the first with a match
+        fresh = [cid for cid in hits.get(token, ()) if cid not in seen and cid in names]
+        seen.update(fresh)
+        found = [(cid, compare(name, names[cid], both or None)) for cid in fresh]
         found = [(cid, res) for cid, res in found if res.verdict != "distinct"]
         if found:
             cid, res = max(found, key=lambda m: (m[1].verdict == "duplicate", m[1].score))
             return CustomerMatch(res.verdict, res.score, res.reason, session.get(Customer, cid), res.details)
     return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
+
+
+def _tier_hits(session: Session, tiers: list[str]) -> dict[str, list[int]]:
+    """Every tier's customer ids in one round trip: a UNION of per-token reads,
+    each stopped at TIER_LIMIT rows by the (token, customer_id) index."""
+    if not tiers:
+        return {}
+    parts = [select(CustomerToken.token, CustomerToken.customer_id).where(CustomerToken.token == tok)
+             .limit(TIER_LIMIT).subquery().select() for tok in tiers]
+    hits: dict[str, list[int]] = {}
+    for token, cid in session.execute(union_all(*parts)):
+        hits.setdefault(token, []).append(cid)
+    return hits
 
 
 def index_customer(session: Session, customer: Customer, parts: NameParts | None = None) -> None:
