@@ -3,8 +3,8 @@
 The lookup never scans every customer. In order:
 1. a unified social credit code, when given, is the strongest key;
 2. the canonical name key (unique column): surely the same organisation;
-3. candidate tiers from the shared token index (all read in one round trip,
-   each stopped at TIER_LIMIT rows), compared with the matcher, most specific
+3. candidate tiers from the shared token index (read in the same round trip
+   as the key, each stopped at TIER_LIMIT rows), compared with the matcher, most specific
    first; the first tier with a non-distinct result wins:
    - ``cp:`` the name's core at its place (北京 + 协和医院),
    - ``c0:`` the same core filed without any place (a customer named 协和医院),
@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import or_, select, union_all
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.matching import NameParts, analyse, compare, prepare_aliases
@@ -132,19 +132,17 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
         if hit is not None:
             return CustomerMatch("duplicate", 1.0, "统一社会信用代码相同", hit, ("credit_code",))
     parts = analyse(name, table or None)
-    exact = session.execute(select(Customer).where(Customer.name_key == parts.key)).scalar_one_or_none()
-    if exact is not None:
-        return CustomerMatch("duplicate", 1.0, "标准化后名称相同", exact, parts.steps)
     tiers = query_tokens(parts)
-    hits = _tier_hits(session, tiers)
+    exact, hits, names = _candidates(session, parts.key, tiers)
+    if exact is not None:
+        return CustomerMatch("duplicate", 1.0, "标准化后名称相同", session.get(Customer, exact), parts.steps)
     if not hits:
         return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
-    names = dict(session.execute(select(Customer.id, Customer.name)
-                                 .where(Customer.id.in_({cid for ids in hits.values() for cid in ids}))).all())
-    both = {**aliases_for(session, names.values()), **table}
+    # A stored customer may itself carry a short name an admin defined.
+    both = {**_aliases_named(session, names.values()), **table}
     seen: set[int] = set()
     for token in tiers:                    # most specific tier first; stop at the first with a match
-        fresh = [cid for cid in hits.get(token, ()) if cid not in seen and cid in names]
+        fresh = [cid for cid in hits.get(token, ()) if cid not in seen]
         seen.update(fresh)
         found = [(cid, compare(name, names[cid], both or None)) for cid in fresh]
         found = [(cid, res) for cid, res in found if res.verdict != "distinct"]
@@ -154,17 +152,40 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
     return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
 
 
-def _tier_hits(session: Session, tiers: list[str]) -> dict[str, list[int]]:
-    """Every tier's customer ids in one round trip: a UNION of per-token reads,
-    each stopped at TIER_LIMIT rows by the (token, customer_id) index."""
-    if not tiers:
+@lru_cache(maxsize=8)
+def _candidates_sql(n_tiers: int):
+    """One statement for the exact key and every tier, with the candidates'
+    names: each tier is a read of the (token, customer_id) index stopped at
+    TIER_LIMIT rows. Built once per tier count (plain SQL that SQLite and
+    PostgreSQL both take), so a lookup pays no statement-building cost."""
+    parts = ["SELECT '=' AS token, id AS customer_id, name FROM customers WHERE name_key = :key"]
+    for i in range(n_tiers):
+        parts.append(f"SELECT t.token, t.customer_id, c.name FROM (SELECT token, customer_id FROM customer_tokens"
+                     f" WHERE token = :t{i} LIMIT {TIER_LIMIT}) AS t JOIN customers c ON c.id = t.customer_id")
+    return text(" UNION ALL ".join(parts))
+
+
+def _candidates(session: Session, key: str, tiers: list[str]) -> tuple[int | None, dict[str, list[int]], dict[int, str]]:
+    params = {"key": key, **{f"t{i}": tok for i, tok in enumerate(tiers)}}
+    exact, hits, names = None, {}, {}
+    for token, cid, cname in session.execute(_candidates_sql(len(tiers)), params):
+        if token == "=":
+            exact = cid
+        else:
+            hits.setdefault(token, []).append(cid)
+            names[cid] = cname
+    return exact, hits, names
+
+
+def _aliases_named(session: Session, names) -> dict[str, str]:
+    """Aliases equal to these stored names as written (no normalising: this runs
+    for every candidate, and stored names are already in their written form)."""
+    names = [n for n in names if len(n) <= 100]
+    if not names:
         return {}
-    parts = [select(CustomerToken.token, CustomerToken.customer_id).where(CustomerToken.token == tok)
-             .limit(TIER_LIMIT).subquery().select() for tok in tiers]
-    hits: dict[str, list[int]] = {}
-    for token, cid in session.execute(union_all(*parts)):
-        hits.setdefault(token, []).append(cid)
-    return hits
+    rows = session.execute(select(CustomerAlias.alias, CustomerAlias.full_name)
+                           .where(CustomerAlias.alias.in_(names))).all()
+    return prepare_aliases(dict(rows)) if rows else {}
 
 
 def index_customer(session: Session, customer: Customer, parts: NameParts | None = None) -> None:

@@ -13,7 +13,8 @@ KNOWN = [
     "上海市第一人民医院", "北京协和医院", "武汉协和医院", "北京协和医学院", "苏州市立医院", "南京鼓楼医院",
     "中山大学附属第一医院", "联想（北京）有限公司", "招商银行北京分行", "青岛海尔股份有限公司",
     "Lenovo (Beijing) Co., Ltd.", "深圳市人民医院", "广州市番禺区中心医院", "吉林大学白求恩第一医院",
-    "海南省人民医院", "首都医科大学附属北京朝阳医院", "北京市朝阳区妇幼保健院",
+    "海南省人民医院", "首都医科大学附属北京朝阳医院", "北京市朝阳区妇幼保健院", "渤海银行邢台分行",
+    "山西凯天德网络科技有限公司焦作分公司",
 ]
 
 
@@ -36,6 +37,9 @@ def factory(app):
     ("LENOVO BEIJING CO LTD", "duplicate", "Lenovo (Beijing) Co., Ltd."),     # English legal forms
     ("青岛海尔", "duplicate", "青岛海尔股份有限公司"),                        # legal suffix
     ("番禺区中心医院", "duplicate", "广州市番禺区中心医院"),                   # district implies the city
+    ("渤海银行（邢台分行）", "duplicate", "渤海银行邢台分行"),                 # a branch in brackets
+    ("山西凯天德网络科技有限公司（焦作分公司）", "duplicate", "山西凯天德网络科技有限公司焦作分公司"),
+    ("渤海银行（保定分行）", "distinct", None),                               # another branch
     ("北京协合医院", "possible", "北京协和医院"),                              # homophone typo
     ("协和医院", "possible", None),                                           # no city: can't be sure
     # different organisations that share words

@@ -118,7 +118,12 @@ def _brackets(text: str, steps: list[str]) -> tuple[str, list[Place], list[str],
             leading.extend(places)
             steps.append(f"括号内地名({inside})")
             continue
-        if places or _BRANCH_BRACKET_RE.match(inside) or inside in COUNTRY_WORDS:
+        if _BRANCH_BRACKET_RE.match(inside):
+            # （邢台分行） is the same branch as 邢台分行 written without brackets.
+            branches.append(inside)
+            steps.append(f"括号内分支({inside})")
+            continue
+        if places or inside in COUNTRY_WORDS:
             branches.append(f"({inside})")
             steps.append(f"括号内分支/地区({inside})")
             continue
