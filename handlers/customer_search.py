@@ -3,8 +3,8 @@
 The lookup never scans every customer. In order:
 1. a unified social credit code, when given, is the strongest key;
 2. the canonical name key (unique column): surely the same organisation;
-3. candidate tiers from the shared token index (read in the same round trip
-   as the key, each stopped at TIER_LIMIT rows), compared with the matcher, most specific
+3. candidate tiers from the shared token index (all read in one round trip,
+   each stopped at TIER_LIMIT rows), compared with the matcher, most specific
    first; the first tier with a non-distinct result wins:
    - ``cp:`` the name's core at its place (北京 + 协和医院),
    - ``c0:`` the same core filed without any place (a customer named 协和医院),
@@ -132,10 +132,11 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
         if hit is not None:
             return CustomerMatch("duplicate", 1.0, "统一社会信用代码相同", hit, ("credit_code",))
     parts = analyse(name, table or None)
+    exact = session.execute(select(Customer).where(Customer.name_key == parts.key)).scalar_one_or_none()
+    if exact is not None:                  # the common case: one indexed read and done
+        return CustomerMatch("duplicate", 1.0, "标准化后名称相同", exact, parts.steps)
     tiers = query_tokens(parts)
-    exact, hits, names = _candidates(session, parts.key, tiers)
-    if exact is not None:
-        return CustomerMatch("duplicate", 1.0, "标准化后名称相同", session.get(Customer, exact), parts.steps)
+    hits, names = _candidates(session, tiers)
     if not hits:
         return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
     # A stored customer may itself carry a short name an admin defined.
@@ -154,27 +155,27 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
 
 @lru_cache(maxsize=8)
 def _candidates_sql(n_tiers: int):
-    """One statement for the exact key and every tier, with the candidates'
-    names: each tier is a read of the (token, customer_id) index stopped at
-    TIER_LIMIT rows. Built once per tier count (plain SQL that SQLite and
-    PostgreSQL both take), so a lookup pays no statement-building cost."""
-    parts = ["SELECT '=' AS token, id AS customer_id, name FROM customers WHERE name_key = :key"]
+    """One statement for every tier, with the candidates' names: each tier is
+    a read of the (token, customer_id) index stopped at TIER_LIMIT rows. Built
+    once per tier count (plain SQL that SQLite and PostgreSQL both take), so a
+    lookup pays no statement-building cost."""
+    parts = []
     for i in range(n_tiers):
         parts.append(f"SELECT t.token, t.customer_id, c.name FROM (SELECT token, customer_id FROM customer_tokens"
                      f" WHERE token = :t{i} LIMIT {TIER_LIMIT}) AS t JOIN customers c ON c.id = t.customer_id")
     return text(" UNION ALL ".join(parts))
 
 
-def _candidates(session: Session, key: str, tiers: list[str]) -> tuple[int | None, dict[str, list[int]], dict[int, str]]:
-    params = {"key": key, **{f"t{i}": tok for i, tok in enumerate(tiers)}}
-    exact, hits, names = None, {}, {}
+def _candidates(session: Session, tiers: list[str]) -> tuple[dict[str, list[int]], dict[int, str]]:
+    hits: dict[str, list[int]] = {}
+    names: dict[int, str] = {}
+    if not tiers:
+        return hits, names
+    params = {f"t{i}": tok for i, tok in enumerate(tiers)}
     for token, cid, cname in session.execute(_candidates_sql(len(tiers)), params):
-        if token == "=":
-            exact = cid
-        else:
-            hits.setdefault(token, []).append(cid)
-            names[cid] = cname
-    return exact, hits, names
+        hits.setdefault(token, []).append(cid)
+        names[cid] = cname
+    return hits, names
 
 
 def _aliases_named(session: Session, names) -> dict[str, str]:
