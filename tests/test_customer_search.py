@@ -128,3 +128,21 @@ def test_a_registration_carrying_a_credit_code_finds_the_customer_by_it(app, dri
         regs = s.execute(select(Registration).order_by(Registration.id)).scalars().all()
     assert regs[0].customer_id == regs[1].customer_id
     assert regs[1].match["reason"] == "统一社会信用代码相同"
+
+
+@pytest.mark.parametrize("short, full, verdict", [
+    ("北大第一医院", "北京大学第一医院", "duplicate"),
+    ("中山大学附一院", "中山大学附属第一医院", "duplicate"),
+    ("中山大学一附院", "中山大学附属第一医院", "duplicate"),
+    ("北京市卫健委", "北京市卫生健康委员会", "duplicate"),
+    ("中科院微生物所", "中国科学院微生物研究所", "duplicate"),
+    ("中科院微生物所", "中国科学院物理研究所", "distinct"),
+    ("北京市海淀区派出所", "北京市海淀区研究所", "distinct"),       # 所 is a real type outside the academies
+    ("浙大一附院", "浙江大学医学院附属第一医院", "possible"),       # the 医学院 level is missing
+])
+def test_common_abbreviations_expand(short, full, verdict):
+    from bot.matching import compare
+    res = compare(short, full)
+    assert res.verdict == verdict, res.reason
+    if verdict == "duplicate":
+        assert "缩写" in res.reason or any("缩写" in d for d in res.details)

@@ -147,4 +147,7 @@ ABBREV_PATTERNS: tuple[tuple[str, str, str], ...] = (
     (r"([省市])人医$", r"\1人民医院", "人医→人民医院"),
     (r"(?<!中)中医院$", "中医医院", "中医院→中医医院"),
     (r"妇幼保健医院$", "妇幼保健院", "妇幼保健医院→妇幼保健院"),
+    # The academy's institutes are all 研究所, so its X所 is short for X研究所;
+    # elsewhere 所 is a real type (派出所, 诊所, 事务所) and stays.
+    (r"^(中国科学院|中科院|中国医学科学院|医科院|中国农业科学院|农科院|中国社会科学院|社科院)(.+?)(?<!研究)所$", r"\1\2研究所", "院属X所→X研究所"),
 )
