@@ -57,7 +57,7 @@ class CustomerMatch:
                 "matched_name": self.matched.name if self.matched else None, "details": list(self.details)}
 
 
-@lru_cache(maxsize=8192)   # bounded: every worker holds one; ~25 MB when full
+@lru_cache(maxsize=8192)   # bounded: every worker holds one
 def _pinyin(core: str) -> str:
     return " ".join(lazy_pinyin(core))
 
