@@ -210,7 +210,7 @@ def _with_alternates(pa: Parsed, pb: Parsed, aliases: Mapping[str, str] | None) 
     return best
 
 
-@lru_cache(maxsize=8192)   # bounded: every worker holds one; ~25 MB when full
+@lru_cache(maxsize=8192)   # bounded: every worker holds one (all caches full: ~30 MB)
 def _compare_cached(a: str, b: str) -> MatchResult:
     return _with_alternates(parse(a), parse(b), None)
 

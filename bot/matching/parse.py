@@ -322,7 +322,7 @@ def _implied_places(got: _Pieces, latin: bool) -> tuple[Place, ...]:
     return ()
 
 
-@lru_cache(maxsize=8192)   # bounded: every worker holds one; ~25 MB when full
+@lru_cache(maxsize=8192)   # bounded: every worker holds one (all caches full: ~30 MB)
 def parse_text(text: str, display_text: str, original: str,
                pre_steps: tuple[str, ...]) -> Parsed:
     """Parse an already simplified name (cached: names repeat a lot)."""
