@@ -12,8 +12,9 @@ The lookup never scans every customer. In order:
    - ``c:``/``p:`` the core / its pinyin anywhere, only for a name without a place,
    - ``s:``  the opening words of a long core, for abbreviations (吉大一院 →
      吉林大学…第1医院 ↔ 吉林大学白求恩第1医院).
-A tier reads at most TIER_LIMIT rows, so a generic core (人民医院 with no city)
-costs a bounded amount and answers "possible" rather than guessing.
+A tier reads at most TIER_LIMIT rows (BROAD_TIER_LIMIT for c/p/s), so a generic
+core (人民医院 with no city) costs a bounded amount and answers "possible"
+rather than guessing.
 Aliases come from the database on each lookup (only those whose matching
 form equals a name at hand), so one added in chat applies at once in every
 worker, and a large alias table costs nothing extra.
@@ -38,6 +39,9 @@ from models import Customer, CustomerAlias, CustomerToken
 CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
 _CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(" + CREDIT_CODE.pattern + r")(?![0-9A-Za-z])")
 TIER_LIMIT = 20
+# Broad tiers stop sooner: a name without a place can only ever be "possible"
+# against named places, so more rows would only cost compares, not change that.
+BROAD_TIER_LIMIT = 8
 TOKEN_CHARS = 120
 STEM_MIN_CORE = 6
 STEM_CHARS = 4
@@ -136,11 +140,11 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
     if exact is not None:                  # the common case: one indexed read and done
         return CustomerMatch("duplicate", 1.0, "标准化后名称相同", exact, parts.steps)
     tiers = query_tokens(parts)
-    hits, names = _candidates(session, tiers)
+    hits, names, aliased = _candidates(session, tiers)
     if not hits:
         return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
     # A stored customer may itself carry a short name an admin defined.
-    both = {**_aliases_named(session, names.values()), **table}
+    both = {**(prepare_aliases(aliased) if aliased else {}), **table}
     seen: set[int] = set()
     for token in tiers:                    # most specific tier first; stop at the first with a match
         fresh = [cid for cid in hits.get(token, ()) if cid not in seen]
@@ -153,40 +157,36 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
     return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
 
 
-@lru_cache(maxsize=8)
-def _candidates_sql(n_tiers: int):
-    """One statement for every tier, with the candidates' names: each tier is
-    a read of the (token, customer_id) index stopped at TIER_LIMIT rows. Built
-    once per tier count (plain SQL that SQLite and PostgreSQL both take), so a
-    lookup pays no statement-building cost."""
-    parts = []
-    for i in range(n_tiers):
-        parts.append(f"SELECT t.token, t.customer_id, c.name FROM (SELECT token, customer_id FROM customer_tokens"
-                     f" WHERE token = :t{i} LIMIT {TIER_LIMIT}) AS t JOIN customers c ON c.id = t.customer_id")
+@lru_cache(maxsize=64)
+def _candidates_sql(limits: tuple[int, ...]):
+    """One statement for every tier: each a read of the (token, customer_id)
+    index stopped at its limit, with the candidate's name and, should that
+    name be an admin's short form, its full name. Built once per shape (plain
+    SQL that SQLite and PostgreSQL both take): no per-lookup statement cost."""
+    parts = [f"SELECT t.token, t.customer_id, c.name, a.full_name FROM (SELECT token, customer_id"
+             f" FROM customer_tokens WHERE token = :t{i} LIMIT {limit}) AS t"
+             f" JOIN customers c ON c.id = t.customer_id LEFT JOIN customer_aliases a ON a.alias = c.name"
+             for i, limit in enumerate(limits)]
     return text(" UNION ALL ".join(parts))
 
 
-def _candidates(session: Session, tiers: list[str]) -> tuple[dict[str, list[int]], dict[int, str]]:
+def _limit(token: str) -> int:
+    return BROAD_TIER_LIMIT if token.startswith(("c:", "p:", "s:")) else TIER_LIMIT
+
+
+def _candidates(session: Session, tiers: list[str]) -> tuple[dict[str, list[int]], dict[int, str], dict[str, str]]:
     hits: dict[str, list[int]] = {}
     names: dict[int, str] = {}
+    aliased: dict[str, str] = {}
     if not tiers:
-        return hits, names
+        return hits, names, aliased
     params = {f"t{i}": tok for i, tok in enumerate(tiers)}
-    for token, cid, cname in session.execute(_candidates_sql(len(tiers)), params):
+    for token, cid, cname, full in session.execute(_candidates_sql(tuple(_limit(t) for t in tiers)), params):
         hits.setdefault(token, []).append(cid)
         names[cid] = cname
-    return hits, names
-
-
-def _aliases_named(session: Session, names) -> dict[str, str]:
-    """Aliases equal to these stored names as written (no normalising: this runs
-    for every candidate, and stored names are already in their written form)."""
-    names = [n for n in names if len(n) <= 100]
-    if not names:
-        return {}
-    rows = session.execute(select(CustomerAlias.alias, CustomerAlias.full_name)
-                           .where(CustomerAlias.alias.in_(names))).all()
-    return prepare_aliases(dict(rows)) if rows else {}
+        if full:
+            aliased[cname] = full
+    return hits, names, aliased
 
 
 def index_customer(session: Session, customer: Customer, parts: NameParts | None = None) -> None:
