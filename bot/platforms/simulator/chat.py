@@ -8,22 +8,33 @@ handle) is what runs.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import math
+import re
 import time
 from typing import Any, Callable
 
 from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.platforms.wecom.crypto import WeComCrypto
 
 from . import inbound_xml
 from .callback import WECOM_TIMEOUT, CallbackClient, CallbackResult
-from .fake_api import ApiConfig, create_fake_api_blueprint
+from .fake_api import IMAGE_MAGIC, IMAGE_MAX_BYTES, ApiConfig, create_fake_api_blueprint
 from .msgids import MsgIdGenerator
 from .passive_reply import apply_passive_reply
 from .state import SimulatorState
 
 TEXT_MAX_CHARS = 4000     # far above anything a dealer types; keeps the page sane
+IMAGE_MAX_MB = IMAGE_MAX_BYTES // (1024 * 1024)
+IMAGE_BASE64_MAX_CHARS = 4 * math.ceil(IMAGE_MAX_BYTES / 3)
+# The host app may cap request bodies (the bot does, at 64 KB); a photo needs more.
+IMAGE_REQUEST_MAX_BYTES = IMAGE_BASE64_MAX_CHARS + 64 * 1024   # + room for user, filename, JSON
+FILENAME_MAX_CHARS = 128
+_FILENAME_JUNK = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")   # controls, lone surrogates
+_BASE64_SPACE = re.compile(r"\s+")
 
 
 def _bad(message: str, status: int = 400) -> tuple[Response, int]:
@@ -40,6 +51,13 @@ def _image_mimetype(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     return None
+
+
+def _photo_filename(value: Any, mimetype: str) -> str:
+    """The file's own name (no folders, no control characters), or a plain default."""
+    name = value if isinstance(value, str) else ""
+    name = _FILENAME_JUNK.sub("", re.split(r"[/\\]", name)[-1]).strip()[:FILENAME_MAX_CHARS]
+    return name or ("photo.png" if mimetype == "image/png" else "photo.jpg")
 
 
 def _result_json(result: CallbackResult) -> dict[str, Any]:
@@ -94,15 +112,15 @@ def create_simulator_blueprint(
             _abort_json(f"unknown user {user!r}", 404)
         return data, user
 
-    def deliver(user: str, entry: dict, plaintext: str, clicked_task_id: str | None = None
-                ) -> Response:
+    def deliver(user: str, entry: dict, plaintext: str, clicked_task_id: str | None = None,
+                **extra: Any) -> Response:
         result = client.deliver(plaintext)
         reply = None
         if result.reply is not None:
             reply = apply_passive_reply(state, user, result.reply, clicked_task_id)
         state.annotate_entry(entry["id"], callback=_result_json(result))
         return jsonify({"ok": result.ok, **_result_json(result), "entry_id": entry["id"],
-                        "msg_id": entry.get("msgid"), "reply": reply})
+                        "msg_id": entry.get("msgid"), "reply": reply, **extra})
 
     @bp.get("/")
     def page() -> str:
@@ -165,6 +183,49 @@ def create_simulator_blueprint(
                                 {"lat": lat, "lng": lng, "label": label, "scale": 15},
                                 source="page", msgid=msg_id, xml=xml)
         return deliver(user, entry, xml)
+
+    @bp.post("/api/image")
+    def api_image() -> Response | tuple[Response, int]:
+        """A photo the user "takes": stored as WeCom media, then an image callback."""
+        too_big = f"image larger than {IMAGE_MAX_MB} MB (WeCom's limit for images)"
+        request.max_content_length = IMAGE_REQUEST_MAX_BYTES
+        if (request.content_length or 0) > IMAGE_REQUEST_MAX_BYTES:
+            return _bad(too_big, 413)
+        try:
+            data, user = read_request()
+        except RequestEntityTooLarge:     # a body without Content-Length that ran over
+            return _bad(too_big, 413)
+        encoded = data.get("data_base64")
+        if not isinstance(encoded, str) or not encoded.strip():
+            return _bad("data_base64 is empty")
+        if encoded.startswith("data:"):
+            return _bad("data_base64 must be plain base64, without the data: URL prefix")
+        encoded = _BASE64_SPACE.sub("", encoded)   # tolerate MIME-style line breaks
+        if len(encoded) > IMAGE_BASE64_MAX_CHARS:
+            return _bad(too_big, 413)
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return _bad("data_base64 is not valid base64")
+        if not raw:
+            return _bad("image is empty")
+        if len(raw) > IMAGE_MAX_BYTES:
+            return _bad(too_big, 413)
+        mimetype = _image_mimetype(raw) if raw.startswith(IMAGE_MAGIC) else None
+        if mimetype is None:
+            return _bad("not a JPG or PNG image (WeCom images must be JPG or PNG)", 415)
+        filename = _photo_filename(data.get("filename"), mimetype)
+        # Stored like any WeCom media: the bot fetches it with media/get (3 days).
+        rec = state.store_media("image", filename, mimetype, raw)
+        pic_url = url_for(".media", media_id=rec.media_id, _external=True)
+        msg_id = next_msg_id()
+        xml = inbound_xml.image_message(corp_id, user, pic_url, rec.media_id, msg_id, agent_id,
+                                        int(clock()))
+        entry = state.add_entry(user, "user", "image",
+                                {"media_id": rec.media_id, "pic_url": pic_url, "filename": filename,
+                                 "content_type": mimetype, "size": len(raw)},
+                                source="page", msgid=msg_id, xml=xml)
+        return deliver(user, entry, xml, media_id=rec.media_id, pic_url=pic_url)
 
     @bp.post("/api/click")
     def api_click() -> Response | tuple[Response, int]:

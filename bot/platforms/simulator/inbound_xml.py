@@ -72,6 +72,14 @@ def location_message(corp_id: str, userid: str, lat: float, lng: float, label: s
         ("Label", Cdata(label)), ("MsgId", _msg_id(msg_id)), ("AgentID", _agent_id(agent_id))])
 
 
+def image_message(corp_id: str, userid: str, pic_url: str, media_id: str, msg_id: str,
+                  agent_id: str | int, create_time: int) -> str:
+    # PicUrl: where the picture can be fetched; MediaId: for media/get (doc path/90239).
+    return build_xml(_head(corp_id, userid, create_time, "image") + [
+        ("PicUrl", Cdata(pic_url)), ("MediaId", Cdata(media_id)), ("MsgId", _msg_id(msg_id)),
+        ("AgentID", _agent_id(agent_id))])
+
+
 def card_click_event(corp_id: str, userid: str, task_id: str, key: str, card_type: str,
                      response_code: str, agent_id: str | int, create_time: int) -> str:
     # template_card_event (doc path/90240#模板卡片事件推送); no MsgId on events.

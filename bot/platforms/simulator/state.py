@@ -304,6 +304,11 @@ class SimulatorState:
                 return None
             return rec
 
+    def stored_media(self) -> list[MediaRecord]:
+        """Every media stored so far, expired ones included (for tests)."""
+        with self.lock:
+            return list(self._media.values())
+
     # --------------------------------------------------------- call log
     def log_call(self, method: str, path: str, query: dict, body: Any, response: dict) -> None:
         with self.lock:

@@ -8,6 +8,10 @@
   var $ = function (id) { return document.getElementById(id); };
   var select = $("user-select"), list = $("user-list"), messages = $("messages");
   var input = $("message-input"), sendBtn = $("send-button"), statusEl = $("status");
+  var photoInput = $("photo-input"), photoSample = $("photo-sample");
+  var viewer = $("image-viewer"), viewerImg = $("image-viewer-img");
+  var PHOTO_TYPES = { "image/jpeg": true, "image/png": true };
+  var PHOTO_MAX_BYTES = 10 * 1024 * 1024;               // WeCom's image limit (fake_api.py)
 
   var ROLE_LABELS = { dealer: "经销商", agent: "代理商", partner: "渠道伙伴", rep: "外勤销售",
     sales: "外勤销售", field: "外勤销售", manager: "渠道经理", director: "销售总监", admin: "管理员" };
@@ -138,6 +142,42 @@
     span.className = "cb" + (m.bad ? " bad" : "");
     if (cb && cb.reply_error) span.textContent += "（被动回复无效：" + cb.reply_error + "）";
   }
+  /* ---------------- images ---------------- */
+  function mediaUrl(mediaId) { return BASE + "media/" + encodeURIComponent(mediaId || ""); }
+  function openViewer(src, alt) {
+    viewerImg.src = src;
+    viewerImg.alt = alt || "图片原图";
+    viewer.hidden = false;
+  }
+  function closeViewer() {
+    viewer.hidden = true;
+    viewerImg.removeAttribute("src");
+  }
+  // Thumbnail in the bubble; a click shows it full size (ctrl/middle click: new tab).
+  function imageContent(p, alt) {
+    var link = R.el("a", "thumb");
+    link.href = mediaUrl(p.media_id);
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.title = "查看原图";
+    var img = document.createElement("img");
+    img.alt = alt || "图片";
+    img.src = link.href;
+    img.setAttribute("data-testid", "message-image");
+    img.addEventListener("load", function () {
+      // The row was scrolled into view before the picture had a height.
+      if (messages.scrollHeight - messages.scrollTop - messages.clientHeight - img.offsetHeight < 80) {
+        messages.scrollTop = messages.scrollHeight;
+      }
+    });
+    link.addEventListener("click", function (ev) {
+      if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+      ev.preventDefault();
+      openViewer(link.href, img.alt);
+    });
+    link.appendChild(img);
+    return link;
+  }
   function botContent(e) {
     var p = e.payload || {};
     if (e.msgtype === "text") {
@@ -150,12 +190,7 @@
       md.innerHTML = R.renderMarkdown(p.content || "");   // escaped inside renderMarkdown
       return md;
     }
-    if (e.msgtype === "image") {
-      var img = document.createElement("img");
-      img.alt = "图片";
-      img.src = BASE + "media/" + encodeURIComponent(p.media_id || "");
-      return img;
-    }
+    if (e.msgtype === "image") return imageContent(p, "图片");
     var pre = R.el("pre", null, e.msgtype + "\n" + JSON.stringify(p, null, 2));
     pre.style.whiteSpace = "pre-wrap";
     return pre;
@@ -184,8 +219,10 @@
       if (!mine && e.msgtype === "template_card") {
         bubble = cardFor(e);
       } else {
-        bubble = R.el("div", "bubble");
-        if (mine && e.msgtype === "location") {
+        bubble = R.el("div", "bubble" + (e.msgtype === "image" ? " photo" : ""));
+        if (mine && e.msgtype === "image") {
+          bubble.appendChild(imageContent(e.payload, "我发送的图片"));
+        } else if (mine && e.msgtype === "location") {
           var p = e.payload;
           bubble.appendChild(R.el("div", "loc-pin", "📍 " + (p.label || "位置")));
           bubble.appendChild(R.el("div", "meta", p.lat + ", " + p.lng));
@@ -283,6 +320,60 @@
     setStatus("发送位置…");
     api("api/location", body).then(report, function () { setStatus("发送失败", true); });
   }
+  /* A photo goes as JSON ({user, data_base64, filename}); the simulator stores it
+   * as WeCom media and sends the bot an image message. */
+  var photoBusy = false;
+  function sendPhoto(user, base64, filename) {
+    photoBusy = true;
+    photoSample.disabled = true;
+    setStatus("发送图片…");
+    api("api/image", { user: user, data_base64: base64, filename: filename }).then(report, function () {
+      setStatus("发送图片失败：模拟器无应答", true);
+    }).then(function () {
+      photoBusy = false;
+      photoSample.disabled = false;
+    });
+  }
+  function base64Of(dataUrl) { return String(dataUrl).slice(String(dataUrl).indexOf(",") + 1); }
+  function sendFile(file) {
+    var user = current;
+    if (!user || !file || photoBusy) return;
+    // The server checks the bytes; this only saves a round trip for the obvious cases.
+    if (file.type && !PHOTO_TYPES[file.type]) { setStatus("只能发送 JPG 或 PNG 图片", true); return; }
+    if (file.size > PHOTO_MAX_BYTES) { setStatus("图片超过 10MB，企业微信不接受", true); return; }
+    var reader = new FileReader();
+    reader.onload = function () { sendPhoto(user, base64Of(reader.result), file.name); };
+    reader.onerror = function () { setStatus("读取图片失败", true); };
+    reader.readAsDataURL(file);
+  }
+  function pad2(n) { return (n < 10 ? "0" : "") + n; }
+  // A stand-in for a photo from the visit: a coloured card with the time on it.
+  function samplePhoto() {
+    var now = new Date(), w = 640, h = 480;
+    var canvas = document.createElement("canvas");
+    canvas.width = w; canvas.height = h;
+    var g = canvas.getContext("2d");
+    var hue = (now.getMinutes() * 60 + now.getSeconds()) * 7 % 360;
+    var grad = g.createLinearGradient(0, 0, w, h);
+    grad.addColorStop(0, "hsl(" + hue + ", 65%, 58%)");
+    grad.addColorStop(1, "hsl(" + (hue + 70) % 360 + ", 65%, 38%)");
+    g.fillStyle = grad;
+    g.fillRect(0, 0, w, h);
+    g.fillStyle = "rgba(255, 255, 255, 0.88)";
+    g.fillRect(48, 150, w - 96, 180);
+    var date = now.getFullYear() + "-" + pad2(now.getMonth() + 1) + "-" + pad2(now.getDate());
+    var time = pad2(now.getHours()) + ":" + pad2(now.getMinutes()) + ":" + pad2(now.getSeconds());
+    var who = current && byId[current] ? byId[current].name : "";
+    g.fillStyle = "#1f2937";
+    g.textAlign = "center";
+    g.textBaseline = "middle";
+    g.font = "bold 64px sans-serif";
+    g.fillText(time, w / 2, 215);
+    g.font = "26px sans-serif";
+    g.fillText(date + " · 示例照片" + (who ? " · " + who : ""), w / 2, 285);
+    return { base64: base64Of(canvas.toDataURL("image/png")),
+      filename: "sample-" + date.replace(/-/g, "") + "-" + time.replace(/:/g, "") + ".png" };
+  }
   function click(taskId, key, text, btn) {
     if (!current) return;
     if (btn) btn.disabled = true;      // the WeCom client shows a spinner while it waits
@@ -308,6 +399,20 @@
   sendBtn.addEventListener("click", sendText);
   select.addEventListener("change", function () { choose(select.value); });
   $("location-send").addEventListener("click", sendLocation);
+  photoInput.addEventListener("change", function () {
+    var file = photoInput.files && photoInput.files[0];
+    photoInput.value = "";             // choosing the same file again must fire "change" again
+    sendFile(file);
+  });
+  photoSample.addEventListener("click", function () {
+    if (!current || photoBusy) return;
+    var photo = samplePhoto();
+    sendPhoto(current, photo.base64, photo.filename);
+  });
+  viewer.addEventListener("click", closeViewer);
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && !viewer.hidden) closeViewer();
+  });
   $("location-here").addEventListener("click", function () {
     // Browsers report WGS-84; WeCom's chat location is believed to be GCJ-02 (see platforms.md).
     if (!navigator.geolocation) { setStatus("此浏览器不支持定位", true); return; }
