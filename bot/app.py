@@ -23,7 +23,7 @@ from bot.platforms.wecom.transport import WeComTransport
 from bot.rules import RuleStore
 from bot.runner import Runner
 from bot.settings import Settings, load_settings
-from handlers.approvals import card_sent
+from handlers.cards import card_sent
 from models import User
 
 log = logging.getLogger(__name__)

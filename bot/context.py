@@ -27,15 +27,23 @@ class Services:
 
 @dataclass
 class Context:
+    """One command's world. A chat message has an ``inbound`` to answer; timed
+    jobs and the ERP API run with ``inbound=None`` and act as ``actor_id``."""
     s: Session
     svc: Services
-    inbound: Inbound
-    inbox_id: int
+    inbound: Inbound | None
+    inbox_id: int | None
     received_at: datetime           # server receive time: what first-come is decided on
     user: User | None
     lang: str = "zh"
+    actor_id: str | None = None     # who acts when there is no inbound message: "system", "erp:…"
     _replies: int = field(default=0, repr=False)
     _rules: RuleSetData | None = field(default=None, repr=False)
+
+    @classmethod
+    def for_system(cls, s: Session, svc: Services, actor: str = "system", user: User | None = None) -> "Context":
+        return cls(s=s, svc=svc, inbound=None, inbox_id=None, received_at=svc.clock.now(), user=user,
+                   actor_id=actor)
 
     @property
     def clock(self) -> Clock:
@@ -53,10 +61,12 @@ class Context:
 
     @property
     def actor(self) -> str:
-        return self.inbound.sender
+        return self.inbound.sender if self.inbound is not None else (self.actor_id or "system")
 
     def reply(self, msg: Outgoing) -> None:
         """Answer the sender. Keyed by inbox row, so re-processing never doubles it."""
+        if self.inbound is None:
+            raise RuntimeError("a command without an inbound message has nobody to reply to")
         self._replies += 1
         outbox.enqueue(self.s, self.clock, self.inbound.sender, msg, f"in:{self.inbox_id}:{self._replies}",
                        platform=self.inbound.platform)

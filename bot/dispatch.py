@@ -10,7 +10,7 @@ import re
 from bot.context import Context
 from bot.messages import Markdown, Text
 from bot.nlp import parse_message
-from handlers import aliases, approvals, changes, queries, registration
+from handlers import aliases, approvals, cards, changes, queries, registration
 from handlers.catalog import DbCatalog
 from handlers.texts import t
 
@@ -36,7 +36,7 @@ def dispatch(ctx: Context) -> None:
         ctx.reply(Text(t("unknown_user", ctx.lang)))
         return
     if ib.kind == "card_click":
-        approvals.on_card_click(ctx)
+        cards.on_card_click(ctx)
     elif ib.kind == "text":
         _text(ctx, ib.text or "")
     elif ib.kind == "event" and ib.event == "enter_agent":

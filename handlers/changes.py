@@ -15,9 +15,9 @@ from bot.nlp import Parsed
 from bot.rules import checks
 from bot.rules.verdict import NEEDS_APPROVAL, Verdict
 from handlers import locks
-from handlers.approvals import void_pending
+from handlers.approvals import void_open_flows
 from handlers.payload import snapshot
-from handlers.registration import amount_problem, pick_approver, request_approval
+from handlers.registration import amount_problem, request_approval
 from handlers.texts import status_word, t, yuan
 from models import Customer, Registration
 
@@ -66,7 +66,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
         return
     reg.revision += 1
     reg.updated_at = ctx.now
-    void_pending(ctx, reg)
+    void_open_flows(ctx, "registration", reg.id)
     rules = ctx.rules.registration
     tier = checks.tiering(rules, float(reg.amount_yuan), lang)
     # Reasons other than the amount (possible duplicate, unknown region) still stand.
@@ -81,7 +81,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
     if needing:
         reg.status = "pending"
         role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
-        request_approval(ctx, reg, pick_approver(ctx, role, customer.region if customer else None), needing)
+        request_approval(ctx, reg, role, customer.region if customer else None, needing)
     elif reg.status == "pending":
         # It only waited for the approval the change made unnecessary.
         reg.status, reg.decided_at = "approved", ctx.now
@@ -104,7 +104,7 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
     if reg is None:
         return
     before = snapshot(reg)
-    void_pending(ctx, reg)
+    void_open_flows(ctx, "registration", reg.id)
     reg.status, reg.updated_at, reg.revision = "withdrawn", ctx.now, reg.revision + 1
     locks.release(ctx, reg)
     ctx.audit("registration.withdrawn", "registration", reg.number, before=before, after=snapshot(reg))

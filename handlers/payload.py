@@ -1,4 +1,5 @@
-"""What an approval covers, and what the audit trail records of a registration."""
+"""What an approval of a registration covers, the hash that binds an approval to
+its payload, and what the audit trail records of a registration."""
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,9 @@ def payload_of(reg: Registration) -> dict:
 
 
 def payload_hash(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """What binds an approval to its payload. ``default=str`` lets Decimal
+    prices and dates in; the payloads are built from plain values either way."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def snapshot(reg: Registration) -> dict:

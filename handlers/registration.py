@@ -1,24 +1,24 @@
 """商机报备: register a deal, check it against the rule store, lock, route for approval."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from bot.context import Context
-from bot.messages import Button, Card, Text
+from bot.messages import Text
 from bot.matching import analyse
 from bot.nlp import Parsed, parse_message
 from bot.rules import checks
 from bot.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
-from handlers import customers, locks
-from handlers.payload import payload_hash, payload_of, snapshot
+from handlers import customers, locks, registration_approval  # noqa: F401  (registers the approval kind)
+from handlers.approvals import start_flow
+from handlers.payload import snapshot
 from handlers.catalog import DbCatalog
 from handlers.customer_search import credit_code_in
-from handlers.texts import reason_label, role_word, rule_name, t, yuan
-from models import Approval, Customer, Partner, Registration, User
+from handlers.texts import role_word, rule_name, t, yuan
+from models import Customer, Partner, Registration, User
 
 # Bounds on what a message can put in the database: beyond them the user gets
 # a polite correction instead of a failed command.
@@ -187,8 +187,7 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
     if outcome.status == "pending":
         # A name with no place in it ("协和医院") borrows the region of the customer it resembles.
         region = customer.region or (match.matched.region if match.matched else None)
-        approver = pick_approver(ctx, outcome.approver_role, region)
-        request_approval(ctx, reg, approver, [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
+        request_approval(ctx, reg, outcome.approver_role, region, [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
     _reply_outcome(ctx, reg, outcome, customer)
 
 
@@ -212,42 +211,6 @@ def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: 
 
 # ---- approvals ----------------------------------------------------------------
 
-def pick_approver(ctx: Context, role: str, region: str | None) -> User:
-    """The area manager covering the customer's region, or the director."""
-    if role == "area_manager" and region:
-        for m in ctx.s.execute(select(User).where(User.role == "manager").order_by(User.id)).scalars():
-            if region in (m.regions or []):
-                return m
-    director = ctx.s.execute(select(User).where(User.role == "director").order_by(User.id)).scalars().first()
-    if director is None:
-        raise LookupError("no director configured: approvals cannot be routed")
-    return director
-
-
-def request_approval(ctx: Context, reg: Registration, approver: User, reasons: list[Verdict]) -> Approval:
-    payload = payload_of(reg)
-    appr = Approval(registration_id=reg.id, reason_code=",".join(v.reason_code for v in reasons),
-                    approver_id=approver.id, status="pending", payload=payload, payload_hash=payload_hash(payload),
-                    task_id=f"reg-{reg.id}-r{reg.revision}-{secrets.token_hex(4)}", created_at=ctx.now)
-    ctx.s.add(appr)
-    ctx.s.flush()
-    lang = "zh"   # cards are read by managers in the Chinese UI
-    partner = ctx.s.get(Partner, reg.partner_id)
-    submitter = ctx.s.get(User, reg.submitter_id)
-    rows = (("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
-            ("产品线", "、".join(reg.product_lines)),
-            ("金额", yuan(reg.amount_yuan)),
-            ("预计签约", reg.close_date.isoformat() if reg.close_date else "未填"),
-            ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M")),
-            ("审批原因", "、".join(reason_label(v.reason_code) for v in reasons)))
-    card = Card(task_id=appr.task_id, title=t("card_title", lang, number=reg.number),
-                desc=t("card_desc", lang, partner=partner.name, submitter=submitter.name), rows=rows,
-                buttons=(Button("approve", "同意", 1), Button("reject", "驳回", 3)),
-                note="；".join([v.message for v in reasons]
-                               + ([t("card_text_hint", lang, number=reg.number, revision=reg.revision)]
-                                  if reg.revision > 1 else [])))
-    ctx.send(approver, card, key=f"card:{appr.task_id}")
-    ctx.audit("approval.requested", "approval", appr.task_id,
-              after={"registration": reg.number, "approver": approver.external_id, "payload_hash": appr.payload_hash},
-              verdicts=[v.to_dict() for v in reasons])
-    return appr
+def request_approval(ctx: Context, reg: Registration, role: str, region: str | None, reasons: list[Verdict]) -> None:
+    """One step: the area manager covering the region, or the director."""
+    start_flow(ctx, "registration", reg, [role], reasons, region)

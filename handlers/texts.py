@@ -69,26 +69,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                              "✅ Your registration {number} ({customer}) was approved by {who}; protected until {until}."),
     "reg_decided_rejected": ("❌ 您的报备 {number}（{customer}）被{who}驳回。理由：{reason}",
                              "❌ Your registration {number} ({customer}) was rejected by {who}. Reason: {reason}"),
-    # -- approvals --------------------------------------------------------
+    # -- registration approvals --------------------------------------------
     "card_title": ("商机报备审批 {number}", "Deal registration approval {number}"),
     "card_desc": ("{partner} · {submitter}", "{partner} · {submitter}"),
-    "ask_reject_reason": ("请回复驳回 {number} 的理由（10分钟内有效，发送“取消”放弃驳回）。",
-                          "Please reply with the reason for rejecting {number} (within 10 minutes; \"cancel\" to stop)."),
-    "already_decided": ("该审批已由 {who} 于 {when} 处理（{decision}），无需重复操作。",
-                        "This approval was already handled by {who} at {when} ({decision})."),
-    "not_your_approval": ("您不是报备 {number} 的审批人，操作未执行，已记录。",
-                          "You are not the approver of {number}; nothing was done and the attempt was recorded."),
-    "approval_void": ("报备 {number} 在审批卡发出后已被修改或撤销，此审批已失效；如需审批会另发新卡片。",
-                      "Registration {number} changed or was withdrawn after this card was sent; this approval no longer applies."),
-    "revision_mismatch": ("报备 {number} 已修改过（当前第 {revision} 版），请核对最新的审批卡后点按钮，或回复 同意 {number}/{revision}。",
-                          "Registration {number} has changed (now revision {revision}); check the latest card, or reply 同意 {number}/{revision}."),
-    "card_text_hint": ("文字审批：回复 同意 {number}/{revision}", "By text: reply 同意 {number}/{revision}"),
-    "card_gone": ("这张卡片已失效。", "This card is no longer valid."),
-    "decision_done": ("{decision}报备 {number}，已通知 {submitter}。", "{decision} {number}; {submitter} has been told."),
-    "stamp": ("{decision} · {who} · {when}", "{decision} · {who} · {when}"),
-    "stamp_void": ("已失效 · 报备已修改或撤销", "Void · registration changed"),
-    "approved_word": ("已同意", "Approved"),
-    "rejected_word": ("已驳回", "Rejected"),
     "no_such_registration": ("没有找到报备 {ref}。", "No registration {ref} found."),
     # -- amend / withdraw -------------------------------------------------
     "not_your_registration": ("报备 {ref} 不属于贵司，无法操作。", "Registration {ref} is not yours."),
@@ -150,6 +133,18 @@ ROLE = {"director": ("销售总监", "the sales director"), "area_manager": ("�
 SCOPE = {"*": ("整个客户", "whole customer"), "line": ("产品线 {v}", "line {v}"), "dept": ("科室 {v}", "department {v}")}
 
 
+def _merge_areas() -> None:
+    """Each area keeps its sentences in its own module; ``t`` sees them all."""
+    from handlers.text_approvals import TEXTS as approvals
+    from handlers.text_orders import TEXTS as orders
+    from handlers.text_visits import TEXTS as visits
+    for area in (approvals, orders, visits):
+        clash = set(area) & set(TEXTS)
+        if clash:
+            raise KeyError(f"text keys defined twice: {sorted(clash)}")
+        TEXTS.update(area)
+
+
 def t(key: str, lang: str = "zh", **facts) -> str:
     zh, en = TEXTS[key]
     return (en if lang == "en" else zh).format(**facts)
@@ -189,3 +184,6 @@ def yuan(amount: float | None) -> str:
         digits = f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".")
         return f"¥{digits}万"
     return f"¥{amount:,.0f}"
+
+
+_merge_areas()

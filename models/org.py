@@ -13,9 +13,18 @@ class Partner(Base):
     __tablename__ = "partners"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The partner's number in the manufacturer's ERP: how spreadsheets and the
+    # ERP's receivables feed name it.
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)         # province-level: 北京市, 河北省
     product_lines: Mapped[list[str]] = mapped_column(JSON, default=list)   # qualifications: 超声, 监护
-    tier: Mapped[str] = mapped_column(String(20), default="standard")
+    tier: Mapped[str] = mapped_column(String(20), default="standard")       # price tier: gold | silver | standard
+    address: Mapped[str | None] = mapped_column(String(300))               # default ship-to
+    # None: no credit line set up, so orders on credit are refused (rules decide).
+    credit_limit_yuan: Mapped[float | None] = mapped_column(Numeric(16, 2))
+    # Unpaid receivables as the ERP last reported them, and as of when.
+    receivables_yuan: Mapped[float] = mapped_column(Numeric(16, 2), default=0)
+    receivables_as_of: Mapped[datetime | None]
     users: Mapped[list["User"]] = relationship(back_populates="partner")
 
 
@@ -41,6 +50,11 @@ class Product(Base):
     line: Mapped[str] = mapped_column(String(40))          # product line: 超声, 监护, 呼吸
     list_price: Mapped[float] = mapped_column(Numeric(14, 2))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)  # words dealers use: 彩超, B超
+    moq: Mapped[int] = mapped_column(default=1)              # minimum order quantity per order line
+    pack_size: Mapped[int] = mapped_column(default=1)        # orders come in multiples of this
+    # Standard cost, when finance shares it: lets a special-price card show the margin.
+    cost_yuan: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    active: Mapped[bool] = mapped_column(default=True)       # discontinued products can't be ordered
 
 
 class Customer(Base):
@@ -56,6 +70,7 @@ class Customer(Base):
     lat: Mapped[float | None]
     lng: Mapped[float | None]
     coord_system: Mapped[str | None] = mapped_column(String(10))
+    radius_m: Mapped[int | None]     # check-in geofence; None: the rule store's default
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     source: Mapped[str] = mapped_column(String(20), default="import")   # import | chat
     created_at: Mapped[datetime]

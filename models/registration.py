@@ -37,6 +37,7 @@ class Registration(Base):
     match: Mapped[dict | None] = mapped_column(JSON)              # the customer match and why
     rules_version: Mapped[int | None]
     revision: Mapped[int] = mapped_column(default=1)
+    extensions: Mapped[int] = mapped_column(default=0)     # granted 延期 so far
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -64,4 +65,23 @@ class RegistrationLock(Base):
     scope_key: Mapped[str] = mapped_column(String(80))     # "*", "line:超声", "dept:心内科"
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime]
+    registration: Mapped[Registration] = relationship()
+
+
+class RegistrationExtension(Base):
+    """延期: one request to extend a registration's lock, with the evidence the
+    rules asked for (verified visits) frozen as it was shown to the approver."""
+    __tablename__ = "registration_extensions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20))         # pending | approved | rejected | void
+    days: Mapped[int]
+    reason: Mapped[str | None] = mapped_column(String(300))
+    evidence: Mapped[list[dict]] = mapped_column(JSON, default=list)   # the visits, as shown on the card
+    lock_until_before: Mapped[datetime]
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
     registration: Mapped[Registration] = relationship()

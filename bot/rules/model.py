@@ -54,13 +54,38 @@ class RegistrationRules:
         return r
 
 
+SECTIONS = ("registration", "orders", "pricing", "special_price", "approvals", "visits", "lifecycle", "schedule")
+
+
 @dataclass(frozen=True)
 class RuleSetData:
     version: int
     registration: RegistrationRules
+    orders: "OrderRules"
+    pricing: "PricingRules"
+    special_price: "SpecialPriceRules"
+    approvals: "ApprovalRules"
+    visits: "VisitRules"
+    lifecycle: "LifecycleRules"
+    schedule: "ScheduleRules"
 
     @classmethod
-    def from_dict(cls, version: int, d: dict[str, Any]) -> "RuleSetData":
+    def from_dict(cls, version: int, d: dict[str, Any], tz: str = "Asia/Shanghai") -> "RuleSetData":
+        from bot.rules.commerce import OrderRules, PricingRules, SpecialPriceRules
+        from bot.rules.operations import ApprovalRules, LifecycleRules, ScheduleRules, VisitRules
         if not isinstance(d, dict):
             raise RuleError("a rule file must be a mapping")
-        return cls(version=version, registration=RegistrationRules.from_dict(d.get("registration") or {}))
+        unknown = set(d) - set(SECTIONS)
+        if unknown:     # a typo'd section would otherwise silently fall back to defaults
+            raise RuleError(f"unknown rule section(s): {', '.join(sorted(unknown))}; known: {', '.join(SECTIONS)}")
+        section = {name: d.get(name) or {} for name in SECTIONS}
+        for name, value in section.items():
+            if not isinstance(value, dict):
+                raise RuleError(f"rule section {name} must be a mapping")
+        return cls(version=version, registration=RegistrationRules.from_dict(section["registration"]),
+                   orders=OrderRules.from_dict(section["orders"]), pricing=PricingRules.from_dict(section["pricing"]),
+                   special_price=SpecialPriceRules.from_dict(section["special_price"]),
+                   approvals=ApprovalRules.from_dict(section["approvals"], tz),
+                   visits=VisitRules.from_dict(section["visits"], tz),
+                   lifecycle=LifecycleRules.from_dict(section["lifecycle"]),
+                   schedule=ScheduleRules.from_dict(section["schedule"]))

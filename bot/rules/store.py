@@ -18,6 +18,7 @@ from models import RuleSet
 class RuleStore:
     def __init__(self, clock: Clock):
         self._clock = clock
+        self._tz = clock.tz.key
         self._cache: RuleSetData | None = None
         self._lock = threading.Lock()
 
@@ -27,7 +28,7 @@ class RuleStore:
         return self.load_content(session, content, source=str(path))
 
     def load_content(self, session: Session, content: dict, source: str) -> RuleSet:
-        RuleSetData.from_dict(0, content)        # validate before anything goes live
+        RuleSetData.from_dict(0, content, self._tz)        # validate before anything goes live
         checksum = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         active = session.execute(select(RuleSet).where(RuleSet.active.is_(True))
                                  .order_by(RuleSet.version.desc())).scalars().first()
@@ -50,7 +51,7 @@ class RuleStore:
         if cached is not None and cached.version == version:
             return cached
         row = session.execute(select(RuleSet).where(RuleSet.version == version)).scalar_one()
-        data = RuleSetData.from_dict(row.version, row.content)
+        data = RuleSetData.from_dict(row.version, row.content, self._tz)
         with self._lock:
             self._cache = data
         return data

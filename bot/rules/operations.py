@@ -1,0 +1,162 @@
+"""Approval SLAs, visit checks, the registration lifecycle and the schedule of
+timed work: typed, validated when loaded."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+from bot.rules.model import ROLES, RuleError
+from bot.workcal import WorkCalendar
+
+_HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
+CHECKIN_ROLES = ("rep", "dealer", "manager", "director", "admin")
+
+
+def _clock_time(value: Any, where: str) -> time:
+    m = _HH_MM.match(str(value))
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise RuleError(f"{where} must be HH:MM, not {value!r}")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _calendar(d: Any, where: str, tz: str, default: dict) -> WorkCalendar:
+    try:
+        return WorkCalendar.from_dict({"tz": tz, **default, **(d or {})})
+    except ValueError as exc:
+        raise RuleError(f"{where}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A wait measured in wall-clock hours or in working hours of a calendar."""
+    hours: float
+    working: bool
+
+    @classmethod
+    def from_dict(cls, d: Any, where: str, default: "Duration") -> "Duration":
+        if d is None:
+            return default
+        if not isinstance(d, dict) or len(d) != 1 or next(iter(d)) not in ("hours", "working_hours"):
+            raise RuleError(f"{where} must be {{hours: N}} or {{working_hours: N}}")
+        key, value = next(iter(d.items()))
+        hours = float(value)
+        if hours <= 0:
+            raise RuleError(f"{where} must be positive")
+        return cls(hours, key == "working_hours")
+
+
+@dataclass(frozen=True)
+class ApprovalRules:
+    calendar: WorkCalendar
+    remind_after: Duration = Duration(4, True)
+    escalate_after: Duration = Duration(24, False)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], tz: str) -> "ApprovalRules":
+        r = cls(calendar=_calendar(d.get("working_hours"), "approvals.working_hours", tz,
+                                   {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "18:00"}),
+                remind_after=Duration.from_dict(d.get("remind_after"), "approvals.remind_after", Duration(4, True)),
+                escalate_after=Duration.from_dict(d.get("escalate_after"), "approvals.escalate_after",
+                                                  Duration(24, False)))
+        return r
+
+    def elapsed(self, duration: Duration, start, end) -> bool:
+        """Has ``duration`` passed between start and end?"""
+        if duration.working:
+            return self.calendar.working_seconds(start, end) >= duration.hours * 3600
+        return (end - start).total_seconds() >= duration.hours * 3600
+
+
+@dataclass(frozen=True)
+class VisitRules:
+    calendar: WorkCalendar                 # visits outside these hours are flagged
+    radius_m: int = 300                    # a customer's geofence unless its own radius is set
+    checkin_roles: tuple[str, ...] = ("rep", "dealer", "manager")
+    search_radius_m: int = 5000            # how far to look for the nearest customer of a bare location
+    max_speed_kmh: float = 120             # faster between two check-ins: impossible travel
+    same_point_m: float = 5                # check-ins at different customers this close: suspicious
+    same_point_days: int = 30
+    photo_grace_minutes: int = 30          # a photo this soon after check-out still belongs to the visit
+    open_visit_hours: int = 12             # a visit still open this long is closed as never checked out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], tz: str) -> "VisitRules":
+        roles = tuple(str(r) for r in d.get("checkin_roles", ("rep", "dealer", "manager")))
+        if not roles or any(r not in CHECKIN_ROLES for r in roles):
+            raise RuleError(f"visits.checkin_roles must list roles from {CHECKIN_ROLES}")
+        r = cls(calendar=_calendar(d.get("working_hours"), "visits.working_hours", tz,
+                                   {"days": [1, 2, 3, 4, 5, 6], "start": "07:00", "end": "20:00"}),
+                radius_m=int(d.get("radius_m", 300)), checkin_roles=roles,
+                search_radius_m=int(d.get("search_radius_m", 5000)),
+                max_speed_kmh=float(d.get("max_speed_kmh", 120)), same_point_m=float(d.get("same_point_m", 5)),
+                same_point_days=int(d.get("same_point_days", 30)),
+                photo_grace_minutes=int(d.get("photo_grace_minutes", 30)),
+                open_visit_hours=int(d.get("open_visit_hours", 12)))
+        if not 10 <= r.radius_m <= 5000 or r.search_radius_m < r.radius_m:
+            raise RuleError("visits.radius_m must be 10..5000 m and search_radius_m at least that")
+        if min(r.max_speed_kmh, r.same_point_m, r.same_point_days, r.open_visit_hours) <= 0:
+            raise RuleError("visits: speeds, distances and periods must be positive")
+        return r
+
+
+@dataclass(frozen=True)
+class ExtensionRules:
+    max_extensions: int = 1
+    days: int = 30                         # how much longer the lock runs once granted
+    verified_visits: int = 1               # evidence: at least this many verified visits…
+    within_days: int = 30                  # …to the customer in this many days
+    approver: str = "area_manager"
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ExtensionRules":
+        r = cls(max_extensions=int(d.get("max_extensions", 1)), days=int(d.get("days", 30)),
+                verified_visits=int(d.get("verified_visits", 1)), within_days=int(d.get("within_days", 30)),
+                approver=str(d.get("approver", "area_manager")))
+        if r.approver not in ROLES:
+            raise RuleError(f"lifecycle.extension.approver must be one of {ROLES}")
+        if r.max_extensions < 0 or r.days <= 0 or r.verified_visits < 0 or r.within_days <= 0:
+            raise RuleError("lifecycle.extension: counts must be ≥ 0 and periods positive")
+        return r
+
+
+@dataclass(frozen=True)
+class LifecycleRules:
+    warn_days_before: tuple[int, ...] = (7, 1)    # warnings to the holder before a lock ends
+    extension: ExtensionRules = ExtensionRules()
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "LifecycleRules":
+        warn = tuple(sorted({int(x) for x in d.get("warn_days_before", (7, 1))}, reverse=True))
+        if any(x <= 0 for x in warn):
+            raise RuleError("lifecycle.warn_days_before must be positive days")
+        return cls(warn_days_before=warn, extension=ExtensionRules.from_dict(d.get("extension") or {}))
+
+
+@dataclass(frozen=True)
+class ScheduleRules:
+    """When the timed messages go out (company time zone)."""
+    plan_morning: time = time(8, 0)        # each rep's plan for the day
+    digest_morning: time = time(8, 30)     # each manager's digest
+    evening_reminder: time = time(19, 0)   # visits left open
+    weekly_weekday: int = 1                # ISO weekday of the weekly picture (Monday)
+    weekly_time: time = time(9, 0)
+    # A daily message missed while the scheduler was down still goes out this
+    # many hours late; later than that it is skipped (yesterday's plan is no use).
+    catch_up_hours: int = 4
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ScheduleRules":
+        weekly = d.get("weekly_chart") or {}
+        r = cls(plan_morning=_clock_time(d.get("plan_morning", "08:00"), "schedule.plan_morning"),
+                digest_morning=_clock_time(d.get("digest_morning", "08:30"), "schedule.digest_morning"),
+                evening_reminder=_clock_time(d.get("evening_reminder", "19:00"), "schedule.evening_reminder"),
+                weekly_weekday=int(weekly.get("weekday", 1)),
+                weekly_time=_clock_time(weekly.get("time", "09:00"), "schedule.weekly_chart.time"),
+                catch_up_hours=int(d.get("catch_up_hours", 4)))
+        if not 1 <= r.weekly_weekday <= 7:
+            raise RuleError("schedule.weekly_chart.weekday must be 1 (Mon) .. 7 (Sun)")
+        if not 0 <= r.catch_up_hours <= 24:
+            raise RuleError("schedule.catch_up_hours must be 0..24")
+        return r

@@ -1,0 +1,10 @@
+"""Approvals: one engine for every kind of subject (see engine.py), the
+commands approvers use (commands.py), stand-ins (delegation.py), SLA (sla.py)."""
+from handlers.approvals.commands import (
+    approval_for_card, on_card_click, on_reject_reason, on_text_decision, parse_decision, transfer,
+)
+from handlers.approvals.engine import start_flow, void_open_flows
+from handlers.approvals.kinds import CardView, register_kind
+
+__all__ = ["approval_for_card", "on_card_click", "on_reject_reason", "on_text_decision", "parse_decision",
+           "transfer", "start_flow", "void_open_flows", "CardView", "register_kind"]

@@ -1,0 +1,112 @@
+"""What approvers do: tap a card, type 同意/驳回 <单号>, give a reject reason,
+转交 a step to someone else."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.messages import Text
+from bot.nlp import Parsed
+from handlers.approvals import engine, routing
+from handlers.approvals.kinds import kind_for_ref
+from handlers.texts import t
+from models import Approval, ApprovalFlow, User
+
+# "同意 RG20261123-0001" / "驳回 SP20261202-0001/2 价格不合理" (approvers without the card at
+# hand). "/2" names the revision the approver looked at; it is required once the
+# subject has been changed, so a typed decision can't approve a payload its
+# approver never saw.
+DECISION_RE = re.compile(r"^\s*(同意|通过|批准|approve|驳回|拒绝|reject)\s+((?:RG|SO|SP|EX)\d{8}-\d+)(?:/(\d+))?\s*(.*)$",
+                         re.I | re.S)
+APPROVE_WORDS = {"同意", "通过", "批准", "approve"}
+MAX_REASON_CHARS = 300
+
+
+def parse_decision(text: str) -> tuple[str, str, int | None, str] | None:
+    m = DECISION_RE.match(text or "")
+    if not m:
+        return None
+    action = "approve" if m.group(1).lower() in APPROVE_WORDS else "reject"
+    return action, m.group(2).upper(), int(m.group(3)) if m.group(3) else None, m.group(4).strip()
+
+
+def approval_for_card(ctx: Context, task_id: str) -> Approval | None:
+    return ctx.s.execute(select(Approval).where(Approval.task_id == task_id)).scalar_one_or_none()
+
+
+def on_card_click(ctx: Context, appr: Approval) -> None:
+    click = ctx.inbound.card
+    if click.key not in ("approve", "reject"):
+        ctx.reply(Text(t("card_gone", ctx.lang)))
+        return
+    engine.decide(ctx, appr.id, click.key, response_code=click.response_code, reason=None)
+
+
+def _latest_flow(ctx: Context, ref: str) -> tuple[object, object, ApprovalFlow] | None:
+    kind = kind_for_ref(ref)
+    subject = kind.find(ctx, ref) if kind else None
+    if subject is None:
+        return None
+    flow = ctx.s.execute(select(ApprovalFlow).where(ApprovalFlow.subject_type == kind.name,
+                                                    ApprovalFlow.subject_id == subject.id)
+                         .order_by(ApprovalFlow.id.desc())).scalars().first()
+    return (kind, subject, flow) if flow else None
+
+
+def on_text_decision(ctx: Context, action: str, ref: str, revision: int | None, reason: str) -> None:
+    lang = ctx.lang
+    found = _latest_flow(ctx, ref)
+    if found is None:
+        ctx.reply(Text(t("no_such_ref", lang, ref=ref)))
+        return
+    kind, subject, flow = found
+    if len(reason) > MAX_REASON_CHARS:
+        ctx.reply(Text(t("reason_too_long", lang, limit=MAX_REASON_CHARS)))
+        return
+    if (revision or 1) != kind.revision(subject):
+        ctx.reply(Text(t("revision_mismatch", lang, noun=kind.noun, number=flow.subject_ref,
+                         revision=kind.revision(subject))))
+        return
+    mine = [a for a in flow.approvals if a.approver_id == ctx.user.id]
+    appr = engine.pending_approval_for(ctx, flow, ctx.user) or (mine[-1] if mine else flow.approvals[-1])
+    engine.decide(ctx, appr.id, action, response_code=None, reason=reason or None)
+
+
+def on_reject_reason(ctx: Context, state: dict, text: str) -> None:
+    if len(text.strip()) > MAX_REASON_CHARS:
+        ctx.reply(Text(t("reason_too_long", ctx.lang, limit=MAX_REASON_CHARS)))
+        return                      # keep waiting for a shorter reason
+    ctx.clear_state()
+    engine.decide(ctx, state["approval_id"], "reject", response_code=state.get("response_code"), reason=text.strip())
+
+
+def transfer(ctx: Context, parsed: Parsed) -> None:
+    """转交 <单号> <审批人>: the current approver hands their step to someone else."""
+    lang = ctx.lang
+    if not parsed.ref or not parsed.target:
+        ctx.reply(Text(t("transfer_usage", lang)))
+        return
+    found = _latest_flow(ctx, parsed.ref)
+    flow = found[2] if found else None
+    appr = engine.pending_approval_for(ctx, flow, ctx.user) if flow and flow.status == "pending" else None
+    if appr is None:
+        ctx.reply(Text(t("transfer_no_pending", lang, number=parsed.ref)))
+        return
+    to = routing.find_staff(ctx, parsed.target)
+    if to is None:
+        ctx.reply(Text(t("transfer_unknown_target", lang, target=parsed.target)))
+        return
+    if to.id == ctx.user.id:
+        ctx.reply(Text(t("transfer_self", lang)))
+        return
+    appr, flow, _, kind = engine.lock(ctx, appr.id)
+    if appr.status != "pending":        # decided while we looked
+        ctx.reply(Text(t("transfer_no_pending", lang, number=parsed.ref)))
+        return
+    engine.move_step(ctx, appr, to, "transferred")
+    requester = ctx.s.get(User, flow.requester_id)
+    ctx.send(requester, Text(t("transferred_notice", "zh", noun=kind.noun, number=flow.subject_ref,
+                               from_who=ctx.user.name, who=to.name)), key=f"transferred:{appr.id}")
+    ctx.reply(Text(t("transferred", lang, number=flow.subject_ref, who=to.name)))

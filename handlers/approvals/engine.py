@@ -1,0 +1,263 @@
+"""The approval engine: flows of steps, one card per step, bound to a payload.
+
+A flow is started with the ladder of roles the rules chose. Each step's card
+goes 1:1 to its approver (or their stand-in); approving opens the next step,
+rejecting ends the flow; the last approval hands over to the subject's kind.
+A card shows one exact payload: if the subject changed since, the decision is
+refused and the flow is void (product.md point 3).
+
+Locks are taken subject first, then flow, then approval — the order in which
+a change to the subject (amend, withdraw) also reaches them, so a decision
+and a change racing on PostgreSQL wait for each other instead of deadlocking.
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.messages import Button, Card, CardStamp, Text
+from bot.rules import Verdict
+from handlers.approvals import routing
+from handlers.approvals.kinds import KINDS, SubjectKind
+from handlers.payload import payload_hash
+from handlers.texts import role_word, t
+from models import Approval, ApprovalFlow, User
+
+
+# ---- starting a flow and opening steps ----------------------------------------
+
+def start_flow(ctx: Context, kind_name: str, subject: Any, roles: list[str], reasons: list[Verdict],
+               region: str | None, warning: str | None = None) -> ApprovalFlow:
+    kind = KINDS[kind_name]
+    payload = kind.payload(ctx, subject)
+    flow = ApprovalFlow(subject_type=kind.name, subject_id=subject.id, subject_ref=kind.ref(subject),
+                        requester_id=kind.requester(ctx, subject).id, steps=[{"role": r} for r in roles],
+                        current_step=0, status="pending", payload=payload, payload_hash=payload_hash(payload),
+                        reasons=[v.to_dict() for v in reasons], warning=warning, region=region, created_at=ctx.now)
+    ctx.s.add(flow)
+    ctx.s.flush()
+    _open_next(ctx, kind, flow, subject)
+    return flow
+
+
+def _approved_by(flow: ApprovalFlow) -> set[int]:
+    return {a.decided_by_id for a in flow.approvals if a.status == "approved" and a.decided_by_id}
+
+
+def _open_next(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any) -> Approval | None:
+    """Open the flow's current step; a step whose approver already approved an
+    earlier one is passed at once (nobody approves the same thing twice).
+    Returns the new pending approval, or None when the flow got fully approved."""
+    while True:
+        role = flow.steps[flow.current_step]["role"]
+        approver, on_behalf = routing.stand_in(ctx, routing.approver_for(ctx, role, flow.region))
+        if approver.id not in _approved_by(flow):
+            return open_step(ctx, kind, flow, subject, approver, on_behalf=on_behalf)
+        skipped = _new_approval(ctx, kind, flow, subject, approver, status="approved", on_behalf=on_behalf)
+        skipped.decided_by_id, skipped.decided_at = approver.id, ctx.now
+        skipped.decision_reason = t("same_approver_skip", "zh")
+        ctx.audit("approval.approved", "approval", skipped.task_id,
+                  after={"status": "approved", "by": approver.external_id, "auto": "same approver"})
+        if flow.current_step + 1 >= len(flow.steps):
+            _finish_approved(ctx, kind, flow, subject, skipped)
+            return None
+        flow.current_step += 1
+
+
+def _new_approval(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, approver: User,
+                  status: str = "pending", on_behalf: User | None = None,
+                  transferred_from: User | None = None, role: str | None = None) -> Approval:
+    appr = Approval(flow_id=flow.id, step=flow.current_step, role=role or flow.steps[flow.current_step]["role"],
+                    reason_code=",".join(r["reason_code"] for r in flow.reasons) or "APPROVAL",
+                    approver_id=approver.id, status=status, payload=flow.payload, payload_hash=flow.payload_hash,
+                    task_id=f"{kind.prefix.lower()}-{subject.id}-r{kind.revision(subject)}-s{flow.current_step}-"
+                            f"{secrets.token_hex(4)}",
+                    on_behalf_of_id=on_behalf.id if on_behalf else None,
+                    transferred_from_id=transferred_from.id if transferred_from else None, created_at=ctx.now)
+    flow.approvals.append(appr)
+    ctx.s.flush()
+    return appr
+
+
+def open_step(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, approver: User,
+              on_behalf: User | None = None, transferred_from: User | None = None,
+              role: str | None = None) -> Approval:
+    appr = _new_approval(ctx, kind, flow, subject, approver, on_behalf=on_behalf,
+                         transferred_from=transferred_from, role=role)
+    view = kind.card(ctx, flow, subject, appr)
+    notes = [view.note] if view.note else []
+    if len(flow.steps) > 1:
+        notes.insert(0, t("card_step", "zh", step=flow.current_step + 1, steps=len(flow.steps)))
+    if on_behalf:
+        notes.insert(0, t("card_on_behalf", "zh", who=on_behalf.name))
+    if transferred_from:
+        notes.insert(0, t("card_from", "zh", who=transferred_from.name))
+    if kind.revision(subject) > 1:
+        notes.append(t("card_text_hint", "zh", number=flow.subject_ref, revision=kind.revision(subject)))
+    card = Card(task_id=appr.task_id, title=view.title, desc=view.desc, rows=view.rows,
+                buttons=(Button("approve", "同意", 1), Button("reject", "驳回", 3)), note="；".join(notes))
+    ctx.send(approver, card, key=f"card:{appr.task_id}")
+    ctx.audit("approval.requested", "approval", appr.task_id,
+              after={kind.name: flow.subject_ref, "approver": approver.external_id, "step": flow.current_step + 1,
+                     "steps": len(flow.steps), "payload_hash": appr.payload_hash,
+                     **({"on_behalf_of": on_behalf.external_id} if on_behalf else {}),
+                     **({"from": transferred_from.external_id} if transferred_from else {})},
+              verdicts=flow.reasons)
+    return appr
+
+
+# ---- deciding -------------------------------------------------------------------
+
+def lock(ctx: Context, approval_id: int) -> tuple[Approval, ApprovalFlow, Any, SubjectKind]:
+    flow_id = ctx.s.execute(select(Approval.flow_id).where(Approval.id == approval_id)).scalar_one()
+    head = ctx.s.execute(select(ApprovalFlow.subject_type, ApprovalFlow.subject_id)
+                         .where(ApprovalFlow.id == flow_id)).one()
+    kind = KINDS[head.subject_type]
+    subject = kind.lock(ctx, head.subject_id)
+    flow = ctx.s.execute(select(ApprovalFlow).where(ApprovalFlow.id == flow_id).with_for_update()
+                         .execution_options(populate_existing=True)).scalar_one()
+    appr = ctx.s.execute(select(Approval).where(Approval.id == approval_id).with_for_update()
+                         .execution_options(populate_existing=True)).scalar_one()
+    return appr, flow, subject, kind
+
+
+def decide(ctx: Context, approval_id: int, action: str, response_code: str | None, reason: str | None) -> None:
+    lang = ctx.lang
+    appr, flow, subject, kind = lock(ctx, approval_id)
+    number = flow.subject_ref
+    if ctx.user.id != appr.approver_id:
+        ctx.audit("approval.refused", "approval", appr.task_id,
+                  after={"clicker": ctx.user.external_id, "action": action, "reason": "not the approver"})
+        ctx.reply(Text(t("not_your_approval", lang, noun=kind.noun, number=number)))
+        return
+    if response_code:
+        appr.response_code = response_code   # the newest code is the one that still works
+    if appr.status != "pending":
+        _explain_closed(ctx, kind, flow, appr)
+        return
+    if not kind.is_open(subject) or payload_hash(kind.payload(ctx, subject)) != appr.payload_hash:
+        void_flow(ctx, flow, tell_approver=False)
+        ctx.reply(Text(t("approval_void", lang, noun=kind.noun, number=number)))
+        return
+    if action == "reject" and not reason:
+        ctx.set_state({"flow": "reject_reason", "approval_id": appr.id, "response_code": appr.response_code})
+        ctx.reply(Text(t("ask_reject_reason", lang, number=number)))
+        return
+    _apply(ctx, kind, flow, subject, appr, action, reason)
+
+
+def _explain_closed(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, appr: Approval) -> None:
+    lang = ctx.lang
+    if appr.status == "void":
+        ctx.reply(Text(t("approval_void", lang, noun=kind.noun, number=flow.subject_ref)))
+    elif appr.status in ("transferred", "escalated"):
+        nxt = ctx.s.execute(select(Approval).where(Approval.flow_id == flow.id, Approval.id > appr.id,
+                                                   Approval.step == appr.step).order_by(Approval.id)).scalars().first()
+        who = ctx.s.get(User, nxt.approver_id).name if nxt else "-"
+        ctx.reply(Text(t("already_moved", lang, when=ctx.fmt(appr.decided_at), who=who,
+                         how=t(f"how_{appr.status}", lang))))
+    else:
+        who = ctx.s.get(User, appr.decided_by_id)
+        ctx.reply(Text(t("already_decided", lang, who=who.name if who else "-", when=ctx.fmt(appr.decided_at),
+                         decision=t(f"{appr.status}_word", lang))))
+
+
+def _apply(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, appr: Approval, action: str,
+           reason: str | None) -> None:
+    now, lang = ctx.now, ctx.lang
+    appr.status = "approved" if action == "approve" else "rejected"
+    appr.decided_by_id, appr.decided_at, appr.decision_reason = ctx.user.id, now, reason
+    ctx.audit(f"approval.{appr.status}", "approval", appr.task_id, before={"status": "pending"},
+              after={"status": appr.status, "by": ctx.user.external_id, "reason": reason,
+                     "step": appr.step + 1, "payload_hash": appr.payload_hash})
+    word = t(f"{appr.status}_word", "zh")
+    stamp(ctx, appr, t("stamp", "zh", decision=word, who=ctx.user.name, when=ctx.fmt(now)), appr.status)
+    requester = kind.requester(ctx, subject)
+    if action == "reject":
+        flow.status, flow.decided_at = "rejected", now
+        kind.rejected(ctx, flow, subject, appr, reason or "")
+    elif flow.current_step + 1 < len(flow.steps):
+        flow.current_step += 1
+        nxt = _open_next(ctx, kind, flow, subject)
+        if nxt is not None:
+            nxt_user = ctx.s.get(User, nxt.approver_id)
+            step_no = appr.step + 1
+            ctx.send(requester, Text(t("progress", "zh", noun=kind.noun, number=flow.subject_ref,
+                                       who=ctx.user.name, step=step_no, steps=len(flow.steps),
+                                       next=f"{role_word(nxt.role)} {nxt_user.name}")),
+                     key=f"progress:{appr.id}")
+            ctx.reply(Text(t("step_done", lang, decision=word, noun=kind.noun, number=flow.subject_ref,
+                             step=step_no, steps=len(flow.steps), next=nxt_user.name)))
+            return
+    else:
+        _finish_approved(ctx, kind, flow, subject, appr)
+    ctx.reply(Text(t("decision_done", lang, decision=word, noun=kind.noun, number=flow.subject_ref,
+                     submitter=requester.name)))
+
+
+def _finish_approved(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, appr: Approval) -> None:
+    flow.status, flow.decided_at = "approved", ctx.now
+    kind.approved(ctx, flow, subject, appr)
+
+
+# ---- cards, voiding, moving ---------------------------------------------------------
+
+def stamp(ctx: Context, appr: Approval, text: str, tag: str) -> None:
+    """Turn the card into a stamp. Needs an unused response code; each works once."""
+    if not appr.response_code:
+        return
+    approver = ctx.s.get(User, appr.approver_id)
+    ctx.send(approver, CardStamp(task_id=appr.task_id, response_code=appr.response_code, text=text),
+             key=f"stamp:{appr.id}:{tag}")
+    appr.response_code = None
+
+
+def void_flow(ctx: Context, flow: ApprovalFlow, tell_approver: bool = True) -> None:
+    kind = KINDS[flow.subject_type]
+    for appr in flow.approvals:
+        if appr.status != "pending":
+            continue
+        appr.status, appr.decided_at = "void", ctx.now
+        ctx.audit("approval.void", "approval", appr.task_id, before={"status": "pending"},
+                  after={"status": "void"})
+        stamp(ctx, appr, t("stamp_void", "zh"), "void")
+        if tell_approver:
+            ctx.send(ctx.s.get(User, appr.approver_id),
+                     Text(t("approver_told_void_any", "zh", noun=kind.noun, number=flow.subject_ref)),
+                     key=f"void:{appr.id}")
+    if flow.status == "pending":
+        flow.status, flow.decided_at = "void", ctx.now
+
+
+def open_flows(ctx: Context, kind_name: str, subject_id: int) -> list[ApprovalFlow]:
+    return list(ctx.s.execute(select(ApprovalFlow).where(
+        ApprovalFlow.subject_type == kind_name, ApprovalFlow.subject_id == subject_id,
+        ApprovalFlow.status == "pending").with_for_update()).scalars())
+
+
+def void_open_flows(ctx: Context, kind_name: str, subject_id: int, tell_approver: bool = True) -> int:
+    flows = open_flows(ctx, kind_name, subject_id)
+    for flow in flows:
+        void_flow(ctx, flow, tell_approver)
+    return len(flows)
+
+
+def move_step(ctx: Context, appr: Approval, to: User, how: str, role: str | None = None) -> Approval:
+    """Hand a pending step to someone else (transfer, escalation, delegation):
+    the old card becomes a stamp, the new approver gets a fresh card."""
+    flow = ctx.s.get(ApprovalFlow, appr.flow_id)
+    kind = KINDS[flow.subject_type]
+    subject = kind.lock(ctx, flow.subject_id)
+    old = ctx.s.get(User, appr.approver_id)
+    appr.status, appr.decided_at = how, ctx.now
+    stamp(ctx, appr, t("stamp_moved", "zh", how=t(f"how_{how}", "zh"), who=to.name, when=ctx.fmt(ctx.now)), how)
+    ctx.audit(f"approval.{how}", "approval", appr.task_id, before={"approver": old.external_id},
+              after={"status": how, "to": to.external_id, "by": ctx.actor})
+    return open_step(ctx, kind, flow, subject, to, transferred_from=old, role=role or appr.role)
+
+
+def pending_approval_for(ctx: Context, flow: ApprovalFlow, user: User) -> Approval | None:
+    return next((a for a in flow.approvals if a.status == "pending" and a.approver_id == user.id), None)

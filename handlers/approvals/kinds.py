@@ -1,0 +1,65 @@
+"""What the approval engine needs to know about each kind of subject.
+
+The engine (flows, steps, cards, stamps, transfer, SLA) is the same for a
+registration, an order, a special price or an extension; each kind says how
+to lock and read its subject, what the exact payload is, what its card
+shows, and what approval or rejection does to it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.context import Context
+from models import ApprovalFlow, Approval, User
+
+
+@dataclass(frozen=True)
+class CardView:
+    title: str
+    desc: str
+    rows: tuple[tuple[str, str], ...]
+    note: str = ""
+
+
+class SubjectKind(Protocol):
+    name: str            # "registration": ApprovalFlow.subject_type
+    prefix: str          # "RG": the number users type starts with it
+    noun: str            # "报备": how texts name it
+
+    def lock(self, ctx: Context, subject_id: int) -> Any:
+        """The subject, row-locked for this transaction (and refreshed)."""
+
+    def find(self, ctx: Context, ref: str) -> Any | None: ...
+
+    def ref(self, subject: Any) -> str: ...
+
+    def revision(self, subject: Any) -> int: ...
+
+    def payload(self, ctx: Context, subject: Any) -> dict:
+        """Exactly what an approval covers; any change to it voids the approval."""
+
+    def is_open(self, subject: Any) -> bool:
+        """Still waiting for this decision (not withdrawn, cancelled, decided)."""
+
+    def requester(self, ctx: Context, subject: Any) -> User: ...
+
+    def card(self, ctx: Context, flow: ApprovalFlow, subject: Any, appr: Approval) -> CardView: ...
+
+    def approved(self, ctx: Context, flow: ApprovalFlow, subject: Any, appr: Approval) -> None:
+        """The last step approved: apply it and tell the requester."""
+
+    def rejected(self, ctx: Context, flow: ApprovalFlow, subject: Any, appr: Approval, reason: str) -> None: ...
+
+
+KINDS: dict[str, SubjectKind] = {}
+
+
+def register_kind(kind: SubjectKind) -> SubjectKind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+def kind_for_ref(ref: str) -> SubjectKind | None:
+    ref = (ref or "").upper()
+    return next((k for k in KINDS.values() if ref.startswith(k.prefix)), None)

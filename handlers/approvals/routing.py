@@ -1,0 +1,59 @@
+"""Who approves: the area manager covering a region, or the director; and
+the stand-in of an approver who is away (委托)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from bot.context import Context
+from models import Delegation, User
+
+APPROVER_ROLES = ("manager", "director")
+NEXT_LEVEL = {"area_manager": "director"}
+
+
+def director(ctx: Context) -> User:
+    found = ctx.s.execute(select(User).where(User.role == "director").order_by(User.id)).scalars().first()
+    if found is None:
+        raise LookupError("no director configured: approvals cannot be routed")
+    return found
+
+
+def approver_for(ctx: Context, role: str, region: str | None) -> User:
+    """The area manager covering the region, or the director (also when no
+    manager covers it: a decision must always have someone to make it)."""
+    if role == "area_manager" and region:
+        for m in ctx.s.execute(select(User).where(User.role == "manager").order_by(User.id)).scalars():
+            if region in (m.regions or []):
+                return m
+    return director(ctx)
+
+
+def active_delegation(ctx: Context, user: User, on: date) -> Delegation | None:
+    return ctx.s.execute(select(Delegation).where(
+        Delegation.user_id == user.id, Delegation.cancelled_at.is_(None),
+        Delegation.starts_on <= on, Delegation.ends_on >= on).order_by(Delegation.id.desc())).scalars().first()
+
+
+def stand_in(ctx: Context, user: User) -> tuple[User, User | None]:
+    """(who gets the card, on whose behalf). Follows one hop only: a stand-in
+    who is away too still gets it, rather than a chain nobody can follow."""
+    d = active_delegation(ctx, user, ctx.clock.today())
+    if d is None or d.delegate_id == user.id:
+        return user, None
+    return ctx.s.get(User, d.delegate_id), user
+
+
+def find_staff(ctx: Context, target: str) -> User | None:
+    """A manager or director named by WeCom id, name or title ("张伟", "director", "王经理")."""
+    target = (target or "").strip().lstrip("@")
+    if not target:
+        return None
+    rows = ctx.s.execute(select(User).where(User.role.in_(APPROVER_ROLES), or_(
+        User.external_id == target, User.name == target, User.title == target))).scalars().all()
+    if len(rows) == 1:
+        return rows[0]
+    if not rows and target.lower() in ("director", "总监", "销售总监"):
+        return ctx.s.execute(select(User).where(User.role == "director").order_by(User.id)).scalars().first()
+    return None
