@@ -133,6 +133,9 @@ def run_parse(lines: TextIO, out: TextIO) -> None:
             "products": [{"word": m.word, "sku": m.sku, "qty": m.qty} for m in p.products],
             "close_date": p.close_date.isoformat() if p.close_date else None, "ref": p.ref, "note": p.note,
             "unit_price": p.unit_price, "discount": p.discount, "missing": p.missing,
+            "plan_date": p.plan_date.isoformat() if p.plan_date else None, "customers": p.customers,
+            "target": p.target, "date_from": p.date_from.isoformat() if p.date_from else None,
+            "date_to": p.date_to.isoformat() if p.date_to else None,
         }, ensure_ascii=False) + "\n")
         out.flush()
 

@@ -18,4 +18,10 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 || \
     echo "could not install chromium" >&2
 fi
+if ! fc-list :lang=zh 2>/dev/null | grep -q . && [ "$(id -u)" = 0 ]; then
+  # The weekly chart draws Chinese labels when a CJK font is installed (pinyin otherwise).
+  echo "installing a CJK font for the charts" >&2
+  (export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq fonts-wqy-microhei || (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei)) \
+    >/dev/null 2>&1 || echo "could not install fonts-wqy-microhei; charts will use pinyin labels" >&2
+fi
 exit 0

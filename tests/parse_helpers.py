@@ -15,8 +15,8 @@ def check(parsed: Parsed, expect: dict[str, Any]) -> None:
     """Compare the named fields of ``parsed`` with ``expect``.
 
     items: [[sku, qty], ...]; products: [(word, sku, qty), ...];
-    close_date: ISO string or None; intent may be a list of allowed values;
-    missing_contains: items that must be in ``missing``.
+    close_date, plan_date, date_from, date_to: ISO string or None; intent may
+    be a list of allowed values; missing_contains: items that must be in ``missing``.
     """
     for key, want in expect.items():
         if key == "intent" and isinstance(want, list):
@@ -25,8 +25,8 @@ def check(parsed: Parsed, expect: dict[str, Any]) -> None:
             assert [[i.sku, i.qty] for i in parsed.items] == [list(w) for w in want]
         elif key == "products":
             assert [(p.word, p.sku, p.qty) for p in parsed.products] == [tuple(w) for w in want]
-        elif key == "close_date":
-            assert parsed.close_date == (date.fromisoformat(want) if want else None)
+        elif key in ("close_date", "plan_date", "date_from", "date_to"):
+            assert getattr(parsed, key) == (date.fromisoformat(want) if want else None), key
         elif key in ("amount_yuan", "unit_price", "discount"):
             got = getattr(parsed, key)
             if want is None:

@@ -1,6 +1,6 @@
 """Tests for bot.nlp, the free-text message parser: orders, special prices,
-the other intents (visits, queries, help, amend/withdraw/extend, aliases) and
-product catalogs.
+the other intents (visits, queries, help, amend/withdraw/extend, aliases),
+commands naming a record by number, visit plans, approvals and product catalogs.
 
 Cases are tables of (message, expected fields); see parse_helpers.check.
 """
@@ -37,6 +37,17 @@ ORDER_CASES: list[tuple[str, dict[str, Any]]] = [
     ("订货 A100", {"items": [], "products": [("A100", None, None)]}),
     ("我的订单", {"action": "my_orders", "items": []}),
     ("my orders", {"action": "my_orders"}),
+    # the end customer, labelled or recognised by its name; addresses stay in note
+    ("订货 A100*2 客户：北京协和医院", {"action": None, "items": [["A100", 2]], "customer": "北京协和医院"}),
+    ("订货 A100*2 北京协和医院", {"items": [["A100", 2]], "customer": "北京协和医院", "note": None}),
+    ("订货 A100*2 北京协和医院 送到 北京市海淀区中关村大街1号",
+     {"items": [["A100", 2]], "customer": "北京协和医院", "note": "北京市海淀区中关村大街1号"}),
+    ("订货\nA100 20\n送到 北京市海淀区中关村大街1号", {"customer": None, "note": "北京市海淀区中关村大街1号"}),
+    # a special-price number cited by the order; 特价 inside the body keeps it an order
+    ("订货 A100*10 特价 SP20261202-0003", {"action": None, "items": [["A100", 10]], "ref": "SP20261202-0003"}),
+    ("订货 A100*10 特价SP20261202-0003 客户 北京协和医院",
+     {"items": [["A100", 10]], "ref": "SP20261202-0003", "customer": "北京协和医院"}),
+    ("下单 特价 SP20261202-0003 A100*10", {"items": [["A100", 10]], "ref": "SP20261202-0003"}),
 ]
 
 
@@ -64,6 +75,16 @@ SPECIAL_CASES: list[tuple[str, dict[str, Any]]] = [
      {"discount": 0.8, "customer": "Peking Union Hospital", "note": "tender"}),
     ("特价 A100 9800 竞品压价", {"unit_price": 9800, "note": "竞品压价", "customer": None}),
     ("特价 A100 单价9800元 北京协和医院", {"unit_price": 9800, "customer": "北京协和医院"}),
+    ("申请特价 A100*10 单价9000 客户 北京协和医院 理由 招标",
+     {"items": [["A100", 10]], "unit_price": 9000, "customer": "北京协和医院", "note": "招标", "discount": None}),
+    ("特价 SO20261202-0001 A100 9500 竞品压价",
+     {"ref": "SO20261202-0001", "products": [("A100", None, None)], "unit_price": 9500, "note": "竞品压价",
+      "customer": None}),
+    ("特价申请 订单 SO20261202-0001 A100 单价 9800 理由：竞品报价低",
+     {"action": None, "ref": "SO20261202-0001", "unit_price": 9800, "note": "竞品报价低"}),
+    ("我的特价", {"action": "mine", "ref": None}),
+    ("我的特价申请", {"action": "mine"}),
+    ("my special prices", {"action": "mine"}),
 ]
 
 
@@ -143,6 +164,201 @@ def test_intents(text: str, expect: dict[str, Any]) -> None:
     check(parse_message(text, today=TODAY), expect)
 
 
+# --- one record named by its number: the prefix picks the kind ---------------------
+SO, SP, RG = "SO20261202-0001", "SP20261202-0003", "RG20261123-0001"
+REF_CASES: list[tuple[str, dict[str, Any]]] = [
+    (f"修改订单 {SO} A100*25", {"intent": "order", "action": "amend", "ref": SO, "items": [["A100", 25]]}),
+    (f"修改 {SO} A100 25台", {"intent": "order", "action": "amend", "ref": SO, "items": [["A100", 25]]}),
+    (f"改单 {SO} B200*10", {"intent": "order", "action": "amend", "ref": SO, "items": [["B200", 10]]}),
+    (f"amend order {SO} A100*3", {"intent": "order", "action": "amend", "items": [["A100", 3]]}),
+    (f"取消订单 {SO}", {"intent": "order", "action": "cancel", "ref": SO, "note": None}),
+    (f"取消订单 {SO} 客户不要了", {"intent": "order", "action": "cancel", "ref": SO, "note": "客户不要了"}),
+    (f"撤销 {SO}", {"intent": "order", "action": "cancel", "ref": SO}),
+    (f"撤销订单 {SO}", {"intent": "order", "action": "cancel", "ref": SO}),
+    (f"撤回 {SO.lower()}", {"intent": "order", "action": "cancel", "ref": SO}),
+    (f"cancel order {SO}", {"intent": "order", "action": "cancel", "ref": SO}),
+    (f"取消 {SO}", {"intent": "order", "action": "cancel", "ref": SO}),
+    ("取消订单", {"intent": "order", "action": "cancel", "ref": None}),
+    (f"确认订单 {SO}", {"intent": "order", "action": "confirm", "ref": SO}),
+    (f"确认 {SO}", {"intent": "order", "action": "confirm", "ref": SO}),
+    (f"confirm {SO}", {"intent": "order", "action": "confirm", "ref": SO}),
+    (f"订单 {SO}", {"intent": "order", "action": "show", "ref": SO}),
+    (f"订单：{SO}", {"intent": "order", "action": "show", "ref": SO}),
+    (f"查询订单 {SO}", {"intent": "order", "action": "show", "ref": SO}),
+    (f"查 {SO}", {"intent": "order", "action": "show", "ref": SO}),
+    (f"修改 {SP} 单价 9000", {"intent": "special_price", "action": "amend", "ref": SP, "unit_price": 9000}),
+    (f"撤销 {SP}", {"intent": "special_price", "action": "cancel", "ref": SP}),
+    (f"查询 {SP}", {"intent": "special_price", "action": "show", "ref": SP}),
+    # registrations keep their verbs
+    (f"修改 {RG} 金额 90万", {"intent": "register", "action": "amend", "ref": RG, "amount_yuan": 900000}),
+    (f"撤销 {RG}", {"intent": "register", "action": "withdraw", "ref": RG}),
+    ("修改 金额 90万", {"intent": "register", "action": "amend", "ref": None}),
+    (f"查询 {RG}", {"intent": "query", "action": None, "ref": RG}),
+    ("查询 北京协和医院", {"intent": "query", "action": None, "customer": "北京协和医院"}),
+    # not commands: dispatch reads a bare 取消/cancel as "drop this conversation"
+    ("取消", {"intent": "unknown", "action": None}),
+    ("cancel", {"intent": "unknown", "action": None}),
+    ("取消 北京协和医院", {"intent": "unknown", "action": None}),
+    (f"取消 {RG}", {"intent": "unknown", "action": None}),
+    ("确认", {"intent": "unknown", "action": None}),
+    ("confirm", {"intent": "unknown", "action": None}),
+    ("confirmed", {"intent": "unknown", "action": None}),
+    (f"确认 {RG}", {"intent": "unknown", "action": None}),
+    ("订单", {"intent": "unknown", "action": None}),
+    ("订单 A100*20", {"intent": "unknown", "action": None, "items": []}),
+    ("cancellation policy", {"intent": "unknown", "action": None}),
+    (f"同意 {RG}", {"intent": "unknown", "action": None}),
+]
+
+
+@pytest.mark.parametrize("text,expect", REF_CASES)
+def test_ref_commands(text: str, expect: dict[str, Any]) -> None:
+    check(parse_message(text, today=TODAY), expect)
+
+
+# --- visit plans (TODAY is Monday 2026-11-23) -----------------------------------------
+PLAN_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("计划 明天 拜访 北京协和医院 天津医科大学总医院",
+     {"action": None, "plan_date": "2026-11-24", "customers": ["北京协和医院", "天津医科大学总医院"],
+      "customer": None, "close_date": None}),
+    ("拜访计划 12月5日 北京协和医院、天津医科大学总医院",
+     {"plan_date": "2026-12-05", "customers": ["北京协和医院", "天津医科大学总医院"]}),
+    ("明天拜访计划：北京协和医院，天津市第一中心医院",
+     {"action": None, "plan_date": "2026-11-24", "customers": ["北京协和医院", "天津市第一中心医院"]}),
+    ("计划 周三 拜访 北京大学第一医院", {"plan_date": "2026-11-25", "customers": ["北京大学第一医院"]}),
+    ("计划 下周一拜访 A医院 B医院", {"plan_date": "2026-11-30", "customers": ["A医院", "B医院"]}),
+    ("计划 周一 拜访 A医院", {"plan_date": "2026-11-23"}),  # today is a Monday: today
+    ("计划 星期日 拜访 A医院", {"plan_date": "2026-11-29"}),
+    ("计划 礼拜二 拜访 A医院", {"plan_date": "2026-11-24"}),
+    ("计划 下周日 拜访 A医院", {"plan_date": "2026-12-06"}),
+    ("计划 下周 拜访 北京协和医院 备注 带样机",  # a whole week: its Monday
+     {"plan_date": "2026-11-30", "customers": ["北京协和医院"], "note": "带样机"}),
+    ("计划 2026-12-05 拜访 北京协和医院", {"plan_date": "2026-12-05", "customers": ["北京协和医院"]}),
+    ("计划 12/5 北京协和医院", {"plan_date": "2026-12-05", "customers": ["北京协和医院"]}),
+    ("今天计划 北京协和医院和天坛医院", {"plan_date": "2026-11-23", "customers": ["北京协和医院", "天坛医院"]}),
+    ("计划 后天 北京协和医院及天坛医院", {"plan_date": "2026-11-25", "customers": ["北京协和医院", "天坛医院"]}),
+    ("后天拜访 北京协和医院", {"plan_date": "2026-11-25", "customers": ["北京协和医院"]}),
+    ("计划 明天上午去北京协和医院 下午到中山大学和平医院",
+     {"customers": ["北京协和医院", "中山大学和平医院"]}),  # 和 inside a name does not split it
+    ("计划 明天 拜访 北京协和医院、北京协和医院", {"customers": ["北京协和医院"]}),
+    ("计划 明天 协和 天坛", {"customers": ["协和", "天坛"]}),
+    ("计划拜访 北京协和医院", {"plan_date": None, "customers": ["北京协和医院"]}),
+    ("计划 北京协和医院", {"plan_date": None, "customers": ["北京协和医院"]}),
+    ("计划", {"action": None, "plan_date": None, "customers": []}),
+    ("plan tomorrow visit Peking Union Hospital, Tianjin General Hospital",
+     {"plan_date": "2026-11-24", "customers": ["Peking Union Hospital", "Tianjin General Hospital"]}),
+    ("visit plan tomorrow: Peking Union Hospital and Tianjin General Hospital",
+     {"customers": ["Peking Union Hospital", "Tianjin General Hospital"]}),
+    ("plan PUMCH, TJMU", {"plan_date": None, "customers": ["PUMCH", "TJMU"]}),
+    ("@渠道助手 明天拜访计划：北京协和医院", {"plan_date": "2026-11-24", "customers": ["北京协和医院"]}),
+    # asking for the plan
+    ("我的计划", {"action": "mine", "plan_date": None, "customers": []}),
+    ("我的拜访计划", {"action": "mine"}),
+    ("今日计划", {"action": "mine", "plan_date": "2026-11-23"}),
+    ("今天的计划", {"action": "mine", "plan_date": "2026-11-23"}),
+    ("明天的计划", {"action": "mine", "plan_date": "2026-11-24"}),
+    ("my plan", {"action": "mine"}),
+    ("查询 我的计划", {"action": "mine"}),
+]
+
+
+@pytest.mark.parametrize("text,expect", PLAN_CASES)
+def test_plan(text: str, expect: dict[str, Any]) -> None:
+    check(parse_message(text, today=TODAY), {"intent": "plan", **expect})
+
+
+NOT_PLAN_CASES: list[tuple[str, str]] = [
+    ("今天拜访了北京协和医院", "unknown"),  # a report, not a plan
+    ("今天拜访小结 北京协和医院", "unknown"),
+    ("今天天气不错", "unknown"),
+    ("明天见", "unknown"),
+    ("计划书 发我一下", "unknown"),
+    ("planning meeting", "unknown"),
+    ("拜访小结 北京协和医院 见了设备科主任，下周演示", "visit_note"),
+    ("拜访记录 明天再去一次", "visit_note"),
+    ("报备 北京协和医院 彩超 80万 计划明年3月", "register"),
+    ("签到 北京协和医院", "checkin"),
+]
+
+
+@pytest.mark.parametrize("text,intent", NOT_PLAN_CASES)
+def test_not_a_plan(text: str, intent: str) -> None:
+    parsed = parse_message(text, today=TODAY)
+    assert parsed.intent == intent
+    assert parsed.plan_date is None and parsed.customers == []
+
+
+# --- approvals: transfer one, delegate for a date range --------------------------------
+APPROVAL_CASES: list[tuple[str, dict[str, Any]]] = [
+    (f"转交 {SP} 张伟", {"action": "transfer", "ref": SP, "target": "张伟", "note": None}),
+    (f"转交 {SO} 给 director", {"action": "transfer", "ref": SO, "target": "director"}),
+    (f"转给 {RG} 王建国", {"action": "transfer", "ref": RG, "target": "王建国"}),
+    (f"transfer {SP} to director", {"action": "transfer", "ref": SP, "target": "director"}),
+    (f"转交 {SP} 张伟 请总监定夺", {"target": "张伟", "note": "请总监定夺"}),
+    (f"转交 {SP} 给张伟，请总监定夺", {"target": "张伟", "note": "请总监定夺"}),
+    (f"转交给 张伟 {SP}", {"ref": SP, "target": "张伟"}),
+    (f"请帮我转交 {SP} 张伟", {"action": "transfer", "target": "张伟"}),
+    (f"转交 {SP}", {"action": "transfer", "ref": SP, "target": None}),
+    ("委托 张伟 12月5日至12月12日",
+     {"action": "delegate", "target": "张伟", "date_from": "2026-12-05", "date_to": "2026-12-12", "ref": None}),
+    ("委托 张伟 代批 12/5-12/12", {"target": "张伟", "date_from": "2026-12-05", "date_to": "2026-12-12"}),
+    ("请假 12月5日到12月12日 由张伟代批",
+     {"action": "delegate", "target": "张伟", "date_from": "2026-12-05", "date_to": "2026-12-12"}),
+    ("12月5日-12月12日 请张伟代我审批",
+     {"action": "delegate", "target": "张伟", "date_from": "2026-12-05", "date_to": "2026-12-12"}),
+    ("delegate director 2026-12-05 to 2026-12-12",
+     {"action": "delegate", "target": "director", "date_from": "2026-12-05", "date_to": "2026-12-12"}),
+    ("delegate to director from 12/5 to 12/12", {"target": "director", "date_to": "2026-12-12"}),
+    ("委托 张伟 12月28日至1月3日", {"date_from": "2026-12-28", "date_to": "2027-01-03"}),
+    ("委托 张伟 12月5日至12日", {"date_from": "2026-12-05", "date_to": "2026-12-12"}),
+    ("委托 张伟 12月5号到12号", {"date_from": "2026-12-05", "date_to": "2026-12-12"}),
+    ("委托 张伟 12月5日 12月12日 出差", {"date_from": "2026-12-05", "date_to": "2026-12-12", "note": "出差"}),
+    ("委托给张伟 12月5日~12月12日", {"target": "张伟", "date_from": "2026-12-05", "date_to": "2026-12-12"}),
+    ("委托 张伟 明天", {"target": "张伟", "date_from": "2026-11-24", "date_to": "2026-11-24"}),
+    ("委托 张伟 下周", {"date_from": "2026-11-30", "date_to": "2026-12-06"}),
+    ("委托 张伟 下个月", {"date_from": "2026-12-01", "date_to": "2026-12-31"}),
+    ("委托 张伟 11月20日至11月30日", {"date_from": "2026-11-20", "date_to": "2026-11-30"}),  # under way
+    ("委托 张伟", {"action": "delegate", "target": "张伟", "date_from": None, "date_to": None}),
+    ("请假 12月5日到12月12日 由于出差", {"target": None, "note": "出差", "date_to": "2026-12-12"}),
+    ("我要委托 张伟 明天", {"action": "delegate", "target": "张伟"}),
+    ("取消委托", {"action": "undelegate", "target": None, "date_from": None}),
+    ("取消委托 张伟", {"action": "undelegate", "target": "张伟"}),
+    ("cancel delegation", {"action": "undelegate"}),
+]
+
+
+@pytest.mark.parametrize("text,expect", APPROVAL_CASES)
+def test_approval(text: str, expect: dict[str, Any]) -> None:
+    check(parse_message(text, today=TODAY), {"intent": "approval", **expect})
+
+
+@pytest.mark.parametrize("text", ["委托书怎么开", "transferred to finance", "delegates list", "12月5日-12月12日 出差"])
+def test_not_an_approval(text: str) -> None:
+    parsed = parse_message(text, today=TODAY)
+    assert parsed.intent == "unknown"
+    assert parsed.target is None and parsed.date_from is None
+
+
+# --- visits -----------------------------------------------------------------------------
+VISIT_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("我的拜访", {"intent": "query", "action": "my_visits", "customer": None}),
+    ("my visits", {"intent": "query", "action": "my_visits"}),
+    ("查看 我的拜访", {"intent": "query", "action": "my_visits"}),
+    ("签到 北京协和医院", {"intent": "checkin", "customer": "北京协和医院"}),
+    ("签到", {"intent": "checkin", "customer": None}),
+    ("签退", {"intent": "checkout", "customer": None}),
+    ("签退 北京协和医院", {"intent": "checkout", "customer": "北京协和医院"}),
+    ("拜访小结 北京协和医院 见了设备科主任，下周演示",
+     {"intent": "visit_note", "customer": "北京协和医院", "note": "北京协和医院 见了设备科主任,下周演示"}),
+    ("小结：见了设备科主任", {"intent": "visit_note", "customer": None, "note": "见了设备科主任"}),
+]
+
+
+@pytest.mark.parametrize("text,expect", VISIT_CASES)
+def test_visits(text: str, expect: dict[str, Any]) -> None:
+    check(parse_message(text, today=TODAY), expect)
+
+
 # --- catalogs -------------------------------------------------------------------
 class ShopCatalog:
     """A caller's catalog with real SKUs."""
@@ -196,3 +412,14 @@ def test_broken_catalog_does_not_break_parsing() -> None:
     parsed = parse_message("报备 北京协和医院 A100 2台 80万", today=TODAY, catalog=BrokenCatalog())
     check(parsed, {"intent": "register", "customer": "北京协和医院", "products": [("A100", None, 2)],
                    "amount_yuan": 800000})
+
+
+@pytest.mark.parametrize("text, address, remark", [
+    ("订货 A100*20 地址：上海市浦东新区张江路100号 备注 加急", "上海市浦东新区张江路100号", "加急"),
+    ("订货 A100*20\n收货地址：北京市朝阳区建国路88号", "北京市朝阳区建国路88号", None),
+    ("订货 A100*20 B200*5 备注：加急", None, "加急"),
+    ("订货 A100*20", None, None),
+])
+def test_orders_keep_the_ship_to_apart_from_the_remark(text, address, remark):
+    parsed = parse_message(text, today=TODAY)
+    assert (parsed.address, parsed.remark) == (address, remark)

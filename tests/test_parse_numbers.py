@@ -3,6 +3,8 @@ their own, the result contract, and robustness (odd, random and long input).
 """
 from __future__ import annotations
 
+import io
+import json
 import random
 import time
 from datetime import date
@@ -63,6 +65,33 @@ def test_parse_close_date(text: str, today: date, expect: str | None) -> None:
     assert parse_close_date(text, today) == (date.fromisoformat(expect) if expect else None)
 
 
+# --- date spans (delegation) --------------------------------------------------------
+SPAN_CASES: list[tuple[str, date, str | None, str | None]] = [
+    ("12月5日至12月12日", TODAY, "2026-12-05", "2026-12-12"),
+    ("12/5-12/12", TODAY, "2026-12-05", "2026-12-12"),
+    ("2026-12-05 to 2026-12-12", TODAY, "2026-12-05", "2026-12-12"),
+    ("12月28日至1月3日", TODAY, "2026-12-28", "2027-01-03"),
+    # said on Jan 2: Dec 28 is this year's, so Jan 3 must be next year's
+    ("12月28日至1月3日", date(2026, 1, 2), "2026-12-28", "2027-01-03"),
+    ("12/28-1/3", date(2026, 1, 2), "2026-12-28", "2027-01-03"),
+    ("12月28日至3日", TODAY, "2026-12-28", "2027-01-03"),
+    ("11月20日至11月30日", TODAY, "2026-11-20", "2026-11-30"),  # already under way: this year
+    ("11月1日至11月10日", TODAY, "2027-11-01", "2027-11-10"),  # both past: next year, as close dates
+    ("明天", TODAY, "2026-11-24", "2026-11-24"),
+    ("下周", TODAY, "2026-11-30", "2026-12-06"),
+    ("12月", TODAY, "2026-12-01", "2026-12-31"),
+    ("2月5日至30日", TODAY, "2027-02-05", "2027-02-05"),  # no Feb 30: the start alone
+    ("没有日期", TODAY, None, None),
+]
+
+
+@pytest.mark.parametrize("text,today,first,last", SPAN_CASES)
+def test_delegation_span(text: str, today: date, first: str | None, last: str | None) -> None:
+    parsed = parse_message("委托 张伟 " + text, today=today)
+    assert parsed.date_from == (date.fromisoformat(first) if first else None)
+    assert parsed.date_to == (date.fromisoformat(last) if last else None)
+
+
 # --- contract and robustness ---------------------------------------------------------
 def test_result_types() -> None:
     parsed = parse_message("特价 A100*10 单价 9800", today=TODAY)
@@ -71,6 +100,31 @@ def test_result_types() -> None:
     assert parsed.products == [ProductMention("A100", None, 10)]
     assert parsed.intent in INTENTS
     assert parse_message("我的订单").action in ACTIONS
+
+
+def test_new_fields_default_empty() -> None:
+    parsed = parse_message("报备 北京协和医院 彩超 80万", today=TODAY)
+    assert (parsed.plan_date, parsed.customers, parsed.target, parsed.date_from, parsed.date_to) == \
+        (None, [], None, None, None)
+    assert {"plan", "approval"} <= set(INTENTS)
+    assert {"cancel", "confirm", "show", "amend", "my_visits", "transfer", "delegate", "undelegate"} <= set(ACTIONS)
+    assert Parsed(intent="plan").customers is not Parsed(intent="plan").customers
+
+
+def test_parse_command_prints_new_fields_after_the_old_ones() -> None:
+    from bot.cli import run_parse
+
+    out = io.StringIO()
+    lines = [json.dumps({"text": t, "now": "2026-11-23"}, ensure_ascii=False)
+             for t in ("计划 明天 拜访 北京协和医院、天坛医院", "委托 张伟 12月5日至12月12日")]
+    run_parse(io.StringIO("\n".join(lines) + "\n"), out)
+    plan, delegate = (json.loads(line) for line in out.getvalue().splitlines())
+    assert list(plan) == ["intent", "action", "customer", "department", "amount_yuan", "items", "products",
+                          "close_date", "ref", "note", "unit_price", "discount", "missing",
+                          "plan_date", "customers", "target", "date_from", "date_to"]
+    assert plan["plan_date"] == "2026-11-24" and plan["customers"] == ["北京协和医院", "天坛医院"]
+    assert (delegate["target"], delegate["date_from"], delegate["date_to"]) == ("张伟", "2026-12-05", "2026-12-12")
+    assert delegate["plan_date"] is None and delegate["customers"] == []
 
 
 def test_today_defaults_to_current_date() -> None:
@@ -98,6 +152,18 @@ def test_fuzz_random_text_never_raises() -> None:
         assert parsed.action is None or parsed.action in ACTIONS
 
 
+def test_fuzz_command_words_never_raise() -> None:
+    rng = random.Random(20261202)
+    alphabet = ("计划拜访委托转交请假取消确认订单修改撤销查询我的代批由给和及以及 明天后天今天周三下周一星期礼拜"
+                "SO SP RG 0123456789-/~至到月日号,.;:、，：\n北京协和医院张伟director plan visit to and")
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 5, 20, 80, 400])))
+        parsed = parse_message(text, today=TODAY)
+        assert parsed.intent in INTENTS
+        assert parsed.action is None or parsed.action in ACTIONS
+        assert len(parsed.customers) <= 50
+
+
 LONG_INPUTS = [
     "报备 " + "1" * 10000,
     "报备 " + "1," * 5000,
@@ -112,6 +178,19 @@ LONG_INPUTS = [
     "报备 " + "((" * 5000,
     "报备 " + "a " * 5000,
     "拜访小结 " + "见了设备科李科长，" * 1000,
+    "计划 " + "北京协和医院 " * 1400,
+    "计划 明天 " + "和" * 10000,
+    "计划 " + "北京协和医院和" * 1400,
+    "计划 " + "院和" * 5000,
+    "计划 " + "、" * 10000,
+    "plan " + "a, " * 5000,
+    "委托 " + "12月5日至" * 2000,
+    "请假 " + "由张伟代批 " * 1500,
+    "转交 " + "SP20261202-0001 " * 700,
+    "转交 " + "给" * 10000,
+    "撤销 SO20261202-0001 " + "理由" * 5000,
+    "明天" * 5000,
+    "12月5日-" * 2000,
     "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(10000)),
 ]
 

@@ -6,6 +6,8 @@ Conventions (they matter for protection periods, so they are fixed here):
 - a date written without a year that is already past this year means next
   year ("3月" said in November is next March); an explicit year never rolls;
 - 下周 / next week -> Sunday of next week; 下个月 -> last day of next month;
+- 周三 / 星期三 / 礼拜三 -> the coming Wednesday, today if today is one;
+  下周三 -> Wednesday of next week; 本周三 / 这周三 -> this week's, even if past;
 - Q1..Q4 / 一季度 -> last day of that quarter, the next such quarter not yet over;
 - 年底 / end of year -> Dec 31; 上半年 -> Jun 30, 下半年 -> Dec 31.
 """

@@ -17,6 +17,7 @@ from typing import Any
 
 from .amounts import find_amounts
 from .catalog import catalog_words, default_catalog, safe_sku, word_pattern
+from .commands import MAX_FIELD_TEXT, read_delegate, read_plan, read_ref_command, read_transfer
 from .dates import find_dates
 from .discounts import find_discounts
 from .entities import has_cjk, is_department, is_filler, is_org, split_org_department
@@ -31,13 +32,10 @@ log = logging.getLogger(__name__)
 _MASK = "\x00"
 _PIECE_SPLIT = re.compile(r"[\x00,;、。:!?\n]+")
 _ALIAS_SPLIT = re.compile(r"\s*(?:==|=>|=|->|→)\s*")
-_NOTE_LEAD = re.compile(r"^(?:原因|理由|因为|由于|reason)\s*[:,]?\s*", re.IGNORECASE)
-# Commands are short; beyond this many characters of a body we stop looking
-# for fields (free-text notes are still kept whole). Bounds the work on
-# pasted essays or junk to a few milliseconds.
-MAX_FIELD_TEXT = 1500
 # Intents whose unlabelled free words may name the customer.
 _FREE_CUSTOMER_INTENTS = {"register", "checkin", "checkout", "query"}
+# Actions that list the user's own records: nothing more to read.
+_LIST_ACTIONS = ("mine", "my_orders", "my_visits")
 
 
 @dataclass
@@ -257,6 +255,9 @@ def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | N
     parsed.ref = ref.value if ref else None
 
     parsed.note = _notes(scan, ("address", "note") if intent == "order" else ("note",))
+    if intent == "order":
+        parsed.address = _notes(scan, ("address",))
+        parsed.remark = _notes(scan, ("note",))
     if intent == "special_price" and parsed.note is None:
         # An unlabelled reason ("特价 A100 9800 竞品压价") is free text, not a customer.
         extra = [c.value for c in scan.all("free") if c.value != parsed.customer]
@@ -269,14 +270,6 @@ def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | N
             parsed.missing.append("product")
         if parsed.amount_yuan is None:
             parsed.missing.append("amount")
-
-
-def _ref_and_rest(body: str) -> tuple[str | None, str]:
-    m = REF_RE.search(body)
-    if not m:
-        return None, body.strip()
-    rest = (body[:m.start()] + " " + body[m.end():]).strip(" :,;\n")
-    return m.group("ref").upper(), re.sub(r"\s+", " ", rest).strip()
 
 
 def _parse_alias(parsed: Parsed, body: str) -> None:
@@ -295,19 +288,28 @@ def _parse_alias(parsed: Parsed, body: str) -> None:
 
 def _parse(text: str, today: date, catalog: Catalog) -> Parsed:
     cleaned = clean(text)
-    match = detect_intent(cleaned)
+    match = detect_intent(cleaned, today)
+    if match.intent == "query" and match.action is None and match.body:
+        inner = detect_intent(match.body, today)  # "查询 我的报备", "查看 我的计划"
+        if inner.action in _LIST_ACTIONS:
+            match = inner
     parsed = Parsed(intent=match.intent, action=match.action)
     body = match.body
     pattern = word_pattern(catalog_words(catalog))
 
-    if parsed.intent == "query" and parsed.action is None and body:
-        inner = detect_intent(body)
-        if inner.action in ("mine", "my_orders"):
-            return Parsed(intent=inner.intent, action=inner.action)
     if parsed.action == "alias":
         _parse_alias(parsed, body)
         return parsed
-    if parsed.intent in ("help", "unknown") or parsed.action in ("mine", "my_orders"):
+    if parsed.intent == "plan":
+        read_plan(parsed, body, today)
+        return parsed
+    if parsed.intent == "approval":
+        if parsed.action == "transfer":
+            read_transfer(parsed, body)
+        else:
+            read_delegate(parsed, body, today)
+        return parsed
+    if parsed.intent in ("help", "unknown") or parsed.action in _LIST_ACTIONS:
         return parsed
     if parsed.intent == "visit_note":
         parsed.note = body or None
@@ -315,10 +317,8 @@ def _parse(text: str, today: date, catalog: Catalog) -> Parsed:
         if first and is_org(first.group()):
             parsed.customer = first.group()
         return parsed
-    if parsed.action in ("withdraw", "extend"):
-        parsed.ref, rest = _ref_and_rest(body)
-        note = _NOTE_LEAD.sub("", rest).strip()
-        parsed.note = note or None
+    if parsed.action in ("withdraw", "extend", "cancel", "confirm", "show"):
+        note = read_ref_command(parsed, body)
         if parsed.action == "extend" and note:
             dates = find_dates(note[:MAX_FIELD_TEXT], today)
             parsed.close_date = dates[0].value if dates else None
@@ -335,6 +335,7 @@ def parse_message(text: str, today: date | None = None, catalog: Catalog | None 
     Orders: a ship-to address (收货地址:/地址:/送到 …) is returned in ``note``
     (followed by any 备注, joined with '；'). Items need a quantity; a code
     mentioned without one is returned in ``products`` so the caller can ask.
+    Plans and approvals (transfer / delegate) are read by :mod:`.commands`.
     """
     try:
         return _parse(text, today or date.today(), catalog or default_catalog())

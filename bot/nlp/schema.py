@@ -18,12 +18,19 @@ INTENTS = (
     "checkout",
     "visit_note",
     "query",
+    "plan",  # visit plan: which customers on which day
+    "approval",  # approver housekeeping: transfer one approval, delegate for a date range
     "help",
     "unknown",
 )
 
 # Refinements of an intent (Parsed.action).
-ACTIONS = ("mine", "amend", "withdraw", "extend", "my_orders", "alias")
+ACTIONS = (
+    "mine", "amend", "withdraw", "extend", "my_orders", "alias",
+    "cancel", "confirm", "show",  # order / special price named by ref (amend too)
+    "my_visits",  # query: my check-ins and visit notes
+    "transfer", "delegate", "undelegate",  # approval
+)
 
 
 @dataclass(frozen=True)
@@ -42,21 +49,29 @@ class OrderItem:
 @dataclass
 class Parsed:
     intent: str  # one of INTENTS
-    action: str | None = None  # one of ACTIONS: mine, amend, withdraw, extend, my_orders, alias
+    action: str | None = None  # one of ACTIONS (see there)
     customer: str | None = None  # for action "alias": the full name
     department: str | None = None  # 心内科, 设备科 …
     products: list[ProductMention] = field(default_factory=list)  # register; order/special: codes without qty
     amount_yuan: float | None = None  # always yuan
     items: list[OrderItem] = field(default_factory=list)  # order / special price lines with a quantity
     close_date: date | None = None  # expected signing/closing date
-    ref: str | None = None  # registration/order number referred to ("RG20261123-0001", "SO…")
+    ref: str | None = None  # number referred to: registration "RG…", order "SO…", special price "SP…"
     # Free text: visit-note body, special-price/extension/withdrawal reason,
     # order ship-to address (+ 备注), alias short name. Normalised text
     # (half-width punctuation, simplified characters).
     note: str | None = None
+    # Orders: the same note split in two, the ship-to address and the rest (备注).
+    address: str | None = None
+    remark: str | None = None
     unit_price: float | None = None  # special price: 单价 9800
     discount: float | None = None  # 8折 -> 0.8, 九五折 -> 0.95
     missing: list[str] = field(default_factory=list)  # register only: of "customer", "product", "amount"
+    plan_date: date | None = None  # plan: the day of the visits (None: not said, the handler decides)
+    customers: list[str] = field(default_factory=list)  # plan: customers to visit, in the order written
+    target: str | None = None  # approval: who takes over (user name or id, "张伟", "director")
+    date_from: date | None = None  # approval delegate: first day, inclusive
+    date_to: date | None = None  # approval delegate: last day, inclusive
 
 
 @runtime_checkable
