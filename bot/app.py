@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import audit
 from bot.clock import Clock
 from bot.context import Services
+from bot.erp import create_erp_blueprint
 from bot.db import make_engine, make_session_factory, upgrade_schema
 from bot.inbox import Inbox
+from bot.media import BlobStore
 from bot.kvstore import KvStore, RedisKv, SqlKv
 from bot.outbox import Deliverer
 from bot.platforms.wecom.api import WeComApi
@@ -82,7 +84,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     if not api_base:
         raise ValueError("WECOM_API_BASE is not set (the serve command sets it for the simulator)")
     api = WeComApi(api_base, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id, kv)
-    deliverer = Deliverer(factory, clock, {"wecom": WeComTransport(api)}, on_sent=_on_sent)
+    transport = WeComTransport(api, BlobStore(factory, clock))
+    services.media = {"wecom": transport.fetch_media}
+    deliverer = Deliverer(factory, clock, {"wecom": transport}, on_sent=_on_sent)
     inbox = Inbox(services, serialise=engine.dialect.name == "sqlite")
     runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
 
@@ -95,6 +99,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
                                                      settings.max_body_bytes))
+    app.register_blueprint(create_erp_blueprint(services, after_write=runner.poke), url_prefix="/erp/v1")
     qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, api)
     if settings.simulator:
         qudao.simulator_state = _mount_simulator(app, settings, factory)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +23,8 @@ class Services:
     rules: RuleStore
     kv: KvStore
     conversation_ttl_s: int = 600
+    # platform → fetch(media_id) -> (bytes, content type, file name); set once the transports exist
+    media: dict[str, Callable[[str], tuple[bytes, str, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,6 +75,15 @@ class Context:
 
     def send(self, user: User, msg: Outgoing, key: str) -> None:
         outbox.enqueue(self.s, self.clock, user.external_id, msg, key, platform=user.platform)
+
+    def reply_or_send(self, user: User, msg: Outgoing, key: str) -> None:
+        """To ``user``: as a reply when they sent this message (keeps the reply
+        order), else as a push keyed by ``key``."""
+        ib = self.inbound
+        if ib is not None and ib.sender == user.external_id and ib.platform == user.platform:
+            self.reply(msg)
+        else:
+            self.send(user, msg, key)
 
     def audit(self, action: str, entity_type: str, entity_id: Any, before=None, after=None, verdicts=None) -> None:
         audit.record(self.s, at=self.now, actor=self.actor, action=action, entity_type=entity_type,

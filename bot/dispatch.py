@@ -10,7 +10,10 @@ import re
 from bot.context import Context
 from bot.messages import Markdown, Text
 from bot.nlp import parse_message
-from handlers import aliases, approvals, cards, changes, queries, registration
+from handlers import (aliases, approvals, cards, changes, orders, plans, queries, registration, special_prices,
+                      visits)
+from handlers import extensions
+from handlers.approvals import delegation
 from handlers.catalog import DbCatalog
 from handlers.texts import t
 
@@ -18,11 +21,6 @@ WELCOME_EVERY_S = 24 * 3600
 CANCEL = {"取消", "算了", "不用了", "cancel", "quit", "stop"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
-NOT_YET = {"order": ("订货", "orders"), "special_price": ("特价申请", "special prices"),
-           "checkin": ("拜访签到", "visit check-in"), "checkout": ("拜访签退", "visit check-out"),
-           "visit_note": ("拜访小结", "visit notes")}
-
-
 def language_of(text: str | None) -> str:
     """Answer in English only to messages written in English (no Chinese at all)."""
     if text and not _CJK.search(text) and _LATIN.search(text):
@@ -46,8 +44,9 @@ def dispatch(ctx: Context) -> None:
             ctx.svc.kv.set(key, True, WELCOME_EVERY_S, session=ctx.s)
             ctx.reply(Markdown(t("help", ctx.lang)))
     elif ib.kind == "location":
-        if ib.event != "LOCATION":   # periodic location reports need no answer
-            ctx.reply(Text(t("location_not_yet", ctx.lang, label=ib.label or f"{ib.lat},{ib.lng}")))
+        visits.on_location(ctx)
+    elif ib.kind == "image":
+        visits.on_photo(ctx)
     elif ib.kind == "event":
         pass   # other events (subscribe, view…) need no answer
     else:
@@ -70,37 +69,100 @@ def _text(ctx: Context, text: str) -> None:
         return
     catalog = DbCatalog(ctx.s)
     parsed = parse_message(text, today=ctx.clock.today(), catalog=catalog)
-    if state and state.get("flow") == "register" and parsed.intent == "unknown" and parsed.action is None:
-        # An answer to our question: read it as the rest of the registration.
-        more = parse_message("报备 " + text, today=ctx.clock.today(), catalog=catalog)
-        registration.register(ctx, registration.merge(state["fields"], registration.fields_from(more, text)))
+    answer = state is not None and parsed.intent == "unknown" and parsed.action is None
+    if answer and _continue(ctx, state, text, catalog):
         return
     _route(ctx, parsed)
 
 
+def _continue(ctx: Context, state: dict, text: str, catalog: DbCatalog) -> bool:
+    """A message that is not a command, while a conversation waits for an answer."""
+    flow = state.get("flow")
+    if flow == "register":
+        # An answer to our question: read it as the rest of the registration.
+        more = parse_message("报备 " + text, today=ctx.clock.today(), catalog=catalog)
+        registration.register(ctx, registration.merge(state["fields"], registration.fields_from(more, text)))
+        return True
+    if flow == "special_reason":
+        special_prices.continue_reason(ctx, state, text)
+        return True
+    if flow in ("order_fix", "order_qty"):
+        return orders.continue_flow(ctx, state, text)
+    return False
+
+
 def _route(ctx: Context, parsed) -> None:
     intent, action, lang = parsed.intent, parsed.action, ctx.lang
+    text = ctx.inbound.text or ""
     if intent == "register":
         if action == "amend":
             changes.amend(ctx, parsed)
         elif action == "withdraw":
             changes.withdraw(ctx, parsed)
         elif action == "extend":
-            ctx.reply(Text(t("not_yet", lang, what="延期" if lang == "zh" else "extensions")))
+            extensions.request(ctx, parsed)
         else:
             ctx.clear_state()
             registration.register(ctx, registration.fields_from(parsed, ctx.inbound.text))
+    elif intent == "order":
+        _order(ctx, parsed, action, text)
+    elif intent == "special_price":
+        _special_price(ctx, parsed, action, text)
+    elif intent == "approval":
+        if action == "transfer":
+            approvals.transfer(ctx, parsed)
+        elif action == "delegate":
+            delegation.delegate(ctx, parsed)
+        elif action == "undelegate":
+            delegation.undelegate(ctx)
+        else:
+            ctx.reply(Text(t("not_understood", lang)))
     elif intent == "query":
         if action == "mine":
             queries.my_registrations(ctx)
+        elif action == "my_visits":
+            visits.my_visits(ctx)
         else:
             queries.query_customer(ctx, parsed.customer)
+    elif intent == "checkin":
+        visits.checkin_command(ctx, parsed)
+    elif intent == "checkout":
+        visits.checkout(ctx, parsed)
+    elif intent == "visit_note":
+        visits.add_note(ctx, parsed)
+    elif intent == "plan":
+        plans.plan(ctx, parsed)
     elif action == "alias":
         aliases.add_alias(ctx, parsed)
     elif intent == "help":
         ctx.reply(Markdown(t("help", lang)))
-    elif intent in NOT_YET:
-        zh, en = NOT_YET[intent]
-        ctx.reply(Text(t("not_yet", lang, what=en if lang == "en" else zh)))
     else:
         ctx.reply(Text(t("not_understood", lang)))
+
+
+def _order(ctx: Context, parsed, action: str | None, text: str) -> None:
+    if action == "my_orders":
+        orders.my_orders(ctx)
+    elif action == "amend":
+        orders.amend(ctx, parsed)
+    elif action == "cancel":
+        orders.cancel_by_text(ctx, parsed)
+    elif action == "confirm":
+        orders.confirm_by_text(ctx, parsed)
+    elif action == "show":
+        orders.show(ctx, parsed)
+    else:
+        orders.place(ctx, parsed, text)
+
+
+def _special_price(ctx: Context, parsed, action: str | None, text: str) -> None:
+    if action == "mine":
+        special_prices.my_special_prices(ctx)
+    elif action == "show":
+        special_prices.show(ctx, parsed)
+    elif action == "cancel":
+        special_prices.withdraw(ctx, parsed)
+    elif action == "amend":
+        ctx.reply(Text(t("sp_amend_no", ctx.lang)))
+    else:
+        special_prices.request(ctx, parsed, text)

@@ -90,8 +90,15 @@ class CardStamp:
     kind: str = "card_stamp"
 
 
-Outgoing = Text | Markdown | Card | CardStamp
-_KINDS = {"text": Text, "markdown": Markdown, "card": Card, "card_stamp": CardStamp}
+@dataclass(frozen=True)
+class Image:
+    """A picture the bot keeps (a MediaBlob): the transport uploads it as needed."""
+    blob_id: int
+    kind: str = "image"
+
+
+Outgoing = Text | Markdown | Card | CardStamp | Image
+_KINDS = {"text": Text, "markdown": Markdown, "card": Card, "card_stamp": CardStamp, "image": Image}
 
 
 def outgoing_to_dict(msg: Outgoing) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.clock import Clock
+from bot.delivery import DeliveryError     # the only error type transports raise
 from bot.messages import Outgoing, outgoing_from_dict, outgoing_to_dict
 from models import OutboxMessage
 
@@ -143,7 +144,6 @@ class Deliverer:
         return fresh if hit else None
 
     def _deliver_one(self, row: OutboxMessage) -> int:
-        from bot.platforms.wecom.transport import DeliveryError  # the only error type transports raise
         lease = self._renew(row)
         if lease is None:
             return 0

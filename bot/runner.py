@@ -38,6 +38,13 @@ class Runner:
         self._queue.put(inbox_id)
         self._wake.set()
 
+    def poke(self) -> None:
+        """Work was written outside a message (an ERP post, a job): deliver it soon."""
+        if self.inline:
+            self.deliverer.drain()
+        else:
+            self._wake.set()
+
     def start(self) -> None:
         if self.inline or self._thread is not None:
             return

@@ -22,9 +22,11 @@ def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[st
     for p in data["partners"]:
         row = session.execute(select(Partner).where(Partner.name == p["name"])).scalar_one_or_none()
         if row is None:
-            row = Partner(name=p["name"])
+            # Opening receivables only for a new partner: afterwards they are the ERP's to report.
+            row = Partner(name=p["name"], receivables_yuan=p.get("receivables", 0))
             session.add(row)
         row.regions, row.product_lines, row.tier = p["regions"], p["product_lines"], p.get("tier", "standard")
+        row.code, row.address, row.credit_limit_yuan = p.get("code"), p.get("address"), p.get("credit_limit")
         partners[p["name"]] = row
     session.flush()
     for u in data["users"]:
@@ -38,6 +40,7 @@ def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[st
     for p in data["products"]:
         row = session.get(Product, p["sku"]) or Product(sku=p["sku"])
         row.name, row.line, row.list_price, row.aliases = p["name"], p["line"], p["list_price"], p.get("aliases", [])
+        row.moq, row.pack_size, row.cost_yuan, row.active = p.get("moq", 1), p.get("pack_size", 1), p.get("cost"), True
         session.add(row)
     for c in data["customers"]:
         key = analyse(c["name"]).key

@@ -38,6 +38,9 @@ class Settings:
     # "thread": ack fast and work in background threads (serving);
     # "inline": process and deliver before answering (tests, deterministic).
     processing: str = "thread"
+    # "embedded": `serve` also runs the scheduler (laptop/simulator default);
+    # "off": timed work runs in its own `python -m bot scheduler` process.
+    scheduler: str = "off"
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -70,4 +73,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         timestamp_window_s=int(env.get("QUDAO_TIMESTAMP_WINDOW") or 300),
         max_body_bytes=int(env.get("QUDAO_MAX_BODY") or 64 * 1024),
         processing=env.get("QUDAO_PROCESSING") or "thread",
+        scheduler=env.get("QUDAO_SCHEDULER") or ("embedded" if simulator else "off"),
     )

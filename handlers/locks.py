@@ -71,16 +71,15 @@ def release(ctx: Context, reg: Registration) -> None:
 def release_expired(ctx: Context, customer_id: int) -> None:
     """A lock past its end frees the customer; its registration becomes expired.
     Done at claim time so a claim never loses to a lock that has already run out,
-    whether or not a timed sweep has visited this customer yet."""
+    whether or not the timed sweep (handlers.lifecycle) has got to it yet."""
+    from handlers.lifecycle import expire
     now = ctx.now
     stale = ctx.s.execute(select(RegistrationLock).where(RegistrationLock.customer_id == customer_id,
                                                          RegistrationLock.expires_at <= now)).scalars().all()
     for lock in stale:
         reg = ctx.s.get(Registration, lock.registration_id)
-        ctx.s.delete(lock)
         if reg is not None and reg.status in ("pending", "approved"):
-            before = reg.status
-            reg.status, reg.updated_at = "expired", now
-            ctx.audit("registration.expired", "registration", reg.number, before={"status": before},
-                      after={"status": "expired"})
+            expire(ctx, reg)
+        else:
+            ctx.s.delete(lock)
     ctx.s.flush()

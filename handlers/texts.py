@@ -10,11 +10,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "Hello, your account is not set up for Qudao yet. Please ask your administrator."),
     "not_understood": ("抱歉，没看懂这条消息。发送“帮助”查看可用的命令。",
                        "Sorry, I didn't understand that. Send \"help\" to see what I can do."),
-    "not_yet": ("“{what}”功能尚未开通，敬请期待；如有急事请联系您的渠道经理。",
-                "\"{what}\" is not available yet; please contact your channel manager if it is urgent."),
     "unsupported_message": ("暂不支持这种消息类型，请发送文字。", "This kind of message is not supported yet; please send text."),
-    "location_not_yet": ("已收到位置（{label}）。外勤签到功能尚未开通。",
-                         "Location received ({label}). Visit check-in is not available yet."),
     "cancelled": ("好的，已取消。", "OK, cancelled."),
     "busy": ("抱歉，系统处理这条消息时出错，已记录，请稍后重试。",
              "Sorry, something went wrong with that message; it was logged. Please try again later."),
@@ -102,16 +98,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help": (
         "**渠道助手 · 可用命令**\n"
         "> 报备 客户 产品 金额 [预计签约]　例：报备 北京协和医院 彩超2台 80万 12月底\n"
-        "> 我的报备　　查询 客户名\n"
-        "> 修改 报备号 金额 150万　　撤销 报备号\n"
-        "> 审批人：点卡片上的 同意/驳回，或发送 同意 报备号 / 驳回 报备号 理由\n"
+        "> 我的报备　查询 客户名　修改 报备号 金额 150万　撤销 报备号　延期 报备号\n"
+        "> 订货 A100*20 B200*5 [收货地址：…]　我的订单　修改订单 单号 A100*25　取消订单 单号\n"
+        "> 特价申请 订单 单号 A100 单价 9800 理由：…　申请特价 A100 8折 客户 … 原因 …　我的特价\n"
+        "> 签到：发送位置（或 签到 客户名）　签退　拜访小结 …　发照片　我的拜访\n"
+        "> 计划 明天 拜访 客户A 客户B　我的计划\n"
+        "> 审批人：点卡片 同意/驳回，或 同意 单号 / 驳回 单号 理由；转交 单号 审批人；委托 张伟 12月5日至12月12日；取消委托\n"
         "> 管理员：别名 简称 = 全称\n"
         "> 帮助",
         "**Qudao commands**\n"
-        "> register <customer> <product> <amount> [close date]\n"
-        "> my deals · query <customer>\n"
-        "> 修改 <number> 金额 <amount> (amend) · 撤销 <number> (withdraw)\n"
-        "> approvers: tap 同意/驳回 on the card, or send 同意 <number> / 驳回 <number> <reason>\n"
+        "> register <customer> <product> <amount> [close date] · my deals · query <customer>\n"
+        "> 修改 <number> 金额 <amount> (amend) · 撤销 <number> (withdraw) · 延期 <number> (extend)\n"
+        "> order A100*20 B200*5 · my orders · 修改订单 <number> A100*25 · 取消订单 <number>\n"
+        "> special price: 特价申请 订单 <number> A100 单价 9800 理由 … · 我的特价\n"
+        "> visits: send your location (or 签到 <customer>) · 签退 · 拜访小结 … · photos · my visits\n"
+        "> plan tomorrow visit <customer>, <customer> · my plan\n"
+        "> approvers: tap 同意/驳回, or 同意 <number> / 驳回 <number> <reason>; 转交 <number> <approver>; "
+        "委托 <stand-in> <from> 至 <to>; 取消委托\n"
         "> admins: 别名 <short> = <full name>\n"
         "> help",
     ),
@@ -126,9 +129,14 @@ RULE_NAME = {
     "registration.quota": ("报备数量上限", "quota"), "registration.conflict": ("先到先得·撞单保护", "first come"),
     "registration.customer_match": ("客户判重", "customer match"), "registration.tiering": ("客户分级", "tiering"),
     "registration.approval": ("例行审批", "routine approval"),
+    "order.qualification": ("产品线授权", "qualification"), "order.moq": ("最小起订量", "minimum order quantity"),
+    "order.pack": ("整箱订购", "pack multiples"), "order.credit": ("信用额度", "credit limit"),
+    "order.territory": ("区域保护·窜货", "territory"), "order.stock": ("库存", "stock"),
 }
 REASON_LABEL = {"TIER_EXCEEDED": ("金额达分级线", "tier amount"), "POSSIBLE_DUPLICATE": ("疑似同一客户", "possible duplicate"),
-                "REGION_UNKNOWN": ("区域待确认", "region unknown"), "ROUTINE_APPROVAL": ("例行审批", "routine")}
+                "REGION_UNKNOWN": ("区域待确认", "region unknown"), "ROUTINE_APPROVAL": ("例行审批", "routine"),
+                "CROSS_TERRITORY": ("窜货", "cross-territory"), "SHIP_TO_REGION_UNKNOWN": ("收货区域待确认", "ship-to unknown"),
+                "SPECIAL_PRICE": ("特价", "special price"), "EXTENSION": ("延期", "extension")}
 ROLE = {"director": ("销售总监", "the sales director"), "area_manager": ("区域经理", "the area manager")}
 SCOPE = {"*": ("整个客户", "whole customer"), "line": ("产品线 {v}", "line {v}"), "dept": ("科室 {v}", "department {v}")}
 
@@ -174,6 +182,14 @@ def scope_word(scope_key: str, lang: str = "zh") -> str:
     kind, _, value = scope_key.partition(":")
     zh, en = SCOPE.get(kind, SCOPE["*"])
     return (en if lang == "en" else zh).format(v=value)
+
+
+def unit_yuan(amount) -> str:
+    """A unit price, to the yuan ("¥83,300"; cents only when there are any)."""
+    if amount is None:
+        return "-"
+    amount = float(amount)
+    return f"¥{amount:,.2f}" if round(amount * 100) % 100 else f"¥{amount:,.0f}"
 
 
 def yuan(amount: float | None) -> str:

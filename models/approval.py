@@ -64,6 +64,8 @@ class Approval(Base):
     # Handed over by transfer or escalation from this approver.
     transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reminded_at: Mapped[datetime | None]
+    # Past the escalation time with nobody above to escalate to: admins were told.
+    overdue_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
     flow: Mapped[ApprovalFlow] = relationship(back_populates="approvals")

@@ -116,6 +116,10 @@ class WeComDriver:
             user, "event", Event="template_card_event", EventKey=key, TaskId=task_id,
             CardType="button_interaction", ResponseCode=code)))
 
+    def image(self, user: str, media_id: str, pic_url: str = "http://example.invalid/pic.jpg"):
+        return self.post_inner(self.inner_xml(self.fields(
+            user, "image", PicUrl=pic_url, MediaId=media_id, MsgId=str(secrets.randbits(62)))))
+
     def location(self, user: str, lat: float, lng: float, label: str = ""):
         return self.post_inner(self.inner_xml(self.fields(
             user, "location", Location_X=str(lat), Location_Y=str(lng), Scale=15, Label=label,
@@ -156,3 +160,14 @@ def wait_for(predicate, timeout: float = 10.0, every: float = 0.05):
             return True
         time.sleep(every)
     return False
+
+
+def add_integration(app, name: str = "erp") -> str:
+    """A token for the ERP API, as `python -m bot integration add` makes one."""
+    from bot.erp import new_token, token_hash
+    from models import Integration
+    q = app.extensions["qudao"]
+    token = new_token()
+    with q.factory() as s, s.begin():
+        s.add(Integration(name=name, token_hash=token_hash(token), created_at=q.clock.now()))
+    return token

@@ -153,9 +153,12 @@ def test_card_events_dedup_on_task_and_response_code(app, driver, wecom, clock):
     assert "已由 张伟" in last_text(wecom, "director")
 
 
-def test_location_message_gets_an_honest_answer(app, driver, wecom):
+def test_location_message_is_a_check_in_and_periodic_reports_are_silent(app, driver, wecom):
     driver.location("rep_zhang", 39.9127, 116.4175, "北京协和医院")
-    assert "尚未开通" in last_text(wecom, "rep_zhang")
+    assert "已在 北京协和医院 签到" in last_text(wecom, "rep_zhang")
+    driver.post_inner(driver.inner_xml(driver.fields("rep_zhang", "event", Event="LOCATION", Latitude="39.9",
+                                                     Longitude="116.4", Precision="30")))
+    assert len(wecom.state.messages_to("rep_zhang")) == 1
 
 
 def test_opening_the_app_greets_once_a_day(app, driver, wecom, clock):

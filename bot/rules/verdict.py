@@ -5,12 +5,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 PASS, REJECT, NEEDS_APPROVAL = "pass", "reject", "needs_approval"
+# Passes, but the user should know (e.g. low stock may delay shipping). Only order checks use it.
+WARN = "warn"
 
 
 @dataclass(frozen=True)
 class Verdict:
     rule_id: str                 # e.g. "registration.territory"
-    outcome: str                 # pass | reject | needs_approval
+    outcome: str                 # pass | reject | needs_approval | warn
     reason_code: str             # e.g. OUTSIDE_TERRITORY
     message: str                 # human sentence, Chinese first
     facts: dict[str, Any] = field(default_factory=dict)

@@ -84,8 +84,7 @@ def hand_over_pending(ctx: Context, user: User) -> int:
     for approval_id in ids:
         appr, _, _, _ = engine.lock(ctx, approval_id)
         if appr.status == "pending":
-            new = engine.move_step(ctx, appr, stand_in, "transferred")
-            new.on_behalf_of_id = user.id
+            engine.move_step(ctx, appr, stand_in, "transferred", on_behalf=user)
             moved += 1
     return moved
 

@@ -93,7 +93,7 @@ def open_step(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any,
         notes.insert(0, t("card_step", "zh", step=flow.current_step + 1, steps=len(flow.steps)))
     if on_behalf:
         notes.insert(0, t("card_on_behalf", "zh", who=on_behalf.name))
-    if transferred_from:
+    elif transferred_from:
         notes.insert(0, t("card_from", "zh", who=transferred_from.name))
     if kind.revision(subject) > 1:
         notes.append(t("card_text_hint", "zh", number=flow.subject_ref, revision=kind.revision(subject)))
@@ -245,7 +245,8 @@ def void_open_flows(ctx: Context, kind_name: str, subject_id: int, tell_approver
     return len(flows)
 
 
-def move_step(ctx: Context, appr: Approval, to: User, how: str, role: str | None = None) -> Approval:
+def move_step(ctx: Context, appr: Approval, to: User, how: str, role: str | None = None,
+              on_behalf: User | None = None) -> Approval:
     """Hand a pending step to someone else (transfer, escalation, delegation):
     the old card becomes a stamp, the new approver gets a fresh card."""
     flow = ctx.s.get(ApprovalFlow, appr.flow_id)
@@ -256,7 +257,7 @@ def move_step(ctx: Context, appr: Approval, to: User, how: str, role: str | None
     stamp(ctx, appr, t("stamp_moved", "zh", how=t(f"how_{how}", "zh"), who=to.name, when=ctx.fmt(ctx.now)), how)
     ctx.audit(f"approval.{how}", "approval", appr.task_id, before={"approver": old.external_id},
               after={"status": how, "to": to.external_id, "by": ctx.actor})
-    return open_step(ctx, kind, flow, subject, to, transferred_from=old, role=role or appr.role)
+    return open_step(ctx, kind, flow, subject, to, transferred_from=old, role=role or appr.role, on_behalf=on_behalf)
 
 
 def pending_approval_for(ctx: Context, flow: ApprovalFlow, user: User) -> Approval | None:

@@ -302,6 +302,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('on_behalf_of_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('transferred_from_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('reminded_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('overdue_at', models.base.UTCDateTime(timezone=True), nullable=True))
     _flows_for_existing_approvals()
     with op.batch_alter_table('approvals', schema=None) as batch_op:
         batch_op.alter_column('flow_id', existing_type=sa.Integer(), nullable=False)
@@ -407,6 +408,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_approvals_flow_id'))
         batch_op.drop_index(batch_op.f('ix_approvals_approver_id'))
         batch_op.create_index(batch_op.f('ix_approvals_registration_id'), ['registration_id'], unique=False)
+        batch_op.drop_column('overdue_at')
         batch_op.drop_column('reminded_at')
         batch_op.drop_column('transferred_from_id')
         batch_op.drop_column('on_behalf_of_id')

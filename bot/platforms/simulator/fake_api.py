@@ -142,6 +142,9 @@ def create_fake_api_blueprint(state: SimulatorState, config: ApiConfig,
 
     @bp.route("/media/upload", methods=["GET", "POST"])
     def media_upload() -> Response:
+        # WeCom takes images up to 10 MB; the bot app's 64 KB body cap is for callbacks.
+        request.max_content_length = IMAGE_MAX_BYTES + 64 * 1024
+
         def handle(_: Any) -> dict:
             state.check_token(request.args.get("access_token"))
             media_type = request.args.get("type", "")

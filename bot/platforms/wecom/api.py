@@ -54,10 +54,51 @@ class WeComApi:
 
     # -- calls ------------------------------------------------------------
     def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self._with_token(lambda tok: self._post(path, tok, payload))
+
+    def send_message(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.call("message/send", payload)
+
+    def update_template_card(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.call("message/update_template_card", payload)
+
+    # -- media (doc path/90253 upload, path/90254 get) ---------------------------------------
+    def upload_media(self, media_type: str, filename: str, data: bytes, content_type: str) -> str:
+        """Temporary media (valid 3 days); returns its media_id."""
+        def post(tok: str) -> dict[str, Any]:
+            try:
+                resp = self._http.post(self.base + "media/upload", params={"access_token": tok, "type": media_type},
+                                       files={"media": (filename, data, content_type)}, timeout=self._timeout * 4)
+                resp.raise_for_status()
+                return resp.json()
+            except (requests.RequestException, ValueError) as exc:
+                raise WeComError(-2, f"network: {exc.__class__.__name__}", transient=True) from exc
+        return self._with_token(post)["media_id"]
+
+    def get_media(self, media_id: str) -> tuple[bytes, str, str]:
+        """(bytes, content type, file name). WeCom answers JSON only for errors."""
+        def get(tok: str) -> dict[str, Any]:
+            try:
+                resp = self._http.get(self.base + "media/get", params={"access_token": tok, "media_id": media_id},
+                                      timeout=self._timeout * 4)
+                resp.raise_for_status()
+            except requests.RequestException as exc:
+                raise WeComError(-2, f"network: {exc.__class__.__name__}", transient=True) from exc
+            kind = resp.headers.get("Content-Type", "")
+            if kind.startswith(("application/json", "text/plain")):
+                try:
+                    return resp.json()
+                except ValueError as exc:
+                    raise WeComError(-2, "unreadable media answer", transient=True) from exc
+            name = (resp.headers.get("Content-Disposition") or "").rpartition("filename=")[2].strip('" ') or "media"
+            return {"errcode": 0, "_media": (resp.content, kind or "application/octet-stream", name)}
+        return self._with_token(get)["_media"]
+
+    def _with_token(self, request_fn) -> dict[str, Any]:
+        """A call with the capped token refresh of ``call`` (any request shape)."""
         force = False
         for _ in range(TOKEN_REFRESH_CAP + 1):
-            tok = self.token(force=force)
-            data = self._post(path, tok, payload)
+            data = request_fn(self.token(force=force))
             code = int(data.get("errcode", 0))
             if code == 0:
                 return data
@@ -68,12 +109,6 @@ class WeComApi:
                 continue
             raise WeComError(code, data.get("errmsg", ""), transient=code in TRANSIENT)
         raise WeComError(42001, "token refresh cap reached", transient=True)
-
-    def send_message(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return self.call("message/send", payload)
-
-    def update_template_card(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return self.call("message/update_template_card", payload)
 
     # -- http -------------------------------------------------------------
     def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import Card, CardStamp, Markdown, Outgoing, Text
+from bot.messages import Card, CardStamp, Image, Markdown, Outgoing, Text
 
 MAX_CONTENT_BYTES = 2048
 DUPLICATE_CHECK_INTERVAL_S = 1800
@@ -27,7 +27,9 @@ def _clip_chars(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = False) -> dict[str, Any]:
+def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = False,
+                media_id: str | None = None) -> dict[str, Any]:
+    """``media_id``: for an Image, its upload (the transport uploads first)."""
     base: dict[str, Any] = {
         "touser": recipient,
         "agentid": int(agent_id) if str(agent_id).isdigit() else agent_id,
@@ -41,6 +43,8 @@ def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = 
         return {**base, "msgtype": "text", "text": {"content": clip_utf8(msg.body)}}
     if isinstance(msg, Markdown):
         return {**base, "msgtype": "markdown", "markdown": {"content": clip_utf8(msg.body)}}
+    if isinstance(msg, Image):
+        return {**base, "msgtype": "image", "image": {"media_id": media_id}}
     if isinstance(msg, Card):
         card: dict[str, Any] = {
             "card_type": "button_interaction",

@@ -1,0 +1,112 @@
+"""Operations commands: the scheduler process, integration tokens, order export."""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def cmd_scheduler(args) -> int:
+    from bot.app import create_app
+    from bot.scheduler import build_scheduler
+    from bot.settings import load_settings
+    settings = load_settings()
+    if settings.simulator and not settings.wecom_api_base:
+        # The simulator lives inside `serve`; this process sends through it.
+        settings = settings.with_(wecom_api_base=f"http://127.0.0.1:{args.sim_port}/sim/cgi-bin/")
+    settings = settings.with_(scheduler="off")
+    app = create_app(settings)
+    q = app.extensions["qudao"]
+    sched = build_scheduler(q)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    sched.start()
+    print(f"scheduler {sched.lease.holder} started; it works while it holds the lease "
+          f"(a second one stands by)", flush=True)
+    stop.wait()
+    sched.stop()
+    q.runner.stop()
+    return 0
+
+
+def cmd_integration(args) -> int:
+    from sqlalchemy import select
+
+    from bot.cli import _database, _settings
+    from bot.erp import new_token, token_hash
+    from models import Integration
+    _, factory, clock = _database(_settings())
+    with factory() as s, s.begin():
+        if args.action == "list":
+            for row in s.execute(select(Integration).order_by(Integration.name)).scalars():
+                state = "revoked" if row.revoked_at else "active"
+                used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "never"
+                print(f"{row.name}\t{state}\tcreated {row.created_at:%Y-%m-%d}\tlast used {used}")
+            return 0
+        if not args.name:
+            print("a name is required", file=sys.stderr)
+            return 2
+        row = s.execute(select(Integration).where(Integration.name == args.name)).scalar_one_or_none()
+        if args.action == "revoke":
+            if row is None or row.revoked_at:
+                print(f"no active integration {args.name}", file=sys.stderr)
+                return 1
+            row.revoked_at = clock.now()
+            print(f"revoked {args.name}")
+            return 0
+        token = new_token()
+        if row is None:
+            s.add(Integration(name=args.name, token_hash=token_hash(token), created_at=clock.now()))
+        else:   # a new token replaces a lost or revoked one
+            row.token_hash, row.revoked_at, row.created_at = token_hash(token), None, clock.now()
+    print(f"token for {args.name} (shown once; send it as 'Authorization: Bearer <token>'):\n{token}")
+    return 0
+
+
+def cmd_export_orders(args) -> int:
+    from bot.cli import _database, _settings
+    from handlers.order_export import EXPORTABLE, order_rows, to_csv, to_xlsx
+    statuses = [x for x in args.status.split(",") if x]
+    if any(x not in EXPORTABLE for x in statuses):
+        print(f"status must be among {', '.join(EXPORTABLE)}", file=sys.stderr)
+        return 2
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print("--since must be a date or ISO time, e.g. 2026-12-01", file=sys.stderr)
+            return 2
+    _, factory, clock = _database(_settings())
+    if since is not None:
+        since = since.replace(tzinfo=since.tzinfo or clock.tz).astimezone(timezone.utc)
+    with factory() as s:
+        rows = list(order_rows(s, clock, statuses, since))
+    if args.output and args.output.endswith(".xlsx"):
+        Path(args.output).write_bytes(to_xlsx(rows))
+    elif args.output:
+        Path(args.output).write_text(to_csv(rows), encoding="utf-8")
+    else:
+        sys.stdout.write(to_csv(rows))
+    print(json.dumps({"lines": len(rows), "orders": len({r["order_number"] for r in rows})}), file=sys.stderr)
+    return 0
+
+
+def add_ops_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("scheduler", help="run the timed work (one active process; more stand by)")
+    p.add_argument("--sim-port", type=int, default=8000, help="with the simulator: the port `serve` listens on")
+    p.set_defaults(func=cmd_scheduler)
+    p = sub.add_parser("integration", help="tokens for the ERP API: add NAME | revoke NAME | list")
+    p.add_argument("action", choices=("add", "revoke", "list"))
+    p.add_argument("name", nargs="?")
+    p.set_defaults(func=cmd_integration)
+    p = sub.add_parser("export-orders", help="confirmed orders (one row per line) as CSV or XLSX")
+    p.add_argument("--status", default="confirmed", help="comma-separated: confirmed,shipped,delivered,cancelled")
+    p.add_argument("--since", help="only orders changed since this date/time")
+    p.add_argument("-o", "--output", help="FILE.csv or FILE.xlsx (default: CSV on stdout)")
+    p.set_defaults(func=cmd_export_orders)

@@ -1,0 +1,98 @@
+"""Approval SLAs, run by the scheduler: hand queues over to stand-ins, remind an
+approver who sits on a step, escalate it a level up when it waits longer.
+
+Each step is handled in its own transaction. After downtime a step that is
+already due for escalation is escalated, not first reminded: one message,
+not a burst of both.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.context import Context, Services
+from bot.db import unit_of_work
+from bot.messages import Text
+from handlers.approvals import engine, routing
+from handlers.approvals.delegation import delegations_starting, hand_over_pending
+from handlers.approvals.kinds import KINDS
+from handlers.texts import t
+from models import Approval, ApprovalFlow, User
+
+
+def _waited(start: datetime, now: datetime) -> str:
+    hours = (now - start).total_seconds() / 3600
+    return f"{hours:.0f} 小时" if hours < 48 else f"{hours / 24:.1f} 天"
+
+
+def sweep(svc: Services) -> dict[str, int]:
+    counts = {"handed_over": 0, "reminded": 0, "escalated": 0, "overdue": 0}
+    with unit_of_work(svc.factory) as s:
+        ctx = Context.for_system(s, svc, actor="scheduler")
+        away = [u.id for u in delegations_starting(ctx, ctx.clock.today())]
+    for user_id in away:
+        with unit_of_work(svc.factory) as s:
+            ctx = Context.for_system(s, svc, actor="scheduler")
+            counts["handed_over"] += hand_over_pending(ctx, s.get(User, user_id))
+    with svc.factory() as s:
+        ids = s.execute(select(Approval.id).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
+                        .where(Approval.status == "pending", ApprovalFlow.status == "pending")
+                        .order_by(Approval.id)).scalars().all()
+    for approval_id in ids:
+        with unit_of_work(svc.factory) as s:
+            ctx = Context.for_system(s, svc, actor="scheduler")
+            outcome = _one(ctx, approval_id)
+            if outcome:
+                counts[outcome] += 1
+    return counts
+
+
+def _one(ctx: Context, approval_id: int) -> str | None:
+    rules, now = ctx.rules.approvals, ctx.now
+    peek = ctx.s.get(Approval, approval_id)
+    if peek is None or peek.status != "pending":
+        return None
+    if peek.overdue_at is None and rules.elapsed(rules.escalate_after, peek.created_at, now):
+        appr, flow, _, kind = engine.lock(ctx, approval_id)
+        return _escalate(ctx, appr, flow) if appr.status == "pending" else None
+    if peek.reminded_at is None and rules.elapsed(rules.remind_after, peek.created_at, now):
+        appr, flow, _, kind = engine.lock(ctx, approval_id)
+        if appr.status != "pending" or appr.reminded_at is not None:
+            return None
+        requester = ctx.s.get(User, flow.requester_id)
+        ctx.send(ctx.s.get(User, appr.approver_id),
+                 Text(t("reminder", "zh", noun=kind.noun, number=flow.subject_ref, requester=requester.name,
+                        waited=_waited(appr.created_at, now))), key=f"remind:{appr.id}")
+        appr.reminded_at = now
+        ctx.audit("approval.reminded", "approval", appr.task_id, after={"approver_id": appr.approver_id})
+        return "reminded"
+    return None
+
+
+def _escalate(ctx: Context, appr: Approval, flow: ApprovalFlow) -> str:
+    kind = KINDS[flow.subject_type]
+    current = ctx.s.get(User, appr.approver_id)
+    nxt_role = routing.NEXT_LEVEL.get(appr.role)
+    target = routing.director(ctx) if nxt_role == "director" else None
+    if target is not None:
+        target, _ = routing.stand_in(ctx, target)
+    if target is None or target.id == current.id:
+        # Nobody above: make sure someone who can chase it knows, once.
+        if appr.overdue_at is not None:
+            return None
+        appr.overdue_at = ctx.now
+        for admin in ctx.s.execute(select(User).where(User.role == "admin")).scalars():
+            ctx.send(admin, Text(t("overdue_admin", "zh", noun=kind.noun, number=flow.subject_ref,
+                                   approver=current.name, waited=_waited(appr.created_at, ctx.now))),
+                     key=f"overdue:{appr.id}:{admin.id}")
+        ctx.audit("approval.overdue", "approval", appr.task_id, after={"approver": current.external_id})
+        return "overdue"
+    hours = ctx.rules.approvals.escalate_after.hours
+    engine.move_step(ctx, appr, target, "escalated", role=nxt_role)
+    ctx.send(current, Text(t("escalated_notice_old", "zh", noun=kind.noun, number=flow.subject_ref, hours=f"{hours:g}",
+                             who=target.name)), key=f"escalated-old:{appr.id}")
+    ctx.send(ctx.s.get(User, flow.requester_id),
+             Text(t("escalated_requester", "zh", noun=kind.noun, number=flow.subject_ref, who=target.name)),
+             key=f"escalated-req:{appr.id}")
+    return "escalated"

@@ -1,0 +1,67 @@
+"""The morning digest: each manager's day before in their area — new
+registrations, conflicts, what waits for their approval, visits and flags."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from bot.context import Context, Services
+from bot.db import unit_of_work
+from bot.messages import Markdown
+from handlers import area as areas
+from handlers.approvals.kinds import KINDS
+from handlers.texts import status_word, t, yuan
+
+SHOW = 5
+
+
+def morning_digests(svc: Services, period: str, slot: datetime) -> dict:
+    start, end = slot - timedelta(days=1), slot
+    with svc.factory() as s:
+        ids = [a.manager.id for a in areas.managers(Context.for_system(s, svc))]
+    sent = 0
+    for manager_id in ids:
+        with unit_of_work(svc.factory) as s:
+            ctx = Context.for_system(s, svc, actor="scheduler")
+            area = next(a for a in areas.managers(ctx) if a.manager.id == manager_id)
+            ctx.send(area.manager, Markdown(digest_text(ctx, area, start, end)), key=f"digest:{period}:{manager_id}")
+            sent += 1
+    return {"sent": sent}
+
+
+def digest_text(ctx: Context, area: areas.Area, start: datetime, end: datetime) -> str:
+    m = area.manager
+    lines = [t("digest_title", "zh", name=m.name, day=ctx.fmt(start, "%m-%d"), area=area.label)]
+    regs = areas.registrations(ctx, area, start, end)
+    by_status = Counter(r.status for r in regs)
+    lines.append(t("digest_regs", "zh", n=len(regs),
+                   detail="，".join(f"{status_word(k)} {v}" for k, v in by_status.most_common()))
+                 if regs else t("digest_no_regs", "zh"))
+    for r in regs[:SHOW]:
+        lines.append(f"> {r.number} {r.partner.name} · {r.customer_text} {yuan(r.amount_yuan)} · {status_word(r.status)}")
+    clashes = areas.conflicts(regs)
+    if clashes:
+        lines.append(t("digest_conflicts", "zh", n=len(clashes)))
+        for r in clashes[:SHOW]:
+            holder = next(v["facts"].get("holder_partner") for v in r.verdicts if v["rule_id"] == "registration.conflict")
+            lines.append(f"> {r.partner.name} → {r.customer_text}（{t('digest_held_by', 'zh', holder=holder)}）")
+    pending = areas.pending_for(ctx, m)
+    if pending:
+        oldest = pending[0][0].created_at
+        lines.append(t("digest_pending", "zh", n=len(pending), oldest=ctx.fmt(oldest, "%m-%d %H:%M")))
+        for appr, flow in pending[:SHOW]:
+            lines.append(f"> {KINDS[flow.subject_type].noun} {flow.subject_ref} · {ctx.fmt(appr.created_at, '%m-%d %H:%M')}")
+    else:
+        lines.append(t("digest_no_pending", "zh"))
+    visits = areas.visits(ctx, area, start, end)
+    verified = sum(1 for v in visits if v.verified)
+    flagged = [v for v in visits if v.flags]
+    lines.append(t("digest_visits", "zh", n=len(visits), verified=verified, offsite=sum(1 for v in visits if v.status == "offsite"),
+                   flagged=len(flagged)))
+    for v in flagged[:SHOW]:
+        where = v.customer.name if v.customer else (v.label or "-")
+        lines.append(f"> ⚠️ {v.user.name} · {where}：{v.flags[0]['message']}")
+    orders = areas.orders(ctx, area, start, end)
+    if orders:
+        lines.append(t("digest_orders", "zh", n=len(orders), total=yuan(sum(float(o.total_yuan) for o in orders))))
+    return "\n".join(lines)

@@ -1,0 +1,171 @@
+"""延期: a holder asks for one extension of a registration's lock. The rule store
+says what evidence it needs (default: a verified visit to the customer in the
+last 30 days); the approver's card shows that evidence."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.messages import Text
+from bot.nlp import Parsed
+from bot.rules import Verdict
+from bot.rules.verdict import NEEDS_APPROVAL
+from handlers import locks
+from handlers.approvals import start_flow
+from handlers.approvals.kinds import CardView, register_kind
+from handlers.payload import snapshot
+from handlers.texts import t
+from models import Approval, ApprovalFlow, Customer, Partner, Registration, RegistrationExtension, User, Visit
+
+MAX_REASON_CHARS = 300
+EVIDENCE_SHOWN = 5
+
+
+def _evidence(ctx: Context, reg: Registration) -> list[dict]:
+    """Verified visits to the customer in the window, by the partner's people or
+    the manufacturer's field reps (who often visit together with the dealer)."""
+    rules = ctx.rules.lifecycle.extension
+    since = ctx.now - timedelta(days=rules.within_days)
+    rows = ctx.s.execute(select(Visit, User).join(User, User.id == Visit.user_id).where(
+        Visit.customer_id == reg.customer_id, Visit.verified.is_(True), Visit.checkin_at >= since,
+        (Visit.partner_id == reg.partner_id) | (User.role == "rep")).order_by(Visit.checkin_at.desc())).all()
+    return [{"visit": v.id, "at": v.checkin_at.isoformat(), "when": ctx.fmt(v.checkin_at, "%m-%d %H:%M"),
+             "who": u.name, "role": u.role, "distance_m": v.distance_m,
+             "minutes": round(v.duration_s / 60) if v.duration_s else None, "photos": len(v.photos),
+             "note": (v.notes or "").split("\n")[0][:40]} for v, u in rows]
+
+
+def request(ctx: Context, parsed: Parsed) -> None:
+    lang = ctx.lang
+    if ctx.user.role != "dealer" or ctx.user.partner_id is None:
+        ctx.reply(Text(t("partners_only", lang)))
+        return
+    if not parsed.ref:
+        ctx.reply(Text(t("ext_usage", lang)))
+        return
+    reg = ctx.s.execute(select(Registration).where(Registration.number == parsed.ref.upper())
+                        .with_for_update()).scalar_one_or_none()
+    if reg is None:
+        ctx.reply(Text(t("no_such_registration", lang, ref=parsed.ref)))
+        return
+    if reg.partner_id != ctx.user.partner_id:
+        ctx.reply(Text(t("not_your_registration", lang, ref=reg.number)))
+        return
+    if reg.status != "approved" or reg.lock_until is None or reg.lock_until <= ctx.now:
+        ctx.reply(Text(t("ext_not_protected", lang, number=reg.number)))
+        return
+    reason = (parsed.note or "").strip() or None
+    if reason and len(reason) > MAX_REASON_CHARS:
+        ctx.reply(Text(t("reason_too_long", lang, limit=MAX_REASON_CHARS)))
+        return
+    rules = ctx.rules.lifecycle.extension
+    if reg.extensions >= rules.max_extensions:
+        ctx.reply(Text(t("ext_used_up", lang, number=reg.number, n=rules.max_extensions)))
+        return
+    pending = ctx.s.execute(select(RegistrationExtension.number).where(
+        RegistrationExtension.registration_id == reg.id, RegistrationExtension.status == "pending")).scalar()
+    if pending:
+        ctx.reply(Text(t("ext_pending", lang, number=reg.number, ext=pending)))
+        return
+    evidence = _evidence(ctx, reg)
+    facts = {"verified_visits": len(evidence), "needed": rules.verified_visits, "within_days": rules.within_days,
+             "visits": [e["visit"] for e in evidence]}
+    if len(evidence) < rules.verified_visits:
+        ctx.audit("extension.refused", "registration", reg.number, after=facts)
+        ctx.reply(Text(t("ext_no_evidence", lang, number=reg.number, have=len(evidence), n=rules.verified_visits,
+                         days=rules.within_days, customer=reg.customer_text)))
+        return
+    ext = RegistrationExtension(registration_id=reg.id, requester_id=ctx.user.id, status="pending", days=rules.days,
+                                reason=reason, evidence=evidence, lock_until_before=reg.lock_until, created_at=ctx.now)
+    ctx.s.add(ext)
+    ctx.s.flush()
+    ext.number = f"EX{ctx.clock.local(ctx.now):%Y%m%d}-{ext.id:04d}"
+    verdict = Verdict("lifecycle.extension", NEEDS_APPROVAL, "EXTENSION",
+                      t("ext_verdict", "zh", have=len(evidence), days=rules.within_days), facts,
+                      approver_role=rules.approver)
+    customer = ctx.s.get(Customer, reg.customer_id)
+    start_flow(ctx, "extension", ext, [rules.approver], [verdict], region=customer.region if customer else None)
+    ctx.audit("extension.requested", "registration", reg.number, after={"extension": ext.number, **facts})
+    ctx.reply(Text(t("ext_submitted", lang, number=reg.number, ext=ext.number, days=rules.days,
+                     until=ctx.fmt(reg.lock_until + timedelta(days=rules.days), "%Y-%m-%d"), have=len(evidence))))
+
+
+class ExtensionKind:
+    name, prefix, noun = "extension", "EX", "延期申请"
+
+    def lock(self, ctx: Context, subject_id: int) -> RegistrationExtension:
+        ext = ctx.s.execute(select(RegistrationExtension).where(RegistrationExtension.id == subject_id)
+                            .with_for_update().execution_options(populate_existing=True)).scalar_one()
+        ctx.s.execute(select(Registration).where(Registration.id == ext.registration_id).with_for_update()
+                      .execution_options(populate_existing=True)).scalar_one()
+        return ext
+
+    def find(self, ctx: Context, ref: str) -> RegistrationExtension | None:
+        return ctx.s.execute(select(RegistrationExtension).where(
+            RegistrationExtension.number == ref.upper())).scalar_one_or_none()
+
+    def ref(self, ext: RegistrationExtension) -> str:
+        return ext.number
+
+    def revision(self, ext: RegistrationExtension) -> int:
+        return 1
+
+    def payload(self, ctx: Context, ext: RegistrationExtension) -> dict:
+        reg = ctx.s.get(Registration, ext.registration_id)
+        return {"extension": ext.number, "registration": reg.number, "revision": reg.revision,
+                "status": reg.status, "lock_until": ext.lock_until_before.isoformat(), "days": ext.days,
+                "evidence": [e["visit"] for e in ext.evidence]}
+
+    def is_open(self, ext: RegistrationExtension) -> bool:
+        return ext.status == "pending"
+
+    def requester(self, ctx: Context, ext: RegistrationExtension) -> User:
+        return ctx.s.get(User, ext.requester_id)
+
+    def card(self, ctx: Context, flow: ApprovalFlow, ext: RegistrationExtension, appr: Approval) -> CardView:
+        reg = ctx.s.get(Registration, ext.registration_id)
+        partner = ctx.s.get(Partner, reg.partner_id)
+        visits = ext.evidence[:EVIDENCE_SHOWN]
+        first = visits[0] if visits else None
+        proof = (f"{first['when']} {first['who']} 距{first['distance_m']:.0f}米"
+                 + (f" {first['minutes']}分钟" if first.get("minutes") else "")
+                 + (f" 📷{first['photos']}" if first.get("photos") else "")) if first else "无"
+        rows = (("报备", f"{reg.number} {reg.customer_text}"),
+                ("产品线", "、".join(reg.product_lines)),
+                ("保护至", ctx.fmt(ext.lock_until_before, "%Y-%m-%d")),
+                ("延期至", ctx.fmt(ext.lock_until_before + timedelta(days=ext.days), "%Y-%m-%d") + f"（+{ext.days}天）"),
+                ("拜访证据", proof),
+                ("核实拜访", t("ext_card_count", "zh", n=len(ext.evidence), days=ctx.rules.lifecycle.extension.within_days)))
+        more = [f"{v['when']} {v['who']}" + (f"：{v['note']}" if v.get("note") else "") for v in visits[1:]]
+        note = "；".join(x for x in ([t("sp_card_reason", "zh", reason=ext.reason)] if ext.reason else [])
+                         + ([first["note"]] if first and first.get("note") else []) + more if x)
+        return CardView(title=t("ext_card_title", "zh", number=ext.number),
+                        desc=f"{partner.name} · {self.requester(ctx, ext).name}", rows=rows, note=note)
+
+    def approved(self, ctx: Context, flow: ApprovalFlow, ext: RegistrationExtension, appr: Approval) -> None:
+        reg = ctx.s.get(Registration, ext.registration_id)
+        before = snapshot(reg)
+        ext.status, ext.decided_at = "approved", ctx.now
+        reg.lock_until = ext.lock_until_before + timedelta(days=ext.days)
+        reg.extensions += 1
+        reg.updated_at = ctx.now
+        locks.extend(ctx, reg)
+        ctx.audit("registration.extended", "registration", reg.number, before=before, after=snapshot(reg))
+        who = ctx.s.get(User, appr.decided_by_id)
+        ctx.send(self.requester(ctx, ext), Text(t("ext_approved", "zh", number=reg.number, who=who.name,
+                                                  until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))),
+                 key=f"decision:{appr.id}")
+
+    def rejected(self, ctx: Context, flow: ApprovalFlow, ext: RegistrationExtension, appr: Approval,
+                 reason: str) -> None:
+        reg = ctx.s.get(Registration, ext.registration_id)
+        ext.status, ext.decided_at = "rejected", ctx.now
+        ctx.audit("extension.rejected", "registration", reg.number, after={"extension": ext.number, "reason": reason})
+        ctx.send(self.requester(ctx, ext), Text(t("ext_rejected", "zh", number=reg.number, who=ctx.user.name,
+                                                  reason=reason, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))),
+                 key=f"decision:{appr.id}")
+
+
+register_kind(ExtensionKind())

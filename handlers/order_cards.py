@@ -1,0 +1,96 @@
+"""How an order reads in the chat: the summary the dealer confirms from (a
+markdown detail and a card with 确认 / 取消), and the one-line forms."""
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from bot.context import Context
+from bot.messages import Button, Card, Markdown
+from bot.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
+from handlers.texts import status_word, t, unit_yuan, yuan
+from models import Order, Partner, User
+
+MAX_CARD_LINES = 4
+TIER_WORD = {"gold": "金牌", "silver": "银牌", "standard": "标准"}
+CHECK_NAMES = {"order.qualification": "授权", "order.moq": "起订量", "order.pack": "整箱", "order.credit": "信用",
+               "order.territory": "区域", "order.stock": "库存"}
+
+
+def price_source_word(source: str) -> str:
+    if source.startswith("special:"):
+        return f"特价 {source.split(':', 1)[1]}"
+    if source.startswith("price_list:partner"):
+        return "专属价"
+    if source.startswith("price_list:tier:") or source.startswith("tier:"):
+        return f"{TIER_WORD.get(source.rsplit(':', 1)[1], source.rsplit(':', 1)[1])}价"
+    return "目录价"
+
+
+def checks_line(verdicts: list[dict]) -> str:
+    """✅ 授权·起订量·信用 ⚠️ 区域: what passed, what needs attention, at a glance."""
+    ok = [CHECK_NAMES[v["rule_id"]] for v in verdicts if v["rule_id"] in CHECK_NAMES and v["outcome"] == "pass"]
+    attention = [CHECK_NAMES[v["rule_id"]] for v in verdicts
+                 if v["rule_id"] in CHECK_NAMES and v["outcome"] in (NEEDS_APPROVAL, WARN, REJECT)]
+    return ("✅ " + "·".join(ok) if ok else "") + (" ⚠️ " + "·".join(attention) if attention else "")
+
+
+def new_task_id(order: Order) -> str:
+    return f"so-{order.id}-r{order.revision}-{secrets.token_hex(4)}"
+
+
+def detail(ctx: Context, order: Order, header_key: str = "order_draft_header") -> Markdown:
+    lines = [t(header_key, "zh", number=order.number)]
+    list_total = Decimal(str(order.list_total_yuan))
+    for ln in order.lines:
+        lines.append(t("order_line", "zh", sku=ln.sku, name=ln.name, qty=ln.qty, price=unit_yuan(ln.unit_price),
+                       list=unit_yuan(ln.list_price), source=price_source_word(ln.price_source), amount=yuan(ln.amount_yuan)))
+    saved = list_total - Decimal(str(order.total_yuan))
+    lines.append(t("order_total", "zh", total=yuan(order.total_yuan), list=yuan(list_total), saved=yuan(saved)))
+    partner = ctx.s.get(Partner, order.partner_id)
+    lines.append(t("order_ship_to", "zh", ship_to=order.ship_to or partner.address or "默认地址",
+                   region=order.ship_to_region or "未识别"))
+    if order.customer_text:
+        lines.append(t("order_customer", "zh", customer=order.customer_text))
+    credit = next((v["facts"] for v in order.verdicts if v["rule_id"] == "order.credit"), None)
+    if credit and credit.get("limit") is not None:
+        lines.append(t("order_credit", "zh", limit=yuan(credit["limit"]), receivables=yuan(credit["receivables"]),
+                       open=yuan(credit["open_orders"]), this=yuan(credit["this_order"]),
+                       exposure=yuan(credit["exposure"])))
+    for v in order.verdicts:
+        if v["outcome"] in (NEEDS_APPROVAL, WARN) and v["message"]:
+            lines.append("⚠️ " + v["message"] + (t("order_needs_approval_suffix", "zh")
+                                                 if v["outcome"] == NEEDS_APPROVAL else ""))
+    if order.status == "draft":
+        lines.append(t("order_how_to_confirm", "zh", number=order.number))
+    return Markdown("\n".join(lines))
+
+
+def summary_card(ctx: Context, order: Order) -> Card:
+    submitter = ctx.s.get(User, order.submitter_id)
+    partner = ctx.s.get(Partner, order.partner_id)
+    rows: list[tuple[str, str]] = []
+    shown = order.lines if len(order.lines) <= MAX_CARD_LINES else order.lines[:MAX_CARD_LINES - 1]
+    for ln in shown:
+        rows.append((ln.sku, f"{ln.name} {ln.qty}×{unit_yuan(ln.unit_price)}={yuan(ln.amount_yuan)}"))
+    rest = order.lines[len(shown):]
+    if rest:
+        rows.append(("其余", f"另 {len(rest)} 项 {yuan(sum(Decimal(str(ln.amount_yuan)) for ln in rest))}"))
+    rows.append(("合计", f"{yuan(order.total_yuan)}（目录价 {yuan(order.list_total_yuan)}）"))
+    credit = next((v["facts"] for v in order.verdicts if v["rule_id"] == "order.credit"), {})
+    if credit.get("limit") is not None:
+        rows.append(("信用", t("order_card_credit", "zh", left=yuan(max(credit["limit"] - credit["exposure"], 0)))))
+    note = "；".join(x for x in (checks_line(order.verdicts),
+                                 t("order_card_ship", "zh", region=order.ship_to_region or "未识别")) if x)
+    return Card(task_id=order.card_task_id, title=t("order_card_title", "zh", number=order.number),
+                desc=f"{partner.name} · {submitter.name}", rows=tuple(rows[:6]),
+                buttons=(Button("confirm", "确认下单", 1), Button("cancel", "取消", 2)), note=note)
+
+
+def one_line(ctx: Context, order: Order) -> str:
+    items = "、".join(f"{ln.sku}×{ln.qty}" for ln in order.lines)
+    return f"> {order.number} {items} {yuan(order.total_yuan)} · {order_status_word(order.status)} · {ctx.fmt(order.created_at, '%m-%d')}"
+
+
+def order_status_word(status: str, lang: str = "zh") -> str:
+    return t(f"order_status_{status}", lang) if status else status_word(status, lang)

@@ -1,0 +1,71 @@
+"""Orders for the ERP: one row per order line, as CSV, XLSX or JSON.
+
+Columns are stable (the ERP's import maps them by header); amounts are in
+yuan with two decimals; times are ISO 8601 in the company's time zone.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.clock import Clock
+from models import Order, Partner, User
+
+COLUMNS = ("order_number", "status", "revision", "partner_code", "partner_name", "submitter", "customer",
+           "ship_to", "ship_to_region", "line", "sku", "name", "qty", "list_price", "unit_price", "price_source",
+           "amount", "order_total", "confirmed_at", "shipped_at", "erp_ref")
+EXPORTABLE = ("confirmed", "shipped", "delivered", "cancelled")
+MAX_ROWS = 100_000
+
+
+def _iso(clock: Clock, when: datetime | None) -> str:
+    return clock.local(when).isoformat(timespec="seconds") if when else ""
+
+
+def order_rows(s: Session, clock: Clock, statuses: Iterable[str] = ("confirmed",),
+               since: datetime | None = None) -> Iterator[dict]:
+    q = (select(Order, Partner, User).join(Partner, Partner.id == Order.partner_id)
+         .join(User, User.id == Order.submitter_id).where(Order.status.in_(list(statuses)))
+         .options(selectinload(Order.lines)).order_by(Order.id).limit(MAX_ROWS))
+    if since is not None:
+        q = q.where(Order.updated_at >= since)
+    for order, partner, submitter in s.execute(q).all():
+        for ln in order.lines:
+            yield {"order_number": order.number, "status": order.status, "revision": order.revision,
+                   "partner_code": partner.code or "", "partner_name": partner.name, "submitter": submitter.external_id,
+                   "customer": order.customer_text or "", "ship_to": order.ship_to or partner.address or "",
+                   "ship_to_region": order.ship_to_region or "", "line": ln.position + 1, "sku": ln.sku,
+                   "name": ln.name, "qty": ln.qty, "list_price": f"{ln.list_price:.2f}",
+                   "unit_price": f"{ln.unit_price:.2f}", "price_source": ln.price_source,
+                   "amount": f"{ln.amount_yuan:.2f}", "order_total": f"{order.total_yuan:.2f}",
+                   "confirmed_at": _iso(clock, order.confirmed_at), "shipped_at": _iso(clock, order.shipped_at),
+                   "erp_ref": order.erp_ref or ""}
+
+
+def to_csv(rows: Iterable[dict]) -> str:
+    """UTF-8 with a BOM, so Excel opens the Chinese columns correctly."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def to_xlsx(rows: Iterable[dict]) -> bytes:
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("orders")
+    ws.append(list(COLUMNS))
+    numeric = {"qty", "list_price", "unit_price", "amount", "order_total", "line", "revision"}
+    for row in rows:
+        ws.append([float(row[c]) if c in numeric and c not in ("qty", "line", "revision") else row[c]
+                   for c in COLUMNS])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

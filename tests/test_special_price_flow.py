@@ -1,0 +1,143 @@
+"""Special prices up the approval ladder: a request on a draft order goes to the
+area manager then the director, ends in stamps the dealer hears about, and a
+later change to the order voids it."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from models import Approval, ApprovalFlow, Order, SpecialPrice
+from tests.conftest import cards_to, last_text, texts_to
+
+
+def q(app):
+    return app.extensions["qudao"]
+
+
+def one(app, model):
+    with q(app).factory() as s:
+        rows = s.execute(select(model).order_by(model.id)).scalars().all()
+        for r in rows:
+            if isinstance(r, Order):
+                _ = r.lines
+        return rows
+
+
+def sp_cards(wecom, user):
+    return [c for c in cards_to(wecom, user) if c.task_id.startswith("sp-")]
+
+
+def order_card(wecom, user="dealer_bj_li"):
+    return [c for c in cards_to(wecom, user) if c.task_id.startswith("so-")][-1]
+
+
+def place(driver, app, text="订货 A100*20"):
+    driver.text("dealer_bj_li", text)
+    return one(app, Order)[-1]
+
+
+def test_twelve_percent_goes_to_manager_then_director_and_reprices_the_order(app, driver, wecom):
+    order = place(driver, app)
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 73300 理由：竞品报价低")
+    [sp] = one(app, SpecialPrice)
+    assert sp.status == "pending" and sp.depth == Decimal("0.1200")     # (83,300 − 73,300) / 83,300
+    reply = last_text(wecom, "dealer_bj_li")
+    assert sp.number in reply and "区域经理 → 销售总监" in reply and "王建国" in reply
+    assert sp_cards(wecom, "director") == []            # step 2 waits for step 1
+    [card] = sp_cards(wecom, "mgr_north")
+    rows = dict((r["keyname"], r["value"]) for r in card.card["horizontal_content_list"])
+    assert rows["目录价"] == "¥98,000" and rows["政策价"].startswith("¥83,300") and "12.0%" in rows["申请价"]
+    assert "少收 ¥20万" in rows["毛利影响"] and "→" in rows["毛利影响"] and order.number in rows["关联"]
+    assert "第 1/2 步" in card.card["sub_title_text"] and "竞品报价低" in card.card["sub_title_text"]
+
+    driver.click("mgr_north", card.task_id, "approve")
+    assert sp_cards(wecom, "mgr_north")[0].replace_name.startswith("已同意 · 王建国")
+    assert "第 1/2 步" in last_text(wecom, "mgr_north") and "张伟" in last_text(wecom, "mgr_north")
+    assert "王建国 已同意（第 1/2 步）" in last_text(wecom, "dealer_bj_li")
+    [card2] = sp_cards(wecom, "director")
+    assert "第 2/2 步" in card2.card["sub_title_text"]
+
+    driver.click("director", card2.task_id, "approve")
+    assert sp_cards(wecom, "director")[0].replace_name.startswith("已同意 · 张伟")
+    [sp] = one(app, SpecialPrice)
+    assert sp.status == "approved"
+    dealer = texts_to(wecom, "dealer_bj_li")
+    assert any("已批准（王建国、张伟）" in m for m in dealer)
+    [order] = one(app, Order)
+    assert order.status == "draft" and order.lines[0].unit_price == Decimal("73300.00")
+    assert order.lines[0].price_source == f"special:{sp.number}" and order.total_yuan == Decimal("1466000.00")
+    new_card = order_card(wecom)
+    assert "特价" in new_card.card["horizontal_content_list"][0]["value"] or "¥146.6万" in str(new_card.card)
+    driver.click("dealer_bj_li", new_card.task_id, "confirm")
+    assert one(app, Order)[0].status == "confirmed"
+
+
+def test_a_change_to_the_order_voids_the_approved_special_price(app, driver, wecom):
+    order = place(driver, app)
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 80000 理由：招标限价")   # ~4% → one step
+    [card] = sp_cards(wecom, "mgr_north")
+    driver.click("mgr_north", card.task_id, "approve")
+    assert one(app, SpecialPrice)[0].status == "approved"
+    driver.text("dealer_bj_li", f"修改订单 {order.number} A100*25")
+    [sp] = one(app, SpecialPrice)
+    assert sp.status == "void"
+    reply = last_text(wecom, "dealer_bj_li") if False else "\n".join(texts_to(wecom, "dealer_bj_li")[-3:])
+    assert "失效" in reply and sp.number in reply
+    [order] = one(app, Order)
+    assert order.revision == 2 and order.lines[0].qty == 25 and order.lines[0].unit_price == Decimal("83300.00")
+    assert "失效" in last_text(wecom, "mgr_north") and sp.number in last_text(wecom, "mgr_north")
+
+
+def test_a_pending_request_is_void_when_the_order_changes_and_its_card_says_so(app, driver, wecom):
+    order = place(driver, app)
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 73300 理由：竞品报价低")
+    [card] = sp_cards(wecom, "mgr_north")
+    driver.text("dealer_bj_li", f"确认订单 {order.number}")
+    assert "审批中" in last_text(wecom, "dealer_bj_li")        # can't confirm while the price is being decided
+    driver.text("dealer_bj_li", f"修改订单 {order.number} A100*10")
+    assert sp_cards(wecom, "mgr_north")[0].replace_name.startswith("已失效")
+    driver.click("mgr_north", card.task_id, "approve")
+    assert "已失效" in last_text(wecom, "mgr_north") or "失效" in last_text(wecom, "mgr_north")
+    assert one(app, SpecialPrice)[0].status == "void"
+
+
+def test_beyond_the_ladder_goes_to_the_director_with_a_warning(app, driver, wecom):
+    order = place(driver, app)
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 60000 理由：战略客户")   # 28% below policy
+    assert sp_cards(wecom, "mgr_north") == []
+    [card] = sp_cards(wecom, "director")
+    assert "超出特价政策上限" in card.card["sub_title_text"]
+    assert "⚠️" in last_text(wecom, "dealer_bj_li")
+
+
+def test_free_standing_special_price_is_used_by_the_next_order_for_that_customer(app, driver, wecom):
+    driver.text("dealer_bj_li", "申请特价 A100 8折 客户北京协和医院 原因 招标限价")   # 78,400 vs 83,300: 5.9%
+    [sp] = one(app, SpecialPrice)
+    assert sp.order_id is None and sp.customer_text == "北京协和医院"
+    [card] = sp_cards(wecom, "mgr_north")
+    driver.click("mgr_north", card.task_id, "approve")
+    [card2] = sp_cards(wecom, "director")
+    driver.click("director", card2.task_id, "approve")
+    assert "订货 A100*10 客户 北京协和医院" in last_text(wecom, "dealer_bj_li")
+    order = place(driver, app, "订货 A100*10 客户：北京协和医院")
+    assert order.lines[0].unit_price == Decimal("78400.00") and order.lines[0].price_source == f"special:{sp.number}"
+    driver.click("dealer_bj_li", order_card(wecom).task_id, "confirm")
+    assert one(app, SpecialPrice)[0].status == "used"
+    other = place(driver, app, "订货 A100*10 客户：北京协和医院")
+    assert other.lines[0].unit_price == Decimal("83300.00")          # used up
+
+
+def test_a_reason_is_asked_for_and_bad_prices_change_nothing(app, driver, wecom):
+    order = place(driver, app)
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 73300")
+    assert "理由" in last_text(wecom, "dealer_bj_li") and one(app, SpecialPrice) == []
+    driver.text("dealer_bj_li", "竞品报价低")
+    assert len(one(app, SpecialPrice)) == 1
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 90000 理由 试试")
+    assert "不低于" in last_text(wecom, "dealer_bj_li")
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 100 理由 试试")
+    assert "不合理" in last_text(wecom, "dealer_bj_li")
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} B200 单价 9000 理由 试试")
+    assert "没有 B200" in last_text(wecom, "dealer_bj_li")
+    assert len(one(app, SpecialPrice)) == 1
