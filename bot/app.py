@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit
-from bot.clock import Clock
+from bot.clock import Clock, OffsetClock
 from bot.context import Services
 from bot.erp import create_erp_blueprint
 from bot.db import make_engine, make_session_factory, upgrade_schema
@@ -45,6 +45,7 @@ class Qudao:
     runner: Runner
     api: WeComApi
     simulator_state: object | None = None
+    scheduler: object | None = None       # embedded only (QUDAO_SCHEDULER=embedded)
 
 
 def _on_sent(session, row, result) -> None:
@@ -72,7 +73,8 @@ def prepare_database(engine: Engine, factory, clock: Clock, settings: Settings) 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
     settings = settings or load_settings()
-    clock = clock or Clock(settings.timezone)
+    # The simulator's clock can be fast-forwarded from its page (demos of timed work).
+    clock = clock or (OffsetClock(settings.timezone) if settings.simulator else Clock(settings.timezone))
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     prepare_database(engine, factory, clock, settings)
@@ -101,8 +103,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                                                      settings.max_body_bytes))
     app.register_blueprint(create_erp_blueprint(services, after_write=runner.poke), url_prefix="/erp/v1")
     qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, api)
+    if settings.scheduler == "embedded" and settings.processing == "thread":
+        from bot.scheduler import build_scheduler
+        qudao.scheduler = build_scheduler(qudao)
     if settings.simulator:
-        qudao.simulator_state = _mount_simulator(app, settings, factory)
+        qudao.simulator_state = _mount_simulator(app, settings, qudao)
 
     @app.get("/healthz")
     def healthz():
@@ -116,13 +121,24 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     app.extensions["qudao"] = qudao
     runner.start()
+    if qudao.scheduler is not None:
+        qudao.scheduler.start()
     return app
 
 
-def _mount_simulator(app: Flask, settings: Settings, factory) -> object:
+def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:
     from flask import request
 
     from bot.platforms.simulator import SimulatorState, create_simulator_blueprint
+    factory, clock = qudao.factory, qudao.clock
+
+    def time_control(hours: float | None) -> dict:
+        if hours is not None and isinstance(clock, OffsetClock):
+            clock.advance(hours)
+            if qudao.scheduler is not None:
+                qudao.scheduler.tick()        # what came due now happens now, not at the next timer tick
+        return {"now": clock.now().isoformat(timespec="seconds"), "now_local": clock.fmt(clock.now(), "%m-%d %H:%M"),
+                "offset_hours": round(clock.offset.total_seconds() / 3600, 2) if isinstance(clock, OffsetClock) else 0}
 
     def users():
         with factory() as s:
@@ -137,5 +153,6 @@ def _mount_simulator(app: Flask, settings: Settings, factory) -> object:
     app.register_blueprint(create_simulator_blueprint(
         state, corp_id=settings.wecom_corp_id, agent_id=settings.wecom_agent_id, secret=settings.wecom_secret,
         token=settings.wecom_token, aes_key=settings.wecom_aes_key, callback_url=callback_url,
-        users_provider=users), url_prefix="/sim")
+        users_provider=users, clock=lambda: clock.now().timestamp(),
+        time_control=time_control if isinstance(clock, OffsetClock) else None), url_prefix="/sim")
     return state

@@ -1,6 +1,7 @@
 """Time source. Handlers ask the clock, never ``datetime.now()``, so tests can pin it."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,27 @@ class Clock:
 
     def fmt(self, when: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
         return self.local(when).strftime(pattern) if when else "-"
+
+
+class OffsetClock(Clock):
+    """Wall time plus an offset that only grows: the simulator's fast-forward,
+    so a demo can see tomorrow's plan or a protection period running out."""
+
+    def __init__(self, tz: str = "Asia/Shanghai"):
+        super().__init__(tz)
+        self._offset = timedelta(0)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self._offset
+
+    def advance(self, hours: float) -> None:
+        with self._lock:
+            self._offset += timedelta(hours=hours)
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
 
 
 class FrozenClock(Clock):

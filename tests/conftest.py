@@ -171,3 +171,36 @@ def add_integration(app, name: str = "erp") -> str:
     with q.factory() as s, s.begin():
         s.add(Integration(name=name, token_hash=token_hash(token), created_at=q.clock.now()))
     return token
+
+
+def serve_demo(tmp_path):
+    """`python -m bot seed-demo` then `serve` (the README's embedded default: SQLite,
+    simulator, embedded scheduler) on a free port; yields its base URL."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import requests
+    root = Path(__file__).resolve().parent.parent
+    port = 20000 + secrets.randbelow(5000)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "QUDAO_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3", PYTHONPATH=str(root))
+    subprocess.run([sys.executable, "-m", "bot", "seed-demo"], cwd=root, env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return requests.get(base + "/healthz", timeout=1).ok
+        except requests.RequestException:
+            return False
+    try:
+        assert wait_for(up, timeout=30), "serve did not come up"
+        yield base
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+        if "/sim/" not in out:
+            print(out)

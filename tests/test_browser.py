@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import wait_for
+from tests.conftest import serve_demo, wait_for
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,28 +29,7 @@ needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("browser")
-    port = 20000 + secrets.randbelow(5000)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "QUDAO_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/browser.sqlite3", PYTHONPATH=str(ROOT))
-    subprocess.run([sys.executable, "-m", "bot", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return requests.get(base + "/healthz", timeout=1).ok
-        except requests.RequestException:
-            return False
-    try:
-        assert wait_for(up, timeout=30), "serve did not come up"
-        yield base
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=10)
-        if "/sim/" not in out:
-            print(out)
+    yield from serve_demo(tmp_path_factory.mktemp("browser"))
 
 
 @needs_chromium

@@ -60,14 +60,18 @@ def _one(ctx: Context, approval_id: int) -> str | None:
         appr, flow, _, kind = engine.lock(ctx, approval_id)
         if appr.status != "pending" or appr.reminded_at is not None:
             return None
-        requester = ctx.s.get(User, flow.requester_id)
-        ctx.send(ctx.s.get(User, appr.approver_id),
-                 Text(t("reminder", "zh", noun=kind.noun, number=flow.subject_ref, requester=requester.name,
-                        waited=_waited(appr.created_at, now))), key=f"remind:{appr.id}")
-        appr.reminded_at = now
-        ctx.audit("approval.reminded", "approval", appr.task_id, after={"approver_id": appr.approver_id})
+        _remind(ctx, appr, flow, kind)
         return "reminded"
     return None
+
+
+def _remind(ctx: Context, appr: Approval, flow: ApprovalFlow, kind) -> None:
+    requester = ctx.s.get(User, flow.requester_id)
+    ctx.send(ctx.s.get(User, appr.approver_id),
+             Text(t("reminder", "zh", noun=kind.noun, number=flow.subject_ref, requester=requester.name,
+                    waited=_waited(appr.created_at, ctx.now))), key=f"remind:{appr.id}")
+    appr.reminded_at = ctx.now
+    ctx.audit("approval.reminded", "approval", appr.task_id, after={"approver_id": appr.approver_id})
 
 
 def _escalate(ctx: Context, appr: Approval, flow: ApprovalFlow) -> str:
@@ -82,6 +86,8 @@ def _escalate(ctx: Context, appr: Approval, flow: ApprovalFlow) -> str:
         if appr.overdue_at is not None:
             return None
         appr.overdue_at = ctx.now
+        if appr.reminded_at is None:        # and the approver hears it too, in the same round
+            _remind(ctx, appr, flow, kind)
         for admin in ctx.s.execute(select(User).where(User.role == "admin")).scalars():
             ctx.send(admin, Text(t("overdue_admin", "zh", noun=kind.noun, number=flow.subject_ref,
                                    approver=current.name, waited=_waited(appr.created_at, ctx.now))),

@@ -80,9 +80,13 @@ def create_simulator_blueprint(
     callback_timeout: float = WECOM_TIMEOUT,
     callback_attempts: int = 1,
     clock: Callable[[], float] = time.time,
+    time_control: Callable[[float | None], dict] | None = None,
 ) -> Blueprint:
     """Fake API at ``<prefix>/cgi-bin/``, page at ``<prefix>/``, page JSON at ``<prefix>/api/``.
 
+    ``time_control(hours)`` (optional) moves the bot's clock forward for demos of
+    timed work (reminders, expiry, digests) and returns {"now": ISO time}; with
+    ``None`` it only reads. The page then shows a fast-forward control.
     ``clock`` stamps CreateTime / timestamp of callbacks (wall time by default,
     which the bot's freshness window expects); ``msg_id_factory`` lets tests
     force numeric or opaque MsgIds; ``callback_attempts`` > 1 retries like
@@ -125,8 +129,22 @@ def create_simulator_blueprint(
     @bp.get("/")
     def page() -> str:
         return render_template("simulator/chat.html", corp_id=corp_id, agent_id=agent_id,
-                               base_url=url_for(".page"),
+                               base_url=url_for(".page"), time_control=time_control is not None,
                                static_url=url_for(".static", filename=""))
+
+    @bp.route("/api/clock", methods=["GET", "POST"])
+    def api_clock() -> Response | tuple[Response, int]:
+        if time_control is None:
+            return _bad("this simulator has no clock control", 404)
+        if request.method == "GET":
+            return jsonify({"ok": True, **time_control(None)})
+        if not request.is_json:
+            return _bad("send application/json", 415)
+        data = request.get_json(silent=True)
+        hours = data.get("advance_hours") if isinstance(data, dict) else None
+        if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 120:
+            return _bad("advance_hours must be a number of hours, 0 < h ≤ 2880")
+        return jsonify({"ok": True, **time_control(float(hours))})
 
     @bp.get("/api/users")
     def api_users() -> Response:

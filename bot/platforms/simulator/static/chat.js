@@ -399,6 +399,22 @@
   sendBtn.addEventListener("click", sendText);
   select.addEventListener("change", function () { choose(select.value); });
   $("location-send").addEventListener("click", sendLocation);
+  /* ---------------- fast-forward (timed work demos) ---------------- */
+  function showNow(answer) {
+    if (answer && answer.ok && $("sim-now")) $("sim-now").textContent = answer.now_local || answer.now;
+  }
+  if ($("time-travel")) {
+    api("api/clock").then(showNow);
+    Array.prototype.forEach.call(document.querySelectorAll("#time-travel [data-hours]"), function (b) {
+      b.addEventListener("click", function () {
+        setStatus("时间快进中…");
+        api("api/clock", { advance_hours: Number(b.getAttribute("data-hours")) }).then(function (answer) {
+          showNow(answer);
+          setStatus(answer.ok ? "已快进，定时任务已运行" : (answer.error || "快进失败"), !answer.ok);
+        }, function () { setStatus("快进失败", true); });
+      });
+    });
+  }
   photoInput.addEventListener("change", function () {
     var file = photoInput.files && photoInput.files[0];
     photoInput.value = "";             // choosing the same file again must fire "change" again

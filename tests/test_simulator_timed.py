@@ -1,0 +1,54 @@
+"""Timed work in the embedded default, as a new user tries it in the simulator:
+the page's fast-forward moves the bot's clock and the embedded scheduler acts
+(an expiry warning, then the release that tells the refused partner)."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.conftest import serve_demo, wait_for
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    yield from serve_demo(tmp_path_factory.mktemp("timed"))
+
+
+def say(base, user, text):
+    r = requests.post(base + "/sim/api/send", json={"user": user, "text": text}, timeout=10)
+    assert r.status_code == 200 and r.json()["ok"], r.text
+
+
+def bot_texts(base, user):
+    entries = requests.get(base + "/sim/api/conversation", params={"user": user}, timeout=10).json()["entries"]
+    return [e["payload"].get("content", "") for e in entries if e["direction"] == "bot"]
+
+
+def advance(base, hours):
+    r = requests.post(base + "/sim/api/clock", json={"advance_hours": hours}, timeout=60)
+    assert r.status_code == 200 and r.json()["ok"], r.text
+    return r.json()
+
+
+def test_fast_forward_shows_expiry_warning_and_release(served):
+    base = served
+    assert requests.get(base + "/sim/api/clock", timeout=5).json()["offset_hours"] == 0
+    say(base, "dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    assert wait_for(lambda: any("报备成功" in m for m in bot_texts(base, "dealer_bj_li")))
+    say(base, "dealer_hx_sun", "报备 北京协和医院 彩超 60万")
+    assert wait_for(lambda: any("报备未通过" in m for m in bot_texts(base, "dealer_hx_sun")))
+    moved = advance(base, 84 * 24)
+    assert moved["offset_hours"] == 84 * 24
+    assert wait_for(lambda: any("保护期将于" in m for m in bot_texts(base, "dealer_bj_li")), timeout=20)
+    advance(base, 7 * 24)
+    assert wait_for(lambda: any("已释放" in m for m in bot_texts(base, "dealer_bj_li")), timeout=20)
+    assert wait_for(lambda: any("现在可以报备" in m for m in bot_texts(base, "dealer_hx_sun")), timeout=20)
+    # a message written after the jump carries the simulated time: the bot accepts it
+    say(base, "dealer_hx_sun", "报备 北京协和医院 彩超 60万")
+    assert wait_for(lambda: any("报备成功" in m for m in bot_texts(base, "dealer_hx_sun")), timeout=20)
+
+
+def test_bad_fast_forward_is_refused(served):
+    for body in ({"advance_hours": -1}, {"advance_hours": "a day"}, {}, {"advance_hours": 10 ** 6}):
+        r = requests.post(served + "/sim/api/clock", json=body, timeout=5)
+        assert r.status_code == 400 and not r.json()["ok"]
