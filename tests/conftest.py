@@ -2,6 +2,7 @@
 a driver that talks to the app exactly as WeCom does (signed, encrypted XML)."""
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from datetime import datetime, timezone
@@ -21,6 +22,8 @@ DEMO = yaml.safe_load((CONFIG_DIR / "demo" / "org.yaml").read_text(encoding="utf
 DEMO_USERIDS = [u["userid"] for u in DEMO["users"]]
 # Members of the WeCom corp who are not set up in Qudao.
 CORP_ONLY_USERS = ["stranger", "ChenJiaShun"]
+PG_ADMIN = os.environ.get("QUDAO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("QUDAO_TEST_REDIS", "redis://127.0.0.1:6379/15")
 # 2026-11-23 10:00 in Beijing
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
 
@@ -204,3 +207,39 @@ def serve_demo(tmp_path):
         out, _ = proc.communicate(timeout=10)
         if "/sim/" not in out:
             print(out)
+
+
+# ---- the real PostgreSQL and Redis ---------------------------------------------------
+
+@pytest.fixture
+def pg_url():
+    import psycopg
+    name = f"qudao_test_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+        # What a server in China is usually set to; datetimes then come back as +08:00.
+        conn.execute(f"ALTER DATABASE \"{name}\" SET timezone TO 'Asia/Shanghai'")
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url():
+    import redis as redis_lib
+    client = redis_lib.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def pg_app(pg_url, redis_url, wecom, clock, base_settings):
+    settings = base_settings.with_(database_url=pg_url, redis_url=redis_url, wecom_api_base=wecom.base_url,
+                                   simulator=False, processing="inline")
+    app = build_app(settings, clock)
+    yield app
+    app.extensions["qudao"].engine.dispose()
+
+

@@ -10,7 +10,6 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis as redis_lib
 import requests
@@ -19,42 +18,11 @@ from sqlalchemy import func, select, text
 from bot.audit import verify_chain
 from bot.platforms.wecom.crypto import WeComCrypto
 from models import Customer, InboxMessage, Partner, Registration, User
-from tests.conftest import DEMO_USERIDS, build_app, cards_to, last_text, texts_to, wait_for
+# The pg_url / redis_url / pg_app fixtures live in conftest.
+from tests.conftest import REDIS_URL, DEMO_USERIDS, build_app, cards_to, last_text, texts_to, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = os.environ.get("QUDAO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("QUDAO_TEST_REDIS", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def pg_url():
-    name = f"qudao_test_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-        # What a server in China is usually set to; datetimes then come back as +08:00.
-        conn.execute(f"ALTER DATABASE \"{name}\" SET timezone TO 'Asia/Shanghai'")
-    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def redis_url():
-    client = redis_lib.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-
-
-@pytest.fixture
-def pg_app(pg_url, redis_url, wecom, clock, base_settings):
-    settings = base_settings.with_(database_url=pg_url, redis_url=redis_url, wecom_api_base=wecom.base_url,
-                                   simulator=False, processing="inline")
-    app = build_app(settings, clock)
-    yield app
-    app.extensions["qudao"].engine.dispose()
 
 
 def test_flow_on_postgres_with_state_in_redis(pg_app, wecom, clock, base_settings):
