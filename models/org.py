@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
@@ -59,6 +59,8 @@ class Product(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
+    # A location message looks for customers inside a small box around it.
+    __table_args__ = (Index("ix_customers_lat_lng", "lat", "lng"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     # Canonical name key from the matcher: surely-identical spellings collide

@@ -13,7 +13,8 @@ from models.org import Customer, User
 class Visit(Base):
     __tablename__ = "visits"
     __table_args__ = (Index("ix_visits_user_checkin", "user_id", "checkin_at"),
-                      Index("ix_visits_customer_checkin", "customer_id", "checkin_at"))
+                      Index("ix_visits_customer_checkin", "customer_id", "checkin_at"),
+                      Index("ix_visits_lat_lng", "lat", "lng"))   # the same point reused elsewhere
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))   # the visitor's partner, if any

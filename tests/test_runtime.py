@@ -43,3 +43,18 @@ def test_a_message_persisted_before_a_crash_is_processed_after_restart(db_url, w
     finally:
         q.runner.stop()
         q.engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_models(tmp_path):
+    """A model changed without a migration (or the reverse) would pass every other
+    test on a fresh database yet break an upgraded one."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import models
+    from bot.db import make_engine, upgrade_schema
+    engine = make_engine(f"sqlite:///{tmp_path}/migrated.sqlite3")
+    upgrade_schema(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), models.Base.metadata) == []
+    engine.dispose()

@@ -249,6 +249,7 @@ def upgrade() -> None:
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.create_index('ix_visits_customer_checkin', ['customer_id', 'checkin_at'], unique=False)
         batch_op.create_index('ix_visits_user_checkin', ['user_id', 'checkin_at'], unique=False)
+        batch_op.create_index('ix_visits_lat_lng', ['lat', 'lng'], unique=False)
 
     op.create_table('order_lines',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -317,6 +318,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('radius_m', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_customers_lat_lng', ['lat', 'lng'], unique=False)
 
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.add_column(sa.Column('code', sa.String(length=40), nullable=True))
@@ -391,6 +393,7 @@ def downgrade() -> None:
         batch_op.drop_column('code')
 
     with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.drop_index('ix_customers_lat_lng')
         batch_op.drop_column('radius_m')
 
     with op.batch_alter_table('approvals', schema=None) as batch_op:
@@ -426,6 +429,7 @@ def downgrade() -> None:
 
     op.drop_table('order_lines')
     with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.drop_index('ix_visits_lat_lng')
         batch_op.drop_index('ix_visits_user_checkin')
         batch_op.drop_index('ix_visits_customer_checkin')
 
