@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, api)
     if settings.scheduler == "embedded" and settings.processing == "thread":
         from bot.scheduler import build_scheduler
-        qudao.scheduler = build_scheduler(qudao)
+        qudao.scheduler = build_scheduler(qudao, ttl_s=settings.scheduler_lease_s)
     if settings.simulator:
         qudao.simulator_state = _mount_simulator(app, settings, qudao)
 

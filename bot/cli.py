@@ -40,6 +40,8 @@ def cmd_serve(args) -> int:
     print(f"Qudao is running on http://{shown}:{args.port}/  (WeCom callback: /wecom/callback)", flush=True)
     if settings.simulator:
         print(f"Open the chat simulator: http://{shown}:{args.port}/sim/", flush=True)
+    if settings.scheduler == "embedded":
+        print("Timed work (reminders, expiry, digests) runs in this process", flush=True)
     print(f"Database: {settings.database_url.split('@')[-1]}   Redis: {'on' if settings.redis_url else 'off'}",
           flush=True)
     try:
@@ -47,7 +49,10 @@ def cmd_serve(args) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        app.extensions["qudao"].runner.stop()
+        q = app.extensions["qudao"]
+        if q.scheduler is not None:
+            q.scheduler.stop()
+        q.runner.stop()
     return 0
 
 
@@ -79,31 +84,6 @@ def cmd_rules_load(args) -> int:
         return 2
     print(f"active rule set: version {row.version} from {row.source}")
     return 0
-
-
-def cmd_import_customers(args) -> int:
-    from handlers.customer_import import import_customers, read_csv
-    _, factory, _ = _database(_settings())
-    started = time.monotonic()
-
-    def progress(rows: int) -> None:
-        rate = rows / max(time.monotonic() - started, 1e-6)
-        print(f"\r{rows:,} rows read · {rate:,.0f} rows/s", end="", file=sys.stderr, flush=True)
-
-    try:
-        report = import_customers(factory, read_csv(Path(args.file)), progress=progress, batch=args.batch)
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
-    print(file=sys.stderr)
-    for number, reason in report.errors[:200]:
-        print(f"row {number}: {reason}", file=sys.stderr)
-    if len(report.errors) > 200:
-        print(f"… and {len(report.errors) - 200} more bad rows", file=sys.stderr)
-    print(json.dumps({"imported": report.imported, "updated": report.updated, "unchanged": report.skipped,
-                      "aliases": report.aliases, "bad_rows": len(report.errors),
-                      "seconds": round(report.seconds, 1)}, ensure_ascii=False))
-    return 1 if report.errors else 0
 
 
 def cmd_audit_verify(args) -> int:
@@ -195,10 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("rules-load", help="load a rule file as the new active version")
     p.add_argument("file", nargs="?")
     p.set_defaults(func=cmd_rules_load)
-    p = sub.add_parser("import-customers", help="load customers from CSV (name,address,credit_code,aliases)")
-    p.add_argument("file")
-    p.add_argument("--batch", type=int, default=5000)
-    p.set_defaults(func=cmd_import_customers)
+    from bot.cli_imports import register_import_commands
+    register_import_commands(sub)     # import KIND FILE, import-template, import-customers (alias)
+    from bot.cli_ops import add_ops_commands
+    add_ops_commands(sub)             # scheduler, integration, export-orders
     sub.add_parser("audit-verify", help="check the audit trail's hash chain").set_defaults(func=cmd_audit_verify)
     sub.add_parser("parse", help="JSON Lines {text, now} on stdin → parsed commands").set_defaults(func=cmd_parse)
     p = sub.add_parser("match", help="name_a<TAB>name_b lines on stdin → verdicts")

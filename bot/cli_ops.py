@@ -21,7 +21,7 @@ def cmd_scheduler(args) -> int:
     settings = settings.with_(scheduler="off")
     app = create_app(settings)
     q = app.extensions["qudao"]
-    sched = build_scheduler(q)
+    sched = build_scheduler(q, ttl_s=settings.scheduler_lease_s)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -41,6 +41,7 @@ class Settings:
     # "embedded": `serve` also runs the scheduler (laptop/simulator default);
     # "off": timed work runs in its own `python -m bot scheduler` process.
     scheduler: str = "off"
+    scheduler_lease_s: int = 30     # a dead scheduler's standby takes over within this
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -74,4 +75,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=int(env.get("QUDAO_MAX_BODY") or 64 * 1024),
         processing=env.get("QUDAO_PROCESSING") or "thread",
         scheduler=env.get("QUDAO_SCHEDULER") or ("embedded" if simulator else "off"),
+        scheduler_lease_s=int(env.get("QUDAO_SCHEDULER_LEASE") or 30),
     )

@@ -42,11 +42,13 @@ def test_import_reports_bad_rows_and_is_idempotent(app, tmp_path):
     report = import_customers(q.factory, read_csv(write(tmp_path)))
     assert report.errors == [(3, "客户名称为空 (name is empty)"),
                              (5, "统一社会信用代码格式不对: NOT-A-CODE (bad credit code)")]
-    # 北京协和医院 is a demo customer already, and 北京市协和医院 is the same one
-    assert (report.imported, report.skipped, report.aliases) == (2, 2, 4)
+    # 北京协和医院 is a demo customer already, and 北京市协和医院 (row 6) is the same
+    # one: row 2 is merged into row 6 (its aliases kept) and reported as a warning.
+    assert (report.imported, report.unchanged, report.aliases) == (2, 1, 4)
+    assert [row for row, _ in report.warnings] == [2] and "第 6 行" in report.warnings[0][1]
     assert count(q, Customer) == before + 2
     again = import_customers(q.factory, read_csv(write(tmp_path)))
-    assert (again.imported, again.updated, again.aliases) == (0, 0, 0)
+    assert (again.imported, again.updated, again.unchanged, again.aliases) == (0, 0, 3, 0)
     assert count(q, Customer) == before + 2
     with q.factory() as s:
         m = lookup(s, "迈瑞")

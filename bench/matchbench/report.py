@@ -74,7 +74,7 @@ def machine() -> dict:
             "platform": platform.platform(), "date": date.today().isoformat(), "load": loadavg()}
 
 
-MEASURED_CODE = ("handlers/customer_search.py", "handlers/customer_import.py", "bot/matching",
+MEASURED_CODE = ("handlers/customer_search.py", "handlers/customer_import.py", "handlers/imports", "bot/matching",
                  "migrations/versions", "models/org.py")
 
 

@@ -136,11 +136,16 @@ class Scheduler:
         one (a busy or suspended process never fires a burst of them)."""
         aps = BackgroundScheduler(timezone=str(self.svc.clock.tz),
                                   job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
+        start = datetime.now(self.svc.clock.tz)
         aps.add_job(self.heartbeat, "interval", seconds=max(1, self.lease.ttl_s // 3), id="lease",
-                    next_run_time=datetime.now(self.svc.clock.tz))
+                    next_run_time=start)
+        # Right after the lease check, not one interval later: what came due while
+        # no scheduler ran is caught up at once (once: the jobs are idempotent).
+        soon = start + timedelta(seconds=1)
         for sweep in self.sweeps:
-            aps.add_job(self.run_sweep, "interval", seconds=sweep.every_s, args=[sweep], id=f"sweep:{sweep.name}")
-        aps.add_job(self.run_calendar, "interval", seconds=CALENDAR_EVERY_S, id="calendar")
+            aps.add_job(self.run_sweep, "interval", seconds=sweep.every_s, args=[sweep], id=f"sweep:{sweep.name}",
+                        next_run_time=soon)
+        aps.add_job(self.run_calendar, "interval", seconds=CALENDAR_EVERY_S, id="calendar", next_run_time=soon)
         aps.start()
         self._aps = aps
 

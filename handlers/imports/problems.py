@@ -1,0 +1,15 @@
+"""The two ways an import can go wrong: the whole file, or one row.
+
+Messages are Chinese first with English in brackets, as ops staff read them
+and as the existing customer import wrote them.
+"""
+from __future__ import annotations
+
+
+class FileProblem(Exception):
+    """The file can't be imported at all (unreadable, wrong sheet, header lacks a
+    required column). Raised before any row is written; the CLI exits 2."""
+
+
+class RowProblem(Exception):
+    """One row is bad; the import goes on with the others and lists it."""
