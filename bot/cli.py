@@ -164,6 +164,7 @@ def _match_lookup() -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)   # its per-start plugin chatter hides our lines
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)   # a line per job run, every few seconds
     parser = argparse.ArgumentParser(prog="python -m bot", description="Qudao 渠道助手")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="serve the bot (creates the schema on an empty database)")
