@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, jsonify, redirect
 from sqlalchemy import Engine, select
@@ -134,7 +135,15 @@ def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:
 
     def time_control(hours: float | None) -> dict:
         if hours is not None and isinstance(clock, OffsetClock):
-            clock.advance(hours)
+            target = clock.now() + timedelta(hours=hours)
+            if qudao.scheduler is not None:
+                # Step through the jump as if the time had passed: stop at every morning
+                # plan, digest and weekly chart in between (each would otherwise be too
+                # old to catch up) and let the sweeps see each stop.
+                for due in qudao.scheduler.slot_times(clock.now(), target):
+                    clock.advance_to(due + timedelta(seconds=1))
+                    qudao.scheduler.tick()
+            clock.advance_to(target)
             if qudao.scheduler is not None:
                 qudao.scheduler.tick()        # what came due now happens now, not at the next timer tick
         return {"now": clock.now().isoformat(timespec="seconds"), "now_local": clock.fmt(clock.now(), "%m-%d %H:%M"),

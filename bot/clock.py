@@ -43,6 +43,11 @@ class OffsetClock(Clock):
         with self._lock:
             self._offset += timedelta(hours=hours)
 
+    def advance_to(self, when: datetime) -> None:
+        """Move on to ``when``; never back."""
+        with self._lock:
+            self._offset = max(self._offset, when - datetime.now(timezone.utc))
+
     @property
     def offset(self) -> timedelta:
         return self._offset

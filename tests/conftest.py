@@ -190,8 +190,11 @@ def serve_demo(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "QUDAO_", "DATABASE_URL", "REDIS_URL"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3", PYTHONPATH=str(root))
     subprocess.run([sys.executable, "-m", "bot", "seed-demo"], cwd=root, env=env, check=True, capture_output=True)
+    # The server's log goes to a file: a pipe nobody reads until the end fills up and blocks it.
+    log_path = tmp_path / "serve.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
 
     def up():
@@ -204,9 +207,11 @@ def serve_demo(tmp_path):
         yield base
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=10)
-        if "/sim/" not in out:
-            print(out)
+        proc.wait(timeout=10)
+        log.close()
+        out = log_path.read_text()
+        if "/sim/" not in out or "Traceback" in out:
+            print(out[-20000:])
 
 
 # ---- the real PostgreSQL and Redis ---------------------------------------------------

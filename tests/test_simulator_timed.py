@@ -48,6 +48,29 @@ def test_fast_forward_shows_expiry_warning_and_release(served):
     assert wait_for(lambda: any("报备成功" in m for m in bot_texts(base, "dealer_hx_sun")), timeout=20)
 
 
+@pytest.fixture
+def fresh(tmp_path):
+    yield from serve_demo(tmp_path)
+
+
+def test_one_day_forward_brings_the_morning_plan_and_digest(fresh):
+    """+1天 lands at the same time of day tomorrow, hours after 08:00; the jump still
+    stops at 08:00 and 08:30 on its way, so the plan and the digest go out once each."""
+    base = fresh
+    say(base, "rep_zhang", "计划 明天 拜访 北京协和医院")
+    assert wait_for(lambda: any("已安排" in m for m in bot_texts(base, "rep_zhang")))
+    say(base, "dealer_bj_wang", "报备 北京朝阳医院 彩超 50万")
+    assert wait_for(lambda: any("北京朝阳医院" in m for m in bot_texts(base, "dealer_bj_wang")))
+    def digests():
+        return [m for m in bot_texts(base, "mgr_north") if "渠道日报" in m]
+    before = len(digests())
+    advance(base, 24)
+    assert wait_for(lambda: any("的拜访计划" in m and "北京协和医院" in m for m in bot_texts(base, "rep_zhang")),
+                    timeout=20)
+    assert wait_for(lambda: any("北京朝阳医院" in m for m in digests()[before:]), timeout=20)
+    assert sum("的拜访计划" in m for m in bot_texts(base, "rep_zhang")) == 1
+
+
 def test_bad_fast_forward_is_refused(served):
     for body in ({"advance_hours": -1}, {"advance_hours": "a day"}, {}, {"advance_hours": 10 ** 6}):
         r = requests.post(served + "/sim/api/clock", json=body, timeout=5)

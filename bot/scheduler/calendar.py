@@ -39,6 +39,18 @@ def weekly_slot(clock: Clock, now: datetime, iso_weekday: int, at: time) -> Slot
     return Slot(f"{year}-W{week:02d}", slot)
 
 
+def slots_between(clock: Clock, start: datetime, end: datetime, at: time,
+                  iso_weekday: int | None = None) -> list[datetime]:
+    """Every slot of a daily (or, with ``iso_weekday``, weekly) job in (start, end]."""
+    slot = (weekly_slot(clock, end, iso_weekday, at) if iso_weekday else daily_slot(clock, end, at)).at
+    step = timedelta(days=7 if iso_weekday else 1)
+    found = []
+    while slot > start:
+        found.append(slot)
+        slot -= step
+    return found[::-1]
+
+
 # Even with no catch-up allowed, a slot stays due long enough for the next tick to see it.
 MIN_WINDOW = timedelta(minutes=5)
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import Services
-from bot.scheduler.calendar import daily_slot, weekly_slot, within_catch_up
+from bot.scheduler.calendar import daily_slot, slots_between, weekly_slot, within_catch_up
 from bot.scheduler.jobs import CalendarJob, Sweep, calendar_jobs, sweeps
 from bot.scheduler.lease import DbLease
 from models import JobRun
@@ -89,6 +89,15 @@ class Scheduler:
         if done:
             self._after()
         return done
+
+    def slot_times(self, start: datetime, end: datetime) -> list[datetime]:
+        """When calendar jobs fall due in (start, end], in order: a fast-forward stops at each."""
+        with self.svc.factory() as s:
+            rules = self.svc.rules.active(s)
+        times = {t for job in self.jobs
+                 for t in slots_between(self.svc.clock, start, end, job.at(rules),
+                                        job.weekday(rules) if job.weekday else None)}
+        return sorted(times)
 
     def tick(self, now: datetime | None = None) -> dict:
         """Everything once, in order (tests drive the clock through this)."""
