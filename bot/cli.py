@@ -115,7 +115,7 @@ def run_parse(lines: TextIO, out: TextIO) -> None:
             "unit_price": p.unit_price, "discount": p.discount, "missing": p.missing,
             "plan_date": p.plan_date.isoformat() if p.plan_date else None, "customers": p.customers,
             "target": p.target, "date_from": p.date_from.isoformat() if p.date_from else None,
-            "date_to": p.date_to.isoformat() if p.date_to else None,
+            "date_to": p.date_to.isoformat() if p.date_to else None, "amount_doubt": p.amount_doubt,
         }, ensure_ascii=False) + "\n")
         out.flush()
 

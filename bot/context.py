@@ -100,6 +100,9 @@ class Context:
         return self.svc.kv.get(self._state_key(), session=self.s)
 
     def set_state(self, state: dict) -> None:
+        # The conversation keeps the language it started in: a short answer such as
+        # "CT" or "80w" says nothing about which language the user reads.
+        state = {"lang": self.lang, **state}
         self.svc.kv.set(self._state_key(), state, self.svc.conversation_ttl_s, session=self.s)
 
     def clear_state(self) -> None:

@@ -31,9 +31,14 @@ def language_of(text: str | None) -> str:
 def dispatch(ctx: Context) -> None:
     ib = ctx.inbound
     if ctx.user is None:
+        if ib.kind == "card_click":
+            # Someone in the corp but not set up in Qudao tapped a card: refused, and kept on record.
+            ctx.audit("card.click_refused", "card", ib.card.task_id, after={"key": ib.card.key,
+                                                                            "reason": "unknown_user"})
         ctx.reply(Text(t("unknown_user", ctx.lang)))
         return
     if ib.kind == "card_click":
+        _drop_reject_prompt(ctx)
         cards.on_card_click(ctx)
     elif ib.kind == "text":
         _text(ctx, ib.text or "")
@@ -53,22 +58,45 @@ def dispatch(ctx: Context) -> None:
         ctx.reply(Text(t("unsupported_message", ctx.lang)))
 
 
+def _drop_reject_prompt(ctx: Context) -> None:
+    """A tap on a card or a typed decision means the approver moved on from the
+    reject they started: the next thing they type is not that reason."""
+    state = ctx.get_state()
+    if state and state.get("flow") == "reject_reason":
+        ctx.clear_state()
+        ctx.reply(Text(t("reject_reason_dropped", ctx.lang, number=cards.subject_ref_of(ctx, state["approval_id"]))))
+
+
+def _lists_or_asks(parsed) -> bool:
+    """Commands that only look things up: while a reject reason is awaited they are
+    answered, not taken as the reason ("报备信息不全" still is a reason)."""
+    return parsed.intent in ("query", "help") or parsed.action in ("mine", "my_orders", "my_visits")
+
+
 def _text(ctx: Context, text: str) -> None:
     state = ctx.get_state()
+    if state and state.get("lang") and not _CJK.search(text):
+        ctx.lang = state["lang"]
     if state and text.strip().lower() in CANCEL:
         ctx.clear_state()
         ctx.reply(Text(t("cancelled", ctx.lang)))
         return
     decision = approvals.parse_decision(text)
     if decision:
+        _drop_reject_prompt(ctx)
         approvals.on_text_decision(ctx, *decision)
-        return
-    if state and state.get("flow") == "reject_reason":
-        # Whatever the approver writes now is the reason, even "报备信息不全…".
-        approvals.on_reject_reason(ctx, state, text)
         return
     catalog = DbCatalog(ctx.s)
     parsed = parse_message(text, today=ctx.clock.today(), catalog=catalog)
+    if state and state.get("flow") == "reject_reason":
+        if _lists_or_asks(parsed):
+            _route(ctx, parsed)
+            ctx.reply(Text(t("reject_reason_waiting", ctx.lang,
+                             number=cards.subject_ref_of(ctx, state["approval_id"]))))
+            return
+        # Anything else the approver writes now is the reason, even "报备信息不全…".
+        approvals.on_reject_reason(ctx, state, text)
+        return
     answer = state is not None and parsed.intent == "unknown" and parsed.action is None
     if answer and _continue(ctx, state, text, catalog):
         return
@@ -79,9 +107,7 @@ def _continue(ctx: Context, state: dict, text: str, catalog: DbCatalog) -> bool:
     """A message that is not a command, while a conversation waits for an answer."""
     flow = state.get("flow")
     if flow == "register":
-        # An answer to our question: read it as the rest of the registration.
-        more = parse_message("报备 " + text, today=ctx.clock.today(), catalog=catalog)
-        registration.register(ctx, registration.merge(state["fields"], registration.fields_from(more, text)))
+        registration.continue_registration(ctx, state, text, catalog)
         return True
     if flow == "special_reason":
         special_prices.continue_reason(ctx, state, text)

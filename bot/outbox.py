@@ -84,15 +84,16 @@ class Deliverer:
             rows = list(s.execute(q).scalars())
             claimed = []
             for row in rows:
+                if row.status == "sending":
+                    # Its worker died mid-send: we can't know whether WeCom got it. Counted
+                    # before any pacing wait, so the retry asks WeCom to drop a duplicate.
+                    row.attempts += 1
+                    row.last_error = "lease expired: outcome unknown"
                 wait = self._pacing_delay(s, row.recipient, now)
                 if wait:
                     row.next_attempt_at = now + timedelta(seconds=wait)
-                    row.status = "pending"
+                    row.status, row.lease_until = "pending", None
                     continue
-                if row.status == "sending":
-                    # Its worker died mid-send: we can't know whether WeCom got it.
-                    row.attempts += 1
-                    row.last_error = "lease expired: outcome unknown"
                 row.status, row.lease_until = "sending", now + timedelta(seconds=LEASE_S)
                 claimed.append(row)
             s.flush()

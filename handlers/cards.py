@@ -9,7 +9,7 @@ from bot.context import Context
 from bot.messages import Text
 from handlers import approvals
 from handlers.texts import t
-from models import Approval, Order
+from models import Approval, ApprovalFlow, Order
 
 
 def on_card_click(ctx: Context) -> None:
@@ -37,3 +37,10 @@ def card_sent(session: Session, task_id: str, response_code: str) -> None:
     order = session.execute(select(Order).where(Order.card_task_id == task_id)).scalar_one_or_none()
     if order is not None and order.status == "draft" and not order.card_response_code:
         order.card_response_code = response_code
+
+
+def subject_ref_of(ctx: Context, approval_id: int) -> str:
+    """The number an approval step is about (RG…, SO…, SP…, EX…)."""
+    appr = ctx.s.get(Approval, approval_id)
+    flow = ctx.s.get(ApprovalFlow, appr.flow_id) if appr is not None else None
+    return flow.subject_ref if flow is not None else ""

@@ -17,7 +17,7 @@ from bot.rules.verdict import NEEDS_APPROVAL, Verdict
 from handlers import locks
 from handlers.approvals import void_open_flows
 from handlers.payload import snapshot
-from handlers.registration import amount_problem, request_approval
+from handlers.registration import amount_doubt_text, amount_problem, request_approval
 from handlers.texts import status_word, t, yuan
 from models import Customer, Registration
 
@@ -53,17 +53,23 @@ def amend(ctx: Context, parsed: Parsed) -> None:
     if problem:
         ctx.reply(Text(problem))
         return
+    if parsed.amount_doubt and parsed.amount_yuan is not None:
+        ctx.reply(Text(amount_doubt_text(ctx, parsed.amount_doubt, parsed.amount_yuan)))
+        return
     changes: list[str] = []
     before = snapshot(reg)
+    terms = _terms(reg)
     if parsed.amount_yuan is not None and float(parsed.amount_yuan) != float(reg.amount_yuan or 0):
-        changes.append(f"金额 {yuan(reg.amount_yuan)} → {yuan(parsed.amount_yuan)}")
+        changes.append(t("change_amount", lang, old=yuan(reg.amount_yuan), new=yuan(parsed.amount_yuan)))
         reg.amount_yuan = float(parsed.amount_yuan)
     if parsed.close_date is not None and parsed.close_date != reg.close_date:
-        changes.append(f"预计签约 {reg.close_date or '未填'} → {parsed.close_date}")
+        changes.append(t("change_close_date", lang, old=reg.close_date or t("not_given", lang), new=parsed.close_date))
         reg.close_date = parsed.close_date
     if not changes:
         ctx.reply(Text(t("amend_nothing", lang, ref=reg.number)))
         return
+    if reg.status == "approved" and reg.approved_terms is None:
+        reg.approved_terms = terms          # what a refused change falls back to
     reg.revision += 1
     reg.updated_at = ctx.now
     void_open_flows(ctx, "registration", reg.id)
@@ -82,6 +88,10 @@ def amend(ctx: Context, parsed: Parsed) -> None:
         reg.status = "pending"
         role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
         request_approval(ctx, reg, role, customer.region if customer else None, needing)
+    elif reg.approved_terms is not None:
+        # A change of an approved deal that no longer needs anyone: approved as it
+        # was, with the protection it already had (changes don't restart the clock).
+        reg.status, reg.approved_terms = "approved", None
     elif reg.status == "pending":
         # It only waited for the approval the change made unnecessary.
         reg.status, reg.decided_at = "approved", ctx.now
@@ -93,10 +103,20 @@ def amend(ctx: Context, parsed: Parsed) -> None:
                    + status_line(ctx, reg)))
 
 
+def _terms(reg: Registration) -> dict:
+    return {"amount_yuan": float(reg.amount_yuan) if reg.amount_yuan is not None else None,
+            "close_date": reg.close_date.isoformat() if reg.close_date else None,
+            "decided_at": reg.decided_at.isoformat() if reg.decided_at else None,
+            "decided_by_id": reg.decided_by_id}
+
+
 def status_line(ctx: Context, reg: Registration) -> str:
+    lang, until = ctx.lang, ctx.fmt(reg.lock_until, "%Y-%m-%d")
+    if reg.status == "pending" and reg.approved_terms is not None:
+        return t("status_change_pending", lang, until=until, amount=yuan(reg.approved_terms["amount_yuan"]))
     if reg.status == "pending":
-        return f"当前状态：待审批，锁定至 {ctx.fmt(reg.lock_until, '%Y-%m-%d')}"
-    return f"当前状态：{status_word(reg.status)}，保护期至 {ctx.fmt(reg.lock_until, '%Y-%m-%d')}"
+        return t("status_pending", lang, until=until)
+    return t("status_open", lang, status=status_word(reg.status, lang), until=until)
 
 
 def withdraw(ctx: Context, parsed: Parsed) -> None:

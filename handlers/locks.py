@@ -26,8 +26,14 @@ def scope_keys(scope: str, lines: list[str], department: str | None) -> list[str
 def _overlaps(lock_key: str, wanted: list[str], scope: str) -> bool:
     if lock_key in wanted:
         return True
-    # In department scope a whole-customer claim ("*") collides with every department.
-    return scope == "customer_department" and (lock_key == "*" or "*" in wanted)
+    # A whole-customer claim ("*") collides with every other claim on the customer,
+    # whichever way round; so does every claim when the scope is the customer alone.
+    if scope == "customer" or lock_key == "*" or "*" in wanted:
+        return True
+    # A lock taken under another scope (the rule changed while it ran: "dept:…"
+    # against "line:…") can't be compared; first come keeps it.
+    kinds = {key.partition(":")[0] for key in wanted}
+    return lock_key.partition(":")[0] not in kinds
 
 
 def holder(ctx: Context, customer_id: int, wanted: list[str], scope: str, partner_id: int) -> Holder | None:
@@ -42,7 +48,8 @@ def holder(ctx: Context, customer_id: int, wanted: list[str], scope: str, partne
     for lock, reg, partner in rows:
         if _overlaps(lock.scope_key, wanted, scope):
             return Holder(registration_number=reg.number, partner_name=partner.name, held_since=reg.received_at,
-                          until=lock.expires_at, scope_key=lock.scope_key, same_partner=partner.id == partner_id)
+                          until=lock.expires_at, scope_key=lock.scope_key, same_partner=partner.id == partner_id,
+                          pending=reg.status == "pending")
     return None
 
 

@@ -17,7 +17,7 @@ def _line(ctx: Context, reg: Registration, with_partner: bool = False) -> str:
     lang = ctx.lang
     until = ctx.fmt(reg.lock_until, "%Y-%m-%d") if reg.lock_until and reg.is_open else ""
     who = f"{ctx.s.get(Partner, reg.partner_id).name} · " if with_partner else ""
-    tail = f"，至 {until}" if until else ""
+    tail = t("line_until", lang, until=until) if until else ""
     return (f"> {reg.number} {who}{reg.customer_text} {'、'.join(reg.product_lines)} {yuan(reg.amount_yuan)}"
             f" · {status_word(reg.status, lang)}{tail}")
 
@@ -44,7 +44,8 @@ def query_customer(ctx: Context, name: str | None) -> None:
         return
     match = customers.find(ctx.s, name)
     if match.matched is None or match.verdict == "distinct":
-        ctx.reply(Text(t("query_none", lang, customer=name)))
+        # Not "free to register": nothing like it is known, which may be a typo.
+        ctx.reply(Text(t("query_not_found", lang, customer=name)))
         return
     cust = match.matched
     rows = ctx.s.execute(
@@ -61,8 +62,8 @@ def query_customer(ctx: Context, name: str | None) -> None:
                 lines.append(_line(ctx, reg, with_partner=staff))
                 seen.add(reg.id)
         else:
-            lines.append("> " + t("query_other", lang, scope=scope_word(scope, lang),
-                                  until=ctx.fmt(reg.lock_until, "%Y-%m-%d")))
+            lines.append("> " + t("query_other_pending" if reg.status == "pending" else "query_other", lang,
+                                  scope=scope_word(scope, lang), until=ctx.fmt(reg.lock_until, "%Y-%m-%d")))
     if len(lines) == 1:
         ctx.reply(Text(t("query_none", lang, customer=cust.name)))
         return

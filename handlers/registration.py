@@ -17,7 +17,7 @@ from handlers.approvals import start_flow
 from handlers.payload import snapshot
 from handlers.catalog import DbCatalog
 from handlers.customer_search import credit_code_in
-from handlers.texts import role_word, rule_name, t, yuan
+from handlers.texts import role_word, rule_name, sentences, t, yuan
 from models import Customer, Partner, Registration, User
 
 # Bounds on what a message can put in the database: beyond them the user gets
@@ -25,12 +25,26 @@ from models import Customer, Partner, Registration, User
 MAX_CUSTOMER_CHARS = 100
 MAX_DEPARTMENT_CHARS = 30
 MAX_AMOUNT_YUAN = 100_000_000_000      # ¥1000亿: no channel deal is larger
+# Below this a deal amount is almost surely a missing unit ("金额80" meant 80万):
+# asking costs the dealer one message, a ¥80 deal would sail through every rule.
+MIN_AMOUNT_YUAN = 1_000
 
 
 def amount_problem(ctx: Context, amount) -> str | None:
-    if amount is None or 0 < float(amount) <= MAX_AMOUNT_YUAN:
+    if amount is None:
+        return None
+    value = float(amount)
+    if 0 < value < MIN_AMOUNT_YUAN:
+        return t("amount_too_small", ctx.lang, amount=yuan(value), example=f"{value:g}万")
+    if 0 < value <= MAX_AMOUNT_YUAN:
         return None
     return t("amount_out_of_range", ctx.lang, amount=yuan(amount), limit=yuan(MAX_AMOUNT_YUAN))
+
+
+def amount_doubt_text(ctx: Context, doubt: str, amount) -> str:
+    """The question to ask when the number found is not clearly the deal's total."""
+    value = float(amount or 0)
+    return t(f"amount_{doubt}", ctx.lang, amount=yuan(value), example=yuan(value * 2) if value else "160万")
 
 
 # ---- collecting the fields (possibly over several messages) ----------------
@@ -51,6 +65,7 @@ def fields_from(parsed: Parsed, text: str | None = None) -> dict:
         "department": parsed.department,
         "products": [{"word": p.word, "sku": p.sku, "qty": p.qty} for p in parsed.products],
         "amount_yuan": parsed.amount_yuan,
+        "amount_doubt": parsed.amount_doubt,
         "close_date": parsed.close_date.isoformat() if parsed.close_date else None,
     }
 
@@ -60,7 +75,32 @@ def merge(old: dict, new: dict) -> dict:
     for key, value in new.items():
         if value not in (None, [], ""):
             out[key] = value
+    if new.get("amount_yuan") is not None:
+        out["amount_doubt"] = new.get("amount_doubt")   # a new amount brings its own doubt, or none
     return out
+
+
+def continue_registration(ctx: Context, state: dict, text: str, catalog: DbCatalog) -> None:
+    """The dealer's answer to our question. It adds what was missing; it never
+    replaces a customer already named (a whole new "报备 …" starts over), and an
+    answer we can't read is asked for again rather than guessed into a field."""
+    old = state["fields"]
+    more = fields_from(parse_message("报备 " + text, today=ctx.clock.today(), catalog=catalog), text)
+    if old.get("customer"):
+        more["customer"] = more["credit_code"] = None
+    if not any(more.get(k) not in (None, [], "") for k in ("customer", "products", "amount_yuan", "close_date",
+                                                            "department", "credit_code")):
+        asked = state.get("asked") or "customer"
+        ask = t("ask_amount_unit" if asked == "amount" else f"ask_{asked}", ctx.lang)
+        ctx.set_state(state)
+        ctx.reply(Text(t("answer_not_understood", ctx.lang, answer=text.strip()[:40], ask=ask)))
+        return
+    register(ctx, merge(old, more))
+
+
+def _ask(ctx: Context, fields: dict, asked: str, message: str) -> None:
+    ctx.set_state({"flow": "register", "fields": fields, "asked": asked})
+    ctx.reply(Text(message))
 
 
 def register(ctx: Context, fields: dict) -> None:
@@ -74,24 +114,24 @@ def register(ctx: Context, fields: dict) -> None:
     for p in fields.get("products") or []:
         line = catalog.line_for(p["word"], p.get("sku"))
         if line is None:
-            fields = {**fields, "products": []}
-            ctx.set_state({"flow": "register", "fields": fields})
-            ctx.reply(Text(t("unknown_product", ctx.lang, word=p["word"], choices=catalog.choices())))
+            _ask(ctx, {**fields, "products": []}, "product",
+                 t("unknown_product", ctx.lang, word=p["word"], choices=catalog.choices()))
             return
         if line not in lines:
             lines.append(line)
+    doubt = fields.pop("amount_doubt", None)
+    if doubt and fields.get("amount_yuan") is not None:
+        _ask(ctx, {**fields, "amount_yuan": None}, "amount", amount_doubt_text(ctx, doubt, fields["amount_yuan"]))
+        return
     missing = [f for f, ok in (("customer", fields.get("customer")), ("product", lines),
                                ("amount", fields.get("amount_yuan"))) if not ok]
     problem = _bounds_problem(ctx, fields)
     if problem:
         field, text = problem
-        fields = {**fields, field: None}
-        ctx.set_state({"flow": "register", "fields": fields})
-        ctx.reply(Text(text))
+        _ask(ctx, {**fields, field: None}, "amount" if field == "amount_yuan" else field, text)
         return
     if missing:
-        ctx.set_state({"flow": "register", "fields": fields})
-        ctx.reply(Text(t(f"ask_{missing[0]}", ctx.lang)))
+        _ask(ctx, fields, missing[0], t(f"ask_{missing[0]}", ctx.lang))
         return
     ctx.clear_state()
     _submit(ctx, user, fields, lines)
@@ -152,7 +192,8 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
         checks.conflict(customer.name, locks.holder(ctx, customer.id, scope_keys, rules.conflict_scope, partner.id),
                         ctx.fmt, lang),
         checks.customer_match(name, match.verdict, match.matched.name if match.matched else None, match.score,
-                              match.reason, rules.possible_duplicate_approver, lang),
+                              match.reason, rules.possible_duplicate_approver, lang,
+                              matched_holder=_holder_of_resembled(ctx, match, scope_keys, partner.id), fmt=ctx.fmt),
         checks.tiering(rules, amount, lang),
     ]
     if not any(v.outcome != "pass" for v in verdicts):
@@ -191,6 +232,13 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
     _reply_outcome(ctx, reg, outcome, customer)
 
 
+def _holder_of_resembled(ctx: Context, match, scope_keys: list[str], partner_id: int):
+    """Who holds the existing customer a "possibly the same" name resembles."""
+    if match.verdict != "possible" or match.matched is None:
+        return None
+    return locks.holder(ctx, match.matched.id, scope_keys, ctx.rules.registration.conflict_scope, partner_id)
+
+
 def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: Customer) -> None:
     lang = ctx.lang
     common = {"number": reg.number, "customer": customer.name, "lines": "、".join(reg.product_lines),
@@ -198,7 +246,7 @@ def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: 
     if outcome.status == "approved":
         ctx.reply(Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
     elif outcome.status == "pending":
-        reasons = "；".join(v.message for v in outcome.verdicts if v.outcome == NEEDS_APPROVAL)
+        reasons = sentences((v.message for v in outcome.verdicts if v.outcome == NEEDS_APPROVAL), lang)
         ctx.reply(Text(t("reg_pending", lang, approver=role_word(outcome.approver_role, lang), reasons=reasons,
                          until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
     else:

@@ -3,7 +3,7 @@ what a decision does (approve → protected for the protection period; reject �
 the customer is released)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from bot.messages import Text
 from handlers import locks
 from handlers.approvals.kinds import CardView, register_kind
 from handlers.payload import payload_of, snapshot
-from handlers.texts import reason_label, t, yuan
+from handlers.texts import reason_label, sentences, t, yuan
 from models import Approval, ApprovalFlow, Partner, Registration, User
 
 
@@ -44,22 +44,35 @@ class RegistrationKind:
     def card(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval) -> CardView:
         partner = ctx.s.get(Partner, reg.partner_id)
         submitter = ctx.s.get(User, reg.submitter_id)
-        rows = (("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
+        rows = [("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
                 ("产品线", "、".join(reg.product_lines)),
                 ("金额", yuan(reg.amount_yuan)),
                 ("预计签约", reg.close_date.isoformat() if reg.close_date else "未填"),
                 ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M")),
-                ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons)))
+                ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons))]
+        resembled = next((r["facts"] for r in flow.reasons if r["reason_code"] == "POSSIBLE_DUPLICATE"), None)
+        if resembled:
+            # The decision is "same customer or not": what it resembles, and who holds
+            # that, matter more than the close date and the time it came in.
+            extra = [("相似客户", f"{resembled['matched']}（{resembled['score']:.2f}）")]
+            if resembled.get("matched_holder_partner"):
+                until = ctx.fmt(datetime.fromisoformat(resembled["matched_locked_until"]), "%Y-%m-%d")
+                extra.append(("已被报备", f"{resembled['matched_holder_partner']} 至 {until}"))
+            rows = rows[:3] + extra + rows[5:]
         return CardView(title=t("card_title", "zh", number=reg.number),
-                        desc=t("card_desc", "zh", partner=partner.name, submitter=submitter.name), rows=rows,
-                        note="；".join(r["message"] for r in flow.reasons if r.get("message")))
+                        desc=t("card_desc", "zh", partner=partner.name, submitter=submitter.name), rows=tuple(rows),
+                        note=sentences(r["message"] for r in flow.reasons if r.get("message")))
 
     def approved(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval) -> None:
         before = snapshot(reg)
         now = ctx.now
         reg.status, reg.decided_by_id, reg.decided_at, reg.updated_at = "approved", appr.decided_by_id, now, now
-        reg.lock_until = now + timedelta(days=ctx.rules.registration.protection_days)
-        locks.extend(ctx, reg)
+        if reg.approved_terms is not None:
+            # An approved change: the protection already running goes on, not restarts.
+            reg.approved_terms = None
+        else:
+            reg.lock_until = now + timedelta(days=ctx.rules.registration.protection_days)
+            locks.extend(ctx, reg)
         ctx.audit("registration.approved", "registration", reg.number, before=before, after=snapshot(reg))
         who = ctx.s.get(User, appr.decided_by_id)
         ctx.send(self.requester(ctx, reg),
@@ -67,6 +80,9 @@ class RegistrationKind:
                         until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))), key=f"decision:{appr.id}")
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval, reason: str) -> None:
+        if reg.approved_terms is not None:
+            self._change_rejected(ctx, reg, reason)
+            return
         before = snapshot(reg)
         now = ctx.now
         reg.status, reg.decided_by_id, reg.decided_at, reg.updated_at = "rejected", appr.decided_by_id, now, now
@@ -76,6 +92,23 @@ class RegistrationKind:
         ctx.send(self.requester(ctx, reg),
                  Text(t("reg_decided_rejected", "zh", number=reg.number, customer=reg.customer_text,
                         who=ctx.user.name, reason=reason)), key=f"decision:{appr.id}")
+
+
+    def _change_rejected(self, ctx: Context, reg: Registration, reason: str) -> None:
+        """A refused change to an approved registration: the approved terms stand."""
+        before = snapshot(reg)
+        terms = reg.approved_terms
+        reg.amount_yuan = terms["amount_yuan"]
+        reg.close_date = date.fromisoformat(terms["close_date"]) if terms["close_date"] else None
+        reg.decided_at = datetime.fromisoformat(terms["decided_at"]) if terms["decided_at"] else None
+        reg.decided_by_id = terms["decided_by_id"]
+        reg.status, reg.approved_terms, reg.updated_at = "approved", None, ctx.now
+        reg.revision += 1
+        ctx.audit("registration.change_rejected", "registration", reg.number, before=before, after=snapshot(reg))
+        ctx.send(self.requester(ctx, reg),
+                 Text(t("reg_change_rejected", "zh", number=reg.number, customer=reg.customer_text, who=ctx.user.name,
+                        reason=reason, amount=yuan(reg.amount_yuan), until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))),
+                 key=f"change-rejected:{reg.id}:{reg.revision}")
 
 
 register_kind(RegistrationKind())

@@ -28,6 +28,22 @@ TEXTS: dict[str, tuple[str, str]] = {
     "department_too_long": ("科室名称太长（最多 {limit} 个字）。", "The department name is too long (at most {limit} characters)."),
     "amount_out_of_range": ("金额 {amount} 看起来不对（应大于 0 且不超过 {limit}），请重新告诉我金额。",
                             "The amount {amount} looks wrong (it must be above 0 and at most {limit}); what is the amount?"),
+    "amount_too_small": ("金额 {amount} 偏小，是不是少写了单位？请带上单位重新告诉我金额，例如：{example}。",
+                         "{amount} looks too small; is a unit missing? Please send the amount with its unit, e.g. {example}."),
+    "amount_range": ("金额请给一个数（您写的是一个范围）。请告诉我预计金额，例如：90万。",
+                     "Please give one amount, not a range, e.g. 900k."),
+    "amount_per_unit": ("{amount} 看起来是单价。请告诉我这单的预计总金额，例如：{example}。",
+                        "{amount} looks like a unit price. What is the expected total of the deal, e.g. {example}?"),
+    "amount_negative": ("金额不能是负数，请重新告诉我预计金额，例如：80万。",
+                        "The amount can't be negative; what is the expected amount, e.g. 800k?"),
+    "answer_not_understood": ("没看懂“{answer}”。{ask}",
+                              "I couldn't read \"{answer}\". {ask}"),
+    "ask_amount_unit": ("请告诉我预计金额，并带上单位（例如：80万、1,200,000元）。",
+                        "What is the expected amount, with its unit (e.g. 800k, 1,200,000)?"),
+    "reject_reason_dropped": ("已放弃驳回 {number}（没有收到理由），它仍在等待审批。",
+                              "The rejection of {number} was dropped (no reason given); it still waits for a decision."),
+    "reject_reason_waiting": ("驳回 {number} 还在等您的理由：请直接回复理由，或发送“取消”放弃驳回。",
+                              "The rejection of {number} still needs your reason: reply with it, or send \"cancel\"."),
     "reason_too_long": ("理由太长了（最多 {limit} 个字），请精简后再发一次；发送“取消”放弃驳回。",
                         "The reason is too long (at most {limit} characters); please shorten it, or send \"cancel\"."),
     "unknown_product": ("没有找到产品“{word}”。可选：{choices}。请重新告诉我产品。",
@@ -45,10 +61,22 @@ TEXTS: dict[str, tuple[str, str]] = {
     "v_quota_fail": ("贵司已有 {open} 个有效报备，达到上限 {quota} 个。",
                      "Your company already has {open} open registrations, the limit is {quota}."),
     "n_quota_fail": ("请先撤销或完成部分报备后再试。", "Withdraw or close some registrations first."),
-    "v_conflict": ("客户 {customer} 已被 {holder} 于 {held_since} 报备（{scope}），保护至 {until}。",
-                   "{customer} is already registered by {holder} since {held_since} ({scope}), protected until {until}."),
+    "v_conflict": ("客户 {customer} 已被 {holder} 于 {held_since} 报备（{scope}），{lock}至 {until}。",
+                   "{customer} is already registered by {holder} since {held_since} ({scope}), {lock_en} until {until}."),
     "n_conflict": ("如有异议，可联系渠道经理申诉，并提供拜访记录等证据。",
                    "If you disagree, appeal to your channel manager with evidence such as visit records."),
+    "v_conflict_own": ("贵司已于 {held_since} 报备客户 {customer}（{number}，{scope}），{lock}至 {until}，无需重复报备。",
+                       "Your company already registered {customer} on {held_since} ({number}, {scope}), {lock_en} until {until}; "
+                       "no need to register it again."),
+    "n_conflict_own": ("如需修改金额或预计签约日期，请发送：修改 {number} 金额 150万。",
+                       "To change its amount or close date, send: 修改 {number} 金额 150万."),
+    "lock_protected": ("保护", "protected"),
+    "lock_pending": ("审批中，锁定", "locked pending approval"),
+    "v_possible_duplicate_held": ("客户名与已有客户“{matched}”相似（相似度 {score}，{why}）；“{matched}”已被 {holder} 于 {held_since} "
+                                  "报备（{number}），{lock}至 {until}。需要经理确认是否同一客户：同一客户应驳回。",
+                                  "The name looks like existing customer \"{matched}\" (score {score}, {why}), which {holder} "
+                                  "registered on {held_since} ({number}), {lock_en} until {until}. A manager will confirm "
+                                  "whether it is the same customer (then it is refused)."),
     "v_possible_duplicate": ("客户名与已有客户“{matched}”相似（相似度 {score}，{why}），需要经理确认是否同一客户。",
                              "The name looks like existing customer \"{matched}\" (score {score}, {why}); a manager will confirm."),
     "v_tiering": ("金额 {amount} 达到 {threshold} 的分级线，需要{approver}审批。",
@@ -77,6 +105,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "amend_lines_no": ("产品线或客户不能直接修改，请撤销后重新报备。",
                        "Customer and product lines cannot be changed; withdraw and register again."),
     "amended": ("已修改报备 {number}：{changes}。", "Registration {number} changed: {changes}."),
+    "change_amount": ("金额 {old} → {new}", "amount {old} → {new}"),
+    "change_close_date": ("预计签约 {old} → {new}", "close date {old} → {new}"),
+    "not_given": ("未填", "none"),
+    "status_pending": ("当前状态：待审批，锁定至 {until}。", "Status: waiting for approval, locked until {until}."),
+    "status_open": ("当前状态：{status}，保护期至 {until}。", "Status: {status}, protected until {until}."),
+    "status_change_pending": ("当前状态：修改待审批；审批前报备按原条件（金额 {amount}）继续有效，保护期至 {until}。",
+                              "Status: the change waits for approval; until then the registration stands as approved "
+                              "({amount}), protected until {until}."),
+    "reg_change_rejected": ("❌ 您对报备 {number}（{customer}）的修改被{who}驳回。理由：{reason}\n报备按原条件继续有效："
+                            "金额 {amount}，保护期至 {until}。",
+                            "❌ Your change to registration {number} ({customer}) was rejected by {who}. Reason: {reason}\n"
+                            "It stands as approved before: {amount}, protected until {until}."),
     "withdrawn": ("已撤销报备 {number}，客户 {customer} 已释放。", "Registration {number} withdrawn; {customer} is released."),
     "approver_told_void": ("报备 {number} 已被提交人修改/撤销，之前的审批卡已失效。",
                            "Registration {number} was changed/withdrawn by its submitter; the earlier card is void."),
@@ -92,6 +132,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mine_header": ("**{partner} 的报备**（最近 {n} 条）", "**{partner} registrations** (latest {n})"),
     "query_none": ("客户“{customer}”目前没有有效报备，可以报备。",
                    "\"{customer}\" has no open registration; you may register it."),
+    "line_until": ("，至 {until}", ", until {until}"),
+    "query_not_found": ("没有找到客户“{customer}”，也没有名称相近的客户或报备。请核对客户全称；如确是新客户，可以直接报备。",
+                        "No customer named \"{customer}\" or anything like it was found. Check the full name; if it is "
+                        "a new customer, you may register it."),
+    "query_other_pending": ("已被其他伙伴报备（{scope}），审批中，锁定至 {until}。",
+                            "Registered by another partner ({scope}), waiting for approval, locked until {until}."),
     "query_need_name": ("请在“查询”后面写上客户名称，例如：查询 北京协和医院。",
                         "Add a customer name after \"query\", e.g. query 北京协和医院."),
     "query_other": ("已被其他伙伴报备（{scope}），保护至 {until}。", "Held by another partner ({scope}) until {until}."),
@@ -156,6 +202,14 @@ def _merge_areas() -> None:
 def t(key: str, lang: str = "zh", **facts) -> str:
     zh, en = TEXTS[key]
     return (en if lang == "en" else zh).format(**facts)
+
+
+def sentences(messages, lang: str = "zh") -> str:
+    """Join whole sentences into one: "A。；B。" would read as a stutter."""
+    parts = [m.strip().rstrip("。.") for m in messages if m and m.strip()]
+    if not parts:
+        return ""
+    return ("；".join(parts) + "。") if lang != "en" else ("; ".join(parts) + ".")
 
 
 def status_word(status: str, lang: str = "zh") -> str:

@@ -38,6 +38,10 @@ class Registration(Base):
     rules_version: Mapped[int | None]
     revision: Mapped[int] = mapped_column(default=1)
     extensions: Mapped[int] = mapped_column(default=0)     # granted 延期 so far
+    # While a change to an approved registration waits for approval: the terms that
+    # were approved ({amount_yuan, close_date, decided_at, decided_by_id}). A refused
+    # change restores them, so asking for more never costs the protection already won.
+    approved_terms: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

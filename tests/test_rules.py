@@ -63,15 +63,38 @@ def _fmt(when, pattern="%Y-%m-%d"):
     return when.strftime(pattern)
 
 
-@pytest.mark.parametrize("same_partner, code", [(False, "HELD_BY_OTHER"), (True, "ALREADY_YOURS")])
-def test_conflict_names_the_holder_time_and_end(same_partner, code):
-    holder = checks.Holder("RG20261102-0001", "北京康健医疗器械有限公司", datetime(2026, 11, 2, 10, 31, tzinfo=timezone.utc),
-                           datetime(2027, 2, 1, tzinfo=timezone.utc), "line:超声", same_partner)
-    v = checks.conflict("北京协和医院", holder, _fmt)
-    assert (v.outcome, v.reason_code) == (REJECT, code)
+def _holder(same_partner=False, pending=False):
+    return checks.Holder("RG20261102-0001", "北京康健医疗器械有限公司", datetime(2026, 11, 2, 10, 31, tzinfo=timezone.utc),
+                         datetime(2027, 2, 1, tzinfo=timezone.utc), "line:超声", same_partner, pending)
+
+
+def test_conflict_names_the_holder_time_and_end():
+    v = checks.conflict("北京协和医院", _holder(), _fmt)
+    assert (v.outcome, v.reason_code) == (REJECT, "HELD_BY_OTHER")
     assert "北京康健医疗器械有限公司" in v.message and "2026-11-02 10:31" in v.message and "2027-02-01" in v.message
-    assert "产品线 超声" in v.message and "申诉" in v.next_step
+    assert "产品线 超声" in v.message and "保护至" in v.message and "申诉" in v.next_step
     assert checks.conflict("北京协和医院", None, _fmt).outcome == PASS
+
+
+def test_conflict_with_a_pending_claim_says_locked_not_protected():
+    v = checks.conflict("北京协和医院", _holder(pending=True), _fmt)
+    assert "审批中，锁定至 2027-02-01" in v.message and "保护至" not in v.message
+
+
+def test_conflict_with_own_company_points_at_the_record_not_an_appeal():
+    v = checks.conflict("北京协和医院", _holder(same_partner=True), _fmt)
+    assert (v.outcome, v.reason_code) == (REJECT, "ALREADY_YOURS")
+    assert v.message.startswith("贵司已于 2026-11-02 10:31") and "RG20261102-0001" in v.message
+    assert "无需重复报备" in v.message and "北京康健" not in v.message
+    assert "修改 RG20261102-0001" in v.next_step and "申诉" not in v.next_step
+
+
+def test_possible_duplicate_of_a_held_customer_names_the_holder():
+    v = checks.customer_match("北京协和", "possible", "北京协和医院", 0.81, "一方缺少类型词", "area_manager",
+                              matched_holder=_holder(), fmt=_fmt)
+    assert v.outcome == NEEDS_APPROVAL and v.reason_code == "POSSIBLE_DUPLICATE"
+    assert "北京康健医疗器械有限公司" in v.message and "RG20261102-0001" in v.message and "同一客户应驳回" in v.message
+    assert v.facts["matched_holder_registration"] == "RG20261102-0001"
 
 
 @pytest.mark.parametrize("verdict, outcome", [("duplicate", PASS), ("distinct", PASS), ("possible", NEEDS_APPROVAL)])

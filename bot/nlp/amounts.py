@@ -21,7 +21,7 @@ _AMOUNT_RE = re.compile(
       | (?P<cn>{CN_NUM_RE})
     )
     (?P<more>多)?                                # "100多万": approximate, keep the number
-    (?:\s*(?P<unit>亿元?|万元?|万块钱?|千元|元|块钱?
+    (?:\s*(?P<unit>亿元?|[百千]万元?|万元?|万块钱?|千元|元|块钱?
         |[wW](?![A-Za-z])|[kK](?![A-Za-z])|[mM](?![A-Za-z])
         |(?i:million|mn|thousand|billion|bn)(?![A-Za-z])))?
     (?P<wan>(?<=亿)\d{{1,4}}(?:\.\d+)?万元?)?      # "1亿2000万"
@@ -30,7 +30,7 @@ _AMOUNT_RE = re.compile(
 )
 
 _FACTORS = {
-    "亿": 1e8, "万": 1e4, "千": 1e3, "元": 1.0, "块": 1.0,
+    "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3, "元": 1.0, "块": 1.0,
     "w": 1e4, "k": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6,
     "thousand": 1e3, "billion": 1e9, "bn": 1e9,
 }
@@ -50,6 +50,28 @@ class AmountHit:
     end: int
     value: float
     explicit: bool  # had a money unit / currency sign / Chinese 万亿
+    doubt: str | None = None  # "range" | "per_unit" | "negative": a number, but not clearly the deal's total
+
+
+# What around an amount makes it something other than one total: "80-100万"
+# (a range), "80万/台" (a unit price), "-80万" (a sign). The number is still
+# found, so its span is claimed, but the caller asks instead of guessing.
+_RANGE_BEFORE = re.compile(r"\d(?:\.\d+)?\s*(?:[万wW千kK亿]\s*)?(?:-|~|～|—|–|到|至)\s*$")
+_RANGE_AFTER = re.compile(r"^\s*(?:[万wW千kK亿]\s*)?(?:-|~|～|—|–|到|至)\s*\d")
+_NEGATIVE_BEFORE = re.compile(r"(?:^|[^\w.])(?:-|－|负)\s*$")
+_PER_UNIT_AFTER = re.compile(r"^\s*(?:/|每|一)\s*(?:台|套|个|件|支|部|只)")
+_PER_UNIT_BEFORE = re.compile(r"(?:每台|每套|每个|每件|单价|单台|一台)\s*[:：]?\s*$")
+
+
+def _doubt(text: str, start: int, end: int) -> str | None:
+    before, after = text[max(0, start - 12):start], text[end:end + 8]
+    if _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after):
+        return "range"
+    if _NEGATIVE_BEFORE.search(before):
+        return "negative"
+    if _PER_UNIT_AFTER.match(after) or _PER_UNIT_BEFORE.search(before):
+        return "per_unit"
+    return None
 
 
 def _unit_factor(unit: str | None) -> float:
@@ -58,6 +80,8 @@ def _unit_factor(unit: str | None) -> float:
     key = unit.lower()
     if key in _FACTORS:
         return _FACTORS[key]
+    if key[:2] in _FACTORS:          # "百万元", "千万元"
+        return _FACTORS[key[:2]]
     return _FACTORS.get(key[0], 1.0)
 
 
@@ -87,7 +111,7 @@ def _evaluate(m: re.Match[str], text: str, lenient: bool) -> AmountHit | None:
             pass
     if value <= 0:
         return None
-    return AmountHit(m.start(), m.end(), round(value, 2), explicit)
+    return AmountHit(m.start(), m.end(), round(value, 2), explicit, _doubt(text, m.start(), m.end()))
 
 
 def _acceptable_bare(ar: str | None, end: int, text: str) -> bool:

@@ -128,7 +128,7 @@ def _value(kind: str, text: str, vstart: int, toks: list[_Tok], vi: int, glued: 
         return _rest_of_line(text, vstart, toks, vi if glued else vi - 1)
     if kind in ("amount", "unit_price"):
         hit = leading_amount(text, vstart)
-        return (hit.value, hit.end) if hit else (None, vstart)
+        return ((hit.value, True, hit.doubt), hit.end) if hit else (None, vstart)
     if kind == "discount":
         dhit = leading_discount(text, vstart)
         return (dhit.factor, dhit.end) if dhit else (None, vstart)

@@ -35,7 +35,7 @@ _KEYWORDS: tuple[tuple[str, str, str | None], ...] = (
     *((k, "query", None) for k in ("查询", "查一下", "查看", "查找", "查", "query")),
     *((k, "help", None) for k in ("帮助", "菜单", "怎么用", "使用说明", "指令", "help", "menu", "?")),
     *((k, "register", "amend") for k in ("修改报备", "修改", "更改", "变更", "amend")),
-    *((k, "register", "withdraw") for k in ("撤销报备", "撤回报备", "撤销", "撤回", "withdraw")),
+    *((k, "register", "withdraw") for k in ("撤销报备", "撤回报备", "取消报备", "撤销", "撤回", "withdraw")),
     *((k, "register", "extend") for k in ("申请延期", "延期", "extend")),
     *((k, "unknown", "alias") for k in ("别名", "alias")),
     *((k, "plan", None) for k in ("拜访计划", "计划拜访", "计划", "visit plan", "plan")),
@@ -154,6 +154,27 @@ def _dated_command(text: str, today: date) -> IntentMatch | None:
     return None
 
 
+# A registration written as labelled lines with no command word ("客户：…\n金额：…"),
+# or with the command word last ("北京协和医院 彩超 80万 报备").
+_LABELLED_DEAL = re.compile(r"^(?:客户名称|客户|终端客户|医院名称)\s*[:：]")
+_DEAL_LABELS = re.compile(r"(?:金额|预算|产品|设备|型号)\s*[:：]")
+_FIELD_SEP = re.compile(r"[\s,，;；、]+")
+_QUESTION = re.compile(r"怎么|如何|怎样|能否|要不要|需不需要|是否|可以吗|吗|么|[?？]")
+_TRAILING_REGISTER = re.compile(r"[\s,，。]*(?:请)?(?:报备|报个单|报单|登记商机)(?:一下|下)?[\s。.!！]*$")
+
+
+def _register_without_leading_keyword(text: str) -> IntentMatch | None:
+    if _LABELLED_DEAL.match(text) and _DEAL_LABELS.search(text):
+        return IntentMatch("register", None, text)
+    tail = _TRAILING_REGISTER.search(text)
+    body = text[:tail.start()].strip() if tail else ""
+    # Only a list of fields ("客户 产品 金额 报备") counts: a sentence or a question
+    # that ends in the word ("明天去协和报备", "怎么报备") is not a registration.
+    if len(_FIELD_SEP.split(body)) >= 2 and not _QUESTION.search(body):
+        return IntentMatch("register", None, body)
+    return None
+
+
 def detect_intent(text: str, today: date | None = None) -> IntentMatch:
     """Classify a cleaned message; the fallback is intent 'unknown'.
 
@@ -188,4 +209,4 @@ def detect_intent(text: str, today: date | None = None) -> IntentMatch:
         hit = _keyword_at_start(text[polite.end():])
         if hit:
             return hit
-    return IntentMatch("unknown", None, text)
+    return _register_without_leading_keyword(text) or IntentMatch("unknown", None, text)

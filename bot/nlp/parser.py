@@ -34,6 +34,11 @@ _PIECE_SPLIT = re.compile(r"[\x00,;、。:!?\n]+")
 _ALIAS_SPLIT = re.compile(r"\s*(?:==|=>|=|->|→)\s*")
 # Intents whose unlabelled free words may name the customer.
 _FREE_CUSTOMER_INTENTS = {"register", "checkin", "checkout", "query"}
+# "查一下北京协和医院有没有人报过": the question glued to the name is not part of it.
+_QUESTION_TAIL = re.compile(
+    r"(?:(?:现在|目前)?(?:有没有|有无|是否|是不是|有)?(?:别人|其他人|其他伙伴|人|谁)?(?:已经?|被)?"
+    r"(?:报备|报|登记)(?:过|了)*(?:没有|没|吗|么|呢)?|(?:能|可以|可不可以|能不能)(?:报备|报)(?:吗|么|呢)?"
+    r"|(?:的)?(?:报备)?(?:情况|状态)(?:如何|怎么样)?|(?:怎么样|如何))[?？!！。\s]*$")
 # Actions that list the user's own records: nothing more to read.
 _LIST_ACTIONS = ("mine", "my_orders", "my_visits")
 
@@ -149,7 +154,7 @@ def _extract(body: str, today: date, catalog: Catalog, intent: str) -> _Scan:
     for w in find_words(scan.masked(), pattern):
         scan.claim(w.start, w.end, "product", (w.word, w.qty))
     for a in find_amounts(scan.masked()):
-        scan.claim(a.start, a.end, "amount", (a.value, a.explicit))
+        scan.claim(a.start, a.end, "amount", (a.value, a.explicit, a.doubt))
     for q in find_quantities(scan.masked()):
         scan.claim(q.start, q.end, "qty_each" if q.each else "qty", q.qty)
     _leftover_pass(scan)
@@ -163,13 +168,17 @@ def _amount_value(claim: _Claim | None) -> float | None:
     return float(value)
 
 
-def _pick_amount(scan: _Scan) -> float | None:
+def _pick_amount(scan: _Scan) -> _Claim | None:
     labelled = scan.first("amount", labelled=True)
     if labelled:
-        return _amount_value(labelled)
+        return labelled
     free = scan.all("amount")
     explicit = [c for c in free if isinstance(c.value, tuple) and c.value[1]]
-    return _amount_value(explicit[0] if explicit else (free[0] if free else None))
+    return explicit[0] if explicit else (free[0] if free else None)
+
+
+def _doubt(claim: _Claim | None) -> str | None:
+    return claim.value[2] if claim is not None and isinstance(claim.value, tuple) and len(claim.value) > 2 else None
 
 
 def _products(scan: _Scan, catalog: Catalog, pattern: str | None) -> list[list[Any]]:
@@ -222,6 +231,8 @@ def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | N
         parsed.customer = org.value
     elif free and intent in _FREE_CUSTOMER_INTENTS and parsed.action is None:
         parsed.customer = free.value
+    if intent == "query" and parsed.customer:
+        parsed.customer = _QUESTION_TAIL.sub("", parsed.customer).strip() or parsed.customer
     dept = scan.first("department", labelled=True) or scan.first("dept")
     parsed.department = dept.value if dept else None
 
@@ -244,7 +255,9 @@ def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | N
         total = scan.first("amount", labelled=True)
         parsed.amount_yuan = _amount_value(total)
     else:
-        parsed.amount_yuan = _pick_amount(scan)
+        picked = _pick_amount(scan)
+        parsed.amount_yuan = _amount_value(picked)
+        parsed.amount_doubt = _doubt(picked)
         price = scan.first("unit_price", labelled=True)
         parsed.unit_price = _amount_value(price)
     disc = scan.first("discount", labelled=True) or scan.first("discount")

@@ -54,6 +54,9 @@ class Parsed:
     department: str | None = None  # 心内科, 设备科 …
     products: list[ProductMention] = field(default_factory=list)  # register; order/special: codes without qty
     amount_yuan: float | None = None  # always yuan
+    # Why the amount may not be the deal's total: "range" (80-100万), "per_unit"
+    # (80万/台), "negative" (-80万). The handler asks rather than guess.
+    amount_doubt: str | None = None
     items: list[OrderItem] = field(default_factory=list)  # order / special price lines with a quantity
     close_date: date | None = None  # expected signing/closing date
     ref: str | None = None  # number referred to: registration "RG…", order "SO…", special price "SP…"

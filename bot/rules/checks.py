@@ -60,6 +60,12 @@ class Holder:
     until: datetime
     scope_key: str
     same_partner: bool
+    pending: bool = False        # still waiting for approval: locked, not yet protected
+
+
+def _lock_words(holder: Holder) -> dict:
+    return {"lock": t("lock_pending" if holder.pending else "lock_protected", "zh"),
+            "lock_en": t("lock_pending" if holder.pending else "lock_protected", "en")}
 
 
 def conflict(customer: str, holder: Holder | None, fmt, lang="zh") -> Verdict:
@@ -70,23 +76,38 @@ def conflict(customer: str, holder: Holder | None, fmt, lang="zh") -> Verdict:
     facts = {"customer": customer, "holder_partner": holder.partner_name,
              "holder_registration": holder.registration_number, "held_since": holder.held_since.isoformat(),
              "protected_until": holder.until.isoformat(), "scope": holder.scope_key}
-    code = "ALREADY_YOURS" if holder.same_partner else "HELD_BY_OTHER"
-    return Verdict(rid, REJECT, code,
-                   t("v_conflict", lang, customer=customer, holder=holder.partner_name,
-                     held_since=fmt(holder.held_since, "%Y-%m-%d %H:%M"), scope=scope_word(holder.scope_key, lang),
-                     until=fmt(holder.until, "%Y-%m-%d")),
-                   facts, t("n_conflict", lang))
+    shown = {"customer": customer, "holder": holder.partner_name, "number": holder.registration_number,
+             "held_since": fmt(holder.held_since, "%Y-%m-%d %H:%M"), "scope": scope_word(holder.scope_key, lang),
+             "until": fmt(holder.until, "%Y-%m-%d"), **_lock_words(holder)}
+    if holder.same_partner:
+        # The dealer's own company holds it (maybe a colleague): no appeal, point at the record.
+        return Verdict(rid, REJECT, "ALREADY_YOURS", t("v_conflict_own", lang, **shown), facts,
+                       t("n_conflict_own", lang, number=holder.registration_number))
+    return Verdict(rid, REJECT, "HELD_BY_OTHER", t("v_conflict", lang, **shown), facts, t("n_conflict", lang))
 
 
 def customer_match(customer: str, verdict: str, matched: str | None, score: float, reason: str,
-                   approver: str, lang="zh") -> Verdict:
+                   approver: str, lang="zh", matched_holder: Holder | None = None, fmt=None) -> Verdict:
+    """``matched_holder``: who holds the customer this one resembles. The approver must
+    see it, or approving "a new customer" would hand one hospital to two partners."""
     rid = "registration.customer_match"
     facts = {"customer": customer, "match_verdict": verdict, "matched": matched, "score": round(score, 3),
              "reason": reason}
     if verdict != "possible":
         return Verdict(rid, PASS, "NEW_CUSTOMER" if verdict == "distinct" else "KNOWN_CUSTOMER", "", facts)
+    if matched_holder is None:
+        return Verdict(rid, NEEDS_APPROVAL, "POSSIBLE_DUPLICATE",
+                       t("v_possible_duplicate", lang, matched=matched, score=f"{score:.2f}", why=reason),
+                       facts, approver_role=approver)
+    facts.update(matched_holder_partner=matched_holder.partner_name,
+                 matched_holder_registration=matched_holder.registration_number,
+                 matched_held_since=matched_holder.held_since.isoformat(),
+                 matched_locked_until=matched_holder.until.isoformat())
     return Verdict(rid, NEEDS_APPROVAL, "POSSIBLE_DUPLICATE",
-                   t("v_possible_duplicate", lang, matched=matched, score=f"{score:.2f}", why=reason),
+                   t("v_possible_duplicate_held", lang, matched=matched, score=f"{score:.2f}", why=reason,
+                     holder=matched_holder.partner_name, number=matched_holder.registration_number,
+                     held_since=fmt(matched_holder.held_since, "%Y-%m-%d %H:%M"),
+                     until=fmt(matched_holder.until, "%Y-%m-%d"), **_lock_words(matched_holder)),
                    facts, approver_role=approver)
 
 
