@@ -1,10 +1,22 @@
-"""Expected closing dates, relative to "today".
+"""Dates in chat text, relative to "today": closing dates, plan days, spans.
 
 Conventions (they matter for protection periods, so they are fixed here):
 - a month without a day means the last day of that month ("12月" -> 12-31);
   月初/上旬 -> the 10th, 月中/中旬 -> the 20th, 月底/下旬 -> the last day;
-- a date written without a year that is already past this year means next
-  year ("3月" said in November is next March); an explicit year never rolls;
+- a date written without a year: what it means depends on what is being read.
+  A closing date lies ahead, so one already past this year means next year
+  ("3月" said in November is next March): ``roll_forward=True``, the default.
+  A day someone names (a plan, a delegation) may be a mistake in the past, so
+  it is the occurrence nearest today ("11月20日" said on 11-23 is three days
+  ago, not next year; "1月3日" said on 12-28 is next week): ``roll_forward=
+  False``, which also knows 昨天/前天, and the caller refuses what is past.
+  An explicit year never rolls;
+- a date that does not exist ("2月30日", "13月5日", "2026-02-30") is no date;
+  :func:`scan_dates` reports where it was so the caller can say so instead
+  of taking it for a name;
+- "12.31" is Dec 31 (not followed by an amount or quantity unit; a closing
+  date needs a two-digit day, since "12.5" next to an amount is 12.5万);
+  元旦 -> Jan 1, 元旦前 -> Dec 31;
 - 下周 / next week -> Sunday of next week; 下个月 -> last day of next month;
 - 周三 / 星期三 / 礼拜三 -> the coming Wednesday, today if today is one;
   下周三 -> Wednesday of next week; 本周三 / 这周三 -> this week's, even if past;
@@ -45,6 +57,16 @@ class DateHit:
     value: date
 
 
+@dataclass(frozen=True)
+class DateScan:
+    hits: list[DateHit]                   # the dates, in text order
+    invalid: list[tuple[int, int]]        # (start, end) of date-shaped text that is no date
+
+
+class NoSuchDate(ValueError):
+    """Date-shaped, but no such day ("2月30日")."""
+
+
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -57,13 +79,15 @@ def add_months(d: date, months: int) -> date:
 
 
 def _in_month(year: int, month: int, day: int | None, period: str | None) -> date | None:
-    if not 1 <= month <= 12 or not 1 <= year <= 9998:
+    if not 1 <= year <= 9998:
         return None
+    if not 1 <= month <= 12:
+        raise NoSuchDate(f"month {month}")
     if day is not None:
         try:
             return date(year, month, day)
         except ValueError:  # 2月30日: not a date, better no answer than a wrong one
-            return None
+            raise NoSuchDate(f"{month}-{day}") from None
     if period in ("初", "上旬"):
         return date(year, month, 10)
     if period in ("中", "中旬"):
@@ -71,12 +95,25 @@ def _in_month(year: int, month: int, day: int | None, period: str | None) -> dat
     return month_end(year, month)
 
 
-def _rolled(month: int, day: int | None, period: str | None, today: date) -> date | None:
-    """Year-less month/day: this year unless already past, then next year."""
-    d = _in_month(today.year, month, day, period)
-    if d is not None and d < today:
-        d = _in_month(today.year + 1, month, day, period)
-    return d
+def _year_less(month: int, day: int | None, period: str | None, today: date, forward: bool) -> date | None:
+    """Year-less month/day. Forward: this year unless already past, then next
+    year. Otherwise: whichever of last, this or next year is nearest today."""
+    found = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            d = _in_month(year, month, day, period)
+        except NoSuchDate:
+            if not 1 <= month <= 12:
+                raise
+            continue        # 2月29日 outside a leap year
+        if d is not None:
+            found.append(d)
+    if not found:
+        raise NoSuchDate(f"{month}-{day}")
+    if forward:
+        ahead = [d for d in found if d >= today]
+        return min(ahead) if ahead else None
+    return min(found, key=lambda d: (abs((d - today).days), d))
 
 
 def _year_part(year: int, part: str | None) -> date:
@@ -97,15 +134,15 @@ def _quarter_end(year: int, q: int) -> date:
 
 # ---- handlers: (match, today) -> date | None --------------------------------
 
-def _h_iso(m: re.Match[str], today: date) -> date | None:
+def _h_iso(m: re.Match[str], today: date, forward: bool) -> date | None:
     return _in_month(int(m["y"]), int(m["m"]), int(m["d"]), None)
 
 
-def _h_year_month(m: re.Match[str], today: date) -> date | None:
+def _h_year_month(m: re.Match[str], today: date, forward: bool) -> date | None:
     return _in_month(int(m["y"]), int(m["m"]), None, None)
 
 
-def _h_cn_year(m: re.Match[str], today: date) -> date | None:
+def _h_cn_year(m: re.Match[str], today: date, forward: bool) -> date | None:
     year = int(m["y"]) if m["y"] else _rel_year(m["ry"], today)
     if m["m"]:
         month = to_int(m["m"])
@@ -114,17 +151,25 @@ def _h_cn_year(m: re.Match[str], today: date) -> date | None:
     return _year_part(year, m["yp"])
 
 
-def _h_month(m: re.Match[str], today: date) -> date | None:
+def _h_month(m: re.Match[str], today: date, forward: bool) -> date | None:
     month = to_int(m["m"])
     day = to_int(m["d"]) if m["d"] else None
-    return _rolled(month or 0, day, m["p"], today)
+    return _year_less(month or 0, day, m["p"], today, forward)
 
 
-def _h_slash(m: re.Match[str], today: date) -> date | None:
-    return _rolled(int(m["m"]), int(m["d"]), None, today)
+def _h_slash(m: re.Match[str], today: date, forward: bool) -> date | None:
+    return _year_less(int(m["m"]), int(m["d"]), None, today, forward)
 
 
-def _h_rel_month(m: re.Match[str], today: date) -> date | None:
+def _h_dot(m: re.Match[str], today: date, forward: bool) -> date | None:
+    # Next to an amount "12.5" is more likely 12.5万 than Dec 5: a closing date
+    # needs a two-digit day ("12.05", "12.31"); a plan or a delegation has no amounts.
+    if forward and len(m["d"]) < 2:
+        return None
+    return _h_slash(m, today, forward)
+
+
+def _h_rel_month(m: re.Match[str], today: date, forward: bool) -> date | None:
     word = m["rm"]
     offset = 2 if word.startswith("下下") else 1 if word.startswith("下") else 0
     base = add_months(today.replace(day=1), offset)
@@ -132,7 +177,7 @@ def _h_rel_month(m: re.Match[str], today: date) -> date | None:
     return _in_month(base.year, base.month, day, m["p"])
 
 
-def _h_bare_month_part(m: re.Match[str], today: date) -> date | None:
+def _h_bare_month_part(m: re.Match[str], today: date, forward: bool) -> date | None:
     d = _in_month(today.year, today.month, None, m["p"])
     if d is not None and d < today:
         nxt = add_months(today.replace(day=1), 1)
@@ -140,34 +185,48 @@ def _h_bare_month_part(m: re.Match[str], today: date) -> date | None:
     return d
 
 
-def _h_year_end(m: re.Match[str], today: date) -> date | None:
+def _h_year_end(m: re.Match[str], today: date, forward: bool) -> date | None:
     return date(today.year, 12, 31)
 
 
-def _h_half(m: re.Match[str], today: date) -> date | None:
+def _h_half(m: re.Match[str], today: date, forward: bool) -> date | None:
     d = _year_part(today.year, m["half"])
     return d if d >= today else _year_part(today.year + 1, m["half"])
 
 
-def _h_week(m: re.Match[str], today: date) -> date | None:
+def _h_week(m: re.Match[str], today: date, forward: bool) -> date | None:
     word = m["w"]
     weeks = 2 if word.startswith("下下") else 1 if word.startswith("下") else 0
     monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
     return monday + timedelta(days=_WEEKDAY.get(m["wd"] or "末", 6))
 
 
-def _h_weekday(m: re.Match[str], today: date) -> date | None:
+def _h_weekday(m: re.Match[str], today: date, forward: bool) -> date | None:
     target = _WEEKDAY.get(m["wd"], 6)
     return today + timedelta(days=(target - today.weekday()) % 7)
 
 
-def _h_day_word(m: re.Match[str], today: date) -> date | None:
-    offsets = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
-               "today": 0, "tomorrow": 1}
-    return today + timedelta(days=offsets.get(m["dw"].lower(), 0))
+def _h_day_word(m: re.Match[str], today: date, forward: bool) -> date | None:
+    offset = _DAY_WORDS[m["dw"].lower()]
+    if offset < 0 and forward:
+        return None     # a closing date lies ahead: "昨天" says when something happened
+    return today + timedelta(days=offset)
 
 
-def _h_within(m: re.Match[str], today: date) -> date | None:
+def _h_date_shaped(m: re.Match[str], today: date, forward: bool) -> date | None:
+    """Only reports what the real patterns cannot read: "13月5日", "2月30号"."""
+    month, day = int(m["m"]), int(m["d"])
+    _in_month(2000, month, day, None)       # a leap year: 2月29日 is left to the real patterns
+    return None
+
+
+def _h_new_year(m: re.Match[str], today: date, forward: bool) -> date | None:
+    if m["before"]:
+        return date(today.year, 12, 31)
+    return today if (today.month, today.day) == (1, 1) else date(today.year + 1, 1, 1)
+
+
+def _h_within(m: re.Match[str], today: date, forward: bool) -> date | None:
     n = to_int(m["n"])
     if n is None or n > 3650:
         return None
@@ -179,7 +238,7 @@ def _h_within(m: re.Match[str], today: date) -> date | None:
     return today + timedelta(weeks=n)
 
 
-def _h_quarter(m: re.Match[str], today: date) -> date | None:
+def _h_quarter(m: re.Match[str], today: date, forward: bool) -> date | None:
     q = int(m["q"]) if m["q"] else to_int(m["qc"])
     if not q or not 1 <= q <= 4:
         return None
@@ -191,7 +250,7 @@ def _h_quarter(m: re.Match[str], today: date) -> date | None:
     return d if d >= today else _quarter_end(today.year + 1, q)
 
 
-def _h_rel_quarter(m: re.Match[str], today: date) -> date | None:
+def _h_rel_quarter(m: re.Match[str], today: date, forward: bool) -> date | None:
     current = (today.month - 1) // 3 + 1
     nxt = m["rq"].lower() in ("下", "下个", "next")
     if nxt:
@@ -199,7 +258,7 @@ def _h_rel_quarter(m: re.Match[str], today: date) -> date | None:
     return _quarter_end(today.year, current)
 
 
-def _h_en_month(m: re.Match[str], today: date) -> date | None:
+def _h_en_month(m: re.Match[str], today: date, forward: bool) -> date | None:
     month = _EN_MONTHS.get(m["mon"][:3].lower())
     if month is None:
         return None
@@ -210,10 +269,10 @@ def _h_en_month(m: re.Match[str], today: date) -> date | None:
     day = int(day_text) if day_text else None
     if m["y"]:
         return _in_month(int(m["y"]), month, day, None)
-    return _rolled(month, day, None, today)
+    return _year_less(month, day, None, today, forward)
 
 
-def _h_en_rel(m: re.Match[str], today: date) -> date | None:
+def _h_en_rel(m: re.Match[str], today: date, forward: bool) -> date | None:
     abbr = (m["abbr"] or "").lower()
     what = (m["what"] or m["what2"] or m["what3"] or {"eom": "month", "eoy": "year"}.get(abbr, "month")).lower()
     nxt = (m["rel"] or "").lower() == "next"
@@ -230,9 +289,14 @@ def _h_en_rel(m: re.Match[str], today: date) -> date | None:
     return _quarter_end(today.year, current)
 
 
+_DAY_WORDS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1, "昨日": -1,
+              "前天": -2, "大前天": -3, "today": 0, "tomorrow": 1, "yesterday": -1}
+# After "12.31": an amount or a quantity, not a date ("12.5万", "1.5亿", "8.5折", "2.5台").
+_NOT_AFTER_DOT_DATE = r"(?![\d.%])(?!\s*(?:万|亿|千|百|元|块|折|台|套|个|件|箱|支|盒|米|公里|[wWkKmM]))"
+
 _LATIN = re.compile(r"[A-Za-z]")
 
-_Handler = Callable[[re.Match[str], date], "date | None"]
+_Handler = Callable[[re.Match[str], date, bool], "date | None"]
 
 # Each entry: (pattern, handler, gate). The gate lists characters one of which
 # the pattern needs (None: some Latin letter). Skipping patterns that cannot
@@ -244,6 +308,10 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler, str | None]] = [
                 rf"(?:(?P<m>{_MONTH})\s*月{_MD_TAIL}|{_YEAR_PART})?"), _h_cn_year, "年"),
     (re.compile(rf"(?<![\d零〇一二两三四五六七八九十年])(?P<m>{_MONTH})\s*月{_MD_TAIL}"), _h_month, "月"),
     (re.compile(r"(?<![\d/.\-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])"), _h_slash, "/"),
+    (re.compile(r"(?<![\d.A-Za-z])(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])" + _NOT_AFTER_DOT_DATE),
+     _h_dot, "."),
+    (re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"), _h_date_shaped, "月"),
+    (re.compile(r"元旦(?P<before>之?前)?"), _h_new_year, "旦"),
     (re.compile(rf"(?P<rm>本月|这个月|当月|下下个?月|下个?月)(?:\s*(?P<d>{_DAY})\s*[日号]|{_PERIOD})"),
      _h_rel_month, "月"),
     (re.compile(r"(?<![\d一二三四五六七八九十个上下本这当])月(?P<p>底|末|初|中旬|中)"), _h_bare_month_part, "月"),
@@ -252,7 +320,7 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler, str | None]] = [
     (re.compile(r"(?P<w>下下个?(?:周|星期|礼拜)|下个?(?:周|星期|礼拜)|本周|这周|这个?星期|这个?礼拜|本星期)"
                 r"(?P<wd>[一二三四五六日天1-7末])?"), _h_week, "周期拜"),
     (re.compile(r"(?<![下这本个])(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"), _h_weekday, "周期拜"),
-    (re.compile(r"(?P<dw>大后天|今天|今日|明天|明日|后天)"), _h_day_word, "天日"),
+    (re.compile(r"(?P<dw>大后天|大前天|今天|今日|明天|明日|后天|昨天|昨日|前天)"), _h_day_word, "天日"),
     (re.compile(rf"(?P<n>\d{{1,4}}|{CN_SMALL_RE})\s*(?P<u>天|日|个?(?:星期|周|礼拜)|个月)\s*(?:之?内|以内|之?后)"),
      _h_within, "内后"),
     (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年?\s*|(?P<ry>今年|明年|后年)\s*|(?<![A-Za-z0-9]))"
@@ -266,15 +334,16 @@ _PATTERNS: list[tuple[re.Pattern[str], _Handler, str | None]] = [
     (re.compile(r"\b(?:end of\s+)?(?P<rel>this|next)\s+(?P<what>week|month|year|quarter)\b"
                 r"|\bend of\s+(?:the\s+)?(?P<what2>month|year|quarter)\b"
                 r"|\b(?P<what3>month|year|quarter)[- ]end\b|\b(?P<abbr>eom|eoy)\b", re.IGNORECASE), _h_en_rel, None),
-    (re.compile(r"\b(?P<dw>today|tomorrow)\b", re.IGNORECASE), _h_day_word, None),
+    (re.compile(r"\b(?P<dw>today|tomorrow|yesterday)\b", re.IGNORECASE), _h_day_word, None),
     (re.compile(r"\b(?:in|within)\s+(?P<n>\d{1,3})\s+(?P<u>days?|weeks?|months?)\b", re.IGNORECASE),
      _h_within, None),
 ]
 
 
-def find_dates(text: str, today: date) -> list[DateHit]:
-    """All non-overlapping date expressions in text order (earliest, then longest wins)."""
-    found: list[DateHit] = []
+def scan_dates(text: str, today: date, roll_forward: bool = True) -> DateScan:
+    """Non-overlapping date expressions in text order (earliest, then longest
+    wins), and where date-shaped text names no real day."""
+    found: list[tuple[int, int, date | None]] = []
     has_latin = _LATIN.search(text) is not None
     for pattern, handler, gate in _PATTERNS:
         if (gate is None and not has_latin) or (gate and not any(ch in text for ch in gate)):
@@ -283,26 +352,40 @@ def find_dates(text: str, today: date) -> list[DateHit]:
             if m.end() == m.start():
                 continue
             try:
-                value = handler(m, today)
+                value = handler(m, today, roll_forward)
+            except NoSuchDate:
+                found.append((m.start(), m.end(), None))
+                continue
             except (ValueError, OverflowError, TypeError, KeyError):
                 value = None
             if value is not None:
-                found.append(DateHit(m.start(), m.end(), value))
-    found.sort(key=lambda h: (h.start, -(h.end - h.start)))
-    result: list[DateHit] = []
+                found.append((m.start(), m.end(), value))
+    # A valid reading wins a tie with an invalid one of the same text.
+    found.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2] is None))
+    hits: list[DateHit] = []
+    invalid: list[tuple[int, int]] = []
     last_end = -1
-    for hit in found:
-        if hit.start >= last_end:
-            result.append(hit)
-            last_end = hit.end
-    return result
+    for start, end, value in found:
+        if start < last_end:
+            continue
+        if value is None:
+            invalid.append((start, end))
+        else:
+            hits.append(DateHit(start, end, value))
+        last_end = end
+    return DateScan(hits, invalid)
 
 
-def date_at(text: str, pos: int, today: date) -> DateHit | None:
+def find_dates(text: str, today: date, roll_forward: bool = True) -> list[DateHit]:
+    """All non-overlapping date expressions in text order (see :func:`scan_dates`)."""
+    return scan_dates(text, today, roll_forward).hits
+
+
+def date_at(text: str, pos: int, today: date, roll_forward: bool = True) -> DateHit | None:
     """Date starting right at ``pos`` (after a label like 预计签约:), if any."""
     window = text[pos:pos + 40]
     lead = len(window) - len(window.lstrip(" :"))
-    for hit in find_dates(window, today):
+    for hit in find_dates(window, today, roll_forward):
         if hit.start == lead:
             return DateHit(pos + hit.start, pos + hit.end, hit.value)
         break
