@@ -71,8 +71,9 @@ def test_extension_needs_a_verified_visit_and_shows_it_on_the_card(app, driver, 
     [card] = cards_to(wecom, "mgr_north")
     rows = dict((r["keyname"], r["value"]) for r in card.card["horizontal_content_list"])
     assert rows["拜访证据"] == f"{(clock.now() - timedelta(minutes=40)).astimezone(clock.tz):%m-%d %H:%M} 李明 距89米 40分钟"
-    assert rows["核实拜访"] == "近30天 1 次" and "+30天" in rows["延期至"]
-    assert "招标推迟" in card.card["sub_title_text"]
+    assert rows["核实拜访"] == "近30天 1 次" and rows["拜访标记"] == "无"
+    assert rows["延期至"] == f"{reg.lock_until + timedelta(days=30):%Y-%m-%d}（+30天，原 {reg.lock_until:%Y-%m-%d}）"
+    assert card.card["sub_title_text"] == "理由：招标推迟；拜访小结：院方招标推迟到明年一季度"
     driver.click("mgr_north", card.task_id, "approve")
     extended = regs(app)[0]
     assert extended.lock_until == reg.lock_until + timedelta(days=30) and extended.extensions == 1
@@ -82,6 +83,66 @@ def test_extension_needs_a_verified_visit_and_shows_it_on_the_card(app, driver, 
     with q(app).factory() as s:
         [ext] = s.execute(select(RegistrationExtension)).scalars().all()
         assert ext.status == "approved" and ext.evidence[0]["who"] == "李明"
+
+
+def card_rows(card) -> dict[str, str]:
+    return dict((r["keyname"], r["value"]) for r in card.card["horizontal_content_list"])
+
+
+def visit_in_doubt(app, driver, clock) -> str:
+    """A registration of 北京协和医院 and a rep's check-in there flagged as impossible travel."""
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    driver.location("rep_zhang", 39.116170, 117.175430)            # Tianjin…
+    clock.advance(minutes=20)
+    driver.location("rep_zhang", *PUMCH)                            # …then 协和 20 minutes later: impossible travel
+    return regs(app)[0].number
+
+
+def test_a_visit_in_doubt_is_no_evidence_but_the_card_shows_it(app, driver, wecom, clock):
+    number = visit_in_doubt(app, driver, clock)
+    driver.text("dealer_bj_li", f"延期 {number}")
+    refused = last_text(wecom, "dealer_bj_li")
+    assert "暂不能延期" in refused and "目前 0 次" in refused
+    assert "另有 1 次拜访带有存疑标记（移动速度异常），不计入" in refused
+    assert cards_to(wecom, "mgr_north") == []
+    with q(app).factory() as s:
+        assert s.execute(select(RegistrationExtension)).first() is None
+    clock.advance(hours=1)
+    driver.location("dealer_bj_li", *PUMCH)                         # a clean visit of the dealer's own
+    driver.text("dealer_bj_li", f"延期 {number}")
+    [card] = cards_to(wecom, "mgr_north")
+    rows = card_rows(card)
+    assert rows["拜访证据"] == "11-23 11:20 李明 距0米" and rows["拜访标记"] == "无"
+    assert rows["核实拜访"] == "近30天 1 次（另 1 次存疑未计入）"
+    assert card.card["sub_title_text"] == "存疑未计入：11-23 10:20 张勇 ⚠️移动速度异常"
+
+
+def test_the_rules_may_count_a_visit_in_doubt(app, driver, wecom, clock):
+    from bot.rules import RuleStore
+    number = visit_in_doubt(app, driver, clock)
+    with q(app).factory() as s, s.begin():
+        RuleStore(q(app).clock).load_content(s, {"lifecycle": {"extension": {"count_suspicious_visits": True}}},
+                                              source="test")
+    driver.text("dealer_bj_li", f"延期 {number}")
+    [card] = cards_to(wecom, "mgr_north")
+    rows = card_rows(card)
+    assert rows["拜访证据"] == "11-23 10:20 张勇 距0米" and rows["拜访标记"] == "⚠️移动速度异常"
+    assert rows["核实拜访"] == "近30天 1 次"
+
+
+def test_the_card_shows_every_flag_and_no_made_up_duration(app, driver, wecom, clock):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    clock.set(clock.now().replace(hour=13))                          # 21:00 in Beijing: outside working hours
+    driver.location("rep_zhang", *PUMCH)
+    driver.text("rep_zhang", "拜访小结 见了设备科王主任,下周招标")
+    clock.advance(hours=12, minutes=30)                              # never checked out: the sweep closes it
+    build_scheduler(q(app)).tick()
+    driver.text("dealer_bj_li", f"延期 {regs(app)[0].number}")
+    [card] = cards_to(wecom, "mgr_north")
+    rows = card_rows(card)
+    assert rows["拜访证据"] == "11-23 21:00 张勇 距0米"                     # no made-up "750分钟"
+    assert rows["拜访标记"] == "⚠️非工作时间、未签退" and rows["核实拜访"] == "近30天 1 次"     # notes: it counts
+    assert card.card["sub_title_text"] == "拜访小结：见了设备科王主任,下周招标"
 
 
 def test_a_field_reps_visit_counts_as_evidence_too(app, driver, wecom):
