@@ -109,6 +109,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "expiry_hint_extend": ("如需延期请发送：延期 {number}（需近 {days} 天内至少 {n} 次已核实拜访）。",
                            " To extend it send: 延期 {number} (needs {n} verified visit(s) in the last {days} days)."),
     "expired_holder": ("报备 {number}（{customer}）已于 {until} 到期，客户已释放。", "Registration {number} ({customer}) ended on {until}; the customer is released."),
+    "expired_holder_ext": ("未及审批的延期申请 {ext} 一并失效。", " The extension {ext}, still undecided, is void too."),
+    "expired_approver_reg": ("报备 {number}（{customer}）已到期、客户已释放，这张审批卡已失效，无需再审批。",
+                             "Registration {number} ({customer}) has expired and the customer is released; the card is void."),
+    "expired_approver_ext": ("延期申请 {ext} 随报备 {number}（{customer}）到期一并失效，无需再审批。",
+                             "Extension {ext} is void: registration {number} ({customer}) has expired."),
     "expired_free_now": ("客户 {customer} 的报备保护已到期，现在可以报备了。", "{customer} is no longer protected; you may register it now."),
     # -- extensions --------------------------------------------------------------------------
     "ext_usage": ("格式：延期 报备号 [理由]，例如：延期 RG20261123-0001 客户招标推迟", "Usage: 延期 <registration> [reason]"),

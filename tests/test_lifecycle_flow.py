@@ -151,3 +151,73 @@ def test_a_field_reps_visit_counts_as_evidence_too(app, driver, wecom):
     driver.text("dealer_bj_li", f"延期 {regs(app)[0].number}")
     [card] = cards_to(wecom, "mgr_north")
     assert "张勇" in dict((r["keyname"], r["value"]) for r in card.card["horizontal_content_list"])["拜访证据"]
+
+
+def test_a_pending_extension_dies_with_its_registration(app, driver, wecom, clock):
+    sched = build_scheduler(q(app))
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    reg = regs(app)[0]
+    clock.set(reg.lock_until - timedelta(hours=20))
+    driver.location("rep_zhang", *PUMCH)
+    driver.text("dealer_bj_li", f"延期 {reg.number} 招标推迟")
+    [card] = cards_to(wecom, "mgr_north")
+    ext_number = card.card["main_title"]["title"].split()[-1]
+    clock.set(reg.lock_until + timedelta(minutes=1))                # nobody decided in time
+    sched.tick()
+    with q(app).factory() as s:
+        [ext] = s.execute(select(RegistrationExtension)).scalars().all()
+        assert (ext.status, s.get(Registration, reg.id).status) == ("void", "expired")
+    released = last_text(wecom, "dealer_bj_li")
+    assert "已释放" in released and f"未及审批的延期申请 {ext_number} 一并失效" in released
+    told = [m for m in texts_to(wecom, "mgr_north") if "失效" in m]
+    assert told == [f"延期申请 {ext_number} 随报备 {reg.number}（北京协和医院）到期一并失效，无需再审批。"]
+    assert [c.path for c in wecom.state.calls if c.path.endswith("update_template_card")]     # the card is stamped
+    dealer_told = len(texts_to(wecom, "dealer_bj_li"))
+    clock.advance(hours=30)                                         # past reminders and escalation
+    sched.tick()
+    assert cards_to(wecom, "director") == [] and len(texts_to(wecom, "dealer_bj_li")) == dealer_told
+    for user in ("mgr_north", "director", "admin"):
+        assert not any(word in m for m in texts_to(wecom, user) for word in ("提醒", "升级", "已等待"))
+    driver.click("mgr_north", card.task_id, "approve")              # a late tap decides nothing
+    with q(app).factory() as s:
+        assert s.get(Registration, reg.id).status == "expired" and s.get(Registration, reg.id).extensions == 0
+
+
+def expired_unswept(app, driver, wecom, clock) -> Registration:
+    """李明 holds 协和; 孙强 and 赵磊 were refused on it; the lock has run out, no sweep yet."""
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")
+    driver.text("dealer_tj_zhao", "报备 北京协和医院 彩超 70万")
+    assert "北京康健" in last_text(wecom, "dealer_hx_sun") and "北京康健" in last_text(wecom, "dealer_tj_zhao")
+    holder = regs(app)[0]
+    clock.set(holder.lock_until + timedelta(minutes=1))
+    return holder
+
+
+def test_a_customer_taken_at_once_by_the_next_claim_is_not_announced_free(app, driver, wecom, clock):
+    from models import AuditEvent
+    holder = expired_unswept(app, driver, wecom, clock)
+    driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")     # the claim expires the old lock and takes it
+    assert regs(app)[-1].status == "approved"
+    sched = build_scheduler(q(app))
+    sched.tick()
+    sched.tick()
+    assert not any("现在可以报备" in m for m in texts_to(wecom, "dealer_tj_zhao"))
+    assert not any("现在可以报备" in m for m in texts_to(wecom, "dealer_hx_sun"))
+    assert len([m for m in texts_to(wecom, "dealer_bj_li") if "已释放" in m]) == 1
+    with q(app).factory() as s:
+        assert s.execute(select(AuditEvent).where(AuditEvent.action == "registration.expired",
+                                                  AuditEvent.entity_id == holder.number)).scalars().all() != []
+        assert len(s.execute(select(AuditEvent).where(AuditEvent.action == "registration.expired")).all()) == 1
+
+
+def test_a_customer_a_claim_left_free_is_announced_by_the_sweep(app, driver, wecom, clock):
+    expired_unswept(app, driver, wecom, clock)
+    driver.text("dealer_tj_zhao", "报备 北京协和医院 彩超 70万")    # expires the old lock, refused itself (territory)
+    assert regs(app)[-1].status == "rejected"
+    assert not any("现在可以报备" in m for m in texts_to(wecom, "dealer_hx_sun"))   # not from inside the claim
+    sched = build_scheduler(q(app))
+    sched.tick()
+    assert "客户 北京协和医院 的报备保护已到期，现在可以报备了。" == last_text(wecom, "dealer_hx_sun")
+    sched.tick()
+    assert len([m for m in texts_to(wecom, "dealer_hx_sun") if "现在可以报备" in m]) == 1
