@@ -5,6 +5,14 @@ that it is free now.
 
 Warnings go at the configured days before the end (7 and 1); after downtime
 only the most urgent one still due goes out, never a burst of all of them.
+
+Whatever waited for a decision on the registration dies with it: its own
+approval and any pending 延期, each approver told why (not "it was changed").
+
+The refused partners hear "free now" from the sweep only, and only while the
+customer really is free for them: an expiry may happen inside another
+partner's claim (locks.release_expired), and that claim may take the lock in
+the same transaction, so at expiry time nobody can know yet.
 """
 from __future__ import annotations
 
@@ -15,12 +23,16 @@ from sqlalchemy import select
 from bot.context import Context, Services
 from bot.db import unit_of_work
 from bot.messages import Text
-from handlers.approvals import void_open_flows
+from handlers import locks
+from handlers.approvals.engine import open_flows, void_flow
 from handlers.payload import snapshot
 from handlers.texts import t
-from models import Registration, RegistrationLock, User
+from models import Registration, RegistrationExtension, RegistrationLock, User
 
 OPEN = ("pending", "approved")
+# How long after an expiry the sweep still tells refused partners the customer
+# is free (it tries every run until then; each partner is told once).
+FREE_NOTICE_WINDOW = timedelta(days=1)
 
 
 def sweep(svc: Services) -> dict[str, int]:
@@ -38,6 +50,13 @@ def sweep(svc: Services) -> dict[str, int]:
             outcome = _one(ctx, reg_id)
             if outcome:
                 counts[outcome] += 1
+    with svc.factory() as s:
+        ended = s.execute(select(Registration.id).where(
+            Registration.status == "expired", Registration.updated_at >= svc.clock.now() - FREE_NOTICE_WINDOW)
+            .order_by(Registration.updated_at)).scalars().all()
+    for reg_id in ended:
+        with unit_of_work(svc.factory) as s:
+            tell_free(Context.for_system(s, svc, actor="scheduler"), s.get(Registration, reg_id))
     return counts
 
 
@@ -69,11 +88,17 @@ def warn(ctx: Context, reg: Registration) -> bool:
     return True
 
 
-def expire(ctx: Context, reg: Registration) -> None:
+def expire(ctx: Context, reg: Registration) -> bool:
     """The lock ran out: the customer is free. Also used when a claim finds a
-    lock that ran out before the sweep got to it."""
+    lock that ran out before the sweep got to it, so the row is locked and
+    read again first: whichever of the two comes second finds it expired and
+    does nothing (False), rather than expiring and auditing it twice."""
+    reg = ctx.s.execute(select(Registration).where(Registration.id == reg.id).with_for_update()
+                        .execution_options(populate_existing=True)).scalar_one()
+    if reg.status not in OPEN:
+        return False
     before = snapshot(reg)
-    void_open_flows(ctx, "registration", reg.id)
+    voided = _void_decisions(ctx, reg)
     released_until = reg.lock_until
     reg.status, reg.updated_at = "expired", ctx.now
     for lock in ctx.s.execute(select(RegistrationLock).where(RegistrationLock.registration_id == reg.id)).scalars():
@@ -81,25 +106,59 @@ def expire(ctx: Context, reg: Registration) -> None:
     ctx.s.flush()
     ctx.audit("registration.expired", "registration", reg.number, before=before, after=snapshot(reg))
     holder = ctx.s.get(User, reg.submitter_id)
-    ctx.send(holder, Text(t("expired_holder", "zh", number=reg.number, customer=reg.customer_text,
-                            until=ctx.fmt(released_until, "%Y-%m-%d"))), key=f"expired:{reg.id}")
-    for user in refused_meanwhile(ctx, reg):
-        if ctx.user is not None and user.partner_id == ctx.user.partner_id:
-            continue        # the partner claiming it right now learns from its own verdict
+    text = t("expired_holder", "zh", number=reg.number, customer=reg.customer_text,
+             until=ctx.fmt(released_until, "%Y-%m-%d"))
+    text += "".join(t("expired_holder_ext", "zh", ext=ext.number) for ext in voided)
+    ctx.send(holder, Text(text), key=f"expired:{reg.id}")
+    return True
+
+
+def _void_decisions(ctx: Context, reg: Registration) -> list[RegistrationExtension]:
+    """Void the registration's own approval and its pending extensions (which
+    would otherwise be reminded, escalated and decided on a dead registration);
+    each approver is told why. Returns the extensions voided."""
+    pending = list(ctx.s.execute(select(RegistrationExtension).where(
+        RegistrationExtension.registration_id == reg.id, RegistrationExtension.status == "pending")
+        .with_for_update()).scalars())
+    subjects = [("registration", reg.id, t("expired_approver_reg", "zh", number=reg.number, customer=reg.customer_text))]
+    subjects += [("extension", ext.id, t("expired_approver_ext", "zh", ext=ext.number, number=reg.number,
+                                         customer=reg.customer_text)) for ext in pending]
+    for kind, subject_id, why in subjects:
+        for flow in open_flows(ctx, kind, subject_id):
+            waiting = [a for a in flow.approvals if a.status == "pending"]
+            void_flow(ctx, flow, tell_approver=False)
+            for appr in waiting:
+                ctx.send(ctx.s.get(User, appr.approver_id), Text(why), key=f"void-expired:{appr.id}")
+    for ext in pending:
+        ext.status, ext.decided_at = "void", ctx.now
+        ctx.audit("extension.void", "registration", reg.number, after={"extension": ext.number, "why": "expired"})
+    return pending
+
+
+def tell_free(ctx: Context, reg: Registration) -> None:
+    """Tell the partners refused because of ``reg`` that its customer is free —
+    those for whom it still is: no other lock now stands in the way of what
+    they asked for (another partner may have claimed it the moment it expired,
+    or they did themselves). Keyed per partner, so each hears it once."""
+    scope = ctx.rules.registration.conflict_scope
+    for user, refused in refused_meanwhile(ctx, reg):
+        wanted = locks.scope_keys(scope, refused.product_lines, refused.department)
+        if locks.holder(ctx, reg.customer_id, wanted, scope, refused.partner_id) is not None:
+            continue
         ctx.send(user, Text(t("expired_free_now", "zh", customer=reg.customer_text)), key=f"free-now:{reg.id}:{user.id}")
 
 
-def refused_meanwhile(ctx: Context, reg: Registration) -> list[User]:
-    """Who was refused because this registration held the customer: one person
-    per other partner (the one who tried last), so nobody is told twice."""
+def refused_meanwhile(ctx: Context, reg: Registration) -> list[tuple[User, Registration]]:
+    """Who was refused because this registration held the customer, with the
+    refused registration: one per other partner (the one who tried last), so
+    nobody is told twice."""
     rows = ctx.s.execute(select(Registration).where(
         Registration.customer_id == reg.customer_id, Registration.status == "rejected",
         Registration.partner_id != reg.partner_id, Registration.received_at >= reg.received_at)
         .order_by(Registration.received_at)).scalars().all()
-    by_partner: dict[int, int] = {}
+    by_partner: dict[int, Registration] = {}
     for r in rows:
         conflict = next((v for v in r.verdicts if v["rule_id"] == "registration.conflict"), None)
         if conflict and conflict["outcome"] == "reject" and conflict["facts"].get("holder_registration") == reg.number:
-            by_partner[r.partner_id] = r.submitter_id
-    return [ctx.s.get(User, uid) for uid in by_partner.values()]
-
+            by_partner[r.partner_id] = r
+    return [(ctx.s.get(User, r.submitter_id), r) for r in by_partner.values()]

@@ -4,6 +4,8 @@ with back-off until it is, and stored as a MediaBlob.
 
 Rows are claimed with a lease (like the outbox), so several processes never
 fetch the same photo at once; the fetch itself runs outside any transaction.
+A photo that cannot be kept in the end is not lost silently: the visitor is
+told which one, in the same transaction that gives it up.
 """
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select
 
-from bot.context import Services
+from bot.context import Context, Services
 from bot.media import store_blob
 from bot.delivery import DeliveryError
-from models import VisitPhoto
+from bot.messages import Text
+from handlers.texts import t
+from models import User, VisitPhoto
 
 log = logging.getLogger(__name__)
 
@@ -74,4 +78,9 @@ def _failed(svc: Services, photo_id: int, error: str, transient: bool) -> str:
             return "retry"
         row.status = "failed"
         log.error("photo %s (media %s) could not be kept: %s", photo_id, row.media_id, error)
+        visit = row.visit
+        ctx = Context.for_system(s, svc, actor="scheduler")
+        ctx.send(s.get(User, visit.user_id),
+                 Text(t("visit_photo_failed", "zh", when=ctx.fmt(row.received_at, "%m-%d %H:%M"),
+                        customer=visit.customer.name if visit.customer else "-")), key=f"photo-failed:{row.id}")
         return "failed"

@@ -19,21 +19,28 @@ MAX_PER_DAY = 20
 WEEKDAYS = "一二三四五六日"
 
 
-def _day(d: date) -> str:
-    return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
+def _day(d: date, today: date | None = None) -> str:
+    """"12月5日（周六）"; with the year when it is not this year's, so a plan
+    for next January (or a typo a year off) is never ambiguous."""
+    year = f"{d.year}年" if today is not None and d.year != today.year else ""
+    return f"{year}{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
 
 
 def plan(ctx: Context, parsed: Parsed) -> None:
-    lang = ctx.lang
+    lang, today = ctx.lang, ctx.clock.today()
     if ctx.user.role not in ctx.rules.visits.checkin_roles:
         ctx.reply(Text(t("visit_roles_only", lang)))
+        return
+    if parsed.bad_date:
+        ctx.reply(Text(t("plan_bad_date", lang, said=parsed.bad_date)))
         return
     if parsed.action == "mine":
         show(ctx, parsed.plan_date)
         return
-    day = parsed.plan_date or ctx.clock.today()
-    if day < ctx.clock.today():
-        ctx.reply(Text(t("plan_past", lang, day=_day(day))))
+    day = parsed.plan_date or today
+    if day < today:
+        ctx.reply(Text(t("plan_past", lang, day=_day(day, today), year=today.year + 1,
+                         md=f"{day.month}月{day.day}日")))
         return
     if not parsed.customers:
         ctx.reply(Text(t("plan_usage", lang)))
@@ -65,13 +72,21 @@ def plan(ctx: Context, parsed: Parsed) -> None:
         ctx.audit("plan.added", "plan", f"{ctx.user.external_id}:{day.isoformat()}", after={"customers": added})
     parts = []
     if added:
-        parts.append(t("plan_added", lang, day=_day(day), names="、".join(added),
-                       time=ctx.rules.schedule.plan_morning.strftime("%H:%M")))
+        parts.append(t("plan_added", lang, day=_day(day, today), names="、".join(added),
+                       when=_when_sent(ctx, day)))
     if known:
         parts.append(t("plan_known", lang, names="、".join(known)))
     if unresolved:
         parts.append(t("plan_unresolved", lang, names="；".join(unresolved)))
     ctx.reply(Text("\n".join(parts)))
+
+
+def _when_sent(ctx: Context, day: date) -> str:
+    """When the plan reaches the visitor: that morning, unless that morning is over."""
+    at = ctx.rules.schedule.plan_morning
+    if day == ctx.clock.today() and ctx.clock.local(ctx.now).time() >= at:
+        return t("plan_sent_never", ctx.lang, time=at.strftime("%H:%M"))
+    return t("plan_sent_at", ctx.lang, time=at.strftime("%H:%M"))
 
 
 def _lines(ctx: Context, user: User, day: date) -> list[str]:
@@ -93,12 +108,13 @@ def _start_of(ctx: Context, day: date) -> datetime:
 
 
 def show(ctx: Context, day: date | None) -> None:
-    day = day or ctx.clock.today()
+    today = ctx.clock.today()
+    day = day or today
     lines = _lines(ctx, ctx.user, day)
     if not lines:
-        ctx.reply(Text(t("plan_none", ctx.lang, day=_day(day))))
+        ctx.reply(Text(t("plan_none", ctx.lang, day=_day(day, today))))
         return
-    ctx.reply(Markdown("\n".join([t("plan_header", ctx.lang, day=_day(day), n=len(lines)), *lines])))
+    ctx.reply(Markdown("\n".join([t("plan_header", ctx.lang, day=_day(day, today), n=len(lines)), *lines])))
 
 
 def morning_messages(svc: Services, period: str, slot: datetime) -> dict:

@@ -1,6 +1,10 @@
 """Where a visitor is, measured against customers' geofences, and the earlier
 check-ins the flags compare with. Distances are computed in WGS-84 whatever
-system each point came in (bot.geo)."""
+system each point came in (bot.geo).
+
+The flags compare with verified check-ins only: an off-site attempt or an
+unverifiable visit says where a phone claimed to be, not where someone was,
+so neither may make the next real check-in look like a jump or a replay."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,8 +74,8 @@ def nearest(ctx: Context, user: User, here: Point) -> Nearby | None:
 
 
 def previous_checkin(ctx: Context, user: User, here: Point, exclude_id: int | None = None) -> PreviousCheckin | None:
-    q = (select(Visit).where(Visit.user_id == user.id, Visit.checkin_at >= ctx.now - TRAVEL_LOOKBACK,
-                             Visit.checkin_at <= ctx.now)
+    q = (select(Visit).where(Visit.user_id == user.id, Visit.verified.is_(True),
+                             Visit.checkin_at >= ctx.now - TRAVEL_LOOKBACK, Visit.checkin_at <= ctx.now)
          .order_by(Visit.checkin_at.desc()).limit(1))
     if exclude_id is not None:
         q = q.where(Visit.id != exclude_id)
@@ -86,7 +90,7 @@ def same_point_visits(ctx: Context, here: Point) -> list[SamePoint]:
     rules = ctx.rules.visits
     lat0, lat1, lng0, lng1 = bbox(here.lat, here.lng, rules.same_point_m + 1)
     rows = ctx.s.execute(select(Visit).where(
-        Visit.lat.between(lat0, lat1), Visit.lng.between(lng0, lng1), Visit.customer_id.is_not(None),
+        Visit.lat.between(lat0, lat1), Visit.lng.between(lng0, lng1), Visit.verified.is_(True),
         Visit.coord_system == here.system, Visit.checkin_at >= ctx.now - timedelta(days=rules.same_point_days))
         .limit(50)).scalars().all()
     return [SamePoint(v.checkin_at, v.customer.name, v.user.name,

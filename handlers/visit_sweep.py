@@ -27,7 +27,7 @@ def sweep(svc: Services) -> dict[str, int]:
                               .execution_options(populate_existing=True)).scalar_one()
             if visit.status != "open":
                 continue
-            close(ctx, visit, auto=True)
+            close(ctx, visit, auto=True, closed_by="timeout")
             ctx.send(s.get(User, visit.user_id),
                      Text(t("visit_auto_closed", "zh", customer=visit.customer.name if visit.customer else "-",
                             hours=hours)), key=f"visit-auto-closed:{visit.id}")

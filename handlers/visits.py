@@ -2,9 +2,12 @@
 attach notes and photos, see one's visits.
 
 A check-in inside the customer's geofence is a verified visit; outside it is
-kept as an off-site attempt with its distance (evidence either way). Flags
-(impossible travel, a point reused at another customer, outside working
-hours, never checked out) mark what a manager should look at.
+kept as an off-site attempt with its distance (evidence either way). A
+customer with no known position can be visited, but the visit stays
+unverified. A location that is no position at all ((0, 0), outside the
+service area) is refused and not stored. Flags (impossible travel, a point
+reused at another customer, outside working hours, never checked out) mark
+what a manager should look at.
 """
 from __future__ import annotations
 
@@ -17,8 +20,9 @@ from bot.geo import Point
 from bot.messages import Markdown, Text
 from bot.nlp import Parsed
 from bot.rules import visit_checks as checks
+from bot.rules.verdict import PASS
 from handlers import customers
-from handlers.visit_facts import measure, nearest, previous_checkin, same_point_visits, todays_plans
+from handlers.visit_facts import Nearby, measure, nearest, previous_checkin, same_point_visits, todays_plans
 from handlers.texts import t
 from models import Customer, Visit, VisitPhoto
 
@@ -66,13 +70,15 @@ def on_location(ctx: Context) -> None:
         return          # WeCom's periodic position report: not a check-in
     if not _visitor(ctx):
         return
-    if ib.lat is None or ib.lng is None:
-        ctx.reply(Text(t("visit_bad_location", ctx.lang)))
+    plausible = checks.plausible_location(ctx.rules.visits, ib.lat, ib.lng, ctx.lang)
+    if plausible.outcome != PASS:
+        ctx.reply(Text(t("visit_refused", ctx.lang, message=plausible.message, next_step=plausible.next_step)))
         return
     try:
         here = Point(ib.lat, ib.lng, ib.coord_system or "gcj02")
-    except ValueError:
-        ctx.reply(Text(t("visit_bad_location", ctx.lang)))
+    except ValueError:      # an unknown coordinate system
+        ctx.reply(Text(t("visit_refused", ctx.lang, message=t("vv_unreadable_location", ctx.lang),
+                         next_step=t("vn_location", ctx.lang))))
         return
     state = ctx.get_state()
     target_id = state.get("customer_id") if state and state.get("flow") == "checkin" else None
@@ -82,10 +88,8 @@ def on_location(ctx: Context) -> None:
         customer = ctx.s.get(Customer, target_id)
         plan = next((p for p in todays_plans(ctx, ctx.user) if p.customer_id == target_id), None)
         found = measure(ctx, here, customer, plan)
-        if found is None:
-            _record(ctx, here, customer, None, None, status="open", verified=False, plan=plan,
-                    flags=[checks.Flag("NO_CUSTOMER_POINT", t("vf_no_point", "zh", customer=customer.name), {})])
-            ctx.reply(Text(t("visit_no_point", ctx.lang, customer=customer.name)))
+        if found is None:       # nowhere to measure against: a visit, but not a verified one
+            _check_in(ctx, here, customer, plan, None)
             return
     else:
         found = nearest(ctx, ctx.user, here)
@@ -101,11 +105,13 @@ def on_location(ctx: Context) -> None:
         ctx.audit("visit.offsite", "visit", visit.id, after=_snapshot(visit), verdicts=[verdict.to_dict()])
         ctx.reply(Text(t("visit_refused", ctx.lang, message=verdict.message, next_step=verdict.next_step)))
         return
-    _check_in(ctx, here, found)
+    _check_in(ctx, here, found.customer, found.planned, found)
 
 
-def _check_in(ctx: Context, here: Point, found) -> None:
-    lang, customer = ctx.lang, found.customer
+def _check_in(ctx: Context, here: Point, customer: Customer, planned, found: Nearby | None) -> None:
+    """Open a visit at ``customer``: verified when ``found`` measured it inside
+    the geofence, unverified when the customer has no position to measure."""
+    lang = ctx.lang
     current = open_visit(ctx, lock=True)
     closed_note = ""
     if current is not None:
@@ -115,16 +121,24 @@ def _check_in(ctx: Context, here: Point, found) -> None:
         # Checked in somewhere new without checking out of the last visit.
         close(ctx, current, auto=True)
         closed_note = "\n" + t("visit_prev_closed", lang, customer=current.customer.name if current.customer else "-")
-    flags = [f for f in (checks.impossible_travel(ctx.rules.visits, previous_checkin(ctx, ctx.user, here), ctx.now),
-                         checks.same_point_elsewhere(ctx.rules.visits, customer.name, same_point_visits(ctx, here)),
-                         checks.outside_hours(ctx.rules.visits, ctx.now, ctx.clock.local(ctx.now))) if f]
-    visit = _record(ctx, here, customer, found.distance_m, found.radius_m, status="open", verified=True,
-                    plan=found.planned, flags=flags)
+    rules = ctx.rules.visits
+    flags = [f for f in (checks.impossible_travel(rules, previous_checkin(ctx, ctx.user, here), ctx.now),
+                         checks.same_point_elsewhere(rules, customer.name, same_point_visits(ctx, here), ctx.fmt),
+                         checks.outside_hours(rules, ctx.now, ctx.clock.local(ctx.now))) if f]
+    if found is None:
+        flags.insert(0, checks.no_customer_point(customer.name))
+    visit = _record(ctx, here, customer, found.distance_m if found else None, found.radius_m if found else None,
+                    status="open", verified=found is not None, plan=planned, flags=flags)
     ctx.audit("visit.checkin", "visit", visit.id, after=_snapshot(visit))
-    warn = "".join("\n⚠️ " + f.message for f in flags)
-    ctx.reply(Text(t("visit_checked_in", lang, customer=customer.name, distance=_distance_words(found.distance_m),
-                     radius=_distance_words(found.radius_m), when=ctx.fmt(ctx.now, "%H:%M"),
-                     planned=t("visit_planned", lang) if found.planned else "") + warn + closed_note))
+    warn = "".join("\n⚠️ " + f.message for f in flags if f.code != "NO_CUSTOMER_POINT")
+    when = ctx.fmt(ctx.now, "%H:%M")
+    if found is None:
+        head = t("visit_no_point", lang, customer=customer.name, when=when)
+    else:
+        head = t("visit_checked_in", lang, customer=customer.name, distance=_distance_words(found.distance_m),
+                 radius=_distance_words(found.radius_m), when=when,
+                 planned=t("visit_planned", lang) if planned else "")
+    ctx.reply(Text(head + warn + closed_note))
 
 
 def _record(ctx: Context, here: Point, customer: Customer | None, distance, radius, status: str, verified: bool,
@@ -150,16 +164,21 @@ def _snapshot(v: Visit) -> dict:
 
 # ---- 签退 / auto-close ----------------------------------------------------------------
 
-def close(ctx: Context, visit: Visit, auto: bool = False) -> None:
+def close(ctx: Context, visit: Visit, auto: bool = False, closed_by: str = "next_checkin") -> None:
+    """签退, or (auto) the bot closing a visit nobody checked out of: by the next
+    check-in, or by the sweep once it is too old ("timeout"). When the visitor
+    left is then unknown, so the visit keeps no duration rather than a made-up
+    one (until the next check-in, or 12 hours)."""
     visit.checkout_at = ctx.now
-    visit.duration_s = int((ctx.now - visit.checkin_at).total_seconds())
     if auto:
-        visit.status = "auto_closed"
-        hours = visit.duration_s / 3600
-        flag = checks.never_checked_out(visit.customer.name if visit.customer else "-", hours)
+        visit.status, visit.duration_s = "auto_closed", None
+        flag = checks.never_checked_out(visit.customer.name if visit.customer else "-", closed_by,
+                                        (ctx.now - visit.checkin_at).total_seconds() / 3600,
+                                        ctx.rules.visits.open_visit_hours)
         visit.flags = [*(visit.flags or []), flag.to_dict()]
     else:
         visit.status = "closed"
+        visit.duration_s = int((ctx.now - visit.checkin_at).total_seconds())
     ctx.audit("visit.auto_closed" if auto else "visit.checkout", "visit", visit.id, after=_snapshot(visit))
 
 
@@ -236,21 +255,19 @@ def on_photo(ctx: Context) -> None:
 
 # ---- 我的拜访 -------------------------------------------------------------------------------
 
-STATUS = {"open": "进行中", "closed": "已签退", "offsite": "范围外", "auto_closed": "未签退"}
-
-
 def my_visits(ctx: Context) -> None:
+    lang = ctx.lang
     rows = ctx.s.execute(select(Visit).where(Visit.user_id == ctx.user.id).order_by(Visit.checkin_at.desc())
                          .limit(LIST_LIMIT)).scalars().all()
     if not rows:
-        ctx.reply(Text(t("visit_mine_empty", ctx.lang)))
+        ctx.reply(Text(t("visit_mine_empty", lang)))
         return
-    lines = [t("visit_mine_header", ctx.lang, n=len(rows))]
+    lines = [t("visit_mine_header", lang, n=len(rows))]
     for v in rows:
-        where = v.customer.name if v.customer else (v.label or "未知地点")
-        dur = f" {round(v.duration_s / 60)}分钟" if v.duration_s else ""
+        where = v.customer.name if v.customer else (v.label or t("visit_unknown_place", lang))
+        dur = " " + t("visit_mine_minutes", lang, n=round(v.duration_s / 60)) if v.duration_s else ""
         dist = f" {_distance_words(v.distance_m)}" if v.distance_m is not None else ""
-        flags = "".join(" ⚠️" + f["code"] for f in (v.flags or []))
-        lines.append(f"> {ctx.fmt(v.checkin_at, '%m-%d %H:%M')} {where} · {STATUS.get(v.status, v.status)}{dist}{dur}"
-                     f"{' 📷' * min(len(v.photos), 3)}{flags}")
+        flags = "".join(" ⚠️" + checks.flag_label(f["code"], lang) for f in (v.flags or []))
+        lines.append(f"> {ctx.fmt(v.checkin_at, '%m-%d %H:%M')} {where} · {t(f'visit_status_{v.status}', lang)}"
+                     f"{dist}{dur}{' 📷' * min(len(v.photos), 3)}{flags}")
     ctx.reply(Markdown("\n".join(lines)))

@@ -27,3 +27,6 @@ class JobRun(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     result: Mapped[dict | None] = mapped_column(JSON)
+    # The lease holder running it: while that process holds the lease the run is
+    # alive, however long it takes; once it does not, it died and may run again.
+    holder: Mapped[str | None] = mapped_column(String(120))

@@ -1,4 +1,4 @@
-"""The weekly picture (bot/charts.py): what it shows, checked on the plan, not on pixels."""
+"""The weekly picture (bot/charts/): what it shows, checked on the plan, not on pixels."""
 from __future__ import annotations
 
 import struct
@@ -36,7 +36,7 @@ def forty_reps() -> dict[str, int]:
 
 # -- fonts made on the spot, since the machine may have no CJK font --------------
 
-def build_font(path: Path, family: str, chars: str, *, one_glyph_for_all: bool = False) -> Path:
+def build_font(path: Path, family: str, chars: str, *, one_glyph_for_all: bool = False, weight: int = 400) -> Path:
     """A TrueType font with a square glyph for each of *chars*."""
     chars = "".join(sorted(set(chars)))
     names = ["box"] if one_glyph_for_all else [f"uni{ord(ch):04X}" for ch in chars]
@@ -47,8 +47,8 @@ def build_font(path: Path, family: str, chars: str, *, one_glyph_for_all: bool =
     fb.setupGlyf({name: _square() for name in order})
     fb.setupHorizontalMetrics({name: (1000, 100) for name in order})
     fb.setupHorizontalHeader(ascent=880, descent=-120)
-    fb.setupNameTable({"familyName": family, "styleName": "Regular"})
-    fb.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    fb.setupNameTable({"familyName": family, "styleName": "Bold" if weight >= 700 else "Regular"})
+    fb.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120, usWeightClass=weight)
     fb.setupPost()
     fb.save(str(path))
     return path
@@ -76,13 +76,13 @@ def han_font(tmp_path, monkeypatch) -> charts.CjkFace:
     monkeypatch.setattr(font_manager.fontManager, "ttflist", list(font_manager.fontManager.ttflist))
     font_manager.fontManager.addfont(str(path))
     face = pick_cjk_face([entry(path, "Qudao Test Han")])
-    monkeypatch.setattr(charts, "_cjk_face", lambda: face)
+    monkeypatch.setattr(charts.fonts, "cjk_face", lambda: face)
     return face
 
 
 @pytest.fixture
 def no_cjk_font(monkeypatch) -> None:
-    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    monkeypatch.setattr(charts.fonts, "cjk_font", lambda: None)
 
 
 # -- the picture ----------------------------------------------------------------
@@ -207,6 +207,23 @@ def test_with_a_cjk_font_labels_stay_chinese_and_render_without_missing_glyphs(h
     assert not [w for w in caught if "Glyph" in str(w.message)]
 
 
+def test_an_empty_panel_names_no_week_of_its_own(han_font) -> None:
+    # The picture is of last week (its header says which): "本周" would be wrong.
+    plan = plan_chart(TITLE, PERIOD, {}, VISITS)
+    assert plan.empty_text == "该周无数据" and plan.labels().count("该周无数据") == 1
+    assert "其中存疑（括号内）" in plan_chart(TITLE, PERIOD, {}, VISITS, FLAGS).legend
+
+
+def test_titles_ask_only_for_a_weight_the_chinese_font_has(han_font, tmp_path, caplog) -> None:
+    caplog.set_level("WARNING", logger="matplotlib.font_manager")
+    weekly_chart(TITLE, PERIOD, REGISTRATIONS, VISITS, FLAGS)          # the test font has a regular face only
+    assert not [r for r in caplog.records if "Failed to find font weight" in r.getMessage()]
+    bold = build_font(tmp_path / "bold.ttf", "Qudao Test Han", "报", weight=700)
+    font_manager.fontManager.addfont(str(bold))                         # now it has a bold face too
+    assert charts.fonts.bold_weight("Qudao Test Han") == 700
+    assert charts.fonts.bold_weight("No Such Family") == 400
+
+
 def test_a_character_the_font_lacks_turns_only_that_label_into_pinyin(han_font) -> None:
     plan = plan_chart(TITLE, PERIOD, {}, {"李明": 3, "龘龘": 2})     # 龘 is not in the test font
     assert [bar.label for bar in plan.visit_bars] == ["李明", "Da Da"]
@@ -225,7 +242,7 @@ def test_a_font_is_chosen_by_its_glyphs_not_its_name(tmp_path) -> None:
 
 def test_this_machines_cjk_font_if_any_draws_chinese() -> None:
     path = charts.cjk_font()
-    assert path is None or ord("报") in charts._cjk_face().codepoints
+    assert path is None or ord("报") in charts.fonts.cjk_face().codepoints
     assert charts.cjk_font() == path          # cached: asked once
 
 

@@ -71,8 +71,9 @@ def test_extension_needs_a_verified_visit_and_shows_it_on_the_card(app, driver, 
     [card] = cards_to(wecom, "mgr_north")
     rows = dict((r["keyname"], r["value"]) for r in card.card["horizontal_content_list"])
     assert rows["拜访证据"] == f"{(clock.now() - timedelta(minutes=40)).astimezone(clock.tz):%m-%d %H:%M} 李明 距89米 40分钟"
-    assert rows["核实拜访"] == "近30天 1 次" and "+30天" in rows["延期至"]
-    assert "招标推迟" in card.card["sub_title_text"]
+    assert rows["核实拜访"] == "近30天 1 次" and rows["拜访标记"] == "无"
+    assert rows["延期至"] == f"{reg.lock_until + timedelta(days=30):%Y-%m-%d}（+30天，原 {reg.lock_until:%Y-%m-%d}）"
+    assert card.card["sub_title_text"] == "理由：招标推迟；拜访小结：院方招标推迟到明年一季度"
     driver.click("mgr_north", card.task_id, "approve")
     extended = regs(app)[0]
     assert extended.lock_until == reg.lock_until + timedelta(days=30) and extended.extensions == 1
@@ -84,9 +85,139 @@ def test_extension_needs_a_verified_visit_and_shows_it_on_the_card(app, driver, 
         assert ext.status == "approved" and ext.evidence[0]["who"] == "李明"
 
 
+def card_rows(card) -> dict[str, str]:
+    return dict((r["keyname"], r["value"]) for r in card.card["horizontal_content_list"])
+
+
+def visit_in_doubt(app, driver, clock) -> str:
+    """A registration of 北京协和医院 and a rep's check-in there flagged as impossible travel."""
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    driver.location("rep_zhang", 39.116170, 117.175430)            # Tianjin…
+    clock.advance(minutes=20)
+    driver.location("rep_zhang", *PUMCH)                            # …then 协和 20 minutes later: impossible travel
+    return regs(app)[0].number
+
+
+def test_a_visit_in_doubt_is_no_evidence_but_the_card_shows_it(app, driver, wecom, clock):
+    number = visit_in_doubt(app, driver, clock)
+    driver.text("dealer_bj_li", f"延期 {number}")
+    refused = last_text(wecom, "dealer_bj_li")
+    assert "暂不能延期" in refused and "目前 0 次" in refused
+    assert "另有 1 次拜访带有存疑标记（移动速度异常），不计入" in refused
+    assert cards_to(wecom, "mgr_north") == []
+    with q(app).factory() as s:
+        assert s.execute(select(RegistrationExtension)).first() is None
+    clock.advance(hours=1)
+    driver.location("dealer_bj_li", *PUMCH)                         # a clean visit of the dealer's own
+    driver.text("dealer_bj_li", f"延期 {number}")
+    [card] = cards_to(wecom, "mgr_north")
+    rows = card_rows(card)
+    assert rows["拜访证据"] == "11-23 11:20 李明 距0米" and rows["拜访标记"] == "无"
+    assert rows["核实拜访"] == "近30天 1 次（另 1 次存疑未计入）"
+    assert card.card["sub_title_text"] == "存疑未计入：11-23 10:20 张勇 ⚠️移动速度异常"
+
+
+def test_the_rules_may_count_a_visit_in_doubt(app, driver, wecom, clock):
+    from bot.rules import RuleStore
+    number = visit_in_doubt(app, driver, clock)
+    with q(app).factory() as s, s.begin():
+        RuleStore(q(app).clock).load_content(s, {"lifecycle": {"extension": {"count_suspicious_visits": True}}},
+                                              source="test")
+    driver.text("dealer_bj_li", f"延期 {number}")
+    [card] = cards_to(wecom, "mgr_north")
+    rows = card_rows(card)
+    assert rows["拜访证据"] == "11-23 10:20 张勇 距0米" and rows["拜访标记"] == "⚠️移动速度异常"
+    assert rows["核实拜访"] == "近30天 1 次"
+
+
+def test_the_card_shows_every_flag_and_no_made_up_duration(app, driver, wecom, clock):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    clock.set(clock.now().replace(hour=13))                          # 21:00 in Beijing: outside working hours
+    driver.location("rep_zhang", *PUMCH)
+    driver.text("rep_zhang", "拜访小结 见了设备科王主任,下周招标")
+    clock.advance(hours=12, minutes=30)                              # never checked out: the sweep closes it
+    build_scheduler(q(app)).tick()
+    driver.text("dealer_bj_li", f"延期 {regs(app)[0].number}")
+    [card] = cards_to(wecom, "mgr_north")
+    rows = card_rows(card)
+    assert rows["拜访证据"] == "11-23 21:00 张勇 距0米"                     # no made-up "750分钟"
+    assert rows["拜访标记"] == "⚠️非工作时间、未签退" and rows["核实拜访"] == "近30天 1 次"     # notes: it counts
+    assert card.card["sub_title_text"] == "拜访小结：见了设备科王主任,下周招标"
+
+
 def test_a_field_reps_visit_counts_as_evidence_too(app, driver, wecom):
     driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
     driver.location("rep_zhang", *PUMCH)
     driver.text("dealer_bj_li", f"延期 {regs(app)[0].number}")
     [card] = cards_to(wecom, "mgr_north")
     assert "张勇" in dict((r["keyname"], r["value"]) for r in card.card["horizontal_content_list"])["拜访证据"]
+
+
+def test_a_pending_extension_dies_with_its_registration(app, driver, wecom, clock):
+    sched = build_scheduler(q(app))
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    reg = regs(app)[0]
+    clock.set(reg.lock_until - timedelta(hours=20))
+    driver.location("rep_zhang", *PUMCH)
+    driver.text("dealer_bj_li", f"延期 {reg.number} 招标推迟")
+    [card] = cards_to(wecom, "mgr_north")
+    ext_number = card.card["main_title"]["title"].split()[-1]
+    clock.set(reg.lock_until + timedelta(minutes=1))                # nobody decided in time
+    sched.tick()
+    with q(app).factory() as s:
+        [ext] = s.execute(select(RegistrationExtension)).scalars().all()
+        assert (ext.status, s.get(Registration, reg.id).status) == ("void", "expired")
+    released = last_text(wecom, "dealer_bj_li")
+    assert "已释放" in released and f"未及审批的延期申请 {ext_number} 一并失效" in released
+    told = [m for m in texts_to(wecom, "mgr_north") if "失效" in m]
+    assert told == [f"延期申请 {ext_number} 随报备 {reg.number}（北京协和医院）到期一并失效，无需再审批。"]
+    assert [c.path for c in wecom.state.calls if c.path.endswith("update_template_card")]     # the card is stamped
+    dealer_told = len(texts_to(wecom, "dealer_bj_li"))
+    clock.advance(hours=30)                                         # past reminders and escalation
+    sched.tick()
+    assert cards_to(wecom, "director") == [] and len(texts_to(wecom, "dealer_bj_li")) == dealer_told
+    for user in ("mgr_north", "director", "admin"):
+        assert not any(word in m for m in texts_to(wecom, user) for word in ("提醒", "升级", "已等待"))
+    driver.click("mgr_north", card.task_id, "approve")              # a late tap decides nothing
+    with q(app).factory() as s:
+        assert s.get(Registration, reg.id).status == "expired" and s.get(Registration, reg.id).extensions == 0
+
+
+def expired_unswept(app, driver, wecom, clock) -> Registration:
+    """李明 holds 协和; 孙强 and 赵磊 were refused on it; the lock has run out, no sweep yet."""
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")
+    driver.text("dealer_tj_zhao", "报备 北京协和医院 彩超 70万")
+    assert "北京康健" in last_text(wecom, "dealer_hx_sun") and "北京康健" in last_text(wecom, "dealer_tj_zhao")
+    holder = regs(app)[0]
+    clock.set(holder.lock_until + timedelta(minutes=1))
+    return holder
+
+
+def test_a_customer_taken_at_once_by_the_next_claim_is_not_announced_free(app, driver, wecom, clock):
+    from models import AuditEvent
+    holder = expired_unswept(app, driver, wecom, clock)
+    driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")     # the claim expires the old lock and takes it
+    assert regs(app)[-1].status == "approved"
+    sched = build_scheduler(q(app))
+    sched.tick()
+    sched.tick()
+    assert not any("现在可以报备" in m for m in texts_to(wecom, "dealer_tj_zhao"))
+    assert not any("现在可以报备" in m for m in texts_to(wecom, "dealer_hx_sun"))
+    assert len([m for m in texts_to(wecom, "dealer_bj_li") if "已释放" in m]) == 1
+    with q(app).factory() as s:
+        assert s.execute(select(AuditEvent).where(AuditEvent.action == "registration.expired",
+                                                  AuditEvent.entity_id == holder.number)).scalars().all() != []
+        assert len(s.execute(select(AuditEvent).where(AuditEvent.action == "registration.expired")).all()) == 1
+
+
+def test_a_customer_a_claim_left_free_is_announced_by_the_sweep(app, driver, wecom, clock):
+    expired_unswept(app, driver, wecom, clock)
+    driver.text("dealer_tj_zhao", "报备 北京协和医院 彩超 70万")    # expires the old lock, refused itself (territory)
+    assert regs(app)[-1].status == "rejected"
+    assert not any("现在可以报备" in m for m in texts_to(wecom, "dealer_hx_sun"))   # not from inside the claim
+    sched = build_scheduler(q(app))
+    sched.tick()
+    assert "客户 北京协和医院 的报备保护已到期，现在可以报备了。" == last_text(wecom, "dealer_hx_sun")
+    sched.tick()
+    assert len([m for m in texts_to(wecom, "dealer_hx_sun") if "现在可以报备" in m]) == 1

@@ -251,6 +251,15 @@ PLAN_CASES: list[tuple[str, dict[str, Any]]] = [
      {"customers": ["Peking Union Hospital", "Tianjin General Hospital"]}),
     ("plan PUMCH, TJMU", {"plan_date": None, "customers": ["PUMCH", "TJMU"]}),
     ("@渠道助手 明天拜访计划：北京协和医院", {"plan_date": "2026-11-24", "customers": ["北京协和医院"]}),
+    # a day already past stays past (the handler refuses it); a date-shaped word is never a customer
+    ("计划 11月20日 拜访 北京协和医院", {"plan_date": "2026-11-20", "customers": ["北京协和医院"], "bad_date": None}),
+    ("计划 昨天 拜访 北京协和医院", {"plan_date": "2026-11-22", "customers": ["北京协和医院"]}),
+    ("计划 前天 拜访 北京协和医院", {"plan_date": "2026-11-21", "customers": ["北京协和医院"]}),
+    ("计划 2月30日 拜访 北京协和医院", {"plan_date": None, "customers": ["北京协和医院"], "bad_date": "2月30日"}),
+    ("计划 13月5日 拜访 北京协和医院", {"plan_date": None, "customers": ["北京协和医院"], "bad_date": "13月5日"}),
+    ("计划 1月3日 拜访 北京协和医院", {"plan_date": "2027-01-03"}),  # the nearest Jan 3 is next year's
+    ("计划 12.5 拜访 北京协和医院", {"plan_date": "2026-12-05", "customers": ["北京协和医院"]}),
+    ("计划 12.05 拜访 北京协和医院", {"plan_date": "2026-12-05", "customers": ["北京协和医院"]}),
     # asking for the plan
     ("我的计划", {"action": "mine", "plan_date": None, "customers": []}),
     ("我的拜访计划", {"action": "mine"}),

@@ -55,6 +55,10 @@ DATE_CASES: list[tuple[str, date, str | None]] = [
     ("2月", date(2026, 3, 10), "2027-02-28"), ("12月", date(2026, 3, 10), "2026-12-31"),
     ("Q1", date(2026, 2, 1), "2026-03-31"), ("年底", date(2026, 12, 31), "2026-12-31"),
     ("下个月", date(2026, 12, 5), "2027-01-31"), ("明年2月", date(2027, 6, 1), "2028-02-29"),
+    ("12.31", TODAY, "2026-12-31"), ("12.31签", TODAY, "2026-12-31"), ("12.05", TODAY, "2026-12-05"), ("12.5", TODAY, None), ("元旦前", TODAY, "2026-12-31"),
+    ("元旦之前", TODAY, "2026-12-31"), ("元旦", TODAY, "2027-01-01"), ("12.31万", TODAY, None),
+    ("1.5亿", TODAY, None), ("8.5折", TODAY, None), ("12.5 万", TODAY, None), ("V1.10", TODAY, None),
+    ("昨天", TODAY, None),  # a closing date lies ahead: "昨天" says when something happened
     ("2月30日", TODAY, None), ("没有日期", TODAY, None), ("A100*20", TODAY, None), ("80万", TODAY, None),
     ("may I ask", TODAY, None), ("", TODAY, None),
 ]
@@ -71,12 +75,13 @@ SPAN_CASES: list[tuple[str, date, str | None, str | None]] = [
     ("12/5-12/12", TODAY, "2026-12-05", "2026-12-12"),
     ("2026-12-05 to 2026-12-12", TODAY, "2026-12-05", "2026-12-12"),
     ("12月28日至1月3日", TODAY, "2026-12-28", "2027-01-03"),
-    # said on Jan 2: Dec 28 is this year's, so Jan 3 must be next year's
-    ("12月28日至1月3日", date(2026, 1, 2), "2026-12-28", "2027-01-03"),
-    ("12/28-1/3", date(2026, 1, 2), "2026-12-28", "2027-01-03"),
+    # said on Jan 2: the nearest Dec 28 is five days ago, a span under way until tomorrow
+    ("12月28日至1月3日", date(2026, 1, 2), "2025-12-28", "2026-01-03"),
+    ("12/28-1/3", date(2026, 1, 2), "2025-12-28", "2026-01-03"),
     ("12月28日至3日", TODAY, "2026-12-28", "2027-01-03"),
     ("11月20日至11月30日", TODAY, "2026-11-20", "2026-11-30"),  # already under way: this year
-    ("11月1日至11月10日", TODAY, "2027-11-01", "2027-11-10"),  # both past: next year, as close dates
+    ("11月1日至11月10日", TODAY, "2026-11-01", "2026-11-10"),  # already over: stays past, the handler refuses it
+    ("11月20日至11月22日", TODAY, "2026-11-20", "2026-11-22"),
     ("明天", TODAY, "2026-11-24", "2026-11-24"),
     ("下周", TODAY, "2026-11-30", "2026-12-06"),
     ("12月", TODAY, "2026-12-01", "2026-12-31"),

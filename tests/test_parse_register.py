@@ -162,6 +162,9 @@ REGISTER_CASES: list[tuple[str, dict[str, Any]]] = [
     ("报备 华西医院 彩超 80万 2027年",
      {"customer": "华西医院", "close_date": "2027-12-31"}),
     ("报备 北京协和医院 彩超 80万 十二月", {"close_date": "2026-12-31"}),
+    ("报备 北京协和医院 彩超 80万 12.31", {"close_date": "2026-12-31", "amount_yuan": 800000}),
+    ("报备 北京协和医院 彩超 12.5万 元旦前签", {"close_date": "2026-12-31", "amount_yuan": 125000}),
+    ("报备 北京协和医院 彩超 80万 昨天聊过", {"close_date": None, "amount_yuan": 800000}),
 ]
 
 

@@ -74,8 +74,37 @@ def test_morning_digest_for_each_manager(app, driver, wecom, clock):
     assert "北京华信医疗科技有限公司 → 北京协和医院" in north and "拜访 2 次：已核实 1，范围外 1" in north
     director = last_text(wecom, "director")
     assert "待您审批 1 个" in director and "RG" in director
-    east = last_text(wecom, "mgr_east")
-    assert "新报备：无" in east
+    assert texts_to(wecom, "mgr_east") == []                 # nothing happened in 上海: no digest
+
+
+def test_no_digest_on_a_day_with_nothing_to_report(app, driver, wecom, clock):
+    sched = build_scheduler(q(app))
+    at_beijing(clock, 5, 8, 30)                              # Saturday: nothing at all
+    sched.tick()
+    for manager in ("mgr_north", "mgr_east", "director"):
+        assert texts_to(wecom, manager) == []
+    driver.text("dealer_bj_li", "报备 北京大学第一医院 彩超 150万")   # waits for the director
+    at_beijing(clock, 1, 8, 30)                              # Sunday: yesterday's registration
+    sched.tick()
+    at_beijing(clock, 1, 8, 30)                              # Monday: only the approval still waits
+    sched.tick()
+    director = [m for m in texts_to(wecom, "director") if "渠道日报" in m]
+    assert len(director) == 2 and "新报备：无" in director[1] and "待您审批 1 个" in director[1]
+    assert len([m for m in texts_to(wecom, "mgr_north") if "渠道日报" in m]) == 1
+    assert texts_to(wecom, "mgr_east") == []
+
+
+def test_the_digest_lists_visits_in_doubt_before_notes(app, driver, wecom, clock):
+    driver.location("rep_zhang", 39.116170, 117.175430)     # 天津医科大学总医院
+    clock.advance(minutes=20)
+    driver.location("rep_zhang", *PUMCH)                    # impossible travel; closes Tianjin unchecked-out
+    at_beijing(clock, 1, 8, 30)
+    build_scheduler(q(app)).tick()
+    north = last_text(wecom, "mgr_north")
+    assert "拜访 2 次：已核实 2，范围外 0，存疑 1，其他标记 1" in north
+    doubt, note = [line for line in north.split("\n") if line.startswith("> ⚠️")]
+    assert doubt.startswith("> ⚠️ 张勇 · 北京协和医院：距上次在 天津医科大学总医院 的签到")
+    assert note == "> ⚠️ 张勇 · 天津医科大学总医院：未签退"
 
 
 def test_weekly_picture_is_a_png_uploaded_and_sent(app, driver, wecom, clock):
@@ -87,8 +116,23 @@ def test_weekly_picture_is_a_png_uploaded_and_sent(app, driver, wecom, clock):
     assert len(images) == 1
     media = wecom.state.media(images[0]["payload"]["media_id"])
     assert media.data.startswith(b"\x89PNG")
-    assert "上周" in last_text(wecom, "mgr_north") and "拜访 1 次" in last_text(wecom, "mgr_north")
-    assert len(wecom.state.calls_to("media/upload")) == len(
-        [u for u in ("mgr_north", "mgr_east", "director")])      # one upload per picture
+    assert "上周" in last_text(wecom, "mgr_north") and "拜访 1 次（其中 0 次存疑" in last_text(wecom, "mgr_north")
+    assert len(wecom.state.calls_to("media/upload")) == len(("mgr_north", "director"))   # one upload per picture
+    assert wecom.state.messages_to("mgr_east") == []         # no activity in 上海: no picture of nothing
     with q(app).factory() as s:
-        assert s.execute(select(MediaBlob.kind)).scalars().all() == ["chart"] * 3
+        assert s.execute(select(MediaBlob.kind)).scalars().all() == ["chart"] * 2
+
+
+def test_a_quiet_week_sends_no_picture_and_notes_are_not_red(app, driver, wecom, clock):
+    sched = build_scheduler(q(app))
+    at_beijing(clock, 7, 9, 0)                               # Monday after a week with nothing
+    sched.tick()
+    assert wecom.state.calls_to("media/upload") == []
+    for manager in ("mgr_north", "mgr_east", "director"):
+        assert wecom.state.messages_to(manager) == []
+    clock.set(clock.now().replace(hour=13))                  # 21:00: outside working hours
+    driver.location("rep_zhang", *PUMCH)                     # …and never checked out
+    at_beijing(clock, 7, 9, 0)
+    sched.tick()
+    caption = last_text(wecom, "mgr_north")
+    assert "拜访 1 次（其中 0 次存疑，图中红色）" in caption

@@ -87,3 +87,24 @@ def test_lease_on_postgres(pg_app, clock):
 
 def test_two_schedulers_one_worker_on_postgres(pg_app, clock):
     check_two_schedulers(pg_app, clock)
+
+
+def test_an_expiry_raced_by_the_sweep_is_done_and_audited_once(pg_app, pg_driver, wecom, clock):
+    """A claim reads the expired registration without a row lock (locks.release_expired);
+    the sweep expires it and commits meanwhile; the claim's expire must then do nothing."""
+    from bot.context import Context
+    from bot.db import unit_of_work
+    from handlers import lifecycle
+    from models import AuditEvent
+    pg_driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    with q(pg_app).factory() as s:
+        reg = s.execute(select(Registration)).scalar_one()
+    clock.set(reg.lock_until + timedelta(minutes=1))
+    with unit_of_work(q(pg_app).factory) as s:
+        stale = s.get(Registration, reg.id)
+        assert stale.status == "approved"
+        build_scheduler(q(pg_app)).tick()
+        assert lifecycle.expire(Context.for_system(s, q(pg_app).services), stale) is False
+    with q(pg_app).factory() as s:
+        assert len(s.execute(select(AuditEvent).where(AuditEvent.action == "registration.expired")).all()) == 1
+    assert len([m for m in texts_to(wecom, "dealer_bj_li") if "已释放" in m]) == 1

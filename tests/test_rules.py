@@ -115,6 +115,10 @@ def test_routine_approval(auto, outcome):
     {"registration": {"protection_days": 0}},
     {"registration": {"tiering": {"approver": "ceo"}}},
     {"registration": {"unknown_region": "maybe"}},
+    {"visits": {"suspicious_flags": ["LOOKS_ODD"]}},
+    {"visits": {"service_area": {"south": 50, "west": 72, "north": 10, "east": 137}}},
+    {"visits": {"service_area": {"south": "far", "west": 72, "north": 55, "east": 137}}},
+    {"lifecycle": {"extension": {"count_suspicious_visits": "no"}}},
 ])
 def test_bad_rule_files_never_go_live(app, bad):
     q = app.extensions["qudao"]

@@ -3,6 +3,7 @@ calendar jobs once per period across processes and restarts, missed runs
 caught up within the window and skipped after it, every job idempotent."""
 from __future__ import annotations
 
+import time as wall
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
@@ -43,16 +44,17 @@ def test_catch_up_window(late_hours, hours, due):
     assert within_catch_up(slot, at + timedelta(hours=late_hours), hours) is due
 
 
-def _lease_pair(factory, clock, ttl=30):
-    return DbLease(factory, clock, holder="a", ttl_s=ttl), DbLease(factory, clock, holder="b", ttl_s=ttl)
+LEASE_S = 1.5      # the lease runs on the database's clock: tests wait for it for real
 
 
 def check_lease(factory, clock):
-    a, b = _lease_pair(factory, clock)
+    a, b = DbLease(factory, holder="a", ttl_s=LEASE_S), DbLease(factory, holder="b", ttl_s=LEASE_S)
     assert a.acquire() and not b.acquire()
-    clock.advance(seconds=20)
     assert a.acquire() and not b.acquire()          # renewed: still a's
-    clock.advance(seconds=31)                       # a died: no renewal for a whole lease
+    clock.advance(hours=5)                          # the bot's clock means nothing to the lease…
+    assert not b.acquire() and a.current_holder() == "a"
+    wall.sleep(LEASE_S + 0.3)                       # …the database's does: a died, no renewal for a whole lease
+    assert a.current_holder() is None
     assert b.acquire() and not a.acquire()
     assert b.current_holder() == "b"
     b.release()
@@ -75,14 +77,18 @@ def check_two_schedulers(app, clock):
     calls, swept = [], []
     sweep = Sweep("count", 60, lambda svc: swept.append(1))
     clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=timezone.utc))        # 08:31 Beijing
-    one, two = (Scheduler(q.services, DbLease(q.factory, clock, holder=h), sweep_list=[sweep],
+    one, two = (Scheduler(q.services, DbLease(q.factory, holder=h, ttl_s=LEASE_S), sweep_list=[sweep],
                           job_list=[counting_job(calls)]) for h in ("one", "two"))
     for _ in range(3):
         one.tick()
         two.tick()
     assert one.leader and not two.leader
     assert calls == ["2026-11-24"] and len(swept) == 3
-    clock.advance(seconds=31)      # "one" stops renewing: "two" takes over, the day's run is not repeated
+    one.heartbeat()
+    clock.advance(hours=1)         # a standby whose clock runs an hour fast still stands by
+    two.tick()
+    assert not two.leader and calls == ["2026-11-24"]
+    wall.sleep(LEASE_S + 0.3)      # "one" stops renewing: "two" takes over, the day's run is not repeated
     two.tick()
     assert two.leader and calls == ["2026-11-24"]
     clock.advance(days=1)
@@ -99,17 +105,31 @@ def test_a_run_whose_process_died_is_run_again_but_a_finished_one_never(app, clo
     q = app.extensions["qudao"]
     calls = []
     clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=timezone.utc))
-    with q.factory() as s, s.begin():
-        s.add(JobRun(job="count", period="2026-11-24", started_at=clock.now()))     # a crash mid-run
-    sched = Scheduler(q.services, DbLease(q.factory, clock), sweep_list=[], job_list=[counting_job(calls)])
+    with q.factory() as s, s.begin():     # a crash mid-run: its holder no longer holds the lease
+        s.add(JobRun(job="count", period="2026-11-24", started_at=clock.now(), holder="gone:4242:abcdef"))
+    sched = Scheduler(q.services, DbLease(q.factory, holder="alive"), sweep_list=[], job_list=[counting_job(calls)])
     sched.tick()
-    assert calls == []                              # it may still be running elsewhere
+    assert calls == ["2026-11-24"]                  # taken over with the lease, not ten minutes later
+    with q.factory() as s:
+        assert s.get(JobRun, ("count", "2026-11-24")).holder == "alive"
     clock.advance(minutes=11)
     sched.tick()
     assert calls == ["2026-11-24"]
-    clock.advance(minutes=11)
-    sched.tick()
-    assert calls == ["2026-11-24"]
+
+
+def test_a_long_run_of_the_active_process_is_never_started_twice(app, clock):
+    q = app.extensions["qudao"]
+    calls = []
+    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=timezone.utc))
+    one = Scheduler(q.services, DbLease(q.factory, holder="one"), sweep_list=[], job_list=[counting_job(calls)])
+    two = Scheduler(q.services, DbLease(q.factory, holder="two"), sweep_list=[], job_list=[counting_job(calls)])
+    one.heartbeat()
+    with q.factory() as s, s.begin():     # "one" is 40 minutes into today's run, still renewing its lease
+        s.add(JobRun(job="count", period="2026-11-24", started_at=clock.now(), holder="one"))
+    clock.advance(minutes=40)
+    one.tick()
+    two.tick()
+    assert calls == [] and one.leader and not two.leader
 
 
 def test_a_failing_job_is_retried_on_the_next_tick(app, clock):
@@ -122,12 +142,23 @@ def test_a_failing_job_is_retried_on_the_next_tick(app, clock):
             raise RuntimeError("the network blinked")
         return {}
     clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=timezone.utc))
-    sched = Scheduler(q.services, DbLease(q.factory, clock), sweep_list=[],
+    sched = Scheduler(q.services, DbLease(q.factory), sweep_list=[],
                       job_list=[CalendarJob("flaky", lambda r: time(8, 30), flaky)])
     sched.tick()
     sched.tick()
     sched.tick()
     assert attempts == ["2026-11-24", "2026-11-24"]
+
+
+def at_bj(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BJ.tz)
+
+
+# A run of each job that has something to send, from what the test sets up below.
+JOB_RUNS = {"plan_morning": ("2026-11-24", at_bj("2026-11-24 08:00")),       # the day of the plan
+            "digest_morning": ("2026-11-24", at_bj("2026-11-24 08:30")),     # the day after it all
+            "evening_reminder": ("2026-11-23", at_bj("2026-11-23 19:00")),   # the visit is still open
+            "weekly_chart": ("2026-W49", at_bj("2026-11-30 09:00"))}         # the Monday after
 
 
 @pytest.mark.parametrize("job", [j.name for j in calendar_jobs()])
@@ -137,18 +168,18 @@ def test_every_calendar_job_sends_nothing_twice_even_when_run_twice(app, driver,
     driver.location("rep_zhang", 39.912581, 116.417570)
     driver.text("dealer_bj_li", "报备 北京大学第一医院 彩超 150万")
     q = app.extensions["qudao"]
-    clock.advance(days=7)
     [definition] = [j for j in calendar_jobs() if j.name == job]
-    slot = clock.now()
+    period, slot = JOB_RUNS[job]
+    clock.set(slot)
     with q.factory() as s:
         before = s.execute(select(func.count()).select_from(OutboxMessage)).scalar()
-    definition.run(q.services, "2026-W99" if definition.weekday else "2026-12-24", slot)
+    definition.run(q.services, period, slot)
     with q.factory() as s:
         once = s.execute(select(func.count()).select_from(OutboxMessage)).scalar()
-    definition.run(q.services, "2026-W99" if definition.weekday else "2026-12-24", slot)
-    with q.factory() as s:
+    assert once > before                          # the run did send something…
+    definition.run(q.services, period, slot)
+    with q.factory() as s:                        # …and running it again sends none of it twice
         assert s.execute(select(func.count()).select_from(OutboxMessage)).scalar() == once
-    assert once >= before
 
 
 def test_every_sweep_is_idempotent(app, driver, wecom, clock):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .dates import DateHit, find_dates
+from .dates import DateHit, scan_dates
 from .entities import has_cjk, is_filler, is_org, org_suffix
 from .fields import LABEL_KIND
 from .items import REF_RE
@@ -137,18 +137,21 @@ def plan_customers(text: str) -> list[str]:
     return names
 
 
-def _mask_dates(text: str, today: date) -> tuple[str, list[DateHit]]:
-    hits = find_dates(text, today)
+def _mask_dates(text: str, today: date) -> tuple[str, list[DateHit], list[str]]:
+    """Dates, and date-shaped text that is no date, masked so neither passes for
+    a name. Days people name may be in the past (nearest occurrence, see dates)."""
+    scan = scan_dates(text, today, roll_forward=False)
     chars = list(text)
-    for h in hits:
-        chars[h.start:h.end] = _MASK * (h.end - h.start)
-    return "".join(chars), hits
+    for start, end in [(h.start, h.end) for h in scan.hits] + scan.invalid:
+        chars[start:end] = _MASK * (end - start)
+    return "".join(chars), scan.hits, [text[a:b] for a, b in scan.invalid]
 
 
 def read_plan(parsed: Parsed, body: str, today: date) -> None:
     """Day (first date; a week or month means its first day) and customers."""
     text = body[:MAX_FIELD_TEXT]
-    masked, hits = _mask_dates(text, today)
+    masked, hits, invalid = _mask_dates(text, today)
+    parsed.bad_date = invalid[0] if invalid else None
     if hits:
         parsed.plan_date = first_day(text, hits[0])
     if parsed.action == "mine":
@@ -223,10 +226,12 @@ def _delegate_words(masked: str) -> tuple[str | None, list[str]]:
 def read_delegate(parsed: Parsed, body: str, today: date) -> None:
     """委托 <target> <from>至<to>: one day only means that day; none leaves both None."""
     text = body[:MAX_FIELD_TEXT]
-    span = find_span(text, today)
+    # Nearest occurrence: a range already over stays in the past and is refused.
+    span = find_span(text, today, roll_forward=False)
     if span is not None:
         parsed.date_from, parsed.date_to = span.first, span.last
         text = text[:span.start] + _MASK * (span.end - span.start) + text[span.end:]
-    masked, _ = _mask_dates(text, today)  # a third date must not pass for a name
+    masked, _, invalid = _mask_dates(text, today)  # a third date must not pass for a name
+    parsed.bad_date = invalid[0] if invalid else None
     parsed.target, rest = _delegate_words(masked)
     parsed.note = " ".join(rest) or None

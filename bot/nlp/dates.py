@@ -1,10 +1,22 @@
-"""Expected closing dates, relative to "today".
+"""Dates in chat text, relative to "today": closing dates, plan days, spans.
 
 Conventions (they matter for protection periods, so they are fixed here):
 - a month without a day means the last day of that month ("12月" -> 12-31);
   月初/上旬 -> the 10th, 月中/中旬 -> the 20th, 月底/下旬 -> the last day;
-- a date written without a year that is already past this year means next
-  year ("3月" said in November is next March); an explicit year never rolls;
+- a date written without a year: what it means depends on what is being read.
+  A closing date lies ahead, so one already past this year means next year
+  ("3月" said in November is next March): ``roll_forward=True``, the default.
+  A day someone names (a plan, a delegation) may be a mistake in the past, so
+  it is the occurrence nearest today ("11月20日" said on 11-23 is three days
+  ago, not next year; "1月3日" said on 12-28 is next week): ``roll_forward=
+  False``, which also knows 昨天/前天, and the caller refuses what is past.
+  An explicit year never rolls;
+- a date that does not exist ("2月30日", "13月5日", "2026-02-30") is no date;
+  :func:`scan_dates` reports where it was so the caller can say so instead
+  of taking it for a name;
+- "12.31" is Dec 31 (not followed by an amount or quantity unit; a closing
+  date needs a two-digit day, since "12.5" next to an amount is 12.5万);
+  元旦 -> Jan 1, 元旦前 -> Dec 31;
 - 下周 / next week -> Sunday of next week; 下个月 -> last day of next month;
 - 周三 / 星期三 / 礼拜三 -> the coming Wednesday, today if today is one;
   下周三 -> Wednesday of next week; 本周三 / 这周三 -> this week's, even if past;
@@ -13,29 +25,14 @@ Conventions (they matter for protection periods, so they are fixed here):
 """
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Callable
+from datetime import date
 
+from .date_patterns import LATIN, PATTERNS, NoSuchDate, add_months, month_end
 from .normalize import fold
-from .numerals import CN_SMALL_RE, to_int
 
-_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
-_DAY = r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
-_PERIOD = r"(?P<p>底|末|初|中旬|上旬|下旬|中|份)?"
-_MD_TAIL = rf"(?:\s*(?P<d>{_DAY})\s*[日号]|{_PERIOD})?"
-_YEAR_PART = r"(?P<yp>年底|年末|底|末|年初|初|上半年|下半年)"
-
-_EN_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-_EN_MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 6,
-            "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+__all__ = ["DateHit", "DateScan", "NoSuchDate", "add_months", "date_at", "find_dates", "month_end",
+           "parse_close_date", "scan_dates"]
 
 
 @dataclass(frozen=True)
@@ -45,264 +42,58 @@ class DateHit:
     value: date
 
 
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+@dataclass(frozen=True)
+class DateScan:
+    hits: list[DateHit]                   # the dates, in text order
+    invalid: list[tuple[int, int]]        # (start, end) of date-shaped text that is no date
 
 
-def add_months(d: date, months: int) -> date:
-    total = d.year * 12 + d.month - 1 + months
-    year, month = divmod(total, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(d.day, last))
-
-
-def _in_month(year: int, month: int, day: int | None, period: str | None) -> date | None:
-    if not 1 <= month <= 12 or not 1 <= year <= 9998:
-        return None
-    if day is not None:
-        try:
-            return date(year, month, day)
-        except ValueError:  # 2月30日: not a date, better no answer than a wrong one
-            return None
-    if period in ("初", "上旬"):
-        return date(year, month, 10)
-    if period in ("中", "中旬"):
-        return date(year, month, 20)
-    return month_end(year, month)
-
-
-def _rolled(month: int, day: int | None, period: str | None, today: date) -> date | None:
-    """Year-less month/day: this year unless already past, then next year."""
-    d = _in_month(today.year, month, day, period)
-    if d is not None and d < today:
-        d = _in_month(today.year + 1, month, day, period)
-    return d
-
-
-def _year_part(year: int, part: str | None) -> date:
-    if part in ("上半年",):
-        return date(year, 6, 30)
-    if part in ("年初", "初"):
-        return date(year, 1, 31)
-    return date(year, 12, 31)
-
-
-def _rel_year(word: str, today: date) -> int:
-    return today.year + {"今年": 0, "明年": 1, "来年": 1, "下一年": 1, "后年": 2}.get(word, 0)
-
-
-def _quarter_end(year: int, q: int) -> date:
-    return month_end(year, q * 3)
-
-
-# ---- handlers: (match, today) -> date | None --------------------------------
-
-def _h_iso(m: re.Match[str], today: date) -> date | None:
-    return _in_month(int(m["y"]), int(m["m"]), int(m["d"]), None)
-
-
-def _h_year_month(m: re.Match[str], today: date) -> date | None:
-    return _in_month(int(m["y"]), int(m["m"]), None, None)
-
-
-def _h_cn_year(m: re.Match[str], today: date) -> date | None:
-    year = int(m["y"]) if m["y"] else _rel_year(m["ry"], today)
-    if m["m"]:
-        month = to_int(m["m"])
-        day = to_int(m["d"]) if m["d"] else None
-        return _in_month(year, month or 0, day, m["p"])
-    return _year_part(year, m["yp"])
-
-
-def _h_month(m: re.Match[str], today: date) -> date | None:
-    month = to_int(m["m"])
-    day = to_int(m["d"]) if m["d"] else None
-    return _rolled(month or 0, day, m["p"], today)
-
-
-def _h_slash(m: re.Match[str], today: date) -> date | None:
-    return _rolled(int(m["m"]), int(m["d"]), None, today)
-
-
-def _h_rel_month(m: re.Match[str], today: date) -> date | None:
-    word = m["rm"]
-    offset = 2 if word.startswith("下下") else 1 if word.startswith("下") else 0
-    base = add_months(today.replace(day=1), offset)
-    day = to_int(m["d"]) if m["d"] else None
-    return _in_month(base.year, base.month, day, m["p"])
-
-
-def _h_bare_month_part(m: re.Match[str], today: date) -> date | None:
-    d = _in_month(today.year, today.month, None, m["p"])
-    if d is not None and d < today:
-        nxt = add_months(today.replace(day=1), 1)
-        d = _in_month(nxt.year, nxt.month, None, m["p"])
-    return d
-
-
-def _h_year_end(m: re.Match[str], today: date) -> date | None:
-    return date(today.year, 12, 31)
-
-
-def _h_half(m: re.Match[str], today: date) -> date | None:
-    d = _year_part(today.year, m["half"])
-    return d if d >= today else _year_part(today.year + 1, m["half"])
-
-
-def _h_week(m: re.Match[str], today: date) -> date | None:
-    word = m["w"]
-    weeks = 2 if word.startswith("下下") else 1 if word.startswith("下") else 0
-    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
-    return monday + timedelta(days=_WEEKDAY.get(m["wd"] or "末", 6))
-
-
-def _h_weekday(m: re.Match[str], today: date) -> date | None:
-    target = _WEEKDAY.get(m["wd"], 6)
-    return today + timedelta(days=(target - today.weekday()) % 7)
-
-
-def _h_day_word(m: re.Match[str], today: date) -> date | None:
-    offsets = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
-               "today": 0, "tomorrow": 1}
-    return today + timedelta(days=offsets.get(m["dw"].lower(), 0))
-
-
-def _h_within(m: re.Match[str], today: date) -> date | None:
-    n = to_int(m["n"])
-    if n is None or n > 3650:
-        return None
-    unit = m["u"].lower()
-    if "月" in unit or unit.startswith("month"):
-        return add_months(today, n) if n <= 120 else None
-    if unit in ("天", "日") or unit.startswith("day"):
-        return today + timedelta(days=n)
-    return today + timedelta(weeks=n)
-
-
-def _h_quarter(m: re.Match[str], today: date) -> date | None:
-    q = int(m["q"]) if m["q"] else to_int(m["qc"])
-    if not q or not 1 <= q <= 4:
-        return None
-    if m["y"]:
-        return _quarter_end(int(m["y"]), q)
-    if m["ry"]:
-        return _quarter_end(_rel_year(m["ry"], today), q)
-    d = _quarter_end(today.year, q)
-    return d if d >= today else _quarter_end(today.year + 1, q)
-
-
-def _h_rel_quarter(m: re.Match[str], today: date) -> date | None:
-    current = (today.month - 1) // 3 + 1
-    nxt = m["rq"].lower() in ("下", "下个", "next")
-    if nxt:
-        return _quarter_end(today.year + 1, 1) if current == 4 else _quarter_end(today.year, current + 1)
-    return _quarter_end(today.year, current)
-
-
-def _h_en_month(m: re.Match[str], today: date) -> date | None:
-    month = _EN_MONTHS.get(m["mon"][:3].lower())
-    if month is None:
-        return None
-    day_text = m["d1"] or m["d2"]
-    # "may" is also a verb: only a date with a prefix, a day or a year.
-    if month == 5 and m["mon"].lower() == "may" and not (m["pre"] or day_text or m["y"]):
-        return None
-    day = int(day_text) if day_text else None
-    if m["y"]:
-        return _in_month(int(m["y"]), month, day, None)
-    return _rolled(month, day, None, today)
-
-
-def _h_en_rel(m: re.Match[str], today: date) -> date | None:
-    abbr = (m["abbr"] or "").lower()
-    what = (m["what"] or m["what2"] or m["what3"] or {"eom": "month", "eoy": "year"}.get(abbr, "month")).lower()
-    nxt = (m["rel"] or "").lower() == "next"
-    if what == "week":
-        return today + timedelta(days=6 - today.weekday() + (7 if nxt else 0))
-    if what == "month":
-        d = add_months(today, 1) if nxt else today
-        return month_end(d.year, d.month)
-    if what == "year":
-        return date(today.year + (1 if nxt else 0), 12, 31)
-    current = (today.month - 1) // 3 + 1
-    if nxt:
-        return _quarter_end(today.year + 1, 1) if current == 4 else _quarter_end(today.year, current + 1)
-    return _quarter_end(today.year, current)
-
-
-_LATIN = re.compile(r"[A-Za-z]")
-
-_Handler = Callable[[re.Match[str], date], "date | None"]
-
-# Each entry: (pattern, handler, gate). The gate lists characters one of which
-# the pattern needs (None: some Latin letter). Skipping patterns that cannot
-# match keeps long messages fast; otherwise about twenty regexes scan them.
-_PATTERNS: list[tuple[re.Pattern[str], _Handler, str | None]] = [
-    (re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"), _h_iso, "-/."),
-    (re.compile(r"(?<!\d)(?P<y>\d{4})[-/](?P<m>\d{1,2})(?![\d/\-.])"), _h_year_month, "-/"),
-    (re.compile(rf"(?:(?<!\d)(?P<y>(?:19|20)\d\d)\s*年|(?P<ry>今年|明年|来年|后年|下一年))\s*"
-                rf"(?:(?P<m>{_MONTH})\s*月{_MD_TAIL}|{_YEAR_PART})?"), _h_cn_year, "年"),
-    (re.compile(rf"(?<![\d零〇一二两三四五六七八九十年])(?P<m>{_MONTH})\s*月{_MD_TAIL}"), _h_month, "月"),
-    (re.compile(r"(?<![\d/.\-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])"), _h_slash, "/"),
-    (re.compile(rf"(?P<rm>本月|这个月|当月|下下个?月|下个?月)(?:\s*(?P<d>{_DAY})\s*[日号]|{_PERIOD})"),
-     _h_rel_month, "月"),
-    (re.compile(r"(?<![\d一二三四五六七八九十个上下本这当])月(?P<p>底|末|初|中旬|中)"), _h_bare_month_part, "月"),
-    (re.compile(r"年底|年末|年内"), _h_year_end, "年"),
-    (re.compile(r"(?P<half>上半年|下半年)"), _h_half, "半"),
-    (re.compile(r"(?P<w>下下个?(?:周|星期|礼拜)|下个?(?:周|星期|礼拜)|本周|这周|这个?星期|这个?礼拜|本星期)"
-                r"(?P<wd>[一二三四五六日天1-7末])?"), _h_week, "周期拜"),
-    (re.compile(r"(?<![下这本个])(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"), _h_weekday, "周期拜"),
-    (re.compile(r"(?P<dw>大后天|今天|今日|明天|明日|后天)"), _h_day_word, "天日"),
-    (re.compile(rf"(?P<n>\d{{1,4}}|{CN_SMALL_RE})\s*(?P<u>天|日|个?(?:星期|周|礼拜)|个月)\s*(?:之?内|以内|之?后)"),
-     _h_within, "内后"),
-    (re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年?\s*|(?P<ry>今年|明年|后年)\s*|(?<![A-Za-z0-9]))"
-                r"(?:[Qq](?P<q>[1-4])(?![0-9A-Za-z])|第?(?P<qc>[一二三四1-4])\s*季度)"), _h_quarter, "Qq季"),
-    (re.compile(r"(?P<rq>本|这个?|下个?)季度"), _h_rel_quarter, "季"),
-    # English
-    (re.compile(rf"\b(?P<pre>end of |by |in |before |until |till )?(?:the )?"
-                rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?P<mon>{_EN_MON})\.?"
-                rf"(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?!\d))?(?:,?\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE),
-     _h_en_month, None),
-    (re.compile(r"\b(?:end of\s+)?(?P<rel>this|next)\s+(?P<what>week|month|year|quarter)\b"
-                r"|\bend of\s+(?:the\s+)?(?P<what2>month|year|quarter)\b"
-                r"|\b(?P<what3>month|year|quarter)[- ]end\b|\b(?P<abbr>eom|eoy)\b", re.IGNORECASE), _h_en_rel, None),
-    (re.compile(r"\b(?P<dw>today|tomorrow)\b", re.IGNORECASE), _h_day_word, None),
-    (re.compile(r"\b(?:in|within)\s+(?P<n>\d{1,3})\s+(?P<u>days?|weeks?|months?)\b", re.IGNORECASE),
-     _h_within, None),
-]
-
-
-def find_dates(text: str, today: date) -> list[DateHit]:
-    """All non-overlapping date expressions in text order (earliest, then longest wins)."""
-    found: list[DateHit] = []
-    has_latin = _LATIN.search(text) is not None
-    for pattern, handler, gate in _PATTERNS:
+def scan_dates(text: str, today: date, roll_forward: bool = True) -> DateScan:
+    """Non-overlapping date expressions in text order (earliest, then longest
+    wins), and where date-shaped text names no real day."""
+    found: list[tuple[int, int, date | None]] = []
+    has_latin = LATIN.search(text) is not None
+    for pattern, handler, gate in PATTERNS:
         if (gate is None and not has_latin) or (gate and not any(ch in text for ch in gate)):
             continue
         for m in pattern.finditer(text):
             if m.end() == m.start():
                 continue
             try:
-                value = handler(m, today)
+                value = handler(m, today, roll_forward)
+            except NoSuchDate:
+                found.append((m.start(), m.end(), None))
+                continue
             except (ValueError, OverflowError, TypeError, KeyError):
                 value = None
             if value is not None:
-                found.append(DateHit(m.start(), m.end(), value))
-    found.sort(key=lambda h: (h.start, -(h.end - h.start)))
-    result: list[DateHit] = []
+                found.append((m.start(), m.end(), value))
+    # A valid reading wins a tie with an invalid one of the same text.
+    found.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2] is None))
+    hits: list[DateHit] = []
+    invalid: list[tuple[int, int]] = []
     last_end = -1
-    for hit in found:
-        if hit.start >= last_end:
-            result.append(hit)
-            last_end = hit.end
-    return result
+    for start, end, value in found:
+        if start < last_end:
+            continue
+        if value is None:
+            invalid.append((start, end))
+        else:
+            hits.append(DateHit(start, end, value))
+        last_end = end
+    return DateScan(hits, invalid)
 
 
-def date_at(text: str, pos: int, today: date) -> DateHit | None:
+def find_dates(text: str, today: date, roll_forward: bool = True) -> list[DateHit]:
+    """All non-overlapping date expressions in text order (see :func:`scan_dates`)."""
+    return scan_dates(text, today, roll_forward).hits
+
+
+def date_at(text: str, pos: int, today: date, roll_forward: bool = True) -> DateHit | None:
     """Date starting right at ``pos`` (after a label like 预计签约:), if any."""
     window = text[pos:pos + 40]
     lead = len(window) - len(window.lstrip(" :"))
-    for hit in find_dates(window, today):
+    for hit in find_dates(window, today, roll_forward):
         if hit.start == lead:
             return DateHit(pos + hit.start, pos + hit.end, hit.value)
         break

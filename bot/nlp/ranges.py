@@ -8,7 +8,10 @@ first day too, and reads a few things differently:
 - an end without a month ("12月5日至12日") takes the start's month;
 - a year-less end before its start is next year's ("12月28日至1月3日");
 - a year-less range already under way is this year's, not next year's
-  ("11月20日至11月30日" said on 11-23 started three days ago).
+  ("11月20日至11月30日" said on 11-23 started three days ago);
+- ``roll_forward`` is passed to :mod:`dates`: a delegation reads its days
+  with ``False`` (nearest occurrence), so a range already over stays in the
+  past, where the handler refuses it, instead of silently moving a year on.
 """
 from __future__ import annotations
 
@@ -49,12 +52,12 @@ def first_day(text: str, hit: DateHit) -> date:
     return hit.value
 
 
-def _end_after(text: str, pos: int, start: DateHit, today: date) -> DateHit | None:
+def _end_after(text: str, pos: int, start: DateHit, today: date, roll_forward: bool) -> DateHit | None:
     """The range end right after a joiner at ``pos``, or None when there is none."""
     join = _JOIN.match(text, pos)
     if not join:
         return None
-    hit = date_at(text, join.end(), today)
+    hit = date_at(text, join.end(), today, roll_forward)
     if hit is not None:
         return hit
     day = _DAY_ONLY.match(text, join.end())
@@ -86,13 +89,13 @@ def _resolve(text: str, first_hit: DateHit, last_hit: DateHit, today: date) -> t
     return first, last
 
 
-def find_span(text: str, today: date) -> Span | None:
+def find_span(text: str, today: date, roll_forward: bool = True) -> Span | None:
     """The first date or date range in ``text`` (already cleaned), or None."""
-    hits = find_dates(text, today)
+    hits = find_dates(text, today, roll_forward)
     if not hits:
         return None
     start = hits[0]
-    end = _end_after(text, start.end, start, today)
+    end = _end_after(text, start.end, start, today, roll_forward)
     if end is None:
         return Span(start.start, start.end, first_day(text, start), start.value)
     first, last = _resolve(text, start, end, today)

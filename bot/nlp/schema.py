@@ -75,6 +75,8 @@ class Parsed:
     target: str | None = None  # approval: who takes over (user name or id, "张伟", "director")
     date_from: date | None = None  # approval delegate: first day, inclusive
     date_to: date | None = None  # approval delegate: last day, inclusive
+    # plan / delegate: date-shaped text that names no real day ("2月30日"), as written
+    bad_date: str | None = None
 
 
 @runtime_checkable

@@ -12,6 +12,11 @@ from bot.workcal import WorkCalendar
 
 _HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
 CHECKIN_ROLES = ("rep", "dealer", "manager", "director", "admin")
+# What bot.rules.visit_checks can raise on a visit.
+VISIT_FLAGS = ("FAR_FROM_CUSTOMER", "IMPOSSIBLE_TRAVEL", "SAME_POINT_OTHER_CUSTOMER", "OUTSIDE_HOURS",
+               "NOT_CHECKED_OUT", "NO_CUSTOMER_POINT")
+# The customary box around China (bot.geo.outside_china): south, west, north, east.
+CHINA_BOX = (0.8293, 72.004, 55.8271, 137.8347)
 
 
 def _clock_time(value: Any, where: str) -> time:
@@ -80,12 +85,23 @@ class VisitRules:
     same_point_days: int = 30
     photo_grace_minutes: int = 30          # a photo this soon after check-out still belongs to the visit
     open_visit_hours: int = 12             # a visit still open this long is closed as never checked out
+    # Locations outside this box (south, west, north, east) are refused as no real
+    # position: (0, 0) from a phone without a fix, a mock-location app's default.
+    service_area: tuple[float, float, float, float] = CHINA_BOX
+    # Flags that put in doubt where the visitor really was (the others are notes:
+    # late hours, a forgotten 签退). Charts show these in red; an extension does
+    # not count such a visit as verified unless lifecycle.extension says so.
+    suspicious_flags: tuple[str, ...] = ("IMPOSSIBLE_TRAVEL", "SAME_POINT_OTHER_CUSTOMER")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], tz: str) -> "VisitRules":
         roles = tuple(str(r) for r in d.get("checkin_roles", ("rep", "dealer", "manager")))
         if not roles or any(r not in CHECKIN_ROLES for r in roles):
             raise RuleError(f"visits.checkin_roles must list roles from {CHECKIN_ROLES}")
+        suspicious = tuple(str(f) for f in d.get("suspicious_flags", cls.suspicious_flags))
+        if any(f not in VISIT_FLAGS for f in suspicious):
+            raise RuleError(f"visits.suspicious_flags must list flags from {VISIT_FLAGS}")
+        area = _service_area(d.get("service_area"))
         r = cls(calendar=_calendar(d.get("working_hours"), "visits.working_hours", tz,
                                    {"days": [1, 2, 3, 4, 5, 6], "start": "07:00", "end": "20:00"}),
                 radius_m=int(d.get("radius_m", 300)), checkin_roles=roles,
@@ -93,12 +109,26 @@ class VisitRules:
                 max_speed_kmh=float(d.get("max_speed_kmh", 120)), same_point_m=float(d.get("same_point_m", 5)),
                 same_point_days=int(d.get("same_point_days", 30)),
                 photo_grace_minutes=int(d.get("photo_grace_minutes", 30)),
-                open_visit_hours=int(d.get("open_visit_hours", 12)))
+                open_visit_hours=int(d.get("open_visit_hours", 12)), service_area=area,
+                suspicious_flags=suspicious)
         if not 10 <= r.radius_m <= 5000 or r.search_radius_m < r.radius_m:
             raise RuleError("visits.radius_m must be 10..5000 m and search_radius_m at least that")
         if min(r.max_speed_kmh, r.same_point_m, r.same_point_days, r.open_visit_hours) <= 0:
             raise RuleError("visits: speeds, distances and periods must be positive")
         return r
+
+
+def _service_area(d: Any) -> tuple[float, float, float, float]:
+    if d is None:
+        return CHINA_BOX
+    try:
+        box = tuple(float(d[k]) for k in ("south", "west", "north", "east"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleError("visits.service_area needs numbers south, west, north, east") from exc
+    south, west, north, east = box
+    if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+        raise RuleError("visits.service_area: south < north within ±90, west < east within ±180")
+    return box
 
 
 @dataclass(frozen=True)
@@ -108,12 +138,18 @@ class ExtensionRules:
     verified_visits: int = 1               # evidence: at least this many verified visits…
     within_days: int = 30                  # …to the customer in this many days
     approver: str = "area_manager"
+    # A verified visit carrying a suspicious flag (visits.suspicious_flags) counts
+    # as evidence only if this is true; either way the card shows it and its flags.
+    count_suspicious_visits: bool = False
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "ExtensionRules":
+        count = d.get("count_suspicious_visits", False)
+        if not isinstance(count, bool):
+            raise RuleError("lifecycle.extension.count_suspicious_visits must be true or false")
         r = cls(max_extensions=int(d.get("max_extensions", 1)), days=int(d.get("days", 30)),
                 verified_visits=int(d.get("verified_visits", 1)), within_days=int(d.get("within_days", 30)),
-                approver=str(d.get("approver", "area_manager")))
+                approver=str(d.get("approver", "area_manager")), count_suspicious_visits=count)
         if r.approver not in ROLES:
             raise RuleError(f"lifecycle.extension.approver must be one of {ROLES}")
         if r.max_extensions < 0 or r.days <= 0 or r.verified_visits < 0 or r.within_days <= 0:

@@ -5,7 +5,7 @@ from bot.scheduler.service import Scheduler
 
 def build_scheduler(qudao, ttl_s: int = 30) -> Scheduler:
     """The scheduler of a built app (``app.extensions["qudao"]``); what it enqueues is delivered at once."""
-    return Scheduler(qudao.services, DbLease(qudao.factory, qudao.clock, ttl_s=ttl_s),
+    return Scheduler(qudao.services, DbLease(qudao.factory, ttl_s=ttl_s),
                      after_work=qudao.deliverer.drain)
 
 

@@ -24,7 +24,10 @@ from models import JobRun
 log = logging.getLogger(__name__)
 
 CALENDAR_EVERY_S = 30
-STALE_RUN = timedelta(minutes=10)     # a run started this long ago and never finished died with its process
+# Only for runs recorded without a holder (before holders were kept): one
+# started this long ago and never finished died with its process. Runs with a
+# holder are judged by the lease instead (see _died).
+STALE_RUN = timedelta(minutes=10)
 
 
 class Scheduler:
@@ -113,16 +116,25 @@ class Scheduler:
             if row is None:
                 try:
                     with s.begin_nested():
-                        s.add(JobRun(job=job, period=period, started_at=now))
+                        s.add(JobRun(job=job, period=period, started_at=now, holder=self.lease.holder))
                     return True
                 except IntegrityError:
                     return False
-            if row.finished_at is None and row.started_at < now - STALE_RUN:
+            if row.finished_at is None and self._died(s, row, now):
                 # Its process died mid-run; the job is idempotent, so run it again.
                 return bool(s.execute(update(JobRun).where(JobRun.job == job, JobRun.period == period,
                                                            JobRun.started_at == row.started_at)
-                                      .values(started_at=now)).rowcount)
+                                      .values(started_at=now, holder=self.lease.holder)).rowcount)
             return False
+
+    def _died(self, s, row: JobRun, now: datetime) -> bool:
+        """Did the process running ``row`` die? Tied to the lease, not to a
+        duration: the holder renews the lease from its own thread while a job
+        runs, so a long job of a live holder is never started a second time,
+        and a dead holder's run is taken over as soon as the lease is."""
+        if row.holder is None:
+            return row.started_at < now - STALE_RUN
+        return row.holder != self.lease.holder and not self.lease.holds(s, row.holder)
 
     def _unclaim(self, job: str, period: str) -> None:
         with self.svc.factory() as s, s.begin():
