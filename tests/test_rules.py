@@ -92,6 +92,8 @@ def test_routine_approval(auto, outcome):
     {"registration": {"protection_days": 0}},
     {"registration": {"tiering": {"approver": "ceo"}}},
     {"registration": {"unknown_region": "maybe"}},
+    {"approvals": {"remind_after": {"working_hours": 8}, "escalate_after": {"working_hours": 8}}},
+    {"approvals": {"escalate_after": {"working_hours": 2}}},          # before the default 4-hour reminder
 ])
 def test_bad_rule_files_never_go_live(app, bad):
     q = app.extensions["qudao"]
