@@ -3,8 +3,6 @@ after a working day (always after the reminder), stand-ins for approvers on
 leave, transfer by hand, and separation of duties: nobody decides two steps."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from bot.scheduler import build_scheduler
