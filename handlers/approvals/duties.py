@@ -74,14 +74,14 @@ def route(ctx: Context, flow: ApprovalFlow) -> Routed:
             return Routed(own, None, t("sod_not_stand_in", "zh", stand_in=approver.name, why=why, who=own.name),
                           passed_over=approver)
         return Routed(approver, on_behalf)
+    # A clash left here (the approver decided an earlier step in another
+    # capacity; one naming them for a later step is merged by the caller) has
+    # nobody else to go to: it is decided again, but knowingly.
     why = conflict(ctx, flow, own)
-    # The ladder names this approver for a later step too: that is merged by the
-    # caller; any other clash (an earlier step decided in another capacity)
-    # has nobody else to go to, so it is decided again, but knowingly.
-    return Routed(own, None, why)
+    return Routed(own, None, t("sod_again", "zh", why=why) if why else None)
 
 
-def merged_note(ctx: Context, flow: ApprovalFlow, step: int) -> str:
+def merged_note(flow: ApprovalFlow, step: int) -> str:
     """The card note of a step that also stands for an earlier one (a ladder
     naming one person for both)."""
     return t("sod_merged", "zh", step=step + 1, role=role_word(flow.steps[step]["role"]))

@@ -54,16 +54,15 @@ def _open_next(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any
         ctx.audit("approval.merged", "approval_flow", flow.subject_ref,
                   after={"step": flow.current_step + 1, "into": flow.current_step + 2, "why": "same approver"})
         flow.current_step += 1
-        notes.append(duties.merged_note(ctx, flow, flow.current_step - 1))
+        notes.append(duties.merged_note(flow, flow.current_step - 1))
     routed = duties.route(ctx, flow)
     if routed.note:
         notes.append(routed.note)
     appr = open_step(ctx, kind, flow, subject, routed.approver, on_behalf=routed.on_behalf,
                      note="；".join(notes) or None)
-    if routed.note:     # the routing is not the plain one: the requester and the passed-over stand-in hear why
+    if routed.passed_over is not None:     # a stand-in was passed over: they and the requester hear why
         ctx.send(kind.requester(ctx, subject), Text(t("sod_requester", "zh", noun=kind.noun, number=flow.subject_ref,
                                                       note=routed.note)), key=f"sod:{appr.id}")
-    if routed.passed_over is not None:
         ctx.send(routed.passed_over, Text(t("sod_passed_over", "zh", noun=kind.noun, number=flow.subject_ref,
                                             step=flow.current_step + 1, note=routed.note)),
                  key=f"sod-passed:{appr.id}")
