@@ -136,6 +136,7 @@ def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:
     def time_control(hours: float | None) -> dict:
         if hours is not None and isinstance(clock, OffsetClock):
             target = clock.now() + timedelta(hours=hours)
+            offset = clock.offset + timedelta(hours=hours)   # exact, however long the stepping takes
             if qudao.scheduler is not None:
                 # Step through the jump as if the time had passed: stop at every morning
                 # plan, digest and weekly chart in between (each would otherwise be too
@@ -143,7 +144,7 @@ def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:
                 for due in qudao.scheduler.slot_times(clock.now(), target):
                     clock.advance_to(due + timedelta(seconds=1))
                     qudao.scheduler.tick()
-            clock.advance_to(target)
+            clock.set_offset(max(clock.offset, offset))
             if qudao.scheduler is not None:
                 qudao.scheduler.tick()        # what came due now happens now, not at the next timer tick
         return {"now": clock.now().isoformat(timespec="seconds"), "now_local": clock.fmt(clock.now(), "%m-%d %H:%M"),

@@ -70,7 +70,7 @@ def cmd_integration(args) -> int:
 
 def cmd_export_orders(args) -> int:
     from bot.cli import _database, _settings
-    from handlers.order_export import EXPORTABLE, order_rows, to_csv, to_xlsx
+    from handlers.order_export import EXPORTABLE, export_orders, to_csv, to_xlsx
     statuses = [x for x in args.status.split(",") if x]
     if any(x not in EXPORTABLE for x in statuses):
         print(f"status must be among {', '.join(EXPORTABLE)}", file=sys.stderr)
@@ -85,8 +85,8 @@ def cmd_export_orders(args) -> int:
     _, factory, clock = _database(_settings())
     if since is not None:
         since = since.replace(tzinfo=since.tzinfo or clock.tz).astimezone(timezone.utc)
-    with factory() as s:
-        rows = list(order_rows(s, clock, statuses, since))
+    with factory() as s, s.begin():          # exporting stamps the orders as taken by the ERP
+        rows = export_orders(s, clock, statuses, since)
     if args.output and args.output.endswith(".xlsx"):
         Path(args.output).write_bytes(to_xlsx(rows))
     elif args.output:

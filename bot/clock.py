@@ -48,6 +48,10 @@ class OffsetClock(Clock):
         with self._lock:
             self._offset = max(self._offset, when - datetime.now(timezone.utc))
 
+    def set_offset(self, offset: timedelta) -> None:
+        with self._lock:
+            self._offset = max(self._offset, offset)
+
     @property
     def offset(self) -> timedelta:
         return self._offset

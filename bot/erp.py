@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from bot.context import Context, Services
 from handlers.erp_sync import ErpError, apply_receivable, apply_shipment
-from handlers.order_export import EXPORTABLE, order_rows, to_csv, to_xlsx
+from handlers.order_export import EXPORTABLE, export_orders, to_csv, to_xlsx
 from models import Integration
 
 MAX_BODY = 1024 * 1024        # a day's shipments in one post
@@ -114,16 +114,16 @@ def create_erp_blueprint(svc: Services, after_write: Callable[[], None]) -> Blue
                 return jsonify(error="bad_time", message="since must be ISO 8601"), 400
             since = since.replace(tzinfo=since.tzinfo or svc.clock.tz).astimezone(timezone.utc)
         fmt = request.args.get("format", "json")
-        with svc.factory() as s:
-            rows = list(order_rows(s, svc.clock, statuses, since))
+        if fmt not in ("json", "csv", "xlsx"):
+            return jsonify(error="bad_format", message="format is json, csv or xlsx"), 400
+        with svc.factory() as s, s.begin():      # exporting stamps the orders as taken by the ERP
+            rows = export_orders(s, svc.clock, statuses, since)
         if fmt == "csv":
             return Response(to_csv(rows), mimetype="text/csv", headers={
                 "Content-Disposition": "attachment; filename=orders.csv"})
         if fmt == "xlsx":
             return Response(to_xlsx(rows), headers={"Content-Disposition": "attachment; filename=orders.xlsx"},
                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        if fmt != "json":
-            return jsonify(error="bad_format", message="format is json, csv or xlsx"), 400
         return jsonify(rows=rows, count=len(rows))
 
     return bp

@@ -4,6 +4,10 @@ each partner's unpaid receivables — so credit exposure stays true.
 Each update is applied in its own transaction and is idempotent: the same
 status twice changes nothing and tells the dealer nothing more; receivables
 older than what we have (deliveries can arrive out of order) are ignored.
+
+Once the ERP has taken a confirmed order (order_export), the dealer can no
+longer change or cancel it in the chat (order_access), so the statuses the
+ERP posts always find the order as it exported it.
 """
 from __future__ import annotations
 
@@ -14,8 +18,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from bot.context import Context
-from handlers.approvals import void_open_flows
-from handlers.order_status import notify_status, order_snapshot, set_status
+from handlers.order_status import notify_status, order_snapshot, set_status, void_bound
 from handlers.pricing import money
 from models import Order, Partner
 
@@ -90,15 +93,16 @@ def apply_shipment(ctx: Context, update: dict) -> Applied:
         order.tracking = tracking
     if erp_ref:
         order.erp_ref = erp_ref
-    if status == "cancelled":
-        void_open_flows(ctx, "order", order.id)
+    # A cancelled order takes its approvals and special prices with it; approvers
+    # and the dealer hear it, as when the dealer cancels.
+    notes = void_bound(ctx, order, "cancelled") if status == "cancelled" else ""
     set_status(ctx, order, status)
     at = _when(update, "at")
     if at is not None and status in ("shipped", "delivered"):
         setattr(order, f"{status}_at", at)
     ctx.audit(f"order.{status}", "order", order.number, before=before,
               after={**order_snapshot(order), "tracking": order.tracking, "erp_ref": order.erp_ref})
-    notify_status(ctx, order, status)
+    notify_status(ctx, order, status, extra=notes)
     return Applied(order.number, "updated", status)
 
 

@@ -24,7 +24,7 @@ from bot.context import Context, Services
 from bot.db import unit_of_work
 from bot.messages import Text
 from handlers import locks
-from handlers.approvals.engine import open_flows, void_flow
+from handlers.approvals.voiding import void_flows
 from handlers.payload import snapshot
 from handlers.texts import t
 from models import Registration, RegistrationExtension, RegistrationLock, User
@@ -124,11 +124,9 @@ def _void_decisions(ctx: Context, reg: Registration) -> list[RegistrationExtensi
     subjects += [("extension", ext.id, t("expired_approver_ext", "zh", ext=ext.number, number=reg.number,
                                          customer=reg.customer_text)) for ext in pending]
     for kind, subject_id, why in subjects:
-        for flow in open_flows(ctx, kind, subject_id):
-            waiting = [a for a in flow.approvals if a.status == "pending"]
-            void_flow(ctx, flow, tell_approver=False)
-            for appr in waiting:
-                ctx.send(ctx.s.get(User, appr.approver_id), Text(why), key=f"void-expired:{appr.id}")
+        for voided in void_flows(ctx, kind, subject_id, why, ("pending",), tell=False):
+            for user in voided.waiting:
+                ctx.send(user, Text(why), key=f"void-expired:{voided.flow.id}:{user.id}")
     for ext in pending:
         ext.status, ext.decided_at = "void", ctx.now
         ctx.audit("extension.void", "registration", reg.number, after={"extension": ext.number, "why": "expired"})

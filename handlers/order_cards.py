@@ -1,20 +1,28 @@
 """How an order reads in the chat: the summary the dealer confirms from (a
-markdown detail and a card with 确认 / 取消), and the one-line forms."""
+markdown detail and a card with 确认 / 取消), the one-line forms, and the
+card's life: sent, turned into a stamp, replaced when the order changes."""
 from __future__ import annotations
 
+import math
 import secrets
 from decimal import Decimal
 
 from bot.context import Context
-from bot.messages import Button, Card, Markdown
+from bot.messages import Button, Card, CardStamp, Markdown, Text
 from bot.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
 from handlers.texts import status_word, t, unit_yuan, yuan
-from models import Order, Partner, User
+from models import Order, Partner, Product, User
 
 MAX_CARD_LINES = 4
 TIER_WORD = {"gold": "金牌", "silver": "银牌", "standard": "标准"}
 CHECK_NAMES = {"order.qualification": "授权", "order.moq": "起订量", "order.pack": "整箱", "order.credit": "信用",
                "order.territory": "区域", "order.stock": "库存"}
+# Passes that checked nothing (no stock loaded, the check switched off): not shown as ✅.
+NOT_CHECKED = {"STOCK_UNKNOWN", "CREDIT_OFF", "NO_LIMIT_ALLOWED", "CROSS_ALLOWED"}
+# How a "needs approval" finding reads for where the order stands.
+APPROVAL_SUFFIX = {"draft": "order_approval_suffix_draft", "pending_approval": "order_approval_suffix_pending",
+                   "confirmed": "order_approval_suffix_done", "shipped": "order_approval_suffix_done",
+                   "delivered": "order_approval_suffix_done"}
 
 
 def price_source_word(source: str) -> str:
@@ -29,7 +37,8 @@ def price_source_word(source: str) -> str:
 
 def checks_line(verdicts: list[dict]) -> str:
     """✅ 授权·起订量·信用 ⚠️ 区域: what passed, what needs attention, at a glance."""
-    ok = [CHECK_NAMES[v["rule_id"]] for v in verdicts if v["rule_id"] in CHECK_NAMES and v["outcome"] == "pass"]
+    ok = [CHECK_NAMES[v["rule_id"]] for v in verdicts
+          if v["rule_id"] in CHECK_NAMES and v["outcome"] == "pass" and v["reason_code"] not in NOT_CHECKED]
     attention = [CHECK_NAMES[v["rule_id"]] for v in verdicts
                  if v["rule_id"] in CHECK_NAMES and v["outcome"] in (NEEDS_APPROVAL, WARN, REJECT)]
     return ("✅ " + "·".join(ok) if ok else "") + (" ⚠️ " + "·".join(attention) if attention else "")
@@ -57,13 +66,41 @@ def detail(ctx: Context, order: Order, header_key: str = "order_draft_header") -
         lines.append(t("order_credit", "zh", limit=yuan(credit["limit"]), receivables=yuan(credit["receivables"]),
                        open=yuan(credit["open_orders"]), this=yuan(credit["this_order"]),
                        exposure=yuan(credit["exposure"])))
-    for v in order.verdicts:
-        if v["outcome"] in (NEEDS_APPROVAL, WARN) and v["message"]:
-            lines.append("⚠️ " + v["message"] + (t("order_needs_approval_suffix", "zh")
-                                                 if v["outcome"] == NEEDS_APPROVAL else ""))
+    lines += verdict_lines(order)
     if order.status == "draft":
-        lines.append(t("order_how_to_confirm", "zh", number=order.number))
+        first = order.lines[0]
+        pack = ctx.s.get(Product, first.sku).pack_size
+        lines.append(t("order_how_to_confirm", "zh", number=order.number,
+                       example=f"{first.sku}*{edit_qty(first.qty, pack)}")
+                     + (t("order_how_to_remove", "zh", number=order.number, sku=order.lines[-1].sku)
+                        if len(order.lines) > 1 else "") + "。")
     return Markdown("\n".join(lines))
+
+
+def verdict_lines(order: Order) -> list[str]:
+    """What the checks found that the dealer should see, worded for where the
+    order stands: a refused order shows why, not "needs approval after you confirm"."""
+    out = []
+    for v in order.verdicts:
+        message = (v["message"] or "").rstrip("。")
+        if not message:
+            continue
+        if order.status == "rejected":
+            if v["outcome"] == REJECT:
+                out.append(f"❌ {message}。")
+        elif v["outcome"] == NEEDS_APPROVAL:
+            out.append(f"⚠️ {message}" + t(APPROVAL_SUFFIX.get(order.status, "order_approval_suffix_none"), "zh"))
+        elif v["outcome"] == WARN:
+            out.append(f"⚠️ {message}。")
+    return out
+
+
+def edit_qty(qty: int, pack_size: int | None) -> int:
+    """A quantity for the "change it like this" hint: a few more, in whole packs
+    (A100×20 → 25, B200×5 in packs of 5 → 10), so the example is not itself
+    refused for the pack size."""
+    pack = max(1, pack_size or 1)
+    return qty + pack * math.ceil(5 / pack)
 
 
 def summary_card(ctx: Context, order: Order) -> Card:
@@ -94,3 +131,33 @@ def one_line(ctx: Context, order: Order) -> str:
 
 def order_status_word(status: str, lang: str = "zh") -> str:
     return t(f"order_status_{status}", lang) if status else status_word(status, lang)
+
+
+# ---- the card's life ------------------------------------------------------------
+
+def stamp_card(ctx: Context, order: Order, text: str, response_code: str | None, tag: str) -> None:
+    """Turn the summary card into a stamp (needs an unused response code)."""
+    code = response_code or order.card_response_code
+    if code and order.card_task_id:
+        ctx.reply_or_send(ctx.s.get(User, order.submitter_id),
+                          CardStamp(task_id=order.card_task_id, response_code=code, text=text),
+                          key=f"order-stamp:{order.card_task_id}:{tag}")
+    order.card_response_code = None
+
+
+def send_new_card(ctx: Context, order: Order, why: str | None = None) -> None:
+    """A fresh summary (the order is a draft again, or was repriced): a new card
+    id, so a click on an older card is seen as stale."""
+    order.card_task_id = new_task_id(order)
+    ctx.s.flush()
+    dealer = ctx.s.get(User, order.submitter_id)
+    if why:
+        ctx.reply_or_send(dealer, Text(why), key=f"order-why:{order.card_task_id}")
+    ctx.reply_or_send(dealer, detail(ctx, order), key=f"order-detail:{order.card_task_id}")
+    ctx.reply_or_send(dealer, summary_card(ctx, order), key=f"order-card:{order.card_task_id}")
+
+
+def resend_card(ctx: Context, order: Order, response_code: str | None, why: str | None) -> None:
+    """The order changed while it was a draft: the old card is void, a new one goes out."""
+    stamp_card(ctx, order, t("order_stamp_changed", "zh"), response_code, "changed")
+    send_new_card(ctx, order, why)

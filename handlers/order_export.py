@@ -2,6 +2,12 @@
 
 Columns are stable (the ERP's import maps them by header); amounts are in
 yuan with two decimals; times are ISO 8601 in the company's time zone.
+
+An export hands the orders over: each exported order is stamped
+``exported_at`` (the first time), and from then on the dealer can no longer
+change or cancel it in the chat (order_access). The orders are read under a
+row lock, so a change racing the export either lands before it (and the
+export sees the draft, not the confirmed order) or is refused after it.
 """
 from __future__ import annotations
 
@@ -27,24 +33,35 @@ def _iso(clock: Clock, when: datetime | None) -> str:
     return clock.local(when).isoformat(timespec="seconds") if when else ""
 
 
-def order_rows(s: Session, clock: Clock, statuses: Iterable[str] = ("confirmed",),
-               since: datetime | None = None) -> Iterator[dict]:
+def export_orders(s: Session, clock: Clock, statuses: Iterable[str] = ("confirmed",),
+                  since: datetime | None = None) -> list[dict]:
+    """The rows of the orders exported, each order stamped as taken by the ERP.
+    Run it in a transaction: the stamps are written with it."""
     q = (select(Order, Partner, User).join(Partner, Partner.id == Order.partner_id)
          .join(User, User.id == Order.submitter_id).where(Order.status.in_(list(statuses)))
-         .options(selectinload(Order.lines)).order_by(Order.id).limit(MAX_ROWS))
+         .options(selectinload(Order.lines)).order_by(Order.id).limit(MAX_ROWS).with_for_update(of=Order))
     if since is not None:
         q = q.where(Order.updated_at >= since)
+    rows: list[dict] = []
+    now = clock.now()
     for order, partner, submitter in s.execute(q).all():
-        for ln in order.lines:
-            yield {"order_number": order.number, "status": order.status, "revision": order.revision,
-                   "partner_code": partner.code or "", "partner_name": partner.name, "submitter": submitter.external_id,
-                   "customer": order.customer_text or "", "ship_to": order.ship_to or partner.address or "",
-                   "ship_to_region": order.ship_to_region or "", "line": ln.position + 1, "sku": ln.sku,
-                   "name": ln.name, "qty": ln.qty, "list_price": f"{ln.list_price:.2f}",
-                   "unit_price": f"{ln.unit_price:.2f}", "price_source": ln.price_source,
-                   "amount": f"{ln.amount_yuan:.2f}", "order_total": f"{order.total_yuan:.2f}",
-                   "confirmed_at": _iso(clock, order.confirmed_at), "shipped_at": _iso(clock, order.shipped_at),
-                   "erp_ref": order.erp_ref or ""}
+        if order.exported_at is None:
+            order.exported_at = now
+        rows += _lines(clock, order, partner, submitter)
+    return rows
+
+
+def _lines(clock: Clock, order: Order, partner: Partner, submitter: User) -> Iterator[dict]:
+    for ln in order.lines:
+        yield {"order_number": order.number, "status": order.status, "revision": order.revision,
+               "partner_code": partner.code or "", "partner_name": partner.name, "submitter": submitter.external_id,
+               "customer": order.customer_text or "", "ship_to": order.ship_to or partner.address or "",
+               "ship_to_region": order.ship_to_region or "", "line": ln.position + 1, "sku": ln.sku,
+               "name": ln.name, "qty": ln.qty, "list_price": f"{ln.list_price:.2f}",
+               "unit_price": f"{ln.unit_price:.2f}", "price_source": ln.price_source,
+               "amount": f"{ln.amount_yuan:.2f}", "order_total": f"{order.total_yuan:.2f}",
+               "confirmed_at": _iso(clock, order.confirmed_at), "shipped_at": _iso(clock, order.shipped_at),
+               "erp_ref": order.erp_ref or ""}
 
 
 def to_csv(rows: Iterable[dict]) -> str:

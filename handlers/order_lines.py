@@ -3,6 +3,7 @@ mean" for unknown ones), merge repeats, price each line from the partner's
 policy, apply an approved special price the order may use, attach stock."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -11,14 +12,16 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.matching import analyse
 from bot.nlp import Parsed
 from bot.rules.order_checks import LineFacts
-from handlers.pricing import money, policy_prices
 from bot.rules.commerce import PricingRules
-from models import Partner, Product, SpecialPrice, StockLevel
+from handlers.pricing import money, policy_prices
+from models import Order, OrderLine, Partner, Product, SpecialPrice, StockLevel
 
 MAX_LINES = 30          # one chat order; beyond this a spreadsheet is the better tool
 MAX_QTY = 100_000
+_ZERO = re.compile(r"0+|零|〇")
 
 
 @dataclass
@@ -29,7 +32,9 @@ class Wanted:
     inactive: list[str] = field(default_factory=list)
     no_qty: list[str] = field(default_factory=list)
     too_many: bool = False
-    bad_qty: list[str] = field(default_factory=list)
+    bad_qty: list[str] = field(default_factory=list)      # "A100（1.5）": the count as typed
+    zero: list[str] = field(default_factory=list)         # SKUs given a count of 0 (a change: drop the line)
+    removed: list[str] = field(default_factory=list)      # SKUs named after 删除/去掉
 
 
 def suggestions(products: dict[str, Product], word: str, limit: int = 3) -> list[str]:
@@ -67,7 +72,7 @@ def wanted_from(s: Session, parsed: Parsed, replace: dict[str, str] | None = Non
             out.unknown.append((item.sku, suggestions(products, item.sku)))
             continue
         if not 0 < item.qty <= MAX_QTY:
-            out.bad_qty.append(sku)
+            out.bad_qty.append(f"{sku}（{item.qty}）")
             continue
         if sku not in merged:
             order.append(sku)
@@ -82,12 +87,26 @@ def wanted_from(s: Session, parsed: Parsed, replace: dict[str, str] | None = Non
             merged[sku] = merged.get(sku, 0) + mention.qty
         elif sku not in merged:
             out.no_qty.append(sku)
+    for bad in parsed.bad_quantities:
+        sku = resolve(bad.sku or bad.word)
+        if sku is None:
+            out.unknown.append((bad.word, suggestions(products, bad.word)))
+        elif _ZERO.fullmatch(bad.text):
+            out.zero.append(sku)
+        else:
+            out.bad_qty.append(f"{sku}（{bad.text}）")
+    for word in parsed.removed:
+        sku = resolve(word)
+        if sku is None:
+            out.unknown.append((word, suggestions(products, word)))
+        else:
+            out.removed.append(sku)
     for sku in order:
         p = products[sku]
         if not p.active:
             out.inactive.append(sku)
         elif merged[sku] > MAX_QTY:
-            out.bad_qty.append(sku)
+            out.bad_qty.append(f"{sku}（{merged[sku]}）")
         else:
             out.items.append((p, merged[sku]))
     out.too_many = len(out.items) > MAX_LINES
@@ -95,19 +114,28 @@ def wanted_from(s: Session, parsed: Parsed, replace: dict[str, str] | None = Non
 
 
 def usable_grants(s: Session, partner: Partner, customer_id: int | None, cited: str | None,
-                  now: datetime) -> dict[str, SpecialPrice]:
+                  now: datetime, customer_text: str | None = None) -> dict[str, SpecialPrice]:
     """Approved free-standing special prices this order may use, by SKU: for the
-    order's customer, or the one the order cites by number."""
+    order's customer, or the one the order cites by number. A grant asked for a
+    customer not in the customer list (so without a customer id) is matched by
+    the name's canonical key: 订货 … 客户 <that name> then finds it."""
     rows = s.execute(select(SpecialPrice).where(
         SpecialPrice.partner_id == partner.id, SpecialPrice.status == "approved",
         SpecialPrice.order_id.is_(None), SpecialPrice.valid_until > now)).scalars().all()
+    key = _name_key(customer_text)
     out: dict[str, SpecialPrice] = {}
     for grant in rows:
-        if not (grant.number == cited or (customer_id is not None and grant.customer_id == customer_id)):
+        for_customer = customer_id is not None and grant.customer_id == customer_id or \
+            grant.customer_id is None and key is not None and _name_key(grant.customer_text) == key
+        if not (grant.number == cited or for_customer):
             continue
         for item in grant.items:
             out.setdefault(item["sku"], grant)
     return out
+
+
+def _name_key(name: str | None) -> str | None:
+    return analyse(name).key if name and name.strip() else None
 
 
 def price_lines(s: Session, rules: PricingRules, partner: Partner, items: list[tuple[Product, int]],
@@ -133,3 +161,15 @@ def price_lines(s: Session, rules: PricingRules, partner: Partner, items: list[t
                                list_price=money(product.list_price), policy_price=pp.price, unit_price=unit,
                                price_source=source, stock=stock.get(product.sku)))
     return lines
+
+
+def set_lines(order: Order, lines: list[LineFacts]) -> None:
+    """The order's lines and totals, replaced by these."""
+    order.lines.clear()
+    for i, ln in enumerate(lines):
+        order.lines.append(OrderLine(position=i, sku=ln.sku, name=ln.name, product_line=ln.product_line, qty=ln.qty,
+                                     list_price=ln.list_price, policy_price=ln.policy_price, unit_price=ln.unit_price,
+                                     price_source=ln.price_source, amount_yuan=money(ln.amount),
+                                     special_price_id=None))
+    order.list_total_yuan = money(sum((ln.list_price * ln.qty for ln in lines), Decimal(0)))
+    order.total_yuan = money(sum((ln.amount for ln in lines), Decimal(0)))

@@ -2,6 +2,11 @@
 
 Every push is keyed by order, status and revision: a retried command, a
 repeated ERP post or a second scheduler never tells the dealer twice.
+
+A change, a cancellation or a lapse undoes what was approved for the order
+(an approval covers the exact order, product.md point 3): its approval flows
+and special prices are voided, the approvers are told, and so is the dealer,
+in the same message as the change itself.
 """
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ from sqlalchemy import select
 
 from bot.context import Context
 from bot.messages import Text
-from handlers.texts import t, yuan
+from handlers.approvals import void_flows
+from handlers.special_price_orders import void_for_order
+from handlers.texts import reason_label, t, yuan
 from models import Order, SpecialPrice, User
 
 STAMP_FIELD = {"confirmed": "confirmed_at", "shipped": "shipped_at", "delivered": "delivered_at",
@@ -54,3 +61,31 @@ def notify_status(ctx: Context, order: Order, status: str, reply: bool = False, 
         ctx.reply_or_send(dealer, Text(text), key=key)
     else:
         ctx.send(dealer, Text(text), key=key)
+
+
+def void_bound(ctx: Context, order: Order, why: str) -> str:
+    """Void what was approved or asked for this order (``why``: changed |
+    cancelled | expired); the approvers are told. Returns what to tell the
+    dealer about it ("" when nothing was bound to the order)."""
+    notes = []
+    for v in void_flows(ctx, "order", order.id, t(f"order_void_why_{why}", "zh")):
+        reasons = "、".join(reason_label(r["reason_code"]) for r in v.flow.reasons)
+        if v.waiting:
+            notes.append(t("order_void_waiting", "zh", who="、".join(u.name for u in v.waiting), reasons=reasons))
+        elif v.agreed:
+            notes.append(t("order_void_agreed", "zh", who="、".join(u.name for u in v.agreed), reasons=reasons))
+    sps = void_for_order(ctx, order, why)
+    if sps:
+        notes.append(t("order_void_sps", "zh", sps="、".join(sps)))
+    return "\n".join(notes)
+
+
+def end_order(ctx: Context, order: Order, status: str, why: str, reason: str | None = None) -> str:
+    """Cancel (the dealer did) or lapse an order; what was bound to it goes
+    with it. Returns the dealer's note about that (see void_bound)."""
+    before = order_snapshot(order)
+    notes = void_bound(ctx, order, why)
+    set_status(ctx, order, status, reason=reason)
+    ctx.audit(f"order.{'expired' if why == 'expired' else status}", "order", order.number, before=before,
+              after=order_snapshot(order))
+    return notes

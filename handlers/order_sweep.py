@@ -9,7 +9,9 @@ from sqlalchemy import select
 from bot.context import Context, Services
 from bot.db import unit_of_work
 from bot.messages import Text
-from handlers.order_status import order_snapshot, set_status
+from handlers.order_cards import stamp_card
+from handlers.order_status import end_order
+from handlers.special_price_orders import pending_for_order
 from handlers.texts import t
 from models import Order, SpecialPrice, User
 
@@ -33,23 +35,15 @@ def sweep(svc: Services) -> dict[str, int]:
 
 
 def _lapse(ctx: Context, order_id: int) -> int:
-    from handlers.orders import draft_expired
+    from handlers.order_confirm import draft_expired
     order = ctx.s.execute(select(Order).where(Order.id == order_id).with_for_update()
                           .execution_options(populate_existing=True)).scalar_one()
-    pending = ctx.s.execute(select(SpecialPrice.id).where(SpecialPrice.order_id == order.id,
-                                                          SpecialPrice.status == "pending")).first()
-    if order.status != "draft" or pending or not draft_expired(ctx, order):
+    if order.status != "draft" or pending_for_order(ctx, order) or not draft_expired(ctx, order):
         return 0     # a special price still being decided keeps the summary alive
-    before = order_snapshot(order)
-    set_status(ctx, order, "cancelled", reason="draft expired")
-    ctx.audit("order.expired", "order", order.number, before=before, after=order_snapshot(order))
-    dealer = ctx.s.get(User, order.submitter_id)
-    if order.card_response_code and order.card_task_id:
-        from bot.messages import CardStamp
-        ctx.send(dealer, CardStamp(task_id=order.card_task_id, response_code=order.card_response_code,
-                                   text=t("order_stamp_expired", "zh")), key=f"order-stamp:{order.card_task_id}:expired")
-        order.card_response_code = None
-    ctx.send(dealer, Text(t("order_draft_expired", "zh", number=order.number, hours=ctx.rules.orders.draft_valid_hours)),
+    notes = end_order(ctx, order, "cancelled", "expired", reason="draft expired")
+    stamp_card(ctx, order, t("order_stamp_expired", "zh"), None, "expired")
+    ctx.send(ctx.s.get(User, order.submitter_id), Text("\n".join(x for x in (t("order_draft_expired", "zh", number=order.number,
+                                                   hours=ctx.rules.orders.draft_valid_hours), notes) if x)),
              key=f"order-lapsed:{order.id}")
     return 1
 

@@ -4,35 +4,30 @@ approvers chosen by how deep the extra discount goes (rule store).
 A request names an order (a draft: the price is settled before the order is
 confirmed) or, free-standing, items and a customer; then an approved price
 may be ordered against for a while. The approval covers the exact payload:
-if the order changes afterwards, the special price is void and says so.
+if the order changes afterwards, the special price is void and says so
+(special_price_orders). The approvals' side is special_price_kind.
 """
 from __future__ import annotations
 
-from decimal import Decimal
-from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.messages import Text
+from bot.messages import Markdown, Text
 from bot.nlp import Parsed
 from bot.rules import Verdict
 from bot.rules.verdict import NEEDS_APPROVAL
 from handlers import customers
-from handlers.approvals import start_flow, void_open_flows
-from handlers.approvals.kinds import CardView, register_kind
-from handlers.order_cards import price_source_word
+from handlers.approvals import start_flow, void_flows
 from handlers.order_lines import wanted_from
 from handlers.pricing import money, policy_prices
+from handlers.special_price_kind import SpecialPriceKind, pct, special_snapshot, what_asked
 from handlers.texts import role_word, t, unit_yuan, yuan
-from models import Approval, ApprovalFlow, Order, Partner, Product, Registration, SpecialPrice, User
+from models import Order, Partner, Product, Registration, SpecialPrice, User
 
 MAX_REASON_CHARS = 300
 FLOOR = Decimal("0.2")     # below 20% of list price is a typo, not a negotiation
-
-
-def _pct(x: Decimal) -> str:
-    return f"{(x * 100).quantize(Decimal('0.1'))}%"
 
 
 # ---- asking ----------------------------------------------------------------------
@@ -44,7 +39,7 @@ def request(ctx: Context, parsed: Parsed, text: str) -> None:
         return
     ctx.clear_state()
     if parsed.unit_price is None and parsed.discount is None:
-        ctx.reply(Text(t("sp_ask_price", lang)))
+        ctx.reply(Text(t("sp_ask_price", lang, example=_example(ctx, parsed))))
         return
     reason = (parsed.note or "").strip()
     if not reason:
@@ -77,6 +72,18 @@ def request(ctx: Context, parsed: Parsed, text: str) -> None:
         customer = match.matched if match.verdict == "duplicate" else None
     _submit(ctx, partner, order, items, parsed, reason, customer,
             customer.name if customer else (order.customer_text if order else parsed.customer))
+
+
+def _example(ctx: Context, parsed: Parsed) -> str:
+    """特价申请 for the dealer's draft order if the message named one, a little
+    (4%) below its policy price, so the example itself is one that works."""
+    order = ctx.s.execute(select(Order).where(Order.number == (parsed.ref or "").upper(),
+                                              Order.partner_id == ctx.user.partner_id)).scalar_one_or_none()
+    if order is None or not order.lines:
+        return t("sp_example_generic", ctx.lang)
+    line = order.lines[0]
+    price = (Decimal(line.policy_price) * Decimal("0.96") / 100).quantize(Decimal(1), ROUND_DOWN) * 100
+    return t("sp_example_order", ctx.lang, number=order.number, sku=line.sku, price=f"{price:.0f}")
 
 
 def _items(ctx: Context, parsed: Parsed, order: Order | None) -> list[tuple[Product, int | None]] | None:
@@ -145,7 +152,7 @@ def _submit(ctx: Context, partner: Partner, order: Order | None, items, parsed: 
     ctx.s.flush()
     sp.number = f"SP{ctx.clock.local(ctx.received_at):%Y%m%d}-{sp.id:04d}"
     verdict = Verdict("special_price.ladder", NEEDS_APPROVAL, "SPECIAL_PRICE",
-                      t("sp_verdict", "zh", depth=_pct(depth), steps=" → ".join(role_word(r) for r in rung.steps)),
+                      t("sp_verdict", "zh", depth=pct(depth), steps=" → ".join(role_word(r) for r in rung.steps)),
                       {"depth": float(depth), "up_to": float(rung.up_to) if rung.up_to is not None else None,
                        "steps": list(rung.steps), "warning": rung.warning},
                       approver_role=rung.steps[0])
@@ -154,14 +161,9 @@ def _submit(ctx: Context, partner: Partner, order: Order | None, items, parsed: 
     ctx.audit("special_price.requested", "special_price", sp.number, after=special_snapshot(sp),
               verdicts=[verdict.to_dict()])
     first = ctx.s.get(User, flow.approvals[-1].approver_id) if flow.approvals else None
-    ctx.reply(Text(t("sp_submitted", lang, number=sp.number, what=_what(rows), depth=_pct(depth),
+    ctx.reply(Text(t("sp_submitted", lang, number=sp.number, what=what_asked(rows), depth=pct(depth),
                      ladder=" → ".join(role_word(r) for r in rung.steps), first=first.name if first else "-")
                    + (f"\n⚠️ {rung.warning}" if rung.warning else "")))
-
-
-def _what(rows: list[dict]) -> str:
-    return "；".join(t("sp_item", "zh", sku=r["sku"], qty=f"×{r['qty']}" if r["qty"] else "",
-                       asked=unit_yuan(r["asked_price"]), policy=unit_yuan(r["policy_price"])) for r in rows)
 
 
 def _related_registration(ctx: Context, partner: Partner, customer, lines: set[str]) -> Registration | None:
@@ -171,12 +173,6 @@ def _related_registration(ctx: Context, partner: Partner, customer, lines: set[s
         Registration.partner_id == partner.id, Registration.customer_id == customer.id,
         Registration.status.in_(("pending", "approved"))).order_by(Registration.received_at)).scalars().all()
     return next((r for r in regs if lines & set(r.product_lines)), regs[0] if regs else None)
-
-
-def special_snapshot(sp: SpecialPrice) -> dict:
-    return {"number": sp.number, "status": sp.status, "order_id": sp.order_id, "order_revision": sp.order_revision,
-            "customer": sp.customer_text, "items": sp.items, "depth": str(sp.depth), "reason": sp.reason,
-            "valid_until": sp.valid_until.isoformat() if sp.valid_until else None}
 
 
 def continue_reason(ctx: Context, state: dict, text: str) -> None:
@@ -196,7 +192,7 @@ SP_STATUS = {"pending": "审批中", "approved": "已批准", "rejected": "已�
 
 def _line(ctx: Context, sp: SpecialPrice) -> str:
     until = f"，{ctx.fmt(sp.valid_until, '%Y-%m-%d')} 前有效" if sp.status == "approved" and sp.valid_until else ""
-    return f"> {sp.number} {_what(sp.items)} · {SP_STATUS.get(sp.status, sp.status)}{until}"
+    return f"> {sp.number} {what_asked(sp.items)} · {SP_STATUS.get(sp.status, sp.status)}{until}"
 
 
 def my_special_prices(ctx: Context) -> None:
@@ -208,7 +204,6 @@ def my_special_prices(ctx: Context) -> None:
     if not rows:
         ctx.reply(Text(t("sp_none", ctx.lang)))
         return
-    from bot.messages import Markdown
     ctx.reply(Markdown("\n".join([t("sp_header", ctx.lang, n=len(rows)), *(_line(ctx, sp) for sp in rows)])))
 
 
@@ -232,12 +227,13 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
         ctx.reply(Text(t("sp_cannot_withdraw", ctx.lang, number=sp.number, status=SP_STATUS.get(sp.status, sp.status))))
         return
     was = sp.status
-    void_open_flows(ctx, "special_price", sp.id)
+    void_flows(ctx, "special_price", sp.id, t("sp_void_withdrawn", "zh"))
     sp.status, sp.updated_at = "withdrawn", ctx.now
     ctx.audit("special_price.withdrawn", "special_price", sp.number, before={"status": was},
               after={"status": "withdrawn"})
     if was == "approved" and sp.order_id:
-        from handlers.orders import reprice, resend_card
+        from handlers.order_cards import resend_card
+        from handlers.order_pricing import reprice
         order = ctx.s.execute(select(Order).where(Order.id == sp.order_id).with_for_update()).scalar_one()
         if order.status == "draft":
             partner = ctx.s.execute(select(Partner).where(Partner.id == order.partner_id).with_for_update()).scalar_one()
@@ -245,155 +241,3 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
             resend_card(ctx, order, None, t("sp_withdrawn_repriced", "zh", order=order.number,
                                             total=yuan(order.total_yuan)))
     ctx.reply(Text(t("sp_withdrawn", ctx.lang, number=sp.number)))
-
-
-# ---- what orders see of special prices ------------------------------------------------
-
-def approved_for_order(ctx: Context, order: Order) -> dict[str, tuple[Decimal, SpecialPrice]]:
-    rows = ctx.s.execute(select(SpecialPrice).where(SpecialPrice.order_id == order.id,
-                                                    SpecialPrice.status == "approved",
-                                                    SpecialPrice.order_revision == order.revision)
-                         .order_by(SpecialPrice.id)).scalars().all()
-    return {item["sku"]: (money(item["asked_price"]), sp) for sp in rows for item in sp.items}
-
-
-def void_for_order(ctx: Context, order: Order, why: str) -> list[str]:
-    """The order changed or was cancelled: its special prices no longer apply.
-    Pending requests' cards go void; approvers of approved ones are told."""
-    voided = []
-    for sp in ctx.s.execute(select(SpecialPrice).where(SpecialPrice.order_id == order.id,
-                                                       SpecialPrice.status.in_(("pending", "approved")))
-                            .with_for_update()).scalars():
-        was = sp.status
-        void_open_flows(ctx, "special_price", sp.id)
-        sp.status, sp.updated_at = "void", ctx.now
-        ctx.audit("special_price.void", "special_price", sp.number, before={"status": was},
-                  after={"status": "void", "why": f"order {why}", "order_revision": order.revision})
-        if was == "approved":
-            for appr in _approvers(ctx, sp):
-                ctx.send(appr, Text(t("sp_void_told_approver", "zh", number=sp.number, order=order.number,
-                                      why=t(f"sp_void_{why}", "zh"))), key=f"sp-void:{sp.id}:{appr.id}")
-        voided.append(sp.number)
-    return voided
-
-
-def _approvers(ctx: Context, sp: SpecialPrice) -> list[User]:
-    ids = ctx.s.execute(select(Approval.decided_by_id).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
-                        .where(ApprovalFlow.subject_type == "special_price", ApprovalFlow.subject_id == sp.id,
-                               Approval.status == "approved")).scalars().all()
-    return [ctx.s.get(User, i) for i in dict.fromkeys(ids) if i]
-
-
-# ---- the approval kind -----------------------------------------------------------------
-
-class SpecialPriceKind:
-    name, prefix, noun = "special_price", "SP", "特价申请"
-
-    def lock(self, ctx: Context, subject_id: int) -> SpecialPrice:
-        return ctx.s.execute(select(SpecialPrice).where(SpecialPrice.id == subject_id).with_for_update()
-                             .execution_options(populate_existing=True)).scalar_one()
-
-    def find(self, ctx: Context, ref: str) -> SpecialPrice | None:
-        return ctx.s.execute(select(SpecialPrice).where(SpecialPrice.number == ref.upper())).scalar_one_or_none()
-
-    def ref(self, sp: SpecialPrice) -> str:
-        return sp.number
-
-    def revision(self, sp: SpecialPrice) -> int:
-        return sp.revision
-
-    def payload(self, ctx: Context, sp: SpecialPrice) -> dict:
-        """The asked prices, and the order exactly as it stands (its revision and
-        lines): a change to the order changes the payload."""
-        order = ctx.s.get(Order, sp.order_id) if sp.order_id else None
-        return {"number": sp.number, "partner_id": sp.partner_id, "customer": sp.customer_text,
-                "items": [[i["sku"], i["qty"], i["asked_price"], i["policy_price"]] for i in sp.items],
-                "order": order.number if order else None, "order_revision": order.revision if order else None,
-                "order_lines": [[ln.sku, ln.qty] for ln in order.lines] if order else None, "reason": sp.reason}
-
-    def is_open(self, sp: SpecialPrice) -> bool:
-        return sp.status == "pending"
-
-    def requester(self, ctx: Context, sp: SpecialPrice) -> User:
-        return ctx.s.get(User, sp.submitter_id)
-
-    def card(self, ctx: Context, flow: ApprovalFlow, sp: SpecialPrice, appr: Approval) -> CardView:
-        partner = ctx.s.get(Partner, sp.partner_id)
-        items = sp.items
-        single = items[0] if len(items) == 1 else None
-
-        def total(key: str) -> Decimal:
-            return sum((Decimal(i[key]) * (i["qty"] or 1) for i in items), Decimal(0))
-
-        given_up = sum(((Decimal(i["policy_price"]) - Decimal(i["asked_price"])) * (i["qty"] or 1) for i in items),
-                       Decimal(0))
-        product = "、".join(f"{i['sku']} {i['name']}" + (f"×{i['qty']}" if i["qty"] else "") for i in items)
-        if single:
-            prices = (("目录价", unit_yuan(single["list_price"])),
-                      ("政策价", f"{unit_yuan(single['policy_price'])}（{price_source_word(single['policy_source'])}）"),
-                      ("申请价", f"{unit_yuan(single['asked_price'])}（再降{_pct(Decimal(single['extra_discount']))}）"))
-        else:
-            prices = (("目录价", yuan(total("list_price"))), ("政策价", yuan(total("policy_price"))),
-                      ("申请价", f"{yuan(total('asked_price'))}（最深再降{_pct(Decimal(sp.depth))}）"))
-        impact = t("sp_card_impact", "zh", amount=yuan(given_up)) + _margin(items)
-        related = []
-        if sp.order_id:
-            related.append(f"订单 {ctx.s.get(Order, sp.order_id).number}")
-        if sp.registration_id:
-            related.append(f"报备 {ctx.s.get(Registration, sp.registration_id).number}")
-        rows = (("产品", product), *prices, ("毛利影响", impact),
-                ("关联", " · ".join(related) or (sp.customer_text or "无")))
-        note = [t("sp_card_reason", "zh", reason=sp.reason)]
-        if sp.customer_text:
-            note.append(f"客户：{sp.customer_text}")
-        if flow.warning:
-            note.insert(0, "⚠️ " + flow.warning)
-        return CardView(title=t("sp_card_title", "zh", number=sp.number),
-                        desc=f"{partner.name} · {self.requester(ctx, sp).name}", rows=rows, note="；".join(note))
-
-    def approved(self, ctx: Context, flow: ApprovalFlow, sp: SpecialPrice, appr: Approval) -> None:
-        sp.status, sp.decided_at, sp.updated_at = "approved", ctx.now, ctx.now
-        who = "、".join(a.decided_by.name for a in flow.approvals if a.status == "approved" and a.decided_by)
-        dealer = self.requester(ctx, sp)
-        if sp.order_id is None:
-            sp.valid_until = ctx.now + timedelta(days=ctx.rules.special_price.grant_valid_days)
-            ctx.audit("special_price.approved", "special_price", sp.number, before={"status": "pending"},
-                      after=special_snapshot(sp))
-            ctx.send(dealer, Text(t("sp_approved_grant", "zh", number=sp.number, who=who, what=_what(sp.items),
-                                    until=ctx.fmt(sp.valid_until, "%Y-%m-%d"), customer=sp.customer_text or "",
-                                    sku=sp.items[0]["sku"])), key=f"decision:{appr.id}")
-            return
-        ctx.audit("special_price.approved", "special_price", sp.number, before={"status": "pending"},
-                  after=special_snapshot(sp))
-        from handlers.orders import reprice, resend_card
-        order = ctx.s.execute(select(Order).where(Order.id == sp.order_id).with_for_update()).scalar_one()
-        partner = ctx.s.execute(select(Partner).where(Partner.id == order.partner_id).with_for_update()).scalar_one()
-        ctx.send(dealer, Text(t("sp_approved_order", "zh", number=sp.number, who=who, what=_what(sp.items),
-                                order=order.number)), key=f"decision:{appr.id}")
-        if order.status == "draft":
-            reprice(ctx, partner, order)
-            resend_card(ctx, order, None, t("sp_order_repriced", "zh", order=order.number,
-                                            total=yuan(order.total_yuan)))
-
-    def rejected(self, ctx: Context, flow: ApprovalFlow, sp: SpecialPrice, appr: Approval, reason: str) -> None:
-        sp.status, sp.decided_at, sp.updated_at = "rejected", ctx.now, ctx.now
-        ctx.audit("special_price.rejected", "special_price", sp.number, before={"status": "pending"},
-                  after={"status": "rejected", "reason": reason})
-        order = ctx.s.get(Order, sp.order_id) if sp.order_id else None
-        ctx.send(self.requester(ctx, sp),
-                 Text(t("sp_rejected", "zh", number=sp.number, who=ctx.user.name, reason=reason)
-                      + (("\n" + t("sp_rejected_order_stays", "zh", order=order.number)) if order else "")),
-                 key=f"decision:{appr.id}")
-
-
-def _margin(items: list[dict]) -> str:
-    """Gross margin at policy vs asked price, when the standard cost is known."""
-    if any(i.get("cost") is None for i in items):
-        return ""
-    cost = sum((Decimal(i["cost"]) * (i["qty"] or 1) for i in items), Decimal(0))
-    policy = sum((Decimal(i["policy_price"]) * (i["qty"] or 1) for i in items), Decimal(0))
-    asked = sum((Decimal(i["asked_price"]) * (i["qty"] or 1) for i in items), Decimal(0))
-    return t("sp_card_margin", "zh", before=_pct((policy - cost) / policy), after=_pct((asked - cost) / asked))
-
-
-register_kind(SpecialPriceKind())

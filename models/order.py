@@ -13,7 +13,7 @@ from models.org import Customer, Partner, User
 # Orders that count towards a partner's credit exposure: approved or waiting
 # for an approval, and not shipped yet (a shipped order becomes a receivable).
 OPEN_ORDER_STATUSES = ("pending_approval", "confirmed")
-# Orders the dealer can still change or cancel.
+# Orders the dealer can still change or cancel (a confirmed one only until the ERP took it).
 CHANGEABLE_ORDER_STATUSES = ("draft", "pending_approval", "confirmed")
 
 
@@ -60,6 +60,9 @@ class Order(Base):
     card_task_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     card_response_code: Mapped[str | None] = mapped_column(String(200))
     erp_ref: Mapped[str | None] = mapped_column(String(64))
+    # When the ERP first took the order (API pull or export file): from then on
+    # the ERP owns it, and the dealer's changes go through the channel manager.
+    exported_at: Mapped[datetime | None]
     tracking: Mapped[str | None] = mapped_column(String(120))
     received_at: Mapped[datetime]
     created_at: Mapped[datetime]

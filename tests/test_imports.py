@@ -86,7 +86,8 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8-sig") -> Path
     return path
 
 
-def write_xlsx(path: Path, rows: list[list], sheet: str = "数据", before: tuple[str, ...] = ()) -> Path:
+def write_xlsx(path: Path, rows: list[list], sheet: str = "数据", before: tuple[str, ...] = (),
+               merged: tuple[str, ...] = ()) -> Path:
     wb = Workbook()
     wb.active.title = before[0] if before else sheet
     for name in before[1:]:
@@ -94,6 +95,8 @@ def write_xlsx(path: Path, rows: list[list], sheet: str = "数据", before: tupl
     ws = wb.create_sheet(sheet) if before else wb.active
     for row in rows:
         ws.append(row)
+    for cells_range in merged:
+        ws.merge_cells(cells_range)
     wb.save(path)
     return path
 
@@ -416,6 +419,78 @@ def test_plans_resolve_customers_like_a_registration(demo_db, tmp_path):
            [(date(2026, 12, 1), "import", "import"), (date(2026, 12, 2), "import", "import")]
     again = run(demo_db, "plans", write_xlsx(tmp_path / "plans.xlsx", rows))
     assert (again.imported, again.unchanged) == (0, 2)
+
+
+# ---- sheets laid out for reading: units, merged cells, totals, titles ---------------------
+
+def test_a_unit_in_the_header_bracket_scales_the_column(empty_db, tmp_path):
+    header = ["经销商编码", "经销商名称*", "信用额度（万元）"]
+    report = run(empty_db, "partners", write_csv(tmp_path / "p.csv", [header, ["P001", "华北医疗有限公司", 300],
+                                                                       ["P002", "津门医疗有限公司", "1.5"],
+                                                                       ["P003", "沪上医疗有限公司", "50万"]]))
+    assert rows_of(report) == [4] and "自带单位" in reason(report, 4) and "万元" in reason(report, 4)
+    assert any("信用额度（万元）" in n and "10,000" in n for n in report.notes)
+    limits = {p.code: p.credit_limit_yuan for p in empty_db.all(select(Partner))}
+    assert limits == {"P001": 3_000_000, "P002": 15_000}
+
+
+@pytest.mark.parametrize("header", ["信用额度（美元）", "信用额度(USD)", "信用额度（单位：港币）"])
+def test_a_unit_that_cannot_be_converted_refuses_the_file(empty_db, tmp_path, header):
+    path = write_csv(tmp_path / "p.csv", [["经销商名称", header], ["华北医疗有限公司", 300]])
+    with pytest.raises(FileProblem, match="无法换算的单位"):
+        run(empty_db, "partners", path)
+    assert empty_db.count(Partner) == 0
+
+
+def test_a_bracket_that_is_no_unit_is_left_alone(empty_db, tmp_path):
+    radius = write_csv(tmp_path / "c.csv", [["客户名称", "纬度", "经度", "签到半径（公里）"],
+                                            ["北京新建医院", 39.95, 116.3, 0.3]])
+    assert run(empty_db, "customers", radius).imported == 1
+    assert empty_db.one(select(Customer.radius_m)) == 300
+    report = run(empty_db, "partners", write_csv(tmp_path / "p.csv", [["经销商名称", "信用额度（含税）"],
+                                                                       ["华北医疗有限公司", 300]]))
+    assert report.errors == [] and report.notes == []
+    assert empty_db.one(select(Partner.credit_limit_yuan)) == 300
+
+
+def test_a_region_merged_down_over_three_dealers_reaches_each(empty_db, tmp_path):
+    rows = [PARTNER_HEADER,
+            ["P001", "华北医疗有限公司", "gold", "河北", "", "", ""],
+            ["P002", "冀东医疗有限公司", "gold", None, "", "", ""],
+            ["P003", "冀南医疗有限公司", "gold", None, "", "", ""],
+            ["P004", "津门医疗有限公司", "silver", "天津", "", "", ""]]
+    report = run(empty_db, "partners", write_xlsx(tmp_path / "merged.xlsx", rows, merged=("D2:D4",)))
+    assert report.errors == [] and report.imported == 4
+    assert {p.code: p.regions for p in empty_db.all(select(Partner))} == {
+        "P001": ["河北省"], "P002": ["河北省"], "P003": ["河北省"], "P004": ["天津市"]}
+    assert any("合并单元格" in n and "第 2–4 行" in n and "regions" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("label", ["合计", "小计", "总计", "合 计", "Total", "合计："])
+def test_a_totals_row_is_skipped_and_the_report_says_so(empty_db, tmp_path, label):
+    rows = [PARTNER_HEADER, PARTNERS[1], PARTNERS[2], ["", label, "", "", "", "", "50万"]]
+    report = run(empty_db, "partners", write_xlsx(tmp_path / "p.xlsx", rows))
+    assert report.errors == [] and report.imported == 2 and report.rows == 2
+    assert [(n, "合计行" in why) for n, why in report.warnings] == [(4, True)]
+    assert sorted(empty_db.all(select(Partner.name))) == ["华北医疗有限公司", "津门医疗有限公司"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_title_row_above_the_header_is_found_past(empty_db, tmp_path, fmt):
+    rows = [["2026年度经销商名单"], ["制表：渠道部", None, None, "2026-01-05"], [], PARTNER_HEADER, PARTNERS[1],
+            PARTNERS[4]]
+    path = (write_xlsx(tmp_path / "titled.xlsx", rows, merged=("A1:G1",)) if fmt == "xlsx"
+            else write_csv(tmp_path / "titled.csv", rows))
+    report = run(empty_db, "partners", path)
+    assert rows_of(report) == [6] and report.imported == 1          # row numbers as the sheet shows them
+    assert any("表头在第 4 行" in n for n in report.notes)
+    assert empty_db.one(select(Partner.code)) == "P001"
+
+
+def test_a_header_lacking_a_column_is_still_named_when_titles_stand_above_it(empty_db, tmp_path):
+    rows = [["2026年度经销商名单"], ["经销商编码", "地址"], ["P001", "北京"]]
+    with pytest.raises(FileProblem, match="缺少必填列: 经销商名称"):
+        run(empty_db, "partners", write_csv(tmp_path / "p.csv", rows))
 
 
 # ---- file formats ----------------------------------------------------------------------

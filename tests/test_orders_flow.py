@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.audit import verify_chain
-from models import Approval, Order, Partner
+from models import Order
 from tests.conftest import cards_to, last_text, texts_to
 
 
@@ -87,3 +87,26 @@ def test_ship_to_outside_the_territory_is_routed_to_the_area_manager(app, driver
     driver.click("mgr_north", card.task_id, "approve")
     assert orders(app)[0].status == "confirmed"
     assert "已确认" in last_text(wecom, "dealer_bj_li") and "王建国" in last_text(wecom, "dealer_bj_li")
+
+
+def test_a_quantity_that_is_no_whole_number_is_refused_never_rounded(app, driver, wecom):
+    for text, shown in (("订货 A100*1.5", "A100（1.5）"), ("订货 A100*0", "A100（0）"), ("订货 A100*-5", "A100（-5）"),
+                        ("订货 A100*2 B200*2.5台", "B200（2.5）")):
+        driver.text("dealer_bj_li", text)
+        reply = last_text(wecom, "dealer_bj_li")
+        assert reply.startswith("数量不对") and shown in reply and "什么也没有下单" in reply, (text, reply)
+        assert "请告诉我" not in reply
+    assert orders(app) == []
+
+
+def test_the_card_lists_stock_as_checked_only_when_stock_is_loaded(app, driver, wecom):
+    driver.text("dealer_bj_li", "订货 A100*2")
+    assert "库存" not in order_card(wecom).card["sub_title_text"]
+    from models import StockLevel
+    with q(app).factory() as s, s.begin():
+        s.add(StockLevel(sku="A100", qty_available=10, updated_at=q(app).clock.now()))
+    driver.text("dealer_bj_li", "订货 A100*2")
+    assert "✅ 授权·起订量·整箱·信用·区域·库存" in order_card(wecom).card["sub_title_text"]
+    driver.text("dealer_bj_li", "订货 A100*12")
+    note = order_card(wecom).card["sub_title_text"]
+    assert "⚠️ 库存" in note and "·库存" not in note.split("⚠️")[0]

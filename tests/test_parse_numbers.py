@@ -97,6 +97,38 @@ def test_delegation_span(text: str, today: date, first: str | None, last: str | 
     assert parsed.date_to == (date.fromisoformat(last) if last else None)
 
 
+# --- order counts that are no count, and lines to drop -------------------------------
+BAD_COUNT_CASES: list[tuple[str, list[tuple[str, str]], list[OrderItem]]] = [
+    ("订货 A100*1.5", [("A100", "1.5")], []),
+    ("订货 A100*0", [("A100", "0")], []),
+    ("订货 A100*-5", [("A100", "-5")], []),
+    ("订货 A100 x -2.5台", [("A100", "-2.5")], []),
+    ("订货 A100 1.5台 B200*5", [("A100", "1.5")], [OrderItem("B200", 5)]),
+    ("订货 A100 1.5", [("A100", "1.5")], []),                   # an order line's bare count
+    ("订货 A100*零", [("A100", "零")], []),
+    ("订货 A100*20 B200*5", [], [OrderItem("A100", 20), OrderItem("B200", 5)]),
+    ("订货 A100*05", [], [OrderItem("A100", 5)]),
+]
+
+
+@pytest.mark.parametrize("text,bad,items", BAD_COUNT_CASES)
+def test_a_count_that_is_no_whole_number_is_kept_as_typed_never_rounded(text, bad, items) -> None:
+    parsed = parse_message(text, today=TODAY)
+    assert [(b.word, b.text) for b in parsed.bad_quantities] == bad
+    assert parsed.items == items and parsed.products == []
+
+
+@pytest.mark.parametrize("text,removed,items", [
+    ("修改订单 SO20261123-0001 删除 B200", ["B200"], []),
+    ("修改订单 SO20261123-0001 去掉b200、C300 A100*3", ["B200", "C300"], [OrderItem("A100", 3)]),
+    ("修改订单 SO20261123-0001 删除B200 A100*3", ["B200"], [OrderItem("A100", 3)]),
+    ("修改订单 SO20261123-0001 A100*3", [], [OrderItem("A100", 3)]),
+])
+def test_lines_named_after_a_removal_word_are_dropped(text, removed, items) -> None:
+    parsed = parse_message(text, today=TODAY)
+    assert (parsed.action, parsed.removed, parsed.items) == ("amend", removed, items)
+
+
 # --- contract and robustness ---------------------------------------------------------
 def test_result_types() -> None:
     parsed = parse_message("特价 A100*10 单价 9800", today=TODAY)

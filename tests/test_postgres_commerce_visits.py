@@ -59,8 +59,11 @@ def test_two_orders_at_once_cannot_both_squeeze_under_the_credit_limit(pg_app, p
     threads = [threading.Thread(target=confirm, args=(c.task_id,)) for c in cards]
     [t.start() for t in threads]
     [t.join() for t in threads]
+    # Changed: the loser used to become a dead "rejected" order; a confirmation the
+    # re-check refuses now leaves the draft for the dealer to change or cancel.
     with q(pg_app).factory() as s:
-        assert sorted(s.execute(select(Order.status)).scalars()) == ["confirmed", "rejected"]
+        assert sorted(s.execute(select(Order.status)).scalars()) == ["confirmed", "draft"]
+    assert any("复核未通过" in m and "order.credit" in m for m in texts_to(wecom, "dealer_bj_li"))
 
 
 def test_visits_lifecycle_and_extension_on_postgres(pg_app, pg_driver, wecom, clock):

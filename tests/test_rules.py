@@ -119,6 +119,8 @@ def test_routine_approval(auto, outcome):
     {"visits": {"service_area": {"south": 50, "west": 72, "north": 10, "east": 137}}},
     {"visits": {"service_area": {"south": "far", "west": 72, "north": 55, "east": 137}}},
     {"lifecycle": {"extension": {"count_suspicious_visits": "no"}}},
+    {"approvals": {"remind_after": {"working_hours": 8}, "escalate_after": {"working_hours": 8}}},
+    {"approvals": {"escalate_after": {"working_hours": 2}}},          # before the default 4-hour reminder
 ])
 def test_bad_rule_files_never_go_live(app, bad):
     q = app.extensions["qudao"]

@@ -34,6 +34,11 @@ def test_two_scheduler_processes_escalate_once_and_the_standby_takes_over(pg_app
     card = [c for c in cards_to(wecom, "dealer_bj_li") if c.task_id.startswith("so-")][0]
     driver.click("dealer_bj_li", card.task_id, "confirm")          # 窜货: waits for mgr_north, long ago
     assert len(cards_to(wecom, "mgr_north")) == 1
+    # mgr_north was reminded back then too: escalation always follows a
+    # reminder, and leaves the approver time to act on it after the reminder.
+    with pg_app.extensions["qudao"].factory() as s, s.begin():
+        appr = s.execute(select(Approval)).scalar_one()
+        appr.reminded_at = appr.created_at + timedelta(hours=4)
     pg_app.extensions["qudao"].engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "QUDAO_"))}
     env.update(DATABASE_URL=pg_url, REDIS_URL=redis_url, WECOM_API_BASE=wecom.base_url, QUDAO_SIMULATOR="0",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from models import Approval, ApprovalFlow, Order, SpecialPrice
+from models import Order, SpecialPrice
 from tests.conftest import cards_to, last_text, texts_to
 
 
@@ -68,7 +68,9 @@ def test_twelve_percent_goes_to_manager_then_director_and_reprices_the_order(app
     assert order.status == "draft" and order.lines[0].unit_price == Decimal("73300.00")
     assert order.lines[0].price_source == f"special:{sp.number}" and order.total_yuan == Decimal("1466000.00")
     new_card = order_card(wecom)
-    assert "特价" in new_card.card["horizontal_content_list"][0]["value"] or "¥146.6万" in str(new_card.card)
+    rows = dict((r["keyname"], r["value"]) for r in new_card.card["horizontal_content_list"])
+    assert rows["A100"] == "彩超 20×¥73,300=¥146.6万" and rows["合计"].startswith("¥146.6万")
+    assert f"特价 {sp.number}" in texts_to(wecom, "dealer_bj_li")[-1]        # the detail names the price's source
     driver.click("dealer_bj_li", new_card.task_id, "confirm")
     assert one(app, Order)[0].status == "confirmed"
 
@@ -82,8 +84,8 @@ def test_a_change_to_the_order_voids_the_approved_special_price(app, driver, wec
     driver.text("dealer_bj_li", f"修改订单 {order.number} A100*25")
     [sp] = one(app, SpecialPrice)
     assert sp.status == "void"
-    reply = last_text(wecom, "dealer_bj_li") if False else "\n".join(texts_to(wecom, "dealer_bj_li")[-3:])
-    assert "失效" in reply and sp.number in reply
+    amended = next(m for m in texts_to(wecom, "dealer_bj_li") if m.startswith("已修改订单"))
+    assert f"特价 {sp.number} 随之失效" in amended
     [order] = one(app, Order)
     assert order.revision == 2 and order.lines[0].qty == 25 and order.lines[0].unit_price == Decimal("83300.00")
     assert "失效" in last_text(wecom, "mgr_north") and sp.number in last_text(wecom, "mgr_north")
@@ -98,7 +100,7 @@ def test_a_pending_request_is_void_when_the_order_changes_and_its_card_says_so(a
     driver.text("dealer_bj_li", f"修改订单 {order.number} A100*10")
     assert sp_cards(wecom, "mgr_north")[0].replace_name.startswith("已失效")
     driver.click("mgr_north", card.task_id, "approve")
-    assert "已失效" in last_text(wecom, "mgr_north") or "失效" in last_text(wecom, "mgr_north")
+    assert "此审批已失效" in last_text(wecom, "mgr_north")
     assert one(app, SpecialPrice)[0].status == "void"
 
 
@@ -141,3 +143,57 @@ def test_a_reason_is_asked_for_and_bad_prices_change_nothing(app, driver, wecom)
     driver.text("dealer_bj_li", f"特价申请 订单 {order.number} B200 单价 9000 理由 试试")
     assert "没有 B200" in last_text(wecom, "dealer_bj_li")
     assert len(one(app, SpecialPrice)) == 1
+
+
+def test_a_grant_for_a_customer_not_in_the_list_is_used_by_the_example_it_gives(app, driver, wecom):
+    """The approval message's example (客户 …) used to price at policy when the
+    customer was not in the customer list; it names the SP number as well."""
+    driver.text("dealer_bj_li", "申请特价 A100 8折 客户 北京新世纪儿童医院 原因 招标限价")   # 5.9%: two steps
+    [sp] = one(app, SpecialPrice)
+    assert sp.customer_id is None
+    driver.click("mgr_north", sp_cards(wecom, "mgr_north")[0].task_id, "approve")
+    driver.click("director", sp_cards(wecom, "director")[0].task_id, "approve")
+    message = last_text(wecom, "dealer_bj_li")
+    example = f"订货 A100*10 客户 北京新世纪儿童医院"
+    assert example in message and f"订货 A100*10 {sp.number}" in message
+    order = place(driver, app, example)
+    assert order.lines[0].unit_price == Decimal("78400.00") and order.lines[0].price_source == f"special:{sp.number}"
+    other = place(driver, app, f"订货 A100*10 {sp.number}")
+    assert other.lines[0].price_source == f"special:{sp.number}"
+    unrelated = place(driver, app, "订货 A100*10 客户 北京儿童医院")
+    assert unrelated.lines[0].unit_price == Decimal("83300.00")
+
+
+def test_a_card_for_several_products_shows_each_products_prices(app, driver, wecom):
+    driver.text("dealer_bj_li", "申请特价 A100 B200 8折 客户 北京协和医院 原因 打包投标")
+    [card] = sp_cards(wecom, "mgr_north")
+    rows = dict((r["keyname"], r["value"]) for r in card.card["horizontal_content_list"])
+    assert rows["目录价"] == "A100 ¥98,000；B200 ¥12,000"
+    assert rows["政策价"] == "A100 ¥83,300；B200 ¥10,200"
+    assert rows["申请价"].startswith("A100 ¥78,400；B200 ¥9,600")
+    order = place(driver, app, "订货 A100*2 B200*5")
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 B200 8折 理由：打包投标")
+    [_, card2] = sp_cards(wecom, "mgr_north")
+    rows = dict((r["keyname"], r["value"]) for r in card2.card["horizontal_content_list"])
+    assert rows["目录价合计"] == "¥25.6万" and rows["政策价合计"] == "¥21.76万"
+
+
+def test_the_example_asked_for_is_one_that_works(app, driver, wecom):
+    order = place(driver, app)
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 理由：竞品报价低")
+    asked = last_text(wecom, "dealer_bj_li")
+    example = asked.split("例如：", 1)[1].split("，或", 1)[0]
+    assert example == f"特价申请 订单 {order.number} A100 单价 79900 理由：竞品报价低"
+    driver.text("dealer_bj_li", example)
+    [sp] = one(app, SpecialPrice)
+    assert sp.status == "pending" and sp.items[0]["asked_price"] == "79900.00"
+
+
+def test_the_help_cards_special_price_example_is_accepted(app, driver, wecom):
+    import re
+    from handlers.texts import t
+    price = re.search(r"特价申请 订单 单号 A100 单价 (\d+)", t("help", "zh")).group(1)
+    order = place(driver, app)
+    driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 {price} 理由：竞品报价低")
+    [sp] = one(app, SpecialPrice)
+    assert sp.status == "pending" and "不合理" not in last_text(wecom, "dealer_bj_li")

@@ -23,9 +23,9 @@ from .discounts import find_discounts
 from .entities import has_cjk, is_department, is_filler, is_org, split_org_department
 from .fields import TOKEN_RE, scan_fields
 from .intents import detect_intent
-from .items import REF_RE, SKU_SHAPE, find_quantities, find_skus, find_words
+from .items import REF_RE, REMOVE_GAP_RE, REMOVE_LIST_RE, REMOVE_RE, SKU_SHAPE, find_quantities, find_skus, find_words
 from .normalize import clean
-from .schema import Catalog, OrderItem, Parsed, ProductMention
+from .schema import BadQuantity, Catalog, OrderItem, Parsed, ProductMention
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ class _Scan:
     """The message body plus which parts have been claimed by a reader."""
 
     def __init__(self, text: str) -> None:
+        self.body = text
         self._chars = list(text)
         self.claims: list[_Claim] = []
         self.has_customer = False  # a customer/org was claimed (decides 部/中心 = department)
@@ -149,10 +150,13 @@ def _extract(body: str, today: date, catalog: Catalog, intent: str) -> _Scan:
         scan.claim(d.start, d.end, "date", d.value)
     for disc in find_discounts(scan.masked()):
         scan.claim(disc.start, disc.end, "discount", disc.factor)
+    if intent == "order":
+        for r in REMOVE_RE.finditer(scan.masked()):
+            scan.claim(r.start(), r.end(), "remove", None)
     for s in find_skus(scan.masked(), allow_bare_qty=intent == "order"):
-        scan.claim(s.start, s.end, "sku", (s.code, s.qty))
+        scan.claim(s.start, s.end, "sku", (s.code, s.qty, s.bad_qty))
     for w in find_words(scan.masked(), pattern):
-        scan.claim(w.start, w.end, "product", (w.word, w.qty))
+        scan.claim(w.start, w.end, "product", (w.word, w.qty, w.bad_qty))
     for a in find_amounts(scan.masked()):
         scan.claim(a.start, a.end, "amount", (a.value, a.explicit, a.doubt))
     for q in find_quantities(scan.masked()):
@@ -181,26 +185,43 @@ def _doubt(claim: _Claim | None) -> str | None:
     return claim.value[2] if claim is not None and isinstance(claim.value, tuple) and len(claim.value) > 2 else None
 
 
-def _products(scan: _Scan, catalog: Catalog, pattern: str | None) -> list[list[Any]]:
-    """[[word, sku, qty, is_code], ...] in text order, loose quantities attached."""
-    entries: list[list[Any]] = []
+@dataclass
+class _Entry:
+    word: str
+    sku: str | None
+    qty: int | None
+    is_code: bool
+    bad_qty: str | None = None
+    removed: bool = False      # named after a removal word ("删除 B200")
+
+
+def _products(scan: _Scan, catalog: Catalog, pattern: str | None, body: str) -> list[_Entry]:
+    """The products in text order, loose quantities attached."""
+    entries: list[_Entry] = []
     pending: int | None = None
-    events = sorted((c for c in scan.claims if c.kind in ("product", "sku", "qty", "qty_each")),
+    removing_from: int | None = None       # end of the removal word (or of a product it named)
+    gap = REMOVE_GAP_RE
+    events = sorted((c for c in scan.claims if c.kind in ("product", "sku", "qty", "qty_each", "remove")),
                     key=lambda c: c.start)
     for c in events:
+        if c.kind == "remove":
+            removing_from, gap = c.end, REMOVE_GAP_RE
+            continue
         if c.kind == "qty_each":
             for e in entries:
-                if e[2] is None:
-                    e[2] = c.value
+                if e.qty is None and e.bad_qty is None:
+                    e.qty = c.value
             continue
         if c.kind == "qty":
-            target = next((e for e in reversed(entries) if e[2] is None), None)
+            target = next((e for e in reversed(entries) if e.qty is None and e.bad_qty is None), None)
             if target is not None:
-                target[2] = c.value
+                target.qty = c.value
             else:
                 pending = c.value
             continue
-        word, qty = c.value
+        word, qty, bad = (*c.value, None)[:3]       # labelled fields carry (word, qty)
+        removed = removing_from is not None and gap.fullmatch(body, removing_from, c.start) is not None
+        removing_from, gap = (c.end, REMOVE_LIST_RE) if removed else (None, gap)
         is_code = c.kind == "sku" or bool(SKU_SHAPE.fullmatch(word))
         if is_code:
             word = word.upper()
@@ -209,9 +230,9 @@ def _products(scan: _Scan, catalog: Catalog, pattern: str | None) -> list[list[A
             hits = find_words(word, pattern)
             if len(hits) == 1 and hits[0].end - hits[0].start == len(word):
                 word = hits[0].word
-        if qty is None and pending is not None:
+        if qty is None and bad is None and pending is not None:
             qty, pending = pending, None
-        entries.append([word, safe_sku(catalog, word), qty, is_code])
+        entries.append(_Entry(word, safe_sku(catalog, word), qty, is_code, bad, removed))
     return entries
 
 
@@ -236,17 +257,23 @@ def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | N
     dept = scan.first("department", labelled=True) or scan.first("dept")
     parsed.department = dept.value if dept else None
 
-    entries = _products(scan, catalog, pattern)
+    entries = _products(scan, catalog, pattern, scan.body)
     if intent in ("order", "special_price"):
-        for word, sku, qty, is_code in entries:
-            code = word if is_code else sku
-            if code and qty:
-                parsed.items.append(OrderItem(code, qty))
+        for e in entries:
+            code = e.word if e.is_code else e.sku
+            if e.removed:
+                parsed.removed.append(code or e.word)
+                continue
+            if e.bad_qty is not None:
+                parsed.bad_quantities.append(BadQuantity(e.word, code, e.bad_qty))
+                continue
+            if code and e.qty:
+                parsed.items.append(OrderItem(code, e.qty))
                 if intent == "order":
                     continue
-            parsed.products.append(ProductMention(word, sku, qty))
+            parsed.products.append(ProductMention(e.word, e.sku, e.qty))
     else:
-        parsed.products = [ProductMention(w, s, q) for w, s, q, _ in entries]
+        parsed.products = [ProductMention(e.word, e.sku, e.qty) for e in entries]
 
     if intent == "special_price":
         price = scan.first("unit_price", labelled=True)

@@ -41,6 +41,15 @@ class ProductMention:
 
 
 @dataclass(frozen=True)
+class BadQuantity:
+    """A product named with something in its count's place that is no count:
+    "A100*1.5", "B200*0", "C300*-5". Kept as typed so the answer can quote it."""
+    word: str  # as found, SKU-like codes upper-cased
+    sku: str | None  # resolved SKU when the catalog knows the word
+    text: str  # "1.5", "0", "-5"
+
+
+@dataclass(frozen=True)
 class OrderItem:
     sku: str  # upper-cased code as typed, e.g. "A100"
     qty: int
@@ -58,6 +67,10 @@ class Parsed:
     # (80万/台), "negative" (-80万). The handler asks rather than guess.
     amount_doubt: str | None = None
     items: list[OrderItem] = field(default_factory=list)  # order / special price lines with a quantity
+    # Order / special price: products whose count is no whole positive number (never rounded).
+    bad_quantities: list[BadQuantity] = field(default_factory=list)
+    # Order changes: products to drop ("删除 B200", "去掉监护仪"), codes upper-cased or words as found.
+    removed: list[str] = field(default_factory=list)
     close_date: date | None = None  # expected signing/closing date
     ref: str | None = None  # number referred to: registration "RG…", order "SO…", special price "SP…"
     # Free text: visit-note body, special-price/extension/withdrawal reason,

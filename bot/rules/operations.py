@@ -51,12 +51,19 @@ class Duration:
             raise RuleError(f"{where} must be positive")
         return cls(hours, key == "working_hours")
 
+    def words(self) -> str:
+        """How the wait reads in a message: "9 个工作小时", "24 小时"."""
+        return f"{self.hours:g} 个工作小时" if self.working else f"{self.hours:g} 小时"
+
 
 @dataclass(frozen=True)
 class ApprovalRules:
     calendar: WorkCalendar
     remind_after: Duration = Duration(4, True)
-    escalate_after: Duration = Duration(24, False)
+    # One working day of the default calendar (09:00–18:00): a step sent on
+    # Monday 10:00 escalates Tuesday 10:00, one sent Friday 17:00 on Monday
+    # 17:00 — not on Saturday after one working hour.
+    escalate_after: Duration = Duration(9, True)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], tz: str) -> "ApprovalRules":
@@ -64,7 +71,9 @@ class ApprovalRules:
                                    {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "18:00"}),
                 remind_after=Duration.from_dict(d.get("remind_after"), "approvals.remind_after", Duration(4, True)),
                 escalate_after=Duration.from_dict(d.get("escalate_after"), "approvals.escalate_after",
-                                                  Duration(24, False)))
+                                                  Duration(9, True)))
+        if r.escalate_after.working == r.remind_after.working and r.escalate_after.hours <= r.remind_after.hours:
+            raise RuleError("approvals.escalate_after must be longer than approvals.remind_after")
         return r
 
     def elapsed(self, duration: Duration, start, end) -> bool:
@@ -72,6 +81,16 @@ class ApprovalRules:
         if duration.working:
             return self.calendar.working_seconds(start, end) >= duration.hours * 3600
         return (end - start).total_seconds() >= duration.hours * 3600
+
+    def escalation_due(self, created, reminded_at, now) -> bool:
+        """Escalation comes after the reminder, never instead of it, and leaves
+        the approver the time between the two after it: after downtime a
+        step overdue for both is reminded first and escalated later."""
+        if reminded_at is None or not self.elapsed(self.escalate_after, created, now):
+            return False
+        gap = self.escalate_after.hours - (self.remind_after.hours if
+                                           self.remind_after.working == self.escalate_after.working else 0)
+        return self.elapsed(Duration(max(gap, 0), self.escalate_after.working), reminded_at, now)
 
 
 @dataclass(frozen=True)

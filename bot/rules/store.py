@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,18 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.rules.model import RuleSetData
 from models import RuleSet
+
+
+def _iso_dates(value):
+    """YAML reads an unquoted 2026-10-01 as a date; the rules are stored as JSON
+    and read dates as 'YYYY-MM-DD', so a holiday list is the same quoted or not."""
+    if isinstance(value, dict):
+        return {k: _iso_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso_dates(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
 
 
 class RuleStore:
@@ -25,7 +38,7 @@ class RuleStore:
     def load_file(self, session: Session, path: Path) -> RuleSet:
         """Insert the file as a new active version unless the active one has the same content."""
         content = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        return self.load_content(session, content, source=str(path))
+        return self.load_content(session, _iso_dates(content), source=str(path))
 
     def load_content(self, session: Session, content: dict, source: str) -> RuleSet:
         RuleSetData.from_dict(0, content, self._tz)        # validate before anything goes live

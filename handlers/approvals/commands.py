@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.messages import Text
 from bot.nlp import Parsed
-from handlers.approvals import engine, routing
+from handlers.approvals import duties, engine, routing
 from handlers.approvals.kinds import kind_for_ref
 from handlers.texts import t
 from models import Approval, ApprovalFlow, User
@@ -21,6 +21,7 @@ from models import Approval, ApprovalFlow, User
 DECISION_RE = re.compile(r"^\s*(同意|通过|批准|approve|驳回|拒绝|reject)\s+((?:RG|SO|SP|EX)\d{8}-\d+)(?:/(\d+))?\s*(.*)$",
                          re.I | re.S)
 APPROVE_WORDS = {"同意", "通过", "批准", "approve"}
+ACTION_WORD = {"approve": "同意", "reject": "驳回"}      # what the hint tells them to type
 MAX_REASON_CHARS = 300
 
 
@@ -67,7 +68,7 @@ def on_text_decision(ctx: Context, action: str, ref: str, revision: int | None, 
         return
     if (revision or 1) != kind.revision(subject):
         ctx.reply(Text(t("revision_mismatch", lang, noun=kind.noun, number=flow.subject_ref,
-                         revision=kind.revision(subject))))
+                         revision=kind.revision(subject), word=ACTION_WORD[action])))
         return
     mine = [a for a in flow.approvals if a.approver_id == ctx.user.id]
     appr = engine.pending_approval_for(ctx, flow, ctx.user) or (mine[-1] if mine else flow.approvals[-1])
@@ -104,6 +105,10 @@ def transfer(ctx: Context, parsed: Parsed) -> None:
     appr, flow, _, kind = engine.lock(ctx, appr.id)
     if appr.status != "pending":        # decided while we looked
         ctx.reply(Text(t("transfer_no_pending", lang, number=parsed.ref)))
+        return
+    why = duties.conflict(ctx, flow, to, appr.step)
+    if why:
+        ctx.reply(Text(t("transfer_conflict", lang, who=to.name, why=why)))
         return
     engine.move_step(ctx, appr, to, "transferred")
     requester = ctx.s.get(User, flow.requester_id)

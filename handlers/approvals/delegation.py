@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.messages import Text
 from bot.nlp import Parsed
-from handlers.approvals import engine, routing
+from handlers.approvals import duties, engine, routing
 from handlers.texts import t
 from models import Approval, ApprovalFlow, Delegation, User
 
@@ -51,11 +51,12 @@ def delegate(ctx: Context, parsed: Parsed) -> None:
     ctx.audit("delegation.created", "delegation", row.id,
               after={"user": user.external_id, "delegate": stand_in.external_id, "from": start.isoformat(),
                      "to": end.isoformat()})
-    moved = hand_over_pending(ctx, user) if start <= today else 0
+    moved, kept = hand_over_pending(ctx, user) if start <= today else (0, 0)
     ctx.send(stand_in, Text(t("delegated_notice", "zh", who=user.name, start=start.isoformat(), to=end.isoformat())),
              key=f"delegation:{row.id}")
     ctx.reply(Text(t("delegated", lang, start=start.isoformat(), to=end.isoformat(), who=stand_in.name,
-                     moved=t("delegated_moved", lang, n=moved) if moved else "")))
+                     moved=(t("delegated_moved", lang, n=moved) if moved else "")
+                     + (t("delegated_kept", lang, n=kept) if kept else ""))))
 
 
 def undelegate(ctx: Context) -> None:
@@ -72,21 +73,26 @@ def undelegate(ctx: Context) -> None:
     ctx.reply(Text(t("undelegated", ctx.lang, n=len(rows))))
 
 
-def hand_over_pending(ctx: Context, user: User) -> int:
-    """Steps waiting for ``user`` go to their stand-in of today; returns how many."""
+def hand_over_pending(ctx: Context, user: User) -> tuple[int, int]:
+    """Steps waiting for ``user`` go to their stand-in of today, except a step
+    of a flow the stand-in decides another step of (duties.py): (moved, kept)."""
     stand_in, on_behalf = routing.stand_in(ctx, user)
     if on_behalf is None:
-        return 0
+        return 0, 0
     ids = ctx.s.execute(select(Approval.id).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
                         .where(Approval.approver_id == user.id, Approval.status == "pending",
                                ApprovalFlow.status == "pending").order_by(Approval.id)).scalars().all()
-    moved = 0
+    moved = kept = 0
     for approval_id in ids:
-        appr, _, _, _ = engine.lock(ctx, approval_id)
-        if appr.status == "pending":
-            engine.move_step(ctx, appr, stand_in, "transferred", on_behalf=user)
-            moved += 1
-    return moved
+        appr, flow, _, _ = engine.lock(ctx, approval_id)
+        if appr.status != "pending":
+            continue
+        if duties.conflict(ctx, flow, stand_in, appr.step):
+            kept += 1
+            continue
+        engine.move_step(ctx, appr, stand_in, "transferred", on_behalf=user)
+        moved += 1
+    return moved, kept
 
 
 def delegations_starting(ctx: Context, on: date) -> list[User]:

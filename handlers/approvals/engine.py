@@ -3,8 +3,9 @@
 A flow is started with the ladder of roles the rules chose. Each step's card
 goes 1:1 to its approver (or their stand-in); approving opens the next step,
 rejecting ends the flow; the last approval hands over to the subject's kind.
-A card shows one exact payload: if the subject changed since, the decision is
-refused and the flow is void (product.md point 3).
+Nobody decides two steps of one flow (duties.py). A card shows one exact
+payload: if the subject changed since, the decision is refused and the flow
+is void (product.md point 3; voiding.py).
 
 Locks are taken subject first, then flow, then approval — the order in which
 a change to the subject (amend, withdraw) also reaches them, so a decision
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.messages import Button, Card, CardStamp, Text
 from bot.rules import Verdict
-from handlers.approvals import routing
+from handlers.approvals import duties, voiding
 from handlers.approvals.kinds import KINDS, SubjectKind
 from handlers.payload import payload_hash
 from handlers.texts import role_word, t
@@ -43,28 +44,29 @@ def start_flow(ctx: Context, kind_name: str, subject: Any, roles: list[str], rea
     return flow
 
 
-def _approved_by(flow: ApprovalFlow) -> set[int]:
-    return {a.decided_by_id for a in flow.approvals if a.status == "approved" and a.decided_by_id}
-
-
-def _open_next(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any) -> Approval | None:
-    """Open the flow's current step; a step whose approver already approved an
-    earlier one is passed at once (nobody approves the same thing twice).
-    Returns the new pending approval, or None when the flow got fully approved."""
-    while True:
-        role = flow.steps[flow.current_step]["role"]
-        approver, on_behalf = routing.stand_in(ctx, routing.approver_for(ctx, role, flow.region))
-        if approver.id not in _approved_by(flow):
-            return open_step(ctx, kind, flow, subject, approver, on_behalf=on_behalf)
-        skipped = _new_approval(ctx, kind, flow, subject, approver, status="approved", on_behalf=on_behalf)
-        skipped.decided_by_id, skipped.decided_at = approver.id, ctx.now
-        skipped.decision_reason = t("same_approver_skip", "zh")
-        ctx.audit("approval.approved", "approval", skipped.task_id,
-                  after={"status": "approved", "by": approver.external_id, "auto": "same approver"})
-        if flow.current_step + 1 >= len(flow.steps):
-            _finish_approved(ctx, kind, flow, subject, skipped)
-            return None
+def _open_next(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any,
+               note: str | None = None) -> Approval:
+    """Open the flow's current step for the approver duties.route picks. A step
+    the ladder gives to the approver of a later step too is merged into that
+    later step, whose card says so: one decision, not one tap approving two."""
+    notes = [note] if note else []
+    while duties.owner_of_later_step(ctx, flow):
+        ctx.audit("approval.merged", "approval_flow", flow.subject_ref,
+                  after={"step": flow.current_step + 1, "into": flow.current_step + 2, "why": "same approver"})
         flow.current_step += 1
+        notes.append(duties.merged_note(flow, flow.current_step - 1))
+    routed = duties.route(ctx, flow)
+    if routed.note:
+        notes.append(routed.note)
+    appr = open_step(ctx, kind, flow, subject, routed.approver, on_behalf=routed.on_behalf,
+                     note="；".join(notes) or None)
+    if routed.passed_over is not None:     # a stand-in was passed over: they and the requester hear why
+        ctx.send(kind.requester(ctx, subject), Text(t("sod_requester", "zh", noun=kind.noun, number=flow.subject_ref,
+                                                      note=routed.note)), key=f"sod:{appr.id}")
+        ctx.send(routed.passed_over, Text(t("sod_passed_over", "zh", noun=kind.noun, number=flow.subject_ref,
+                                            step=flow.current_step + 1, note=routed.note)),
+                 key=f"sod-passed:{appr.id}")
+    return appr
 
 
 def _new_approval(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, approver: User,
@@ -84,11 +86,13 @@ def _new_approval(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: 
 
 def open_step(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, approver: User,
               on_behalf: User | None = None, transferred_from: User | None = None,
-              role: str | None = None) -> Approval:
+              role: str | None = None, note: str | None = None) -> Approval:
     appr = _new_approval(ctx, kind, flow, subject, approver, on_behalf=on_behalf,
                          transferred_from=transferred_from, role=role)
     view = kind.card(ctx, flow, subject, appr)
     notes = [view.note] if view.note else []
+    if note:
+        notes.insert(0, note)
     if len(flow.steps) > 1:
         notes.insert(0, t("card_step", "zh", step=flow.current_step + 1, steps=len(flow.steps)))
     if on_behalf:
@@ -104,7 +108,8 @@ def open_step(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any,
               after={kind.name: flow.subject_ref, "approver": approver.external_id, "step": flow.current_step + 1,
                      "steps": len(flow.steps), "payload_hash": appr.payload_hash,
                      **({"on_behalf_of": on_behalf.external_id} if on_behalf else {}),
-                     **({"from": transferred_from.external_id} if transferred_from else {})},
+                     **({"from": transferred_from.external_id} if transferred_from else {}),
+                     **({"note": note} if note else {})},
               verdicts=flow.reasons)
     return appr
 
@@ -139,7 +144,7 @@ def decide(ctx: Context, approval_id: int, action: str, response_code: str | Non
         _explain_closed(ctx, kind, flow, appr)
         return
     if not kind.is_open(subject) or payload_hash(kind.payload(ctx, subject)) != appr.payload_hash:
-        void_flow(ctx, flow, tell_approver=False)
+        voiding.void_flow(ctx, flow, why=None, tell=False)
         ctx.reply(Text(t("approval_void", lang, noun=kind.noun, number=number)))
         return
     if action == "reject" and not reason:
@@ -154,8 +159,9 @@ def _explain_closed(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, appr: A
     if appr.status == "void":
         ctx.reply(Text(t("approval_void", lang, noun=kind.noun, number=flow.subject_ref)))
     elif appr.status in ("transferred", "escalated"):
-        nxt = ctx.s.execute(select(Approval).where(Approval.flow_id == flow.id, Approval.id > appr.id,
-                                                   Approval.step == appr.step).order_by(Approval.id)).scalars().first()
+        # The card that took its place (an escalation may have moved the flow on a step).
+        nxt = ctx.s.execute(select(Approval).where(Approval.flow_id == flow.id, Approval.id > appr.id)
+                            .order_by(Approval.id)).scalars().first()
         who = ctx.s.get(User, nxt.approver_id).name if nxt else "-"
         ctx.reply(Text(t("already_moved", lang, when=ctx.fmt(appr.decided_at), who=who,
                          how=t(f"how_{appr.status}", lang))))
@@ -182,16 +188,15 @@ def _apply(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, ap
     elif flow.current_step + 1 < len(flow.steps):
         flow.current_step += 1
         nxt = _open_next(ctx, kind, flow, subject)
-        if nxt is not None:
-            nxt_user = ctx.s.get(User, nxt.approver_id)
-            step_no = appr.step + 1
-            ctx.send(requester, Text(t("progress", "zh", noun=kind.noun, number=flow.subject_ref,
-                                       who=ctx.user.name, step=step_no, steps=len(flow.steps),
-                                       next=f"{role_word(nxt.role)} {nxt_user.name}")),
-                     key=f"progress:{appr.id}")
-            ctx.reply(Text(t("step_done", lang, decision=word, noun=kind.noun, number=flow.subject_ref,
-                             step=step_no, steps=len(flow.steps), next=nxt_user.name)))
-            return
+        nxt_user = ctx.s.get(User, nxt.approver_id)
+        step_no = appr.step + 1
+        ctx.send(requester, Text(t("progress", "zh", noun=kind.noun, number=flow.subject_ref,
+                                   who=ctx.user.name, step=step_no, steps=len(flow.steps),
+                                   next=f"{role_word(nxt.role)} {nxt_user.name}")),
+                 key=f"progress:{appr.id}")
+        ctx.reply(Text(t("step_done", lang, decision=word, noun=kind.noun, number=flow.subject_ref,
+                         step=step_no, steps=len(flow.steps), next=nxt_user.name)))
+        return
     else:
         _finish_approved(ctx, kind, flow, subject, appr)
     ctx.reply(Text(t("decision_done", lang, decision=word, noun=kind.noun, number=flow.subject_ref,
@@ -215,36 +220,6 @@ def stamp(ctx: Context, appr: Approval, text: str, tag: str) -> None:
     appr.response_code = None
 
 
-def void_flow(ctx: Context, flow: ApprovalFlow, tell_approver: bool = True) -> None:
-    kind = KINDS[flow.subject_type]
-    for appr in flow.approvals:
-        if appr.status != "pending":
-            continue
-        appr.status, appr.decided_at = "void", ctx.now
-        ctx.audit("approval.void", "approval", appr.task_id, before={"status": "pending"},
-                  after={"status": "void"})
-        stamp(ctx, appr, t("stamp_void", "zh"), "void")
-        if tell_approver:
-            ctx.send(ctx.s.get(User, appr.approver_id),
-                     Text(t("approver_told_void_any", "zh", noun=kind.noun, number=flow.subject_ref)),
-                     key=f"void:{appr.id}")
-    if flow.status == "pending":
-        flow.status, flow.decided_at = "void", ctx.now
-
-
-def open_flows(ctx: Context, kind_name: str, subject_id: int) -> list[ApprovalFlow]:
-    return list(ctx.s.execute(select(ApprovalFlow).where(
-        ApprovalFlow.subject_type == kind_name, ApprovalFlow.subject_id == subject_id,
-        ApprovalFlow.status == "pending").with_for_update()).scalars())
-
-
-def void_open_flows(ctx: Context, kind_name: str, subject_id: int, tell_approver: bool = True) -> int:
-    flows = open_flows(ctx, kind_name, subject_id)
-    for flow in flows:
-        void_flow(ctx, flow, tell_approver)
-    return len(flows)
-
-
 def move_step(ctx: Context, appr: Approval, to: User, how: str, role: str | None = None,
               on_behalf: User | None = None) -> Approval:
     """Hand a pending step to someone else (transfer, escalation, delegation):
@@ -258,6 +233,26 @@ def move_step(ctx: Context, appr: Approval, to: User, how: str, role: str | None
     ctx.audit(f"approval.{how}", "approval", appr.task_id, before={"approver": old.external_id},
               after={"status": how, "to": to.external_id, "by": ctx.actor})
     return open_step(ctx, kind, flow, subject, to, transferred_from=old, role=role or appr.role, on_behalf=on_behalf)
+
+
+def escalate_into_next_step(ctx: Context, appr: Approval) -> Approval:
+    """Escalation whose next level is the approver of the flow's next step: the
+    waiting step ends as escalated and the flow moves on to that step, whose
+    card says why. The escalated approver decides once, in their own role."""
+    flow = ctx.s.get(ApprovalFlow, appr.flow_id)
+    kind = KINDS[flow.subject_type]
+    subject = kind.lock(ctx, flow.subject_id)
+    old = ctx.s.get(User, appr.approver_id)
+    appr.status, appr.decided_at = "escalated", ctx.now
+    flow.current_step += 1
+    nxt = _open_next(ctx, kind, flow, subject, note=t("sod_escalated_into", "zh", step=appr.step + 1,
+                                                      role=role_word(appr.role), who=old.name))
+    to = ctx.s.get(User, nxt.approver_id)
+    stamp(ctx, appr, t("stamp_moved", "zh", how=t("how_escalated", "zh"), who=to.name, when=ctx.fmt(ctx.now)),
+          "escalated")
+    ctx.audit("approval.escalated", "approval", appr.task_id, before={"approver": old.external_id},
+              after={"status": "escalated", "to": to.external_id, "by": ctx.actor, "into_step": flow.current_step + 1})
+    return nxt
 
 
 def pending_approval_for(ctx: Context, flow: ApprovalFlow, user: User) -> Approval | None:

@@ -1,9 +1,12 @@
 """Approval SLAs, run by the scheduler: hand queues over to stand-ins, remind an
 approver who sits on a step, escalate it a level up when it waits longer.
 
-Each step is handled in its own transaction. After downtime a step that is
-already due for escalation is escalated, not first reminded: one message,
-not a burst of both.
+Waits are counted on the approvals' working calendar (rule store): a step
+sent on Friday 17:00 is not escalated on Saturday. The reminder always comes
+first; after downtime a step overdue for both is reminded, and escalated
+only once the approver has had the time between the two to act on it.
+
+Each step is handled in its own transaction.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from sqlalchemy import select
 from bot.context import Context, Services
 from bot.db import unit_of_work
 from bot.messages import Text
-from handlers.approvals import engine, routing
+from handlers.approvals import duties, engine, routing
 from handlers.approvals.delegation import delegations_starting, hand_over_pending
 from handlers.approvals.kinds import KINDS
 from handlers.texts import t
@@ -34,7 +37,7 @@ def sweep(svc: Services) -> dict[str, int]:
     for user_id in away:
         with unit_of_work(svc.factory) as s:
             ctx = Context.for_system(s, svc, actor="scheduler")
-            counts["handed_over"] += hand_over_pending(ctx, s.get(User, user_id))
+            counts["handed_over"] += hand_over_pending(ctx, s.get(User, user_id))[0]
     with svc.factory() as s:
         ids = s.execute(select(Approval.id).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
                         .where(Approval.status == "pending", ApprovalFlow.status == "pending")
@@ -53,15 +56,17 @@ def _one(ctx: Context, approval_id: int) -> str | None:
     peek = ctx.s.get(Approval, approval_id)
     if peek is None or peek.status != "pending":
         return None
-    if peek.overdue_at is None and rules.elapsed(rules.escalate_after, peek.created_at, now):
-        appr, flow, _, kind = engine.lock(ctx, approval_id)
-        return _escalate(ctx, appr, flow) if appr.status == "pending" else None
-    if peek.reminded_at is None and rules.elapsed(rules.remind_after, peek.created_at, now):
+    if peek.reminded_at is None:
+        if not rules.elapsed(rules.remind_after, peek.created_at, now):
+            return None
         appr, flow, _, kind = engine.lock(ctx, approval_id)
         if appr.status != "pending" or appr.reminded_at is not None:
             return None
         _remind(ctx, appr, flow, kind)
         return "reminded"
+    if peek.overdue_at is None and rules.escalation_due(peek.created_at, peek.reminded_at, now):
+        appr, flow, _, kind = engine.lock(ctx, approval_id)
+        return _escalate(ctx, appr, flow) if appr.status == "pending" else None
     return None
 
 
@@ -74,30 +79,35 @@ def _remind(ctx: Context, appr: Approval, flow: ApprovalFlow, kind) -> None:
     ctx.audit("approval.reminded", "approval", appr.task_id, after={"approver_id": appr.approver_id})
 
 
-def _escalate(ctx: Context, appr: Approval, flow: ApprovalFlow) -> str:
+def _escalate(ctx: Context, appr: Approval, flow: ApprovalFlow) -> str | None:
     kind = KINDS[flow.subject_type]
     current = ctx.s.get(User, appr.approver_id)
     nxt_role = routing.NEXT_LEVEL.get(appr.role)
     target = routing.director(ctx) if nxt_role == "director" else None
     if target is not None:
         target, _ = routing.stand_in(ctx, target)
-    if target is None or target.id == current.id:
+    # The level above decides a later step of this flow anyway: the flow moves
+    # on to that step rather than giving that person two steps (duties.py).
+    clash = target is not None and target.id != current.id and duties.conflict(ctx, flow, target, appr.step)
+    into_next = bool(clash) and flow.current_step + 1 < len(flow.steps)
+    if target is None or target.id == current.id or (clash and not into_next):
         # Nobody above: make sure someone who can chase it knows, once.
         if appr.overdue_at is not None:
             return None
         appr.overdue_at = ctx.now
-        if appr.reminded_at is None:        # and the approver hears it too, in the same round
-            _remind(ctx, appr, flow, kind)
         for admin in ctx.s.execute(select(User).where(User.role == "admin")).scalars():
             ctx.send(admin, Text(t("overdue_admin", "zh", noun=kind.noun, number=flow.subject_ref,
                                    approver=current.name, waited=_waited(appr.created_at, ctx.now))),
                      key=f"overdue:{appr.id}:{admin.id}")
         ctx.audit("approval.overdue", "approval", appr.task_id, after={"approver": current.external_id})
         return "overdue"
-    hours = ctx.rules.approvals.escalate_after.hours
-    engine.move_step(ctx, appr, target, "escalated", role=nxt_role)
-    ctx.send(current, Text(t("escalated_notice_old", "zh", noun=kind.noun, number=flow.subject_ref, hours=f"{hours:g}",
-                             who=target.name)), key=f"escalated-old:{appr.id}")
+    if into_next:
+        target = ctx.s.get(User, engine.escalate_into_next_step(ctx, appr).approver_id)
+    else:
+        engine.move_step(ctx, appr, target, "escalated", role=nxt_role)
+    ctx.send(current, Text(t("escalated_notice_old", "zh", noun=kind.noun, number=flow.subject_ref,
+                             waited=ctx.rules.approvals.escalate_after.words(), who=target.name)),
+             key=f"escalated-old:{appr.id}")
     ctx.send(ctx.s.get(User, flow.requester_id),
              Text(t("escalated_requester", "zh", noun=kind.noun, number=flow.subject_ref, who=target.name)),
              key=f"escalated-req:{appr.id}")

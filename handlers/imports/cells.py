@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -21,6 +22,7 @@ from handlers.imports.problems import RowProblem
 _MULTIPLIERS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100_000_000)}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _CURRENCY = ("¥", "rmb", "cny")
+_OWN_UNIT = re.compile(r"[万亿元wW]")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ tT].*)?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 # Excel's day numbers for 1900-03-01 … 9999-12-31: a date cell that lost its format.
@@ -32,7 +34,18 @@ _YES = {"是", "yes", "y", "true", "1", "t"}
 _NO = {"否", "no", "n", "false", "0", "f"}
 
 
+@dataclass(frozen=True, slots=True)
+class Scaled:
+    """A cell of a column whose header names its unit (`信用额度（万元）`): the
+    number read is multiplied by ``factor`` into the stored unit."""
+    raw: object
+    factor: Decimal
+    unit: str
+
+
 def is_empty(value: object) -> bool:
+    if isinstance(value, Scaled):
+        value = value.raw
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -50,6 +63,8 @@ def text(value: object) -> str | None:
 
 def number(value: object) -> Decimal | None:
     """`98000`, `98000.0`, `98,000`, `¥98,000`, `9.8万`, `98000元` → Decimal('98000')."""
+    if isinstance(value, Scaled):
+        return _scaled(value)
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -73,6 +88,17 @@ def number(value: object) -> Decimal | None:
         return Decimal(s) * factor
     except InvalidOperation:
         raise RowProblem(f"不是数字: {value} (not a number)") from None
+
+
+def _scaled(cell: Scaled) -> Decimal | None:
+    n = number(cell.raw)
+    if n is None:
+        return None
+    if isinstance(cell.raw, str) and _OWN_UNIT.search(cell.raw):
+        # "50万" under a 万元 header: which unit is meant can't be told.
+        raise RowProblem(f"单元格 {cell.raw} 自带单位，表头已写明单位 {cell.unit}，请只填数字 "
+                         f"(the cell has its own unit on top of the header's {cell.unit}: give the number only)")
+    return n * cell.factor
 
 
 def money(value: object) -> Decimal | None:

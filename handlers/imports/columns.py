@@ -3,19 +3,23 @@
 People rename headers: `信用额度（元）`, `Name `, `SKU*` (the template marks
 required columns with `*`), `list price`. All of these are folded to one form
 before comparing, so a column matches its English key, its Chinese header or
-any alias however it is decorated.
+any alias however it is decorated. A bracket that names a unit is read
+before it is folded away (see units.py): `信用额度（万元）` scales the column.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
+from handlers.imports.cells import Scaled
 from handlers.imports.problems import FileProblem
+from handlers.imports.units import scale_of
 
 # A parenthesised hint anywhere in a header: 信用额度(元), 区域（省）. NFKC has
 # already turned full-width brackets into ASCII ones when this runs.
-_HINT = re.compile(r"\([^()]*\)")
+_HINT = re.compile(r"\(([^()]*)\)")
 _SEPARATORS = re.compile(r"[\s\-]+")
 
 
@@ -44,18 +48,29 @@ def normalise_header(text: object) -> str:
     return _SEPARATORS.sub("_", s)
 
 
+def header_hints(text: object) -> list[str]:
+    """The bracketed parts of a header: `信用额度（万元）` → ['万元']."""
+    return _HINT.findall(unicodedata.normalize("NFKC", str(text if text is not None else "")))
+
+
 @dataclass(frozen=True)
 class Binding:
     """Which position in a row holds which column (only the columns the file has)."""
     positions: dict[str, int]
     ignored: tuple[str, ...]          # headers no column claimed, reported as a note
+    # Columns whose header names another unit than the stored one: key → (factor, unit as written).
+    scales: dict[str, tuple[Decimal, str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()       # about the header, for the report
 
     def present(self, key: str) -> bool:
         return key in self.positions
 
     def record(self, values: tuple | list) -> dict[str, object]:
         width = len(values)
-        return {key: (values[i] if i < width else None) for key, i in self.positions.items()}
+        out = {key: (values[i] if i < width else None) for key, i in self.positions.items()}
+        for key, (factor, unit) in self.scales.items():
+            out[key] = Scaled(out[key], factor, unit)
+        return out
 
 
 def bind(header: tuple | list, columns: tuple[Column, ...]) -> Binding:
@@ -66,9 +81,12 @@ def bind(header: tuple | list, columns: tuple[Column, ...]) -> Binding:
     for col in columns:
         for name in col.names():
             by_name[name] = col.key
+    units = {col.key: col.unit for col in columns}
     positions: dict[str, int] = {}
     ignored: list[str] = []
     doubled: list[str] = []
+    scales: dict[str, tuple[Decimal, str]] = {}
+    unknown_units: list[str] = []
     for i, cell in enumerate(header):
         if cell is None or not str(cell).strip():
             continue
@@ -79,6 +97,13 @@ def bind(header: tuple | list, columns: tuple[Column, ...]) -> Binding:
             doubled.append(str(cell).strip())
         else:
             positions[key] = i
+            try:
+                scale = scale_of(units[key], header_hints(cell))
+            except ValueError as exc:
+                unknown_units.append(f"{str(cell).strip()}（{exc}）")
+                continue
+            if scale is not None and scale[0] != 1:
+                scales[key] = scale
     missing = [c for c in columns if c.required and c.key not in positions]
     problems = []
     if missing:
@@ -87,6 +112,20 @@ def bind(header: tuple | list, columns: tuple[Column, ...]) -> Binding:
         problems.append(f"缺少必填列: {listed} (missing required columns: {keys})")
     if doubled:
         problems.append(f"列重复: {'、'.join(doubled)} (the same column appears twice)")
+    if unknown_units:
+        problems.append(f"无法换算的单位: {'、'.join(unknown_units)}，请改用 元/万元（距离用 米/公里）"
+                        f" (a unit that can't be converted; use 元 or 万元, for distances 米 or 公里)")
     if problems:
-        raise FileProblem("; ".join(problems))
-    return Binding(positions, tuple(ignored))
+        raise HeaderProblem("; ".join(problems), matched=len(positions))
+    notes = tuple(f"{str(header[positions[key]]).strip()}: 按{unit}换算，乘以 {factor:,} "
+                  f"({key} is in {unit}: multiplied by {factor:,})" for key, (factor, unit) in scales.items())
+    return Binding(positions, tuple(ignored), scales, notes)
+
+
+class HeaderProblem(FileProblem):
+    """A header row that can't be used; ``matched``: how many columns it did name
+    (the row that names the most is the header someone meant)."""
+
+    def __init__(self, message: str, matched: int = 0):
+        super().__init__(message)
+        self.matched = matched

@@ -2,19 +2,27 @@
 
 Everything streams: openpyxl's read-only mode parses a sheet row by row, and
 a CSV is read line by line, so a 100k-row file never sits in memory. Row
-numbers are the ones the spreadsheet shows (the header is row 1), so a
-reported "row 17" is the row the person scrolls to.
+numbers are the ones the spreadsheet shows, so a reported "row 17" is the
+row the person scrolls to.
+
+Sheets people keep are laid out for reading, not loading: a title row above
+the header ("2026年度经销商名单"), a region cell merged down over the dealers
+it covers, a 合计 row at the bottom. The header is looked for in the first
+rows, merged cells are filled down with their value, and totals rows are
+skipped; the report says so for each.
 """
 from __future__ import annotations
 
 import codecs
 import csv
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
 from handlers.imports.cells import is_empty
-from handlers.imports.columns import Binding, Column, bind
+from handlers.imports.columns import Binding, Column, HeaderProblem, bind
 from handlers.imports.problems import FileProblem
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -23,12 +31,27 @@ CSV_SUFFIXES = (".csv", ".txt")
 # of the GBK that Chinese Excel uses for plain "CSV".
 CSV_ENCODINGS = ("utf-8", "gb18030")
 _SNIFF_CHUNK = 1 << 20
+# How many non-empty rows may stand above the header (titles, dates, notes).
+HEADER_SEARCH_ROWS = 10
+# A row that sums up the ones above it, not a record: 合计 / 小计 / 总计 / Total …
+_TOTALS = re.compile(r"^(?:总?合计|小计|总计|共计|累计|sub-?total|grand ?total|total)(?:[:：].*)?$", re.I)
+MAX_MERGE_NOTES = 20
+
+
+class Skipped(str):
+    """Instead of a row's cells: the row is no record, and why (a warning in the report)."""
+
+
+def is_totals_row(values: tuple | list) -> bool:
+    # The substring test first: this runs on every row of a million-row file.
+    return any(isinstance(v, str) and ("计" in v or "otal" in v or "OTAL" in v)
+               and _TOTALS.match(unicodedata.normalize("NFKC", v).strip().replace(" ", "")) for v in values)
 
 
 @dataclass(frozen=True)
 class Table:
     """A readable file: which sheet or encoding it is read with. Reading twice is
-    allowed (each `rows()` reopens the file)."""
+    allowed (each `records()` reopens the file)."""
     path: Path
     encoding: str | None = None        # CSV only: utf-8, utf-8-sig (with BOM) or gb18030
     sheet: str | None = None           # Excel only: the sheet read
@@ -41,28 +64,44 @@ class Table:
     def describe(self) -> str:
         return f"sheet {self.sheet}" if self.is_excel else f"encoding {self.encoding}"
 
-    def rows(self) -> Iterator[tuple[int, tuple]]:
-        """Every row with its spreadsheet number, the header included."""
-        yield from (_excel_rows(self.path, self.sheet) if self.is_excel else _csv_rows(self.path, self.encoding))
-
-    def records(self, columns: tuple[Column, ...]) -> tuple[Binding, Iterator[tuple[int, dict]]]:
-        """The binding of the header (FileProblem when a required column is
-        missing, before any row is read) and the non-empty data rows after it."""
-        rows = self.rows()
+    def records(self, columns: tuple[Column, ...]) -> tuple[Binding, Iterator[tuple[int, dict | Skipped]]]:
+        """The binding of the header (FileProblem when no row of the first few
+        names the required columns, before any data row is read) and the
+        non-empty rows after it: a dict of cells, or Skipped for a totals row."""
+        merges: list[Merge] = []
+        rows = _excel_rows(self.path, self.sheet, merges) if self.is_excel else _csv_rows(self.path, self.encoding)
         try:
-            for _number, header in rows:
-                if not all(is_empty(v) for v in header):
-                    try:
-                        binding = bind(header, columns)
-                    except FileProblem as exc:
-                        raise FileProblem(f"{exc}{self._other_sheets()}") from None
-                    return binding, _data(rows, binding)
-            if self.is_excel:
-                raise FileProblem(f"工作表 {self.sheet} 是空的{self._other_sheets()} (sheet {self.sheet} is empty)")
-            raise FileProblem("文件是空的 (the file has no header row)")
+            number, binding = self._header(rows, columns)
+            notes = _merge_notes(merges, number, binding)
+            if number > 1:
+                notes.insert(0, f"表头在第 {number} 行，上方的标题行未导入 (header found on row {number}; "
+                                f"the rows above it are not data)")
+            return replace(binding, notes=(*binding.notes, *notes)), _data(rows, binding)
         except BaseException:
             rows.close()                       # release the workbook at once, not at garbage collection
             raise
+
+    def _header(self, rows: Iterator[tuple[int, tuple]], columns: tuple[Column, ...]) -> tuple[int, Binding]:
+        """The first of the first non-empty rows that names the required
+        columns. If none does, the complaint about the one naming the most."""
+        best: HeaderProblem | None = None
+        tried = 0
+        for number, values in rows:
+            if all(is_empty(v) for v in values):
+                continue
+            try:
+                return number, bind(values, columns)
+            except HeaderProblem as exc:
+                if best is None or exc.matched > best.matched:
+                    best = exc
+            tried += 1
+            if tried >= HEADER_SEARCH_ROWS:
+                break
+        if best is not None:
+            raise FileProblem(f"{best}{self._other_sheets()}")
+        if self.is_excel:
+            raise FileProblem(f"工作表 {self.sheet} 是空的{self._other_sheets()} (sheet {self.sheet} is empty)")
+        raise FileProblem("文件是空的 (the file has no header row)")
 
     def _other_sheets(self) -> str:
         """The usual cause of a wrong header in a workbook: the data is on another sheet."""
@@ -70,9 +109,13 @@ class Table:
         return f"；可用 --sheet 选择其他工作表: {'、'.join(others)}" if others else ""
 
 
-def _data(rows: Iterator[tuple[int, tuple]], binding: Binding) -> Iterator[tuple[int, dict]]:
+def _data(rows: Iterator[tuple[int, tuple]], binding: Binding) -> Iterator[tuple[int, dict | Skipped]]:
     for number, values in rows:
-        if not all(is_empty(v) for v in values):      # fully empty rows are layout, not data
+        if all(is_empty(v) for v in values):      # fully empty rows are layout, not data
+            continue
+        if is_totals_row(values):
+            yield number, Skipped("合计行，未导入 (a totals row: not imported)")
+        else:
             yield number, binding.record(values)
 
 
@@ -107,18 +150,82 @@ def _sheet_names(path: Path) -> tuple[str, ...]:
         wb.close()
 
 
-def _excel_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple]]:
+# (first column, first row, last column, last row), 1-based, as openpyxl's range_boundaries.
+Merge = tuple[int, int, int, int]
+_MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3}\d+:[A-Za-z]{1,3}\d+)"')
+
+
+def _merged_ranges(ws) -> list[Merge]:
+    """The sheet's merged ranges that span rows (the ones to fill down).
+
+    openpyxl's read-only worksheet does not expose merged cells (3.1), and the
+    <mergeCells> element comes after all the rows, so the sheet's XML is
+    scanned for it first: a byte search, far cheaper than parsing the rows."""
+    from openpyxl.utils.cell import range_boundaries
+    found: list[Merge] = []
+    tail = b""
+    with ws._get_source() as src:         # the worksheet's XML part (read-only mode's own accessor)
+        while True:
+            chunk = src.read(_SNIFF_CHUNK)
+            buf = tail + chunk
+            if b"mergeCell" in buf:
+                # A ref cut at the chunk's end is found whole in the next round.
+                limit = len(buf) if not chunk else max(0, len(buf) - 256)
+                found += [range_boundaries(m.group(1).decode()) for m in _MERGE_CELL.finditer(buf)
+                          if m.start() < limit]
+            if not chunk:
+                break
+            tail = buf[-256:]
+    return sorted({m for m in found if m[3] > m[1]}, key=lambda m: (m[1], m[0]))
+
+
+def _excel_rows(path: Path, sheet: str | None, merges: list[Merge]) -> Iterator[tuple[int, tuple]]:
+    """Rows with merged cells filled down; ``merges`` is filled with the
+    sheet's merged ranges when the sheet is opened (for the report)."""
     from openpyxl import load_workbook
     wb = load_workbook(path, read_only=True, data_only=True)   # data_only: formulas' cached values
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
+        merges.extend(_merged_ranges(ws))
         # The stored dimension is often wrong in files other tools wrote, and
         # read-only mode would stop at it; read to the real end instead.
         ws.reset_dimensions()
+        pending = list(merges)              # by first row
+        active: list[tuple[Merge, object]] = []
         for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+            while pending and pending[0][1] == number:
+                merge = pending.pop(0)
+                col = merge[0] - 1
+                active.append((merge, values[col] if col < len(values) else None))
+            if active:
+                values = _filled(number, values, active)
+                active = [(m, v) for m, v in active if m[3] > number]
             yield number, values
     finally:
         wb.close()                     # read-only mode keeps the zip open until closed
+
+
+def _filled(number: int, values: tuple, active: list[tuple[Merge, object]]) -> tuple:
+    """A merged cell's value in every row it spans (its first column): the
+    region written once for the three dealers below it belongs to each."""
+    out = list(values)
+    for (col, first, _, _last), value in active:
+        if number > first:
+            out.extend([None] * (col - len(out)))
+            out[col - 1] = value
+    return tuple(out)
+
+
+def _merge_notes(merges: list[Merge], header_row: int, binding: Binding) -> list[str]:
+    from openpyxl.utils import get_column_letter
+    names = {i + 1: key for key, i in binding.positions.items()}
+    notes = [f"合并单元格已向下填充: {names.get(col, get_column_letter(col))} 第 {first}–{last} 行 "
+             f"(merged cells filled down: {names.get(col, get_column_letter(col))}, rows {first}–{last})"
+             for col, first, _, last in merges if first > header_row]
+    if len(notes) > MAX_MERGE_NOTES:
+        notes = notes[:MAX_MERGE_NOTES] + [f"… 另有 {len(notes) - MAX_MERGE_NOTES} 处合并单元格 "
+                                           f"(and {len(notes) - MAX_MERGE_NOTES} more merged ranges)"]
+    return notes
 
 
 def detect_encoding(path: Path) -> str:

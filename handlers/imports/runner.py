@@ -25,6 +25,7 @@ from bot.clock import Clock
 from handlers.imports.columns import Binding, Column
 from handlers.imports.kind import Kind, Run
 from handlers.imports.problems import RowProblem
+from handlers.imports.reader import Skipped
 from handlers.imports.report import ImportReport
 from handlers.imports.spool import Spool
 
@@ -37,7 +38,7 @@ class Source(Protocol):
     encoding: str | None
     sheet: str | None
 
-    def records(self, columns: tuple[Column, ...]) -> tuple[Binding, Iterator[tuple[int, dict]]]: ...
+    def records(self, columns: tuple[Column, ...]) -> tuple[Binding, Iterator[tuple[int, dict | Skipped]]]: ...
 
 
 def run_import(factory: sessionmaker[Session], kind: Kind, source: Source, *, dry_run: bool = False,
@@ -54,6 +55,8 @@ def run_import(factory: sessionmaker[Session], kind: Kind, source: Source, *, dr
     kind.check_binding(binding)
     if binding.ignored:
         report.note(f"忽略的列: {'、'.join(binding.ignored)} (columns not used)")
+    for note in binding.notes:
+        report.note(note)
     run = Run(report, binding, (clock.now() if clock else datetime.now(timezone.utc)))
     with Spool(batch) as spool:
         superseded = _check_rows(kind, records, spool, report, batch, progress)
@@ -79,6 +82,9 @@ def _check_rows(kind: Kind, records: Iterator[tuple[int, dict]], spool: Spool, r
     last_row: dict[int, int] = {}
     superseded: dict[int, int] = {}
     for number, cells in records:
+        if isinstance(cells, Skipped):
+            report.warn(number, str(cells))
+            continue
         report.rows += 1
         try:
             row = kind.parse(number, cells)
