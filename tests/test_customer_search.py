@@ -14,7 +14,8 @@ KNOWN = [
     "中山大学附属第一医院", "联想（北京）有限公司", "招商银行北京分行", "青岛海尔股份有限公司",
     "Lenovo (Beijing) Co., Ltd.", "深圳市人民医院", "广州市番禺区中心医院", "吉林大学白求恩第一医院",
     "海南省人民医院", "首都医科大学附属北京朝阳医院", "北京市朝阳区妇幼保健院", "渤海银行邢台分行",
-    "山西凯天德网络科技有限公司焦作分公司",
+    "山西凯天德网络科技有限公司焦作分公司", "青岛大学附属医院", "国药控股股份有限公司北京分公司",
+    "首都医科大学附属北京天坛医院", "中国医学科学院阜外医院",
 ]
 
 
@@ -27,7 +28,7 @@ def factory(app):
     return q.factory
 
 
-@pytest.mark.parametrize("query, verdict, expected", [
+HARD_CASES = [
     # the same organisation written differently
     ("上海市第1人民医院", "duplicate", "上海市第一人民医院"),                  # digits vs ordinals
     ("上海第一人民医院", "duplicate", "上海市第一人民医院"),                   # city prefix form
@@ -51,16 +52,54 @@ def factory(app):
     ("河南省人民医院", "distinct", None),                                      # another province
     ("吉林大学白求恩第二医院", "distinct", None),                              # ordinal
     ("北京市朝阳区中心医院", "distinct", None),
-])
-def test_hard_cases_through_the_index(factory, query, verdict, expected):
-    with factory() as s:
-        m = lookup(s, query)
+    # a shorter or longer name of a known customer is never "new" (no first-come bypass)
+    ("北京协和", "possible", "北京协和医院"),                                # the core without its type word
+    ("北京协和医院东院", "possible", "北京协和医院"),                        # a campus
+    ("北京协和医院西院区", "possible", "北京协和医院"),
+    ("北京天坛医院", "possible", "首都医科大学附属北京天坛医院"),            # without the parent institution
+    ("阜外医院", "possible", "中国医学科学院阜外医院"),
+    ("青大附院", "possible", "青岛大学附属医院"),                            # an unlisted short form
+    ("国药控股北京分公司", "duplicate", "国药控股股份有限公司北京分公司"),    # a branch without a legal form
+    ("国药控股上海分公司", "distinct", None),
+    ("Peking Union Medical College Hospital", "distinct", None),            # no alias: a person adds one
+]
+
+
+def _check(m, verdict, expected):
     assert m.verdict == verdict, (m.reason, m.matched.name if m.matched else None)
     if expected:
         assert m.matched.name == expected
     if verdict == "possible" and expected is None:
         assert m.matched.name in ("北京协和医院", "武汉协和医院")
     assert m.reason                                  # every verdict explains itself
+
+
+@pytest.mark.parametrize("query, verdict, expected", HARD_CASES)
+def test_hard_cases_through_the_index(factory, query, verdict, expected):
+    with factory() as s:
+        _check(lookup(s, query), verdict, expected)
+
+
+def test_hard_cases_on_postgresql_in_few_round_trips(pg_app):
+    """A known name is one read (key and alias check); any other name one more
+    for every tier together, and one for the customer a tier matched."""
+    q = pg_app.extensions["qudao"]
+    import_customers(q.factory, [{"name": n} for n in KNOWN])
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(q.engine, "before_cursor_execute", record)
+    try:
+        for query, verdict, expected in HARD_CASES:
+            statements.clear()
+            with q.factory() as s:
+                m = lookup(s, query)
+                _check(m, verdict, expected)
+            known = m.reason == "标准化后名称相同"
+            assert len(statements) == (1 if known else 3 if m.matched else 2), (query, statements)
+    finally:
+        event.remove(q.engine, "before_cursor_execute", record)
 
 
 def test_a_lookup_reads_indexed_rows_only(factory, app):
@@ -146,3 +185,16 @@ def test_common_abbreviations_expand(short, full, verdict):
     assert res.verdict == verdict, res.reason
     if verdict == "duplicate":
         assert "缩写" in res.reason or any("缩写" in d for d in res.details)
+
+
+@pytest.mark.parametrize("shorter", ["北京协和", "北京协和医院东院"])
+def test_a_shorter_name_of_a_held_customer_goes_to_a_manager(app, driver, wecom, shorter):
+    """No first-come bypass: while one dealer holds 北京协和医院, another
+    dealer's 北京协和 / its campus is not a new customer accepted at once."""
+    from tests.conftest import last_text
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    assert "报备成功" in last_text(wecom, "dealer_bj_li")
+    driver.text("dealer_bj_wang", f"报备 {shorter} 彩超 80万")
+    reply = last_text(wecom, "dealer_bj_wang")
+    assert "报备成功" not in reply
+    assert "北京协和医院" in reply, reply

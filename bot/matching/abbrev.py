@@ -158,12 +158,15 @@ def university_short_forms(core: str) -> list[str]:
 
 def short_form_prefixes(core: str) -> list[str]:
     """The starts of `core` that could be an unlisted university short form:
-    those followed by nothing but a hospital (青大|附属医院, 中山|一院)."""
+    those followed by nothing but a university hospital (青大|附属医院,
+    中山|一院, 安医大|附属第1医院).  A plain 医院 after a name (恩众骨科|医院)
+    is an ordinary hospital unless the start ends in 大 (青大|医院)."""
     if _UNIVERSITY_RE.match(core):
         return []
     out = []
     for k in range(2, min(5, len(core))):
-        rest = core[k:]
-        if _HOSPITAL_TAIL_RE.match(rest) or _NTH_HOSPITAL_RE.match(rest):
-            out.append(core[:k])
+        start, rest = core[:k], core[k:]
+        if _NTH_HOSPITAL_RE.match(rest) or (
+                _HOSPITAL_TAIL_RE.match(rest) and (rest != "医院" or start.endswith("大"))):
+            out.append(start)
     return out
