@@ -20,6 +20,7 @@ from .abbrev import short_form_prefixes, university_short_forms
 from .bodies import trade_name
 from .data.lexicon import GENERIC_BODIES
 from .model import NameParts
+from .parse import analyse
 
 # After the last of these a name goes on with the hospital's own name.
 _PARENT_RE = re.compile(r"附属|医学院|科学院|大学|学院")
@@ -33,30 +34,31 @@ def shorter_names(parts: NameParts) -> list[tuple[str, str | None, bool]]:
     own place.  A hospital's own name is also filed without its place (a
     registration of 协和医院 may mean 中国医学科学院北京协和医院); a bare body
     or trade name only at the place (北京协和, not every 协和)."""
-    from .parse import analyse   # late import: parse imports this package's modules
-
     core = parts.core
     if not core:
         return []
     found: list[tuple[str, str | None, bool]] = []
-    parent = None
-    for parent in _PARENT_RE.finditer(core):
-        pass
+    parents = list(_PARENT_RE.finditer(core))
+    parent = parents[-1] if parents else None
     if parent is None:
-        kind = parts.type_word if parts.type_word and core.endswith(parts.type_word) else ""
-        body = core[: len(core) - len(kind)]
+        body = _body(core, parts.type_word)
         if not _NUMBERED_RE.search(body):
             found += [(body, None, False), (trade_name(body), None, False)]
     elif parent.end() < len(core):
         # The hospital's own name, read as a name of its own: 北京朝阳医院 is
         # 医院 in 朝阳区, and a registration of it is looked up that way.
         sub = analyse(core[parent.end():])
-        kind = sub.type_word or ""
-        sub_body = _NUMBERED_RE.sub("", sub.core[: len(sub.core) - len(kind)] if sub.core.endswith(kind) else sub.core)
+        sub_body = _NUMBERED_RE.sub("", _body(sub.core, sub.type_word))
         if sub.core and ((sub.city or sub.region) or sub_body not in GENERIC_BODIES):
-            found.append((sub.core, sub.city or sub.region, True))
+            # anywhere only if the name says something without its place
+            found.append((sub.core, sub.city or sub.region, sub_body not in GENERIC_BODIES))
     return [(name, place, anywhere) for name, place, anywhere in dict.fromkeys(found)
             if name != core and (place or _telling(name, core))]
+
+
+def _body(core: str, type_word: str | None) -> str:
+    """The core without its type word (a legal form is not in the core)."""
+    return core[: len(core) - len(type_word)] if type_word and core.endswith(type_word) else core
 
 
 def _telling(name: str, core: str) -> bool:

@@ -69,18 +69,14 @@ def _place_typo(pa: Parsed, pb: Parsed) -> tuple[Parsed, Parsed, str] | None:
         if not (x and y and x != y):
             continue
         if misspelt(x, y):
-            known, typo, fixed = pa, pb, (replace(pb, province=pa.province, city=pa.city,
-                                                  district=pa.district), pa)
+            known, typo, wrong, right = pa, pb, y, x
         elif misspelt(y, x):
-            known, typo, fixed = pb, pa, (replace(pa, province=pb.province, city=pb.city,
-                                                  district=pb.district), pb)
+            known, typo, wrong, right = pb, pa, x, y
         else:
             return None
-        fixed_typo, other = fixed
-        fixed_typo = replace(fixed_typo, places=known.places,
-                             place_words=typo.place_words | known.place_words)
-        a, b = (other, fixed_typo) if known is pa else (fixed_typo, other)
-        wrong, right = (y, x) if known is pa else (x, y)
+        fixed = replace(typo, province=known.province, city=known.city, district=known.district,
+                        places=known.places, place_words=typo.place_words | known.place_words)
+        a, b = (known, fixed) if known is pa else (fixed, known)
         return a, b, f"地名疑似写错：{display(wrong)} vs {display(right)}"
     return None
 
