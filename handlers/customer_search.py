@@ -8,7 +8,7 @@ The lookup never scans every customer. In order:
    registered by …), each stopped at a few rows, compared with the matcher,
    most specific first; the first tier with a non-distinct result wins.
 A known name costs one indexed read (key and alias check together), any
-other two, plus the matched customer's row (handlers/customer_reads.py).
+other two (handlers/customer_reads.py).
 Aliases come from the database on each lookup (only those whose matching
 form equals a name at hand), so one added in chat applies at once in every
 worker, and a large alias table costs nothing extra.
@@ -89,38 +89,27 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
     if exact is not None:                  # the common case: one indexed read and done
         return CustomerMatch("duplicate", 1.0, "标准化后名称相同", exact, parts.steps)
     tiers = query_tokens(parts)
-    hits, names, aliased_names = _collect(candidates(session, tiers))
-    if not hits:
+    cands = candidates(session, tiers)
+    if not cands.names:
         return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
     # A stored customer may itself carry a short name an admin defined.
-    both = {**(prepare_aliases(aliased_names) if aliased_names else {}), **table}
+    both = {**(prepare_aliases(cands.aliased) if cands.aliased else {}), **table}
     seen: set[int] = set()
     for token in tiers:                    # most specific tier first; stop at the first with a match
-        fresh = [cid for cid in hits.get(token, ()) if cid not in seen]
+        fresh = [cid for cid in cands.by_tier.get(token, ()) if cid not in seen]
         seen.update(fresh)
         found = []
         for cid in fresh:
-            res = compare(name, names[cid], both or None)
+            res = compare(name, cands.names[cid], both or None)
             if res.verdict == "duplicate":     # nothing in a later tier or row can beat it
-                return CustomerMatch(res.verdict, res.score, res.reason, session.get(Customer, cid), res.details)
+                found = [(cid, res)]
+                break
             if res.verdict != "distinct":
                 found.append((cid, res))
         if found:
             cid, res = max(found, key=lambda m: m[1].score)
-            return CustomerMatch(res.verdict, res.score, res.reason, session.get(Customer, cid), res.details)
+            return CustomerMatch(res.verdict, res.score, res.reason, cands.customer(session, cid), res.details)
     return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
-
-
-def _collect(rows) -> tuple[dict[str, list[int]], dict[int, str], dict[str, str]]:
-    hits: dict[str, list[int]] = {}
-    names: dict[int, str] = {}
-    aliased: dict[str, str] = {}
-    for token, cid, cname, full in rows:
-        hits.setdefault(token, []).append(cid)
-        names[cid] = cname
-        if full:
-            aliased[cname] = full
-    return hits, names, aliased
 
 
 def index_customer(session: Session, customer: Customer, parts: NameParts | None = None) -> None:
