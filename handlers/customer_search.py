@@ -23,6 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.matching import NameParts, analyse, compare, prepare_aliases
+from bot.matching.reasons import named_expansions
 from bot.matching.text import simplify
 from handlers.customer_reads import candidates, first_read
 from handlers.customer_tokens import query_tokens, tokens_for
@@ -87,7 +88,9 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
         parts = analyse(name, table or None)
         exact = session.execute(select(Customer).where(Customer.name_key == parts.key)).scalar_one_or_none()
     if exact is not None:                  # the common case: one indexed read and done
-        return CustomerMatch("duplicate", 1.0, "标准化后名称相同", exact, parts.steps)
+        named = named_expansions(parts.steps)   # say which alias or short form made it the same
+        reason = f"标准化后名称相同（{'，'.join(named)}）" if named else "标准化后名称相同"
+        return CustomerMatch("duplicate", 1.0, reason, exact, parts.steps)
     tiers = query_tokens(parts)
     cands = candidates(session, tiers)
     if not cands.names:

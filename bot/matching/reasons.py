@@ -28,8 +28,13 @@ _RULE_LABELS = frozenset(label for _, _, label in ABBREV_PATTERNS)
 def expansions(p: Parsed) -> list[str]:
     """The short forms and aliases read in one name, as a manager would
     write them: “吉大”即吉林大学."""
+    return named_expansions(p.parts.steps)
+
+
+def named_expansions(steps: tuple[str, ...]) -> list[str]:
+    """expansions() from a name's steps (NameParts.steps)."""
     out: list[str] = []
-    for step in p.parts.steps:
+    for step in steps:
         if step.startswith(("别名 ", "缩写 ")) and "→" in step and step[3:] not in _RULE_LABELS:
             short, _, full = step[3:].partition("→")
             out.append(f"“{short}”即{show(full, 20)}")
