@@ -41,7 +41,7 @@ def clear_caches() -> None:
     """Empty every lru_cache in the matcher and the lookup module: a lookup pass
     should see what a newly started worker sees, not what the importer (same
     process) or an earlier pass left behind."""
-    prefixes = ("bot.matching", "handlers.customer_search")
+    prefixes = ("bot.matching", "handlers.customer_search", "handlers.customer_tokens", "handlers.customer_reads")
     for name, module in list(sys.modules.items()):
         if module is None or not name.startswith(prefixes):
             continue

@@ -74,7 +74,8 @@ def machine() -> dict:
             "platform": platform.platform(), "date": date.today().isoformat(), "load": loadavg()}
 
 
-MEASURED_CODE = ("handlers/customer_search.py", "handlers/customer_import.py", "handlers/imports", "bot/matching",
+MEASURED_CODE = ("handlers/customer_search.py", "handlers/customer_tokens.py", "handlers/customer_reads.py",
+                 "handlers/customer_import.py", "handlers/imports", "bot/matching",
                  "migrations/versions", "models/org.py")
 
 

@@ -92,3 +92,81 @@ def prepare_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
             out[key] = full
             out.setdefault(simplify(key).text, full)
     return out
+
+
+# --- short forms nobody listed ------------------------------------------------
+# People shorten a university by the first characters of its words:
+# 安徽|医科|大学 → 安医大, 青岛|大学 → 青大, 北京|外国语|大学 → 北外, and name
+# its hospitals 附院, 一附院 or just 一院 after it (中山一院).  No list can hold
+# them all, so when one name starts with a university and the other with a
+# short form of that very university, the pair is read both ways.  Such a
+# reading is never certain (南医大 is 南京医科大学 and 南方医科大学), so it
+# only ever makes a pair "possible"; the curated ABBREV_START entries, whose
+# guards know better (中大医院 is in Nanjing), are left to themselves.
+_UNIVERSITY_RE = re.compile(
+    r"^([\u4e00-\u9fff]{2,4}?)(医科|中医药|师范|理工|科技|交通|工业|农业|财经|外国语|政法|"
+    r"石油|林业|药科|医学|电子科技|海洋|民族)?(大学|学院)")
+_HOSPITAL_TAIL_RE = re.compile(r"^(附属)?(第[0-9]+)?(附属)?医院$")
+_NTH_HOSPITAL_RE = re.compile(r"^([一二三四五六七八九十])院$")
+_CURATED = frozenset(row[0] for row in ABBREV_START) | frozenset(ABBREV_WHOLE)
+
+
+def _short_forms(stem: str, qualifier: str, kind: str) -> set[str]:
+    stems = {stem[0], stem} | ({stem[:2]} if len(stem) >= 3 else set())
+    quals = ({qualifier[0], qualifier} | ({"中医"} if qualifier == "中医药" else set())
+             if qualifier else {""})
+    kinds = {"大", ""} if kind == "大学" else {""}
+    out = set()
+    for s in stems:
+        for q in quals:
+            for k in kinds:
+                # a lone first character (青) is no short form; the whole stem is (中山)
+                if len(s + q + k) >= 2 and (q or k or s == stem):
+                    out.add(s + q + k)
+    return out - {stem + qualifier + kind}
+
+
+def read_short_form(short_core: str, full_core: str) -> tuple[str, str, str] | None:
+    """If `full_core` starts with a university and `short_core` with a short
+    form of it followed by nothing or a hospital (附属医院, 第1医院, 一院),
+    return (short form, university, `short_core` rewritten with the
+    university's full name).  Else None."""
+    m = _UNIVERSITY_RE.match(full_core)
+    if not m or short_core.startswith(m.group(0)):
+        return None
+    for short in sorted(_short_forms(m.group(1), m.group(2) or "", m.group(3)), key=len, reverse=True):
+        if not short_core.startswith(short) or short in _CURATED:
+            continue
+        rest = short_core[len(short):]
+        nth = _NTH_HOSPITAL_RE.match(rest)
+        if nth:
+            rest = f"第{nth.group(1)}医院"
+        if rest and not _HOSPITAL_TAIL_RE.match(rest) and not nth:
+            continue
+        return short, m.group(0), m.group(0) + rest
+    return None
+
+
+def university_short_forms(core: str) -> list[str]:
+    """The unlisted short forms of the university `core` starts with
+    (安徽医科大学… → 安医大, 安医 …), for filing the customer under them."""
+    m = _UNIVERSITY_RE.match(core)
+    if not m:
+        return []
+    return sorted(_short_forms(m.group(1), m.group(2) or "", m.group(3)) - _CURATED)
+
+
+def short_form_prefixes(core: str) -> list[str]:
+    """The starts of `core` that could be an unlisted university short form:
+    those followed by nothing but a university hospital (青大|附属医院,
+    中山|一院, 安医大|附属第1医院).  A plain 医院 after a name (恩众骨科|医院)
+    is an ordinary hospital unless the start ends in 大 (青大|医院)."""
+    if _UNIVERSITY_RE.match(core):
+        return []
+    out = []
+    for k in range(2, min(5, len(core))):
+        start, rest = core[:k], core[k:]
+        if _NTH_HOSPITAL_RE.match(rest) or (
+                _HOSPITAL_TAIL_RE.match(rest) and (rest != "医院" or start.endswith("大"))):
+            out.append(start)
+    return out

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from .data.lexicon import FILLER_WORDS, INDUSTRY_WORDS, INSTITUTION_MARKERS, TYPE_WORDS
 from .model import DISTINCT, DUPLICATE, POSSIBLE, Parsed
 from .numerals import int_to_cn
-from .phonetic import homophones
+from .phonetic import sounds_alike
 
 _INDUSTRY = tuple(sorted(set(INDUSTRY_WORDS), key=len, reverse=True))
 _MARKERS = tuple(sorted(set(INSTITUTION_MARKERS), key=len, reverse=True))
@@ -69,7 +69,7 @@ def _gaps(a: str, b: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _split(a: str, b: str) -> tuple[str, str, str, str]:
+def split(a: str, b: str) -> tuple[str, str, str, str]:
     """(common prefix, middle of a, middle of b, common suffix)."""
     i = 0
     limit = min(len(a), len(b))
@@ -131,7 +131,7 @@ def _insertion(extra: str, prefix: str, suffix: str, shown: str,
                pa: Parsed, pb: Parsed) -> Judgement:
     """`extra` (place words removed) is in one core and not in the other;
     `shown` is the display form of it."""
-    shown = show(shown)
+    shown = show(shown).strip()
     if len(extra) > _MAX_EXTRA:
         return Judgement(DISTINCT, f"名称差异过大：一方多出“{shown}”", "差异过大")
     if re.fullmatch(r"第[0-9]+", extra):
@@ -153,16 +153,29 @@ def _insertion(extra: str, prefix: str, suffix: str, shown: str,
     return Judgement(DISTINCT, f"名称不同：{_names(pa, pb)}", "中间插入词")
 
 
-def _word(prefix: str, mid: str, suffix: str, p: Parsed) -> str:
-    """Widen a one-character difference to a readable word: 中|山医院 → 中山,
-    安|贞医院 → 安贞, 迈|瑞|生物… → 迈瑞 (never into a type or industry word)."""
-    if len(mid) != 1:
-        return mid
-    type_len = len(p.inst_type or "")
-    word_follows = suffix.startswith(_INDUSTRY) or len(suffix) <= type_len
-    if suffix and not word_follows:
-        return mid + suffix[0]
-    return prefix[-1:] + mid
+def _words(prefix: str, da: str, db: str, suffix: str, pa: Parsed, pb: Parsed) -> tuple[str, str]:
+    """Widen a difference to readable words, the same window on both sides:
+    中|山医院 → 中山 / 华山, 迈|瑞|生物… → 迈瑞 (never into a type or industry
+    word), 哈尔|宾|医科大学 → 哈尔宾 / 哈尔滨 (a place word is shown whole)."""
+    left = right = 0
+    if len(da) == len(db) == 1:
+        type_len = max(len(pa.inst_type or ""), len(pb.inst_type or ""))
+        word_follows = suffix.startswith(_INDUSTRY) or len(suffix) <= type_len
+        left, right = (0, 1) if suffix and not word_follows else (1, 0)
+    start = len(prefix)
+    for word in sorted(pa.place_words | pb.place_words, key=lambda w: (-len(w), w)):
+        if len(word) < 2:
+            continue
+        for core, mid in ((pa.core, da), (pb.core, db)):
+            at = core.find(word)
+            if 0 <= at <= start and at + len(word) > start and at + len(word) >= start + len(mid):
+                left, right = start - at, at + len(word) - start - len(mid)
+                break
+        else:
+            continue
+        break
+    head, tail = prefix[len(prefix) - left:] if left else "", suffix[:right]
+    return head + da + tail, head + db + tail
 
 
 def judge(pa: Parsed, pb: Parsed) -> Judgement:
@@ -177,6 +190,10 @@ def judge(pa: Parsed, pb: Parsed) -> Judgement:
         # judge each and keep the most favourable reading.
         best: Judgement | None = None
         for prefix, extra, suffix in gaps:
+            typo = next((w for w in sorted(places) if sounds_alike(extra, w)), None)
+            if typo:
+                # 苏洲市立医院 / 苏州市立医院: the place spelt wrongly was not read as one
+                return Judgement(POSSIBLE, f"地名疑似写错：{extra} vs {typo}", "地名错字")
             got = _insertion(_drop_places(extra, places), prefix, suffix,
                              _strip_trailing_places(extra, places), pa, pb)
             if _drop_places(extra, places) == "":
@@ -185,14 +202,15 @@ def judge(pa: Parsed, pb: Parsed) -> Judgement:
                 best = got
         assert best is not None
         return best
-    prefix, da, db, suffix = _split(a, b)
+    prefix, da, db, suffix = split(a, b)
     da_np, db_np = _drop_places(da, places), _drop_places(db, places)
     if not da_np and not db_np:
         dropped = show(da or db)
         return Judgement(DUPLICATE, f"同名（仅地名写法不同：{dropped}）", "地名写法")
-    wa, wb = _word(prefix, da, suffix, pa), _word(prefix, db, suffix, pb)
-    if homophones(da, db):
-        return Judgement(POSSIBLE, f"同音字：{wa} vs {wb}", "同音")
+    wa, wb = _words(prefix, da, db, suffix, pa, pb)
+    alike = sounds_alike(da, db)
+    if alike:
+        return Judgement(POSSIBLE, f"{alike}字：{wa} vs {wb}", alike)
     trade_a, trade_b = trade_name(pa.body), trade_name(pb.body)
     if trade_a == trade_b and len(trade_a) >= 2 and not pa.latin:
         return Judgement(POSSIBLE, f"字号相同：{show(trade_a)}（行业词不同）", "字号相同")

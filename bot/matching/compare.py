@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from .bodies import judge, show
-from .data.lexicon import GENERIC_BODIES
+from .abbrev import read_short_form
+from .bodies import judge, show, split
+from .data.lexicon import GENERIC_BODIES, SAME_INSTITUTION_TYPES
 from .model import DISTINCT, DUPLICATE, POSSIBLE, MatchResult, Parsed
 from .parse import parse
-from .regions import display
+from .phonetic import sounds_alike
+from .reasons import same_body_reason, same_key_reason, with_expansions
+from .regions import display, misspelt
 
 log = logging.getLogger(__name__)
 
@@ -57,41 +61,40 @@ def _place_conflict(pa: Parsed, pb: Parsed) -> str | None:
     return None
 
 
+def _place_typo(pa: Parsed, pb: Parsed) -> tuple[Parsed, Parsed, str] | None:
+    """石家装市第一医院 / 石家庄市第一医院: one side's place is unknown to the
+    gazetteer and a misspelling of the other's.  Returns both names with the
+    known place on each, and the reason; None if the conflict is real."""
+    for x, y in zip(pa.chain, pb.chain):
+        if not (x and y and x != y):
+            continue
+        if misspelt(x, y):
+            known, typo, wrong, right = pa, pb, y, x
+        elif misspelt(y, x):
+            known, typo, wrong, right = pb, pa, x, y
+        else:
+            return None
+        fixed = replace(typo, province=known.province, city=known.city, district=known.district,
+                        places=known.places, place_words=typo.place_words | known.place_words)
+        a, b = (known, fixed) if known is pa else (fixed, known)
+        return a, b, f"地名疑似写错：{display(wrong)} vs {display(right)}"
+    return None
+
+
+def _type_family(ta: str, tb: str) -> bool:
+    return any(ta in fam and tb in fam for fam in SAME_INSTITUTION_TYPES)
+
+
+def _retype(p: Parsed, word: str) -> Parsed:
+    """The name with its type word replaced (for comparing the rest)."""
+    core = p.core[: len(p.core) - len(p.inst_type or "")] + word
+    return replace(p, core=core, inst_type=word)
+
+
 def _where(p: Parsed) -> str:
     """The most specific place, for reasons: 北京, 番禺区, 石家庄."""
     most = p.most_specific
     return display(most[1]) if most else ""
-
-
-# Step prefix (see parse.py / text.py) → phrase for "同名（…后相同）".
-_STEP_PHRASES = (
-    ("繁→简", "繁简转换"), ("全角→半角", "全角半角统一"), ("括号统一", "括号统一"),
-    ("去掉多余空格", "去掉空格"), ("去掉空格", "去掉空格"), ("英文大写", "大小写统一"),
-    ("第", "序号写法统一"), ("语序统一", "语序统一"), ("识别地名", "省市名写法统一"),
-    ("括号内地名", "省市名写法统一"), ("保留校名中的地名", "省市名写法统一"),
-    ("缩写", "展开缩写"), ("别名", "按别名表"), ("括号内别名", "忽略括号内别名"),
-    ("去掉括号注记", "忽略括号注记"),
-)
-
-
-def _same_key_reason(pa: Parsed, pb: Parsed) -> str:
-    if pa.parts.original == pb.parts.original:
-        return "完全相同"
-    diff = set(pa.parts.steps) ^ set(pb.parts.steps)
-    legal = sorted({s.split(" ", 1)[1] for s in diff if s.startswith("去掉法律后缀 ")},
-                   key=len, reverse=True)
-    phrases: list[str] = []
-    if legal:
-        phrases.append("去掉" + "".join(f"“{w}”" for w in legal))
-    for step in sorted(diff):
-        for prefix, phrase in _STEP_PHRASES:
-            if step.startswith(prefix):
-                if phrase not in phrases:
-                    phrases.append(phrase)
-                break
-    if not phrases:
-        return "同名（规范化后相同）"
-    return f"同名（{'、'.join(phrases)}后相同）"
 
 
 def _details(pa: Parsed, pb: Parsed, rules: list[str]) -> tuple[str, ...]:
@@ -112,7 +115,7 @@ def _compare_parsed(pa: Parsed, pb: Parsed) -> MatchResult:
         return MatchResult(DISTINCT, 0.0, "名称为空，无法比较", _details(pa, pb, ["空名称"]))
     if pa.parts.key == pb.parts.key:
         rules.append("规范键相同")
-        return MatchResult(DUPLICATE, 1.0, _same_key_reason(pa, pb), _details(pa, pb, rules))
+        return MatchResult(DUPLICATE, 1.0, same_key_reason(pa, pb), _details(pa, pb, rules))
 
     # 1. Branches: 北京分行 and 上海分行 of one bank are separate customers.
     if pa.branch_key and pb.branch_key and pa.branch_key != pb.branch_key:
@@ -125,34 +128,52 @@ def _compare_parsed(pa: Parsed, pb: Parsed) -> MatchResult:
     if bool(pa.branch_key) != bool(pb.branch_key):
         caps.append(f"一方是分支机构（{pa.parts.branch or pb.parts.branch}）")
 
-    # 2. Places: 武汉协和医院 vs 北京协和医院.
+    # 2. Places: 武汉协和医院 vs 北京协和医院.  A place the gazetteer does not
+    #    know that sounds like the other's (石家装 / 石家庄) is a typo, not a city.
     conflict = _place_conflict(pa, pb)
     if conflict:
         rules.append("地名比较")
-        return result(DISTINCT, conflict)
+        typo = _place_typo(pa, pb)
+        if typo is None:
+            return result(DISTINCT, conflict)
+        fixed_a, fixed_b, why = typo
+        got = _compare_parsed(fixed_a, fixed_b)
+        if got.verdict == DISTINCT:
+            return got
+        rules.append("地名错字")
+        tail = "" if got.verdict == DUPLICATE else f"；{got.reason}"
+        return MatchResult(POSSIBLE, _score(POSSIBLE, sim), why + tail, _details(pa, pb, rules))
 
     # 3. Type words: 医院 vs 医学院, 胸科医院 vs 肺科医院.
     ta, tb = pa.inst_type, pb.inst_type
     skip_body = False
+    judged_a, judged_b = pa, pb
     if ta and tb and ta != tb:
         rules.append("类型词比较")
+        _, da, db, _ = split(pa.core, pb.core)
         if ({ta, tb} == {"医院", "人民医院"} and pa.ordinal and pa.ordinal == pb.ordinal
                 and pa.body in GENERIC_BODIES and pb.body in GENERIC_BODIES):
             # 杭州市第一医院 is the everyday name of 杭州市第一人民医院.
             caps.append("一方省略了“人民”")
             skip_body = True
-        else:
+        elif _type_family(ta, tb):
+            # Old and new names of one county institution: judge the rest.
+            caps.append(f"机构名称新旧写法：{ta} vs {tb}")
+            judged_a, judged_b = _retype(pa, ta), _retype(pb, ta)
+        elif not sounds_alike(da, db):
             return result(DISTINCT, f"类型不同：{ta} vs {tb}")
+        # else 人名医院 / 人民医院: a typo inside the type word; the bodies say so
 
     # 4. Ordinals: 第一 vs 第六.
     if pa.ordinal and pb.ordinal and pa.ordinal != pb.ordinal:
         rules.append("序号比较")
         return result(DISTINCT, f"序号不同：{show('第' + pa.ordinal)} vs {show('第' + pb.ordinal)}")
 
-    # 4b. An unnumbered generic 人民医院 is by convention the first one:
-    #     深圳市人民医院 and 深圳市第二人民医院 are two hospitals.
+    # 4b. An unnumbered hospital is by convention the first or main one:
+    #     深圳市人民医院 / 深圳市第二人民医院 and 四川大学华西医院 / 四川大学华西
+    #     第二医院 are two hospitals each (第一 left out stays "possible").
     if (bool(pa.ordinal) != bool(pb.ordinal) and (pa.ordinal or pb.ordinal) != "1"
-            and pa.body in GENERIC_BODIES and pb.body in GENERIC_BODIES
+            and (pa.body == pb.body or (pa.body in GENERIC_BODIES and pb.body in GENERIC_BODIES))
             and pa.inst_type == pb.inst_type):
         rules.append("序号比较（无序号视为第一）")
         numbered = pa.ordinal or pb.ordinal or ""
@@ -174,7 +195,7 @@ def _compare_parsed(pa: Parsed, pb: Parsed) -> MatchResult:
         caps.append("一方是集团")
 
     # 6. The bodies themselves.
-    verdict = judge(pa, pb) if not skip_body else None
+    verdict = judge(judged_a, judged_b) if not skip_body else None
     if verdict is None:
         rules.extend(caps)
         return result(POSSIBLE, caps[0])
@@ -187,17 +208,41 @@ def _compare_parsed(pa: Parsed, pb: Parsed) -> MatchResult:
         rules.extend(caps)
         return result(POSSIBLE, caps[0])
     return result(DUPLICATE, verdict.reason if verdict.reason != "名称主体相同" else
-                  f"同名（{pa.parts.core}）")
+                  same_body_reason(pa, pb))
 
 
 def _better(x: MatchResult, y: MatchResult) -> bool:
     return (_RANK[x.verdict], x.score) > (_RANK[y.verdict], y.score)
 
 
+def _via_short_form(pa: Parsed, pb: Parsed, aliases: Mapping[str, str] | None) -> MatchResult | None:
+    """青大附院 / 青岛大学附属医院: one side may be a short form nobody listed
+    (abbrev.read_short_form).  Never more than "possible"."""
+    for short, full in ((pa, pb), (pb, pa)):
+        read = read_short_form(short.core, full.core)
+        if read is None:
+            continue
+        word, university, rewritten = read
+        # the places it was written with (an implied place is no part of the name)
+        prefix = "".join(p.raw for p in short.places) if short.parts.key.split("|")[0] else ""
+        longer = parse(prefix + rewritten, aliases)
+        got = _compare_parsed(longer, full)
+        if got.verdict == DISTINCT:
+            continue
+        why = f"“{word}”可能是“{university}”的简称"
+        if got.verdict == POSSIBLE:
+            why += f"；{got.reason}"
+        return MatchResult(POSSIBLE, got.score if got.verdict == POSSIBLE else _score(POSSIBLE, 0.8),
+                           why, got.details + (f"规则: 简称 {word}→{university}",))
+    return None
+
+
 def _with_alternates(pa: Parsed, pb: Parsed, aliases: Mapping[str, str] | None) -> MatchResult:
     best = _compare_parsed(pa, pb)
     if best.verdict == DUPLICATE:
         return best
+    if best.verdict == DISTINCT:
+        best = _via_short_form(pa, pb, aliases) or best
     # A bracket often holds another name of the same place:
     # 福建医科大学附属协和医院(福建省协和医院).  Try those too.
     tries = [(parse(alt.removeprefix("原"), aliases), pb, alt) for alt in pa.alts]
@@ -207,7 +252,9 @@ def _with_alternates(pa: Parsed, pb: Parsed, aliases: Mapping[str, str] | None) 
         if got.verdict != DISTINCT and _better(got, best):
             best = MatchResult(got.verdict, got.score, f"按括号内名称“{alt}”：{got.reason}",
                                got.details + (f"规则: 括号内名称 {alt}",))
-    return best
+    # Say which short forms were read: 吉大一院 vs 吉林大学白求恩第一医院 differ
+    # in 白求恩 only after 吉大 was read as 吉林大学.
+    return replace(best, reason=with_expansions(best.reason, pa, pb))
 
 
 @lru_cache(maxsize=8192)   # bounded: every worker holds one (all caches full: ~30 MB)

@@ -25,28 +25,22 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .abbrev import expand_patterns, expand_start, expand_whole, lookup_alias
+from .branches import BRANCH_WORD_BEFORE_LEGAL, brackets, canon_branch, split_branch
 from .data.lexicon import (
-    BRACKET_NOTES, BRANCH_ANCHORS, BRANCH_SUFFIXES, GROUP_TOKENS_LATIN,
-    GROUP_WORDS_CN, LEGAL_SUFFIXES_CN, LEGAL_TOKENS_LATIN, TYPE_WORDS,
+    GROUP_TOKENS_LATIN, GROUP_WORDS_CN, LEGAL_SUFFIXES_CN, LEGAL_TOKENS_LATIN, TYPE_WORDS,
 )
-from .data.regions_cn import COUNTRY_WORDS, LATIN_COUNTRY_WORDS
+from .data.regions_cn import LATIN_COUNTRY_WORDS
 from .model import NameParts, Parsed
 from .numerals import last_ordinal, normalise_ordinals
-from .regions import (
-    CITY, DISTRICT, Place, display, fallback_places, is_place_text, latin_place,
-    scan_places,
-)
+from .regions import CITY, DISTRICT, Place, display, fallback_places, latin_place, scan_places
 from .text import has_cjk, simplify
 
-KEY_VERSION = 1
+# 2: branches named without a legal form (国药控股|北京分公司) and campuses
+#    (北京协和医院|东院) leave the core; 分公司 keeps its 公司.
+KEY_VERSION = 2
 
-_BRACKET_RE = re.compile(r"\(([^()]*)\)")
 _TYPES = tuple(sorted(set(TYPE_WORDS), key=len, reverse=True))
 _LEGAL = tuple(sorted(LEGAL_SUFFIXES_CN, key=len, reverse=True))
-_BRANCH_SUFFIXES = tuple(sorted(BRANCH_SUFFIXES, key=len, reverse=True))
-# Bracket contents naming a campus or branch: (西区), (东院), (张江院区), (本部).
-_BRANCH_BRACKET_RE = re.compile(
-    r"^(.{0,8}(院区|分院|校区|分部|分公司|分行|支行|门诊部|园区)|[东西南北中新老][院区部]|本部|总院|总部)$")
 # 上海十院, 上海六院: a place followed by N院 is that city's 第N人民医院.
 _CITY_NTH_RE = re.compile(r"^([一二三四五六七八九十]{1,3})院$")
 # A place word followed by these names a university, and stays in the core:
@@ -69,82 +63,7 @@ class _Pieces:
     branch: str | None = None   # as written: 北京分行, (北京)
     branch_key: str | None = None
     alts: list[str] = field(default_factory=list)
-
-
-def _canon_branch(raw: str) -> str:
-    """北京分行 / 北京市分行 → 北京市分行; (北京) → (北京市)."""
-    inner = raw[1:-1] if raw.startswith("(") and raw.endswith(")") else raw
-    if not inner:
-        return raw
-    if has_cjk(inner):
-        scan = scan_places(inner)
-        head = "".join(p.name for p in scan.places)
-        out = head + inner[scan.end:]
-    else:
-        parts = []
-        for tok in inner.split():
-            p = latin_place(tok)
-            parts.append(p.name if p and p.province else tok)
-        out = " ".join(parts)
-    return f"({out})" if raw.startswith("(") else out
-
-
-def _brackets(text: str, steps: list[str]) -> tuple[str, list[Place], list[str], list[str], bool]:
-    """Take bracket contents out of `text`.
-
-    Returns (text without brackets, leading places, branch parts, alternative
-    names, group flag)."""
-    leading: list[Place] = []
-    branches: list[str] = []
-    alts: list[str] = []
-    group = False
-    pieces: list[str] = []
-    last = 0
-    for m in _BRACKET_RE.finditer(text):
-        pieces.append(text[last:m.start()])
-        last = m.end()
-        inside = m.group(1).strip()
-        if not inside:
-            continue
-        if inside in BRACKET_NOTES:
-            steps.append(f"去掉括号注记({inside})")
-            continue
-        if inside in GROUP_WORDS_CN or inside in GROUP_TOKENS_LATIN:
-            group = True
-            steps.append(f"集团标记({inside})")
-            continue
-        places = is_place_text(inside)
-        if places and m.start() == 0:
-            leading.extend(places)
-            steps.append(f"括号内地名({inside})")
-            continue
-        if _BRANCH_BRACKET_RE.match(inside):
-            # （邢台分行） is the same branch as 邢台分行 written without brackets.
-            branches.append(inside)
-            steps.append(f"括号内分支({inside})")
-            continue
-        if places or inside in COUNTRY_WORDS:
-            branches.append(f"({inside})")
-            steps.append(f"括号内分支/地区({inside})")
-            continue
-        alts.append(inside)
-        steps.append(f"括号内别名({inside})不计入名称")
-    pieces.append(text[last:])
-    rest = "".join(pieces).replace("(", "").replace(")", "")
-    return rest, leading, branches, alts, group
-
-
-def _split_branch(text: str) -> tuple[str, str | None]:
-    """招商银行北京分行 → (招商银行, 北京分行)."""
-    for suffix in _BRANCH_SUFFIXES:
-        if not text.endswith(suffix):
-            continue
-        head = text[: -len(suffix)]
-        cut = max((head.rfind(a) + len(a) for a in BRANCH_ANCHORS if head.rfind(a) > 0),
-                  default=-1)
-        if cut > 0:
-            return text[:cut], text[cut:]
-    return text, None
+    addresses: list[str] = field(default_factory=list)
 
 
 def _strip_legal(text: str, steps: list[str]) -> tuple[str, str | None, bool]:
@@ -157,7 +76,8 @@ def _strip_legal(text: str, steps: list[str]) -> tuple[str, str | None, bool]:
     while changed:
         changed = False
         for suffix in _LEGAL:
-            if text.endswith(suffix) and len(text) > len(suffix):
+            if (text.endswith(suffix) and len(text) > len(suffix)
+                    and not text[: -len(suffix)].endswith(BRANCH_WORD_BEFORE_LEGAL)):
                 text = text[: -len(suffix)]
                 steps.append(f"去掉法律后缀 {suffix}")
                 legal = legal or suffix
@@ -261,7 +181,8 @@ def _parse_latin(text: str, steps: list[str]) -> _Pieces:
 
 
 def _parse_cjk(text: str, steps: list[str]) -> _Pieces:
-    rest, leading, bracket_branches, alts, group = _brackets(text, steps)
+    got = brackets(text, steps)
+    rest, leading, group = got.rest, got.leading, got.group
     whole, label = expand_whole(rest)
     if label:
         steps.append(label)
@@ -270,7 +191,7 @@ def _parse_cjk(text: str, steps: list[str]) -> _Pieces:
     steps.extend(more)
     rest, more = normalise_ordinals(rest)
     steps.extend(more)
-    rest, tail_branch = _split_branch(rest)
+    rest, tail_branch = split_branch(rest)
     if tail_branch:
         steps.append(f"分支机构 {tail_branch}")
     rest, legal, group2 = _strip_legal(rest, steps)
@@ -291,26 +212,28 @@ def _parse_cjk(text: str, steps: list[str]) -> _Pieces:
         steps.extend(more)
         places, core = _places_and_core(prefix + expanded, steps)
 
-    branches = bracket_branches + ([tail_branch] if tail_branch else [])
+    branches = got.branches + ([tail_branch] if tail_branch else [])
     branch = "".join(branches) if branches else None
-    branch_key = "".join(_canon_branch(b) for b in branches) if branches else None
+    branch_key = "".join(canon_branch(b) for b in branches) if branches else None
     inst = _type_of(core)
     body = core[: len(core) - len(inst)] if inst else core
     body = re.sub(r"第[0-9]+", "", body)
     return _Pieces(places=leading + places, core=core, body=body, inst=inst, legal=legal,
-                   group=group, branch=branch, branch_key=branch_key, alts=alts)
+                   group=group, branch=branch, branch_key=branch_key, alts=got.alts,
+                   addresses=got.addresses)
 
 
 def _implied_places(got: _Pieces, latin: bool) -> tuple[Place, ...]:
     """Places a name implies when its start names none: after 大学/附属
     (首都医科大学附属北京朝阳医院), at the start of a bracket alias
-    (…协和医院(武汉协和医院)), or in its branch (联想(北京), 招商银行北京分行).
+    (…协和医院(武汉协和医院)) or of a bracketed address, or in its branch
+    (联想(北京), 招商银行北京分行).
     They inform region and comparison, never the key."""
     if not latin:
         found = fallback_places(got.core)
         if found:
             return found
-        for alt in got.alts:
+        for alt in got.alts + got.addresses:
             found = scan_places(simplify(alt).text).places
             if found:
                 return found

@@ -27,6 +27,7 @@ from .data.regions_cn import (
     CITIES, COUNTRY_WORDS, DISTRICTS, LATIN_COUNTRY_WORDS, LATIN_EXTRA,
     MUNICIPALITIES, PROVINCES, SHORT_NEEDS_SUFFIX,
 )
+from .phonetic import sounds_alike
 
 PROVINCE, CITY, DISTRICT = 1, 2, 3
 
@@ -181,6 +182,35 @@ def _match_generic(text: str, pos: int, places: list[Place]) -> tuple[Place, int
     return None
 
 
+def is_known(name: str) -> bool:
+    """Is `name` (canonical) in the gazetteer?  An unknown 石家装市 was only
+    read as a place because it ends in 市."""
+    return any(p.name == name for p in _INDEX.get(name, ()))
+
+
+def _stem(name: str) -> str:
+    for suffix in ("新区", "区", "县", "市", "省"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def misspelt(known: str, other: str) -> bool:
+    """Is `other`, a place the gazetteer does not know, a typo of the known
+    place `known`: same level word, and the stems sound alike (哈尔宾/哈尔滨,
+    洛杨/洛阳) or, for stems of three or more characters, differ in one
+    character (石家在/石家庄)?  Two known places are never a typo of each
+    other (苏州/宿州, 泰州/台州 are real and distinct)."""
+    if not is_known(known) or is_known(other) or known == other:
+        return False
+    a, b = _stem(known), _stem(other)
+    if known[len(a):] != other[len(b):] or len(a) != len(b):
+        return False
+    if sounds_alike(a, b):
+        return True
+    return len(a) >= 3 and sum(x != y for x, y in zip(a, b)) == 1
+
+
 def scan_places(text: str, pos: int = 0) -> Scan:
     """Read the run of place words starting at `pos`."""
     places: list[Place] = []
@@ -243,7 +273,8 @@ def _latin_index() -> dict[str, Place | None]:
 def latin_place(token: str) -> Place | None:
     """BEIJING -> 北京市.  Ambiguous spellings give an unresolved place."""
     token = token.upper()
-    if token in LATIN_COUNTRY_WORDS or len(token) < 4:
+    # not isascii: a Chinese bracket (锡林郭勒分公司) must not build the index (~15 ms)
+    if token in LATIN_COUNTRY_WORDS or len(token) < 4 or not token.isascii():
         return None
     index = _latin_index()
     if token not in index:

@@ -40,7 +40,8 @@ GROUP_TOKENS_LATIN: frozenset[str] = frozenset({"GROUP"})
 TYPE_WORDS: tuple[str, ...] = (
     # hospitals
     "医院", "人民医院", "中心医院", "中医医院", "中西医结合医院", "总医院",
-    "妇幼保健院", "妇女儿童医院", "妇产医院", "儿童医院", "肿瘤医院", "胸科医院",
+    "妇幼保健院", "妇幼保健计划生育服务中心", "妇幼保健服务中心", "妇幼保健中心",
+    "妇幼保健所", "妇女儿童医院", "妇产医院", "儿童医院", "肿瘤医院", "胸科医院",
     "肺科医院", "心血管病医院", "口腔医院", "眼科医院", "耳鼻喉医院", "皮肤病医院",
     "精神病医院", "传染病医院", "骨科医院", "康复医院", "骨伤医院",
     # other health bodies
@@ -52,6 +53,15 @@ TYPE_WORDS: tuple[str, ...] = (
     "医学院", "医科大学", "中医药大学", "大学", "学院",
     # finance
     "银行",
+)
+
+# Type words that are names one institution has carried.  The 2013 reform
+# merged each county's 妇幼保健院 (once 妇幼保健所) with its family-planning
+# service into a 妇幼保健计划生育服务中心; people and old records use either.
+# Between these a type difference means "possibly the same", not "distinct".
+SAME_INSTITUTION_TYPES: tuple[frozenset[str], ...] = (
+    frozenset({"妇幼保健院", "妇幼保健计划生育服务中心", "妇幼保健服务中心", "妇幼保健中心",
+               "妇幼保健所"}),
 )
 
 # A trailing part after one of these anchors and ending with one of the

@@ -1,0 +1,56 @@
+"""Customers filed by an older matcher are brought up to date: keys that
+moved (KEY_VERSION) and the index tokens, so lookups find them again."""
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, update
+
+from handlers.customer_import import import_customers
+from handlers.customer_reindex import reindex_customers
+from handlers.customer_search import lookup
+from models import Customer, CustomerToken
+
+
+def _file_as_older_code_did(factory, name: str, old_key: str, old_tokens: list[str]) -> int:
+    with factory() as s, s.begin():
+        cid = s.execute(select(Customer.id).where(Customer.name == name)).scalar_one()
+        s.execute(update(Customer).where(Customer.id == cid).values(name_key=old_key))
+        s.execute(delete(CustomerToken).where(CustomerToken.customer_id == cid))
+        s.execute(insert(CustomerToken.__table__), [{"token": t, "customer_id": cid} for t in old_tokens])
+    return cid
+
+
+def test_reindex_moves_keys_and_tokens(app):
+    factory = app.extensions["qudao"].factory
+    import_customers(factory, [{"name": "国药控股北京分公司"}, {"name": "杭州市第一人民医院东院"}])
+    # KEY_VERSION 1 cut 分公司 in half and kept a campus in the core
+    _file_as_older_code_did(factory, "国药控股北京分公司", "|国药控股北京分||", ["cp:国药控股北京分|", "c:国药控股北京分"])
+    _file_as_older_code_did(factory, "杭州市第一人民医院东院", "浙江省>杭州市|第1人民医院东院||",
+                            ["cp:第1人民医院东院|杭州市", "c:第1人民医院东院"])
+    with factory() as s:
+        assert lookup(s, "国药控股股份有限公司北京分公司").verdict == "distinct"
+        assert lookup(s, "杭州市第一人民医院").verdict == "distinct"
+
+    report = reindex_customers(factory, batch=1)
+    assert (report.customers, report.keys_changed, report.collisions) == (10, 2, [])   # the 8 demo customers too
+    with factory() as s:
+        m = lookup(s, "国药控股股份有限公司北京分公司")
+        assert (m.verdict, m.matched.name) == ("duplicate", "国药控股北京分公司")
+        m = lookup(s, "杭州市第一人民医院")
+        assert (m.verdict, m.matched.name) == ("possible", "杭州市第一人民医院东院")
+    again = reindex_customers(factory)
+    assert (again.keys_changed, again.collisions) == (0, [])
+
+
+def test_two_rows_now_known_to_be_one_are_left_for_a_person(app):
+    factory = app.extensions["qudao"].factory
+    import_customers(factory, [{"name": "国药控股股份有限公司北京分公司"}])
+    # filed by older code, which read it as another customer (国药控股北京分)
+    with factory() as s, s.begin():
+        s.execute(insert(Customer.__table__), [{"name": "国药控股北京分公司", "name_key": "|国药控股北京分||",
+                                               "source": "import", "created_at": s.execute(select(Customer.created_at)).scalars().first()}])
+        ids = dict(s.execute(select(Customer.name, Customer.id)).all())
+    report = reindex_customers(factory)
+    assert report.collisions == [(ids["国药控股北京分公司"], ids["国药控股股份有限公司北京分公司"])]
+    with factory() as s:
+        kept = s.execute(select(Customer.name_key).where(Customer.id == ids["国药控股北京分公司"])).scalar_one()
+    assert kept == "|国药控股北京分||"
