@@ -54,3 +54,28 @@ def test_two_rows_now_known_to_be_one_are_left_for_a_person(app):
     with factory() as s:
         kept = s.execute(select(Customer.name_key).where(Customer.id == ids["国药控股北京分公司"])).scalar_one()
     assert kept == "|国药控股北京分||"
+
+
+def test_upgrading_the_schema_refiles_customers_filed_by_older_code(tmp_path):
+    """`serve` / `migrate` on a database last migrated before the key change
+    re-files its customers by itself (migration 0007)."""
+    from alembic import command
+
+    from bot.db import alembic_config, make_engine, make_session_factory
+    from bot.matching import analyse
+    engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0006")
+    factory = make_session_factory(engine)
+    import datetime as dt
+    with factory() as s, s.begin():
+        s.add(Customer(name="国药控股北京分公司", name_key="|国药控股北京分||", source="chat",
+                       created_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)))
+    command.upgrade(cfg, "head")
+    with factory() as s:
+        row = s.execute(select(Customer)).scalar_one()
+        assert row.name_key == analyse("国药控股北京分公司").key != "|国药控股北京分||"
+        assert s.execute(select(CustomerToken.token).where(CustomerToken.customer_id == row.id)).scalars().all()
+        m = lookup(s, "国药控股股份有限公司北京分公司")
+        assert (m.verdict, m.matched.name) == ("duplicate", "国药控股北京分公司")
+    engine.dispose()
