@@ -116,6 +116,8 @@ def run_parse(lines: TextIO, out: TextIO) -> None:
             "plan_date": p.plan_date.isoformat() if p.plan_date else None, "customers": p.customers,
             "target": p.target, "date_from": p.date_from.isoformat() if p.date_from else None,
             "date_to": p.date_to.isoformat() if p.date_to else None, "amount_doubt": p.amount_doubt,
+            "bad_date": p.bad_date, "removed": p.removed,
+            "bad_quantities": [{"word": b.word, "sku": b.sku, "said": b.text} for b in p.bad_quantities],
         }, ensure_ascii=False) + "\n")
         out.flush()
 

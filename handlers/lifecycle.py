@@ -124,7 +124,8 @@ def _void_decisions(ctx: Context, reg: Registration) -> list[RegistrationExtensi
     subjects += [("extension", ext.id, t("expired_approver_ext", "zh", ext=ext.number, number=reg.number,
                                          customer=reg.customer_text)) for ext in pending]
     for kind, subject_id, why in subjects:
-        for voided in void_flows(ctx, kind, subject_id, why, ("pending",), tell=False):
+        for voided in void_flows(ctx, kind, subject_id, why, ("pending",), tell=False,
+                                 stamp=t("stamp_void_expired", "zh")):
             for user in voided.waiting:
                 ctx.send(user, Text(why), key=f"void-expired:{voided.flow.id}:{user.id}")
     for ext in pending:

@@ -171,7 +171,8 @@ def test_a_pending_extension_dies_with_its_registration(app, driver, wecom, cloc
     assert "已释放" in released and f"未及审批的延期申请 {ext_number} 一并失效" in released
     told = [m for m in texts_to(wecom, "mgr_north") if "失效" in m]
     assert told == [f"延期申请 {ext_number} 随报备 {reg.number}（北京协和医院）到期一并失效，无需再审批。"]
-    assert [c.path for c in wecom.state.calls if c.path.endswith("update_template_card")]     # the card is stamped
+    [card] = cards_to(wecom, "mgr_north")                             # the card is stamped with why
+    assert card.replace_name == "已失效 · 报备已到期"
     dealer_told = len(texts_to(wecom, "dealer_bj_li"))
     clock.advance(hours=30)                                         # past reminders and escalation
     sched.tick()

@@ -158,7 +158,8 @@ def test_parse_command_prints_new_fields_after_the_old_ones() -> None:
     plan, delegate = (json.loads(line) for line in out.getvalue().splitlines())
     assert list(plan) == ["intent", "action", "customer", "department", "amount_yuan", "items", "products",
                           "close_date", "ref", "note", "unit_price", "discount", "missing",
-                          "plan_date", "customers", "target", "date_from", "date_to", "amount_doubt"]
+                          "plan_date", "customers", "target", "date_from", "date_to", "amount_doubt",
+                          "bad_date", "removed", "bad_quantities"]
     assert plan["plan_date"] == "2026-11-24" and plan["customers"] == ["北京协和医院", "天坛医院"]
     assert (delegate["target"], delegate["date_from"], delegate["date_to"]) == ("张伟", "2026-12-05", "2026-12-12")
     assert delegate["plan_date"] is None and delegate["customers"] == []

@@ -71,3 +71,10 @@ def test_a_delegation_entirely_in_the_past_is_refused(app, driver, wecom):
     with q(app).factory() as s:
         [row] = s.execute(select(Delegation)).scalars().all()
         assert (row.starts_on, row.ends_on) == (date(2026, 11, 23), date(2026, 11, 25))
+
+
+def test_a_delegation_with_a_date_that_does_not_exist_is_refused(app, driver, wecom):
+    driver.text("mgr_north", "委托 张伟 2月30日至3月2日")
+    assert "不是有效的日期" in last_text(wecom, "mgr_north") and "2月30日" in last_text(wecom, "mgr_north")
+    with q(app).factory() as s:
+        assert s.execute(select(Delegation)).first() is None

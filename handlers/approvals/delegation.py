@@ -35,6 +35,10 @@ def delegate(ctx: Context, parsed: Parsed) -> None:
     if stand_in.id == user.id:
         ctx.reply(Text(t("transfer_self", lang)))
         return
+    if parsed.bad_date:
+        # "2月30日至3月2日" must not quietly become "3月2日 only".
+        ctx.reply(Text(t("delegate_bad_date", lang, said=parsed.bad_date)))
+        return
     today = ctx.clock.today()
     start = parsed.date_from or today
     end = parsed.date_to or start

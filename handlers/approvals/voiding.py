@@ -28,7 +28,9 @@ class Voided:
     waiting: list[User] = field(default_factory=list)    # had its card open
 
 
-def void_flow(ctx: Context, flow: ApprovalFlow, why: str | None, tell: bool = True) -> Voided:
+def void_flow(ctx: Context, flow: ApprovalFlow, why: str | None, tell: bool = True,
+              stamp: str | None = None) -> Voided:
+    """``stamp``: what the card turns into (default: changed or withdrawn)."""
     kind = KINDS[flow.subject_type]
     why = why or t("void_why_changed", "zh")
     out = Voided(flow)
@@ -37,7 +39,7 @@ def void_flow(ctx: Context, flow: ApprovalFlow, why: str | None, tell: bool = Tr
             appr.status, appr.decided_at = "void", ctx.now
             ctx.audit("approval.void", "approval", appr.task_id, before={"status": "pending"},
                       after={"status": "void", "why": why})
-            engine.stamp(ctx, appr, t("stamp_void", "zh"), "void")
+            engine.stamp(ctx, appr, stamp or t("stamp_void", "zh"), "void")
             out.waiting.append(ctx.s.get(User, appr.approver_id))
             if tell:
                 ctx.send(out.waiting[-1], Text(t("approver_told_void_any", "zh", noun=kind.noun,
@@ -57,12 +59,13 @@ def void_flow(ctx: Context, flow: ApprovalFlow, why: str | None, tell: bool = Tr
 
 
 def void_flows(ctx: Context, kind_name: str, subject_id: int, why: str | None,
-               statuses: tuple[str, ...] = ("pending", "approved"), tell: bool = True) -> list[Voided]:
+               statuses: tuple[str, ...] = ("pending", "approved"), tell: bool = True,
+               stamp: str | None = None) -> list[Voided]:
     """Every flow of the subject still waiting (or already approved), voided and announced."""
     flows = ctx.s.execute(select(ApprovalFlow).where(
         ApprovalFlow.subject_type == kind_name, ApprovalFlow.subject_id == subject_id,
         ApprovalFlow.status.in_(statuses)).order_by(ApprovalFlow.id).with_for_update()).scalars().all()
-    return [void_flow(ctx, flow, why, tell) for flow in flows]
+    return [void_flow(ctx, flow, why, tell, stamp) for flow in flows]
 
 
 def void_open_flows(ctx: Context, kind_name: str, subject_id: int, tell_approver: bool = True) -> int:
