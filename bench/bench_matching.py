@@ -59,6 +59,12 @@ from bench.matchbench.report import (  # noqa: E402
 
 # --- one database end to end --------------------------------------------------
 
+# (statistics, how a lookup runs), each pass with its own queries. "command": as a
+# registration runs it, inside the chat command's open transaction, committed at the
+# end; "alone": a session of its own (adds the pool checkout, its ping and BEGIN).
+PASSES = (("fresh", "command"), ("analyzed", "command"), ("analyzed", "alone"))
+
+
 def bench_db(db: str, args, data: DataSet, query_sets: list[list[Query]], detail) -> dict:
     from bot.db import make_session_factory
     with fresh_database(db, args.n, args.keep) as engine:
@@ -69,11 +75,12 @@ def bench_db(db: str, args, data: DataSet, query_sets: list[list[Query]], detail
         counts = table_counts(engine)
         emit({"measure": "tables_after_import", "db": db, **counts})
         passes = []
-        for label, queries in zip(("fresh", "analyzed"), query_sets):
-            if label == "analyzed":
+        for (label, how), queries in zip(PASSES, query_sets):
+            if label == "analyzed" and how == "command":
                 analyze(engine)
+            label = label if how == "command" else f"{label}, alone"
             log(f"[{db}] {len(queries)} lookups, {label}")
-            run = run_lookups(db, label, factory, queries, detail)
+            run = run_lookups(db, label, factory, queries, detail, alone=how == "alone")
             passes.append({"label": label, "lookup": lookup_summary(run), "slowest": slowest(run)})
         return {"db": db, "version": version, "import": imp, "tables": counts, "passes": passes}
 
@@ -95,8 +102,8 @@ def main(argv: list[str] | None = None) -> None:
         importlib.import_module(module)     # load the measured code now, then fingerprint it
     code = code_fingerprint()
     emit(code)
-    data = build_dataset(args.n, args.seed, 2 * split(args.queries)[2])
-    query_sets = [build_queries(data, args.queries, args.seed, part) for part in (0, 1)]
+    data = build_dataset(args.n, args.seed, len(PASSES) * split(args.queries)[2])
+    query_sets = [build_queries(data, args.queries, args.seed, part) for part in range(len(PASSES))]
     queries = query_sets[0]
     emit({"measure": "query_set", "per_pass": len(queries), **Counter(q.kind for q in queries),
           "variants": dict(Counter(q.how for q in queries if q.how))})

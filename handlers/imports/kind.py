@@ -12,6 +12,7 @@ cleared that way.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Hashable
@@ -39,7 +40,7 @@ class Run:
     state: dict[str, Any] = field(default_factory=dict)   # what a kind loads once per run
 
 
-class Kind:
+class Kind(ABC):
     name: str = ""
     title_zh: str = ""
     title_en: str = ""
@@ -51,12 +52,13 @@ class Kind:
     def check_binding(self, binding: Binding) -> None:
         """Header rules beyond required columns (FileProblem)."""
 
+    @abstractmethod
     def parse(self, number: int, cells: dict[str, Any]) -> Row:
-        raise NotImplementedError
+        """One spreadsheet row, checked, as the kind's record (RowProblem when bad)."""
 
+    @abstractmethod
     def keys(self, row: Row) -> tuple[Hashable, ...]:
         """The natural keys: a later row with any of the same keys supersedes this one."""
-        raise NotImplementedError
 
     def merge(self, earlier: Row, later: Row) -> Row:
         """Two rows for one record: what to write. The later row, whole: the file
@@ -70,15 +72,16 @@ class Kind:
     def start(self, session: Session, run: Run) -> None:
         """Load what every batch needs (once per run)."""
 
+    @abstractmethod
     def write(self, session: Session, rows: list[Row], run: Run) -> None:
-        raise NotImplementedError
+        """Upsert one batch by natural key, counting what changed in ``run``."""
 
     def finish(self, factory: sessionmaker[Session], run: Run) -> None:
         """After the last batch of a real (not dry) run."""
 
+    @abstractmethod
     def example(self, demo: dict) -> dict[str, object]:
         """One row for the template, taken from the demo organisation."""
-        raise NotImplementedError
 
     # ---- helpers for parse() ---------------------------------------------------
 
