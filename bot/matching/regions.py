@@ -97,6 +97,19 @@ _MAX_LEN = max(len(k) for k in _INDEX)
 # 苏州市立医院 is 苏州 + 市立医院; 北京市场监督管理局 is 北京 + 市场….
 _GIVEBACK_KEEP = ("市立", "省立", "市属", "省属", "县立", "区立")
 _GIVEBACK_DROP = ("市场", "市政", "市民", "区域", "县域")
+# …but only when a public institution follows (市立医院, 市立第一医院, 市立儿童
+# 医院): in 长治市立弘眼科医院 the 立 starts the trade name 立弘.
+_PUBLIC_BODY_STARTS = ("医院", "第", "中医", "中西医", "人民", "妇幼", "妇女", "儿童", "口腔", "精神", "传染",
+                       "肿瘤", "眼科", "骨科", "胸科", "结核", "康复", "医学", "医科", "大学", "学院", "中学",
+                       "小学", "高级", "职业", "图书馆", "博物馆", "美术馆", "体育", "急救", "卫生", "疾病",
+                       "血液", "皮肤", "老年", "东", "西", "南", "北", "中心")
+
+
+def _keeps_suffix(text: str, end: int) -> bool:
+    """Does the 市/省 at text[end - 1] belong to the body (市立医院) rather than the place?"""
+    if text[end - 1:end + 1] not in _GIVEBACK_KEEP:
+        return False
+    return text.startswith(_PUBLIC_BODY_STARTS, end + 1) or end + 1 >= len(text)
 _GENERIC_CITY_RE = re.compile(r"[\u4e00-\u9fff]{2,3}?(市|县)")
 _GENERIC_DISTRICT_RE = re.compile(r"[\u4e00-\u9fff]{2}(区|新区)")
 # Characters before 市 / 区 that make an ordinary word (超市, 社区, 园区…).
@@ -156,7 +169,7 @@ def _match_known(text: str, pos: int, places: list[Place]) -> tuple[Place, int] 
         city = _chain_city(places)
         fitting.sort(key=lambda c: (c.city != city, -c.level))
         chosen = replace(fitting[0], raw=surface, needs_parent=False)
-        if surface[-1] in "市省区县" and nxt in _GIVEBACK_KEEP:
+        if surface[-1] in "市省区县" and _keeps_suffix(text, end):
             end -= 1  # place recorded, suffix character stays in the body
         return chosen, end
     return None
