@@ -3,6 +3,9 @@ the page's fast-forward moves the bot's clock and the embedded scheduler acts
 (an expiry warning, then the release that tells the refused partner)."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 import requests
 
@@ -53,9 +56,18 @@ def fresh(tmp_path):
     yield from serve_demo(tmp_path)
 
 
+def hours_to_tomorrow_after_digest(base) -> float:
+    """A day, or more when it is before 09:00 local time now (+1天 from 01:00 lands
+    at 01:00 tomorrow, before the 08:00 plan): the jump must pass tomorrow's 08:30."""
+    now = datetime.fromisoformat(requests.get(base + "/sim/api/clock", timeout=5).json()["now"])
+    local = now.astimezone(ZoneInfo("Asia/Shanghai"))
+    tomorrow_nine = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return max(24.0, (tomorrow_nine - local).total_seconds() / 3600)
+
+
 def test_one_day_forward_brings_the_morning_plan_and_digest(fresh):
-    """+1天 lands at the same time of day tomorrow, hours after 08:00; the jump still
-    stops at 08:00 and 08:30 on its way, so the plan and the digest go out once each."""
+    """A jump to tomorrow after 08:30 stops at 08:00 and 08:30 on its way, so
+    the plan and the digest go out once each (whatever the real time of day)."""
     base = fresh
     say(base, "rep_zhang", "计划 明天 拜访 北京协和医院")
     assert wait_for(lambda: any("已安排" in m for m in bot_texts(base, "rep_zhang")))
@@ -64,7 +76,7 @@ def test_one_day_forward_brings_the_morning_plan_and_digest(fresh):
     def digests():
         return [m for m in bot_texts(base, "mgr_north") if "渠道日报" in m]
     before = len(digests())
-    advance(base, 24)
+    advance(base, hours_to_tomorrow_after_digest(base))
     assert wait_for(lambda: any("的拜访计划" in m and "北京协和医院" in m for m in bot_texts(base, "rep_zhang")),
                     timeout=20)
     assert wait_for(lambda: any("北京朝阳医院" in m for m in digests()[before:]), timeout=20)
