@@ -85,14 +85,16 @@ def cmd_export_orders(args) -> int:
     _, factory, clock = _database(_settings())
     if since is not None:
         since = since.replace(tzinfo=since.tzinfo or clock.tz).astimezone(timezone.utc)
-    with factory() as s, s.begin():          # exporting stamps the orders as taken by the ERP
+    # Exporting stamps the orders as taken by the ERP: the file is written before
+    # the stamps are committed, so a file that could not be written stamps nothing.
+    with factory() as s, s.begin():
         rows = export_orders(s, clock, statuses, since)
-    if args.output and args.output.endswith(".xlsx"):
-        Path(args.output).write_bytes(to_xlsx(rows))
-    elif args.output:
-        Path(args.output).write_text(to_csv(rows), encoding="utf-8")
-    else:
-        sys.stdout.write(to_csv(rows))
+        if args.output and args.output.endswith(".xlsx"):
+            Path(args.output).write_bytes(to_xlsx(rows))
+        elif args.output:
+            Path(args.output).write_text(to_csv(rows), encoding="utf-8")
+        else:
+            sys.stdout.write(to_csv(rows))
     print(json.dumps({"lines": len(rows), "orders": len({r["order_number"] for r in rows})}), file=sys.stderr)
     return 0
 

@@ -45,10 +45,10 @@ class OffsetClock(Clock):
 
     def advance_to(self, when: datetime) -> None:
         """Move on to ``when``; never back."""
-        with self._lock:
-            self._offset = max(self._offset, when - datetime.now(timezone.utc))
+        self.set_offset(when - datetime.now(timezone.utc))
 
     def set_offset(self, offset: timedelta) -> None:
+        """Run ``offset`` ahead of real time; never less ahead than already."""
         with self._lock:
             self._offset = max(self._offset, offset)
 

@@ -38,7 +38,7 @@ def dispatch(ctx: Context) -> None:
         ctx.reply(Text(t("unknown_user", ctx.lang)))
         return
     if ib.kind == "card_click":
-        _drop_reject_prompt(ctx)
+        _drop_reject_prompt(ctx, cards.subject_ref_of_card(ctx, ib.card.task_id))
         cards.on_card_click(ctx)
     elif ib.kind == "text":
         _text(ctx, ib.text or "")
@@ -58,13 +58,17 @@ def dispatch(ctx: Context) -> None:
         ctx.reply(Text(t("unsupported_message", ctx.lang)))
 
 
-def _drop_reject_prompt(ctx: Context) -> None:
+def _drop_reject_prompt(ctx: Context, decided_ref: str) -> None:
     """A tap on a card or a typed decision means the approver moved on from the
-    reject they started: the next thing they type is not that reason."""
+    reject they started: the next thing they type is not that reason. If the new
+    decision is about the same registration/order, it simply replaces the reject
+    (approving after all, or tapping 驳回 again) and needs no word of its own."""
     state = ctx.get_state()
     if state and state.get("flow") == "reject_reason":
         ctx.clear_state()
-        ctx.reply(Text(t("reject_reason_dropped", ctx.lang, number=cards.subject_ref_of(ctx, state["approval_id"]))))
+        started_ref = cards.subject_ref_of(ctx, state["approval_id"])
+        if started_ref != decided_ref:
+            ctx.reply(Text(t("reject_reason_dropped", ctx.lang, number=started_ref)))
 
 
 def _lists_or_asks(parsed) -> bool:
@@ -83,7 +87,7 @@ def _text(ctx: Context, text: str) -> None:
         return
     decision = approvals.parse_decision(text)
     if decision:
-        _drop_reject_prompt(ctx)
+        _drop_reject_prompt(ctx, decision[1])
         approvals.on_text_decision(ctx, *decision)
         return
     catalog = DbCatalog(ctx.s)

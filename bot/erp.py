@@ -116,14 +116,16 @@ def create_erp_blueprint(svc: Services, after_write: Callable[[], None]) -> Blue
         fmt = request.args.get("format", "json")
         if fmt not in ("json", "csv", "xlsx"):
             return jsonify(error="bad_format", message="format is json, csv or xlsx"), 400
-        with svc.factory() as s, s.begin():      # exporting stamps the orders as taken by the ERP
+        # Exporting stamps the orders as taken by the ERP; the body is rendered
+        # before the stamps are committed, so a failed rendering stamps nothing.
+        with svc.factory() as s, s.begin():
             rows = export_orders(s, svc.clock, statuses, since)
-        if fmt == "csv":
-            return Response(to_csv(rows), mimetype="text/csv", headers={
-                "Content-Disposition": "attachment; filename=orders.csv"})
-        if fmt == "xlsx":
-            return Response(to_xlsx(rows), headers={"Content-Disposition": "attachment; filename=orders.xlsx"},
-                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        return jsonify(rows=rows, count=len(rows))
+            if fmt == "csv":
+                return Response(to_csv(rows), mimetype="text/csv", headers={
+                    "Content-Disposition": "attachment; filename=orders.csv"})
+            if fmt == "xlsx":
+                return Response(to_xlsx(rows), headers={"Content-Disposition": "attachment; filename=orders.xlsx"},
+                                mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            return jsonify(rows=rows, count=len(rows))
 
     return bp

@@ -67,13 +67,18 @@ def _check_lat_lng(lat: float, lng: float) -> None:
             raise ValueError(f"{name} must be within [-{limit:g}, {limit:g}], got {value!r}")
 
 
+# The customary rough box around China: south, west, north, east (degrees).
+CHINA_BOX = (0.8293, 72.004, 55.8271, 137.8347)
+
+
 def outside_china(lat: float, lng: float) -> bool:
-    """The customary rough bounding box: outside it GCJ-02 equals WGS-84.
+    """Outside the customary box (CHINA_BOX) GCJ-02 equals WGS-84.
 
     The box also covers parts of neighbouring countries; every published
     implementation uses it, so we do too, to stay consistent with map SDKs.
     """
-    return not (72.004 <= lng <= 137.8347 and 0.8293 <= lat <= 55.8271)
+    south, west, north, east = CHINA_BOX
+    return not (west <= lng <= east and south <= lat <= north)
 
 
 def _gcj_offset_deg(lat: float, lng: float) -> tuple[float, float]:

@@ -41,6 +41,11 @@ def card_sent(session: Session, task_id: str, response_code: str) -> None:
 
 def subject_ref_of(ctx: Context, approval_id: int) -> str:
     """The number an approval step is about (RG…, SO…, SP…, EX…)."""
-    appr = ctx.s.get(Approval, approval_id)
-    flow = ctx.s.get(ApprovalFlow, appr.flow_id) if appr is not None else None
-    return flow.subject_ref if flow is not None else ""
+    return ctx.s.execute(select(ApprovalFlow.subject_ref).join(Approval, Approval.flow_id == ApprovalFlow.id)
+                         .where(Approval.id == approval_id)).scalar_one_or_none() or ""
+
+
+def subject_ref_of_card(ctx: Context, task_id: str) -> str:
+    """The number an approval card is about ("" for other cards)."""
+    return ctx.s.execute(select(ApprovalFlow.subject_ref).join(Approval, Approval.flow_id == ApprovalFlow.id)
+                         .where(Approval.task_id == task_id)).scalar_one_or_none() or ""

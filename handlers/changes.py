@@ -16,6 +16,7 @@ from bot.rules import checks
 from bot.rules.verdict import NEEDS_APPROVAL, Verdict
 from handlers import locks
 from handlers.approvals import void_open_flows
+from handlers.approved_terms import approved_terms_of, restore_approved_terms
 from handlers.payload import snapshot
 from handlers.registration import amount_doubt_text, amount_problem, request_approval
 from handlers.texts import status_word, t, yuan
@@ -58,7 +59,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
         return
     changes: list[str] = []
     before = snapshot(reg)
-    terms = _terms(reg)
+    terms = approved_terms_of(reg)
     if parsed.amount_yuan is not None and float(parsed.amount_yuan) != float(reg.amount_yuan or 0):
         changes.append(t("change_amount", lang, old=yuan(reg.amount_yuan), new=yuan(parsed.amount_yuan)))
         reg.amount_yuan = float(parsed.amount_yuan)
@@ -85,13 +86,16 @@ def amend(ctx: Context, parsed: Parsed) -> None:
         needing = [routine] if routine.outcome == NEEDS_APPROVAL else []
     customer = ctx.s.get(Customer, reg.customer_id)
     if needing:
-        reg.status = "pending"
+        # An approved deal stays approved (protected, on its approved terms) while
+        # its change waits: the change, not the deal, is what the approver decides.
+        if reg.approved_terms is None:
+            reg.status = "pending"
         role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
         request_approval(ctx, reg, role, customer.region if customer else None, needing)
     elif reg.approved_terms is not None:
         # A change of an approved deal that no longer needs anyone: approved as it
         # was, with the protection it already had (changes don't restart the clock).
-        reg.status, reg.approved_terms = "approved", None
+        reg.approved_terms = None
     elif reg.status == "pending":
         # It only waited for the approval the change made unnecessary.
         reg.status, reg.decided_at = "approved", ctx.now
@@ -103,16 +107,9 @@ def amend(ctx: Context, parsed: Parsed) -> None:
                    + status_line(ctx, reg)))
 
 
-def _terms(reg: Registration) -> dict:
-    return {"amount_yuan": float(reg.amount_yuan) if reg.amount_yuan is not None else None,
-            "close_date": reg.close_date.isoformat() if reg.close_date else None,
-            "decided_at": reg.decided_at.isoformat() if reg.decided_at else None,
-            "decided_by_id": reg.decided_by_id}
-
-
 def status_line(ctx: Context, reg: Registration) -> str:
     lang, until = ctx.lang, ctx.fmt(reg.lock_until, "%Y-%m-%d")
-    if reg.status == "pending" and reg.approved_terms is not None:
+    if reg.approved_terms is not None:
         return t("status_change_pending", lang, until=until, amount=yuan(reg.approved_terms["amount_yuan"]))
     if reg.status == "pending":
         return t("status_pending", lang, until=until)
@@ -125,6 +122,8 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
         return
     before = snapshot(reg)
     void_open_flows(ctx, "registration", reg.id)
+    if reg.approved_terms is not None:
+        restore_approved_terms(reg)         # what was withdrawn is the deal as approved
     reg.status, reg.updated_at, reg.revision = "withdrawn", ctx.now, reg.revision + 1
     locks.release(ctx, reg)
     ctx.audit("registration.withdrawn", "registration", reg.number, before=before, after=snapshot(reg))

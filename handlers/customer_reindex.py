@@ -6,7 +6,8 @@ did not move; this brings every row up to date.
 
 Runs in batches by id (each its own transaction), so it can run beside the
 bot and be stopped and started again; running it again is safe.  A
-customer whose new key another customer already holds keeps its old key:
+customer whose new key another customer still holds at the end (a key held
+when its batch ran is tried again after the last batch) keeps its old key:
 two stored rows that are now known to be one organisation are for a person
 to merge, not for a script.  They are returned in `collisions`.
 """
@@ -39,12 +40,37 @@ def reindex_customers(factory: sessionmaker[Session], batch: int = 2000,
             rows = s.execute(select(Customer.id, Customer.name, Customer.name_key).where(Customer.id > last)
                              .order_by(Customer.id).limit(batch)).all()
             if not rows:
-                return report
+                break
             last = rows[-1].id
             _reindex_batch(s, rows, report)
         report.customers += len(rows)
         if progress:
             progress(report.customers)
+    _retry_collisions(factory, report)
+    return report
+
+
+def _retry_collisions(factory: sessionmaker[Session], report: ReindexReport) -> None:
+    """A key held when its batch ran may have moved on in a later batch (two
+    customers whose keys changed past each other): try those again until no
+    more move. What still collides then is a real pair for a person."""
+    waiting = report.collisions
+    while waiting:
+        still: list[tuple[int, int]] = []
+        with factory() as s, s.begin():
+            for cid, _ in waiting:
+                name = s.execute(select(Customer.name).where(Customer.id == cid)).scalar_one()
+                key = analyse(name).key
+                holder = s.execute(select(Customer.id).where(Customer.name_key == key)).scalar_one_or_none()
+                if holder is not None and holder != cid:
+                    still.append((cid, holder))
+                    continue
+                s.execute(update(Customer).where(Customer.id == cid).values(name_key=key))
+                report.keys_changed += 1
+        if len(still) == len(waiting):
+            break
+        waiting = still
+    report.collisions = waiting
 
 
 def _reindex_batch(s: Session, rows, report: ReindexReport) -> None:

@@ -84,6 +84,9 @@ def query_tokens(parts: NameParts) -> list[str]:
     return list(dict.fromkeys(tok[:TOKEN_CHARS] for tok in found))
 
 
+# Not bot.matching.text.has_cjk (which also counts 〇 and the compatibility
+# block): stored customers are filed by exactly this test, and changing it
+# would change their tokens without a re-file.
 def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 

@@ -25,6 +25,7 @@ from bot.db import unit_of_work
 from bot.messages import Text
 from handlers import locks
 from handlers.approvals.voiding import void_flows
+from handlers.approved_terms import restore_approved_terms
 from handlers.payload import snapshot
 from handlers.texts import t
 from models import Registration, RegistrationExtension, RegistrationLock, User
@@ -52,11 +53,15 @@ def sweep(svc: Services) -> dict[str, int]:
                 counts[outcome] += 1
     with svc.factory() as s:
         ended = s.execute(select(Registration.id).where(
-            Registration.status == "expired", Registration.updated_at >= svc.clock.now() - FREE_NOTICE_WINDOW)
+            Registration.status == "expired", Registration.free_notices_done_at.is_(None),
+            Registration.updated_at >= svc.clock.now() - FREE_NOTICE_WINDOW)
             .order_by(Registration.updated_at)).scalars().all()
     for reg_id in ended:
         with unit_of_work(svc.factory) as s:
-            tell_free(Context.for_system(s, svc, actor="scheduler"), s.get(Registration, reg_id))
+            reg = s.get(Registration, reg_id)
+            ctx = Context.for_system(s, svc, actor="scheduler")
+            if tell_free(ctx, reg):
+                reg.free_notices_done_at = ctx.now
     return counts
 
 
@@ -99,6 +104,8 @@ def expire(ctx: Context, reg: Registration) -> bool:
         return False
     before = snapshot(reg)
     voided = _void_decisions(ctx, reg)
+    if reg.approved_terms is not None:      # a change still waiting dies with it
+        restore_approved_terms(reg)
     released_until = reg.lock_until
     reg.status, reg.updated_at = "expired", ctx.now
     for lock in ctx.s.execute(select(RegistrationLock).where(RegistrationLock.registration_id == reg.id)).scalars():
@@ -134,17 +141,22 @@ def _void_decisions(ctx: Context, reg: Registration) -> list[RegistrationExtensi
     return pending
 
 
-def tell_free(ctx: Context, reg: Registration) -> None:
+def tell_free(ctx: Context, reg: Registration) -> bool:
     """Tell the partners refused because of ``reg`` that its customer is free —
     those for whom it still is: no other lock now stands in the way of what
     they asked for (another partner may have claimed it the moment it expired,
-    or they did themselves). Keyed per partner, so each hears it once."""
+    or they did themselves). Keyed per partner, so each hears it once. True
+    when nobody is left to tell (later sweeps retry the others while in the
+    notice window, in case what stood in their way goes too)."""
     scope = ctx.rules.registration.conflict_scope
+    everyone = True
     for user, refused in refused_meanwhile(ctx, reg):
         wanted = locks.scope_keys(scope, refused.product_lines, refused.department)
         if locks.holder(ctx, reg.customer_id, wanted, scope, refused.partner_id) is not None:
+            everyone = False
             continue
         ctx.send(user, Text(t("expired_free_now", "zh", customer=reg.customer_text)), key=f"free-now:{reg.id}:{user.id}")
+    return everyone
 
 
 def refused_meanwhile(ctx: Context, reg: Registration) -> list[tuple[User, Registration]]:

@@ -21,7 +21,7 @@ from handlers.order_checks import OrderOutcome
 from handlers.order_pricing import apply_pricing, price_afresh
 from handlers.order_status import end_order, notify_status, order_snapshot, set_status
 from handlers.special_price_orders import pending_for_order
-from handlers.texts import rule_name, t, yuan
+from handlers.texts import rule_name, sentences, t, yuan
 from models import Order
 
 
@@ -108,7 +108,7 @@ def confirm(ctx: Context, order: Order, response_code: str | None = None) -> Non
         ctx.audit("order.confirmed_pending", "order", order.number, before=before, after=order_snapshot(order),
                   verdicts=order.verdicts)
         ctx.reply(Text(t("order_pending", lang, number=order.number, total=yuan(order.total_yuan),
-                         reasons="；".join(v.message.rstrip("。") for v in outcome.needing))))
+                         reasons=sentences((v.message for v in outcome.needing), lang).rstrip("。."))))
         return
     set_status(ctx, order, "confirmed")
     ctx.audit("order.confirmed", "order", order.number, before=before, after=order_snapshot(order),

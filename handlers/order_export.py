@@ -3,11 +3,11 @@
 Columns are stable (the ERP's import maps them by header); amounts are in
 yuan with two decimals; times are ISO 8601 in the company's time zone.
 
-An export hands the orders over: each exported order is stamped
+An export hands the orders over: each exported confirmed order is stamped
 ``exported_at`` (the first time), and from then on the dealer can no longer
-change or cancel it in the chat (order_access). The orders are read under a
-row lock, so a change racing the export either lands before it (and the
-export sees the draft, not the confirmed order) or is refused after it.
+change or cancel it in the chat (order_access). The stamp is written under
+the order's row lock, so a change racing the export either lands before it
+(and the export sees the draft, not the confirmed order) or is refused after.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import io
 from datetime import datetime
 from typing import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import Clock
@@ -35,18 +35,24 @@ def _iso(clock: Clock, when: datetime | None) -> str:
 
 def export_orders(s: Session, clock: Clock, statuses: Iterable[str] = ("confirmed",),
                   since: datetime | None = None) -> list[dict]:
-    """The rows of the orders exported, each order stamped as taken by the ERP.
-    Run it in a transaction: the stamps are written with it."""
-    q = (select(Order, Partner, User).join(Partner, Partner.id == Order.partner_id)
-         .join(User, User.id == Order.submitter_id).where(Order.status.in_(list(statuses)))
-         .options(selectinload(Order.lines)).order_by(Order.id).limit(MAX_ROWS).with_for_update(of=Order))
+    """The rows of the orders exported, each confirmed order stamped as taken by
+    the ERP the first time. Run it in a transaction: the stamps are written with
+    it. Only the orders being stamped are locked (by the stamping UPDATE itself);
+    the ERP polls often, and re-reading shipped or already stamped orders must
+    not hold up dealers and status posts on them."""
+    chosen = select(Order.id).where(Order.status.in_(list(statuses)))
     if since is not None:
-        q = q.where(Order.updated_at >= since)
-    rows: list[dict] = []
+        chosen = chosen.where(Order.updated_at >= since)
+    chosen = chosen.order_by(Order.id).limit(MAX_ROWS)
     now = clock.now()
+    s.execute(update(Order).where(Order.id.in_(chosen.scalar_subquery()), Order.status == "confirmed",
+                                  Order.exported_at.is_(None))
+              .values(exported_at=now).execution_options(synchronize_session=False))
+    q = (select(Order, Partner, User).join(Partner, Partner.id == Order.partner_id)
+         .join(User, User.id == Order.submitter_id).where(Order.id.in_(chosen.scalar_subquery()))
+         .options(selectinload(Order.lines)).order_by(Order.id).execution_options(populate_existing=True))
+    rows: list[dict] = []
     for order, partner, submitter in s.execute(q).all():
-        if order.exported_at is None:
-            order.exported_at = now
         rows += _lines(clock, order, partner, submitter)
     return rows
 

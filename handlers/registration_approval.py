@@ -3,17 +3,21 @@ what a decision does (approve → protected for the protection period; reject �
 the customer is released)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.context import Context
 from bot.messages import Text
 from handlers import locks
+from handlers.approved_terms import restore_approved_terms
 from handlers.approvals.kinds import CardView, register_kind
 from handlers.payload import payload_of, snapshot
 from handlers.texts import reason_label, sentences, t, yuan
 from models import Approval, ApprovalFlow, Partner, Registration, User
+
+
+CARD_ROWS = 6          # WeCom's template_card shows at most six horizontal rows
 
 
 class RegistrationKind:
@@ -36,7 +40,8 @@ class RegistrationKind:
         return payload_of(reg)
 
     def is_open(self, reg: Registration) -> bool:
-        return reg.status == "pending"
+        # Waiting for a decision: a new registration, or a change to an approved one.
+        return reg.status == "pending" or (reg.status == "approved" and reg.approved_terms is not None)
 
     def requester(self, ctx: Context, reg: Registration) -> User:
         return ctx.s.get(User, reg.submitter_id)
@@ -44,21 +49,25 @@ class RegistrationKind:
     def card(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval) -> CardView:
         partner = ctx.s.get(Partner, reg.partner_id)
         submitter = ctx.s.get(User, reg.submitter_id)
-        rows = [("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
-                ("产品线", "、".join(reg.product_lines)),
-                ("金额", yuan(reg.amount_yuan)),
-                ("预计签约", reg.close_date.isoformat() if reg.close_date else "未填"),
-                ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M")),
-                ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons))]
+        # A card shows six rows: what the decision turns on comes first, the close
+        # date and the time it came in fill what is left, the reasons come last.
+        essential = [("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
+                     ("产品线", "、".join(reg.product_lines)),
+                     ("金额", yuan(reg.amount_yuan))]
+        if reg.approved_terms is not None:
+            # A change to an approved deal: what was approved is the comparison.
+            essential.append(("已批准金额", yuan(reg.approved_terms["amount_yuan"])))
         resembled = next((r["facts"] for r in flow.reasons if r["reason_code"] == "POSSIBLE_DUPLICATE"), None)
         if resembled:
-            # The decision is "same customer or not": what it resembles, and who holds
-            # that, matter more than the close date and the time it came in.
-            extra = [("相似客户", f"{resembled['matched']}（{resembled['score']:.2f}）")]
+            # The decision is "same customer or not": what it resembles, and who holds it.
+            essential.append(("相似客户", f"{resembled['matched']}（{resembled['score']:.2f}）"))
             if resembled.get("matched_holder_partner"):
                 until = ctx.fmt(datetime.fromisoformat(resembled["matched_locked_until"]), "%Y-%m-%d")
-                extra.append(("已被报备", f"{resembled['matched_holder_partner']} 至 {until}"))
-            rows = rows[:3] + extra + rows[5:]
+                essential.append(("已被报备", f"{resembled['matched_holder_partner']} 至 {until}"))
+        filler = [("预计签约", reg.close_date.isoformat() if reg.close_date else "未填"),
+                  ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M"))]
+        reasons = ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons))
+        rows = (essential + filler)[:CARD_ROWS - 1] + [reasons]
         return CardView(title=t("card_title", "zh", number=reg.number),
                         desc=t("card_desc", "zh", partner=partner.name, submitter=submitter.name), rows=tuple(rows),
                         note=sentences(r["message"] for r in flow.reasons if r.get("message")))
@@ -97,12 +106,8 @@ class RegistrationKind:
     def _change_rejected(self, ctx: Context, reg: Registration, reason: str) -> None:
         """A refused change to an approved registration: the approved terms stand."""
         before = snapshot(reg)
-        terms = reg.approved_terms
-        reg.amount_yuan = terms["amount_yuan"]
-        reg.close_date = date.fromisoformat(terms["close_date"]) if terms["close_date"] else None
-        reg.decided_at = datetime.fromisoformat(terms["decided_at"]) if terms["decided_at"] else None
-        reg.decided_by_id = terms["decided_by_id"]
-        reg.status, reg.approved_terms, reg.updated_at = "approved", None, ctx.now
+        restore_approved_terms(reg)
+        reg.updated_at = ctx.now
         reg.revision += 1
         ctx.audit("registration.change_rejected", "registration", reg.number, before=before, after=snapshot(reg))
         ctx.send(self.requester(ctx, reg),

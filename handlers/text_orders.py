@@ -127,7 +127,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # -- what a change, cancellation or lapse takes with it ------------------------------
     "order_void_why_changed": ("已被经销商修改", "was changed by the dealer"),
     "order_void_why_cancelled": ("已取消", "was cancelled"),
-    "order_void_why_expired": ("超时未确认，已失效", "lapsed unconfirmed"),
+    "order_void_why_expired": ("超时未确认", "lapsed unconfirmed"),
     "order_void_waiting": ("等待 {who} 的审批（{reasons}）随之撤回，已通知审批人。",
                            "The approval waiting for {who} ({reasons}) is withdrawn; they have been told."),
     "order_void_agreed": ("原有的审批（{reasons}，{who} 已同意）随之失效，已通知审批人。",
@@ -194,7 +194,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sp_rejected_order_stays": ("订单 {order} 仍按政策价，可直接确认。", "Order {order} stays at the policy price and can be confirmed."),
     "sp_void_why": ("所属订单 {order} {why}", "its order {order} {why}"),
     "sp_void_changed": ("已修改", "was changed"),
-    "sp_void_expired": ("超时未确认，已失效", "lapsed unconfirmed"),
+    "sp_void_expired": ("超时未确认", "lapsed unconfirmed"),
     "sp_void_withdrawn": ("已被经销商撤回", "was withdrawn by the dealer"),
     "sp_expired": ("特价 {number} 已过有效期，未使用部分失效；如仍需要请重新申请。",
                    "Special price {number} has expired; ask again if you still need it."),

@@ -15,8 +15,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "vv_coordinates_out_of_range": ("收到的坐标（{lat}, {lng}）不是有效的经纬度。", "({lat}, {lng}) is not a valid latitude/longitude."),
     "vv_outside_service_area": ("收到的位置（{lat}, {lng}）不在国内，不像是真实的当前位置。",
                                 "({lat}, {lng}) is outside China; it does not look like where you are."),
-    "vn_location": ("未签到，也没有记录。请打开手机定位，稍等定位完成后重新发送位置（点“+”→“位置”）。",
-                    "Not checked in and nothing recorded. Turn on location, wait for a fix, then send your location again."),
+    "vn_location": ("这个位置没有记录。请打开手机定位，稍等定位完成后重新发送位置（点“+”→“位置”）。",
+                    "Nothing was recorded. Turn on location, wait for a fix, then send your location again."),
     "visit_nobody_near": ("您附近 {radius} 内没有登记了坐标的客户，已记录本次位置。如在客户处，请发送“签到 客户名”后再发位置。",
                           "No customer with a known position within {radius}; your location was recorded. "
                           "At a customer? Send \"签到 <customer>\" and then your location."),

@@ -133,6 +133,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "query_none": ("客户“{customer}”目前没有有效报备，可以报备。",
                    "\"{customer}\" has no open registration; you may register it."),
     "line_until": ("，至 {until}", ", until {until}"),
+    "line_change_waiting": ("（修改待审批，已批准金额 {amount}）", " (change awaiting approval; approved amount {amount})"),
     "query_not_found": ("没有找到客户“{customer}”，也没有名称相近的客户或报备。请核对客户全称；如确是新客户，可以直接报备。",
                         "No customer named \"{customer}\" or anything like it was found. Check the full name; if it is "
                         "a new customer, you may register it."),

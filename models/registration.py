@@ -39,9 +39,12 @@ class Registration(Base):
     revision: Mapped[int] = mapped_column(default=1)
     extensions: Mapped[int] = mapped_column(default=0)     # granted 延期 so far
     # While a change to an approved registration waits for approval: the terms that
-    # were approved ({amount_yuan, close_date, decided_at, decided_by_id}). A refused
+    # were approved ({amount_yuan, close_date, decided_at, decided_by_id, verdicts}). A refused
     # change restores them, so asking for more never costs the protection already won.
     approved_terms: Mapped[dict | None] = mapped_column(JSON)
+    # Once expired: when every partner refused on it had been told the customer is
+    # free (the lifecycle sweep stops re-checking it then).
+    free_notices_done_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -15,7 +15,8 @@ def _file_as_older_code_did(factory, name: str, old_key: str, old_tokens: list[s
         cid = s.execute(select(Customer.id).where(Customer.name == name)).scalar_one()
         s.execute(update(Customer).where(Customer.id == cid).values(name_key=old_key))
         s.execute(delete(CustomerToken).where(CustomerToken.customer_id == cid))
-        s.execute(insert(CustomerToken.__table__), [{"token": t, "customer_id": cid} for t in old_tokens])
+        if old_tokens:
+            s.execute(insert(CustomerToken.__table__), [{"token": t, "customer_id": cid} for t in old_tokens])
     return cid
 
 
@@ -79,3 +80,20 @@ def test_upgrading_the_schema_refiles_customers_filed_by_older_code(tmp_path):
         m = lookup(s, "国药控股股份有限公司北京分公司")
         assert (m.verdict, m.matched.name) == ("duplicate", "国药控股北京分公司")
     engine.dispose()
+
+
+def test_a_key_freed_by_a_later_batch_is_taken_after_all(app):
+    """Customer A's new key is B's old one, and B (a later batch) moves off it:
+    not a collision once the run is over."""
+    factory = app.extensions["qudao"].factory
+    import_customers(factory, [{"name": "国药控股北京分公司"}, {"name": "杭州市第一人民医院东院"}])
+    with factory() as s:
+        ids = dict(s.execute(select(Customer.name, Customer.id)).all())
+        new_key_a = s.execute(select(Customer.name_key).where(Customer.id == ids["国药控股北京分公司"])).scalar_one()
+    assert ids["国药控股北京分公司"] < ids["杭州市第一人民医院东院"]
+    _file_as_older_code_did(factory, "国药控股北京分公司", "old-key-a", [])
+    _file_as_older_code_did(factory, "杭州市第一人民医院东院", new_key_a, [])   # B sits on A's new key
+    report = reindex_customers(factory, batch=1)
+    assert report.collisions == [] and report.keys_changed == 2
+    with factory() as s:
+        assert s.execute(select(Customer.name_key).where(Customer.id == ids["国药控股北京分公司"])).scalar_one() == new_key_a

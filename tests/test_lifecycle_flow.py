@@ -42,6 +42,7 @@ def test_warnings_then_release_and_the_refused_partner_is_told(app, driver, weco
     assert regs(app)[0].status == "expired"
     assert "已释放" in last_text(wecom, "dealer_bj_li")
     assert "现在可以报备" in last_text(wecom, "dealer_hx_sun")
+    assert regs(app)[0].free_notices_done_at is not None         # everyone told: later sweeps skip it
     with q(app).factory() as s:
         assert s.execute(select(RegistrationLock)).first() is None
     driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")
@@ -206,6 +207,7 @@ def test_a_customer_taken_at_once_by_the_next_claim_is_not_announced_free(app, d
     assert not any("现在可以报备" in m for m in texts_to(wecom, "dealer_tj_zhao"))
     assert not any("现在可以报备" in m for m in texts_to(wecom, "dealer_hx_sun"))
     assert len([m for m in texts_to(wecom, "dealer_bj_li") if "已释放" in m]) == 1
+    assert regs(app)[0].free_notices_done_at is None     # 天津瑞和 may still hear it if the new claim goes
     with q(app).factory() as s:
         assert s.execute(select(AuditEvent).where(AuditEvent.action == "registration.expired",
                                                   AuditEvent.entity_id == holder.number)).scalars().all() != []

@@ -220,3 +220,22 @@ def test_confirming_a_closed_order_says_where_it_stands(app, driver, wecom):
     done = confirmed(driver, app, wecom, "订货 A100*2")
     driver.text("dealer_bj_li", f"确认订单 {done.number}")
     assert "已确认，无需再确认" in last_text(wecom, "dealer_bj_li")
+
+
+def test_an_export_stamps_only_confirmed_orders_and_only_the_first_time(app, driver, wecom, clock):
+    token = add_integration(app)
+    client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
+    taken = confirmed(driver, app, wecom, "订货 B200*5")
+    cancelled = confirmed(driver, app, wecom, "订货 B200*10")
+    driver.text("dealer_bj_li", f"取消订单 {cancelled.number}")
+    first = client.get("/erp/v1/orders?status=confirmed,cancelled", headers=auth).json["rows"]
+    assert sorted({r["order_number"] for r in first}) == sorted([taken.number, cancelled.number])
+    stamps = {o.number: o.exported_at for o in orders(app)}
+    assert stamps[taken.number] is not None and stamps[cancelled.number] is None
+    later = confirmed(driver, app, wecom, "订货 B200*15")
+    clock.advance(hours=1)
+    rows = client.get("/erp/v1/orders", headers=auth).json["rows"]
+    assert [r["order_number"] for r in rows] == [taken.number, later.number]
+    again = {o.number: o.exported_at for o in orders(app)}
+    assert again[taken.number] == stamps[taken.number] and again[later.number] is not None
+    assert again[later.number] > again[taken.number]

@@ -97,6 +97,17 @@ def test_a_tap_on_another_card_drops_the_unfinished_reject(app, driver, wecom):
     assert "北京协和医院" in last_text(wecom, "director")
 
 
+def test_approving_the_same_card_after_starting_a_reject_just_approves(app, driver, wecom):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 150万")
+    [card] = cards_to(wecom, "director")
+    driver.click("director", card.task_id, "reject")
+    driver.click("director", card.task_id, "approve")          # changed their mind
+    assert regs(app)[0].status == "approved"
+    assert not any("已放弃驳回" in m for m in texts_to(wecom, "director"))
+    driver.text("director", "好的")                             # not a reason any more
+    assert regs(app)[0].decision_reason is None
+
+
 def test_a_lookup_while_a_reason_is_awaited_is_answered_and_the_reject_still_waits(app, driver, wecom):
     driver.text("dealer_bj_li", "报备 北京协和医院 彩超 150万")
     [card] = cards_to(wecom, "director")
@@ -174,6 +185,35 @@ def test_a_refused_change_keeps_the_approved_deal_and_its_protection(app, driver
     assert "修改被张伟驳回" in reply and "金额没有依据" in reply and "¥80万" in reply
     driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")            # still held
     assert regs(app)[-1].status == "rejected"
+
+
+def test_an_approved_deal_stays_approved_while_its_change_waits(app, driver, wecom, clock):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    [reg] = regs(app)
+    driver.text("dealer_bj_li", f"修改 {reg.number} 金额 150万")
+    [reg] = regs(app)
+    assert reg.status == "approved" and reg.approved_terms["amount_yuan"] == 800_000
+    [card] = cards_to(wecom, "director")
+    rows = {r["keyname"]: r["value"] for r in card.card["horizontal_content_list"]}
+    assert (rows["金额"], rows["已批准金额"]) == ("¥150万", "¥80万") and "审批原因" in rows
+    driver.text("dealer_bj_li", "我的报备")
+    assert "已生效" in last_text(wecom, "dealer_bj_li") and "修改待审批，已批准金额 ¥80万" in last_text(wecom, "dealer_bj_li")
+    driver.text("dealer_hx_sun", "查询 北京协和医院")             # protected, not "审批中"
+    assert "保护至" in last_text(wecom, "dealer_hx_sun") and "审批中" not in last_text(wecom, "dealer_hx_sun")
+    driver.text("dealer_bj_li", f"撤销 {reg.number}")             # withdrawn as it was approved
+    [reg] = regs(app)
+    assert reg.status == "withdrawn" and float(reg.amount_yuan) == 800_000 and reg.approved_terms is None
+    assert cards_to(wecom, "director")[0].replace_name.startswith("已失效")
+
+
+def test_a_refused_change_restores_the_verdicts_the_deal_was_approved_on(app, driver, wecom):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    approved_on = regs(app)[0].verdicts
+    driver.text("dealer_bj_li", f"修改 {regs(app)[0].number} 金额 150万")
+    assert regs(app)[0].verdicts != approved_on                  # the tiering verdict now asks the director
+    driver.click("director", cards_to(wecom, "director")[0].task_id, "reject")
+    driver.text("director", "金额没有依据")
+    assert regs(app)[0].verdicts == approved_on
 
 
 def test_an_approved_change_keeps_the_protection_it_had(app, driver, wecom, clock):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.rules import RegistrationRules, RuleStore
 from bot.rules import checks
 from bot.rules.model import RuleError
+from bot.rules.operations import ApprovalRules
 from bot.rules.verdict import NEEDS_APPROVAL, PASS, REJECT
 
 R = RegistrationRules()
@@ -143,3 +145,24 @@ def test_rule_versions_are_shared_and_only_bumped_by_a_change(app):
     with q.factory() as s:
         seen = other_worker.active(s)
         assert seen.version == v1 + 1 and seen.registration.protection_days == 30
+
+
+CST = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("remind, now, reminded, due", [
+    # 4 wall-clock hours, then 9 working hours from the step: Monday 10:00 → Tuesday 10:00
+    ({"hours": 4}, datetime(2026, 12, 8, 9, 59), datetime(2026, 12, 7, 14, 0), False),
+    ({"hours": 4}, datetime(2026, 12, 8, 10, 1), datetime(2026, 12, 7, 14, 0), True),
+    # the same in working hours
+    ({"working_hours": 4}, datetime(2026, 12, 8, 10, 1), datetime(2026, 12, 7, 14, 0), True),
+    # after downtime the reminder went out Tuesday 12:00: five working hours more (the gap), 17:00
+    ({"working_hours": 4}, datetime(2026, 12, 8, 16, 59), datetime(2026, 12, 8, 12, 0), False),
+    ({"working_hours": 4}, datetime(2026, 12, 8, 17, 1), datetime(2026, 12, 8, 12, 0), True),
+    ({"hours": 4}, datetime(2026, 12, 8, 12, 30), None, False),                   # never before the reminder
+])
+def test_escalation_comes_on_time_whatever_units_the_waits_use(remind, now, reminded, due):
+    rules = ApprovalRules.from_dict({"remind_after": remind, "escalate_after": {"working_hours": 9}}, "Asia/Shanghai")
+    created = datetime(2026, 12, 7, 10, 0, tzinfo=CST)                   # a Monday
+    reminded_at = reminded.replace(tzinfo=CST) if reminded else None
+    assert rules.escalation_due(created, reminded_at, now.replace(tzinfo=CST)) is due

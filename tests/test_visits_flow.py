@@ -205,7 +205,8 @@ def test_a_location_that_is_no_position_is_refused_and_nothing_is_stored(app, dr
     driver.post_inner(driver.inner_xml(driver.fields("rep_zhang", "location", Location_X=lat, Location_Y=lng,
                                                      Scale=15, Label="", MsgId="m-" + lat + lng)))
     reply = last_text(wecom, "rep_zhang")
-    assert said in reply and "未签到，也没有记录" in reply
+    assert said in reply and reply.startswith("❌ 未签到：") and "这个位置没有记录" in reply
+    assert reply.count("未签到") == 1
     assert visits(app) == []
     clock.advance(minutes=10)                                   # the next real check-in is judged on its own
     driver.location("rep_zhang", *PUMCH)
@@ -244,7 +245,7 @@ def test_people_who_do_not_visit_cannot_check_in_and_bad_input_changes_nothing(a
     assert "这张照片没有保存" in last_text(wecom, "rep_zhang") and "先发送位置签到" in last_text(wecom, "rep_zhang")
     for lat, lng in ((0, 0), (90, 180), (-33.8688, 151.2093)):          # no fix, the pole, Sydney
         driver.location("rep_zhang", lat, lng)
-        assert "未签到，也没有记录" in last_text(wecom, "rep_zhang")
+        assert "未签到" in last_text(wecom, "rep_zhang") and "这个位置没有记录" in last_text(wecom, "rep_zhang")
     assert visits(app) == []
     with q(app).factory() as s:
         assert s.execute(select(VisitPhoto)).first() is None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
+from bot.geo import CHINA_BOX
 from bot.rules.model import ROLES, RuleError
 from bot.workcal import WorkCalendar
 
@@ -15,8 +16,6 @@ CHECKIN_ROLES = ("rep", "dealer", "manager", "director", "admin")
 # What bot.rules.visit_checks can raise on a visit.
 VISIT_FLAGS = ("FAR_FROM_CUSTOMER", "IMPOSSIBLE_TRAVEL", "SAME_POINT_OTHER_CUSTOMER", "OUTSIDE_HOURS",
                "NOT_CHECKED_OUT", "NO_CUSTOMER_POINT")
-# The customary box around China (bot.geo.outside_china): south, west, north, east.
-CHINA_BOX = (0.8293, 72.004, 55.8271, 137.8347)
 
 
 def _clock_time(value: Any, where: str) -> time:
@@ -82,15 +81,28 @@ class ApprovalRules:
             return self.calendar.working_seconds(start, end) >= duration.hours * 3600
         return (end - start).total_seconds() >= duration.hours * 3600
 
+    def ends(self, duration: Duration, start):
+        """The moment ``duration`` has passed since start."""
+        if duration.working:
+            return self.calendar.add_working(start, duration.hours * 3600)
+        return start + timedelta(hours=duration.hours)
+
     def escalation_due(self, created, reminded_at, now) -> bool:
         """Escalation comes after the reminder, never instead of it, and leaves
         the approver the time between the two after it: after downtime a
-        step overdue for both is reminded first and escalated later."""
+        step overdue for both is reminded first and escalated later. The time
+        between them is measured the way escalate_after is, from the moments
+        the two would fall on (so "4 hours, then 9 working hours" escalates
+        9 working hours after the step came, not 4 hours later than that)."""
         if reminded_at is None or not self.elapsed(self.escalate_after, created, now):
             return False
-        gap = self.escalate_after.hours - (self.remind_after.hours if
-                                           self.remind_after.working == self.escalate_after.working else 0)
-        return self.elapsed(Duration(max(gap, 0), self.escalate_after.working), reminded_at, now)
+        remind_at, escalate_at = self.ends(self.remind_after, created), self.ends(self.escalate_after, created)
+        if escalate_at <= remind_at:
+            return True
+        if self.escalate_after.working:
+            gap_s = self.calendar.working_seconds(remind_at, escalate_at)
+            return self.calendar.working_seconds(reminded_at, now) >= gap_s
+        return (now - reminded_at) >= (escalate_at - remind_at)
 
 
 @dataclass(frozen=True)
