@@ -69,6 +69,10 @@ class Button:
     style: int = 1     # 1 primary, 2 default, 3 danger, 4 link-ish (WeCom styles 1-4)
 
 
+# Rows a card shows (WeCom's template_card holds at most six); more are cut off.
+CARD_ROWS = 6
+
+
 @dataclass(frozen=True)
 class Card:
     """An interactive card: approval buttons. Goes 1:1 to one user."""

@@ -18,8 +18,11 @@ def approved_terms_of(reg: Registration) -> dict:
 
 def restore_approved_terms(reg: Registration) -> None:
     """Drop a change that was never approved: the approved terms, and the
-    verdicts they were approved on, are the registration again."""
+    verdicts they were approved on, are the registration again. Nothing to do
+    when no change waits."""
     terms = reg.approved_terms
+    if terms is None:
+        return
     reg.amount_yuan = terms["amount_yuan"]
     reg.close_date = date.fromisoformat(terms["close_date"]) if terms["close_date"] else None
     reg.decided_at = datetime.fromisoformat(terms["decided_at"]) if terms["decided_at"] else None

@@ -41,11 +41,14 @@ def card_sent(session: Session, task_id: str, response_code: str) -> None:
 
 def subject_ref_of(ctx: Context, approval_id: int) -> str:
     """The number an approval step is about (RG…, SO…, SP…, EX…)."""
-    return ctx.s.execute(select(ApprovalFlow.subject_ref).join(Approval, Approval.flow_id == ApprovalFlow.id)
-                         .where(Approval.id == approval_id)).scalar_one_or_none() or ""
+    return _subject_ref(ctx, Approval.id == approval_id)
 
 
 def subject_ref_of_card(ctx: Context, task_id: str) -> str:
     """The number an approval card is about ("" for other cards)."""
+    return _subject_ref(ctx, Approval.task_id == task_id)
+
+
+def _subject_ref(ctx: Context, which) -> str:
     return ctx.s.execute(select(ApprovalFlow.subject_ref).join(Approval, Approval.flow_id == ApprovalFlow.id)
-                         .where(Approval.task_id == task_id)).scalar_one_or_none() or ""
+                         .where(which)).scalar_one_or_none() or ""

@@ -69,7 +69,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
     if not changes:
         ctx.reply(Text(t("amend_nothing", lang, ref=reg.number)))
         return
-    if reg.status == "approved" and reg.approved_terms is None:
+    if reg.status == "approved" and not reg.change_waiting:
         reg.approved_terms = terms          # what a refused change falls back to
     reg.revision += 1
     reg.updated_at = ctx.now
@@ -88,11 +88,11 @@ def amend(ctx: Context, parsed: Parsed) -> None:
     if needing:
         # An approved deal stays approved (protected, on its approved terms) while
         # its change waits: the change, not the deal, is what the approver decides.
-        if reg.approved_terms is None:
+        if not reg.change_waiting:
             reg.status = "pending"
         role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
         request_approval(ctx, reg, role, customer.region if customer else None, needing)
-    elif reg.approved_terms is not None:
+    elif reg.change_waiting:
         # A change of an approved deal that no longer needs anyone: approved as it
         # was, with the protection it already had (changes don't restart the clock).
         reg.approved_terms = None
@@ -109,7 +109,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
 
 def status_line(ctx: Context, reg: Registration) -> str:
     lang, until = ctx.lang, ctx.fmt(reg.lock_until, "%Y-%m-%d")
-    if reg.approved_terms is not None:
+    if reg.change_waiting:
         return t("status_change_pending", lang, until=until, amount=yuan(reg.approved_terms["amount_yuan"]))
     if reg.status == "pending":
         return t("status_pending", lang, until=until)
@@ -122,8 +122,7 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
         return
     before = snapshot(reg)
     void_open_flows(ctx, "registration", reg.id)
-    if reg.approved_terms is not None:
-        restore_approved_terms(reg)         # what was withdrawn is the deal as approved
+    restore_approved_terms(reg)             # what was withdrawn is the deal as approved
     reg.status, reg.updated_at, reg.revision = "withdrawn", ctx.now, reg.revision + 1
     locks.release(ctx, reg)
     ctx.audit("registration.withdrawn", "registration", reg.number, before=before, after=snapshot(reg))

@@ -104,8 +104,7 @@ def expire(ctx: Context, reg: Registration) -> bool:
         return False
     before = snapshot(reg)
     voided = _void_decisions(ctx, reg)
-    if reg.approved_terms is not None:      # a change still waiting dies with it
-        restore_approved_terms(reg)
+    restore_approved_terms(reg)             # a change still waiting dies with it
     released_until = reg.lock_until
     reg.status, reg.updated_at = "expired", ctx.now
     for lock in ctx.s.execute(select(RegistrationLock).where(RegistrationLock.registration_id == reg.id)).scalars():

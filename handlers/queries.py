@@ -18,7 +18,7 @@ def _line(ctx: Context, reg: Registration, with_partner: bool = False) -> str:
     until = ctx.fmt(reg.lock_until, "%Y-%m-%d") if reg.lock_until and reg.is_open else ""
     who = f"{ctx.s.get(Partner, reg.partner_id).name} · " if with_partner else ""
     tail = t("line_until", lang, until=until) if until else ""
-    if reg.approved_terms is not None:      # approved on other terms; this change waits
+    if reg.change_waiting:      # approved on other terms; this change waits
         tail += t("line_change_waiting", lang, amount=yuan(reg.approved_terms["amount_yuan"]))
     return (f"> {reg.number} {who}{reg.customer_text} {'、'.join(reg.product_lines)} {yuan(reg.amount_yuan)}"
             f" · {status_word(reg.status, lang)}{tail}")

@@ -8,16 +8,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.messages import Text
+from bot.messages import CARD_ROWS, Text
 from handlers import locks
 from handlers.approved_terms import restore_approved_terms
 from handlers.approvals.kinds import CardView, register_kind
 from handlers.payload import payload_of, snapshot
 from handlers.texts import reason_label, sentences, t, yuan
 from models import Approval, ApprovalFlow, Partner, Registration, User
-
-
-CARD_ROWS = 6          # WeCom's template_card shows at most six horizontal rows
 
 
 class RegistrationKind:
@@ -41,7 +38,7 @@ class RegistrationKind:
 
     def is_open(self, reg: Registration) -> bool:
         # Waiting for a decision: a new registration, or a change to an approved one.
-        return reg.status == "pending" or (reg.status == "approved" and reg.approved_terms is not None)
+        return reg.status == "pending" or reg.change_waiting
 
     def requester(self, ctx: Context, reg: Registration) -> User:
         return ctx.s.get(User, reg.submitter_id)
@@ -54,7 +51,7 @@ class RegistrationKind:
         essential = [("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
                      ("产品线", "、".join(reg.product_lines)),
                      ("金额", yuan(reg.amount_yuan))]
-        if reg.approved_terms is not None:
+        if reg.change_waiting:
             # A change to an approved deal: what was approved is the comparison.
             essential.append(("已批准金额", yuan(reg.approved_terms["amount_yuan"])))
         resembled = next((r["facts"] for r in flow.reasons if r["reason_code"] == "POSSIBLE_DUPLICATE"), None)
@@ -76,7 +73,7 @@ class RegistrationKind:
         before = snapshot(reg)
         now = ctx.now
         reg.status, reg.decided_by_id, reg.decided_at, reg.updated_at = "approved", appr.decided_by_id, now, now
-        if reg.approved_terms is not None:
+        if reg.change_waiting:
             # An approved change: the protection already running goes on, not restarts.
             reg.approved_terms = None
         else:
@@ -89,7 +86,7 @@ class RegistrationKind:
                         until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))), key=f"decision:{appr.id}")
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval, reason: str) -> None:
-        if reg.approved_terms is not None:
+        if reg.change_waiting:
             self._change_rejected(ctx, reg, reason)
             return
         before = snapshot(reg)

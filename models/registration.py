@@ -57,6 +57,11 @@ class Registration(Base):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def change_waiting(self) -> bool:
+        """Approved, with a change to it waiting for a decision."""
+        return self.approved_terms is not None
+
 
 class RegistrationLock(Base):
     """One row per (customer, conflict scope) held by an open registration.

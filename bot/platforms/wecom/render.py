@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import Card, CardStamp, Image, Markdown, Outgoing, Text
+from bot.messages import CARD_ROWS, Card, CardStamp, Image, Markdown, Outgoing, Text
 
 MAX_CONTENT_BYTES = 2048
 DUPLICATE_CHECK_INTERVAL_S = 1800
@@ -51,7 +51,7 @@ def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = 
             "source": {"desc": "渠道助手"},
             "main_title": {"title": _clip_chars(msg.title, 26), "desc": _clip_chars(msg.desc, 30)},
             "horizontal_content_list": [
-                {"keyname": _clip_chars(k, 5), "value": _clip_chars(v, 30)} for k, v in msg.rows[:6]
+                {"keyname": _clip_chars(k, 5), "value": _clip_chars(v, 30)} for k, v in msg.rows[:CARD_ROWS]
             ],
             "task_id": msg.task_id,
             "button_list": [{"text": b.text, "style": b.style, "key": b.key} for b in msg.buttons[:6]],
