@@ -9,14 +9,14 @@ Options: --db sqlite|postgres|both  --queries 2000  --scan-queries 20  --seed 7
 Per database:
   1. a fresh database: SQLite file under /tmp, or a PostgreSQL database
      `qudao_bench` created on 127.0.0.1 (and dropped at the end);
-     schema from bot.db.make_engine + upgrade_schema;
+     schema from models.db.make_engine + upgrade_schema;
   2. the generated CSV (bench/gen_customers.py, same seed) imported with
-     handlers.customer_import.import_customers -- timed, progress on stderr;
+     handlers.customers.importing.import_customers -- timed, progress on stderr;
   3. a query set: 40% exact existing names, 30% spelling variants of existing
      names (traditional characters, full-width brackets, city prefix added or
      removed, 第一→第1, legal suffix dropped), 30% new names (the generator's
      next names after the first N: certainly not in the set);
-  4. handlers.customer_search.lookup per query, each in a fresh session:
+  4. handlers.customers.search.lookup per query, each in a fresh session:
      latency p50/p95/p99/max and verdict counts per query kind; the first
      call is reported on its own (it fills caches) and left out of the
      percentiles.  Two passes, each with its own query set (same mix) and the
@@ -66,7 +66,7 @@ PASSES = (("fresh", "command"), ("analyzed", "command"), ("analyzed", "alone"))
 
 
 def bench_db(db: str, args, data: DataSet, query_sets: list[list[Query]], detail) -> dict:
-    from bot.db import make_session_factory
+    from models.db import make_session_factory
     with fresh_database(db, args.n, args.keep) as engine:
         factory = make_session_factory(engine)
         version = server_version(engine)
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
 
     mach = machine()
     emit(mach)
-    for module in ("handlers.customer_import", "handlers.customer_search"):
+    for module in ("handlers.customers.importing", "handlers.customers.search"):
         importlib.import_module(module)     # load the measured code now, then fingerprint it
     code = code_fingerprint()
     emit(code)

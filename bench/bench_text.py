@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.matching import analyse, compare  # noqa: E402
-from bot.nlp import parse_message  # noqa: E402
+from domain.matching import analyse, compare  # noqa: E402
+from domain.language import parse_message  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "data" / "parse_dev.jsonl"
 MESSAGES = [

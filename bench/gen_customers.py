@@ -63,7 +63,7 @@ if str(ROOT) not in sys.path:
     # project (bot.*) and this directory's modules (bench.namegen) importable.
     sys.path.insert(0, str(ROOT))
 
-from bot.matching.data.regions_cn import MUNICIPALITIES, PROVINCES  # noqa: E402
+from domain.matching.data.regions_cn import MUNICIPALITIES, PROVINCES  # noqa: E402
 
 # Tables, gazetteer, trade-word pool, credit codes and the finite families live
 # in bench/namegen/; this module keeps the seeded stream that draws from them

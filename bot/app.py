@@ -10,23 +10,23 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import audit
-from bot.clock import Clock, OffsetClock
-from bot.context import Services
-from bot.erp import create_erp_blueprint
-from bot.db import make_engine, make_session_factory, upgrade_schema
-from bot.inbox import Inbox
-from bot.media import BlobStore
-from bot.kvstore import KvStore, RedisKv, SqlKv
-from bot.outbox import Deliverer
-from bot.platforms.wecom.api import WeComApi
-from bot.platforms.wecom.callback import create_callback_blueprint
-from bot.platforms.wecom.crypto import WeComCrypto
-from bot.platforms.wecom.transport import WeComTransport
-from bot.rules import RuleStore
-from bot.runner import Runner
+from chat import audit
+from domain.clock import Clock, OffsetClock
+from chat.context import Services
+from adapters.erp import create_erp_blueprint
+from models.db import make_engine, make_session_factory, upgrade_schema
+from chat.inbox import Inbox
+from chat.media import BlobStore
+from chat.kvstore import KvStore, RedisKv, SqlKv
+from chat.outbox import Deliverer
+from adapters.wecom.api import WeComApi
+from adapters.wecom.callback import create_callback_blueprint
+from adapters.wecom.crypto import WeComCrypto
+from adapters.wecom.transport import WeComTransport
+from domain.rules import RuleStore
+from chat.runner import Runner
 from bot.settings import Settings, load_settings
-from handlers.cards import card_sent
+from handlers.approvals.cards import card_sent
 from models import User
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.register_blueprint(create_erp_blueprint(services, after_write=runner.poke), url_prefix="/erp/v1")
     qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, api)
     if settings.scheduler == "embedded" and settings.processing == "thread":
-        from bot.scheduler import build_scheduler
+        from chat.scheduling import build_scheduler
         qudao.scheduler = build_scheduler(qudao, ttl_s=settings.scheduler_lease_s)
     if settings.simulator:
         qudao.simulator_state = _mount_simulator(app, settings, qudao)
@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:
     from flask import request
 
-    from bot.platforms.simulator import SimulatorState, create_simulator_blueprint
+    from adapters.simulator import SimulatorState, create_simulator_blueprint
     factory, clock = qudao.factory, qudao.clock
 
     def time_control(hours: float | None) -> dict:

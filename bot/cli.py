@@ -18,8 +18,8 @@ def _settings():
 
 def _database(settings):
     from bot.app import prepare_database
-    from bot.clock import Clock
-    from bot.db import make_engine, make_session_factory
+    from domain.clock import Clock
+    from models.db import make_engine, make_session_factory
     clock = Clock(settings.timezone)
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
@@ -72,8 +72,8 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_rules_load(args) -> int:
-    from bot.rules import RuleStore
-    from bot.rules.model import RuleError
+    from domain.rules import RuleStore
+    from domain.rules.model import RuleError
     settings = _settings()
     _, factory, clock = _database(settings)
     try:
@@ -87,7 +87,7 @@ def cmd_rules_load(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
-    from bot.audit import verify_chain
+    from chat.audit import verify_chain
     _, factory, _ = _database(_settings())
     with factory() as s:
         report = verify_chain(s)
@@ -96,7 +96,7 @@ def cmd_audit_verify(args) -> int:
 
 
 def run_parse(lines: TextIO, out: TextIO) -> None:
-    from bot.nlp import parse_message
+    from domain.language import parse_message
     for raw in lines:
         if not raw.strip():
             continue
@@ -130,8 +130,8 @@ def cmd_parse(args) -> int:
 def cmd_match(args) -> int:
     if args.lookup:
         return _match_lookup()
-    from bot.matching import prepare_aliases
-    from bot.matching.cli import run_match
+    from domain.matching import prepare_aliases
+    from domain.matching.cli import run_match
     table = None
     if args.db:
         from sqlalchemy import select
@@ -148,7 +148,7 @@ def cmd_match(args) -> int:
 
 def _match_lookup() -> int:
     """One name per line → what a registration of it would be matched to, and why."""
-    from handlers.customer_search import lookup
+    from handlers.customers.search import lookup
     _, factory, _ = _database(_settings())
     for raw in sys.stdin:
         name = raw.strip()

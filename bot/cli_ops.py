@@ -12,7 +12,7 @@ from pathlib import Path
 
 def cmd_scheduler(args) -> int:
     from bot.app import create_app
-    from bot.scheduler import build_scheduler
+    from chat.scheduling import build_scheduler
     from bot.settings import load_settings
     settings = load_settings()
     if settings.simulator and not settings.wecom_api_base:
@@ -38,7 +38,7 @@ def cmd_integration(args) -> int:
     from sqlalchemy import select
 
     from bot.cli import _database, _settings
-    from bot.erp import new_token, token_hash
+    from adapters.erp import new_token, token_hash
     from models import Integration
     _, factory, clock = _database(_settings())
     with factory() as s, s.begin():
@@ -70,7 +70,7 @@ def cmd_integration(args) -> int:
 
 def cmd_export_orders(args) -> int:
     from bot.cli import _database, _settings
-    from handlers.order_export import EXPORTABLE, export_orders, to_csv, to_xlsx
+    from handlers.orders.export import EXPORTABLE, export_orders, to_csv, to_xlsx
     statuses = [x for x in args.status.split(",") if x]
     if any(x not in EXPORTABLE for x in statuses):
         print(f"status must be among {', '.join(EXPORTABLE)}", file=sys.stderr)

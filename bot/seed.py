@@ -7,10 +7,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock
-from bot.matching import analyse, region_of
+from domain.clock import Clock
+from domain.matching import analyse, region_of
 from bot.settings import CONFIG_DIR
-from handlers.customer_search import index_customer
+from handlers.customers.search import index_customer
 from models import Customer, Partner, Product, User
 
 DEMO_FILE = CONFIG_DIR / "demo" / "org.yaml"

@@ -1,4 +1,4 @@
-"""Alembic environment: runs against the engine handed over by bot.db (or the URL)."""
+"""Alembic environment: runs against the engine handed over by models.db (or the URL)."""
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -34,7 +34,7 @@ def _configure_and_run(connection) -> None:
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:      # handed over with an advisory lock held (bot.db)
+    if connection is not None:      # handed over with an advisory lock held (models.db)
         _run(connection)
         return
     engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))

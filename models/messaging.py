@@ -18,7 +18,7 @@ class InboxMessage(Base):
     sender: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)          # the neutral Inbound
     # For a registration: the canonical key of the customer it claims. Claims on
-    # one key are processed in receive order (see bot.inbox), whatever worker.
+    # one key are processed in receive order (see chat.inbox), whatever worker.
     claim_key: Mapped[str | None] = mapped_column(String(200), index=True)
     received_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default="new")   # new | done | dead

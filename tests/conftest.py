@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from bot.app import create_app
-from bot.clock import FrozenClock
-from bot.platforms.simulator import FakeWeComServer
-from bot.platforms.wecom.crypto import WeComCrypto
+from domain.clock import FrozenClock
+from adapters.simulator import FakeWeComServer
+from adapters.wecom.crypto import WeComCrypto
 from bot.seed import seed_demo
 from bot.settings import CONFIG_DIR, load_settings
 
@@ -167,7 +167,7 @@ def wait_for(predicate, timeout: float = 10.0, every: float = 0.05):
 
 def add_integration(app, name: str = "erp") -> str:
     """A token for the ERP API, as `python -m bot integration add` makes one."""
-    from bot.erp import new_token, token_hash
+    from adapters.erp import new_token, token_hash
     from models import Integration
     q = app.extensions["qudao"]
     token = new_token()

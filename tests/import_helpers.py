@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.app import prepare_database
-from bot.db import make_engine, make_session_factory
+from models.db import make_engine, make_session_factory
 from bot.seed import seed_demo
 from handlers.imports import kind_named, open_table, run_import
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.matching import MatchResult
+from domain.matching import MatchResult
 
 D, P, X = "duplicate", "possible", "distinct"
 DP = (D, P)

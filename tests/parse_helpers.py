@@ -1,4 +1,4 @@
-"""Shared pieces of the bot.nlp parser tests: the pinned date and the field checker."""
+"""Shared pieces of the domain.language parser tests: the pinned date and the field checker."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.nlp import Parsed
+from domain.language import Parsed
 
 TODAY = date(2026, 11, 23)  # a Monday
 

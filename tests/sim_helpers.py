@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.platforms.simulator import FakeWeComServer
+from adapters.simulator import FakeWeComServer
 
 CORP, SECRET, AGENT = "ww_test_corp", "test-secret", 1000002
 TOKEN = "simtoken123"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.scheduler import build_scheduler
+from chat.scheduling import build_scheduler
 from models import Approval, SpecialPrice
 from tests.conftest import cards_to, last_text, texts_to
 
@@ -100,7 +100,7 @@ def test_after_downtime_the_reminder_still_comes_before_the_escalation(app, driv
 
 
 def test_holidays_may_be_written_as_plain_yaml_dates(app, tmp_path):
-    from bot.rules.model import RuleSetData
+    from domain.rules.model import RuleSetData
     path = tmp_path / "rules.yaml"
     path.write_text("approvals:\n  working_hours: {holidays: [2026-10-01, 2026-10-02], workdays: [2026-09-27]}\n",
                     encoding="utf-8")

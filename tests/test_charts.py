@@ -11,8 +11,8 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from matplotlib import font_manager
 
-from bot import charts
-from bot.charts import (REQUIRED_GLYPHS, STATUS_WORDS, TOP_REPS, latin_name, latin_text, pick_cjk_face,
+from handlers.reports import charts
+from handlers.reports.charts import (REQUIRED_GLYPHS, STATUS_WORDS, TOP_REPS, latin_name, latin_text, pick_cjk_face,
                         plan_chart, weekly_chart)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -188,7 +188,7 @@ def test_names_in_pinyin_are_written_like_names() -> None:
 
 
 def test_status_words_agree_with_the_bot_texts() -> None:
-    from handlers.texts import STATUS
+    from handlers.common.texts import STATUS
     assert {zh: en for zh, en in STATUS.values()} == STATUS_WORDS
 
 

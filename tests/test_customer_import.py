@@ -11,8 +11,8 @@ import pytest
 
 from sqlalchemy import func, select
 
-from handlers.customer_import import import_customers, read_csv
-from handlers.customer_search import lookup
+from handlers.customers.importing import import_customers, read_csv
+from handlers.customers.search import lookup
 from models import AuditEvent, Customer, CustomerAlias, CustomerToken, Registration
 from tests.conftest import build_app, last_text
 

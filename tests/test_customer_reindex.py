@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
 
-from handlers.customer_import import import_customers
-from handlers.customer_reindex import reindex_customers
-from handlers.customer_search import lookup
+from handlers.customers.importing import import_customers
+from handlers.customers.reindex import reindex_customers
+from handlers.customers.search import lookup
 from models import Customer, CustomerToken
 
 
@@ -62,8 +62,8 @@ def test_upgrading_the_schema_refiles_customers_filed_by_older_code(tmp_path):
     re-files its customers by itself (migration 0007)."""
     from alembic import command
 
-    from bot.db import alembic_config, make_engine, make_session_factory
-    from bot.matching import analyse
+    from models.db import alembic_config, make_engine, make_session_factory
+    from domain.matching import analyse
     engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
     cfg = alembic_config(engine)
     command.upgrade(cfg, "0006")

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from handlers.customer_import import import_customers
-from handlers.customer_search import lookup
+from handlers.customers.importing import import_customers
+from handlers.customers.search import lookup
 
 KNOWN = [
     "上海市第一人民医院", "北京协和医院", "武汉协和医院", "北京协和医学院", "苏州市立医院", "南京鼓楼医院",
@@ -198,7 +198,7 @@ def test_a_registration_carrying_a_credit_code_finds_the_customer_by_it(app, dri
     ("浙大一附院", "浙江大学医学院附属第一医院", "possible"),       # the 医学院 level is missing
 ])
 def test_common_abbreviations_expand(short, full, verdict):
-    from bot.matching import compare
+    from domain.matching import compare
     res = compare(short, full)
     assert res.verdict == verdict, res.reason
     if verdict == "duplicate":

@@ -1,4 +1,4 @@
-"""bot.geo: datum conversion, distances, search boxes, speeds."""
+"""domain.geo: datum conversion, distances, search boxes, speeds."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.geo import (
+from domain.geo import (
     EARTH_RADIUS_M,
     Point,
     bbox,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.scheduler import build_scheduler
+from chat.scheduling import build_scheduler
 from models import Registration, RegistrationExtension, RegistrationLock
 from tests.conftest import cards_to, last_text, texts_to
 
@@ -119,7 +119,7 @@ def test_a_visit_in_doubt_is_no_evidence_but_the_card_shows_it(app, driver, weco
 
 
 def test_the_rules_may_count_a_visit_in_doubt(app, driver, wecom, clock):
-    from bot.rules import RuleStore
+    from domain.rules import RuleStore
     number = visit_in_doubt(app, driver, clock)
     with q(app).factory() as s, s.begin():
         RuleStore(q(app).clock).load_content(s, {"lifecycle": {"extension": {"count_suspicious_visits": True}}},

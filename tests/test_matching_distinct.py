@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import compare
+from domain.matching import compare
 from tests.matching_cases import DEV_PAIRS, DISTINCTS, DUPLICATES, POSSIBLES, X, _ids, _reason_has
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.matching import MatchResult, NameParts, analyse, best_match, compare
-from bot.matching.cli import run_match
+from domain.matching import MatchResult, NameParts, analyse, best_match, compare
+from domain.matching.cli import run_match
 from tests.matching_cases import D, DEV_FILE, DEV_PAIRS, DISTINCTS, DP, P, POSSIBLES, X, _ids
 
 
@@ -65,7 +65,7 @@ def test_key_stable_across_processes() -> None:
     """The key is a database unique key: no hash-seed or cache dependence."""
     names = [a for a, _ in SAME_KEY] + [b for _, b, _ in DISTINCTS[:20]]
     here = [analyse(n).key for n in names]
-    code = ("import json,sys; from bot.matching import analyse; "
+    code = ("import json,sys; from domain.matching import analyse; "
             "print(json.dumps([analyse(n).key for n in json.load(sys.stdin)]))")
     root = Path(__file__).resolve().parents[1]
     import json
@@ -266,7 +266,7 @@ def test_run_match_on_dev_file() -> None:
 
 
 def test_prepare_aliases_normalises_keys() -> None:
-    from bot.matching import prepare_aliases
+    from domain.matching import prepare_aliases
 
     table = prepare_aliases({"吉大 一院": "吉林大学白求恩第一医院", "青大附院": "青岛大学附属医院"})
     assert compare("吉大一院", "吉林大学白求恩第一医院", table).verdict == D

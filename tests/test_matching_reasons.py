@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.matching import compare
+from domain.matching import compare
 from tests.matching_cases import DISTINCTS, DUPLICATES, POSSIBLES, _ids
 
 ALL = DUPLICATES + POSSIBLES + DISTINCTS

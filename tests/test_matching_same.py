@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import compare
+from domain.matching import compare
 from tests.matching_cases import D, DEV_FILE, DEV_PAIRS, DP, DUPLICATES, P, POSSIBLES, X, _ids, _reason_has
 
 

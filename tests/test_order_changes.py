@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from bot.scheduler import build_scheduler
+from chat.scheduling import build_scheduler
 from models import ApprovalFlow, Order, SpecialPrice
 from tests.conftest import add_integration, cards_to, last_text, texts_to
 from tests.test_orders_flow import orders, q

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from bot.rules import order_checks as checks
-from bot.rules.commerce import OrderRules
-from bot.rules.order_checks import CreditFacts, LineFacts
-from bot.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, WARN
+from domain.rules import order_checks as checks
+from domain.rules.commerce import OrderRules
+from domain.rules.order_checks import CreditFacts, LineFacts
+from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, WARN
 
 ON = OrderRules()
 

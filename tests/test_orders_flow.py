@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from bot.audit import verify_chain
+from chat.audit import verify_chain
 from models import Order
 from tests.conftest import cards_to, last_text, texts_to
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import outbox
-from bot.messages import Text
-from bot.platforms.wecom.api import TOKEN_REFRESH_CAP
+from chat import outbox
+from chat.messages import Text
+from adapters.wecom.api import TOKEN_REFRESH_CAP
 from models import OutboxMessage
 from tests.conftest import texts_to
 
@@ -114,7 +114,7 @@ def test_permanent_errors_are_kept_for_ops_not_retried(app, wecom, clock):
 def test_a_batch_that_outlives_its_lease_is_still_sent_once(app, clock):
     """Worker A claims three rows; each send is slow (30 s). Worker B ticks during
     every send. Per-row lease renewal and fenced completion keep each row single."""
-    from bot.outbox import Deliverer
+    from chat.outbox import Deliverer
     with q(app).factory() as s, s.begin():
         for i, who in enumerate(["dealer_bj_li", "dealer_hx_sun", "director"]):
             outbox.enqueue(s, clock, who, Text(f"m{i}"), f"k{i}")

@@ -1,4 +1,4 @@
-"""Tests for bot.nlp, the free-text message parser: the intents other than
+"""Tests for domain.language, the free-text message parser: the intents other than
 orders (visits, queries, help, amend/withdraw/extend, aliases), commands naming a
 record by number, visit plans and approvals. Orders, special prices and catalogs:
 test_parse_orders.py.
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.nlp import parse_message
+from domain.language import parse_message
 from tests.parse_helpers import TODAY, check
 
 

@@ -1,4 +1,4 @@
-"""Tests for bot.nlp, the free-text message parser: amounts and closing dates on
+"""Tests for domain.language, the free-text message parser: amounts and closing dates on
 their own, the result contract, and robustness (odd, random and long input).
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.nlp import OrderItem, Parsed, ProductMention, parse_amount, parse_close_date, parse_message
-from bot.nlp.schema import ACTIONS, INTENTS
+from domain.language import OrderItem, Parsed, ProductMention, parse_amount, parse_close_date, parse_message
+from domain.language.schema import ACTIONS, INTENTS
 from tests.parse_helpers import TODAY
 
 

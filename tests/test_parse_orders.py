@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.nlp import Catalog, DefaultCatalog, parse_message
+from domain.language import Catalog, DefaultCatalog, parse_message
 from tests.parse_helpers import TODAY, check
 
 

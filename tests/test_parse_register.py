@@ -1,4 +1,4 @@
-"""Tests for bot.nlp, the free-text message parser: the dev sample and
+"""Tests for domain.language, the free-text message parser: the dev sample and
 registration messages.
 
 Cases are tables of (message, expected fields). Only the fields named in an
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.nlp import parse_message
+from domain.language import parse_message
 from tests.parse_helpers import TODAY, check
 
 DEV_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "parse_dev.jsonl"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.scheduler import build_scheduler
+from chat.scheduling import build_scheduler
 from models import JobRun, MediaBlob, VisitPlan
 from tests.conftest import last_text, texts_to
 

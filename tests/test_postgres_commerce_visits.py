@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bot.audit import verify_chain
-from bot.scheduler import build_scheduler
+from chat.audit import verify_chain
+from chat.scheduling import build_scheduler
 from models import Order, Registration, SpecialPrice, Visit
 from tests.conftest import WeComDriver, cards_to, last_text, texts_to
 from tests.test_scheduler import check_lease, check_two_schedulers
@@ -95,9 +95,9 @@ def test_two_schedulers_one_worker_on_postgres(pg_app, clock):
 def test_an_expiry_raced_by_the_sweep_is_done_and_audited_once(pg_app, pg_driver, wecom, clock):
     """A claim reads the expired registration without a row lock (locks.release_expired);
     the sweep expires it and commits meanwhile; the claim's expire must then do nothing."""
-    from bot.context import Context
-    from bot.db import unit_of_work
-    from handlers import lifecycle
+    from chat.context import Context
+    from models.db import unit_of_work
+    from handlers.registration import lifecycle
     from models import AuditEvent
     pg_driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
     with q(pg_app).factory() as s:

@@ -15,8 +15,8 @@ import redis as redis_lib
 import requests
 from sqlalchemy import func, select, text
 
-from bot.audit import verify_chain
-from bot.platforms.wecom.crypto import WeComCrypto
+from chat.audit import verify_chain
+from adapters.wecom.crypto import WeComCrypto
 from models import Customer, InboxMessage, Partner, Registration, User
 # The pg_url / redis_url / pg_app fixtures live in conftest.
 from tests.conftest import REDIS_URL, DEMO_USERIDS, build_app, cards_to, last_text, texts_to, wait_for

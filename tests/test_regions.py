@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import analyse, region_of
-from bot.matching.data.regions_cn import CITIES, DISTRICTS, PROVINCES
-from bot.matching.regions import scan_places
-from bot.matching.text import simplify
+from domain.matching import analyse, region_of
+from domain.matching.data.regions_cn import CITIES, DISTRICTS, PROVINCES
+from domain.matching.regions import scan_places
+from domain.matching.text import simplify
 
 REGION_CASES = [
     # names from the brief

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.audit import verify_chain
+from chat.audit import verify_chain
 from models import Approval, AuditEvent, InboxMessage, Registration, RegistrationLock
 from tests.conftest import cards_to, last_text, texts_to
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.rules import RuleStore
+from domain.rules import RuleStore
 from models import Registration
 from tests.conftest import cards_to, last_text
 

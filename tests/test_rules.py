@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.rules import RegistrationRules, RuleStore
-from bot.rules import checks
-from bot.rules.model import RuleError
-from bot.rules.operations import ApprovalRules
-from bot.rules.verdict import NEEDS_APPROVAL, PASS, REJECT
+from domain.rules import RegistrationRules, RuleStore
+from domain.rules import checks
+from domain.rules.model import RuleError
+from domain.rules.operations import ApprovalRules
+from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT
 
 R = RegistrationRules()
 

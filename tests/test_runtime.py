@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.messages import Inbound
+from chat.messages import Inbound
 from models import InboxMessage, Registration
 from tests.conftest import WeComDriver, build_app, last_text, texts_to, wait_for
 
@@ -52,7 +52,7 @@ def test_the_migrations_build_exactly_the_models(tmp_path):
     from alembic.migration import MigrationContext
 
     import models
-    from bot.db import make_engine, upgrade_schema
+    from models.db import make_engine, upgrade_schema
     engine = make_engine(f"sqlite:///{tmp_path}/migrated.sqlite3")
     upgrade_schema(engine)
     with engine.connect() as conn:

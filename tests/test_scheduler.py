@@ -9,10 +9,10 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import Clock, FrozenClock
-from bot.scheduler import DbLease, Scheduler, build_scheduler
-from bot.scheduler.calendar import daily_slot, weekly_slot, within_catch_up
-from bot.scheduler.jobs import CalendarJob, Sweep, calendar_jobs
+from domain.clock import Clock, FrozenClock
+from chat.scheduling import DbLease, Scheduler, build_scheduler
+from chat.scheduling.calendar import daily_slot, weekly_slot, within_catch_up
+from chat.scheduling.jobs import CalendarJob, Sweep, calendar_jobs
 from models import JobRun, OutboxMessage, SchedulerLease
 from tests.conftest import build_app, texts_to
 

@@ -15,10 +15,10 @@ import xmltodict
 from flask import Flask, request
 from werkzeug.serving import make_server
 
-from bot.platforms.simulator import SimulatorState, create_simulator_blueprint
-from bot.platforms.simulator.inbound_xml import Cdata, build_xml
-from bot.platforms.simulator.msgids import MsgIdGenerator
-from bot.platforms.wecom.crypto import CryptoError, WeComCrypto
+from adapters.simulator import SimulatorState, create_simulator_blueprint
+from adapters.simulator.inbound_xml import Cdata, build_xml
+from adapters.simulator.msgids import MsgIdGenerator
+from adapters.wecom.crypto import CryptoError, WeComCrypto
 from tests.sim_helpers import AES_KEY, AGENT, CORP, PNG, SECRET, TOKEN, USERS, card_body, text_body
 
 

@@ -17,13 +17,13 @@ import xmltodict
 from flask import Flask, request
 from werkzeug.serving import make_server
 
-from bot.platforms.simulator import SimulatorState, create_simulator_blueprint
-from bot.platforms.simulator.chat import IMAGE_REQUEST_MAX_BYTES
-from bot.platforms.simulator.fake_api import IMAGE_MAX_BYTES
-from bot.platforms.simulator.inbound_xml import image_message
-from bot.platforms.simulator.state import MEDIA_TTL
-from bot.platforms.wecom.crypto import WeComCrypto
-from bot.platforms.wecom.inbound import to_inbound
+from adapters.simulator import SimulatorState, create_simulator_blueprint
+from adapters.simulator.chat import IMAGE_REQUEST_MAX_BYTES
+from adapters.simulator.fake_api import IMAGE_MAX_BYTES
+from adapters.simulator.inbound_xml import image_message
+from adapters.simulator.state import MEDIA_TTL
+from adapters.wecom.crypto import WeComCrypto
+from adapters.wecom.inbound import to_inbound
 from tests.sim_helpers import AES_KEY, AGENT, CORP, SECRET, TOKEN, USERS, FakeClock
 
 HOST_BODY_CAP = 64 * 1024    # what bot/app.py sets as MAX_CONTENT_LENGTH

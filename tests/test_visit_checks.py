@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.clock import Clock
-from bot.rules import visit_checks as checks
-from bot.rules.operations import VISIT_FLAGS, VisitRules
+from domain.clock import Clock
+from domain.rules import visit_checks as checks
+from domain.rules.operations import VISIT_FLAGS, VisitRules
 
 RULES = VisitRules.from_dict({}, "Asia/Shanghai")
 BJ = Clock("Asia/Shanghai")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.scheduler import build_scheduler
+from chat.scheduling import build_scheduler
 from models import MediaBlob, Visit, VisitPhoto
 from tests.conftest import last_text, texts_to
 
@@ -215,7 +215,7 @@ def test_a_location_that_is_no_position_is_refused_and_nothing_is_stored(app, dr
 
 
 def test_a_customer_without_coordinates_closes_the_last_visit_and_stays_unverified(app, driver, wecom, clock):
-    from handlers.customers import get_or_create
+    from handlers.customers.lookup import get_or_create
     with q(app).factory() as s, s.begin():
         assert get_or_create(s, clock, "天津市肿瘤医院").lat is None
     driver.location("rep_zhang", *PUMCH)

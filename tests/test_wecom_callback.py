@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FrozenClock
-from bot.platforms.wecom.crypto import CryptoError, WeComCrypto, signature
+from domain.clock import FrozenClock
+from adapters.wecom.crypto import CryptoError, WeComCrypto, signature
 from models import InboxMessage, OutboxMessage
 from tests.conftest import build_app, last_text
 

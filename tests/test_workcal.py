@@ -1,4 +1,4 @@
-"""bot.workcal: working-hours arithmetic for approval SLAs."""
+"""domain.workcal: working-hours arithmetic for approval SLAs."""
 from __future__ import annotations
 
 import random
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.workcal import MAX_SEARCH_DAYS, WorkCalendar
+from domain.workcal import MAX_SEARCH_DAYS, WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -71,7 +71,7 @@ def fresh_database(db: str, n: int, keep: bool):
     """An engine on a new, empty database with the current schema.  Disposed on
     the way out, and the PostgreSQL database dropped unless --keep asked to
     leave it for a closer look (the SQLite file stays in /tmp either way)."""
-    from bot.db import make_engine, upgrade_schema
+    from models.db import make_engine, upgrade_schema
     url = sqlite_url(n) if db == "sqlite" else pg_create()
     engine = make_engine(url)
     try:

@@ -41,7 +41,7 @@ def clear_caches() -> None:
     """Empty every lru_cache in the matcher and the lookup module: a lookup pass
     should see what a newly started worker sees, not what the importer (same
     process) or an earlier pass left behind."""
-    prefixes = ("bot.matching", "handlers.customer_search", "handlers.customer_tokens", "handlers.customer_reads")
+    prefixes = ("domain.matching", "handlers.customers.search", "handlers.customers.tokens", "handlers.customers.reads")
     for name, module in list(sys.modules.items()):
         if module is None or not name.startswith(prefixes):
             continue
@@ -65,7 +65,7 @@ class Progress:
 
 
 def run_import(db: str, factory, csv_path: Path, n: int) -> dict:
-    from handlers.customer_import import import_customers, read_csv
+    from handlers.customers.importing import import_customers, read_csv
     load0, t0, cpu0 = loadavg(), time.perf_counter(), time.process_time()
     report = import_customers(factory, read_csv(csv_path), progress=Progress(db, n))
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
@@ -110,7 +110,7 @@ def one_lookup(factory, q: Query, alone: bool = False) -> Timed:
     its liveness ping and BEGIN, and the session ends in a rollback."""
     from sqlalchemy import select
 
-    from handlers.customer_search import lookup
+    from handlers.customers.search import lookup
     from models import User
     with factory() as session:
         if not alone:

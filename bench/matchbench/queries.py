@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.gen_customers import stream, write_csv
 from bench.namegen.places import CITY_LIST
-from bot.matching.data.regions_cn import PROVINCES
+from domain.matching.data.regions_cn import PROVINCES
 
 from .common import log
 

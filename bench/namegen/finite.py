@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from bot.matching.data.regions_cn import MUNICIPALITIES, PROVINCES
+from domain.matching.data.regions_cn import MUNICIPALITIES, PROVINCES
 
 from .places import CITY_LIST, DISTRICT_CITIES, PROVINCE_LIST, City
 from .tables import BANKS, CITY_TYPES, CN, DISTRICT_TYPES, PROVINCE_TYPES

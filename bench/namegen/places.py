@@ -1,12 +1,12 @@
 """The gazetteer as the generator needs it: every prefecture-level city with a
 short spelling usable alone in a name, its districts, and a division code.
 
-Built from the matcher's own tables (bot.matching.data.regions_cn) so every
+Built from the matcher's own tables (domain.matching.data.regions_cn) so every
 place the generator writes is one the matcher knows.
 """
 from __future__ import annotations
 
-from bot.matching.data.regions_cn import (
+from domain.matching.data.regions_cn import (
     CITIES, DISTRICTS, MUNICIPALITIES, PROVINCES, SHORT_NEEDS_SUFFIX,
 )
 

@@ -15,7 +15,7 @@ from .tables import CN, FIRST, KNOWN, POOL2, POOL3, SECOND, THIRD
 def banned_fragments() -> list[str]:
     """Trade words must not contain these: the parser would read them as place,
     industry, type, legal or branch words and the name would change meaning."""
-    from bot.matching.data.lexicon import (
+    from domain.matching.data.lexicon import (
         BRANCH_SUFFIXES, INDUSTRY_WORDS, LEGAL_SUFFIXES_CN, TYPE_WORDS,
     )
     words = set(place_words()) | set(INDUSTRY_WORDS) | set(TYPE_WORDS)

@@ -6,12 +6,12 @@ import re
 
 from sqlalchemy import select
 
-from bot.context import Context
-from bot.messages import Text
-from bot.nlp import Parsed
+from chat.context import Context
+from chat.messages import Text
+from domain.language import Parsed
 from handlers.approvals import duties, engine, routing
 from handlers.approvals.kinds import kind_for_ref
-from handlers.texts import t
+from handlers.common.texts import t
 from models import Approval, ApprovalFlow, User
 
 # "同意 RG20261123-0001" / "驳回 SP20261202-0001/2 价格不合理" (approvers without the card at

@@ -10,11 +10,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.context import Context
-from bot.messages import Text
-from bot.nlp import Parsed
+from chat.context import Context
+from chat.messages import Text
+from domain.language import Parsed
 from handlers.approvals import duties, engine, routing
-from handlers.texts import t
+from handlers.common.texts import t
 from models import Approval, ApprovalFlow, Delegation, User
 
 MAX_DAYS = 92

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.context import Context
+from chat.context import Context
 from handlers.approvals import routing
-from handlers.texts import role_word, t
+from handlers.common.texts import role_word, t
 from models import ApprovalFlow, User
 
 

@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.context import Context
-from bot.messages import Button, Card, CardStamp, Text
-from bot.rules import Verdict
+from chat.context import Context
+from chat.messages import Button, Card, CardStamp, Text
+from domain.rules import Verdict
 from handlers.approvals import duties, voiding
 from handlers.approvals.kinds import KINDS, SubjectKind
-from handlers.payload import payload_hash
-from handlers.texts import role_word, t
+from handlers.registration.payload import payload_hash
+from handlers.common.texts import role_word, t
 from models import Approval, ApprovalFlow, User
 
 

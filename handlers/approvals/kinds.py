@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.context import Context
+from chat.context import Context
 from models import ApprovalFlow, Approval, User
 
 

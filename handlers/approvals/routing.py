@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from bot.context import Context
+from chat.context import Context
 from models import Delegation, User
 
 APPROVER_ROLES = ("manager", "director")

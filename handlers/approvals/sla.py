@@ -14,13 +14,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.context import Context, Services
-from bot.db import unit_of_work
-from bot.messages import Text
+from chat.context import Context, Services
+from models.db import unit_of_work
+from chat.messages import Text
 from handlers.approvals import duties, engine, routing
 from handlers.approvals.delegation import delegations_starting, hand_over_pending
 from handlers.approvals.kinds import KINDS
-from handlers.texts import t
+from handlers.common.texts import t
 from models import Approval, ApprovalFlow, User
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.context import Context
-from bot.messages import Text
+from chat.context import Context
+from chat.messages import Text
 from handlers.approvals import engine
 from handlers.approvals.kinds import KINDS
-from handlers.texts import t
+from handlers.common.texts import t
 from models import ApprovalFlow, User
 
 

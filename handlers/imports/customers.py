@@ -19,9 +19,9 @@ from datetime import datetime
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.geo import BD09, GCJ02, WGS84
-from bot.matching import analyse, region_of
-from handlers.customer_search import CREDIT_CODE, alias_key, tokens_for
+from domain.geo import BD09, GCJ02, WGS84
+from domain.matching import analyse, region_of
+from handlers.customers.search import CREDIT_CODE, alias_key, tokens_for
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Run, later_wins

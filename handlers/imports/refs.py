@@ -7,7 +7,7 @@ import re
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.nlp.items import SKU_SHAPE
+from domain.language.items import SKU_SHAPE
 from handlers.imports import cells
 from handlers.imports.problems import RowProblem
 from models import Partner, Product, User

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.matching import region_of
-from bot.matching.data.regions_cn import PROVINCES
+from domain.matching import region_of
+from domain.matching.data.regions_cn import PROVINCES
 from handlers.imports.problems import RowProblem
 
 _FULL_NAME = {surface: full for full, shorts in PROVINCES.items() for surface in (full, *shorts)}

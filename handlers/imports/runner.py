@@ -20,8 +20,8 @@ from typing import Callable, Iterator, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import audit
-from bot.clock import Clock
+from chat import audit
+from domain.clock import Clock
 from handlers.imports.columns import Binding, Column
 from handlers.imports.kind import Kind, Run
 from handlers.imports.problems import RowProblem

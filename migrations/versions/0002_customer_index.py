@@ -42,8 +42,8 @@ def upgrade() -> None:
 
 def _file_existing_customers() -> None:
     """Customers created before the index existed get their tokens now."""
-    from bot.matching import analyse
-    from handlers.customer_search import tokens_for
+    from domain.matching import analyse
+    from handlers.customers.search import tokens_for
 
     conn = op.get_bind()
     customers = sa.table("customers", sa.column("id"), sa.column("name"))

@@ -21,7 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from handlers.customer_reindex import reindex_customers
+    from handlers.customers.reindex import reindex_customers
     # Each batch a savepoint inside the migration's own transaction.
     factory = sessionmaker(bind=op.get_bind(), join_transaction_mode="create_savepoint")
     report = reindex_customers(factory)

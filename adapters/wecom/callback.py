@@ -1,0 +1,87 @@
+"""Flask blueprint for ``/wecom/callback``: verify, decrypt, persist, acknowledge.
+
+Order matters (style.md habit 1): size cap, outer XML parse with entities
+off, freshness window, constant-time signature, decrypt, then hand the
+neutral message to ``accept`` which persists it before we answer 200.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from flask import Blueprint, Response, request
+
+from domain.clock import Clock
+from chat.messages import Inbound
+from adapters.wecom.crypto import CryptoError, WeComCrypto
+from adapters.wecom.inbound import dedup_key, to_inbound
+from adapters.wecom.xmlsafe import BadXml, parse_xml
+
+log = logging.getLogger(__name__)
+
+Accept = Callable[[Inbound, str], None]   # (message, dedup key) → persisted (or known duplicate)
+
+
+def _plain(status: int, text: str) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
+
+
+def create_callback_blueprint(crypto: WeComCrypto, accept: Accept, clock: Clock,
+                              window_s: int, max_body: int) -> Blueprint:
+    bp = Blueprint("wecom", __name__)
+
+    def fresh(ts: str | None) -> bool:
+        try:
+            return abs(clock.now().timestamp() - int(ts or "")) <= window_s
+        except ValueError:
+            return False
+
+    @bp.get("/wecom/callback")
+    def verify_url():
+        a = request.args
+        sig, ts, nonce, echo = a.get("msg_signature"), a.get("timestamp"), a.get("nonce"), a.get("echostr")
+        if not (sig and ts and nonce and echo):
+            return _plain(400, "missing parameters")
+        if not fresh(ts):
+            return _plain(403, "stale timestamp")
+        try:
+            plain = crypto.verify_and_decrypt(sig, ts, nonce, echo)
+        except CryptoError as exc:
+            log.warning("wecom url check refused: %s", exc)
+            return _plain(403, "signature check failed")
+        return _plain(200, plain)   # the plaintext alone, no quotes or newline (path/90930)
+
+    @bp.post("/wecom/callback")
+    def receive():
+        if (request.content_length or 0) > max_body:
+            return _plain(413, "body too large")
+        body = request.get_data(cache=False)
+        if len(body) > max_body:
+            return _plain(413, "body too large")
+        a = request.args
+        sig, ts, nonce = a.get("msg_signature"), a.get("timestamp"), a.get("nonce")
+        if not (sig and ts and nonce):
+            return _plain(400, "missing parameters")
+        try:
+            outer = parse_xml(body)
+        except (BadXml, UnicodeDecodeError):
+            return _plain(400, "malformed xml")
+        encrypt = outer.get("Encrypt")
+        if not isinstance(encrypt, str) or not encrypt:
+            return _plain(400, "no Encrypt element")
+        if not fresh(ts):
+            # Neither WeCom nor wechatpy rejects old messages: a signed replay would
+            # otherwise be accepted forever (platforms.md, Freshness).
+            return _plain(403, "stale timestamp")
+        try:
+            crypto.verify(sig, ts, nonce, encrypt)
+        except CryptoError:
+            return _plain(403, "signature check failed")
+        try:
+            inner = parse_xml(crypto.decrypt(encrypt))
+        except (CryptoError, BadXml, UnicodeDecodeError):
+            return _plain(400, "cannot decrypt")
+        accept(to_inbound(inner), dedup_key(inner))
+        return _plain(200, "")   # empty 200: received, nothing to say now
+
+    return bp

@@ -1,0 +1,66 @@
+"""WeCom callback XML (already decrypted and parsed) → the neutral ``Inbound``.
+
+Doc: https://developer.work.weixin.qq.com/document/path/90239 (消息格式) and
+path/90240 (事件格式). We map fields ourselves instead of using wechatpy's
+``parse_message`` because it cannot read non-numeric MsgIds (a 2025 payload
+carried ``CAIQg/PKxgYY2sC9tpuAgAMg9/zKaw==``) and does not know
+``template_card_event``.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from chat.messages import CardClick, Inbound
+
+
+def _s(d: dict, key: str) -> str | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    return v if isinstance(v, str) else str(v)
+
+
+def _f(d: dict, key: str) -> float | None:
+    try:
+        return float(d[key])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def to_inbound(doc: dict) -> Inbound:
+    msg_type = (_s(doc, "MsgType") or "").strip()
+    sender = _s(doc, "FromUserName") or ""
+    try:
+        created = datetime.fromtimestamp(int(_s(doc, "CreateTime") or 0), tz=timezone.utc)
+    except (ValueError, OverflowError):
+        created = datetime.fromtimestamp(0, tz=timezone.utc)
+    base = {"platform": "wecom", "sender": sender, "created_at": created, "msg_id": _s(doc, "MsgId") or ""}
+    if msg_type == "text":
+        return Inbound(kind="text", text=_s(doc, "Content") or "", **base)
+    if msg_type == "location":
+        # Chat location messages are believed GCJ-02 (platforms.md: unverified); we record it.
+        return Inbound(kind="location", lat=_f(doc, "Location_X"), lng=_f(doc, "Location_Y"),
+                       label=_s(doc, "Label"), coord_system="gcj02", **base)
+    if msg_type == "image":
+        return Inbound(kind="image", media_id=_s(doc, "MediaId"), pic_url=_s(doc, "PicUrl"), **base)
+    if msg_type == "event":
+        event = _s(doc, "Event") or ""
+        if event == "template_card_event":
+            click = CardClick(task_id=_s(doc, "TaskId") or "", key=_s(doc, "EventKey") or "",
+                              response_code=_s(doc, "ResponseCode"))
+            return Inbound(kind="card_click", event=event, card=click, **base)
+        if event == "LOCATION":
+            return Inbound(kind="location", event=event, lat=_f(doc, "Latitude"), lng=_f(doc, "Longitude"),
+                           coord_system="gcj02", **base)
+        return Inbound(kind="event", event=event, **base)
+    return Inbound(kind="unsupported", event=msg_type, **base)
+
+
+def dedup_key(doc: dict) -> str:
+    """MsgId for messages; for events WeCom suggests FromUserName+CreateTime, which
+    collides for two clicks in one second, so card fields are added (path/90238)."""
+    msg_id = _s(doc, "MsgId")
+    if msg_id:
+        return f"wecom:msg:{msg_id}"
+    parts = [_s(doc, k) or "" for k in ("FromUserName", "CreateTime", "Event", "EventKey", "TaskId", "ResponseCode")]
+    return "wecom:evt:" + ":".join(parts)

@@ -1,0 +1,52 @@
+"""Delivers one neutral outgoing message through the WeCom API."""
+from __future__ import annotations
+
+from typing import Any
+
+from chat.delivery import DeliveryError
+from chat.media import BlobStore
+from chat.messages import CardStamp, Image, Outgoing
+from adapters.wecom.api import WeComApi, WeComError
+from adapters.wecom.render import render_send, render_update
+
+
+class WeComTransport:
+    platform = "wecom"
+
+    def __init__(self, api: WeComApi, blobs: BlobStore | None = None):
+        self.api = api
+        self.blobs = blobs
+
+    def _media_id(self, msg: Image) -> str:
+        """Upload the picture unless WeCom still has an earlier upload of it."""
+        blob = self.blobs.get(msg.blob_id)
+        media_id = self.blobs.fresh_upload(blob)
+        if media_id is None:
+            media_id = self.api.upload_media("image", blob.filename, blob.data, blob.content_type)
+            self.blobs.remember_upload(blob.id, media_id)
+        return media_id
+
+    def fetch_media(self, media_id: str) -> tuple[bytes, str, str]:
+        try:
+            return self.api.get_media(media_id)
+        except WeComError as exc:
+            raise DeliveryError(str(exc), transient=exc.transient) from exc
+
+    def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False) -> dict[str, Any]:
+        try:
+            if isinstance(msg, CardStamp):
+                data = self.api.update_template_card(render_update(recipient, msg, self.api.agent_id))
+            elif isinstance(msg, Image):
+                data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain,
+                                                         media_id=self._media_id(msg)))
+            else:
+                data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain))
+        except WeComError as exc:
+            raise DeliveryError(str(exc), transient=exc.transient) from exc
+        result = {"msgid": data.get("msgid")}
+        if data.get("response_code"):
+            result["response_code"] = data["response_code"]
+        if data.get("invaliduser"):
+            # WeCom answers 0 but names the users it could not reach.
+            raise DeliveryError(f"invalid user {data['invaliduser']}", transient=False)
+        return result

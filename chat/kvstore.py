@@ -1,0 +1,109 @@
+"""Short-lived shared state with a TTL: Redis when configured, else the database.
+
+Both are shared by every worker, so conversation state and the access token
+never live in one worker's memory only.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any, Iterator, Protocol
+
+from sqlalchemy import delete, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.clock import Clock
+from models import KvEntry
+
+
+class KvStore(Protocol):
+    """``session``: the command's transaction, so state changes commit with it (SQL only)."""
+    def get(self, key: str, session: Session | None = None) -> Any | None: ...
+    def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None: ...
+    def delete(self, key: str, session: Session | None = None) -> None: ...
+
+
+class RedisKv:
+    """With a ``session``, writes wait for that transaction: applied after its
+    commit, dropped on rollback, so state never runs ahead of the command
+    (a retried command finds the state it started from)."""
+
+    def __init__(self, client, prefix: str = "qudao:"):
+        self._r = client
+        self._prefix = prefix
+
+    def _pending(self, session: Session) -> dict[str, tuple[str, Any, int]]:
+        ops = session.info.get("qudao_kv_ops")
+        if ops is None:
+            ops = session.info["qudao_kv_ops"] = {}
+            event.listen(session, "after_commit", self._flush, once=True)
+            event.listen(session, "after_rollback", self._discard, once=True)
+        return ops
+
+    def _flush(self, session: Session) -> None:
+        for key, (op, value, ttl) in session.info.pop("qudao_kv_ops", {}).items():
+            if op == "set":
+                self._r.set(self._prefix + key, json.dumps(value, ensure_ascii=False), ex=max(1, int(ttl)))
+            else:
+                self._r.delete(self._prefix + key)
+
+    @staticmethod
+    def _discard(session: Session) -> None:
+        session.info.pop("qudao_kv_ops", None)
+
+    def get(self, key: str, session: Session | None = None) -> Any | None:
+        if session is not None and key in session.info.get("qudao_kv_ops", {}):
+            op, value, _ = session.info["qudao_kv_ops"][key]
+            return value if op == "set" else None
+        raw = self._r.get(self._prefix + key)
+        return None if raw is None else json.loads(raw)
+
+    def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None:
+        if session is not None:
+            self._pending(session)[key] = ("set", value, ttl_s)
+            return
+        self._r.set(self._prefix + key, json.dumps(value, ensure_ascii=False), ex=max(1, int(ttl_s)))
+
+    def delete(self, key: str, session: Session | None = None) -> None:
+        if session is not None:
+            self._pending(session)[key] = ("delete", None, 0)
+            return
+        self._r.delete(self._prefix + key)
+
+
+class SqlKv:
+    """Uses the caller's transaction when given one, else a short one of its own."""
+
+    def __init__(self, factory: sessionmaker[Session], clock: Clock):
+        self._factory = factory
+        self._clock = clock
+
+    @contextmanager
+    def _tx(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+            return
+        with self._factory() as s, s.begin():
+            yield s
+
+    def get(self, key: str, session: Session | None = None) -> Any | None:
+        with self._tx(session) as s:
+            row = s.get(KvEntry, key)
+            if row is None or row.expires_at <= self._clock.now():
+                return None
+            return row.value.get("v")
+
+    def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None:
+        with self._tx(session) as s:
+            row = s.get(KvEntry, key)
+            expires = self._clock.now() + timedelta(seconds=ttl_s)
+            if row is None:
+                s.add(KvEntry(key=key, value={"v": value}, expires_at=expires))
+            else:
+                row.value, row.expires_at = {"v": value}, expires
+            s.flush()
+
+    def delete(self, key: str, session: Session | None = None) -> None:
+        with self._tx(session) as s:
+            s.execute(delete(KvEntry).where(KvEntry.key == key))

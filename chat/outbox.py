@@ -1,0 +1,191 @@
+"""Durable outbox: every push is a row first, delivered later, retried until done.
+
+- ``enqueue`` runs inside the command's transaction, so a reply exists iff the
+  command committed; ``idem_key`` is unique, so a re-run enqueues nothing new.
+- Delivery claims rows with a lease (``SKIP LOCKED`` on PostgreSQL, so several
+  workers share the work), renews it per row just before sending, sends outside
+  any transaction, and records the result only while still holding that lease.
+- Per recipient: strict order (a later message waits for an earlier one) and
+  WeCom's 30 messages/minute pacing, counted from the outbox itself so every
+  worker sees the same numbers.
+- Transient failures back off (capped) and retry forever; permanent ones are
+  marked failed with the platform's error kept for ops.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from domain.clock import Clock
+from chat.delivery import DeliveryError     # the only error type transports raise
+from chat.messages import Outgoing, outgoing_from_dict, outgoing_to_dict
+from models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+PER_MINUTE = 30
+PER_HOUR = 1000
+LEASE_S = 60
+MAX_BACKOFF_S = 300
+
+
+class Transport(Protocol):
+    platform: str
+    def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False) -> dict: ...
+
+
+def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str,
+            platform: str = "wecom") -> None:
+    if session.execute(select(OutboxMessage.id).where(OutboxMessage.idem_key == idem_key)).first():
+        return
+    now = clock.now()
+    session.add(OutboxMessage(platform=platform, idem_key=idem_key, recipient=recipient,
+                              payload=outgoing_to_dict(msg), status="pending", attempts=0,
+                              next_attempt_at=now, created_at=now))
+
+
+def backoff_s(attempts: int) -> int:
+    return min(MAX_BACKOFF_S, 2 ** min(attempts, 10))
+
+
+SentHook = Callable[[Session, OutboxMessage, dict], None]
+
+
+class Deliverer:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock, transports: dict[str, Transport],
+                 on_sent: SentHook | None = None):
+        self._factory = factory
+        self._clock = clock
+        self._transports = transports
+        self._on_sent = on_sent
+        self._claim_lock = threading.Lock()   # SQLite has no SKIP LOCKED: serialise claims in-process
+
+    # -- claiming ----------------------------------------------------------
+    def _claim(self, limit: int) -> list[OutboxMessage]:
+        now = self._clock.now()
+        earlier = aliased(OutboxMessage)
+        blocked = exists().where(and_(
+            earlier.recipient == OutboxMessage.recipient,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_(("pending", "sending")),
+        ))
+        with self._claim_lock, self._factory() as s, s.begin():
+            q = (select(OutboxMessage)
+                 .where(or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                            and_(OutboxMessage.status == "sending", OutboxMessage.lease_until <= now)))
+                 .where(~blocked)
+                 .order_by(OutboxMessage.id).limit(limit)
+                 .with_for_update(skip_locked=True))
+            rows = list(s.execute(q).scalars())
+            claimed = []
+            for row in rows:
+                if row.status == "sending":
+                    # Its worker died mid-send: we can't know whether WeCom got it. Counted
+                    # before any pacing wait, so the retry asks WeCom to drop a duplicate.
+                    row.attempts += 1
+                    row.last_error = "lease expired: outcome unknown"
+                wait = self._pacing_delay(s, row.recipient, now)
+                if wait:
+                    row.next_attempt_at = now + timedelta(seconds=wait)
+                    row.status, row.lease_until = "pending", None
+                    continue
+                row.status, row.lease_until = "sending", now + timedelta(seconds=LEASE_S)
+                claimed.append(row)
+            s.flush()
+            for row in claimed:
+                s.expunge(row)
+            return claimed
+
+    def _pacing_delay(self, s: Session, recipient: str, now) -> int:
+        """Seconds to wait so this recipient stays under WeCom's per-member limits
+        (excess messages are silently dropped by WeCom, platforms.md)."""
+        for window_s, cap in ((60, PER_MINUTE), (3600, PER_HOUR)):
+            since = now - timedelta(seconds=window_s)
+            count, oldest = s.execute(
+                select(func.count(), func.min(OutboxMessage.sent_at))
+                .where(OutboxMessage.recipient == recipient, OutboxMessage.sent_at > since)
+            ).one()
+            if count >= cap:
+                oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
+                return max(1, int((oldest + timedelta(seconds=window_s) - now).total_seconds()) + 1)
+        return 0
+
+    # -- delivering --------------------------------------------------------
+    def deliver_due(self, limit: int = 10) -> int:
+        """Deliver what is due now; returns how many were delivered."""
+        delivered = 0
+        for row in self._claim(limit):
+            delivered += self._deliver_one(row)
+        return delivered
+
+    def drain(self, max_rounds: int = 20) -> int:
+        total = 0
+        for _ in range(max_rounds):
+            n = self.deliver_due()
+            total += n
+            if n == 0:
+                break
+        return total
+
+    def _renew(self, row: OutboxMessage) -> datetime | None:
+        """Take a fresh lease just before sending. The lease end is the fencing
+        token: if another worker reclaimed the row after ours ran out, the
+        UPDATE matches nothing and we leave the row alone."""
+        fresh = self._clock.now() + timedelta(seconds=LEASE_S)
+        with self._factory() as s, s.begin():
+            hit = s.execute(update(OutboxMessage)
+                            .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending",
+                                   OutboxMessage.lease_until == row.lease_until)
+                            .values(lease_until=fresh)).rowcount
+        return fresh if hit else None
+
+    def _deliver_one(self, row: OutboxMessage) -> int:
+        lease = self._renew(row)
+        if lease is None:
+            return 0
+        transport = self._transports[row.platform]
+        msg = outgoing_from_dict(row.payload)
+        # A retry may follow a send whose outcome we never learned (timeout, crash):
+        # only then ask the platform to suppress an identical copy.
+        uncertain = row.attempts > 0
+        try:
+            result = transport.deliver(row.recipient, msg, uncertain=uncertain)
+        except DeliveryError as exc:
+            self._record_failure(row.id, lease, str(exc), exc.transient)
+            return 0
+        except Exception as exc:   # a bug must not lose the message: retry later
+            log.exception("outbox %s: unexpected delivery error", row.id)
+            self._record_failure(row.id, lease, f"unexpected: {exc!r}", transient=True)
+            return 0
+        with self._factory() as s, s.begin():
+            fresh = s.get(OutboxMessage, row.id, with_for_update=True)
+            if fresh.status != "sending" or fresh.lease_until != lease:
+                log.warning("outbox %s: lease lost while sending", row.id)
+                return 0
+            fresh.status, fresh.sent_at, fresh.result = "sent", self._clock.now(), result
+            fresh.attempts += 1
+            fresh.lease_until = None
+            if self._on_sent:
+                self._on_sent(s, fresh, result)
+        return 1
+
+    def _record_failure(self, row_id: int, lease: datetime, error: str, transient: bool) -> None:
+        with self._factory() as s, s.begin():
+            row = s.get(OutboxMessage, row_id, with_for_update=True)
+            if row.status != "sending" or row.lease_until != lease:
+                return
+            row.attempts += 1
+            row.last_error = error[:2000]
+            row.lease_until = None
+            if transient:
+                row.status = "pending"
+                row.next_attempt_at = self._clock.now() + timedelta(seconds=backoff_s(row.attempts))
+                log.warning("outbox %s to %s: %s; retry #%s", row.id, row.recipient, error, row.attempts)
+            else:
+                row.status = "failed"
+                log.error("outbox %s to %s failed for good: %s", row.id, row.recipient, error)

@@ -1,0 +1,70 @@
+"""Loads rule files into the database and serves the active version to every worker."""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from domain.clock import Clock
+from domain.rules.model import RuleSetData
+from models import RuleSet
+
+
+def _iso_dates(value):
+    """YAML reads an unquoted 2026-10-01 as a date; the rules are stored as JSON
+    and read dates as 'YYYY-MM-DD', so a holiday list is the same quoted or not."""
+    if isinstance(value, dict):
+        return {k: _iso_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso_dates(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+class RuleStore:
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        self._tz = clock.tz.key
+        self._cache: RuleSetData | None = None
+        self._lock = threading.Lock()
+
+    def load_file(self, session: Session, path: Path) -> RuleSet:
+        """Insert the file as a new active version unless the active one has the same content."""
+        content = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return self.load_content(session, _iso_dates(content), source=str(path))
+
+    def load_content(self, session: Session, content: dict, source: str) -> RuleSet:
+        RuleSetData.from_dict(0, content, self._tz)        # validate before anything goes live
+        checksum = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        active = session.execute(select(RuleSet).where(RuleSet.active.is_(True))
+                                 .order_by(RuleSet.version.desc())).scalars().first()
+        if active is not None and active.checksum == checksum:
+            return active
+        version = (session.execute(select(func.max(RuleSet.version))).scalar() or 0) + 1
+        session.execute(update(RuleSet).where(RuleSet.active.is_(True)).values(active=False))
+        row = RuleSet(version=version, checksum=checksum, source=source, content=content,
+                      active=True, loaded_at=self._clock.now())
+        session.add(row)
+        session.flush()
+        return row
+
+    def active(self, session: Session) -> RuleSetData:
+        """The active rules; re-read only when another worker published a new version."""
+        version = session.execute(select(func.max(RuleSet.version)).where(RuleSet.active.is_(True))).scalar()
+        if version is None:
+            raise LookupError("no rule set loaded")
+        cached = self._cache
+        if cached is not None and cached.version == version:
+            return cached
+        row = session.execute(select(RuleSet).where(RuleSet.version == version)).scalar_one()
+        data = RuleSetData.from_dict(row.version, row.content, self._tz)
+        with self._lock:
+            self._cache = data
+        return data

@@ -1,0 +1,121 @@
+"""Find the customer a name means, fast at a million customers.
+
+The lookup never scans every customer. In order:
+1. a unified social credit code, when given, is the strongest key;
+2. the canonical name key (unique column): surely the same organisation;
+3. candidate tiers from the shared token index (handlers/customer_tokens.py:
+   the name's core at its place, its pinyin, the shorter names customers are
+   registered by …), each stopped at a few rows, compared with the matcher,
+   most specific first; the first tier with a non-distinct result wins.
+A known name costs one indexed read (key and alias check together), any
+other two (handlers/customer_reads.py).
+Aliases come from the database on each lookup (only those whose matching
+form equals a name at hand), so one added in chat applies at once in every
+worker, and a large alias table costs nothing extra.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from domain.matching import NameParts, analyse, compare, prepare_aliases
+from domain.matching.reasons import named_expansions
+from domain.matching.text import simplify
+from handlers.customers.reads import candidates, first_read
+from handlers.customers.tokens import query_tokens, tokens_for
+from models import Customer, CustomerAlias, CustomerToken
+
+__all__ = ["CREDIT_CODE", "CustomerMatch", "alias_key", "aliases_for", "credit_code_in", "index_customer",
+           "lookup", "query_tokens", "tokens_for"]
+
+# GB 32100-2015 unified social credit code: 18 characters from digits and
+# capitals without I, O, S, V, Z.
+CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+_CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(" + CREDIT_CODE.pattern + r")(?![0-9A-Za-z])")
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    verdict: str            # duplicate (an existing customer) | possible | distinct (new)
+    score: float
+    reason: str
+    matched: Customer | None     # the existing customer it equals or resembles
+    details: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"verdict": self.verdict, "score": round(self.score, 3), "reason": self.reason,
+                "matched_id": self.matched.id if self.matched else None,
+                "matched_name": self.matched.name if self.matched else None, "details": list(self.details)}
+
+
+def credit_code_in(text: str | None) -> str | None:
+    m = _CODE_IN_TEXT.search((text or "").upper())
+    return m.group(1) if m else None
+
+
+def alias_key(text: str) -> str:
+    return simplify(text).text[:100]
+
+
+def aliases_for(session: Session, names: Iterable[str]) -> dict[str, str]:
+    """The admin aliases that concern these names (an indexed read, not the
+    whole table). Empty when none applies, which lets compare() use its cache."""
+    forms: set[str] = set()
+    for name in names:
+        simp = simplify(name)
+        forms.update(f[:100] for f in (name.strip(), simp.text, simp.display) if f)
+    if not forms:
+        return {}
+    rows = session.execute(select(CustomerAlias.alias, CustomerAlias.full_name)
+                           .where(or_(CustomerAlias.alias_key.in_(forms), CustomerAlias.alias.in_(forms)))).all()
+    return prepare_aliases(dict(rows)) if rows else {}
+
+
+def lookup(session: Session, name: str, credit_code: str | None = None) -> CustomerMatch:
+    if credit_code:
+        hit = session.execute(select(Customer).where(Customer.credit_code == credit_code.strip().upper())).scalar_one_or_none()
+        if hit is not None:
+            return CustomerMatch("duplicate", 1.0, "统一社会信用代码相同", hit, ("credit_code",))
+    parts = analyse(name)
+    exact, aliased = first_read(session, parts.key, alias_key(name))
+    table: dict[str, str] = {}
+    if aliased:                            # an admin's short name (rare): read the name as its full name
+        table = aliases_for(session, [name])
+        parts = analyse(name, table or None)
+        exact = session.execute(select(Customer).where(Customer.name_key == parts.key)).scalar_one_or_none()
+    if exact is not None:                  # the common case: one indexed read and done
+        named = named_expansions(parts.steps)   # say which alias or short form made it the same
+        reason = f"标准化后名称相同（{'，'.join(named)}）" if named else "标准化后名称相同"
+        return CustomerMatch("duplicate", 1.0, reason, exact, parts.steps)
+    tiers = query_tokens(parts)
+    cands = candidates(session, tiers)
+    if not cands.names:
+        return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
+    # A stored customer may itself carry a short name an admin defined.
+    both = {**(prepare_aliases(cands.aliased) if cands.aliased else {}), **table}
+    seen: set[int] = set()
+    for token in tiers:                    # most specific tier first; stop at the first with a match
+        fresh = [cid for cid in cands.by_tier.get(token, ()) if cid not in seen]
+        seen.update(fresh)
+        found = []
+        for cid in fresh:
+            res = compare(name, cands.names[cid], both or None)
+            if res.verdict == "duplicate":     # nothing in a later tier or row can beat it
+                found = [(cid, res)]
+                break
+            if res.verdict != "distinct":
+                found.append((cid, res))
+        if found:
+            cid, res = max(found, key=lambda m: m[1].score)
+            return CustomerMatch(res.verdict, res.score, res.reason, cands.customer(session, cid), res.details)
+    return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
+
+
+def index_customer(session: Session, customer: Customer, parts: NameParts | None = None) -> None:
+    parts = parts or analyse(customer.name)
+    for token in tokens_for(parts):
+        session.merge(CustomerToken(token=token, customer_id=customer.id))

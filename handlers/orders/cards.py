@@ -1,0 +1,163 @@
+"""How an order reads in the chat: the summary the dealer confirms from (a
+markdown detail and a card with 确认 / 取消), the one-line forms, and the
+card's life: sent, turned into a stamp, replaced when the order changes."""
+from __future__ import annotations
+
+import math
+import secrets
+from decimal import Decimal
+
+from chat.context import Context
+from chat.messages import Button, Card, CardStamp, Markdown, Text
+from domain.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
+from handlers.common.texts import status_word, t, unit_yuan, yuan
+from models import Order, Partner, Product, User
+
+MAX_CARD_LINES = 4
+TIER_WORD = {"gold": "金牌", "silver": "银牌", "standard": "标准"}
+CHECK_NAMES = {"order.qualification": "授权", "order.moq": "起订量", "order.pack": "整箱", "order.credit": "信用",
+               "order.territory": "区域", "order.stock": "库存"}
+# Passes that checked nothing (no stock loaded, the check switched off): not shown as ✅.
+NOT_CHECKED = {"STOCK_UNKNOWN", "CREDIT_OFF", "NO_LIMIT_ALLOWED", "CROSS_ALLOWED"}
+# How a "needs approval" finding reads for where the order stands.
+APPROVAL_SUFFIX = {"draft": "order_approval_suffix_draft", "pending_approval": "order_approval_suffix_pending",
+                   "confirmed": "order_approval_suffix_done", "shipped": "order_approval_suffix_done",
+                   "delivered": "order_approval_suffix_done"}
+
+
+def price_source_word(source: str) -> str:
+    if source.startswith("special:"):
+        return f"特价 {source.split(':', 1)[1]}"
+    if source.startswith("price_list:partner"):
+        return "专属价"
+    if source.startswith("price_list:tier:") or source.startswith("tier:"):
+        return f"{TIER_WORD.get(source.rsplit(':', 1)[1], source.rsplit(':', 1)[1])}价"
+    return "目录价"
+
+
+def checks_line(verdicts: list[dict]) -> str:
+    """✅ 授权·起订量·信用 ⚠️ 区域: what passed, what needs attention, at a glance."""
+    ok = [CHECK_NAMES[v["rule_id"]] for v in verdicts
+          if v["rule_id"] in CHECK_NAMES and v["outcome"] == "pass" and v["reason_code"] not in NOT_CHECKED]
+    attention = [CHECK_NAMES[v["rule_id"]] for v in verdicts
+                 if v["rule_id"] in CHECK_NAMES and v["outcome"] in (NEEDS_APPROVAL, WARN, REJECT)]
+    return ("✅ " + "·".join(ok) if ok else "") + (" ⚠️ " + "·".join(attention) if attention else "")
+
+
+def new_task_id(order: Order) -> str:
+    return f"so-{order.id}-r{order.revision}-{secrets.token_hex(4)}"
+
+
+def detail(ctx: Context, order: Order, header_key: str = "order_draft_header") -> Markdown:
+    lines = [t(header_key, "zh", number=order.number)]
+    list_total = Decimal(str(order.list_total_yuan))
+    for ln in order.lines:
+        lines.append(t("order_line", "zh", sku=ln.sku, name=ln.name, qty=ln.qty, price=unit_yuan(ln.unit_price),
+                       list=unit_yuan(ln.list_price), source=price_source_word(ln.price_source), amount=yuan(ln.amount_yuan)))
+    saved = list_total - Decimal(str(order.total_yuan))
+    lines.append(t("order_total", "zh", total=yuan(order.total_yuan), list=yuan(list_total), saved=yuan(saved)))
+    partner = ctx.s.get(Partner, order.partner_id)
+    lines.append(t("order_ship_to", "zh", ship_to=order.ship_to or partner.address or "默认地址",
+                   region=order.ship_to_region or "未识别"))
+    if order.customer_text:
+        lines.append(t("order_customer", "zh", customer=order.customer_text))
+    credit = next((v["facts"] for v in order.verdicts if v["rule_id"] == "order.credit"), None)
+    if credit and credit.get("limit") is not None:
+        lines.append(t("order_credit", "zh", limit=yuan(credit["limit"]), receivables=yuan(credit["receivables"]),
+                       open=yuan(credit["open_orders"]), this=yuan(credit["this_order"]),
+                       exposure=yuan(credit["exposure"])))
+    lines += verdict_lines(order)
+    if order.status == "draft":
+        first = order.lines[0]
+        pack = ctx.s.get(Product, first.sku).pack_size
+        lines.append(t("order_how_to_confirm", "zh", number=order.number,
+                       example=f"{first.sku}*{edit_qty(first.qty, pack)}")
+                     + (t("order_how_to_remove", "zh", number=order.number, sku=order.lines[-1].sku)
+                        if len(order.lines) > 1 else "") + "。")
+    return Markdown("\n".join(lines))
+
+
+def verdict_lines(order: Order) -> list[str]:
+    """What the checks found that the dealer should see, worded for where the
+    order stands: a refused order shows why, not "needs approval after you confirm"."""
+    out = []
+    for v in order.verdicts:
+        message = (v["message"] or "").rstrip("。")
+        if not message:
+            continue
+        if order.status == "rejected":
+            if v["outcome"] == REJECT:
+                out.append(f"❌ {message}。")
+        elif v["outcome"] == NEEDS_APPROVAL:
+            out.append(f"⚠️ {message}" + t(APPROVAL_SUFFIX.get(order.status, "order_approval_suffix_none"), "zh"))
+        elif v["outcome"] == WARN:
+            out.append(f"⚠️ {message}。")
+    return out
+
+
+def edit_qty(qty: int, pack_size: int | None) -> int:
+    """A quantity for the "change it like this" hint: a few more, in whole packs
+    (A100×20 → 25, B200×5 in packs of 5 → 10), so the example is not itself
+    refused for the pack size."""
+    pack = max(1, pack_size or 1)
+    return qty + pack * math.ceil(5 / pack)
+
+
+def summary_card(ctx: Context, order: Order) -> Card:
+    submitter = ctx.s.get(User, order.submitter_id)
+    partner = ctx.s.get(Partner, order.partner_id)
+    rows: list[tuple[str, str]] = []
+    shown = order.lines if len(order.lines) <= MAX_CARD_LINES else order.lines[:MAX_CARD_LINES - 1]
+    for ln in shown:
+        rows.append((ln.sku, f"{ln.name} {ln.qty}×{unit_yuan(ln.unit_price)}={yuan(ln.amount_yuan)}"))
+    rest = order.lines[len(shown):]
+    if rest:
+        rows.append(("其余", f"另 {len(rest)} 项 {yuan(sum(Decimal(str(ln.amount_yuan)) for ln in rest))}"))
+    rows.append(("合计", f"{yuan(order.total_yuan)}（目录价 {yuan(order.list_total_yuan)}）"))
+    credit = next((v["facts"] for v in order.verdicts if v["rule_id"] == "order.credit"), {})
+    if credit.get("limit") is not None:
+        rows.append(("信用", t("order_card_credit", "zh", left=yuan(max(credit["limit"] - credit["exposure"], 0)))))
+    note = "；".join(x for x in (checks_line(order.verdicts),
+                                 t("order_card_ship", "zh", region=order.ship_to_region or "未识别")) if x)
+    return Card(task_id=order.card_task_id, title=t("order_card_title", "zh", number=order.number),
+                desc=f"{partner.name} · {submitter.name}", rows=tuple(rows[:6]),
+                buttons=(Button("confirm", "确认下单", 1), Button("cancel", "取消", 2)), note=note)
+
+
+def one_line(ctx: Context, order: Order) -> str:
+    items = "、".join(f"{ln.sku}×{ln.qty}" for ln in order.lines)
+    return f"> {order.number} {items} {yuan(order.total_yuan)} · {order_status_word(order.status)} · {ctx.fmt(order.created_at, '%m-%d')}"
+
+
+def order_status_word(status: str, lang: str = "zh") -> str:
+    return t(f"order_status_{status}", lang) if status else status_word(status, lang)
+
+
+# ---- the card's life ------------------------------------------------------------
+
+def stamp_card(ctx: Context, order: Order, text: str, response_code: str | None, tag: str) -> None:
+    """Turn the summary card into a stamp (needs an unused response code)."""
+    code = response_code or order.card_response_code
+    if code and order.card_task_id:
+        ctx.reply_or_send(ctx.s.get(User, order.submitter_id),
+                          CardStamp(task_id=order.card_task_id, response_code=code, text=text),
+                          key=f"order-stamp:{order.card_task_id}:{tag}")
+    order.card_response_code = None
+
+
+def send_new_card(ctx: Context, order: Order, why: str | None = None) -> None:
+    """A fresh summary (the order is a draft again, or was repriced): a new card
+    id, so a click on an older card is seen as stale."""
+    order.card_task_id = new_task_id(order)
+    ctx.s.flush()
+    dealer = ctx.s.get(User, order.submitter_id)
+    if why:
+        ctx.reply_or_send(dealer, Text(why), key=f"order-why:{order.card_task_id}")
+    ctx.reply_or_send(dealer, detail(ctx, order), key=f"order-detail:{order.card_task_id}")
+    ctx.reply_or_send(dealer, summary_card(ctx, order), key=f"order-card:{order.card_task_id}")
+
+
+def resend_card(ctx: Context, order: Order, response_code: str | None, why: str | None) -> None:
+    """The order changed while it was a draft: the old card is void, a new one goes out."""
+    stamp_card(ctx, order, t("order_stamp_changed", "zh"), response_code, "changed")
+    send_new_card(ctx, order, why)

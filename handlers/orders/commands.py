@@ -1,0 +1,167 @@
+"""订货: the order commands. Placing an order and reading orders live here;
+confirming and cancelling in order_confirm, changing in order_amend (both
+re-exported: dispatch and cards reach every order command through this
+module). Checks come from the rule store (handlers.orders.checks); an order
+outside the partner's territory is confirmed only after an approval."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from sqlalchemy import case, select
+
+from chat.context import Context
+from chat.messages import Markdown, Text
+from domain.language import Parsed
+from handlers.customers import lookup as customers  # noqa: F401  (register the approval kinds)
+from handlers.orders import approval_kind as order_approval
+from handlers.special_prices import approval_kind as special_price_kind
+from handlers.orders.access import is_dealer, order_for_card
+from handlers.orders.amend import MAX_ADDRESS_CHARS, amend
+from handlers.orders.cards import detail, new_task_id, one_line, summary_card
+from handlers.orders.checks import evaluate, ship_to_region
+from handlers.orders.confirm import cancel_by_text, confirm_by_text, on_card_click, refusal
+from handlers.orders.lines import price_lines, set_lines, usable_grants, wanted_from
+from handlers.orders.status import order_snapshot
+from handlers.common.texts import t
+from models import Order, Partner, Product
+
+__all__ = ["place", "continue_flow", "show", "my_orders", "amend", "confirm_by_text", "cancel_by_text",
+           "on_card_click", "order_for_card"]
+
+MAX_REMARK_CHARS = 300
+LIST_LIMIT = 10
+YES = {"是", "是的", "对", "对的", "好", "好的", "可以", "确认", "yes", "y", "ok"}
+
+
+# ---- placing ------------------------------------------------------------------
+
+def place(ctx: Context, parsed: Parsed, text: str, replace: dict[str, str] | None = None) -> None:
+    lang = ctx.lang
+    if not is_dealer(ctx):
+        return
+    ctx.clear_state()
+    wanted = wanted_from(ctx.s, parsed, replace)
+    if wanted.unknown:
+        word, near = wanted.unknown[0]
+        if len(wanted.unknown) == 1 and len(near) == 1:
+            sku = near[0].split()[0]
+            ctx.set_state({"flow": "order_fix", "text": text, "replace": {**(replace or {}), word.upper(): sku}})
+            ctx.reply(Text(t("order_did_you_mean", lang, word=word, suggestion=near[0], sku=sku)))
+        else:
+            listed = "；".join(t("order_unknown_one", lang, word=w, near="、".join(n) or t("order_no_near", lang))
+                               for w, n in wanted.unknown)
+            ctx.reply(Text(t("order_unknown_sku", lang, items=listed)))
+        return
+    if wanted.inactive:
+        ctx.reply(Text(t("order_inactive", lang, skus="、".join(wanted.inactive))))
+        return
+    if wanted.bad_qty or wanted.zero:
+        ctx.reply(Text(t("order_bad_qty", lang, items="、".join(wanted.bad_qty + [f"{sku}（0）" for sku in wanted.zero]))))
+        return
+    if wanted.no_qty:
+        ctx.set_state({"flow": "order_qty", "text": text, "skus": wanted.no_qty, "replace": replace or {}})
+        ctx.reply(Text(t("order_ask_qty", lang, skus="、".join(wanted.no_qty), example=wanted.no_qty[0])))
+        return
+    if not wanted.items:
+        ctx.reply(Text(t("order_usage", lang)))
+        return
+    if wanted.too_many:
+        ctx.reply(Text(t("order_too_many", lang)))
+        return
+    if parsed.address and len(parsed.address) > MAX_ADDRESS_CHARS or parsed.remark and len(parsed.remark) > MAX_REMARK_CHARS:
+        ctx.reply(Text(t("order_text_too_long", lang)))
+        return
+    _create(ctx, parsed, wanted.items)
+
+
+def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> None:
+    s, user, now = ctx.s, ctx.user, ctx.now
+    # The partner row lock serialises this partner's orders: credit exposure is
+    # read and this order added to it before another order can read it.
+    partner = s.execute(select(Partner).where(Partner.id == user.partner_id).with_for_update()).scalar_one()
+    customer = None
+    if parsed.customer:
+        match = customers.find(s, parsed.customer)
+        customer = match.matched if match.verdict == "duplicate" else None
+    cited = parsed.ref if parsed.ref and parsed.ref.startswith("SP") else None
+    grants = usable_grants(s, partner, customer.id if customer else None, cited, now,
+                           customer.name if customer else parsed.customer)
+    lines = price_lines(s, ctx.rules.pricing, partner, items, grants=grants)
+    outcome = evaluate(ctx, partner, lines, parsed.address)
+    order = Order(partner_id=partner.id, submitter_id=user.id, status="rejected" if outcome.rejects else "draft",
+                  customer_id=customer.id if customer else None,
+                  customer_text=(customer.name if customer else parsed.customer),
+                  ship_to=parsed.address, ship_to_region=ship_to_region(partner, parsed.address), note=parsed.remark,
+                  list_total_yuan=Decimal(0), total_yuan=Decimal(0), verdicts=[v.to_dict() for v in outcome.verdicts],
+                  rules_version=ctx.rules.version, received_at=ctx.received_at, created_at=now, updated_at=now)
+    s.add(order)
+    s.flush()
+    order.number = f"SO{ctx.clock.local(ctx.received_at):%Y%m%d}-{order.id:04d}"
+    set_lines(order, lines)
+    if order.status == "draft":
+        order.card_task_id = new_task_id(order)
+    s.flush()
+    ctx.audit("order.submitted", "order", order.number, after=order_snapshot(order), verdicts=order.verdicts)
+    if outcome.rejects:
+        ctx.reply(refusal(ctx, order, outcome, "order_refused"))
+        return
+    ctx.reply(detail(ctx, order))
+    ctx.reply(summary_card(ctx, order))
+
+
+def continue_flow(ctx: Context, state: dict, text: str) -> bool:
+    """An answer to an order question (a quantity, "是" to a suggestion). False:
+    the message is something else and goes its normal way."""
+    from domain.language import parse_message
+    from models.catalog import DbCatalog
+    catalog = DbCatalog(ctx.s)
+    if state["flow"] == "order_fix":
+        if text.strip().lower() not in YES:
+            return False
+        place(ctx, parse_message(state["text"], today=ctx.clock.today(), catalog=catalog), state["text"],
+              replace=state.get("replace"))
+        return True
+    # order_qty: "20" / "20台" for a single SKU, or "A100*20 B200*5"
+    skus = state.get("skus") or []
+    bare = re.fullmatch(r"\s*(\d{1,6})\s*(?:台|套|个|件|箱|支|盒|部|只|组)?\s*", text)
+    if bare and len(skus) == 1:
+        addition = f" {skus[0]}*{bare.group(1)}"
+    else:
+        more = parse_message("订货 " + text, today=ctx.clock.today(), catalog=catalog)
+        if not more.items:
+            return False
+        addition = " " + " ".join(f"{i.sku}*{i.qty}" for i in more.items)
+    merged = re.sub(r"(?<![A-Za-z0-9])(" + "|".join(map(re.escape, skus)) + r")(?![A-Za-z0-9*xX×])", "",
+                    state["text"], flags=re.I) if skus else state["text"]
+    full = merged + addition
+    place(ctx, parse_message(full, today=ctx.clock.today(), catalog=catalog), full, replace=state.get("replace"))
+    return True
+
+
+# ---- reading --------------------------------------------------------------------------
+
+def show(ctx: Context, parsed: Parsed) -> None:
+    lang = ctx.lang
+    order = ctx.s.execute(select(Order).where(Order.number == (parsed.ref or "").upper())).scalar_one_or_none()
+    staff = ctx.user.role in ("manager", "director", "admin")
+    if order is None or not (staff or order.partner_id == ctx.user.partner_id):
+        ctx.reply(Text(t("order_not_found", lang, ref=parsed.ref or "")))
+        return
+    ctx.reply(detail(ctx, order, header_key=f"order_header_{order.status}"))
+
+
+def my_orders(ctx: Context) -> None:
+    lang = ctx.lang
+    if ctx.user.partner_id is None:
+        ctx.reply(Text(t("order_partners_only", lang)))
+        return
+    open_first = case((Order.status.in_(("draft", "pending_approval", "confirmed", "shipped")), 0), else_=1)
+    rows = ctx.s.execute(select(Order).where(Order.partner_id == ctx.user.partner_id)
+                         .order_by(open_first, Order.created_at.desc()).limit(LIST_LIMIT)).scalars().all()
+    if not rows:
+        ctx.reply(Text(t("orders_empty", lang)))
+        return
+    partner = ctx.s.get(Partner, ctx.user.partner_id)
+    ctx.reply(Markdown("\n".join([t("orders_header", lang, partner=partner.name, n=len(rows)),
+                                  *(one_line(ctx, o) for o in rows)])))

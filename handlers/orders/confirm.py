@@ -1,0 +1,128 @@
+"""确认 / 取消 an order, from its summary card or by text.
+
+Confirming checks again (prices, credit and stock may have moved since the
+summary was shown). A check that fails now refuses the confirmation and
+leaves the draft as it was, so the dealer can change it as the answer says
+(修改订单 …) or cancel it; it no longer turns the order into a dead
+"未通过" one. An order outside the territory waits for its approver (窜货).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from chat.context import Context
+from chat.messages import Text
+from domain.language import Parsed
+from handlers.approvals import start_flow
+from handlers.orders.access import lock_for_change, own_order, refused_as_fixed
+from handlers.orders.cards import resend_card, stamp_card
+from handlers.orders.checks import OrderOutcome
+from handlers.orders.pricing import apply_pricing, price_afresh
+from handlers.orders.status import end_order, notify_status, order_snapshot, set_status
+from handlers.special_prices.on_orders import pending_for_order
+from handlers.common.texts import rule_name, sentences, t, yuan
+from models import Order
+
+
+def on_card_click(ctx: Context, order: Order) -> None:
+    click = ctx.inbound.card
+    if ctx.user.id != order.submitter_id:
+        ctx.reply(Text(t("order_card_not_yours", ctx.lang)))
+        return
+    if click.task_id != order.card_task_id:
+        ctx.reply(Text(t("order_card_stale", ctx.lang, number=order.number)))
+        return
+    if click.key == "confirm":
+        confirm(ctx, order, response_code=click.response_code)
+    elif click.key == "cancel":
+        cancel(ctx, order, response_code=click.response_code)
+    else:
+        ctx.reply(Text(t("card_gone", ctx.lang)))
+
+
+def confirm_by_text(ctx: Context, parsed: Parsed) -> None:
+    order = own_order(ctx, parsed.ref)
+    if order is not None:
+        confirm(ctx, order)
+
+
+def cancel_by_text(ctx: Context, parsed: Parsed) -> None:
+    order = own_order(ctx, parsed.ref)
+    if order is not None:
+        cancel(ctx, order)
+
+
+def draft_expired(ctx: Context, order: Order) -> bool:
+    """A summary lapses this long after it was last shown (placed, changed, repriced)."""
+    return order.updated_at + timedelta(hours=ctx.rules.orders.draft_valid_hours) < ctx.now
+
+
+def refusal(ctx: Context, order: Order, outcome: OrderOutcome, key: str, **more) -> Text:
+    """The answer to an order, a change or a confirmation the checks refused:
+    the first rule broken, every reason, and what to do next."""
+    first = outcome.rejects[0]
+    return Text(t(key, ctx.lang, number=order.number, rule_name=rule_name(first.rule_id, ctx.lang),
+                  rule=first.rule_id, message="\n".join(v.message for v in outcome.rejects),
+                  next_step=first.next_step, **more))
+
+
+def confirm(ctx: Context, order: Order, response_code: str | None = None) -> None:
+    lang, now = ctx.lang, ctx.now
+    partner, order = lock_for_change(ctx, order)
+    if order.status != "draft":
+        ctx.reply(Text(t(f"order_confirm_{order.status}", lang, number=order.number)))
+        return
+    # A special price still being decided keeps the summary alive (as the sweep
+    # does), and the dealer waits for it rather than seeing the order lapse.
+    pending_sp = pending_for_order(ctx, order)
+    if pending_sp:
+        ctx.reply(Text(t("order_wait_special", lang, number=order.number, sp=pending_sp)))
+        return
+    if draft_expired(ctx, order):
+        notes = end_order(ctx, order, "cancelled", "expired", reason="draft expired")
+        stamp_card(ctx, order, t("order_stamp_expired", "zh"), response_code, "expired")
+        ctx.reply(Text("\n".join(x for x in (t("order_draft_expired", lang, number=order.number,
+                                                hours=ctx.rules.orders.draft_valid_hours), notes) if x)))
+        return
+    before = order_snapshot(order)
+    priced = price_afresh(ctx, partner, order)
+    outcome = priced.outcome
+    if outcome.rejects:
+        ctx.audit("order.confirm_refused", "order", order.number, before=before, after=before,
+                  verdicts=[v.to_dict() for v in outcome.verdicts])
+        ctx.reply(refusal(ctx, order, outcome, "order_confirm_refused", sku=order.lines[0].sku))
+        return
+    apply_pricing(ctx, order, priced)
+    if Decimal(str(order.total_yuan)) != Decimal(str(before["total_yuan"])):
+        resend_card(ctx, order, response_code, t("order_prices_moved", "zh", number=order.number,
+                                                  before=yuan(before["total_yuan"]), now=yuan(order.total_yuan)))
+        ctx.audit("order.repriced", "order", order.number, before=before, after=order_snapshot(order))
+        return
+    stamp_card(ctx, order, t("order_stamp_confirmed", "zh", who=ctx.user.name, when=ctx.fmt(now)), response_code,
+               "confirmed")
+    if outcome.needing:
+        set_status(ctx, order, "pending_approval")
+        role = "director" if any(v.approver_role == "director" for v in outcome.needing) else "area_manager"
+        start_flow(ctx, "order", order, [role], outcome.needing, region=(partner.regions or [None])[0])
+        ctx.audit("order.confirmed_pending", "order", order.number, before=before, after=order_snapshot(order),
+                  verdicts=order.verdicts)
+        ctx.reply(Text(t("order_pending", lang, number=order.number, total=yuan(order.total_yuan),
+                         reasons=sentences((v.message for v in outcome.needing), lang).rstrip("。."))))
+        return
+    set_status(ctx, order, "confirmed")
+    ctx.audit("order.confirmed", "order", order.number, before=before, after=order_snapshot(order),
+              verdicts=order.verdicts)
+    notify_status(ctx, order, "confirmed", reply=True)
+
+
+def cancel(ctx: Context, order: Order, response_code: str | None = None) -> None:
+    partner, order = lock_for_change(ctx, order)
+    if refused_as_fixed(ctx, order, "cancel"):
+        return
+    was_draft = order.status == "draft"
+    notes = end_order(ctx, order, "cancelled", "cancelled")
+    if was_draft:
+        stamp_card(ctx, order, t("order_stamp_cancelled", "zh", who=ctx.user.name, when=ctx.fmt(ctx.now)),
+                   response_code, "cancelled")
+    notify_status(ctx, order, "cancelled", reply=True, extra=notes)

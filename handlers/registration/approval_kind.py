@@ -1,0 +1,116 @@
+"""Registrations as a subject of the approval engine: what their cards show and
+what a decision does (approve → protected for the protection period; reject →
+the customer is released)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from chat.context import Context
+from chat.messages import CARD_ROWS, Text
+from handlers.registration import locks
+from handlers.registration.approved_terms import restore_approved_terms
+from handlers.approvals.kinds import CardView, register_kind
+from handlers.registration.payload import payload_of, snapshot
+from handlers.common.texts import reason_label, sentences, t, yuan
+from models import Approval, ApprovalFlow, Partner, Registration, User
+
+
+class RegistrationKind:
+    name, prefix, noun = "registration", "RG", "报备"
+
+    def lock(self, ctx: Context, subject_id: int) -> Registration:
+        return ctx.s.execute(select(Registration).where(Registration.id == subject_id).with_for_update()
+                             .execution_options(populate_existing=True)).scalar_one()
+
+    def find(self, ctx: Context, ref: str) -> Registration | None:
+        return ctx.s.execute(select(Registration).where(Registration.number == ref.upper())).scalar_one_or_none()
+
+    def ref(self, reg: Registration) -> str:
+        return reg.number
+
+    def revision(self, reg: Registration) -> int:
+        return reg.revision
+
+    def payload(self, ctx: Context, reg: Registration) -> dict:
+        return payload_of(reg)
+
+    def is_open(self, reg: Registration) -> bool:
+        # Waiting for a decision: a new registration, or a change to an approved one.
+        return reg.status == "pending" or reg.change_waiting
+
+    def requester(self, ctx: Context, reg: Registration) -> User:
+        return ctx.s.get(User, reg.submitter_id)
+
+    def card(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval) -> CardView:
+        partner = ctx.s.get(Partner, reg.partner_id)
+        submitter = ctx.s.get(User, reg.submitter_id)
+        # A card shows six rows: what the decision turns on comes first, the close
+        # date and the time it came in fill what is left, the reasons come last.
+        essential = [("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
+                     ("产品线", "、".join(reg.product_lines)),
+                     ("金额", yuan(reg.amount_yuan))]
+        if reg.change_waiting:
+            # A change to an approved deal: what was approved is the comparison.
+            essential.append(("已批准金额", yuan(reg.approved_terms["amount_yuan"])))
+        resembled = next((r["facts"] for r in flow.reasons if r["reason_code"] == "POSSIBLE_DUPLICATE"), None)
+        if resembled:
+            # The decision is "same customer or not": what it resembles, and who holds it.
+            essential.append(("相似客户", f"{resembled['matched']}（{resembled['score']:.2f}）"))
+            if resembled.get("matched_holder_partner"):
+                until = ctx.fmt(datetime.fromisoformat(resembled["matched_locked_until"]), "%Y-%m-%d")
+                essential.append(("已被报备", f"{resembled['matched_holder_partner']} 至 {until}"))
+        filler = [("预计签约", reg.close_date.isoformat() if reg.close_date else "未填"),
+                  ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M"))]
+        reasons = ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons))
+        rows = (essential + filler)[:CARD_ROWS - 1] + [reasons]
+        return CardView(title=t("card_title", "zh", number=reg.number),
+                        desc=t("card_desc", "zh", partner=partner.name, submitter=submitter.name), rows=tuple(rows),
+                        note=sentences(r["message"] for r in flow.reasons if r.get("message")))
+
+    def approved(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval) -> None:
+        before = snapshot(reg)
+        now = ctx.now
+        reg.status, reg.decided_by_id, reg.decided_at, reg.updated_at = "approved", appr.decided_by_id, now, now
+        if reg.change_waiting:
+            # An approved change: the protection already running goes on, not restarts.
+            reg.approved_terms = None
+        else:
+            reg.lock_until = now + timedelta(days=ctx.rules.registration.protection_days)
+            locks.extend(ctx, reg)
+        ctx.audit("registration.approved", "registration", reg.number, before=before, after=snapshot(reg))
+        who = ctx.s.get(User, appr.decided_by_id)
+        ctx.send(self.requester(ctx, reg),
+                 Text(t("reg_decided_approved", "zh", number=reg.number, customer=reg.customer_text, who=who.name,
+                        until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))), key=f"decision:{appr.id}")
+
+    def rejected(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval, reason: str) -> None:
+        if reg.change_waiting:
+            self._change_rejected(ctx, reg, reason)
+            return
+        before = snapshot(reg)
+        now = ctx.now
+        reg.status, reg.decided_by_id, reg.decided_at, reg.updated_at = "rejected", appr.decided_by_id, now, now
+        reg.decision_reason = reason
+        locks.release(ctx, reg)
+        ctx.audit("registration.rejected", "registration", reg.number, before=before, after=snapshot(reg))
+        ctx.send(self.requester(ctx, reg),
+                 Text(t("reg_decided_rejected", "zh", number=reg.number, customer=reg.customer_text,
+                        who=ctx.user.name, reason=reason)), key=f"decision:{appr.id}")
+
+
+    def _change_rejected(self, ctx: Context, reg: Registration, reason: str) -> None:
+        """A refused change to an approved registration: the approved terms stand."""
+        before = snapshot(reg)
+        restore_approved_terms(reg)
+        reg.updated_at = ctx.now
+        reg.revision += 1
+        ctx.audit("registration.change_rejected", "registration", reg.number, before=before, after=snapshot(reg))
+        ctx.send(self.requester(ctx, reg),
+                 Text(t("reg_change_rejected", "zh", number=reg.number, customer=reg.customer_text, who=ctx.user.name,
+                        reason=reason, amount=yuan(reg.amount_yuan), until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))),
+                 key=f"change-rejected:{reg.id}:{reg.revision}")
+
+
+register_kind(RegistrationKind())

@@ -1,0 +1,129 @@
+"""修改 / 撤销: a dealer changes or withdraws its own registration.
+
+Any change voids approvals that showed the old payload (product.md point 3),
+then the rules decide afresh whether an approval is needed.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from chat.context import Context
+from chat.messages import Text
+from domain.language import Parsed
+from domain.rules import checks
+from domain.rules.verdict import NEEDS_APPROVAL, Verdict
+from handlers.registration import locks
+from handlers.approvals import void_open_flows
+from handlers.registration.approved_terms import approved_terms_of, restore_approved_terms
+from handlers.registration.payload import snapshot
+from handlers.registration.register import amount_doubt_text, amount_problem, request_approval
+from handlers.common.texts import status_word, t, yuan
+from models import Customer, Registration
+
+
+def _own_open(ctx: Context, ref: str | None, action_word: str) -> Registration | None:
+    lang = ctx.lang
+    if ctx.user.role != "dealer" or ctx.user.partner_id is None:
+        ctx.reply(Text(t("partners_only", lang)))
+        return None
+    reg = ctx.s.execute(select(Registration).where(Registration.number == (ref or "").upper())
+                        .with_for_update()).scalar_one_or_none()
+    if reg is None:
+        ctx.reply(Text(t("no_such_registration", lang, ref=ref or "")))
+        return None
+    if reg.partner_id != ctx.user.partner_id:
+        ctx.reply(Text(t("not_your_registration", lang, ref=reg.number)))
+        return None
+    if not reg.is_open:
+        ctx.reply(Text(t("not_open", lang, ref=reg.number, status=status_word(reg.status, lang), action=action_word)))
+        return None
+    return reg
+
+
+def amend(ctx: Context, parsed: Parsed) -> None:
+    lang = ctx.lang
+    reg = _own_open(ctx, parsed.ref, "修改" if lang == "zh" else "changed")
+    if reg is None:
+        return
+    if parsed.customer or parsed.products:
+        ctx.reply(Text(t("amend_lines_no", lang)))
+        return
+    problem = amount_problem(ctx, parsed.amount_yuan)
+    if problem:
+        ctx.reply(Text(problem))
+        return
+    if parsed.amount_doubt and parsed.amount_yuan is not None:
+        ctx.reply(Text(amount_doubt_text(ctx, parsed.amount_doubt, parsed.amount_yuan)))
+        return
+    changes: list[str] = []
+    before = snapshot(reg)
+    terms = approved_terms_of(reg)
+    if parsed.amount_yuan is not None and float(parsed.amount_yuan) != float(reg.amount_yuan or 0):
+        changes.append(t("change_amount", lang, old=yuan(reg.amount_yuan), new=yuan(parsed.amount_yuan)))
+        reg.amount_yuan = float(parsed.amount_yuan)
+    if parsed.close_date is not None and parsed.close_date != reg.close_date:
+        changes.append(t("change_close_date", lang, old=reg.close_date or t("not_given", lang), new=parsed.close_date))
+        reg.close_date = parsed.close_date
+    if not changes:
+        ctx.reply(Text(t("amend_nothing", lang, ref=reg.number)))
+        return
+    if reg.status == "approved" and not reg.change_waiting:
+        reg.approved_terms = terms          # what a refused change falls back to
+    reg.revision += 1
+    reg.updated_at = ctx.now
+    void_open_flows(ctx, "registration", reg.id)
+    rules = ctx.rules.registration
+    tier = checks.tiering(rules, float(reg.amount_yuan), lang)
+    # Reasons other than the amount (possible duplicate, unknown region) still stand.
+    standing = [Verdict(**v) for v in reg.verdicts
+                if v["outcome"] == NEEDS_APPROVAL and v["rule_id"] not in (tier.rule_id, "registration.approval")]
+    reg.verdicts = [v for v in reg.verdicts if v["rule_id"] != tier.rule_id] + [tier.to_dict()]
+    needing = ([tier] if tier.outcome == NEEDS_APPROVAL else []) + standing
+    if not needing:
+        routine = checks.routine(rules, lang)
+        needing = [routine] if routine.outcome == NEEDS_APPROVAL else []
+    customer = ctx.s.get(Customer, reg.customer_id)
+    if needing:
+        # An approved deal stays approved (protected, on its approved terms) while
+        # its change waits: the change, not the deal, is what the approver decides.
+        if not reg.change_waiting:
+            reg.status = "pending"
+        role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
+        request_approval(ctx, reg, role, customer.region if customer else None, needing)
+    elif reg.change_waiting:
+        # A change of an approved deal that no longer needs anyone: approved as it
+        # was, with the protection it already had (changes don't restart the clock).
+        reg.approved_terms = None
+    elif reg.status == "pending":
+        # It only waited for the approval the change made unnecessary.
+        reg.status, reg.decided_at = "approved", ctx.now
+        reg.lock_until = ctx.now + timedelta(days=rules.protection_days)
+        locks.extend(ctx, reg)
+    ctx.audit("registration.amended", "registration", reg.number, before=before, after=snapshot(reg),
+              verdicts=reg.verdicts)
+    ctx.reply(Text(t("amended", lang, number=reg.number, changes="；".join(changes)) + "\n"
+                   + status_line(ctx, reg)))
+
+
+def status_line(ctx: Context, reg: Registration) -> str:
+    lang, until = ctx.lang, ctx.fmt(reg.lock_until, "%Y-%m-%d")
+    if reg.change_waiting:
+        return t("status_change_pending", lang, until=until, amount=yuan(reg.approved_terms["amount_yuan"]))
+    if reg.status == "pending":
+        return t("status_pending", lang, until=until)
+    return t("status_open", lang, status=status_word(reg.status, lang), until=until)
+
+
+def withdraw(ctx: Context, parsed: Parsed) -> None:
+    reg = _own_open(ctx, parsed.ref, "撤销" if ctx.lang == "zh" else "withdrawn")
+    if reg is None:
+        return
+    before = snapshot(reg)
+    void_open_flows(ctx, "registration", reg.id)
+    restore_approved_terms(reg)             # what was withdrawn is the deal as approved
+    reg.status, reg.updated_at, reg.revision = "withdrawn", ctx.now, reg.revision + 1
+    locks.release(ctx, reg)
+    ctx.audit("registration.withdrawn", "registration", reg.number, before=before, after=snapshot(reg))
+    ctx.reply(Text(t("withdrawn", ctx.lang, number=reg.number, customer=reg.customer_text)))

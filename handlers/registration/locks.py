@@ -1,0 +1,92 @@
+"""Customer locks: who holds a customer (within the conflict scope), take, release.
+
+The unique (customer_id, scope_key) index is the database's guarantee that two
+simultaneous claims cannot both win; the customer row lock taken by the
+caller orders claims whose scopes overlap without being equal (a whole-
+hospital claim vs a department claim).
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from chat.context import Context
+from domain.rules.checks import Holder
+from models import Partner, Registration, RegistrationLock
+
+
+def scope_keys(scope: str, lines: list[str], department: str | None) -> list[str]:
+    if scope == "customer_line":
+        return [f"line:{line}" for line in sorted(set(lines))]
+    if scope == "customer_department" and department:
+        return [f"dept:{department}"]
+    return ["*"]
+
+
+def _overlaps(lock_key: str, wanted: list[str], scope: str) -> bool:
+    if lock_key in wanted:
+        return True
+    # A whole-customer claim ("*") collides with every other claim on the customer,
+    # whichever way round; so does every claim when the scope is the customer alone.
+    if scope == "customer" or lock_key == "*" or "*" in wanted:
+        return True
+    # A lock taken under another scope (the rule changed while it ran: "dept:…"
+    # against "line:…") can't be compared; first come keeps it.
+    kinds = {key.partition(":")[0] for key in wanted}
+    return lock_key.partition(":")[0] not in kinds
+
+
+def holder(ctx: Context, customer_id: int, wanted: list[str], scope: str, partner_id: int) -> Holder | None:
+    now = ctx.now
+    rows = ctx.s.execute(
+        select(RegistrationLock, Registration, Partner)
+        .join(Registration, Registration.id == RegistrationLock.registration_id)
+        .join(Partner, Partner.id == Registration.partner_id)
+        .where(RegistrationLock.customer_id == customer_id, RegistrationLock.expires_at > now)
+        .order_by(Registration.received_at)
+    ).all()
+    for lock, reg, partner in rows:
+        if _overlaps(lock.scope_key, wanted, scope):
+            return Holder(registration_number=reg.number, partner_name=partner.name, held_since=reg.received_at,
+                          until=lock.expires_at, scope_key=lock.scope_key, same_partner=partner.id == partner_id,
+                          pending=reg.status == "pending")
+    return None
+
+
+def take(ctx: Context, reg: Registration, customer_id: int, keys: list[str]) -> bool:
+    """Insert the lock rows; False when the unique index says someone else has one."""
+    try:
+        with ctx.s.begin_nested():
+            for key in keys:
+                ctx.s.add(RegistrationLock(customer_id=customer_id, scope_key=key, registration_id=reg.id,
+                                           expires_at=reg.lock_until))
+            ctx.s.flush()
+        return True
+    except IntegrityError:
+        return False
+
+
+def extend(ctx: Context, reg: Registration) -> None:
+    for lock in ctx.s.execute(select(RegistrationLock).where(RegistrationLock.registration_id == reg.id)).scalars():
+        lock.expires_at = reg.lock_until
+
+
+def release(ctx: Context, reg: Registration) -> None:
+    ctx.s.execute(delete(RegistrationLock).where(RegistrationLock.registration_id == reg.id))
+
+
+def release_expired(ctx: Context, customer_id: int) -> None:
+    """A lock past its end frees the customer; its registration becomes expired.
+    Done at claim time so a claim never loses to a lock that has already run out,
+    whether or not the timed sweep (handlers.registration.lifecycle) has got to it yet."""
+    from handlers.registration.lifecycle import expire
+    now = ctx.now
+    stale = ctx.s.execute(select(RegistrationLock).where(RegistrationLock.customer_id == customer_id,
+                                                         RegistrationLock.expires_at <= now)).scalars().all()
+    for lock in stale:
+        reg = ctx.s.get(Registration, lock.registration_id)
+        if reg is not None and reg.status in ("pending", "approved"):
+            expire(ctx, reg)
+        else:
+            ctx.s.delete(lock)
+    ctx.s.flush()

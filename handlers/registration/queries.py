@@ -1,0 +1,72 @@
+"""我的报备 and 查询 <客户>. Partners see their own registrations in detail and
+others' only as "held by another partner until …"; managers see everything."""
+from __future__ import annotations
+
+from sqlalchemy import case, select
+
+from chat.context import Context
+from chat.messages import Markdown, Text
+from handlers.customers import lookup as customers
+from handlers.common.texts import scope_word, status_word, t, yuan
+from models import Partner, Registration, RegistrationLock
+
+LIST_LIMIT = 10
+
+
+def _line(ctx: Context, reg: Registration, with_partner: bool = False) -> str:
+    lang = ctx.lang
+    until = ctx.fmt(reg.lock_until, "%Y-%m-%d") if reg.lock_until and reg.is_open else ""
+    who = f"{ctx.s.get(Partner, reg.partner_id).name} · " if with_partner else ""
+    tail = t("line_until", lang, until=until) if until else ""
+    if reg.change_waiting:      # approved on other terms; this change waits
+        tail += t("line_change_waiting", lang, amount=yuan(reg.approved_terms["amount_yuan"]))
+    return (f"> {reg.number} {who}{reg.customer_text} {'、'.join(reg.product_lines)} {yuan(reg.amount_yuan)}"
+            f" · {status_word(reg.status, lang)}{tail}")
+
+
+def my_registrations(ctx: Context) -> None:
+    user = ctx.user
+    if user.partner_id is None:
+        ctx.reply(Text(t("partners_only", ctx.lang)))
+        return
+    open_first = case((Registration.status.in_(("pending", "approved")), 0), else_=1)
+    regs = ctx.s.execute(select(Registration).where(Registration.partner_id == user.partner_id)
+                         .order_by(open_first, Registration.received_at.desc()).limit(LIST_LIMIT)).scalars().all()
+    if not regs:
+        ctx.reply(Text(t("mine_empty", ctx.lang)))
+        return
+    header = t("mine_header", ctx.lang, partner=user.partner.name, n=len(regs))
+    ctx.reply(Markdown("\n".join([header, *(_line(ctx, r) for r in regs)])))
+
+
+def query_customer(ctx: Context, name: str | None) -> None:
+    lang = ctx.lang
+    if not name:
+        ctx.reply(Text(t("query_need_name", lang)))
+        return
+    match = customers.find(ctx.s, name)
+    if match.matched is None or match.verdict == "distinct":
+        # Not "free to register": nothing like it is known, which may be a typo.
+        ctx.reply(Text(t("query_not_found", lang, customer=name)))
+        return
+    cust = match.matched
+    rows = ctx.s.execute(
+        select(Registration, RegistrationLock.scope_key)
+        .join(RegistrationLock, RegistrationLock.registration_id == Registration.id)
+        .where(RegistrationLock.customer_id == cust.id, RegistrationLock.expires_at > ctx.now)
+        .order_by(Registration.received_at)).all()
+    lines = [f"**{cust.name}**" + ("" if match.verdict == "duplicate" else f"（相似：{match.reason}）")]
+    seen: set[int] = set()
+    staff = ctx.user.role in ("manager", "director", "admin")
+    for reg, scope in rows:
+        if staff or reg.partner_id == ctx.user.partner_id:
+            if reg.id not in seen:
+                lines.append(_line(ctx, reg, with_partner=staff))
+                seen.add(reg.id)
+        else:
+            lines.append("> " + t("query_other_pending" if reg.status == "pending" else "query_other", lang,
+                                  scope=scope_word(scope, lang), until=ctx.fmt(reg.lock_until, "%Y-%m-%d")))
+    if len(lines) == 1:
+        ctx.reply(Text(t("query_none", lang, customer=cust.name)))
+        return
+    ctx.reply(Markdown("\n".join(lines)))

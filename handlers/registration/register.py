@@ -1,0 +1,266 @@
+"""商机报备: register a deal, check it against the rule store, lock, route for approval."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from chat.context import Context
+from chat.messages import Text
+from domain.matching import analyse
+from domain.language import Parsed, parse_message
+from domain.rules import checks
+from domain.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
+from handlers.customers import lookup as customers  # noqa: F401  (registers the approval kind)
+from handlers.registration import locks
+from handlers.registration import approval_kind as registration_approval
+from handlers.approvals import start_flow
+from handlers.registration.payload import snapshot
+from models.catalog import DbCatalog
+from handlers.customers.search import credit_code_in
+from handlers.common.texts import role_word, rule_name, sentences, t, yuan
+from models import Customer, Partner, Registration, User
+
+# Bounds on what a message can put in the database: beyond them the user gets
+# a polite correction instead of a failed command.
+MAX_CUSTOMER_CHARS = 100
+MAX_DEPARTMENT_CHARS = 30
+MAX_AMOUNT_YUAN = 100_000_000_000      # ¥1000亿: no channel deal is larger
+# Below this a deal amount is almost surely a missing unit ("金额80" meant 80万):
+# asking costs the dealer one message, a ¥80 deal would sail through every rule.
+MIN_AMOUNT_YUAN = 1_000
+
+
+def amount_problem(ctx: Context, amount) -> str | None:
+    if amount is None:
+        return None
+    value = float(amount)
+    if 0 < value < MIN_AMOUNT_YUAN:
+        return t("amount_too_small", ctx.lang, amount=yuan(value), example=f"{value:g}万")
+    if 0 < value <= MAX_AMOUNT_YUAN:
+        return None
+    return t("amount_out_of_range", ctx.lang, amount=yuan(amount), limit=yuan(MAX_AMOUNT_YUAN))
+
+
+def amount_doubt_text(ctx: Context, doubt: str, amount) -> str:
+    """The question to ask when the number found is not clearly the deal's total."""
+    value = float(amount or 0)
+    return t(f"amount_{doubt}", ctx.lang, amount=yuan(value), example=yuan(value * 2) if value else "160万")
+
+
+# ---- collecting the fields (possibly over several messages) ----------------
+
+def claim_key(text: str) -> str | None:
+    """The customer a new registration message claims, as a canonical key; read
+    when the message is accepted so claims on one customer queue in receive order."""
+    parsed = parse_message(text)
+    if parsed.intent != "register" or parsed.action is not None or not parsed.customer:
+        return None
+    return analyse(parsed.customer).key[:200]
+
+
+def fields_from(parsed: Parsed, text: str | None = None) -> dict:
+    return {
+        "credit_code": credit_code_in(text),
+        "customer": parsed.customer,
+        "department": parsed.department,
+        "products": [{"word": p.word, "sku": p.sku, "qty": p.qty} for p in parsed.products],
+        "amount_yuan": parsed.amount_yuan,
+        "amount_doubt": parsed.amount_doubt,
+        "close_date": parsed.close_date.isoformat() if parsed.close_date else None,
+    }
+
+
+def merge(old: dict, new: dict) -> dict:
+    out = dict(old)
+    for key, value in new.items():
+        if value not in (None, [], ""):
+            out[key] = value
+    if new.get("amount_yuan") is not None:
+        out["amount_doubt"] = new.get("amount_doubt")   # a new amount brings its own doubt, or none
+    return out
+
+
+def continue_registration(ctx: Context, state: dict, text: str, catalog: DbCatalog) -> None:
+    """The dealer's answer to our question. It adds what was missing; it never
+    replaces a customer already named (a whole new "报备 …" starts over), and an
+    answer we can't read is asked for again rather than guessed into a field."""
+    old = state["fields"]
+    more = fields_from(parse_message("报备 " + text, today=ctx.clock.today(), catalog=catalog), text)
+    if old.get("customer"):
+        more["customer"] = more["credit_code"] = None
+    if not any(more.get(k) not in (None, [], "") for k in ("customer", "products", "amount_yuan", "close_date",
+                                                            "department", "credit_code")):
+        asked = state.get("asked") or "customer"
+        ask = t("ask_amount_unit" if asked == "amount" else f"ask_{asked}", ctx.lang)
+        ctx.set_state(state)
+        ctx.reply(Text(t("answer_not_understood", ctx.lang, answer=text.strip()[:40], ask=ask)))
+        return
+    register(ctx, merge(old, more))
+
+
+def _ask(ctx: Context, fields: dict, asked: str, message: str) -> None:
+    ctx.set_state({"flow": "register", "fields": fields, "asked": asked})
+    ctx.reply(Text(message))
+
+
+def register(ctx: Context, fields: dict) -> None:
+    user = ctx.user
+    if user.role != "dealer" or user.partner_id is None:
+        ctx.clear_state()
+        ctx.reply(Text(t("partners_only", ctx.lang)))
+        return
+    catalog = DbCatalog(ctx.s)
+    lines: list[str] = []
+    for p in fields.get("products") or []:
+        line = catalog.line_for(p["word"], p.get("sku"))
+        if line is None:
+            _ask(ctx, {**fields, "products": []}, "product",
+                 t("unknown_product", ctx.lang, word=p["word"], choices=catalog.choices()))
+            return
+        if line not in lines:
+            lines.append(line)
+    doubt = fields.pop("amount_doubt", None)
+    if doubt and fields.get("amount_yuan") is not None:
+        _ask(ctx, {**fields, "amount_yuan": None}, "amount", amount_doubt_text(ctx, doubt, fields["amount_yuan"]))
+        return
+    missing = [f for f, ok in (("customer", fields.get("customer")), ("product", lines),
+                               ("amount", fields.get("amount_yuan"))) if not ok]
+    problem = _bounds_problem(ctx, fields)
+    if problem:
+        field, text = problem
+        _ask(ctx, {**fields, field: None}, "amount" if field == "amount_yuan" else field, text)
+        return
+    if missing:
+        _ask(ctx, fields, missing[0], t(f"ask_{missing[0]}", ctx.lang))
+        return
+    ctx.clear_state()
+    _submit(ctx, user, fields, lines)
+
+
+def _bounds_problem(ctx: Context, fields: dict) -> tuple[str, str] | None:
+    if fields.get("customer") and len(fields["customer"].strip()) > MAX_CUSTOMER_CHARS:
+        return "customer", t("customer_too_long", ctx.lang, limit=MAX_CUSTOMER_CHARS)
+    if fields.get("department") and len(fields["department"]) > MAX_DEPARTMENT_CHARS:
+        return "department", t("department_too_long", ctx.lang, limit=MAX_DEPARTMENT_CHARS)
+    text = amount_problem(ctx, fields.get("amount_yuan"))
+    return ("amount_yuan", text) if text else None
+
+
+# ---- evaluation -------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    status: str                  # approved | pending | rejected
+    verdicts: list[Verdict]
+    approver_role: str | None = None
+
+    @property
+    def first_reject(self) -> Verdict | None:
+        return next((v for v in self.verdicts if v.outcome == REJECT), None)
+
+
+def _outcome(verdicts: list[Verdict]) -> Outcome:
+    if any(v.outcome == REJECT for v in verdicts):
+        return Outcome("rejected", verdicts)
+    needing = [v for v in verdicts if v.outcome == NEEDS_APPROVAL]
+    if needing:
+        role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
+        return Outcome("pending", verdicts, role)
+    return Outcome("approved", verdicts)
+
+
+def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
+    s, rules, lang = ctx.s, ctx.rules.registration, ctx.lang
+    # Row locks serialise what must not interleave across workers: one partner's
+    # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer).
+    partner = s.execute(select(Partner).where(Partner.id == user.partner_id).with_for_update()).scalar_one()
+    name = fields["customer"].strip()
+    code = fields.get("credit_code")
+    match = customers.find(s, name, credit_code=code)
+    customer = match.matched if match.verdict == "duplicate" else customers.get_or_create(s, ctx.clock, name, code)
+    s.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
+    locks.release_expired(ctx, customer.id)
+
+    amount = float(fields["amount_yuan"])
+    scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
+    open_count = s.execute(select(func.count()).select_from(Registration).where(
+        Registration.partner_id == partner.id, Registration.status.in_(("pending", "approved")))).scalar()
+    verdicts = [
+        checks.qualification(rules, partner.product_lines, lines, lang),
+        checks.territory(rules, partner.regions, customer.name, customer.region, lang),
+        checks.quota(rules, open_count, lang),
+        checks.conflict(customer.name, locks.holder(ctx, customer.id, scope_keys, rules.conflict_scope, partner.id),
+                        ctx.fmt, lang),
+        checks.customer_match(name, match.verdict, match.matched.name if match.matched else None, match.score,
+                              match.reason, rules.possible_duplicate_approver, lang,
+                              matched_holder=_holder_of_resembled(ctx, match, scope_keys, partner.id), fmt=ctx.fmt),
+        checks.tiering(rules, amount, lang),
+    ]
+    if not any(v.outcome != "pass" for v in verdicts):
+        verdicts.append(checks.routine(rules, lang))
+    outcome = _outcome(verdicts)
+
+    now = ctx.now
+    reg = Registration(partner_id=partner.id, submitter_id=user.id, customer_id=customer.id, customer_text=name,
+                       department=fields.get("department"), product_lines=lines, products=fields.get("products") or [],
+                       amount_yuan=amount, close_date=date.fromisoformat(fields["close_date"]) if fields.get("close_date") else None,
+                       status=outcome.status, received_at=ctx.received_at, verdicts=[v.to_dict() for v in verdicts],
+                       match=match.to_dict(), rules_version=ctx.rules.version, created_at=now, updated_at=now)
+    if outcome.status == "approved":
+        reg.lock_until, reg.decided_at = ctx.received_at + timedelta(days=rules.protection_days), now
+    elif outcome.status == "pending":
+        reg.lock_until = ctx.received_at + timedelta(days=rules.pending_lock_days)
+    s.add(reg)
+    s.flush()
+    reg.number = f"RG{ctx.clock.local(ctx.received_at):%Y%m%d}-{reg.id:04d}"
+
+    if outcome.status != "rejected" and not locks.take(ctx, reg, customer.id, scope_keys):
+        # Lost a same-instant race the row lock could not see (the unique index caught it).
+        holder = locks.holder(ctx, customer.id, scope_keys, rules.conflict_scope, partner.id)
+        verdicts = [v for v in verdicts if v.rule_id != "registration.conflict"]
+        verdicts.insert(3, checks.conflict(customer.name, holder, ctx.fmt, lang))
+        outcome = _outcome(verdicts)
+        reg.status, reg.lock_until, reg.decided_at = "rejected", None, None
+        reg.verdicts = [v.to_dict() for v in verdicts]
+
+    ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),
+              verdicts=reg.verdicts)
+    if outcome.status == "pending":
+        # A name with no place in it ("协和医院") borrows the region of the customer it resembles.
+        region = customer.region or (match.matched.region if match.matched else None)
+        request_approval(ctx, reg, outcome.approver_role, region, [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
+    _reply_outcome(ctx, reg, outcome, customer)
+
+
+def _holder_of_resembled(ctx: Context, match, scope_keys: list[str], partner_id: int):
+    """Who holds the existing customer a "possibly the same" name resembles."""
+    if match.verdict != "possible" or match.matched is None:
+        return None
+    return locks.holder(ctx, match.matched.id, scope_keys, ctx.rules.registration.conflict_scope, partner_id)
+
+
+def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: Customer) -> None:
+    lang = ctx.lang
+    common = {"number": reg.number, "customer": customer.name, "lines": "、".join(reg.product_lines),
+              "amount": yuan(reg.amount_yuan)}
+    if outcome.status == "approved":
+        ctx.reply(Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
+    elif outcome.status == "pending":
+        reasons = sentences((v.message for v in outcome.verdicts if v.outcome == NEEDS_APPROVAL), lang)
+        ctx.reply(Text(t("reg_pending", lang, approver=role_word(outcome.approver_role, lang), reasons=reasons,
+                         until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
+    else:
+        first = outcome.first_reject
+        others = [v.message for v in outcome.verdicts if v.outcome == REJECT and v is not first]
+        message = first.message + ("\n" + "\n".join(others) if others else "")
+        ctx.reply(Text(t("reg_rejected", lang, rule_name=rule_name(first.rule_id, lang), rule=first.rule_id,
+                         message=message, next_step=first.next_step)))
+
+
+# ---- approvals ----------------------------------------------------------------
+
+def request_approval(ctx: Context, reg: Registration, role: str, region: str | None, reasons: list[Verdict]) -> None:
+    """One step: the area manager covering the region, or the director."""
+    start_flow(ctx, "registration", reg, [role], reasons, region)

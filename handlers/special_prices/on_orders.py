@@ -1,0 +1,47 @@
+"""What orders see of special prices: the ones approved for an order's
+current revision, and voiding them when the order changes, is cancelled or
+lapses (each approver who agreed, or still had the card, is told)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from chat.context import Context
+from handlers.approvals import void_flows
+from handlers.orders.price_list import money
+from handlers.common.texts import t
+from models import Order, SpecialPrice
+
+
+def approved_for_order(ctx: Context, order: Order) -> dict[str, tuple[Decimal, SpecialPrice]]:
+    rows = ctx.s.execute(select(SpecialPrice).where(SpecialPrice.order_id == order.id,
+                                                    SpecialPrice.status == "approved",
+                                                    SpecialPrice.order_revision == order.revision)
+                         .order_by(SpecialPrice.id)).scalars().all()
+    return {item["sku"]: (money(item["asked_price"]), sp) for sp in rows for item in sp.items}
+
+
+def pending_for_order(ctx: Context, order: Order) -> str | None:
+    """The number of a special price still being decided for the order."""
+    return ctx.s.execute(select(SpecialPrice.number).where(SpecialPrice.order_id == order.id,
+                                                           SpecialPrice.status == "pending")).scalars().first()
+
+
+def void_for_order(ctx: Context, order: Order, why: str) -> list[str]:
+    """The order changed, was cancelled or lapsed (``why``: changed | cancelled |
+    expired): its special prices no longer apply. Waiting cards turn into
+    stamps; their approvers and those who already agreed are told. Returns
+    the numbers voided, for the dealer's message."""
+    voided = []
+    reason = t("sp_void_why", "zh", order=order.number, why=t(f"sp_void_{why}", "zh"))
+    for sp in ctx.s.execute(select(SpecialPrice).where(SpecialPrice.order_id == order.id,
+                                                       SpecialPrice.status.in_(("pending", "approved")))
+                            .with_for_update()).scalars():
+        was = sp.status
+        void_flows(ctx, "special_price", sp.id, reason)
+        sp.status, sp.updated_at = "void", ctx.now
+        ctx.audit("special_price.void", "special_price", sp.number, before={"status": was},
+                  after={"status": "void", "why": f"order {why}", "order_revision": order.revision})
+        voided.append(sp.number)
+    return voided
