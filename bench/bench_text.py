@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from domain.matching import analyse, compare  # noqa: E402
-from domain.language import parse_message  # noqa: E402
+from bot.language import parse_message  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "data" / "parse_dev.jsonl"
 MESSAGES = [

@@ -25,6 +25,7 @@ from adapters.wecom.crypto import WeComCrypto
 from adapters.wecom.transport import WeComTransport
 from domain.rules import RuleStore
 from chat.runner import Runner
+from bot.capabilities import build_router
 from bot.settings import Settings, load_settings
 from handlers.approvals.cards import card_sent
 from models import User
@@ -81,8 +82,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     prepare_database(engine, factory, clock, settings)
 
     kv = _make_kv(settings, factory, clock)
+    router = build_router()
     services = Services(factory=factory, clock=clock, rules=RuleStore(clock), kv=kv,
-                        conversation_ttl_s=settings.conversation_ttl_s)
+                        conversation_ttl_s=settings.conversation_ttl_s, registry=router.registry)
     api_base = settings.wecom_api_base
     if not api_base:
         raise ValueError("WECOM_API_BASE is not set (the serve command sets it for the simulator)")
@@ -90,7 +92,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     transport = WeComTransport(api, BlobStore(factory, clock))
     services.media = {"wecom": transport.fetch_media}
     deliverer = Deliverer(factory, clock, {"wecom": transport}, on_sent=_on_sent)
-    inbox = Inbox(services, serialise=engine.dialect.name == "sqlite")
+    inbox = Inbox(services, router, serialise=engine.dialect.name == "sqlite")
     runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
 
     app = Flask(__name__)

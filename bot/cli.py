@@ -96,7 +96,7 @@ def cmd_audit_verify(args) -> int:
 
 
 def run_parse(lines: TextIO, out: TextIO) -> None:
-    from domain.language import parse_message
+    from bot.language import parse_message
     for raw in lines:
         if not raw.strip():
             continue

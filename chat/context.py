@@ -7,13 +7,14 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from chat import audit
-from chat import outbox
-from domain.clock import Clock
+from chat import audit, outbox
 from chat.kvstore import KvStore
 from chat.messages import Inbound, Outgoing
+from domain.clock import Clock
+from domain.language import Catalog, Parsed, parse_message
 from domain.rules import RuleSetData, RuleStore
 from models import User
+from models.catalog import DbCatalog
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Services:
     rules: RuleStore
     kv: KvStore
     conversation_ttl_s: int = 600
+    # what capabilities registered (chat.registry.Registry), set by the composition root
+    registry: Any = None
     # platform → fetch(media_id) -> (bytes, content type, file name); set once the transports exist
     media: dict[str, Callable[[str], tuple[bytes, str, str]]] = field(default_factory=dict)
 
@@ -85,6 +88,12 @@ class Context:
             self.reply(msg)
         else:
             self.send(user, msg, key)
+
+    def parse(self, text: str, catalog: Catalog | None = None) -> Parsed:
+        """Read a chat text with every registered command's words (a follow-up
+        answer is read as the command it continues, e.g. "报备 " + answer)."""
+        return parse_message(text, self.svc.registry.vocabulary, today=self.clock.today(),
+                             catalog=catalog if catalog is not None else DbCatalog(self.s))
 
     def audit(self, action: str, entity_type: str, entity_id: Any, before=None, after=None, verdicts=None) -> None:
         audit.record(self.s, at=self.now, actor=self.actor, action=action, entity_type=entity_type,

@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.clock import Clock
 from chat.context import Context, Services
-from chat.router import dispatch, language_of
+from chat.router import Router, language_of
 from chat.messages import Inbound, Text
 from chat import outbox
-from handlers.registration.register import claim_key
-from handlers.common.texts import t
+from chat.texts import t
 from models import InboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -31,8 +30,9 @@ MAX_ATTEMPTS = 5
 
 
 class Inbox:
-    def __init__(self, svc: Services, serialise: bool):
+    def __init__(self, svc: Services, router: Router, serialise: bool):
         self.svc = svc
+        self.router = router
         # SQLite has one writer; serialising commands in-process avoids lock churn.
         self._lock = threading.Lock() if serialise else None
 
@@ -46,7 +46,7 @@ class Inbox:
 
     def accept(self, msg: Inbound, dedup_key: str) -> int | None:
         """Persist; returns the new row id, or None for a message we already have."""
-        key = claim_key(msg.text) if msg.kind == "text" and msg.text else None
+        key = self.router.registry.ordering_key(msg.text) if msg.kind == "text" and msg.text else None
         try:
             with self._factory() as s, s.begin():
                 row = InboxMessage(platform=msg.platform, dedup_key=dedup_key[:300], sender=msg.sender,
@@ -86,7 +86,7 @@ class Inbox:
                                                         User.external_id == msg.sender)).scalar_one_or_none()
                     ctx = Context(s=s, svc=self.svc, inbound=msg, inbox_id=inbox_id, received_at=row.received_at,
                                   user=user, lang=language_of(msg.text))
-                    dispatch(ctx)
+                    self.router.dispatch(ctx)
                     row.status, row.processed_at, row.error = "done", self._clock.now(), None
                     row.attempts += 1
                 return "done"

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    LOCATION = "location"
+    IMAGE = "image"
+    CARD_CLICK = "card_click"
+    OPENED = "opened"             # the user opened the chat with the bot
+    EVENT = "event"               # any other platform event: no answer needed
+    UNSUPPORTED = "unsupported"
 
 
 @dataclass(frozen=True)
@@ -20,7 +31,7 @@ class CardClick:
 @dataclass(frozen=True)
 class Inbound:
     platform: str                 # "wecom"
-    kind: str                     # text | location | image | card_click | event | unsupported
+    kind: str                     # an InboundKind
     sender: str                   # the platform's user id
     msg_id: str                   # opaque: WeCom MsgIds are not always numeric
     created_at: datetime          # the platform's timestamp (UTC)

@@ -188,7 +188,7 @@ def test_names_in_pinyin_are_written_like_names() -> None:
 
 
 def test_status_words_agree_with_the_bot_texts() -> None:
-    from handlers.common.texts import STATUS
+    from handlers.registration.texts import STATUS
     assert {zh: en for zh, en in STATUS.values()} == STATUS_WORDS
 
 

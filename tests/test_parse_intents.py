@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from domain.language import parse_message
+from bot.language import parse_message
 from tests.parse_helpers import TODAY, check
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from domain.language import OrderItem, Parsed, ProductMention, parse_amount, parse_close_date, parse_message
-from domain.language.schema import ACTIONS, INTENTS
+from bot.language import parse_message
+from domain.language import OrderItem, Parsed, ProductMention, parse_amount, parse_close_date
+from bot.language import ACTIONS, INTENTS
 from tests.parse_helpers import TODAY
 
 

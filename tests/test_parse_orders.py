@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from domain.language import Catalog, DefaultCatalog, parse_message
+from bot.language import parse_message
+from domain.language import Catalog, DefaultCatalog
 from tests.parse_helpers import TODAY, check
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from domain.language import parse_message
+from bot.language import parse_message
 from tests.parse_helpers import TODAY, check
 
 DEV_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "parse_dev.jsonl"

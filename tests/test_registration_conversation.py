@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from domain.language import parse_message
+from bot.language import parse_message
 from models import AuditEvent, Customer, Registration
 from tests.conftest import cards_to, last_text, texts_to
 from tests.test_registration_rules_e2e import use_rules

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from domain.clock import Clock, FrozenClock
 from chat.scheduling import DbLease, Scheduler, build_scheduler
 from chat.scheduling.calendar import daily_slot, weekly_slot, within_catch_up
-from chat.scheduling.jobs import CalendarJob, Sweep, calendar_jobs
+from bot.capabilities import build_router
+from chat.registry import CalendarJob, Sweep
 from models import JobRun, OutboxMessage, SchedulerLease
 from tests.conftest import build_app, texts_to
 
@@ -159,6 +160,10 @@ JOB_RUNS = {"plan_morning": ("2026-11-24", at_bj("2026-11-24 08:00")),       # t
             "digest_morning": ("2026-11-24", at_bj("2026-11-24 08:30")),     # the day after it all
             "evening_reminder": ("2026-11-23", at_bj("2026-11-23 19:00")),   # the visit is still open
             "weekly_chart": ("2026-W49", at_bj("2026-11-30 09:00"))}         # the Monday after
+
+
+def calendar_jobs() -> list[CalendarJob]:
+    return build_router().registry.calendar_jobs
 
 
 @pytest.mark.parametrize("job", [j.name for j in calendar_jobs()])

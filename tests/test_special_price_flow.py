@@ -191,8 +191,9 @@ def test_the_example_asked_for_is_one_that_works(app, driver, wecom):
 
 def test_the_help_cards_special_price_example_is_accepted(app, driver, wecom):
     import re
-    from handlers.common.texts import t
-    price = re.search(r"特价申请 订单 单号 A100 单价 (\d+)", t("help", "zh")).group(1)
+    from chat.router import help_text
+    price = re.search(r"特价申请 订单 单号 A100 单价 (\d+)",
+                      help_text(app.extensions["qudao"].services.registry, "zh")).group(1)
     order = place(driver, app)
     driver.text("dealer_bj_li", f"特价申请 订单 {order.number} A100 单价 {price} 理由：竞品报价低")
     [sp] = one(app, SpecialPrice)

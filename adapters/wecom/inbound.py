@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from chat.messages import CardClick, Inbound
+from chat.messages import CardClick, Inbound, InboundKind
 
 
 def _s(d: dict, key: str) -> str | None:
@@ -36,24 +36,27 @@ def to_inbound(doc: dict) -> Inbound:
         created = datetime.fromtimestamp(0, tz=timezone.utc)
     base = {"platform": "wecom", "sender": sender, "created_at": created, "msg_id": _s(doc, "MsgId") or ""}
     if msg_type == "text":
-        return Inbound(kind="text", text=_s(doc, "Content") or "", **base)
+        return Inbound(kind=InboundKind.TEXT, text=_s(doc, "Content") or "", **base)
     if msg_type == "location":
         # Chat location messages are believed GCJ-02 (platforms.md: unverified); we record it.
-        return Inbound(kind="location", lat=_f(doc, "Location_X"), lng=_f(doc, "Location_Y"),
+        return Inbound(kind=InboundKind.LOCATION, lat=_f(doc, "Location_X"), lng=_f(doc, "Location_Y"),
                        label=_s(doc, "Label"), coord_system="gcj02", **base)
     if msg_type == "image":
-        return Inbound(kind="image", media_id=_s(doc, "MediaId"), pic_url=_s(doc, "PicUrl"), **base)
+        return Inbound(kind=InboundKind.IMAGE, media_id=_s(doc, "MediaId"), pic_url=_s(doc, "PicUrl"), **base)
     if msg_type == "event":
         event = _s(doc, "Event") or ""
         if event == "template_card_event":
             click = CardClick(task_id=_s(doc, "TaskId") or "", key=_s(doc, "EventKey") or "",
                               response_code=_s(doc, "ResponseCode"))
-            return Inbound(kind="card_click", event=event, card=click, **base)
+            return Inbound(kind=InboundKind.CARD_CLICK, event=event, card=click, **base)
         if event == "LOCATION":
-            return Inbound(kind="location", event=event, lat=_f(doc, "Latitude"), lng=_f(doc, "Longitude"),
+            return Inbound(kind=InboundKind.LOCATION, event=event, lat=_f(doc, "Latitude"), lng=_f(doc, "Longitude"),
                            coord_system="gcj02", **base)
-        return Inbound(kind="event", event=event, **base)
-    return Inbound(kind="unsupported", event=msg_type, **base)
+        if event == "enter_agent":
+            # Sent each time the user opens the app (path/90240): the neutral "opened".
+            return Inbound(kind=InboundKind.OPENED, event=event, **base)
+        return Inbound(kind=InboundKind.EVENT, event=event, **base)
+    return Inbound(kind=InboundKind.UNSUPPORTED, event=msg_type, **base)
 
 
 def dedup_key(doc: dict) -> str:

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from chat.context import Services
+from chat.registry import CalendarJob, Sweep
 from chat.scheduling.calendar import daily_slot, slots_between, weekly_slot, within_catch_up
-from chat.scheduling.jobs import CalendarJob, Sweep, calendar_jobs, sweeps
 from chat.scheduling.lease import DbLease
 from models import JobRun
 
@@ -34,8 +34,9 @@ class Scheduler:
     def __init__(self, svc: Services, lease: DbLease, after_work: Callable[[], None] = lambda: None,
                  sweep_list: list[Sweep] | None = None, job_list: list[CalendarJob] | None = None):
         self.svc, self.lease, self._after = svc, lease, after_work
-        self.sweeps = sweeps() if sweep_list is None else sweep_list
-        self.jobs = calendar_jobs() if job_list is None else job_list
+        # What capabilities registered with the core (registry.sweep / registry.calendar_job).
+        self.sweeps = list(svc.registry.sweeps) if sweep_list is None else sweep_list
+        self.jobs = list(svc.registry.calendar_jobs) if job_list is None else job_list
         self.leader = False
         self._aps: BackgroundScheduler | None = None
 

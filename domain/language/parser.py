@@ -1,384 +1,45 @@
 """parse_message: cleaned text -> intent -> fields -> Parsed.
 
-Field extraction works by *claiming* spans of the message body, most
-specific reader first: labelled fields, reference numbers, organisation and
-department tokens, dates, discounts, SKU items, catalog product words,
-amounts, loose quantities. Each claim masks its span so a later, looser
-reader cannot reuse it (the "2" of "2台" is never money, "超声" inside
-"超声科" is never a product). Whatever is left over is a candidate customer.
+The vocabulary says which word starts which command and how that
+command's body is read (:mod:`.field_reader` for field lists,
+:mod:`.readers` for the rest).
 """
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from .amounts import find_amounts
-from .catalog import catalog_words, default_catalog, safe_sku, word_pattern
-from .commands import MAX_FIELD_TEXT, read_delegate, read_plan, read_ref_command, read_transfer
-from .dates import find_dates
-from .discounts import find_discounts
-from .entities import has_cjk, is_department, is_filler, is_org, split_org_department
-from .fields import TOKEN_RE, scan_fields
+from .catalog import default_catalog
 from .intents import detect_intent
-from .items import REF_RE, REMOVE_GAP_RE, REMOVE_LIST_RE, REMOVE_RE, SKU_SHAPE, find_quantities, find_skus, find_words
 from .normalize import clean
-from .schema import BadQuantity, Catalog, OrderItem, Parsed, ProductMention
+from .schema import Catalog, Parsed
+from .vocabulary import UNKNOWN, Vocabulary
 
 log = logging.getLogger(__name__)
 
-_MASK = "\x00"
-_PIECE_SPLIT = re.compile(r"[\x00,;、。:!?\n]+")
-_ALIAS_SPLIT = re.compile(r"\s*(?:==|=>|=|->|→)\s*")
-# Intents whose unlabelled free words may name the customer.
-_FREE_CUSTOMER_INTENTS = {"register", "checkin", "checkout", "query"}
-# "查一下北京协和医院有没有人报过": the question glued to the name is not part of it.
-_QUESTION_TAIL = re.compile(
-    r"(?:(?:现在|目前)?(?:有没有|有无|是否|是不是|有)?(?:别人|其他人|其他伙伴|人|谁)?(?:已经?|被)?"
-    r"(?:报备|报|登记)(?:过|了)*(?:没有|没|吗|么|呢)?|(?:能|可以|可不可以|能不能)(?:报备|报)(?:吗|么|呢)?"
-    r"|(?:的)?(?:报备)?(?:情况|状态)(?:如何|怎么样)?|(?:怎么样|如何))[?？!！。\s]*$")
-# Actions that list the user's own records: nothing more to read.
-_LIST_ACTIONS = ("mine", "my_orders", "my_visits")
 
-
-@dataclass
-class _Claim:
-    start: int
-    end: int
-    kind: str
-    value: Any
-    labelled: bool = False
-
-
-class _Scan:
-    """The message body plus which parts have been claimed by a reader."""
-
-    def __init__(self, text: str) -> None:
-        self.body = text
-        self._chars = list(text)
-        self.claims: list[_Claim] = []
-        self.has_customer = False  # a customer/org was claimed (decides 部/中心 = department)
-
-    def masked(self) -> str:
-        return "".join(self._chars)
-
-    def claim(self, start: int, end: int, kind: str, value: Any, labelled: bool = False) -> bool:
-        if end <= start or _MASK in "".join(self._chars[start:end]):
-            return False
-        self._chars[start:end] = _MASK * (end - start)
-        self.claims.append(_Claim(start, end, kind, value, labelled))
-        self.has_customer = self.has_customer or kind in ("customer", "org")
-        return True
-
-    def first(self, kind: str, labelled: bool | None = None) -> _Claim | None:
-        found = [c for c in self.claims if c.kind == kind and (labelled is None or c.labelled == labelled)]
-        return min(found, key=lambda c: c.start) if found else None
-
-    def all(self, kind: str) -> list[_Claim]:
-        return sorted((c for c in self.claims if c.kind == kind), key=lambda c: c.start)
-
-
-def _claim_org_or_dept(scan: _Scan, start: int, text: str, end: int | None = None) -> None:
-    """Classify one token as customer/department (or leave it) and claim it.
-
-    ``end`` is given when the span is longer than ``text`` (a spaced-off alias).
-    """
-    end = start + len(text) if end is None else end
-    split = split_org_department(text)
-    if split and split[1].endswith(("科", "室")):
-        org, dept = split
-        scan.claim(start, start + len(org), "org", org)
-        scan.claim(start + len(org), end, "dept", dept)
-    elif is_org(text):
-        if scan.has_customer and is_department(text, after_customer=True):
-            scan.claim(start, end, "dept", text)
-        else:
-            scan.claim(start, end, "org", text)
-    elif is_department(text, after_customer=scan.has_customer):
-        scan.claim(start, end, "dept", text)
-
-
-def _entity_pass(scan: _Scan) -> None:
-    masked = scan.masked()
-    toks = list(TOKEN_RE.finditer(masked))
-    for i, m in enumerate(toks):
-        text = m.group()
-        if not has_cjk(text):
-            continue
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
-        # "协和医院 (东单院区)": a spaced-off bracketed alias belongs to the name.
-        if nxt is not None and nxt.group().startswith("(") and not masked[m.end():nxt.start()].strip(" ") \
-                and is_org(text):
-            _claim_org_or_dept(scan, m.start(), text + nxt.group(), nxt.end())
-        else:
-            _claim_org_or_dept(scan, m.start(), text)
-
-
-def _leftover_pass(scan: _Scan) -> None:
-    masked = scan.masked()
-    pos = 0
-    for part in _PIECE_SPLIT.split(masked):
-        start = masked.find(part, pos) if part else pos
-        pos = start + len(part)
-        if not part.strip():
-            continue
-        if has_cjk(part):
-            pieces = [(start + m.start(), m.group()) for m in re.finditer(r"\S+", part)]
-        else:
-            stripped = part.strip()
-            pieces = [(start + part.find(stripped), stripped)]
-        for p_start, piece in pieces:
-            if is_filler(piece):
-                continue
-            before = len(scan.claims)
-            _claim_org_or_dept(scan, p_start, piece)
-            if len(scan.claims) == before:
-                scan.claim(p_start, p_start + len(piece), "free", piece)
-
-
-def _extract(body: str, today: date, catalog: Catalog, intent: str) -> _Scan:
-    scan = _Scan(body)
-    pattern = word_pattern(catalog_words(catalog))
-    for f in scan_fields(body, today, pattern):
-        scan.claim(f.start, f.end, f.kind if f.value is not None else "label", f.value, labelled=True)
-    for m in REF_RE.finditer(scan.masked()):
-        scan.claim(m.start(), m.end(), "ref", m.group("ref").upper())
-    _entity_pass(scan)
-    for d in find_dates(scan.masked(), today):
-        scan.claim(d.start, d.end, "date", d.value)
-    for disc in find_discounts(scan.masked()):
-        scan.claim(disc.start, disc.end, "discount", disc.factor)
-    if intent == "order":
-        for r in REMOVE_RE.finditer(scan.masked()):
-            scan.claim(r.start(), r.end(), "remove", None)
-    for s in find_skus(scan.masked(), allow_bare_qty=intent == "order"):
-        scan.claim(s.start, s.end, "sku", (s.code, s.qty, s.bad_qty))
-    for w in find_words(scan.masked(), pattern):
-        scan.claim(w.start, w.end, "product", (w.word, w.qty, w.bad_qty))
-    for a in find_amounts(scan.masked()):
-        scan.claim(a.start, a.end, "amount", (a.value, a.explicit, a.doubt))
-    for q in find_quantities(scan.masked()):
-        scan.claim(q.start, q.end, "qty_each" if q.each else "qty", q.qty)
-    _leftover_pass(scan)
-    return scan
-
-
-def _amount_value(claim: _Claim | None) -> float | None:
-    if claim is None:
-        return None
-    value = claim.value[0] if isinstance(claim.value, tuple) else claim.value
-    return float(value)
-
-
-def _pick_amount(scan: _Scan) -> _Claim | None:
-    labelled = scan.first("amount", labelled=True)
-    if labelled:
-        return labelled
-    free = scan.all("amount")
-    explicit = [c for c in free if isinstance(c.value, tuple) and c.value[1]]
-    return explicit[0] if explicit else (free[0] if free else None)
-
-
-def _doubt(claim: _Claim | None) -> str | None:
-    return claim.value[2] if claim is not None and isinstance(claim.value, tuple) and len(claim.value) > 2 else None
-
-
-@dataclass
-class _Entry:
-    word: str
-    sku: str | None
-    qty: int | None
-    is_code: bool
-    bad_qty: str | None = None
-    removed: bool = False      # named after a removal word ("删除 B200")
-
-
-def _products(scan: _Scan, catalog: Catalog, pattern: str | None, body: str) -> list[_Entry]:
-    """The products in text order, loose quantities attached."""
-    entries: list[_Entry] = []
-    pending: int | None = None
-    removing_from: int | None = None       # end of the removal word (or of a product it named)
-    gap = REMOVE_GAP_RE
-    events = sorted((c for c in scan.claims if c.kind in ("product", "sku", "qty", "qty_each", "remove")),
-                    key=lambda c: c.start)
-    for c in events:
-        if c.kind == "remove":
-            removing_from, gap = c.end, REMOVE_GAP_RE
-            continue
-        if c.kind == "qty_each":
-            for e in entries:
-                if e.qty is None and e.bad_qty is None:
-                    e.qty = c.value
-            continue
-        if c.kind == "qty":
-            target = next((e for e in reversed(entries) if e.qty is None and e.bad_qty is None), None)
-            if target is not None:
-                target.qty = c.value
-            else:
-                pending = c.value
-            continue
-        word, qty, bad = (*c.value, None)[:3]       # labelled fields carry (word, qty)
-        removed = removing_from is not None and gap.fullmatch(body, removing_from, c.start) is not None
-        removing_from, gap = (c.end, REMOVE_LIST_RE) if removed else (None, gap)
-        is_code = c.kind == "sku" or bool(SKU_SHAPE.fullmatch(word))
-        if is_code:
-            word = word.upper()
-        elif c.labelled:
-            # A labelled product may be a catalog word with extra text around it.
-            hits = find_words(word, pattern)
-            if len(hits) == 1 and hits[0].end - hits[0].start == len(word):
-                word = hits[0].word
-        if qty is None and bad is None and pending is not None:
-            qty, pending = pending, None
-        entries.append(_Entry(word, safe_sku(catalog, word), qty, is_code, bad, removed))
-    return entries
-
-
-def _notes(scan: _Scan, kinds: tuple[str, ...]) -> str | None:
-    parts = [str(c.value) for kind in kinds for c in scan.all(kind) if c.value]
-    return "；".join(parts) if parts else None
-
-
-def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | None) -> None:
-    intent = parsed.intent
-    labelled_customer = scan.first("customer", labelled=True)
-    org = scan.first("org")
-    free = scan.first("free")
-    if labelled_customer:
-        parsed.customer = str(labelled_customer.value)
-    elif org:
-        parsed.customer = org.value
-    elif free and intent in _FREE_CUSTOMER_INTENTS and parsed.action is None:
-        parsed.customer = free.value
-    if intent == "query" and parsed.customer:
-        parsed.customer = _QUESTION_TAIL.sub("", parsed.customer).strip() or parsed.customer
-    dept = scan.first("department", labelled=True) or scan.first("dept")
-    parsed.department = dept.value if dept else None
-
-    entries = _products(scan, catalog, pattern, scan.body)
-    if intent in ("order", "special_price"):
-        for e in entries:
-            code = e.word if e.is_code else e.sku
-            if e.removed:
-                parsed.removed.append(code or e.word)
-                continue
-            if e.bad_qty is not None:
-                parsed.bad_quantities.append(BadQuantity(e.word, code, e.bad_qty))
-                continue
-            if code and e.qty:
-                parsed.items.append(OrderItem(code, e.qty))
-                if intent == "order":
-                    continue
-            parsed.products.append(ProductMention(e.word, e.sku, e.qty))
-    else:
-        parsed.products = [ProductMention(e.word, e.sku, e.qty) for e in entries]
-
-    if intent == "special_price":
-        price = scan.first("unit_price", labelled=True)
-        free_amount = scan.first("amount", labelled=False)
-        parsed.unit_price = _amount_value(price) if price else _amount_value(free_amount)
-        total = scan.first("amount", labelled=True)
-        parsed.amount_yuan = _amount_value(total)
-    else:
-        picked = _pick_amount(scan)
-        parsed.amount_yuan = _amount_value(picked)
-        parsed.amount_doubt = _doubt(picked)
-        price = scan.first("unit_price", labelled=True)
-        parsed.unit_price = _amount_value(price)
-    disc = scan.first("discount", labelled=True) or scan.first("discount")
-    parsed.discount = float(disc.value) if disc else None
-    when = scan.first("date", labelled=True) or scan.first("date")
-    parsed.close_date = when.value if when else None
-    ref = scan.first("ref", labelled=True) or scan.first("ref")
-    parsed.ref = ref.value if ref else None
-
-    parsed.note = _notes(scan, ("address", "note") if intent == "order" else ("note",))
-    if intent == "order":
-        parsed.address = _notes(scan, ("address",))
-        parsed.remark = _notes(scan, ("note",))
-    if intent == "special_price" and parsed.note is None:
-        # An unlabelled reason ("特价 A100 9800 竞品压价") is free text, not a customer.
-        extra = [c.value for c in scan.all("free") if c.value != parsed.customer]
-        parsed.note = " ".join(extra) or None
-
-    if intent == "register" and parsed.action is None:
-        if not parsed.customer:
-            parsed.missing.append("customer")
-        if not parsed.products:
-            parsed.missing.append("product")
-        if parsed.amount_yuan is None:
-            parsed.missing.append("amount")
-
-
-def _parse_alias(parsed: Parsed, body: str) -> None:
-    parts = _ALIAS_SPLIT.split(body, maxsplit=1)
-    if len(parts) != 2:
-        words = body.split()
-        if len(words) != 2:
-            return
-        parts = words
-        if is_org(parts[0]) and not is_org(parts[1]):
-            parts = [parts[1], parts[0]]
-    short, full = parts[0].strip(" :,;"), parts[1].strip(" :,;")
-    parsed.note = short or None
-    parsed.customer = full or None
-
-
-def _parse(text: str, today: date, catalog: Catalog) -> Parsed:
+def _parse(text: str, today: date, catalog: Catalog, vocabulary: Vocabulary) -> Parsed:
     cleaned = clean(text)
-    match = detect_intent(cleaned, today)
-    if match.intent == "query" and match.action is None and match.body:
-        inner = detect_intent(match.body, today)  # "查询 我的报备", "查看 我的计划"
-        if inner.action in _LIST_ACTIONS:
+    match = detect_intent(cleaned, vocabulary, today)
+    if match.meaning in vocabulary.wraps_lists and match.body:
+        inner = detect_intent(match.body, vocabulary, today)  # "查询 我的报备", "查看 我的计划"
+        if inner.meaning in vocabulary.lists:
             match = inner
     parsed = Parsed(intent=match.intent, action=match.action)
-    body = match.body
-    pattern = word_pattern(catalog_words(catalog))
-
-    if parsed.action == "alias":
-        _parse_alias(parsed, body)
-        return parsed
-    if parsed.intent == "plan":
-        read_plan(parsed, body, today)
-        return parsed
-    if parsed.intent == "approval":
-        if parsed.action == "transfer":
-            read_transfer(parsed, body)
-        else:
-            read_delegate(parsed, body, today)
-        return parsed
-    if parsed.intent in ("help", "unknown") or parsed.action in _LIST_ACTIONS:
-        return parsed
-    if parsed.intent == "visit_note":
-        parsed.note = body or None
-        first = TOKEN_RE.match(body)
-        if first and is_org(first.group()):
-            parsed.customer = first.group()
-        return parsed
-    if parsed.action in ("withdraw", "extend", "cancel", "confirm", "show"):
-        note = read_ref_command(parsed, body)
-        if parsed.action == "extend" and note:
-            dates = find_dates(note[:MAX_FIELD_TEXT], today)
-            parsed.close_date = dates[0].value if dates else None
-        return parsed
-
-    scan = _extract(body[:MAX_FIELD_TEXT], today, catalog, parsed.intent)
-    _fill_fields(parsed, scan, catalog, pattern)
+    vocabulary.reader_for(match.meaning)(parsed, match.body, today, catalog)
     return parsed
 
 
-def parse_message(text: str, today: date | None = None, catalog: Catalog | None = None) -> Parsed:
+def parse_message(text: str, vocabulary: Vocabulary, today: date | None = None,
+                  catalog: Catalog | None = None) -> Parsed:
     """Parse one chat message. Never raises: on any internal error -> intent 'unknown'.
 
     Orders: a ship-to address (收货地址:/地址:/送到 …) is returned in ``note``
     (followed by any 备注, joined with '；'). Items need a quantity; a code
     mentioned without one is returned in ``products`` so the caller can ask.
-    Plans and approvals (transfer / delegate) are read by :mod:`.commands`.
     """
     try:
-        return _parse(text, today or date.today(), catalog or default_catalog())
+        return _parse(text, today or date.today(), catalog or default_catalog(), vocabulary)
     except Exception:  # the bot must answer something, whatever was typed
         log.exception("parse_message failed")
-        return Parsed(intent="unknown")
+        return Parsed(intent=UNKNOWN[0])

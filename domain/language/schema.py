@@ -9,30 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Protocol, runtime_checkable
 
-# Every intent the parser can return; handlers dispatch on these strings.
-INTENTS = (
-    "register",
-    "order",
-    "special_price",
-    "checkin",
-    "checkout",
-    "visit_note",
-    "query",
-    "plan",  # visit plan: which customers on which day
-    "approval",  # approver housekeeping: transfer one approval, delegate for a date range
-    "help",
-    "unknown",
-)
-
-# Refinements of an intent (Parsed.action).
-ACTIONS = (
-    "mine", "amend", "withdraw", "extend", "my_orders", "alias",
-    "cancel", "confirm", "show",  # order / special price named by ref (amend too)
-    "my_visits",  # query: my check-ins and visit notes
-    "transfer", "delegate", "undelegate",  # approval
-)
-
-
 @dataclass(frozen=True)
 class ProductMention:
     word: str  # the product word as found ("彩超", "监护仪"); SKU-like codes upper-cased ("A100")
@@ -57,8 +33,8 @@ class OrderItem:
 
 @dataclass
 class Parsed:
-    intent: str  # one of INTENTS
-    action: str | None = None  # one of ACTIONS (see there)
+    intent: str  # the command's intent, as its capability registered it ("unknown": none)
+    action: str | None = None  # a refinement of the intent ("amend", "mine" …)
     customer: str | None = None  # for action "alias": the full name
     department: str | None = None  # 心内科, 设备科 …
     products: list[ProductMention] = field(default_factory=list)  # register; order/special: codes without qty

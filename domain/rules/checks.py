@@ -10,7 +10,9 @@ from datetime import datetime
 
 from domain.rules.model import RegistrationRules
 from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, Verdict
-from handlers.common.texts import role_word, scope_word, t, yuan
+from domain.rules.texts import t
+from domain.rules.words import role_word, scope_word
+from domain.wording import yuan
 
 
 def qualification(rules: RegistrationRules, partner_lines: list[str], lines: list[str], lang="zh") -> Verdict:

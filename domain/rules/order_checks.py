@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from domain.rules.commerce import OrderRules
 from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, WARN, Verdict
-from handlers.common.texts import t, yuan
+from domain.rules.texts import t
+from domain.wording import yuan
 
 
 @dataclass(frozen=True)

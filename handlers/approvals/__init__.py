@@ -5,8 +5,8 @@ from handlers.approvals.commands import (
     approval_for_card, on_card_click, on_reject_reason, on_text_decision, parse_decision, transfer,
 )
 from handlers.approvals.engine import start_flow
-from handlers.approvals.kinds import CardView, register_kind
+from handlers.approvals.kinds import CardView
 from handlers.approvals.voiding import Voided, void_flows, void_open_flows
 
 __all__ = ["approval_for_card", "on_card_click", "on_reject_reason", "on_text_decision", "parse_decision",
-           "transfer", "start_flow", "void_flows", "void_open_flows", "Voided", "CardView", "register_kind"]
+           "transfer", "start_flow", "void_flows", "void_open_flows", "Voided", "CardView"]

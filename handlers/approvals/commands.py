@@ -11,7 +11,7 @@ from chat.messages import Text
 from domain.language import Parsed
 from handlers.approvals import duties, engine, routing
 from handlers.approvals.kinds import kind_for_ref
-from handlers.common.texts import t
+from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, User
 
 # "同意 RG20261123-0001" / "驳回 SP20261202-0001/2 价格不合理" (approvers without the card at
@@ -46,7 +46,7 @@ def on_card_click(ctx: Context, appr: Approval) -> None:
 
 
 def _latest_flow(ctx: Context, ref: str) -> tuple[object, object, ApprovalFlow] | None:
-    kind = kind_for_ref(ref)
+    kind = kind_for_ref(ctx, ref)
     subject = kind.find(ctx, ref) if kind else None
     if subject is None:
         return None
@@ -75,12 +75,37 @@ def on_text_decision(ctx: Context, action: str, ref: str, revision: int | None, 
     engine.decide(ctx, appr.id, action, response_code=None, reason=reason or None)
 
 
-def on_reject_reason(ctx: Context, state: dict, text: str) -> None:
+def on_reject_reason(ctx: Context, state: dict, text: str) -> bool:
+    """While a reject waits for its reason, anything the approver writes (but a
+    lookup) is the reason, even "报备信息不全…"."""
     if len(text.strip()) > MAX_REASON_CHARS:
         ctx.reply(Text(t("reason_too_long", ctx.lang, limit=MAX_REASON_CHARS)))
-        return                      # keep waiting for a shorter reason
+        return True                 # keep waiting for a shorter reason
     ctx.clear_state()
     engine.decide(ctx, state["approval_id"], "reject", response_code=state.get("response_code"), reason=text.strip())
+    return True
+
+
+def reason_still_waiting(ctx: Context, state: dict) -> None:
+    """A lookup was answered while the reject waits: say it still waits."""
+    ctx.reply(Text(t("reject_reason_waiting", ctx.lang, number=subject_ref_of(ctx, state["approval_id"]))))
+
+
+def reject_dropped(ctx: Context, state: dict, decided_ref: str) -> None:
+    """A tap on a card or a typed decision means the approver moved on from the
+    reject they started: the next thing they type is not that reason. If the new
+    decision is about the same registration/order, it simply replaces the reject
+    (approving after all, or tapping 驳回 again) and needs no word of its own."""
+    ctx.clear_state()
+    started_ref = subject_ref_of(ctx, state["approval_id"])
+    if started_ref != decided_ref:
+        ctx.reply(Text(t("reject_reason_dropped", ctx.lang, number=started_ref)))
+
+
+def subject_ref_of(ctx: Context, approval_id: int) -> str:
+    """The number an approval step is about (RG…, SO…, SP…, EX…)."""
+    return ctx.s.execute(select(ApprovalFlow.subject_ref).join(Approval, Approval.flow_id == ApprovalFlow.id)
+                         .where(Approval.id == approval_id)).scalar_one_or_none() or ""
 
 
 def transfer(ctx: Context, parsed: Parsed) -> None:

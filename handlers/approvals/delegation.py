@@ -14,7 +14,7 @@ from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
 from handlers.approvals import duties, engine, routing
-from handlers.common.texts import t
+from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, Delegation, User
 
 MAX_DAYS = 92

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from chat.context import Context
 from handlers.approvals import routing
-from handlers.common.texts import role_word, t
+from domain.rules.words import role_word
+from handlers.approvals.texts import t
 from models import ApprovalFlow, User
 
 

@@ -22,9 +22,10 @@ from chat.context import Context
 from chat.messages import Button, Card, CardStamp, Text
 from domain.rules import Verdict
 from handlers.approvals import duties, voiding
-from handlers.approvals.kinds import KINDS, SubjectKind
+from handlers.approvals.kinds import SubjectKind, kinds
 from handlers.registration.payload import payload_hash
-from handlers.common.texts import role_word, t
+from domain.rules.words import role_word
+from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, User
 
 
@@ -32,7 +33,7 @@ from models import Approval, ApprovalFlow, User
 
 def start_flow(ctx: Context, kind_name: str, subject: Any, roles: list[str], reasons: list[Verdict],
                region: str | None, warning: str | None = None) -> ApprovalFlow:
-    kind = KINDS[kind_name]
+    kind = kinds(ctx)[kind_name]
     payload = kind.payload(ctx, subject)
     flow = ApprovalFlow(subject_type=kind.name, subject_id=subject.id, subject_ref=kind.ref(subject),
                         requester_id=kind.requester(ctx, subject).id, steps=[{"role": r} for r in roles],
@@ -120,7 +121,7 @@ def lock(ctx: Context, approval_id: int) -> tuple[Approval, ApprovalFlow, Any, S
     flow_id = ctx.s.execute(select(Approval.flow_id).where(Approval.id == approval_id)).scalar_one()
     head = ctx.s.execute(select(ApprovalFlow.subject_type, ApprovalFlow.subject_id)
                          .where(ApprovalFlow.id == flow_id)).one()
-    kind = KINDS[head.subject_type]
+    kind = kinds(ctx)[head.subject_type]
     subject = kind.lock(ctx, head.subject_id)
     flow = ctx.s.execute(select(ApprovalFlow).where(ApprovalFlow.id == flow_id).with_for_update()
                          .execution_options(populate_existing=True)).scalar_one()
@@ -225,7 +226,7 @@ def move_step(ctx: Context, appr: Approval, to: User, how: str, role: str | None
     """Hand a pending step to someone else (transfer, escalation, delegation):
     the old card becomes a stamp, the new approver gets a fresh card."""
     flow = ctx.s.get(ApprovalFlow, appr.flow_id)
-    kind = KINDS[flow.subject_type]
+    kind = kinds(ctx)[flow.subject_type]
     subject = kind.lock(ctx, flow.subject_id)
     old = ctx.s.get(User, appr.approver_id)
     appr.status, appr.decided_at = how, ctx.now
@@ -240,7 +241,7 @@ def escalate_into_next_step(ctx: Context, appr: Approval) -> Approval:
     waiting step ends as escalated and the flow moves on to that step, whose
     card says why. The escalated approver decides once, in their own role."""
     flow = ctx.s.get(ApprovalFlow, appr.flow_id)
-    kind = KINDS[flow.subject_type]
+    kind = kinds(ctx)[flow.subject_type]
     subject = kind.lock(ctx, flow.subject_id)
     old = ctx.s.get(User, appr.approver_id)
     appr.status, appr.decided_at = "escalated", ctx.now

@@ -52,14 +52,11 @@ class SubjectKind(Protocol):
     def rejected(self, ctx: Context, flow: ApprovalFlow, subject: Any, appr: Approval, reason: str) -> None: ...
 
 
-KINDS: dict[str, SubjectKind] = {}
+def kinds(ctx: Context) -> dict[str, SubjectKind]:
+    """The kinds capabilities registered (``registry.approval_kind``), by name."""
+    return ctx.svc.registry.approval_kinds
 
 
-def register_kind(kind: SubjectKind) -> SubjectKind:
-    KINDS[kind.name] = kind
-    return kind
-
-
-def kind_for_ref(ref: str) -> SubjectKind | None:
+def kind_for_ref(ctx: Context, ref: str) -> SubjectKind | None:
     ref = (ref or "").upper()
-    return next((k for k in KINDS.values() if ref.startswith(k.prefix)), None)
+    return next((k for k in kinds(ctx).values() if ref.startswith(k.prefix)), None)

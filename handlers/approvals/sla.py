@@ -19,8 +19,8 @@ from models.db import unit_of_work
 from chat.messages import Text
 from handlers.approvals import duties, engine, routing
 from handlers.approvals.delegation import delegations_starting, hand_over_pending
-from handlers.approvals.kinds import KINDS
-from handlers.common.texts import t
+from handlers.approvals.kinds import kinds
+from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, User
 
 
@@ -80,7 +80,7 @@ def _remind(ctx: Context, appr: Approval, flow: ApprovalFlow, kind) -> None:
 
 
 def _escalate(ctx: Context, appr: Approval, flow: ApprovalFlow) -> str | None:
-    kind = KINDS[flow.subject_type]
+    kind = kinds(ctx)[flow.subject_type]
     current = ctx.s.get(User, appr.approver_id)
     nxt_role = routing.NEXT_LEVEL.get(appr.role)
     target = routing.director(ctx) if nxt_role == "director" else None

@@ -3,7 +3,14 @@ progress, transfer, delegation, reminders), Chinese first, English too.
 ``{noun}`` is what is being approved: 报备 / 订单 / 特价申请 / 延期申请."""
 from __future__ import annotations
 
+from chat.texts import GENERAL
+from domain.wording import Wording
+
 TEXTS: dict[str, tuple[str, str]] = {
+    "reject_reason_dropped": ("已放弃驳回 {number}（没有收到理由），它仍在等待审批。",
+                              "The rejection of {number} was dropped (no reason given); it still waits for a decision."),
+    "reject_reason_waiting": ("驳回 {number} 还在等您的理由：请直接回复理由，或发送“取消”放弃驳回。",
+                              "The rejection of {number} still needs your reason: reply with it, or send \"cancel\"."),
     "ask_reject_reason": ("请回复驳回 {number} 的理由（10分钟内有效，发送“取消”放弃驳回）。",
                           "Please reply with the reason for rejecting {number} (within 10 minutes; \"cancel\" to stop)."),
     "already_decided": ("该审批已由 {who} 于 {when} 处理（{decision}），无需重复操作。",
@@ -21,7 +28,6 @@ TEXTS: dict[str, tuple[str, str]] = {
                           "{number} has changed (now revision {revision}); check the latest card, or reply {word} {number}/{revision}."),
     "card_text_hint": ("文字审批：回复 同意 {number}/{revision}，或 驳回 {number}/{revision} 理由",
                        "By text: reply 同意 {number}/{revision}, or 驳回 {number}/{revision} <reason>"),
-    "card_gone": ("这张卡片已失效。", "This card is no longer valid."),
     "decision_done": ("{decision}{noun} {number}，已通知 {submitter}。", "{decision} {number}; {submitter} has been told."),
     "step_done": ("{decision}{noun} {number}（第 {step}/{steps} 步），已转 {next} 审批。",
                   "{decision} {number} (step {step} of {steps}); it now goes to {next}."),
@@ -29,11 +35,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                  "⏳ Your {number}: {who} approved (step {step} of {steps}); waiting for {next}."),
     "stamp": ("{decision} · {who} · {when}", "{decision} · {who} · {when}"),
     "stamp_void": ("已失效 · 内容已修改或撤销", "Void · it changed"),
-    "stamp_void_expired": ("已失效 · 报备已到期", "Void · the registration expired"),
     "stamp_moved": ("{how} · {who} · {when}", "{how} {who} · {when}"),
     "approved_word": ("已同意", "Approved"),
     "rejected_word": ("已驳回", "Rejected"),
-    "no_such_ref": ("没有找到 {ref}。", "Nothing found for {ref}."),
     "approver_told_void_any": ("{noun} {number} {why}，您收到的审批卡已失效，无需处理。",
                                "{number}: {why}; the card you have is void, nothing to do."),
     "approver_told_void_approved": ("您已同意的{noun} {number} 已失效：{why}。如仍需审批，会另发新卡片。",
@@ -42,7 +46,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "card_step": ("第 {step}/{steps} 步", "step {step} of {steps}"),
     "card_on_behalf": ("代 {who} 审批", "on behalf of {who}"),
     "card_from": ("由 {who} 转来", "passed on by {who}"),
-    # -- separation of duties: one person decides at most one step of a flow --
     "sod_decided": ("已审批本流程第 {step} 步", "already decided step {step} of this flow"),
     "sod_later": ("负责本流程第 {step} 步", "decides step {step} of this flow"),
     "sod_not_stand_in": ("代批人 {stand_in} {why}，按职责分离（一人只审一步）本步由 {who} 本人审批",
@@ -57,7 +60,6 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "Step {step} of {number} was not passed to you: {note}."),
     "transfer_conflict": ("不能转交给 {who}：{who} {why}（职责分离：一人只审一步），请转交其他审批人。",
                           "Cannot transfer to {who}: they {why} (one step per person); choose someone else."),
-    # -- transfer ----------------------------------------------------------
     "transfer_usage": ("格式：转交 单号 审批人，例如：转交 SP20261202-0001 张伟", "Usage: 转交 <number> <approver>"),
     "transfer_no_pending": ("{number} 没有等待您审批的步骤，无法转交。", "{number} has no step waiting for you; nothing to transfer."),
     "transfer_unknown_target": ("没有找到审批人“{target}”（可写姓名或企业微信账号，需为经理/总监）。",
@@ -66,7 +68,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "transferred": ("已把 {number} 转交给 {who}。", "{number} transferred to {who}."),
     "transferred_notice": ("您的{noun} {number} 已由 {from_who} 转交 {who} 审批。",
                            "Your {number} was passed from {from_who} to {who}."),
-    # -- delegation --------------------------------------------------------
     "delegate_staff_only": ("只有审批人（经理、总监）可以设置委托。", "Only approvers (managers, directors) can delegate."),
     "delegate_usage": ("格式：委托 代批人 起始日期至结束日期，例如：委托 张伟 12月5日至12月12日",
                        "Usage: 委托 <stand-in> <from> 至 <to>, e.g. 委托 张伟 12月5日至12月12日"),
@@ -83,7 +84,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "delegated_notice": ("{who} 委托您在 {start} 至 {to} 期间代为审批。", "{who} asked you to decide their approvals from {start} to {to}."),
     "undelegated": ("已取消 {n} 个委托。", "{n} delegation(s) cancelled."),
     "undelegate_none": ("您没有生效中的委托。", "You have no active delegation."),
-    # -- SLA -----------------------------------------------------------------
     "reminder": ("⏰ 提醒：{noun} {number}（{requester}）已等待您审批 {waited}，请尽快处理。",
                  "⏰ Reminder: {number} from {requester} has waited {waited} for your decision."),
     "escalated_notice_old": ("{noun} {number} 已等待您审批超过 {waited}，已升级给 {who}。",
@@ -93,3 +93,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     "overdue_admin": ("⚠️ {noun} {number} 已等待 {approver} 审批 {waited}，无更高一级可升级，请跟进。",
                       "⚠️ {number} has waited {waited} for {approver}, with no higher level to escalate to."),
 }
+
+t = Wording(TEXTS, GENERAL)

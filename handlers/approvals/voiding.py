@@ -16,8 +16,8 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from handlers.approvals import engine
-from handlers.approvals.kinds import KINDS
-from handlers.common.texts import t
+from handlers.approvals.kinds import kinds
+from handlers.approvals.texts import t
 from models import ApprovalFlow, User
 
 
@@ -31,7 +31,7 @@ class Voided:
 def void_flow(ctx: Context, flow: ApprovalFlow, why: str | None, tell: bool = True,
               stamp: str | None = None) -> Voided:
     """``stamp``: what the card turns into (default: changed or withdrawn)."""
-    kind = KINDS[flow.subject_type]
+    kind = kinds(ctx)[flow.subject_type]
     why = why or t("void_why_changed", "zh")
     out = Voided(flow)
     for appr in flow.approvals:

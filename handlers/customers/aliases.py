@@ -9,7 +9,7 @@ from chat.messages import Text
 from domain.language import Parsed
 from handlers.customers.importing import MAX_NAME_CHARS
 from handlers.customers.search import alias_key
-from handlers.common.texts import t
+from handlers.customers.texts import t
 from models import CustomerAlias
 
 

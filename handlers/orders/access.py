@@ -16,10 +16,11 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from handlers.approvals import routing
-from handlers.common.texts import t
+from handlers.orders.texts import t
 from models import CHANGEABLE_ORDER_STATUSES, Order, Partner
 
-_TASK_RE = re.compile(r"^so-(\d+)-r(\d+)-")
+# An order summary card: "so-<order id>-r<revision>-<8 hex>" (approval cards add "-s<step>").
+_TASK_RE = re.compile(r"^so-(\d+)-r(\d+)-[0-9a-f]{8}$")
 
 
 def is_dealer(ctx: Context) -> bool:

@@ -23,7 +23,8 @@ from handlers.orders.confirm import refusal
 from handlers.orders.lines import MAX_LINES, Wanted, wanted_from
 from handlers.orders.pricing import apply_pricing, price_items
 from handlers.orders.status import order_snapshot, void_bound
-from handlers.common.texts import t, yuan
+from domain.wording import yuan
+from handlers.orders.texts import t
 from models import Order, Product
 
 MAX_ADDRESS_CHARS = 200

@@ -6,9 +6,11 @@ from sqlalchemy import select
 
 from chat.context import Context
 from chat.messages import Text
-from handlers.approvals.kinds import CardView, register_kind
+from handlers.approvals.kinds import CardView
 from handlers.orders.status import notify_status, order_snapshot, set_status
-from handlers.common.texts import reason_label, t, yuan
+from domain.rules.words import reason_label
+from domain.wording import yuan
+from handlers.orders.texts import t
 from models import Approval, ApprovalFlow, Order, Partner, User
 
 
@@ -72,6 +74,3 @@ class OrderKind:
         ctx.send(self.requester(ctx, order),
                  Text(t("order_rejected_by", "zh", number=order.number, who=ctx.user.name, reason=reason)),
                  key=f"decision:{appr.id}")
-
-
-register_kind(OrderKind())

@@ -10,7 +10,9 @@ from decimal import Decimal
 from chat.context import Context
 from chat.messages import Button, Card, CardStamp, Markdown, Text
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
-from handlers.common.texts import status_word, t, unit_yuan, yuan
+from domain.wording import unit_yuan, yuan
+from handlers.orders.texts import t
+from handlers.registration.texts import status_word
 from models import Order, Partner, Product, User
 
 MAX_CARD_LINES = 4

@@ -23,8 +23,9 @@ from handlers.orders.checks import evaluate, ship_to_region
 from handlers.orders.confirm import cancel_by_text, confirm_by_text, on_card_click, refusal
 from handlers.orders.lines import price_lines, set_lines, usable_grants, wanted_from
 from handlers.orders.status import order_snapshot
-from handlers.common.texts import t
+from handlers.orders.texts import t
 from models import Order, Partner, Product
+from models.catalog import DbCatalog
 
 __all__ = ["place", "continue_flow", "show", "my_orders", "amend", "confirm_by_text", "cancel_by_text",
            "on_card_click", "order_for_card"]
@@ -113,13 +114,11 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
 def continue_flow(ctx: Context, state: dict, text: str) -> bool:
     """An answer to an order question (a quantity, "是" to a suggestion). False:
     the message is something else and goes its normal way."""
-    from domain.language import parse_message
-    from models.catalog import DbCatalog
     catalog = DbCatalog(ctx.s)
     if state["flow"] == "order_fix":
         if text.strip().lower() not in YES:
             return False
-        place(ctx, parse_message(state["text"], today=ctx.clock.today(), catalog=catalog), state["text"],
+        place(ctx, ctx.parse(state["text"], catalog), state["text"],
               replace=state.get("replace"))
         return True
     # order_qty: "20" / "20台" for a single SKU, or "A100*20 B200*5"
@@ -128,14 +127,14 @@ def continue_flow(ctx: Context, state: dict, text: str) -> bool:
     if bare and len(skus) == 1:
         addition = f" {skus[0]}*{bare.group(1)}"
     else:
-        more = parse_message("订货 " + text, today=ctx.clock.today(), catalog=catalog)
+        more = ctx.parse("订货 " + text, catalog)
         if not more.items:
             return False
         addition = " " + " ".join(f"{i.sku}*{i.qty}" for i in more.items)
     merged = re.sub(r"(?<![A-Za-z0-9])(" + "|".join(map(re.escape, skus)) + r")(?![A-Za-z0-9*xX×])", "",
                     state["text"], flags=re.I) if skus else state["text"]
     full = merged + addition
-    place(ctx, parse_message(full, today=ctx.clock.today(), catalog=catalog), full, replace=state.get("replace"))
+    place(ctx, ctx.parse(full, catalog), full, replace=state.get("replace"))
     return True
 
 

@@ -21,7 +21,9 @@ from handlers.orders.checks import OrderOutcome
 from handlers.orders.pricing import apply_pricing, price_afresh
 from handlers.orders.status import end_order, notify_status, order_snapshot, set_status
 from handlers.special_prices.on_orders import pending_for_order
-from handlers.common.texts import rule_name, sentences, t, yuan
+from domain.rules.words import rule_name
+from domain.wording import sentences, yuan
+from handlers.orders.texts import t
 from models import Order
 
 

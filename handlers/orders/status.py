@@ -16,7 +16,9 @@ from chat.context import Context
 from chat.messages import Text
 from handlers.approvals import void_flows
 from handlers.special_prices.on_orders import void_for_order
-from handlers.common.texts import reason_label, t, yuan
+from domain.rules.words import reason_label
+from domain.wording import yuan
+from handlers.orders.texts import t
 from models import Order, SpecialPrice, User
 
 STAMP_FIELD = {"confirmed": "confirmed_at", "shipped": "shipped_at", "delivered": "delivered_at",

@@ -1,5 +1,4 @@
-"""Timed housekeeping of orders: order summaries never confirmed lapse, and
-free-standing special prices lapse at the end of their validity."""
+"""Timed housekeeping of orders: order summaries never confirmed lapse."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,25 +11,20 @@ from chat.messages import Text
 from handlers.orders.cards import stamp_card
 from handlers.orders.status import end_order
 from handlers.special_prices.on_orders import pending_for_order
-from handlers.common.texts import t
-from models import Order, SpecialPrice, User
+from handlers.orders.texts import t
+from models import Order, User
 
 
 def sweep(svc: Services) -> dict[str, int]:
-    counts = {"drafts_lapsed": 0, "grants_expired": 0}
+    counts = {"drafts_lapsed": 0}
     with svc.factory() as s:
         ctx = Context.for_system(s, svc, actor="scheduler")
         cutoff = ctx.now - timedelta(hours=ctx.rules.orders.draft_valid_hours)
         drafts = s.execute(select(Order.id).where(Order.status == "draft", Order.updated_at < cutoff)
                            .order_by(Order.id)).scalars().all()
-        grants = s.execute(select(SpecialPrice.id).where(SpecialPrice.status == "approved",
-                                                         SpecialPrice.valid_until < ctx.now)).scalars().all()
     for order_id in drafts:
         with unit_of_work(svc.factory) as s:
             counts["drafts_lapsed"] += _lapse(Context.for_system(s, svc, actor="scheduler"), order_id)
-    for sp_id in grants:
-        with unit_of_work(svc.factory) as s:
-            counts["grants_expired"] += _expire_grant(Context.for_system(s, svc, actor="scheduler"), sp_id)
     return counts
 
 
@@ -45,17 +39,4 @@ def _lapse(ctx: Context, order_id: int) -> int:
     ctx.send(ctx.s.get(User, order.submitter_id), Text("\n".join(x for x in (t("order_draft_expired", "zh", number=order.number,
                                                    hours=ctx.rules.orders.draft_valid_hours), notes) if x)),
              key=f"order-lapsed:{order.id}")
-    return 1
-
-
-def _expire_grant(ctx: Context, sp_id: int) -> int:
-    sp = ctx.s.execute(select(SpecialPrice).where(SpecialPrice.id == sp_id).with_for_update()
-                       .execution_options(populate_existing=True)).scalar_one()
-    if sp.status != "approved" or sp.valid_until is None or sp.valid_until >= ctx.now:
-        return 0
-    sp.status, sp.updated_at = "expired", ctx.now
-    ctx.audit("special_price.expired", "special_price", sp.number, before={"status": "approved"},
-              after={"status": "expired"})
-    ctx.send(ctx.s.get(User, sp.submitter_id), Text(t("sp_expired", "zh", number=sp.number)),
-             key=f"sp-expired:{sp.id}")
     return 1

@@ -11,9 +11,11 @@ from chat.context import Context
 from chat.messages import CARD_ROWS, Text
 from handlers.registration import locks
 from handlers.registration.approved_terms import restore_approved_terms
-from handlers.approvals.kinds import CardView, register_kind
+from handlers.approvals.kinds import CardView
 from handlers.registration.payload import payload_of, snapshot
-from handlers.common.texts import reason_label, sentences, t, yuan
+from domain.rules.words import reason_label
+from domain.wording import sentences, yuan
+from handlers.registration.texts import t
 from models import Approval, ApprovalFlow, Partner, Registration, User
 
 
@@ -111,6 +113,3 @@ class RegistrationKind:
                  Text(t("reg_change_rejected", "zh", number=reg.number, customer=reg.customer_text, who=ctx.user.name,
                         reason=reason, amount=yuan(reg.amount_yuan), until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))),
                  key=f"change-rejected:{reg.id}:{reg.revision}")
-
-
-register_kind(RegistrationKind())

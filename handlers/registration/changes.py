@@ -19,7 +19,8 @@ from handlers.approvals import void_open_flows
 from handlers.registration.approved_terms import approved_terms_of, restore_approved_terms
 from handlers.registration.payload import snapshot
 from handlers.registration.register import amount_doubt_text, amount_problem, request_approval
-from handlers.common.texts import status_word, t, yuan
+from domain.wording import yuan
+from handlers.registration.texts import status_word, t
 from models import Customer, Registration
 
 

@@ -23,9 +23,9 @@ from domain.rules import visit_checks as checks
 from domain.rules.verdict import NEEDS_APPROVAL
 from handlers.registration import locks
 from handlers.approvals import start_flow
-from handlers.approvals.kinds import CardView, register_kind
+from handlers.approvals.kinds import CardView
 from handlers.registration.payload import snapshot
-from handlers.common.texts import t
+from handlers.registration.texts import t
 from models import Approval, ApprovalFlow, Customer, Partner, Registration, RegistrationExtension, User, Visit
 
 MAX_REASON_CHARS = 300
@@ -205,7 +205,7 @@ class ExtensionKind:
 def _evidence_summary(reason: str | None, first: dict | None, others: list[dict], doubtful: list[dict]) -> str:
     """The card's text under its title: the reason, what the visit shown in the
     rows found (its 拜访小结), then the other visits, one clause each."""
-    parts = [t("sp_card_reason", "zh", reason=reason)] if reason else []
+    parts = [t("ext_card_reason", "zh", reason=reason)] if reason else []
     if first and first.get("note"):
         parts.append(t("ext_card_note", "zh", note=first["note"]))
     if others:
@@ -217,6 +217,3 @@ def _evidence_summary(reason: str | None, first: dict | None, others: list[dict]
 
 def _visit_clause(v: dict) -> str:
     return f"{v['when']} {v['who']}" + (f"「{v['note']}」" if v.get("note") else "") + _labels(v.get("flags", []))
-
-
-register_kind(ExtensionKind())

@@ -27,7 +27,7 @@ from handlers.registration import locks
 from handlers.approvals.voiding import void_flows
 from handlers.registration.approved_terms import restore_approved_terms
 from handlers.registration.payload import snapshot
-from handlers.common.texts import t
+from handlers.registration.texts import t
 from models import Registration, RegistrationExtension, RegistrationLock, User
 
 OPEN = ("pending", "approved")

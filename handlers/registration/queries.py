@@ -7,7 +7,9 @@ from sqlalchemy import case, select
 from chat.context import Context
 from chat.messages import Markdown, Text
 from handlers.customers import lookup as customers
-from handlers.common.texts import scope_word, status_word, t, yuan
+from domain.rules.words import scope_word
+from domain.wording import yuan
+from handlers.registration.texts import status_word, t
 from models import Partner, Registration, RegistrationLock
 
 LIST_LIMIT = 10

@@ -10,16 +10,19 @@ from chat.context import Context
 from chat.messages import Text
 from domain.matching import analyse
 from domain.language import Parsed, parse_message
+from domain.language.vocabulary import Vocabulary
 from domain.rules import checks
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
-from handlers.customers import lookup as customers  # noqa: F401  (registers the approval kind)
+from handlers.customers import lookup as customers
 from handlers.registration import locks
 from handlers.registration import approval_kind as registration_approval
 from handlers.approvals import start_flow
 from handlers.registration.payload import snapshot
 from models.catalog import DbCatalog
 from handlers.customers.search import credit_code_in
-from handlers.common.texts import role_word, rule_name, sentences, t, yuan
+from domain.rules.words import role_word, rule_name
+from domain.wording import sentences, yuan
+from handlers.registration.texts import t
 from models import Customer, Partner, Registration, User
 
 # Bounds on what a message can put in the database: beyond them the user gets
@@ -51,10 +54,10 @@ def amount_doubt_text(ctx: Context, doubt: str, amount) -> str:
 
 # ---- collecting the fields (possibly over several messages) ----------------
 
-def claim_key(text: str) -> str | None:
+def claim_key(text: str, vocabulary: Vocabulary) -> str | None:
     """The customer a new registration message claims, as a canonical key; read
     when the message is accepted so claims on one customer queue in receive order."""
-    parsed = parse_message(text)
+    parsed = parse_message(text, vocabulary)
     if parsed.intent != "register" or parsed.action is not None or not parsed.customer:
         return None
     return analyse(parsed.customer).key[:200]
@@ -82,12 +85,18 @@ def merge(old: dict, new: dict) -> dict:
     return out
 
 
-def continue_registration(ctx: Context, state: dict, text: str, catalog: DbCatalog) -> None:
+def register_command(ctx: Context, parsed: Parsed) -> None:
+    """报备 …: a new registration starts over whatever was being asked."""
+    ctx.clear_state()
+    register(ctx, fields_from(parsed, ctx.inbound.text))
+
+
+def continue_registration(ctx: Context, state: dict, text: str) -> bool:
     """The dealer's answer to our question. It adds what was missing; it never
     replaces a customer already named (a whole new "报备 …" starts over), and an
     answer we can't read is asked for again rather than guessed into a field."""
     old = state["fields"]
-    more = fields_from(parse_message("报备 " + text, today=ctx.clock.today(), catalog=catalog), text)
+    more = fields_from(ctx.parse("报备 " + text), text)
     if old.get("customer"):
         more["customer"] = more["credit_code"] = None
     if not any(more.get(k) not in (None, [], "") for k in ("customer", "products", "amount_yuan", "close_date",
@@ -96,8 +105,9 @@ def continue_registration(ctx: Context, state: dict, text: str, catalog: DbCatal
         ask = t("ask_amount_unit" if asked == "amount" else f"ask_{asked}", ctx.lang)
         ctx.set_state(state)
         ctx.reply(Text(t("answer_not_understood", ctx.lang, answer=text.strip()[:40], ask=ask)))
-        return
+        return True
     register(ctx, merge(old, more))
+    return True
 
 
 def _ask(ctx: Context, fields: dict, asked: str, message: str) -> None:

@@ -13,8 +13,10 @@ from models.db import unit_of_work
 from chat.messages import Markdown
 from domain.rules import visit_checks as checks
 from handlers.reports import area as areas
-from handlers.approvals.kinds import KINDS
-from handlers.common.texts import status_word, t, yuan
+from handlers.approvals.kinds import kinds
+from domain.wording import yuan
+from handlers.registration.texts import status_word
+from handlers.reports.texts import t
 
 SHOW = 5
 
@@ -63,7 +65,7 @@ def digest_text(ctx: Context, area: areas.Area, start: datetime, end: datetime) 
         oldest = pending[0][0].created_at
         lines.append(t("digest_pending", "zh", n=len(pending), oldest=ctx.fmt(oldest, "%m-%d %H:%M")))
         for appr, flow in pending[:SHOW]:
-            lines.append(f"> {KINDS[flow.subject_type].noun} {flow.subject_ref} · {ctx.fmt(appr.created_at, '%m-%d %H:%M')}")
+            lines.append(f"> {kinds(ctx)[flow.subject_type].noun} {flow.subject_ref} · {ctx.fmt(appr.created_at, '%m-%d %H:%M')}")
     else:
         lines.append(t("digest_no_pending", "zh"))
     if visits:

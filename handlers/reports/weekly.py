@@ -19,7 +19,8 @@ from models.db import unit_of_work
 from chat.media import store_blob
 from chat.messages import Image, Text
 from handlers.reports import area as areas
-from handlers.common.texts import status_word, t
+from handlers.registration.texts import status_word
+from handlers.reports.texts import t
 
 
 def last_week(svc: Services, slot: datetime) -> tuple[datetime, datetime]:

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from chat.context import Context
 from chat.messages import Text
-from handlers.approvals.kinds import CardView, register_kind
+from handlers.approvals.kinds import CardView
 from handlers.orders.cards import price_source_word, resend_card
-from handlers.common.texts import t, unit_yuan, yuan
+from domain.wording import unit_yuan, yuan
+from handlers.special_prices.texts import t
 from models import Approval, ApprovalFlow, Order, Partner, Product, Registration, SpecialPrice, User
 
 
@@ -168,6 +169,3 @@ def _margin(items: list[dict]) -> str:
     policy = sum((Decimal(i["policy_price"]) * (i["qty"] or 1) for i in items), Decimal(0))
     asked = sum((Decimal(i["asked_price"]) * (i["qty"] or 1) for i in items), Decimal(0))
     return t("sp_card_margin", "zh", before=pct((policy - cost) / policy), after=pct((asked - cost) / asked))
-
-
-register_kind(SpecialPriceKind())

@@ -23,7 +23,9 @@ from handlers.approvals import start_flow, void_flows
 from handlers.orders.lines import wanted_from
 from handlers.orders.price_list import money, policy_prices
 from handlers.special_prices.approval_kind import SpecialPriceKind, pct, special_snapshot, what_asked
-from handlers.common.texts import role_word, t, unit_yuan, yuan
+from domain.rules.words import role_word
+from domain.wording import unit_yuan, yuan
+from handlers.special_prices.texts import t
 from models import Order, Partner, Product, Registration, SpecialPrice, User
 
 MAX_REASON_CHARS = 300
@@ -175,13 +177,12 @@ def _related_registration(ctx: Context, partner: Partner, customer, lines: set[s
     return next((r for r in regs if lines & set(r.product_lines)), regs[0] if regs else None)
 
 
-def continue_reason(ctx: Context, state: dict, text: str) -> None:
+def continue_reason(ctx: Context, state: dict, text: str) -> bool:
     """The reason we asked for: the rest of the original request."""
-    from domain.language import parse_message
-    from models.catalog import DbCatalog
-    parsed = parse_message(state["text"], today=ctx.clock.today(), catalog=DbCatalog(ctx.s))
+    parsed = ctx.parse(state["text"])
     parsed.note = text.strip()
     request(ctx, parsed, state["text"])
+    return True
 
 
 # ---- reading and withdrawing --------------------------------------------------------

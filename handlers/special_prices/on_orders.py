@@ -10,7 +10,7 @@ from sqlalchemy import select
 from chat.context import Context
 from handlers.approvals import void_flows
 from handlers.orders.price_list import money
-from handlers.common.texts import t
+from handlers.special_prices.texts import t
 from models import Order, SpecialPrice
 
 

@@ -23,7 +23,7 @@ from domain.rules import visit_checks as checks
 from domain.rules.verdict import PASS
 from handlers.customers import lookup as customers
 from handlers.visits.facts import Nearby, measure, nearest, previous_checkin, same_point_visits, todays_plans
-from handlers.common.texts import t
+from handlers.visits.texts import t
 from models import Customer, Visit, VisitPhoto
 
 MAX_NOTE_CHARS = 1000

@@ -18,7 +18,7 @@ from chat.context import Context, Services
 from chat.media import store_blob
 from chat.delivery import DeliveryError
 from chat.messages import Text
-from handlers.common.texts import t
+from handlers.visits.texts import t
 from models import User, VisitPhoto
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from models.db import unit_of_work
 from chat.messages import Markdown, Text
 from domain.language import Parsed
 from handlers.customers import lookup as customers
-from handlers.common.texts import t
+from handlers.visits.texts import t
 from models import User, Visit, VisitPlan
 
 MAX_PER_DAY = 20

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from chat.context import Context, Services
 from models.db import unit_of_work
 from chat.messages import Text
-from handlers.common.texts import t
+from handlers.visits.texts import t
 from handlers.visits.checkins import close
 from models import User, Visit
 

@@ -1,28 +1,21 @@
-"""Every user-facing sentence of the visits and lifecycle area (check-ins, plans,
-expiry, extensions, digests), Chinese first, English too."""
+"""Every user-facing sentence of visits and visit plans (check-in, check-out,
+notes, photos, plans), Chinese first, English too."""
 from __future__ import annotations
 
+from chat.texts import GENERAL
+from domain.rules.texts import TEXTS as RULES
+from domain.wording import Wording
+
 TEXTS: dict[str, tuple[str, str]] = {
-    # -- check-in -----------------------------------------------------------------
     "visit_roles_only": ("签到功能只对外勤、经销商和区域经理开放。", "Check-ins are for field reps, dealers and area managers."),
     "visit_unknown_customer": ("没有找到客户“{customer}”，请写全称，或直接发送位置签到最近的客户。",
                                "No customer \"{customer}\"; use the full name, or just send your location."),
     "visit_the_customer": ("客户", "the customer"),
     "visit_send_location": ("请发送您当前的位置（点“+”→“位置”）完成在 {customer} 的签到。",
                             "Send your current location (+ → Location) to check in at {customer}."),
-    "vv_unreadable_location": ("没能读出这个位置。", "Could not read that location."),
-    "vv_no_position_fix": ("收到的位置是 (0, 0)：手机还没有定位成功。", "The location is (0, 0): the phone had no position fix yet."),
-    "vv_coordinates_out_of_range": ("收到的坐标（{lat}, {lng}）不是有效的经纬度。", "({lat}, {lng}) is not a valid latitude/longitude."),
-    "vv_outside_service_area": ("收到的位置（{lat}, {lng}）不在国内，不像是真实的当前位置。",
-                                "({lat}, {lng}) is outside China; it does not look like where you are."),
-    "vn_location": ("这个位置没有记录。请打开手机定位，稍等定位完成后重新发送位置（点“+”→“位置”）。",
-                    "Nothing was recorded. Turn on location, wait for a fix, then send your location again."),
     "visit_nobody_near": ("您附近 {radius} 内没有登记了坐标的客户，已记录本次位置。如在客户处，请发送“签到 客户名”后再发位置。",
                           "No customer with a known position within {radius}; your location was recorded. "
                           "At a customer? Send \"签到 <customer>\" and then your location."),
-    "vv_outside": ("您距 {customer} {distance}，超出签到范围 {radius}。", "You are {distance} from {customer}, outside its {radius} check-in range."),
-    "vn_outside": ("已记录本次范围外签到尝试；到达客户处后请重新发送位置。",
-                   "This off-site attempt was recorded; send your location again once you are there."),
     "visit_refused": ("❌ 未签到：{message}\n{next_step}", "❌ Not checked in: {message}\n{next_step}"),
     "visit_no_point": ("⚠️ {when} 已记录您对 {customer} 的拜访，但该客户尚未登记坐标，位置无法核实：不算已核实拜访，也不能作为延期证据。请联系管理员补充客户坐标。\n离开时发送“签退”。",
                        "⚠️ Your visit to {customer} is recorded at {when}, but the customer has no known position, so it "
@@ -59,28 +52,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "visit_status_auto_closed": ("未签退", "not checked out"),
     "visit_unknown_place": ("未知地点", "unknown place"),
     "visit_mine_minutes": ("{n}分钟", "{n} min"),
-    # -- flags ----------------------------------------------------------------------------
-    "vf_far": ("签到位置距 {customer} {distance}，超出 {radius}", "{distance} from {customer}, beyond {radius}"),
-    "vf_travel": ("距上次在 {customer} 的签到 {distance}，仅隔 {minutes} 分钟，折合约 {speed} 公里/小时，超过上限 {limit} 公里/小时",
-                  "{distance} from the previous check-in at {customer} in {minutes} min: ≈{speed} km/h, above the {limit} km/h limit"),
-    "vf_travel_unnamed": ("距上次签到地点 {distance}，仅隔 {minutes} 分钟，折合约 {speed} 公里/小时，超过上限 {limit} 公里/小时",
-                          "{distance} from the previous check-in in {minutes} min: ≈{speed} km/h, above the {limit} km/h limit"),
-    "vf_same_point": ("与 {who} {when} 在 {other} 的签到坐标几乎相同（相距 {distance} 米）",
-                      "almost the same point as {who}'s check-in at {other} on {when} ({distance} m apart)"),
-    "vf_hours": ("签到时间 {when} 在工作时间以外", "checked in at {when}, outside working hours"),
-    "vf_not_checked_out_next_checkin": ("{customer} 的拜访没有签退，在下一次签到时结束，时长未知",
-                                        "the visit at {customer} was not checked out; it ended at the next check-in, duration unknown"),
-    "vf_not_checked_out_timeout": ("{customer} 的拜访 {hours} 小时内没有签退，已自动结束，时长未知",
-                                   "the visit at {customer} was not checked out within {hours} h; closed, duration unknown"),
-    "vf_no_point": ("{customer} 未登记坐标，位置无法核实", "{customer} has no known position; not verified"),
-    # short names of the flags, for lists
-    "flag_FAR_FROM_CUSTOMER": ("超出签到范围", "outside the range"),
-    "flag_IMPOSSIBLE_TRAVEL": ("移动速度异常", "impossible travel"),
-    "flag_SAME_POINT_OTHER_CUSTOMER": ("与他处签到坐标相同", "same point as elsewhere"),
-    "flag_OUTSIDE_HOURS": ("非工作时间", "outside working hours"),
-    "flag_NOT_CHECKED_OUT": ("未签退", "not checked out"),
-    "flag_NO_CUSTOMER_POINT": ("客户无坐标", "customer has no position"),
-    # -- plans -----------------------------------------------------------------------------
     "plan_usage": ("格式：计划 明天 拜访 客户A 客户B，例如：计划 明天 拜访 北京协和医院 天津医科大学总医院",
                    "Usage: 计划 <day> 拜访 <customer> <customer>, e.g. 计划 明天 拜访 北京协和医院"),
     "plan_past": ("{day} 已经过去了，未加入计划。只能安排今天及以后的拜访（明年的日期请写上年份，如 {year}年{md}）。",
@@ -100,60 +71,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan_header": ("**{day} 拜访计划**（{n} 家）", "**Plan for {day}** ({n})"),
     "plan_morning": ("☀️ {name}，早上好！{day} 的拜访计划（{n} 家）：", "☀️ Good morning {name}! Your visits for {day} ({n}):"),
     "plan_morning_tail": ("到达后发送位置即可签到。", "Send your location on arrival to check in."),
-    # -- expiry -----------------------------------------------------------------------------
-    "expiry_warn_pending": ("⏰ 报备 {number}（{customer}）的审批锁定将于 {until} 到期（{days} 天内）。到期未审批，客户将被释放。",
-                            "⏰ The lock of registration {number} ({customer}) ends {until} (within {days} days); "
-                            "undecided by then, the customer is released."),
-    "expiry_warn_approved": ("⏰ 报备 {number}（{customer}）的保护期将于 {until} 到期（{days} 天内）。",
-                             "⏰ The protection of registration {number} ({customer}) ends {until} (within {days} days)."),
-    "expiry_hint_extend": ("如需延期请发送：延期 {number}（需近 {days} 天内至少 {n} 次已核实拜访）。",
-                           " To extend it send: 延期 {number} (needs {n} verified visit(s) in the last {days} days)."),
-    "expired_holder": ("报备 {number}（{customer}）已于 {until} 到期，客户已释放。", "Registration {number} ({customer}) ended on {until}; the customer is released."),
-    "expired_holder_ext": ("未及审批的延期申请 {ext} 一并失效。", " The extension {ext}, still undecided, is void too."),
-    "expired_approver_reg": ("报备 {number}（{customer}）已到期、客户已释放，这张审批卡已失效，无需再审批。",
-                             "Registration {number} ({customer}) has expired and the customer is released; the card is void."),
-    "expired_approver_ext": ("延期申请 {ext} 随报备 {number}（{customer}）到期一并失效，无需再审批。",
-                             "Extension {ext} is void: registration {number} ({customer}) has expired."),
-    "expired_free_now": ("客户 {customer} 的报备保护已到期，现在可以报备了。", "{customer} is no longer protected; you may register it now."),
-    # -- extensions --------------------------------------------------------------------------
-    "ext_usage": ("格式：延期 报备号 [理由]，例如：延期 RG20261123-0001 客户招标推迟", "Usage: 延期 <registration> [reason]"),
-    "ext_not_protected": ("报备 {number} 不在保护期内，不能延期。", "Registration {number} is not protected now; it cannot be extended."),
-    "ext_used_up": ("报备 {number} 已延期过（最多 {n} 次），不能再延期。", "Registration {number} was extended already (at most {n})."),
-    "ext_pending": ("报备 {number} 的延期申请 {ext} 正在审批中。", "The extension {ext} of {number} is being decided."),
-    "ext_no_evidence": ("❌ 报备 {number} 暂不能延期：需要近 {days} 天内至少 {n} 次对 {customer} 的已核实拜访，目前 {have} 次。{not_counted}\n下一步：到客户处发送位置签到后，再发送 延期 {number}。",
-                        "❌ {number} cannot be extended yet: it needs {n} verified visit(s) to {customer} in the last {days} days; there are {have}.{not_counted}\n"
-                        "Next: check in at the customer, then send 延期 {number} again."),
-    "ext_not_counted": ("另有 {n} 次拜访带有存疑标记（{flags}），不计入。", " {n} more visit(s) carry doubtful flags ({flags}) and do not count."),
-    "ext_verdict": ("延期需要审批：近 {days} 天内已核实拜访 {have} 次。", "An extension needs approval: {have} verified visit(s) in {days} days."),
-    "ext_submitted": ("⏳ 已提交报备 {number} 的延期申请 {ext}：延长 {days} 天至 {until}，附 {have} 次已核实拜访。审批结果会通知您。",
-                      "⏳ Extension {ext} of {number} submitted: {days} more days, to {until}, with {have} verified visit(s)."),
-    "ext_card_title": ("报备延期审批 {number}", "Registration extension {number}"),
-    "ext_card_count": ("近{days}天 {n} 次", "{n} in {days} days"),
-    "ext_card_until": ("{until}（+{days}天，原 {before}）", "{until} (+{days} d, was {before})"),
-    "ext_card_not_counted": ("（另 {n} 次存疑未计入）", " ({n} doubtful, not counted)"),
-    "ext_card_note": ("拜访小结：{note}", "Visit note: {note}"),
-    "ext_card_more": ("其他拜访：{visits}", "Other visits: {visits}"),
-    "ext_card_doubtful": ("存疑未计入：{visits}", "Doubtful, not counted: {visits}"),
-    "ext_approved": ("✅ 报备 {number} 的延期已由{who}批准，保护期延至 {until}。", "✅ {who} approved the extension of {number}; protected until {until}."),
-    "ext_rejected": ("❌ 报备 {number} 的延期被{who}驳回（理由：{reason}），保护期仍至 {until}。",
-                     "❌ {who} rejected the extension of {number} ({reason}); protection still ends {until}."),
-    # -- digest and weekly picture -------------------------------------------------------------
-    "digest_title": ("**☀️ {name}，{day} 渠道日报**（{area}）", "**☀️ {name}, channel digest for {day}** ({area})"),
-    "digest_regs": ("新报备 {n} 个：{detail}", "{n} new registrations: {detail}"),
-    "digest_no_regs": ("新报备：无", "No new registrations"),
-    "digest_conflicts": ("撞单 {n} 次：", "{n} conflicts:"),
-    "digest_held_by": ("已被 {holder} 保护", "held by {holder}"),
-    "digest_pending": ("⏳ 待您审批 {n} 个，最早 {oldest}：", "⏳ {n} waiting for you, oldest {oldest}:"),
-    "digest_no_pending": ("✅ 没有待您审批的事项。", "✅ Nothing waits for your approval."),
-    "digest_visits": ("拜访 {n} 次：已核实 {verified}，范围外 {offsite}，存疑 {doubtful}，其他标记 {noted}",
-                      "{n} visits: {verified} verified, {offsite} off-site, {doubtful} in doubt, {noted} with notes"),
-    "digest_orders": ("确认订单 {n} 张，合计 {total}", "{n} orders confirmed, {total} in all"),
-    "weekly_title": ("渠道周报 · {area}", "Weekly · {area}"),
-    "weekly_caption": ("📊 {name}，上周（{period}）：新报备 {regs} 个，拜访 {visits} 次（其中 {flagged} 次存疑，图中红色），范围外签到尝试 {offsite} 次。",
-                       "📊 {name}, last week ({period}): {regs} registrations, {visits} visits ({flagged} in doubt, red), {offsite} off-site attempts."),
     "visit_open_reminder": ("⏰ 您在 {customer} 的拜访（{when} 签到）还没有签退，离开时请发送“签退”。",
                             "⏰ Your visit at {customer} (checked in {when}) is still open; send \"签退\" when you leave."),
     "visit_auto_closed": ("您在 {customer} 的拜访超过 {hours} 小时未签退，已自动结束，时长记为未知。离开客户时请发送“签退”。",
                           "Your visit at {customer} was open over {hours} h; it was closed with its duration unknown. "
                           "Send \"签退\" when you leave a customer."),
 }
+
+t = Wording(TEXTS, RULES, GENERAL)

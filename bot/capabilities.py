@@ -1,0 +1,24 @@
+"""The capabilities this bot is made of, each installed into the route table
+once, in this order (the order of the 帮助 menu). A new capability is a new
+package under handlers/ with a routes.py, plus one line here."""
+from __future__ import annotations
+
+from chat.registry import Registry
+from chat.router import Router
+from handlers.approvals import routes as approvals
+from handlers.customers import routes as customers
+from handlers.orders import routes as orders
+from handlers.registration import routes as registration
+from handlers.reports import routes as reports
+from handlers.special_prices import routes as special_prices
+from handlers.visits import routes as visits
+
+CAPABILITIES = (registration, orders, special_prices, visits, approvals, customers, reports)
+
+
+def build_router() -> Router:
+    """A fresh route table with every capability installed, and its router."""
+    registry = Registry()
+    for capability in CAPABILITIES:
+        capability.install(registry)
+    return Router(registry)

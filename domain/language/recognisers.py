@@ -1,0 +1,84 @@
+"""Ways a command is written without its word first, as recognisers a
+capability can offer the vocabulary (each returns the meaning it was given).
+
+  明天拜访计划：北京协和医院                 -> a plan that opens with its day
+  12月5日-12月12日 请张伟代我审批             -> an absence that opens with its dates
+  客户：北京协和医院\\n金额：80万              -> labelled lines, no command word
+  北京协和医院 彩超 80万 报备                -> the command word last
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .dates import date_at
+from .intents import LEAD_STRIP
+from .ranges import find_span
+from .vocabulary import IntentMatch, Meaning, Recogniser
+
+# After a leading day: "明天拜访计划：…", "今天的计划", "周三拜访 …" (not "今天拜访了…", a report).
+_PLAN_AFTER_DATE = re.compile(r"\s*的?\s*(?P<kw>拜访计划|计划拜访|计划|去?拜访(?!小结|记录|了|过|完)"
+                              r"|(?i:visit plan|plan|visit)(?![A-Za-z]))")
+# After leading dates: someone approves in my place ("请张伟代我审批").
+_DELEGATE_HINT = re.compile(r"代我审批|代为审批|代我批|代批|代审")
+_DELEGATE_WINDOW = 40
+
+
+def plan_opening_with_day(plan: Meaning, show_plan: Meaning) -> Recogniser:
+    """A visit plan that starts with its day; the day stays in the body. "明天的计划"
+    alone asks for the plan (``show_plan``), "明天拜访" alone starts one (``plan``)."""
+    def recognise(text: str, today: date) -> IntentMatch | None:
+        hit = date_at(text, 0, today)
+        if hit is None or hit.start != 0:
+            return None
+        found = _PLAN_AFTER_DATE.match(text, hit.end)
+        if not found:
+            return None
+        rest = text[found.end():].lstrip(LEAD_STRIP + "\n")
+        mine = not rest and found.group("kw").lower() not in ("拜访", "去拜访", "visit")
+        return IntentMatch(*(show_plan if mine else plan), f"{text[:hit.end]} {rest}".strip())
+    return recognise
+
+
+def absence_opening_with_dates(delegate: Meaning) -> Recogniser:
+    """Dates first, then who approves in the sender's place."""
+    def recognise(text: str, today: date) -> IntentMatch | None:
+        hit = date_at(text, 0, today)
+        if hit is None or hit.start != 0:
+            return None
+        span = find_span(text[:_DELEGATE_WINDOW * 2], today)
+        if span is not None and span.start == 0 and _DELEGATE_HINT.search(text, span.end,
+                                                                           span.end + _DELEGATE_WINDOW):
+            return IntentMatch(*delegate, text)
+        return None
+    return recognise
+
+
+_LABELLED_DEAL = re.compile(r"^(?:客户名称|客户|终端客户|医院名称)\s*[:：]")
+_DEAL_LABELS = re.compile(r"(?:金额|预算|产品|设备|型号)\s*[:：]")
+_FIELD_SEP = re.compile(r"[\s,，;；、]+")
+_QUESTION = re.compile(r"怎么|如何|怎样|能否|要不要|需不需要|是否|可以吗|吗|么|[?？]")
+
+
+def labelled_deal(register: Meaning) -> Recogniser:
+    """A registration written as labelled lines with no command word."""
+    def recognise(text: str, today: date) -> IntentMatch | None:
+        if _LABELLED_DEAL.match(text) and _DEAL_LABELS.search(text):
+            return IntentMatch(*register, text)
+        return None
+    return recognise
+
+
+def word_last(meaning: Meaning, words: tuple[str, ...]) -> Recogniser:
+    """The command word at the end of a list of fields ("客户 产品 金额 报备").
+    A sentence or a question that ends in the word ("明天去协和报备",
+    "怎么报备") is not a command."""
+    trailing = re.compile(r"[\s,，。]*(?:请)?(?:" + "|".join(map(re.escape, words)) + r")(?:一下|下)?[\s。.!！]*$")
+
+    def recognise(text: str, today: date) -> IntentMatch | None:
+        tail = trailing.search(text)
+        body = text[:tail.start()].strip() if tail else ""
+        if len(_FIELD_SEP.split(body)) >= 2 and not _QUESTION.search(body):
+            return IntentMatch(*meaning, body)
+        return None
+    return recognise

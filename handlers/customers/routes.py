@@ -1,0 +1,11 @@
+"""What the customers capability answers: 别名 (an admin teaches the matcher a short name)."""
+from __future__ import annotations
+
+from chat.registry import Registry
+from domain.language.readers import read_alias
+from handlers.customers import aliases
+
+
+def install(registry: Registry) -> None:
+    registry.command("unknown", "alias", run=aliases.add_alias, reader=read_alias, words=("别名", "alias"))
+    registry.help("> 管理员：别名 简称 = 全称", "> admins: 别名 <short> = <full name>")

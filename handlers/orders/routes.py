@@ -1,0 +1,40 @@
+"""What ordering answers: 订货 and its questions, the order commands by number
+(确认 / 取消 / 修改 / 查), 我的订单, the order summary card's buttons, the
+order approval kind (窜货), and the sweep that lapses unconfirmed drafts."""
+from __future__ import annotations
+
+from chat.registry import Registry
+from domain.language.field_reader import FieldOptions, fields_reader
+from domain.language.readers import read_ref
+from handlers.orders import commands as orders
+from handlers.orders import sweep
+from handlers.orders.approval_kind import OrderKind
+
+ORDER_LINES = fields_reader(FieldOptions(lines="order"))
+
+
+def install(registry: Registry) -> None:
+    registry.command("order", run=lambda ctx, parsed: orders.place(ctx, parsed, ctx.inbound.text or ""),
+                     words=("订货", "下单", "补货", "订购", "order"), reader=ORDER_LINES)
+    registry.command("order", "my_orders", run=lambda ctx, parsed: orders.my_orders(ctx),
+                     words=("我的订单", "my orders"), lookup=True, lists=True)
+    registry.command("order", "amend", run=orders.amend, reader=ORDER_LINES,
+                     words=("修改订单", "订单修改", "改订单", "改单", "amend order", "change order"))
+    registry.command("order", "cancel", run=orders.cancel_by_text, reader=read_ref,
+                     words=("取消订单", "撤销订单", "撤回订单", "订单取消", "cancel order"))
+    registry.command("order", "confirm", run=orders.confirm_by_text, reader=read_ref,
+                     words=("确认订单", "订单确认", "confirm order"))
+    registry.command("order", "show", run=orders.show, reader=read_ref,
+                     words=("查询订单", "查看订单", "查订单", "订单查询", "订单详情", "show order", "order status"))
+    # Shared verbs before an order number (SO…).
+    registry.shared_verb(("修改", "更改", "变更", "amend"), "SO", "order", "amend")
+    registry.shared_verb(("撤销", "撤回", "withdraw", "取消", "cancel"), "SO", "order", "cancel")
+    registry.shared_verb(("确认", "confirm"), "SO", "order", "confirm")
+    registry.shared_verb(("查询", "查一下", "查看", "查找", "查", "query", "订单"), "SO", "order", "show")
+    for flow in ("order_fix", "order_qty"):
+        registry.continuation(flow, orders.continue_flow)
+    registry.card_action(orders.order_for_card, orders.on_card_click)
+    registry.approval_kind(OrderKind())
+    registry.sweep("orders", 300, sweep.sweep)
+    registry.help("> 订货 A100*20 B200*5 [收货地址：…]　我的订单　修改订单 单号 A100*25 / 删除 B200　取消订单 单号",
+                  "> order A100*20 B200*5 · my orders · 修改订单 <number> A100*25 · 取消订单 <number>")
