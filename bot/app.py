@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chat import audit
 from domain.clock import Clock, OffsetClock
 from chat.context import Services
-from adapters.erp import create_erp_blueprint
+from adapters.http_api import create_api_blueprint
 from models.db import make_engine, make_session_factory, upgrade_schema
 from chat.inbox import Inbox
 from chat.media import BlobStore
@@ -27,7 +27,6 @@ from domain.rules import RuleStore
 from chat.runner import Runner
 from bot.capabilities import build_router
 from bot.settings import Settings, load_settings
-from handlers.approvals.cards import card_sent
 from models import User
 
 log = logging.getLogger(__name__)
@@ -48,11 +47,6 @@ class Qudao:
     api: WeComApi
     simulator_state: object | None = None
     scheduler: object | None = None       # embedded only (QUDAO_SCHEDULER=embedded)
-
-
-def _on_sent(session, row, result) -> None:
-    if row.payload.get("kind") == "card" and result.get("response_code"):
-        card_sent(session, row.payload["task_id"], result["response_code"])
 
 
 def _make_kv(settings: Settings, factory, clock) -> KvStore:
@@ -91,7 +85,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api = WeComApi(api_base, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id, kv)
     transport = WeComTransport(api, BlobStore(factory, clock))
     services.media = {"wecom": transport.fetch_media}
-    deliverer = Deliverer(factory, clock, {"wecom": transport}, on_sent=_on_sent)
+    deliverer = Deliverer(factory, clock, {"wecom": transport})
     inbox = Inbox(services, router, serialise=engine.dialect.name == "sqlite")
     runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
 
@@ -104,7 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
                                                      settings.max_body_bytes))
-    app.register_blueprint(create_erp_blueprint(services, after_write=runner.poke), url_prefix="/erp/v1")
+    app.register_blueprint(create_api_blueprint(services, router.registry.endpoints, after_write=runner.poke))
     qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, api)
     if settings.scheduler == "embedded" and settings.processing == "thread":
         from chat.scheduling import build_scheduler

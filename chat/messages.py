@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 
@@ -25,7 +25,9 @@ class InboundKind(StrEnum):
 class CardClick:
     task_id: str
     key: str
-    response_code: str | None = None
+    # The platform's fresh handle on the card, if the click brought one (WeCom's
+    # ResponseCode): opaque here, kept for the adapter that stamps the card.
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,10 @@ class Inbound:
         d = dict(d)
         d["created_at"] = datetime.fromisoformat(d["created_at"])
         if d.get("card"):
-            d["card"] = CardClick(**d["card"])
+            card = dict(d["card"])
+            if "response_code" in card:      # stored before the handle became neutral
+                card["ref"] = card.pop("response_code")
+            d["card"] = CardClick(**card)
         return cls(**d)
 
 
@@ -73,34 +78,61 @@ class Markdown:
     kind: str = "markdown"
 
 
+class ButtonStyle(IntEnum):
+    PRIMARY = 1
+    DEFAULT = 2
+    DANGER = 3
+    LINK = 4
+
+
 @dataclass(frozen=True)
 class Button:
     key: str
     text: str
-    style: int = 1     # 1 primary, 2 default, 3 danger, 4 link-ish (WeCom styles 1-4)
+    style: int = ButtonStyle.PRIMARY
 
 
-# Rows a card shows (WeCom's template_card holds at most six); more are cut off.
-CARD_ROWS = 6
+# A row of facts on a card: (name, value) or (name, value, priority). A platform
+# that shows fewer rows than a card has keeps the highest priorities (default
+# 1), earlier rows first among equals, and shows them in their order.
+Row = tuple
 
 
 @dataclass(frozen=True)
 class Card:
-    """An interactive card: approval buttons. Goes 1:1 to one user."""
+    """An interactive card: facts and buttons, bound to one subject by ``task_id``
+    (the neutral reference every click and stamp carries)."""
     task_id: str
     title: str
     desc: str
-    rows: tuple[tuple[str, str], ...]
+    rows: tuple[Row, ...]
     buttons: tuple[Button, ...]
     note: str = ""
+    # Shown where rows had to be left out: (name, value with {n}, how many).
+    more: tuple[str, str] | None = None
     kind: str = "card"
+
+
+def fit_rows(card: Card, limit: int) -> list[tuple[str, str]]:
+    """The rows a platform showing at most ``limit`` rows shows (see Row)."""
+    rows = [(r[0], r[1], r[2] if len(r) > 2 else 1) for r in card.rows]
+    if len(rows) <= limit:
+        return [(k, v) for k, v, _ in rows]
+    room = limit - (1 if card.more else 0)
+    kept = sorted(sorted(range(len(rows)), key=lambda i: (-rows[i][2], i))[:room])
+    out = [(rows[i][0], rows[i][1]) for i in kept]
+    if card.more:
+        first_left_out = next(i for i in range(len(rows)) if i not in kept)
+        at = sum(1 for i in kept if i < first_left_out)
+        out.insert(at, (card.more[0], card.more[1].format(n=len(rows) - room)))
+    return out
 
 
 @dataclass(frozen=True)
 class CardStamp:
-    """Replace a card's buttons with a stamp text (who decided, when)."""
+    """Replace a card's buttons with a stamp text (who decided, when). The
+    transport finds the platform's handle on the card itself."""
     task_id: str
-    response_code: str
     text: str
     kind: str = "card_stamp"
 
@@ -121,9 +153,10 @@ def outgoing_to_dict(msg: Outgoing) -> dict[str, Any]:
 
 
 def outgoing_from_dict(d: dict[str, Any]) -> Outgoing:
-    d = dict(d)
     cls = _KINDS[d["kind"]]
+    d = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}    # rows stored by older versions
     if cls is Card:
         d["rows"] = tuple(tuple(r) for r in d["rows"])
         d["buttons"] = tuple(Button(**b) for b in d["buttons"])
+        d["more"] = tuple(d["more"]) if d.get("more") else None
     return cls(**d)

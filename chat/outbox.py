@@ -6,8 +6,11 @@
   workers share the work), renews it per row just before sending, sends outside
   any transaction, and records the result only while still holding that lease.
 - Per recipient: strict order (a later message waits for an earlier one) and
-  WeCom's 30 messages/minute pacing, counted from the outbox itself so every
-  worker sees the same numbers.
+  the platform's pacing (its transport says how many messages a member may
+  get per window), counted from the outbox itself so every worker sees the
+  same numbers.
+- Cards: a transport reports its handle on a sent card (``card_ref``); a stamp
+  is delivered with the handle kept for its card (chat.cards).
 - Transient failures back off (capped) and retry forever; permanent ones are
   marked failed with the platform's error kept for ops.
 """
@@ -16,31 +19,35 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import Protocol
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from domain.clock import Clock
+from chat import cards
 from chat.delivery import DeliveryError     # the only error type transports raise
-from chat.messages import Outgoing, outgoing_from_dict, outgoing_to_dict
+from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
 from models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-PER_MINUTE = 30
-PER_HOUR = 1000
 LEASE_S = 60
 MAX_BACKOFF_S = 300
 
 
 class Transport(Protocol):
     platform: str
-    def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False) -> dict: ...
+    # (window in seconds, most messages one member may get in it): the platform's
+    # own limits, beyond which it drops messages silently.
+    send_limits: tuple[tuple[int, int], ...]
+
+    def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False,
+                card_ref: str | None = None) -> dict:
+        """Send; the result may carry "card_ref": the card's handle from now on."""
 
 
-def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str,
-            platform: str = "wecom") -> None:
+def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str) -> None:
     if session.execute(select(OutboxMessage.id).where(OutboxMessage.idem_key == idem_key)).first():
         return
     now = clock.now()
@@ -53,16 +60,11 @@ def backoff_s(attempts: int) -> int:
     return min(MAX_BACKOFF_S, 2 ** min(attempts, 10))
 
 
-SentHook = Callable[[Session, OutboxMessage, dict], None]
-
-
 class Deliverer:
-    def __init__(self, factory: sessionmaker[Session], clock: Clock, transports: dict[str, Transport],
-                 on_sent: SentHook | None = None):
+    def __init__(self, factory: sessionmaker[Session], clock: Clock, transports: dict[str, Transport]):
         self._factory = factory
         self._clock = clock
         self._transports = transports
-        self._on_sent = on_sent
         self._claim_lock = threading.Lock()   # SQLite has no SKIP LOCKED: serialise claims in-process
 
     # -- claiming ----------------------------------------------------------
@@ -89,7 +91,7 @@ class Deliverer:
                     # before any pacing wait, so the retry asks WeCom to drop a duplicate.
                     row.attempts += 1
                     row.last_error = "lease expired: outcome unknown"
-                wait = self._pacing_delay(s, row.recipient, now)
+                wait = self._pacing_delay(s, row.platform, row.recipient, now)
                 if wait:
                     row.next_attempt_at = now + timedelta(seconds=wait)
                     row.status, row.lease_until = "pending", None
@@ -101,10 +103,10 @@ class Deliverer:
                 s.expunge(row)
             return claimed
 
-    def _pacing_delay(self, s: Session, recipient: str, now) -> int:
-        """Seconds to wait so this recipient stays under WeCom's per-member limits
-        (excess messages are silently dropped by WeCom, platforms.md)."""
-        for window_s, cap in ((60, PER_MINUTE), (3600, PER_HOUR)):
+    def _pacing_delay(self, s: Session, platform: str, recipient: str, now) -> int:
+        """Seconds to wait so this recipient stays under the platform's per-member limits."""
+        transport = self._transports.get(platform)
+        for window_s, cap in (transport.send_limits if transport else ()):
             since = now - timedelta(seconds=window_s)
             count, oldest = s.execute(
                 select(func.count(), func.min(OutboxMessage.sent_at))
@@ -153,8 +155,12 @@ class Deliverer:
         # A retry may follow a send whose outcome we never learned (timeout, crash):
         # only then ask the platform to suppress an identical copy.
         uncertain = row.attempts > 0
+        card_ref = None
+        if isinstance(msg, CardStamp):
+            with self._factory() as s:
+                card_ref = cards.ref_of(s, msg.task_id)
         try:
-            result = transport.deliver(row.recipient, msg, uncertain=uncertain)
+            result = transport.deliver(row.recipient, msg, uncertain=uncertain, card_ref=card_ref)
         except DeliveryError as exc:
             self._record_failure(row.id, lease, str(exc), exc.transient)
             return 0
@@ -170,8 +176,10 @@ class Deliverer:
             fresh.status, fresh.sent_at, fresh.result = "sent", self._clock.now(), result
             fresh.attempts += 1
             fresh.lease_until = None
-            if self._on_sent:
-                self._on_sent(s, fresh, result)
+            if "card_ref" in result and isinstance(msg, Card):
+                cards.sent(s, msg.task_id, row.platform, row.recipient, result["card_ref"], self._clock.now())
+            elif "card_ref" in result and isinstance(msg, CardStamp):
+                cards.stamped(s, msg.task_id, result["card_ref"], self._clock.now())
         return 1
 
     def _record_failure(self, row_id: int, lease: datetime, error: str, transient: bool) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any, Callable
 
+from chat.api import ApiRequest, ApiResponse
 from domain.language import Parsed
 from domain.language.vocabulary import Meaning, Reader, Recogniser, Vocabulary, read_nothing
 
@@ -81,24 +82,6 @@ class CalendarJob:
     at: Callable[[RuleSetData], time]
     run: Callable[[Services, str, datetime], dict | None]       # (services, period, slot time)
     weekday: Callable[[RuleSetData], int] | None = None         # ISO weekday for weekly jobs
-
-
-@dataclass(frozen=True)
-class ApiRequest:
-    """An HTTP call from another system, as capabilities see it (no Flask)."""
-    method: str
-    args: dict[str, str]
-    json: Any
-    integration: str          # the name of the caller's token
-
-
-@dataclass(frozen=True)
-class ApiResponse:
-    status: int
-    json: Any = None
-    body: bytes | None = None            # a file instead of JSON
-    content_type: str | None = None
-    filename: str | None = None
 
 
 @dataclass(frozen=True)

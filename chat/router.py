@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from chat import cards
 from chat.context import Context
 from chat.messages import InboundKind, Markdown, Text
 from chat.registry import Registry
@@ -75,7 +76,10 @@ class Router:
 
     # -- card clicks ----------------------------------------------------------------
     def _card(self, ctx: Context) -> None:
-        task_id = ctx.inbound.card.task_id
+        ib = ctx.inbound
+        task_id = ib.card.task_id
+        if ib.card.ref:
+            cards.clicked(ctx.s, task_id, ib.platform, ib.sender, ib.card.ref, ctx.now)
         for action in self.registry.card_actions:
             subject = action.find(ctx, task_id)
             if subject is not None:

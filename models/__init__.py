@@ -7,7 +7,7 @@ from models.order import (CHANGEABLE_ORDER_STATUSES, OPEN_ORDER_STATUSES, Order,
 from models.special_price import SpecialPrice
 from models.approval import Approval, ApprovalFlow, Delegation
 from models.audit import AuditEvent, AuditHead
-from models.messaging import InboxMessage, OutboxMessage
+from models.messaging import CardRef, InboxMessage, OutboxMessage
 from models.rules import RuleSet
 from models.state import KvEntry
 from models.integration import Integration
@@ -16,6 +16,7 @@ from models.visit import Visit, VisitPhoto, VisitPlan
 from models.schedule import JobRun, SchedulerLease
 
 __all__ = [
+    "CardRef",
     "Base", "UTCDateTime", "Customer", "CustomerAlias", "CustomerToken", "Partner", "Product", "User", "Registration",
     "RegistrationExtension", "RegistrationLock", "Order", "OrderLine", "PriceListEntry", "StockLevel",
     "OPEN_ORDER_STATUSES", "CHANGEABLE_ORDER_STATUSES", "SpecialPrice", "Approval", "ApprovalFlow", "Delegation",

@@ -53,9 +53,6 @@ class Approval(Base):
     payload_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)
     task_id: Mapped[str] = mapped_column(String(128), unique=True)
-    # The latest unused card response code (from the send or the latest click);
-    # each one works once, so it is cleared when used.
-    response_code: Mapped[str | None] = mapped_column(String(200))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(String(500))

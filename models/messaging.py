@@ -1,4 +1,5 @@
-"""Durable inbox (exactly-once processing) and outbox (retried, never doubled)."""
+"""Durable inbox (exactly-once processing), outbox (retried, never doubled), and
+what the platforms need to update a card once it was sent."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -46,3 +47,15 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
+
+
+class CardRef(Base):
+    """The platform's handle on a sent card, as its adapter reported it (on WeCom
+    the latest unused response code, from the send or the latest click; each
+    works once). Opaque to everything but the adapter that stamps the card."""
+    __tablename__ = "card_refs"
+    task_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str | None] = mapped_column(String(64))     # who the card was sent to
+    ref: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]

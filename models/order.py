@@ -56,9 +56,8 @@ class Order(Base):
     verdicts: Mapped[list[dict]] = mapped_column(JSON, default=list)
     rules_version: Mapped[int | None]
     revision: Mapped[int] = mapped_column(default=1)
-    # The summary card the dealer confirms from, and its latest unused response code.
+    # The summary card the dealer confirms from.
     card_task_id: Mapped[str | None] = mapped_column(String(128), unique=True)
-    card_response_code: Mapped[str | None] = mapped_column(String(200))
     erp_ref: Mapped[str | None] = mapped_column(String(64))
     # When the ERP first took the order (API pull or export file): from then on
     # the ERP owns it, and the dealer's changes go through the channel manager.

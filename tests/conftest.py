@@ -167,7 +167,7 @@ def wait_for(predicate, timeout: float = 10.0, every: float = 0.05):
 
 def add_integration(app, name: str = "erp") -> str:
     """A token for the ERP API, as `python -m bot integration add` makes one."""
-    from adapters.erp import new_token, token_hash
+    from chat.integrations import new_token, token_hash
     from models import Integration
     q = app.extensions["qudao"]
     token = new_token()

@@ -33,7 +33,7 @@ def test_integration_tokens_add_list_revoke(tmp_path):
     token = out.strip().splitlines()[-1]
     assert token.startswith("qd_") and "shown once" in out
     assert "erp\tactive" in run(env, "integration", "list").stdout
-    from adapters.erp import token_hash
+    from chat.integrations import token_hash
     from sqlalchemy import create_engine, text
     engine = create_engine(env["DATABASE_URL"])
     with engine.connect() as c:

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main as cli_main
-from bot.cli_imports import KIND_NAMES
+from bot.cli.imports import KIND_NAMES
 from handlers.imports import KINDS, kind_named
 from handlers.imports.templates import TEMPLATE_DIR, write_csv_templates, write_template
 from tests.import_helpers import PARTNER_HEADER, PARTNERS, ROOT, run, write_csv

@@ -18,7 +18,7 @@ def q(app):
 
 def enqueue(app, recipient, body, key):
     with q(app).factory() as s, s.begin():
-        outbox.enqueue(s, q(app).clock, recipient, Text(body), key)
+        outbox.enqueue(s, q(app).clock, recipient, Text(body), key, platform="wecom")
 
 
 def rows(app):
@@ -117,16 +117,17 @@ def test_a_batch_that_outlives_its_lease_is_still_sent_once(app, clock):
     from chat.outbox import Deliverer
     with q(app).factory() as s, s.begin():
         for i, who in enumerate(["dealer_bj_li", "dealer_hx_sun", "director"]):
-            outbox.enqueue(s, clock, who, Text(f"m{i}"), f"k{i}")
+            outbox.enqueue(s, clock, who, Text(f"m{i}"), f"k{i}", platform="wecom")
     sent = []
 
     class Slow:
         platform = "wecom"
+        send_limits = ((60, 30), (3600, 1000))
 
         def __init__(self, name):
             self.name = name
 
-        def deliver(self, recipient, msg, uncertain=False):
+        def deliver(self, recipient, msg, uncertain=False, card_ref=None):
             sent.append((self.name, recipient, uncertain))
             if self.name == "A":
                 clock.advance(seconds=30)     # a slow API call…

@@ -150,7 +150,7 @@ def test_new_fields_default_empty() -> None:
 
 
 def test_parse_command_prints_new_fields_after_the_old_ones() -> None:
-    from bot.cli import run_parse
+    from bot.cli.text import run_parse
 
     out = io.StringIO()
     lines = [json.dumps({"text": t, "now": "2026-11-23"}, ensure_ascii=False)

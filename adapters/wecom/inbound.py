@@ -47,7 +47,7 @@ def to_inbound(doc: dict) -> Inbound:
         event = _s(doc, "Event") or ""
         if event == "template_card_event":
             click = CardClick(task_id=_s(doc, "TaskId") or "", key=_s(doc, "EventKey") or "",
-                              response_code=_s(doc, "ResponseCode"))
+                              ref=_s(doc, "ResponseCode"))
             return Inbound(kind=InboundKind.CARD_CLICK, event=event, card=click, **base)
         if event == "LOCATION":
             return Inbound(kind=InboundKind.LOCATION, event=event, lat=_f(doc, "Latitude"), lng=_f(doc, "Longitude"),

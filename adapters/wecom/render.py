@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chat.messages import CARD_ROWS, Card, CardStamp, Image, Markdown, Outgoing, Text
+from chat.messages import Card, CardStamp, Image, Markdown, Outgoing, Text, fit_rows
 
 MAX_CONTENT_BYTES = 2048
+# template_card button_interaction: at most 6 horizontal_content_list rows and 6 buttons (path/90236).
+CARD_ROWS = 6
+CARD_BUTTONS = 6
 DUPLICATE_CHECK_INTERVAL_S = 1800
 
 
@@ -51,10 +54,10 @@ def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = 
             "source": {"desc": "渠道助手"},
             "main_title": {"title": _clip_chars(msg.title, 26), "desc": _clip_chars(msg.desc, 30)},
             "horizontal_content_list": [
-                {"keyname": _clip_chars(k, 5), "value": _clip_chars(v, 30)} for k, v in msg.rows[:CARD_ROWS]
+                {"keyname": _clip_chars(k, 5), "value": _clip_chars(v, 30)} for k, v in fit_rows(msg, CARD_ROWS)
             ],
             "task_id": msg.task_id,
-            "button_list": [{"text": b.text, "style": b.style, "key": b.key} for b in msg.buttons[:6]],
+            "button_list": [{"text": b.text, "style": int(b.style), "key": b.key} for b in msg.buttons[:CARD_BUTTONS]],
         }
         if msg.note:
             card["sub_title_text"] = _clip_chars(msg.note, 80)
@@ -62,10 +65,10 @@ def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = 
     raise TypeError(f"not a send message: {msg!r}")
 
 
-def render_update(recipient: str, msg: CardStamp, agent_id: str) -> dict[str, Any]:
+def render_update(recipient: str, msg: CardStamp, agent_id: str, response_code: str) -> dict[str, Any]:
     return {
         "userids": [recipient],
         "agentid": int(agent_id) if str(agent_id).isdigit() else agent_id,
-        "response_code": msg.response_code,
+        "response_code": response_code,
         "button": {"replace_name": _clip_chars(msg.text, 40)},
     }

@@ -12,6 +12,9 @@ from adapters.wecom.render import render_send, render_update
 
 class WeComTransport:
     platform = "wecom"
+    # One app to one member: 30 messages a minute, 1000 an hour; WeCom drops the
+    # excess silently (platforms.md, "Limits").
+    send_limits = ((60, 30), (3600, 1000))
 
     def __init__(self, api: WeComApi, blobs: BlobStore | None = None):
         self.api = api
@@ -32,10 +35,15 @@ class WeComTransport:
         except WeComError as exc:
             raise DeliveryError(str(exc), transient=exc.transient) from exc
 
-    def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False) -> dict[str, Any]:
+    def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False,
+                card_ref: str | None = None) -> dict[str, Any]:
+        if isinstance(msg, CardStamp) and not card_ref:
+            # No unused response code (never learned, or already used): WeCom can't
+            # update the card, and trying would only earn an error.
+            return {"skipped": "no unused response code for this card"}
         try:
             if isinstance(msg, CardStamp):
-                data = self.api.update_template_card(render_update(recipient, msg, self.api.agent_id))
+                data = self.api.update_template_card(render_update(recipient, msg, self.api.agent_id, card_ref))
             elif isinstance(msg, Image):
                 data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain,
                                                          media_id=self._media_id(msg)))
@@ -43,9 +51,11 @@ class WeComTransport:
                 data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain))
         except WeComError as exc:
             raise DeliveryError(str(exc), transient=exc.transient) from exc
-        result = {"msgid": data.get("msgid")}
-        if data.get("response_code"):
-            result["response_code"] = data["response_code"]
+        result: dict[str, Any] = {"msgid": data.get("msgid")}
+        if isinstance(msg, CardStamp):
+            result["card_ref"] = None               # each response code works once
+        elif data.get("response_code"):
+            result["card_ref"] = data["response_code"]
         if data.get("invaliduser"):
             # WeCom answers 0 but names the users it could not reach.
             raise DeliveryError(f"invalid user {data['invaliduser']}", transient=False)

@@ -324,18 +324,3 @@ def fallback_places(text: str) -> tuple[Place, ...]:
         if scan.places and scan.end < len(text):
             return scan.places
     return ()
-
-
-def region_of(text: str) -> str | None:
-    """Province-level region a name or an address implies, or None.
-
-    "北京协和医院"→"北京市", "番禺区中心医院"→"广东省", "青岛大学附属医院"→"山东省",
-    "北京市东城区帅府园1号"→"北京市".  中山大学附属第一医院 → None: bare 中山
-    is Sun Yat-sen (the university is in 广州, but the name names no place).
-    Same answer as analyse(text).region, by construction."""
-    from .parse import analyse  # late import: parse builds on this module
-
-    try:
-        return analyse(text if isinstance(text, str) else str(text)).region
-    except Exception:  # never raise on user input; a bug here means "unknown"
-        return None

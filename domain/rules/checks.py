@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.rules.model import RegistrationRules
+from domain.rules.deals import RegistrationRules
 from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, Verdict
 from domain.rules.texts import t
 from domain.rules.words import role_word, scope_word

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from domain.rules.model import ROLES, RuleError
+from domain.rules.base import ROLES, RuleError
 
 CROSS_TERRITORY = ("needs_approval", "reject", "allow")
 STOCK = ("warn", "reject", "off")

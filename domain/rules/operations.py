@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from typing import Any
 
 from domain.geo import CHINA_BOX
-from domain.rules.model import ROLES, RuleError
+from domain.rules.base import ROLES, RuleError
 from domain.workcal import WorkCalendar
 
 _HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")

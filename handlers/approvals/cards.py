@@ -1,20 +1,12 @@
-"""Card sends: remember the platform's reference of a sent card (to stamp it later)."""
+"""An approval card's end: it turns into a stamp (who decided, when, or why
+it no longer counts). The transport stamps it with the platform's handle."""
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from chat.context import Context
+from chat.messages import CardStamp
+from models import Approval, User
 
-from models import Approval, Order
 
-
-def card_sent(session: Session, task_id: str, response_code: str) -> None:
-    """Outbox hook: remember a sent card's response code (needed to stamp it
-    later), unless a click already brought a newer one."""
-    appr = session.execute(select(Approval).where(Approval.task_id == task_id)).scalar_one_or_none()
-    if appr is not None:
-        if appr.status == "pending" and not appr.response_code:
-            appr.response_code = response_code
-        return
-    order = session.execute(select(Order).where(Order.card_task_id == task_id)).scalar_one_or_none()
-    if order is not None and order.status == "draft" and not order.card_response_code:
-        order.card_response_code = response_code
+def stamp(ctx: Context, appr: Approval, text: str, tag: str) -> None:
+    approver = ctx.s.get(User, appr.approver_id)
+    ctx.send(approver, CardStamp(task_id=appr.task_id, text=text), key=f"stamp:{appr.id}:{tag}")

@@ -42,7 +42,7 @@ def on_card_click(ctx: Context, appr: Approval) -> None:
     if click.key not in ("approve", "reject"):
         ctx.reply(Text(t("card_gone", ctx.lang)))
         return
-    engine.decide(ctx, appr.id, click.key, response_code=click.response_code, reason=None)
+    engine.decide(ctx, appr.id, click.key, reason=None)
 
 
 def _latest_flow(ctx: Context, ref: str) -> tuple[object, object, ApprovalFlow] | None:
@@ -72,7 +72,7 @@ def on_text_decision(ctx: Context, action: str, ref: str, revision: int | None, 
         return
     mine = [a for a in flow.approvals if a.approver_id == ctx.user.id]
     appr = engine.pending_approval_for(ctx, flow, ctx.user) or (mine[-1] if mine else flow.approvals[-1])
-    engine.decide(ctx, appr.id, action, response_code=None, reason=reason or None)
+    engine.decide(ctx, appr.id, action, reason=reason or None)
 
 
 def on_reject_reason(ctx: Context, state: dict, text: str) -> bool:
@@ -82,7 +82,7 @@ def on_reject_reason(ctx: Context, state: dict, text: str) -> bool:
         ctx.reply(Text(t("reason_too_long", ctx.lang, limit=MAX_REASON_CHARS)))
         return True                 # keep waiting for a shorter reason
     ctx.clear_state()
-    engine.decide(ctx, state["approval_id"], "reject", response_code=state.get("response_code"), reason=text.strip())
+    engine.decide(ctx, state["approval_id"], "reject", reason=text.strip())
     return True
 
 

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import select
 
 from chat.context import Context
-from chat.messages import Button, Card, CardStamp, Text
+from chat.messages import Button, ButtonStyle, Card, Text
 from domain.rules import Verdict
 from handlers.approvals import duties, voiding
-from handlers.approvals.kinds import SubjectKind, kinds
-from handlers.registration.payload import payload_hash
+from handlers.approvals.cards import stamp
+from handlers.approvals.kinds import SubjectKind, kinds, payload_hash
 from domain.rules.words import role_word
 from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, User
@@ -103,7 +103,7 @@ def open_step(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any,
     if kind.revision(subject) > 1:
         notes.append(t("card_text_hint", "zh", number=flow.subject_ref, revision=kind.revision(subject)))
     card = Card(task_id=appr.task_id, title=view.title, desc=view.desc, rows=view.rows,
-                buttons=(Button("approve", "同意", 1), Button("reject", "驳回", 3)), note="；".join(notes))
+                buttons=(Button("approve", "同意", ButtonStyle.PRIMARY), Button("reject", "驳回", ButtonStyle.DANGER)), note="；".join(notes))
     ctx.send(approver, card, key=f"card:{appr.task_id}")
     ctx.audit("approval.requested", "approval", appr.task_id,
               after={kind.name: flow.subject_ref, "approver": approver.external_id, "step": flow.current_step + 1,
@@ -130,7 +130,7 @@ def lock(ctx: Context, approval_id: int) -> tuple[Approval, ApprovalFlow, Any, S
     return appr, flow, subject, kind
 
 
-def decide(ctx: Context, approval_id: int, action: str, response_code: str | None, reason: str | None) -> None:
+def decide(ctx: Context, approval_id: int, action: str, reason: str | None) -> None:
     lang = ctx.lang
     appr, flow, subject, kind = lock(ctx, approval_id)
     number = flow.subject_ref
@@ -139,8 +139,6 @@ def decide(ctx: Context, approval_id: int, action: str, response_code: str | Non
                   after={"clicker": ctx.user.external_id, "action": action, "reason": "not the approver"})
         ctx.reply(Text(t("not_your_approval", lang, noun=kind.noun, number=number)))
         return
-    if response_code:
-        appr.response_code = response_code   # the newest code is the one that still works
     if appr.status != "pending":
         _explain_closed(ctx, kind, flow, appr)
         return
@@ -149,7 +147,7 @@ def decide(ctx: Context, approval_id: int, action: str, response_code: str | Non
         ctx.reply(Text(t("approval_void", lang, noun=kind.noun, number=number)))
         return
     if action == "reject" and not reason:
-        ctx.set_state({"flow": "reject_reason", "approval_id": appr.id, "response_code": appr.response_code})
+        ctx.set_state({"flow": "reject_reason", "approval_id": appr.id})
         ctx.reply(Text(t("ask_reject_reason", lang, number=number)))
         return
     _apply(ctx, kind, flow, subject, appr, action, reason)
@@ -210,16 +208,6 @@ def _finish_approved(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subjec
 
 
 # ---- cards, voiding, moving ---------------------------------------------------------
-
-def stamp(ctx: Context, appr: Approval, text: str, tag: str) -> None:
-    """Turn the card into a stamp. Needs an unused response code; each works once."""
-    if not appr.response_code:
-        return
-    approver = ctx.s.get(User, appr.approver_id)
-    ctx.send(approver, CardStamp(task_id=appr.task_id, response_code=appr.response_code, text=text),
-             key=f"stamp:{appr.id}:{tag}")
-    appr.response_code = None
-
 
 def move_step(ctx: Context, appr: Approval, to: User, how: str, role: str | None = None,
               on_behalf: User | None = None) -> Approval:

@@ -7,6 +7,8 @@ shows, and what approval or rejection does to it.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -60,3 +62,9 @@ def kinds(ctx: Context) -> dict[str, SubjectKind]:
 def kind_for_ref(ctx: Context, ref: str) -> SubjectKind | None:
     ref = (ref or "").upper()
     return next((k for k in kinds(ctx).values() if ref.startswith(k.prefix)), None)
+
+
+def payload_hash(payload: dict) -> str:
+    """What binds an approval to its payload. ``default=str`` lets Decimal
+    prices and dates in; the payloads are built from plain values either way."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()

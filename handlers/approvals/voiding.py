@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from chat.context import Context
 from chat.messages import Text
-from handlers.approvals import engine
+from handlers.approvals.cards import stamp as stamp_card
 from handlers.approvals.kinds import kinds
 from handlers.approvals.texts import t
 from models import ApprovalFlow, User
@@ -39,7 +39,7 @@ def void_flow(ctx: Context, flow: ApprovalFlow, why: str | None, tell: bool = Tr
             appr.status, appr.decided_at = "void", ctx.now
             ctx.audit("approval.void", "approval", appr.task_id, before={"status": "pending"},
                       after={"status": "void", "why": why})
-            engine.stamp(ctx, appr, stamp or t("stamp_void", "zh"), "void")
+            stamp_card(ctx, appr, stamp or t("stamp_void", "zh"), "void")
             out.waiting.append(ctx.s.get(User, appr.approver_id))
             if tell:
                 ctx.send(out.waiting[-1], Text(t("approver_told_void_any", "zh", noun=kind.noun,

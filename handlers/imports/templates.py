@@ -13,10 +13,12 @@ from pathlib import Path
 
 import yaml
 
-from bot.settings import CONFIG_DIR
 from handlers.imports.kind import Kind
 from handlers.imports.registry import KINDS
 
+# The project's config/ folder: the templates ops fill in, and the demo organisation
+# whose rows serve as each template's example.
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 TEMPLATE_DIR = CONFIG_DIR / "templates"
 DEMO_FILE = CONFIG_DIR / "demo" / "org.yaml"
 HELP_SHEET = "说明"

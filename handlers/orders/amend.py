@@ -78,7 +78,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
               verdicts=order.verdicts)
     ctx.reply(Text("\n".join(x for x in (t("order_amended", lang, number=order.number, changes="；".join(changes)),
                                          notes, "" if was_draft else t("order_amend_reconfirm", lang)) if x)))
-    resend_card(ctx, order, None, None)
+    resend_card(ctx, order, None)
 
 
 def _changed_items(ctx: Context, order: Order,

@@ -12,10 +12,8 @@ from chat.messages import Button, Card, CardStamp, Markdown, Text
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
 from domain.wording import unit_yuan, yuan
 from handlers.orders.texts import t
-from handlers.registration.texts import status_word
 from models import Order, Partner, Product, User
 
-MAX_CARD_LINES = 4
 TIER_WORD = {"gold": "金牌", "silver": "银牌", "standard": "标准"}
 CHECK_NAMES = {"order.qualification": "授权", "order.moq": "起订量", "order.pack": "整箱", "order.credit": "信用",
                "order.territory": "区域", "order.stock": "库存"}
@@ -108,21 +106,19 @@ def edit_qty(qty: int, pack_size: int | None) -> int:
 def summary_card(ctx: Context, order: Order) -> Card:
     submitter = ctx.s.get(User, order.submitter_id)
     partner = ctx.s.get(Partner, order.partner_id)
-    rows: list[tuple[str, str]] = []
-    shown = order.lines if len(order.lines) <= MAX_CARD_LINES else order.lines[:MAX_CARD_LINES - 1]
-    for ln in shown:
-        rows.append((ln.sku, f"{ln.name} {ln.qty}×{unit_yuan(ln.unit_price)}={yuan(ln.amount_yuan)}"))
-    rest = order.lines[len(shown):]
-    if rest:
-        rows.append(("其余", f"另 {len(rest)} 项 {yuan(sum(Decimal(str(ln.amount_yuan)) for ln in rest))}"))
-    rows.append(("合计", f"{yuan(order.total_yuan)}（目录价 {yuan(order.list_total_yuan)}）"))
+    # Every line, then the total and the credit left; a platform with fewer rows
+    # keeps the total and the credit, the first lines, and says how many more
+    # there are (the detail message above the card lists them all).
+    rows: list[tuple] = [(ln.sku, f"{ln.name} {ln.qty}×{unit_yuan(ln.unit_price)}={yuan(ln.amount_yuan)}")
+                         for ln in order.lines]
+    rows.append(("合计", f"{yuan(order.total_yuan)}（目录价 {yuan(order.list_total_yuan)}）", 2))
     credit = next((v["facts"] for v in order.verdicts if v["rule_id"] == "order.credit"), {})
     if credit.get("limit") is not None:
-        rows.append(("信用", t("order_card_credit", "zh", left=yuan(max(credit["limit"] - credit["exposure"], 0)))))
+        rows.append(("信用", t("order_card_credit", "zh", left=yuan(max(credit["limit"] - credit["exposure"], 0))), 2))
     note = "；".join(x for x in (checks_line(order.verdicts),
                                  t("order_card_ship", "zh", region=order.ship_to_region or "未识别")) if x)
     return Card(task_id=order.card_task_id, title=t("order_card_title", "zh", number=order.number),
-                desc=f"{partner.name} · {submitter.name}", rows=tuple(rows[:6]),
+                desc=f"{partner.name} · {submitter.name}", rows=tuple(rows), more=("其余", "另 {n} 项，见明细"),
                 buttons=(Button("confirm", "确认下单", 1), Button("cancel", "取消", 2)), note=note)
 
 
@@ -132,19 +128,16 @@ def one_line(ctx: Context, order: Order) -> str:
 
 
 def order_status_word(status: str, lang: str = "zh") -> str:
-    return t(f"order_status_{status}", lang) if status else status_word(status, lang)
+    return t(f"order_status_{status}", lang) if status else ""
 
 
 # ---- the card's life ------------------------------------------------------------
 
-def stamp_card(ctx: Context, order: Order, text: str, response_code: str | None, tag: str) -> None:
-    """Turn the summary card into a stamp (needs an unused response code)."""
-    code = response_code or order.card_response_code
-    if code and order.card_task_id:
-        ctx.reply_or_send(ctx.s.get(User, order.submitter_id),
-                          CardStamp(task_id=order.card_task_id, response_code=code, text=text),
+def stamp_card(ctx: Context, order: Order, text: str, tag: str) -> None:
+    """Turn the summary card into a stamp."""
+    if order.card_task_id:
+        ctx.reply_or_send(ctx.s.get(User, order.submitter_id), CardStamp(task_id=order.card_task_id, text=text),
                           key=f"order-stamp:{order.card_task_id}:{tag}")
-    order.card_response_code = None
 
 
 def send_new_card(ctx: Context, order: Order, why: str | None = None) -> None:
@@ -159,7 +152,7 @@ def send_new_card(ctx: Context, order: Order, why: str | None = None) -> None:
     ctx.reply_or_send(dealer, summary_card(ctx, order), key=f"order-card:{order.card_task_id}")
 
 
-def resend_card(ctx: Context, order: Order, response_code: str | None, why: str | None) -> None:
+def resend_card(ctx: Context, order: Order, why: str | None) -> None:
     """The order changed while it was a draft: the old card is void, a new one goes out."""
-    stamp_card(ctx, order, t("order_stamp_changed", "zh"), response_code, "changed")
+    stamp_card(ctx, order, t("order_stamp_changed", "zh"), "changed")
     send_new_card(ctx, order, why)

@@ -14,8 +14,6 @@ from chat.context import Context
 from chat.messages import Markdown, Text
 from domain.language import Parsed
 from handlers.customers import lookup as customers  # noqa: F401  (register the approval kinds)
-from handlers.orders import approval_kind as order_approval
-from handlers.special_prices import approval_kind as special_price_kind
 from handlers.orders.access import is_dealer, order_for_card
 from handlers.orders.amend import MAX_ADDRESS_CHARS, amend
 from handlers.orders.cards import detail, new_task_id, one_line, summary_card

@@ -20,7 +20,7 @@ from handlers.orders.cards import resend_card, stamp_card
 from handlers.orders.checks import OrderOutcome
 from handlers.orders.pricing import apply_pricing, price_afresh
 from handlers.orders.status import end_order, notify_status, order_snapshot, set_status
-from handlers.special_prices.on_orders import pending_for_order
+from handlers.orders.special_terms import pending_for_order
 from domain.rules.words import rule_name
 from domain.wording import sentences, yuan
 from handlers.orders.texts import t
@@ -36,9 +36,9 @@ def on_card_click(ctx: Context, order: Order) -> None:
         ctx.reply(Text(t("order_card_stale", ctx.lang, number=order.number)))
         return
     if click.key == "confirm":
-        confirm(ctx, order, response_code=click.response_code)
+        confirm(ctx, order)
     elif click.key == "cancel":
-        cancel(ctx, order, response_code=click.response_code)
+        cancel(ctx, order)
     else:
         ctx.reply(Text(t("card_gone", ctx.lang)))
 
@@ -69,7 +69,7 @@ def refusal(ctx: Context, order: Order, outcome: OrderOutcome, key: str, **more)
                   next_step=first.next_step, **more))
 
 
-def confirm(ctx: Context, order: Order, response_code: str | None = None) -> None:
+def confirm(ctx: Context, order: Order) -> None:
     lang, now = ctx.lang, ctx.now
     partner, order = lock_for_change(ctx, order)
     if order.status != "draft":
@@ -83,7 +83,7 @@ def confirm(ctx: Context, order: Order, response_code: str | None = None) -> Non
         return
     if draft_expired(ctx, order):
         notes = end_order(ctx, order, "cancelled", "expired", reason="draft expired")
-        stamp_card(ctx, order, t("order_stamp_expired", "zh"), response_code, "expired")
+        stamp_card(ctx, order, t("order_stamp_expired", "zh"), "expired")
         ctx.reply(Text("\n".join(x for x in (t("order_draft_expired", lang, number=order.number,
                                                 hours=ctx.rules.orders.draft_valid_hours), notes) if x)))
         return
@@ -97,11 +97,11 @@ def confirm(ctx: Context, order: Order, response_code: str | None = None) -> Non
         return
     apply_pricing(ctx, order, priced)
     if Decimal(str(order.total_yuan)) != Decimal(str(before["total_yuan"])):
-        resend_card(ctx, order, response_code, t("order_prices_moved", "zh", number=order.number,
+        resend_card(ctx, order, t("order_prices_moved", "zh", number=order.number,
                                                   before=yuan(before["total_yuan"]), now=yuan(order.total_yuan)))
         ctx.audit("order.repriced", "order", order.number, before=before, after=order_snapshot(order))
         return
-    stamp_card(ctx, order, t("order_stamp_confirmed", "zh", who=ctx.user.name, when=ctx.fmt(now)), response_code,
+    stamp_card(ctx, order, t("order_stamp_confirmed", "zh", who=ctx.user.name, when=ctx.fmt(now)),
                "confirmed")
     if outcome.needing:
         set_status(ctx, order, "pending_approval")
@@ -118,7 +118,7 @@ def confirm(ctx: Context, order: Order, response_code: str | None = None) -> Non
     notify_status(ctx, order, "confirmed", reply=True)
 
 
-def cancel(ctx: Context, order: Order, response_code: str | None = None) -> None:
+def cancel(ctx: Context, order: Order) -> None:
     partner, order = lock_for_change(ctx, order)
     if refused_as_fixed(ctx, order, "cancel"):
         return
@@ -126,5 +126,5 @@ def cancel(ctx: Context, order: Order, response_code: str | None = None) -> None
     notes = end_order(ctx, order, "cancelled", "cancelled")
     if was_draft:
         stamp_card(ctx, order, t("order_stamp_cancelled", "zh", who=ctx.user.name, when=ctx.fmt(ctx.now)),
-                   response_code, "cancelled")
+                   "cancelled")
     notify_status(ctx, order, "cancelled", reply=True, extra=notes)

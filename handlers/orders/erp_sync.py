@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+from chat.api import ItemError
 from chat.context import Context
 from handlers.orders.status import notify_status, order_snapshot, set_status, void_bound
 from handlers.orders.price_list import money
@@ -28,12 +29,8 @@ MAX_TRACKING = 120
 MAX_UNPAID = Decimal("100000000000")
 
 
-class ErpError(ValueError):
+class ErpError(ItemError):
     """A refused update: ``code`` for machines, the message for people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass

@@ -12,7 +12,7 @@ from chat.context import Context
 from domain.rules.order_checks import LineFacts
 from handlers.orders.checks import OrderOutcome, evaluate
 from handlers.orders.lines import price_lines, set_lines, usable_grants
-from handlers.special_prices.on_orders import approved_for_order
+from handlers.orders.special_terms import approved_for_order
 from models import Order, Partner, Product
 
 

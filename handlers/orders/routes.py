@@ -7,7 +7,7 @@ from chat.registry import Registry
 from domain.language.field_reader import FieldOptions, fields_reader
 from domain.language.readers import read_ref
 from handlers.orders import commands as orders
-from handlers.orders import sweep
+from handlers.orders import erp_api, sweep
 from handlers.orders.approval_kind import OrderKind
 
 ORDER_LINES = fields_reader(FieldOptions(lines="order"))
@@ -36,5 +36,9 @@ def install(registry: Registry) -> None:
     registry.card_action(orders.order_for_card, orders.on_card_click)
     registry.approval_kind(OrderKind())
     registry.sweep("orders", 300, sweep.sweep)
+    # The ERP takes confirmed orders and tells shipments and unpaid receivables.
+    registry.endpoint("GET", "/erp/v1/orders", erp_api.orders)
+    registry.endpoint("POST", "/erp/v1/shipments", erp_api.shipments, writes=True)
+    registry.endpoint("POST", "/erp/v1/receivables", erp_api.receivables, writes=True)
     registry.help("> 订货 A100*20 B200*5 [收货地址：…]　我的订单　修改订单 单号 A100*25 / 删除 B200　取消订单 单号",
                   "> order A100*20 B200*5 · my orders · 修改订单 <number> A100*25 · 取消订单 <number>")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from handlers.approvals import void_flows
-from handlers.special_prices.on_orders import void_for_order
+from handlers.orders.special_terms import void_for_order
 from domain.rules.words import reason_label
 from domain.wording import yuan
 from handlers.orders.texts import t

@@ -10,7 +10,7 @@ from models.db import unit_of_work
 from chat.messages import Text
 from handlers.orders.cards import stamp_card
 from handlers.orders.status import end_order
-from handlers.special_prices.on_orders import pending_for_order
+from handlers.orders.special_terms import pending_for_order
 from handlers.orders.texts import t
 from models import Order, User
 
@@ -35,7 +35,7 @@ def _lapse(ctx: Context, order_id: int) -> int:
     if order.status != "draft" or pending_for_order(ctx, order) or not draft_expired(ctx, order):
         return 0     # a special price still being decided keeps the summary alive
     notes = end_order(ctx, order, "cancelled", "expired", reason="draft expired")
-    stamp_card(ctx, order, t("order_stamp_expired", "zh"), None, "expired")
+    stamp_card(ctx, order, t("order_stamp_expired", "zh"), "expired")
     ctx.send(ctx.s.get(User, order.submitter_id), Text("\n".join(x for x in (t("order_draft_expired", "zh", number=order.number,
                                                    hours=ctx.rules.orders.draft_valid_hours), notes) if x)),
              key=f"order-lapsed:{order.id}")

@@ -5,6 +5,10 @@ from chat.texts import GENERAL
 from domain.wording import Wording
 
 TEXTS: dict[str, tuple[str, str]] = {
+    "sp_void_why": ("所属订单 {order} {why}", "its order {order} {why}"),
+    "sp_void_changed": ("已修改", "was changed"),
+    "sp_void_expired": ("超时未确认", "lapsed unconfirmed"),
+    "sp_void_cancelled": ("已取消", "was cancelled"),
     "order_partners_only": ("只有渠道伙伴（经销商/代理商）账号可以订货。", "Only partner (dealer/agent) accounts can order."),
     "order_usage": ("请告诉我要订的型号和数量，例如：订货 A100*20 B200*5（可加 收货地址：…）。",
                     "Which products and how many? e.g. 订货 A100*20 B200*5 (optionally 收货地址: …)."),

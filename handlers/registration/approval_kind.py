@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from chat.context import Context
-from chat.messages import CARD_ROWS, Text
+from chat.messages import Text
 from handlers.registration import locks
 from handlers.registration.approved_terms import restore_approved_terms
 from handlers.approvals.kinds import CardView
@@ -17,6 +17,10 @@ from domain.rules.words import reason_label
 from domain.wording import sentences, yuan
 from handlers.registration.texts import t
 from models import Approval, ApprovalFlow, Partner, Registration, User
+
+
+# Row priorities on the approval card (chat.messages.Row).
+ALWAYS, ESSENTIAL, FILLER = 3, 2, 1
 
 
 class RegistrationKind:
@@ -48,25 +52,25 @@ class RegistrationKind:
     def card(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval) -> CardView:
         partner = ctx.s.get(Partner, reg.partner_id)
         submitter = ctx.s.get(User, reg.submitter_id)
-        # A card shows six rows: what the decision turns on comes first, the close
-        # date and the time it came in fill what is left, the reasons come last.
-        essential = [("客户", reg.customer_text + (f" {reg.department}" if reg.department else "")),
-                     ("产品线", "、".join(reg.product_lines)),
-                     ("金额", yuan(reg.amount_yuan))]
+        # What the decision turns on comes first; the close date and the time it
+        # came in fill what room a platform's card has left; the reasons always show.
+        essential = [("客户", reg.customer_text + (f" {reg.department}" if reg.department else ""), ESSENTIAL),
+                     ("产品线", "、".join(reg.product_lines), ESSENTIAL),
+                     ("金额", yuan(reg.amount_yuan), ESSENTIAL)]
         if reg.change_waiting:
             # A change to an approved deal: what was approved is the comparison.
-            essential.append(("已批准金额", yuan(reg.approved_terms["amount_yuan"])))
+            essential.append(("已批准金额", yuan(reg.approved_terms["amount_yuan"]), ESSENTIAL))
         resembled = next((r["facts"] for r in flow.reasons if r["reason_code"] == "POSSIBLE_DUPLICATE"), None)
         if resembled:
             # The decision is "same customer or not": what it resembles, and who holds it.
-            essential.append(("相似客户", f"{resembled['matched']}（{resembled['score']:.2f}）"))
+            essential.append(("相似客户", f"{resembled['matched']}（{resembled['score']:.2f}）", ESSENTIAL))
             if resembled.get("matched_holder_partner"):
                 until = ctx.fmt(datetime.fromisoformat(resembled["matched_locked_until"]), "%Y-%m-%d")
-                essential.append(("已被报备", f"{resembled['matched_holder_partner']} 至 {until}"))
-        filler = [("预计签约", reg.close_date.isoformat() if reg.close_date else "未填"),
-                  ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M"))]
-        reasons = ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons))
-        rows = (essential + filler)[:CARD_ROWS - 1] + [reasons]
+                essential.append(("已被报备", f"{resembled['matched_holder_partner']} 至 {until}", ESSENTIAL))
+        filler = [("预计签约", reg.close_date.isoformat() if reg.close_date else "未填", FILLER),
+                  ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M"), FILLER)]
+        reasons = ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons), ALWAYS)
+        rows = essential + filler + [reasons]
         return CardView(title=t("card_title", "zh", number=reg.number),
                         desc=t("card_desc", "zh", partner=partner.name, submitter=submitter.name), rows=tuple(rows),
                         note=sentences(r["message"] for r in flow.reasons if r.get("message")))

@@ -11,7 +11,7 @@ approval and any pending 延期, each approver told why (not "it was changed").
 
 The refused partners hear "free now" from the sweep only, and only while the
 customer really is free for them: an expiry may happen inside another
-partner's claim (locks.release_expired), and that claim may take the lock in
+partner's claim (release_expired), and that claim may take the lock in
 the same transaction, so at expiry time nobody can know yet.
 """
 from __future__ import annotations
@@ -172,3 +172,19 @@ def refused_meanwhile(ctx: Context, reg: Registration) -> list[tuple[User, Regis
         if conflict and conflict["outcome"] == "reject" and conflict["facts"].get("holder_registration") == reg.number:
             by_partner[r.partner_id] = r
     return [(ctx.s.get(User, r.submitter_id), r) for r in by_partner.values()]
+
+
+def release_expired(ctx: Context, customer_id: int) -> None:
+    """A lock past its end frees the customer; its registration becomes expired.
+    Done at claim time so a claim never loses to a lock that has already run out,
+    whether or not the timed sweep has got to it yet."""
+    now = ctx.now
+    stale = ctx.s.execute(select(RegistrationLock).where(RegistrationLock.customer_id == customer_id,
+                                                         RegistrationLock.expires_at <= now)).scalars().all()
+    for lock in stale:
+        reg = ctx.s.get(Registration, lock.registration_id)
+        if reg is not None and reg.status in ("pending", "approved"):
+            expire(ctx, reg)
+        else:
+            ctx.s.delete(lock)
+    ctx.s.flush()

@@ -73,20 +73,3 @@ def extend(ctx: Context, reg: Registration) -> None:
 
 def release(ctx: Context, reg: Registration) -> None:
     ctx.s.execute(delete(RegistrationLock).where(RegistrationLock.registration_id == reg.id))
-
-
-def release_expired(ctx: Context, customer_id: int) -> None:
-    """A lock past its end frees the customer; its registration becomes expired.
-    Done at claim time so a claim never loses to a lock that has already run out,
-    whether or not the timed sweep (handlers.registration.lifecycle) has got to it yet."""
-    from handlers.registration.lifecycle import expire
-    now = ctx.now
-    stale = ctx.s.execute(select(RegistrationLock).where(RegistrationLock.customer_id == customer_id,
-                                                         RegistrationLock.expires_at <= now)).scalars().all()
-    for lock in stale:
-        reg = ctx.s.get(Registration, lock.registration_id)
-        if reg is not None and reg.status in ("pending", "approved"):
-            expire(ctx, reg)
-        else:
-            ctx.s.delete(lock)
-    ctx.s.flush()

@@ -1,9 +1,6 @@
-"""What an approval of a registration covers, the hash that binds an approval to
-its payload, and what the audit trail records of a registration."""
+"""What an approval of a registration covers, and what the audit trail records
+of a registration."""
 from __future__ import annotations
-
-import hashlib
-import json
 
 from models import Registration
 
@@ -14,12 +11,6 @@ def payload_of(reg: Registration) -> dict:
             "customer": reg.customer_text, "department": reg.department, "lines": list(reg.product_lines),
             "products": list(reg.products or []), "amount_yuan": float(reg.amount_yuan or 0),
             "close_date": reg.close_date.isoformat() if reg.close_date else None}
-
-
-def payload_hash(payload: dict) -> str:
-    """What binds an approval to its payload. ``default=str`` lets Decimal
-    prices and dates in; the payloads are built from plain values either way."""
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def snapshot(reg: Registration) -> dict:

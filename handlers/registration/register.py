@@ -14,8 +14,7 @@ from domain.language.vocabulary import Vocabulary
 from domain.rules import checks
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
 from handlers.customers import lookup as customers
-from handlers.registration import locks
-from handlers.registration import approval_kind as registration_approval
+from handlers.registration import lifecycle, locks
 from handlers.approvals import start_flow
 from handlers.registration.payload import snapshot
 from models.catalog import DbCatalog
@@ -191,7 +190,7 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
     match = customers.find(s, name, credit_code=code)
     customer = match.matched if match.verdict == "duplicate" else customers.get_or_create(s, ctx.clock, name, code)
     s.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
-    locks.release_expired(ctx, customer.id)
+    lifecycle.release_expired(ctx, customer.id)
 
     amount = float(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))

@@ -115,7 +115,7 @@ class SpecialPriceKind:
                                 order=order.number)), key=f"decision:{appr.id}")
         if order.status == "draft":
             reprice(ctx, partner, order)
-            resend_card(ctx, order, None, t("sp_order_repriced", "zh", order=order.number,
+            resend_card(ctx, order, t("sp_order_repriced", "zh", order=order.number,
                                             total=yuan(order.total_yuan)))
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, sp: SpecialPrice, appr: Approval, reason: str) -> None:

@@ -239,6 +239,6 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
         if order.status == "draft":
             partner = ctx.s.execute(select(Partner).where(Partner.id == order.partner_id).with_for_update()).scalar_one()
             reprice(ctx, partner, order)
-            resend_card(ctx, order, None, t("sp_withdrawn_repriced", "zh", order=order.number,
+            resend_card(ctx, order, t("sp_withdrawn_repriced", "zh", order=order.number,
                                             total=yuan(order.total_yuan)))
     ctx.reply(Text(t("sp_withdrawn", ctx.lang, number=sp.number)))

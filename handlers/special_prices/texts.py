@@ -45,9 +45,6 @@ TEXTS: dict[str, tuple[str, str]] = {
                           "or the number: 订货 {sku}*{qty} {number}."),
     "sp_rejected": ("❌ 特价申请 {number} 被{who}驳回。理由：{reason}", "❌ Special price {number} was rejected by {who}. Reason: {reason}"),
     "sp_rejected_order_stays": ("订单 {order} 仍按政策价，可直接确认。", "Order {order} stays at the policy price and can be confirmed."),
-    "sp_void_why": ("所属订单 {order} {why}", "its order {order} {why}"),
-    "sp_void_changed": ("已修改", "was changed"),
-    "sp_void_expired": ("超时未确认", "lapsed unconfirmed"),
     "sp_void_withdrawn": ("已被经销商撤回", "was withdrawn by the dealer"),
     "sp_expired": ("特价 {number} 已过有效期，未使用部分失效；如仍需要请重新申请。",
                    "Special price {number} has expired; ask again if you still need it."),
@@ -58,7 +55,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sp_withdrawn_repriced": ("订单 {order} 已恢复政策价，合计 {total}，请确认新的订单卡。",
                               "Order {order} is back at the policy price, total {total}; please confirm the new card."),
     "sp_amend_no": ("特价申请不能修改；请撤回（撤销 SP…）后重新申请。", "A special-price request cannot be changed; withdraw it and ask again."),
-    "sp_void_cancelled": ("已取消", "was cancelled"),
 }
 
 t = Wording(TEXTS, ORDERS, GENERAL)

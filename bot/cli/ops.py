@@ -1,6 +1,8 @@
 """Operations commands: the scheduler process, integration tokens, order export."""
 from __future__ import annotations
 
+from bot.cli.base import database, settings
+
 import argparse
 import json
 import signal
@@ -13,15 +15,14 @@ from pathlib import Path
 def cmd_scheduler(args) -> int:
     from bot.app import create_app
     from chat.scheduling import build_scheduler
-    from bot.settings import load_settings
-    settings = load_settings()
-    if settings.simulator and not settings.wecom_api_base:
+    config = settings()
+    if config.simulator and not config.wecom_api_base:
         # The simulator lives inside `serve`; this process sends through it.
-        settings = settings.with_(wecom_api_base=f"http://127.0.0.1:{args.sim_port}/sim/cgi-bin/")
-    settings = settings.with_(scheduler="off")
-    app = create_app(settings)
+        config = config.with_(wecom_api_base=f"http://127.0.0.1:{args.sim_port}/sim/cgi-bin/")
+    config = config.with_(scheduler="off")
+    app = create_app(config)
     q = app.extensions["qudao"]
-    sched = build_scheduler(q, ttl_s=settings.scheduler_lease_s)
+    sched = build_scheduler(q, ttl_s=config.scheduler_lease_s)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -37,10 +38,9 @@ def cmd_scheduler(args) -> int:
 def cmd_integration(args) -> int:
     from sqlalchemy import select
 
-    from bot.cli import _database, _settings
-    from adapters.erp import new_token, token_hash
+    from chat.integrations import new_token, token_hash
     from models import Integration
-    _, factory, clock = _database(_settings())
+    _, factory, clock = database(settings())
     with factory() as s, s.begin():
         if args.action == "list":
             for row in s.execute(select(Integration).order_by(Integration.name)).scalars():
@@ -69,7 +69,6 @@ def cmd_integration(args) -> int:
 
 
 def cmd_export_orders(args) -> int:
-    from bot.cli import _database, _settings
     from handlers.orders.export import EXPORTABLE, export_orders, to_csv, to_xlsx
     statuses = [x for x in args.status.split(",") if x]
     if any(x not in EXPORTABLE for x in statuses):
@@ -82,7 +81,7 @@ def cmd_export_orders(args) -> int:
         except ValueError:
             print("--since must be a date or ISO time, e.g. 2026-12-01", file=sys.stderr)
             return 2
-    _, factory, clock = _database(_settings())
+    _, factory, clock = database(settings())
     if since is not None:
         since = since.replace(tzinfo=since.tzinfo or clock.tz).astimezone(timezone.utc)
     # Exporting stamps the orders as taken by the ERP: the file is written before
@@ -99,7 +98,7 @@ def cmd_export_orders(args) -> int:
     return 0
 
 
-def add_ops_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scheduler", help="run the timed work (one active process; more stand by)")
     p.add_argument("--sim-port", type=int, default=8000, help="with the simulator: the port `serve` listens on")
     p.set_defaults(func=cmd_scheduler)

@@ -10,6 +10,8 @@ a count). stdout: one JSON summary. Exit 0: all rows good; 1: some rows bad
 """
 from __future__ import annotations
 
+from bot.cli.base import database, settings
+
 import argparse
 import json
 import sys
@@ -26,7 +28,7 @@ DEFAULT_BATCH = 1000
 CUSTOMER_BATCH = 5000          # what import-customers always used (benchmarked)
 
 
-def register_import_commands(sub) -> None:
+def add_commands(sub) -> None:
     p = sub.add_parser("import", help="load master data from .xlsx/.csv: " + ", ".join(KIND_NAMES),
                        description="Validate every row, list the bad ones with their row numbers, import the good "
                                    "ones (re-running changes nothing).")
@@ -53,14 +55,13 @@ def _file_arguments(p: argparse.ArgumentParser, batch: int) -> None:
 
 
 def cmd_import(args) -> int:
-    from bot.cli import _database, _settings
     from handlers.imports import FileProblem, kind_named, open_table, run_import
     kind = kind_named(args.kind)
     try:
         table = open_table(args.file, args.sheet)     # before the database: a bad file costs nothing
     except FileProblem as exc:
         return _cannot_read(args.file, exc)
-    _, factory, clock = _database(_settings())
+    _, factory, clock = database(settings())
     print(f"{kind.title_zh} ({kind.name}) ← {table.path.name}, {table.describe()}"
           f"{' · 试运行 (dry run)' if args.dry_run else ''}", file=sys.stderr, flush=True)
     progress = ProgressLine(sys.stderr, dry_run=args.dry_run)

@@ -1,6 +1,8 @@
-"""What orders see of special prices: the ones approved for an order's
-current revision, and voiding them when the order changes, is cancelled or
-lapses (each approver who agreed, or still had the card, is told)."""
+"""An order's special terms: the special prices approved for its current
+revision (pricing uses them), the one still being decided (it holds the
+order open), and voiding them when the order changes, is cancelled or lapses
+(each approver who agreed, or still had the card, is told). Requesting and
+deciding special prices is the special_prices capability's."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from chat.context import Context
 from handlers.approvals import void_flows
 from handlers.orders.price_list import money
-from handlers.special_prices.texts import t
+from handlers.orders.texts import t
 from models import Order, SpecialPrice
 
 

@@ -1,0 +1,40 @@
+"""`serve`: the web app (callbacks, simulator, ERP API) and, embedded, the scheduler."""
+from __future__ import annotations
+
+from bot.cli.base import settings as load
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("serve", help="serve the bot (creates the schema on an empty database)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args) -> int:
+    from werkzeug.serving import make_server
+
+    from bot.app import create_app
+    settings = load()
+    if settings.simulator and not settings.wecom_api_base:
+        settings = settings.with_(wecom_api_base=f"http://127.0.0.1:{args.port}/sim/cgi-bin/")
+    app = create_app(settings)
+    server = make_server(args.host, args.port, app, threaded=True)
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"Qudao is running on http://{shown}:{args.port}/  (WeCom callback: /wecom/callback)", flush=True)
+    if settings.simulator:
+        print(f"Open the chat simulator: http://{shown}:{args.port}/sim/", flush=True)
+    if settings.scheduler == "embedded":
+        print("Timed work (reminders, expiry, digests) runs in this process", flush=True)
+    print(f"Database: {settings.database_url.split('@')[-1]}   Redis: {'on' if settings.redis_url else 'off'}",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        q = app.extensions["qudao"]
+        if q.scheduler is not None:
+            q.scheduler.stop()
+        q.runner.stop()
+    return 0

@@ -1,0 +1,50 @@
+"""Rules of deal registration: locks, protection, conflict scope, quota,
+territory and qualification switches, tiering."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.rules.base import ROLES, SCOPES, RuleError
+
+
+@dataclass(frozen=True)
+class RegistrationRules:
+    pending_lock_days: int = 15
+    protection_days: int = 90
+    conflict_scope: str = "customer_line"
+    open_quota: int = 100
+    require_territory: bool = True
+    require_qualification: bool = True
+    unknown_region: str = "needs_approval"
+    auto_approve: bool = True
+    tier_threshold_yuan: float = 1_000_000
+    tier_approver: str = "director"
+    possible_duplicate_approver: str = "area_manager"
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RegistrationRules":
+        tier = d.get("tiering") or {}
+        r = cls(
+            pending_lock_days=int(d.get("pending_lock_days", 15)),
+            protection_days=int(d.get("protection_days", 90)),
+            conflict_scope=str(d.get("conflict_scope", "customer_line")),
+            open_quota=int(d.get("open_quota", 100)),
+            require_territory=bool(d.get("require_territory", True)),
+            require_qualification=bool(d.get("require_qualification", True)),
+            unknown_region=str(d.get("unknown_region", "needs_approval")),
+            auto_approve=bool(d.get("auto_approve", True)),
+            tier_threshold_yuan=float(tier.get("threshold_yuan", 1_000_000)),
+            tier_approver=str(tier.get("approver", "director")),
+            possible_duplicate_approver=str(d.get("possible_duplicate_approver", "area_manager")),
+        )
+        if r.conflict_scope not in SCOPES:
+            raise RuleError(f"conflict_scope must be one of {SCOPES}, not {r.conflict_scope!r}")
+        if r.unknown_region not in ("needs_approval", "reject"):
+            raise RuleError("unknown_region must be needs_approval or reject")
+        for role in (r.tier_approver, r.possible_duplicate_approver):
+            if role not in ROLES:
+                raise RuleError(f"approver role must be one of {ROLES}, not {role!r}")
+        if min(r.pending_lock_days, r.protection_days, r.open_quota) <= 0 or r.tier_threshold_yuan <= 0:
+            raise RuleError("periods, quota and threshold must be positive")
+        return r

@@ -1,0 +1,52 @@
+"""The ERP's endpoints: export confirmed orders, post shipment statuses and
+receivables (registered by routes.py under /erp/v1; the HTTP adapter checks
+the token, this module only sees neutral requests)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from chat.api import ApiRequest, ApiResponse, apply_each, error, items_of
+from chat.context import Services
+from handlers.orders.erp_sync import apply_receivable, apply_shipment
+from handlers.orders.export import EXPORTABLE, export_orders, to_csv, to_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _ref(item) -> str | None:
+    return item.get("order") or item.get("partner") if isinstance(item, dict) else None
+
+
+def shipments(svc: Services, req: ApiRequest) -> ApiResponse:
+    items = items_of(req, "updates")
+    return items if isinstance(items, ApiResponse) else apply_each(svc, req, items, apply_shipment, _ref)
+
+
+def receivables(svc: Services, req: ApiRequest) -> ApiResponse:
+    items = items_of(req, "balances")
+    return items if isinstance(items, ApiResponse) else apply_each(svc, req, items, apply_receivable, _ref)
+
+
+def orders(svc: Services, req: ApiRequest) -> ApiResponse:
+    statuses = [x for x in (req.args.get("status") or "confirmed").split(",") if x]
+    if any(x not in EXPORTABLE for x in statuses):
+        return error(400, "bad_status", f"status must be among {', '.join(EXPORTABLE)}")
+    since = None
+    if req.args.get("since"):
+        try:
+            since = datetime.fromisoformat(req.args["since"])
+        except ValueError:
+            return error(400, "bad_time", "since must be ISO 8601")
+        since = since.replace(tzinfo=since.tzinfo or svc.clock.tz).astimezone(timezone.utc)
+    fmt = req.args.get("format", "json")
+    if fmt not in ("json", "csv", "xlsx"):
+        return error(400, "bad_format", "format is json, csv or xlsx")
+    # Exporting stamps the orders as taken by the ERP; the body is rendered
+    # before the stamps are committed, so a failed rendering stamps nothing.
+    with svc.factory() as s, s.begin():
+        rows = export_orders(s, svc.clock, statuses, since)
+        if fmt == "csv":
+            return ApiResponse(200, body=to_csv(rows), content_type="text/csv", filename="orders.csv")
+        if fmt == "xlsx":
+            return ApiResponse(200, body=to_xlsx(rows), content_type=XLSX, filename="orders.xlsx")
+        return ApiResponse(200, {"rows": rows, "count": len(rows)})
