@@ -11,7 +11,7 @@ Per database:
      `qudao_bench` created on 127.0.0.1 (and dropped at the end);
      schema from models.db.make_engine + upgrade_schema;
   2. the generated CSV (bench/gen_customers.py, same seed) imported with
-     handlers.customers.importing.import_customers -- timed, progress on stderr;
+     handlers.imports.customer_entry.import_customers -- timed, progress on stderr;
   3. a query set: 40% exact existing names, 30% spelling variants of existing
      names (traditional characters, full-width brackets, city prefix added or
      removed, 第一→第1, legal suffix dropped), 30% new names (the generator's
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
 
     mach = machine()
     emit(mach)
-    for module in ("handlers.customers.importing", "handlers.customers.search"):
+    for module in ("handlers.imports.customer_entry", "handlers.customers.search"):
         importlib.import_module(module)     # load the measured code now, then fingerprint it
     code = code_fingerprint()
     emit(code)

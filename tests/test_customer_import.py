@@ -11,7 +11,7 @@ import pytest
 
 from sqlalchemy import func, select
 
-from handlers.customers.importing import import_customers, read_csv
+from handlers.imports.customer_entry import import_customers, read_csv
 from handlers.customers.search import lookup
 from models import AuditEvent, Customer, CustomerAlias, CustomerToken, Registration
 from tests.conftest import build_app, last_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
 
-from handlers.customers.importing import import_customers
+from handlers.imports.customer_entry import import_customers
 from handlers.customers.reindex import reindex_customers
 from handlers.customers.search import lookup
 from models import Customer, CustomerToken

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from handlers.customers.importing import import_customers
+from handlers.imports.customer_entry import import_customers
 from handlers.customers.search import lookup
 
 KNOWN = [

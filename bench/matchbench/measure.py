@@ -65,7 +65,7 @@ class Progress:
 
 
 def run_import(db: str, factory, csv_path: Path, n: int) -> dict:
-    from handlers.customers.importing import import_customers, read_csv
+    from handlers.imports.customer_entry import import_customers, read_csv
     load0, t0, cpu0 = loadavg(), time.perf_counter(), time.process_time()
     report = import_customers(factory, read_csv(csv_path), progress=Progress(db, n))
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0

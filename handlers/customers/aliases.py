@@ -7,7 +7,7 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
-from handlers.customers.importing import MAX_NAME_CHARS
+from handlers.customers.search import MAX_NAME_CHARS
 from handlers.customers.search import alias_key
 from handlers.customers.texts import t
 from models import CustomerAlias

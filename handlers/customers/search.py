@@ -37,6 +37,9 @@ __all__ = ["CREDIT_CODE", "CustomerMatch", "alias_key", "aliases_for", "credit_c
 CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
 _CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(" + CREDIT_CODE.pattern + r")(?![0-9A-Za-z])")
 
+# The longest customer name kept (a chat message, an import row or an alias).
+MAX_NAME_CHARS = 100
+
 
 @dataclass(frozen=True)
 class CustomerMatch:

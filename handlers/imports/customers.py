@@ -21,14 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.geo import BD09, GCJ02, WGS84
 from domain.matching import analyse, region_of
-from handlers.customers.search import CREDIT_CODE, alias_key, tokens_for
+from handlers.customers.search import CREDIT_CODE, MAX_NAME_CHARS, alias_key, tokens_for
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Run, later_wins
 from handlers.imports.problems import RowProblem
 from models import Customer, CustomerAlias, CustomerToken
 
-MAX_NAME_CHARS = 100
 MAX_ADDRESS_CHARS = 300
 STATS_AFTER_ROWS = 10_000
 RADIUS_M = range(10, 5001)

@@ -1,7 +1,5 @@
-"""The customer import's original entry points, kept for their callers
-(bench/matchbench, tests, handlers/aliases). The work is done by
-handlers/imports (kind `customers`), which also reads .xlsx files.
-"""
+"""The customer import as a function (for the benchmark and tests): the work
+is done by the `customers` import kind, which also reads .xlsx files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,9 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.clock import Clock
 from handlers.imports import DictRows, ImportReport, Table, kind_named, open_table, run_import
-from handlers.imports.customers import MAX_NAME_CHARS
 
-__all__ = ["MAX_NAME_CHARS", "ImportReport", "import_customers", "read_csv"]
+__all__ = ["ImportReport", "import_customers", "read_csv"]
 
 
 def read_csv(path: Path | str) -> Table:
