@@ -10,24 +10,21 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from chat import audit
-from domain.clock import Clock, OffsetClock
-from chat.context import Services
 from adapters.http_api import create_api_blueprint
-from models.db import make_engine, make_session_factory, upgrade_schema
-from chat.inbox import Inbox
-from chat.media import BlobStore
-from chat.kvstore import KvStore, RedisKv, SqlKv
-from chat.outbox import Deliverer
-from adapters.wecom.api import WeComApi
-from adapters.wecom.callback import create_callback_blueprint
-from adapters.wecom.crypto import WeComCrypto
-from adapters.wecom.transport import WeComTransport
-from domain.rules import RuleStore
-from chat.runner import Runner
 from bot.capabilities import build_router
+from bot.platforms import Platform, wire_platforms
 from bot.settings import Settings, load_settings
+from chat import audit
+from chat.context import Services
+from chat.inbox import Inbox
+from chat.kvstore import KvStore, RedisKv, SqlKv
+from chat.media import BlobStore
+from chat.outbox import Deliverer
+from chat.runner import Runner
+from domain.clock import Clock, OffsetClock
+from domain.rules import RuleStore
 from models import User
+from models.db import make_engine, make_session_factory, upgrade_schema
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +41,7 @@ class Qudao:
     inbox: Inbox
     deliverer: Deliverer
     runner: Runner
-    api: WeComApi
+    platforms: dict[str, Platform]
     simulator_state: object | None = None
     scheduler: object | None = None       # embedded only (QUDAO_SCHEDULER=embedded)
 
@@ -78,28 +75,22 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     kv = _make_kv(settings, factory, clock)
     router = build_router()
     services = Services(factory=factory, clock=clock, rules=RuleStore(clock), kv=kv,
-                        conversation_ttl_s=settings.conversation_ttl_s, registry=router.registry)
-    api_base = settings.wecom_api_base
-    if not api_base:
-        raise ValueError("WECOM_API_BASE is not set (the serve command sets it for the simulator)")
-    api = WeComApi(api_base, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id, kv)
-    transport = WeComTransport(api, BlobStore(factory, clock))
-    services.media = {"wecom": transport.fetch_media}
-    deliverer = Deliverer(factory, clock, {"wecom": transport})
+                        conversation_ttl_s=settings.conversation_ttl_s, registry=router.registry,
+                        default_platform=settings.default_platform)
     inbox = Inbox(services, router, serialise=engine.dialect.name == "sqlite")
-    runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
-
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
+    runner: Runner | None = None
 
     def accept(msg, dedup_key):
         runner.submit(inbox.accept(msg, dedup_key))
 
-    app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
-                                                     settings.max_body_bytes))
+    platforms = wire_platforms(app, settings, kv, BlobStore(factory, clock), clock, accept)
+    services.media = {name: p.media for name, p in platforms.items()}
+    deliverer = Deliverer(factory, clock, {name: p.transport for name, p in platforms.items()})
+    runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
     app.register_blueprint(create_api_blueprint(services, router.registry.endpoints, after_write=runner.poke))
-    qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, api)
+    qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, platforms)
     if settings.scheduler == "embedded" and settings.processing == "thread":
         from chat.scheduling import build_scheduler
         qudao.scheduler = build_scheduler(qudao, ttl_s=settings.scheduler_lease_s)
@@ -156,9 +147,10 @@ def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:
         return request.host_url.rstrip("/") + "/wecom/callback"
 
     state = SimulatorState()
+    wecom = settings.wecom
     app.register_blueprint(create_simulator_blueprint(
-        state, corp_id=settings.wecom_corp_id, agent_id=settings.wecom_agent_id, secret=settings.wecom_secret,
-        token=settings.wecom_token, aes_key=settings.wecom_aes_key, callback_url=callback_url,
+        state, corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret,
+        token=wecom.token, aes_key=wecom.aes_key, callback_url=callback_url,
         users_provider=users, clock=lambda: clock.now().timestamp(),
         time_control=time_control if isinstance(clock, OffsetClock) else None), url_prefix="/sim")
     return state

@@ -30,9 +30,9 @@ def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[st
         partners[p["name"]] = row
     session.flush()
     for u in data["users"]:
-        row = session.execute(select(User).where(User.platform == "wecom", User.external_id == u["userid"])).scalar_one_or_none()
+        row = session.execute(select(User).where(User.external_id == u["userid"])).scalar_one_or_none()
         if row is None:
-            row = User(platform="wecom", external_id=u["userid"])
+            row = User(external_id=u["userid"])
             session.add(row)
         row.name, row.role, row.title = u["name"], u["role"], u.get("title", "")
         row.partner_id = partners[u["partner"]].id if u.get("partner") else None

@@ -20,15 +20,21 @@ DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 
 
 @dataclass(frozen=True)
+class WeComSettings:
+    """A WeCom self-built app (自建应用): WECOM_* variables."""
+    corp_id: str
+    agent_id: str
+    secret: str
+    token: str
+    aes_key: str
+    api_base: str | None            # None: the simulator's own URL, filled in when serving
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     redis_url: str | None
-    wecom_corp_id: str
-    wecom_agent_id: str
-    wecom_secret: str
-    wecom_token: str
-    wecom_aes_key: str
-    wecom_api_base: str | None      # None: the simulator's own URL, filled in when serving
+    wecom: WeComSettings
     simulator: bool
     rules_file: Path = CONFIG_DIR / "rules" / "default.yaml"
     timezone: str = "Asia/Shanghai"
@@ -46,6 +52,14 @@ class Settings:
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 
+    def with_wecom(self, **changes) -> "Settings":
+        return replace(self, wecom=replace(self.wecom, **changes))
+
+    @property
+    def default_platform(self) -> str:
+        """Where a user with no platform of their own is reached."""
+        return "wecom"
+
 
 def _demo_wecom() -> dict[str, str]:
     with open(CONFIG_DIR / "demo" / "wecom.yaml", encoding="utf-8") as fh:
@@ -62,12 +76,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=env.get("DATABASE_URL") or default_db,
         redis_url=env.get("REDIS_URL") or None,
-        wecom_corp_id=env.get("WECOM_CORP_ID") or demo["corp_id"],
-        wecom_agent_id=str(env.get("WECOM_AGENT_ID") or demo["agent_id"]),
-        wecom_secret=env.get("WECOM_SECRET") or demo["secret"],
-        wecom_token=env.get("WECOM_TOKEN") or demo["token"],
-        wecom_aes_key=env.get("WECOM_AES_KEY") or demo["aes_key"],
-        wecom_api_base=env.get("WECOM_API_BASE") or (None if simulator else DEFAULT_API_BASE),
+        wecom=WeComSettings(
+            corp_id=env.get("WECOM_CORP_ID") or demo["corp_id"],
+            agent_id=str(env.get("WECOM_AGENT_ID") or demo["agent_id"]),
+            secret=env.get("WECOM_SECRET") or demo["secret"],
+            token=env.get("WECOM_TOKEN") or demo["token"],
+            aes_key=env.get("WECOM_AES_KEY") or demo["aes_key"],
+            api_base=env.get("WECOM_API_BASE") or (None if simulator else DEFAULT_API_BASE)),
         simulator=simulator,
         rules_file=Path(env.get("QUDAO_RULES_FILE") or CONFIG_DIR / "rules" / "default.yaml"),
         timezone=env.get("QUDAO_TIMEZONE") or "Asia/Shanghai",

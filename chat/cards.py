@@ -25,7 +25,7 @@ def sent(s: Session, task_id: str, platform: str, recipient: str, ref: str | Non
 
 
 def stamped(s: Session, task_id: str, ref: str | None, now: datetime) -> None:
-    """A stamp went out: the handle it leaves (on WeCom none: each works once)."""
+    """A stamp went out: the handle it leaves (none where each handle works once)."""
     row = s.get(CardRef, task_id)
     if row is not None:
         row.ref, row.updated_at = ref, now

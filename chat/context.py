@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,14 @@ from models import User
 from models.catalog import DbCatalog
 
 
+@dataclass(frozen=True)
+class MediaSource:
+    """A platform's inbound media: ``fetch(media_id) -> (bytes, content type, file
+    name)``, and how long the platform keeps them (after that, fetching is futile)."""
+    fetch: Callable[[str], tuple[bytes, str, str]]
+    kept_for: timedelta
+
+
 @dataclass
 class Services:
     """Built once in create_app; shared by every command."""
@@ -27,8 +35,10 @@ class Services:
     conversation_ttl_s: int = 600
     # what capabilities registered (chat.registry.Registry), set by the composition root
     registry: Any = None
-    # platform → fetch(media_id) -> (bytes, content type, file name); set once the transports exist
-    media: dict[str, Callable[[str], tuple[bytes, str, str]]] = field(default_factory=dict)
+    # where a user with no platform of their own is reached
+    default_platform: str = ""
+    # platform → where its inbound media (photos) are fetched, set once the adapters exist
+    media: dict[str, MediaSource] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,13 +88,14 @@ class Context:
                        platform=self.inbound.platform)
 
     def send(self, user: User, msg: Outgoing, key: str) -> None:
-        outbox.enqueue(self.s, self.clock, user.external_id, msg, key, platform=user.platform)
+        outbox.enqueue(self.s, self.clock, user.external_id, msg, key,
+                       platform=user.platform or self.svc.default_platform)
 
     def reply_or_send(self, user: User, msg: Outgoing, key: str) -> None:
         """To ``user``: as a reply when they sent this message (keeps the reply
         order), else as a push keyed by ``key``."""
         ib = self.inbound
-        if ib is not None and ib.sender == user.external_id and ib.platform == user.platform:
+        if ib is not None and ib.sender == user.external_id:
             self.reply(msg)
         else:
             self.send(user, msg, key)

@@ -1,8 +1,8 @@
 """Durable inbox: persist before acknowledging, process exactly once.
 
 ``accept`` runs inside the callback request: one INSERT keyed by the
-platform's dedup key (unique), committed before WeCom gets its 200, so a
-crash after the ack loses nothing. WeCom's retries of the same message hit
+platform's dedup key (unique), committed before the platform gets its 200, so
+a crash after the ack loses nothing. The platform's retries of the same message hit
 the unique key and are dropped. ``process`` claims a row and runs the whole
 command — domain changes, replies (outbox rows), audit, and marking the row
 done — in one transaction that also holds the row lock that claims it: it
@@ -82,8 +82,7 @@ class Inbox:
                     if row.claim_key and self._earlier_claim_waiting(s, row):
                         return "deferred"
                     msg = Inbound.from_dict(row.payload)
-                    user = s.execute(select(User).where(User.platform == msg.platform,
-                                                        User.external_id == msg.sender)).scalar_one_or_none()
+                    user = s.execute(select(User).where(User.external_id == msg.sender)).scalar_one_or_none()
                     ctx = Context(s=s, svc=self.svc, inbound=msg, inbox_id=inbox_id, received_at=row.received_at,
                                   user=user, lang=language_of(msg.text))
                     self.router.dispatch(ctx)

@@ -12,10 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.clock import Clock
 from models import MediaBlob
 
-# WeCom temporary media live 3 days (doc path/90253); reuse an upload for less.
-UPLOAD_REUSE = timedelta(days=2, hours=12)
-
-
 @dataclass(frozen=True)
 class Blob:
     id: int
@@ -47,8 +43,9 @@ class BlobStore:
                 raise LookupError(f"no media blob {blob_id}")
             return Blob(row.id, row.content_type, row.filename, row.data, row.platform_media_id, row.uploaded_at)
 
-    def fresh_upload(self, blob: Blob) -> str | None:
-        if blob.platform_media_id and blob.uploaded_at and self._clock.now() - blob.uploaded_at < UPLOAD_REUSE:
+    def upload_since(self, blob: Blob, within: timedelta) -> str | None:
+        """The platform's id of an upload of this blob made less than ``within`` ago."""
+        if blob.platform_media_id and blob.uploaded_at and self._clock.now() - blob.uploaded_at < within:
             return blob.platform_media_id
         return None
 

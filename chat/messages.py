@@ -1,6 +1,6 @@
 """The neutral message types: what handlers see and produce.
 
-Platform adapters translate their wire formats (WeCom XML, DingTalk JSON) to
+Platform adapters translate their wire formats (XML, JSON, signed or encrypted) to
 and from these; nothing past the adapter knows which platform a user is on.
 """
 from __future__ import annotations
@@ -25,17 +25,17 @@ class InboundKind(StrEnum):
 class CardClick:
     task_id: str
     key: str
-    # The platform's fresh handle on the card, if the click brought one (WeCom's
-    # ResponseCode): opaque here, kept for the adapter that stamps the card.
+    # The platform's fresh handle on the card, if the click brought one: opaque
+    # here, kept for the adapter that stamps the card.
     ref: str | None = None
 
 
 @dataclass(frozen=True)
 class Inbound:
-    platform: str                 # "wecom"
+    platform: str                 # the adapter it came through
     kind: str                     # an InboundKind
     sender: str                   # the platform's user id
-    msg_id: str                   # opaque: WeCom MsgIds are not always numeric
+    msg_id: str                   # opaque: platforms' message ids are not always numeric
     created_at: datetime          # the platform's timestamp (UTC)
     text: str | None = None
     lat: float | None = None
@@ -57,10 +57,7 @@ class Inbound:
         d = dict(d)
         d["created_at"] = datetime.fromisoformat(d["created_at"])
         if d.get("card"):
-            card = dict(d["card"])
-            if "response_code" in card:      # stored before the handle became neutral
-                card["ref"] = card.pop("response_code")
-            d["card"] = CardClick(**card)
+            d["card"] = CardClick(**{k: v for k, v in d["card"].items() if k in CardClick.__dataclass_fields__})
         return cls(**d)
 
 

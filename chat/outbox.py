@@ -87,8 +87,8 @@ class Deliverer:
             claimed = []
             for row in rows:
                 if row.status == "sending":
-                    # Its worker died mid-send: we can't know whether WeCom got it. Counted
-                    # before any pacing wait, so the retry asks WeCom to drop a duplicate.
+                    # Its worker died mid-send: we can't know whether the platform got it.
+                    # Counted before any pacing wait, so the retry asks it to drop a duplicate.
                     row.attempts += 1
                     row.last_error = "lease expired: outcome unknown"
                 wait = self._pacing_delay(s, row.platform, row.recipient, now)

@@ -1,7 +1,7 @@
 """Coordinates for visit check-ins: datum conversion, distances, search boxes.
 
 Phones and map SDKs in China report positions in different systems: raw GPS
-is WGS-84, WeCom/Tencent and AMap report GCJ-02 (the state-mandated
+is WGS-84, Tencent's and AMap's SDKs report GCJ-02 (the state-mandated
 obfuscated datum), Baidu reports BD-09 (a further offset on top of GCJ-02).
 The GCJ-02 offset is several hundred metres, far larger than a check-in
 radius, so every distance here is measured only after converting both ends

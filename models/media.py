@@ -1,4 +1,4 @@
-"""Binary media kept by the bot: photos fetched from WeCom, charts it renders."""
+"""Binary media kept by the bot: photos fetched from a chat platform, charts it renders."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,6 +19,6 @@ class MediaBlob(Base):
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
-    # A platform upload of it (WeCom temporary media live 3 days): reused while fresh.
+    # A platform upload of it: reused while the platform still keeps it.
     platform_media_id: Mapped[str | None] = mapped_column(String(200))
     uploaded_at: Mapped[datetime | None]

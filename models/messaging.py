@@ -50,9 +50,9 @@ class OutboxMessage(Base):
 
 
 class CardRef(Base):
-    """The platform's handle on a sent card, as its adapter reported it (on WeCom
-    the latest unused response code, from the send or the latest click; each
-    works once). Opaque to everything but the adapter that stamps the card."""
+    """The platform's handle on a sent card, as its adapter reported it (from the
+    send, or a newer one from the latest click). Opaque to everything but the
+    adapter that stamps the card."""
     __tablename__ = "card_refs"
     task_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))

@@ -30,10 +30,12 @@ class Partner(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("platform", "external_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[str] = mapped_column(String(20), default="wecom")
-    external_id: Mapped[str] = mapped_column(String(64))       # WeCom userid
+    # The member's account on the chat platforms (their userid: the same on each
+    # platform the organisation uses), and the platform they are reached on
+    # (None: the organisation's default platform).
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str | None] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     # dealer | manager | director | rep | admin
     role: Mapped[str] = mapped_column(String(20))

@@ -44,13 +44,13 @@ class Visit(Base):
 
 
 class VisitPhoto(Base):
-    """A photo sent during a visit. WeCom keeps media 3 days, so each row is
+    """A photo sent during a visit. Chat platforms keep media a few days, so each row is
     also a durable job: fetched and kept (``blob_id``), retried until then."""
     __tablename__ = "visit_photos"
     __table_args__ = (Index("ix_visit_photos_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
-    platform: Mapped[str] = mapped_column(String(20), default="wecom")
+    platform: Mapped[str] = mapped_column(String(20))
     media_id: Mapped[str] = mapped_column(String(200), unique=True)
     pic_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20), default="pending")   # pending | fetched | failed

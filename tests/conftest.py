@@ -46,8 +46,8 @@ def base_settings(settings_env):
 @pytest.fixture
 def wecom(base_settings, clock):
     """The local mock of the WeCom API (a real HTTP server on 127.0.0.1), on the test's clock."""
-    with FakeWeComServer(corp_id=base_settings.wecom_corp_id, secret=base_settings.wecom_secret,
-                         agent_id=base_settings.wecom_agent_id, known_users=[*DEMO_USERIDS, *CORP_ONLY_USERS],
+    with FakeWeComServer(corp_id=base_settings.wecom.corp_id, secret=base_settings.wecom.secret,
+                         agent_id=base_settings.wecom.agent_id, known_users=[*DEMO_USERIDS, *CORP_ONLY_USERS],
                          clock=lambda: clock.now().timestamp()) as srv:
         yield srv
 
@@ -67,8 +67,8 @@ def build_app(settings, clock):
 
 @pytest.fixture
 def app(db_url, wecom, clock, base_settings):
-    settings = base_settings.with_(database_url=db_url, wecom_api_base=wecom.base_url, simulator=False,
-                                   processing="inline")
+    settings = base_settings.with_(database_url=db_url, simulator=False,
+                                   processing="inline").with_wecom(api_base=wecom.base_url)
     app = build_app(settings, clock)
     yield app
     q = app.extensions["qudao"]
@@ -83,9 +83,9 @@ class WeComDriver:
         self.wecom = wecom      # the mock WeCom issues the ResponseCode each click carries
         self.client = app.test_client()
         self.clock = clock
-        self.corp_id = settings.wecom_corp_id
-        self.agent_id = settings.wecom_agent_id
-        self.crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
+        self.corp_id = settings.wecom.corp_id
+        self.agent_id = settings.wecom.agent_id
+        self.crypto = WeComCrypto(settings.wecom.token, settings.wecom.aes_key, settings.wecom.corp_id)
 
     def inner_xml(self, fields: dict) -> str:
         parts = "".join(f"<{k}><![CDATA[{v}]]></{k}>" if isinstance(v, str) else f"<{k}>{v}</{k}>"
@@ -241,8 +241,8 @@ def redis_url():
 
 @pytest.fixture
 def pg_app(pg_url, redis_url, wecom, clock, base_settings):
-    settings = base_settings.with_(database_url=pg_url, redis_url=redis_url, wecom_api_base=wecom.base_url,
-                                   simulator=False, processing="inline")
+    settings = base_settings.with_(database_url=pg_url, redis_url=redis_url,
+                                   simulator=False, processing="inline").with_wecom(api_base=wecom.base_url)
     app = build_app(settings, clock)
     yield app
     app.extensions["qudao"].engine.dispose()

@@ -75,8 +75,8 @@ def test_alias_command_is_admin_only_and_works_at_once_for_every_worker(app, dri
                                                                        base_settings):
     q = app.extensions["qudao"]
     import_customers(q.factory, [{"name": "吉林大学白求恩第一医院", "address": "吉林省长春市"}])
-    other_worker = build_app(base_settings.with_(database_url=db_url, wecom_api_base=wecom.base_url,
-                                                 simulator=False, processing="inline"), clock)
+    other_worker = build_app(base_settings.with_(database_url=db_url,
+                                                 simulator=False, processing="inline").with_wecom(api_base=wecom.base_url), clock)
     try:
         with other_worker.extensions["qudao"].factory() as s:
             assert lookup(s, "吉大一院").verdict != "duplicate"        # warms that worker's caches

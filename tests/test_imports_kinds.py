@@ -137,7 +137,7 @@ USERS = [
 def test_users_good_and_bad_rows(demo_db, tmp_path):
     report = run(demo_db, "users", write_csv(tmp_path / "users.csv", USERS))
     assert rows_of(report) == [4, 5, 6, 7]
-    for row, why in [(4, "bad WeCom userid"), (5, "bad role"), (6, "a dealer needs a partner"),
+    for row, why in [(4, "bad userid"), (5, "bad role"), (6, "a dealer needs a partner"),
                      (7, "no partner with this code or name")]:
         assert why in reason(report, row), (row, reason(report, row))
     assert (report.imported, report.updated, report.unchanged) == (3, 0, 1)

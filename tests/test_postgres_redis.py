@@ -107,8 +107,7 @@ def _signed_post(base: str, crypto: WeComCrypto, corp: str, user: str, text: str
 @pytest.mark.parametrize("customer", ["北京协和医院", "北京市朝阳区新建康复医院"])
 def test_simultaneous_claims_across_gunicorn_workers_leave_one_holder(customer, pg_url, redis_url, wecom,
                                                                       base_settings):
-    seed_app = build_app(base_settings.with_(database_url=pg_url, redis_url=redis_url,
-                                             wecom_api_base=wecom.base_url, simulator=False, processing="inline"),
+    seed_app = build_app(base_settings.with_(database_url=pg_url, redis_url=redis_url, simulator=False, processing="inline").with_wecom(api_base=wecom.base_url),
                          None)
     racers = _add_racers(seed_app)
     seed_app.extensions["qudao"].engine.dispose()
@@ -121,13 +120,13 @@ def test_simultaneous_claims_across_gunicorn_workers_leave_one_holder(customer, 
     base = f"http://127.0.0.1:{port}"
     try:
         assert wait_for(lambda: _up(base), timeout=30), "gunicorn did not start"
-        crypto = WeComCrypto(base_settings.wecom_token, base_settings.wecom_aes_key, base_settings.wecom_corp_id)
+        crypto = WeComCrypto(base_settings.wecom.token, base_settings.wecom.aes_key, base_settings.wecom.corp_id)
         start = threading.Barrier(RACERS)
         codes = {}
 
         def claim(user):
             start.wait()
-            codes[user] = _signed_post(base, crypto, base_settings.wecom_corp_id, user, f"报备 {customer} 彩超 50万")
+            codes[user] = _signed_post(base, crypto, base_settings.wecom.corp_id, user, f"报备 {customer} 彩超 50万")
 
         threads = [threading.Thread(target=claim, args=(u,)) for u in racers]
         [t.start() for t in threads]

@@ -10,8 +10,8 @@ from tests.conftest import WeComDriver, build_app, last_text, texts_to, wait_for
 
 
 def test_background_processing_after_a_fast_ack(db_url, wecom, clock, base_settings):
-    settings = base_settings.with_(database_url=db_url, wecom_api_base=wecom.base_url, simulator=False,
-                                   processing="thread")
+    settings = base_settings.with_(database_url=db_url, simulator=False,
+                                   processing="thread").with_wecom(api_base=wecom.base_url)
     app = build_app(settings, clock)
     try:
         driver = WeComDriver(app, clock, base_settings, wecom)
@@ -24,8 +24,8 @@ def test_background_processing_after_a_fast_ack(db_url, wecom, clock, base_setti
 
 
 def test_a_message_persisted_before_a_crash_is_processed_after_restart(db_url, wecom, clock, base_settings):
-    settings = base_settings.with_(database_url=db_url, wecom_api_base=wecom.base_url, simulator=False,
-                                   processing="inline")
+    settings = base_settings.with_(database_url=db_url, simulator=False,
+                                   processing="inline").with_wecom(api_base=wecom.base_url)
     first = build_app(settings, clock)
     msg = Inbound(platform="wecom", kind="text", sender="dealer_bj_li", msg_id="m-1", created_at=clock.now(),
                   text="报备 北京协和医院 彩超 80万")

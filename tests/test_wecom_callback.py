@@ -45,9 +45,8 @@ def test_official_vectors_with_the_crypto_module():
 def vector_app(tmp_path, wecom, base_settings):
     """The app configured with the official sample's credentials, clock pinned to 2016."""
     clock = FrozenClock(datetime.fromtimestamp(1476422779, tz=timezone.utc))
-    settings = base_settings.with_(database_url=f"sqlite:///{tmp_path}/v.sqlite3", wecom_api_base=wecom.base_url,
-                                   wecom_token=VEC["token"], wecom_aes_key=VEC["aes_key"],
-                                   wecom_corp_id=VEC["corp_id"], simulator=False, processing="inline")
+    settings = (base_settings.with_(database_url=f"sqlite:///{tmp_path}/v.sqlite3", simulator=False, processing="inline")
+                .with_wecom(token=VEC["token"], aes_key=VEC["aes_key"], corp_id=VEC["corp_id"], api_base=wecom.base_url))
     app = build_app(settings, clock)
     yield app, clock
     app.extensions["qudao"].engine.dispose()

@@ -50,7 +50,8 @@ def to_inbound(doc: dict) -> Inbound:
                               ref=_s(doc, "ResponseCode"))
             return Inbound(kind=InboundKind.CARD_CLICK, event=event, card=click, **base)
         if event == "LOCATION":
-            return Inbound(kind=InboundKind.LOCATION, event=event, lat=_f(doc, "Latitude"), lng=_f(doc, "Longitude"),
+            # The app's periodic position report (path/90240): no check-in, nothing to answer.
+            return Inbound(kind=InboundKind.EVENT, event=event, lat=_f(doc, "Latitude"), lng=_f(doc, "Longitude"),
                            coord_system="gcj02", **base)
         if event == "enter_agent":
             # Sent each time the user opens the app (path/90240): the neutral "opened".

@@ -1,6 +1,7 @@
 """Delivers one neutral outgoing message through the WeCom API."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from chat.delivery import DeliveryError
@@ -8,6 +9,12 @@ from chat.media import BlobStore
 from chat.messages import CardStamp, Image, Outgoing
 from adapters.wecom.api import WeComApi, WeComError
 from adapters.wecom.render import render_send, render_update
+
+
+# Temporary media (inbound photos, our uploads) live 3 days (doc path/90253).
+MEDIA_KEPT_FOR = timedelta(days=3)
+# An upload of ours is reused while WeCom surely still has it.
+UPLOAD_REUSE = timedelta(days=2, hours=12)
 
 
 class WeComTransport:
@@ -23,7 +30,7 @@ class WeComTransport:
     def _media_id(self, msg: Image) -> str:
         """Upload the picture unless WeCom still has an earlier upload of it."""
         blob = self.blobs.get(msg.blob_id)
-        media_id = self.blobs.fresh_upload(blob)
+        media_id = self.blobs.upload_since(blob, UPLOAD_REUSE)
         if media_id is None:
             media_id = self.api.upload_media("image", blob.filename, blob.data, blob.content_type)
             self.blobs.remember_upload(blob.id, media_id)

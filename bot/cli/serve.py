@@ -16,8 +16,8 @@ def cmd_serve(args) -> int:
 
     from bot.app import create_app
     settings = load()
-    if settings.simulator and not settings.wecom_api_base:
-        settings = settings.with_(wecom_api_base=f"http://127.0.0.1:{args.port}/sim/cgi-bin/")
+    if settings.simulator and not settings.wecom.api_base:
+        settings = settings.with_wecom(api_base=f"http://127.0.0.1:{args.port}/sim/cgi-bin/")
     app = create_app(settings)
     server = make_server(args.host, args.port, app, threaded=True)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host

@@ -2,7 +2,7 @@
 
 Chat clients deliver the same command in many surface forms: traditional
 characters from Taiwan/HK users, full-width digits from Chinese IMEs, an
-``@bot`` mention in group chats, odd Unicode spaces (WeCom puts U+2005 after a
+``@bot`` mention in group chats, odd Unicode spaces (chat clients put U+2005 after a
 mention). Folding all of that here lets every other module match one form.
 """
 from __future__ import annotations

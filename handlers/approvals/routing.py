@@ -46,7 +46,7 @@ def stand_in(ctx: Context, user: User) -> tuple[User, User | None]:
 
 
 def find_staff(ctx: Context, target: str) -> User | None:
-    """A manager or director named by WeCom id, name or title ("张伟", "director", "王经理")."""
+    """A manager or director named by userid, name or title ("张伟", "director", "王经理")."""
     target = (target or "").strip().lstrip("@")
     if not target:
         return None

@@ -22,8 +22,8 @@ class Plans(Kind):
     name = "plans"
     title_zh, title_en = "拜访计划", "visit plans"
     columns = (
-        Column("user", "企业微信账号", True, ("userid", "账号", "外勤"), "拜访人的企业微信账号，须已导入",
-               "the visitor's WeCom userid; the user must exist"),
+        Column("user", "账号", True, ("userid", "外勤", "企业微信账号", "钉钉账号"), "拜访人的账号（userid），须已导入",
+               "the visitor's userid; the user must exist"),
         Column("date", "计划日期", True, ("日期", "plan_date"), "计划拜访的日期，如 2026-12-05 或 2026/12/5",
                "the planned day (2026-12-05, 2026/12/5)"),
         Column("customer", "客户名称", True, ("客户",), "客户名称，须能唯一对应到已有客户",
@@ -46,7 +46,7 @@ class Plans(Kind):
         for row in rows:
             user = users.get(row.refs["user"])
             if user is None:
-                report.error(row.number, f"用户不存在: {row.refs['user']} (no user with this WeCom userid)")
+                report.error(row.number, f"用户不存在: {row.refs['user']} (no user with this userid)")
                 continue
             match = lookup(session, row.refs["customer"])
             if match.verdict != "duplicate":

@@ -1,5 +1,5 @@
 """References from one kind's rows to records another import loaded: a partner
-by code or name, products by SKU, users by WeCom userid. One query per batch."""
+by code or name, products by SKU, users by their userid. One query per batch."""
 from __future__ import annotations
 
 import re
@@ -12,8 +12,8 @@ from handlers.imports import cells
 from handlers.imports.problems import RowProblem
 from models import Partner, Product, User
 
-# WeCom's rule for a member's userid (账号): 1–64 of these characters.
-WECOM_USERID = re.compile(r"[A-Za-z0-9_\-.@]{1,64}")
+# A member's account on the chat platforms (账号, userid): 1–64 of these characters.
+USERID = re.compile(r"[A-Za-z0-9_\-.@]{1,64}")
 
 
 def partners_by_ref(session: Session, refs: set[str]) -> dict[str, Partner]:
@@ -36,7 +36,7 @@ def known_skus(session: Session, skus: set[str]) -> set[str]:
 def users_by_userid(session: Session, userids: set[str]) -> dict[str, User]:
     if not userids:
         return {}
-    rows = session.execute(select(User).where(User.platform == "wecom", User.external_id.in_(userids))).scalars()
+    rows = session.execute(select(User).where(User.external_id.in_(userids))).scalars()
     return {u.external_id: u for u in rows}
 
 

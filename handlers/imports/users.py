@@ -1,4 +1,4 @@
-"""Users [userid]: the WeCom members the bot serves and their role."""
+"""Users [userid]: the members the bot serves (their account on the chat platforms) and their role."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -7,7 +7,7 @@ from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Row, Run, upsert
 from handlers.imports.problems import RowProblem
-from handlers.imports.refs import WECOM_USERID, partners_by_ref, users_by_userid
+from handlers.imports.refs import USERID, partners_by_ref, users_by_userid
 from handlers.imports.regions import provinces
 from models import User
 
@@ -22,8 +22,9 @@ class Users(Kind):
     name = "users"
     title_zh, title_en = "用户", "users"
     columns = (
-        Column("userid", "企业微信账号", True, ("账号", "userid", "user_id", "成员账号"),
-               "企业微信成员的账号（userid），1–64 位字母、数字或 _-.@", "WeCom userid: 1–64 of letters, digits, _-.@"),
+        Column("userid", "账号", True, ("userid", "user_id", "成员账号", "企业微信账号", "钉钉账号"),
+               "成员在聊天平台上的账号（userid），1–64 位字母、数字或 _-.@",
+               "the member's userid on the chat platform: 1–64 of letters, digits, _-.@"),
         Column("name", "姓名", True, ("名字",), "姓名", "the person's name"),
         Column("role", "角色", True, (), "dealer/manager/director/rep/admin 或 经销商/区域经理/销售总监/外勤/管理员",
                "dealer/manager/director/rep/admin (经销商/区域经理/销售总监/外勤/管理员)"),
@@ -36,8 +37,8 @@ class Users(Kind):
 
     def parse(self, number: int, c: dict) -> Row:
         userid = self.required(c, "userid", cells.text)
-        if not WECOM_USERID.fullmatch(userid):
-            raise RowProblem(f"企业微信账号格式不对: {userid} (bad WeCom userid: 1–64 of A-Z a-z 0-9 _ - . @)")
+        if not USERID.fullmatch(userid):
+            raise RowProblem(f"账号格式不对: {userid} (bad userid: 1–64 of A-Z a-z 0-9 _ - . @)")
         name = self.required(c, "name", cells.text)
         role = self.required(c, "role", lambda v: cells.choice(v, ROLES, "角色", "role"))
         partner = self.cell(c, "partner", cells.text)
@@ -67,7 +68,7 @@ class Users(Kind):
                     run.report.error(row.number, f"经销商不存在: {ref} (no partner with this code or name)")
                     continue
                 values["partner_id"] = partners[ref].id if ref else None
-            upsert(session, have.get(values["external_id"]), User, {"platform": "wecom", **values}, run.report)
+            upsert(session, have.get(values["external_id"]), User, values, run.report)
 
     def example(self, demo: dict) -> dict[str, object]:
         u = next(u for u in demo["users"] if u["role"] == "dealer")

@@ -66,8 +66,6 @@ def checkin_command(ctx: Context, parsed: Parsed) -> None:
 
 def on_location(ctx: Context) -> None:
     ib = ctx.inbound
-    if ib.event == "LOCATION":
-        return          # WeCom's periodic position report: not a check-in
     if not _visitor(ctx):
         return
     plausible = checks.plausible_location(ctx.rules.visits, ib.lat, ib.lng, ctx.lang)

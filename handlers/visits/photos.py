@@ -1,6 +1,6 @@
-"""Visit photos kept for good: WeCom media expire after 3 days, so each photo
-is fetched through the platform's media API soon after it arrives, retried
-with back-off until it is, and stored as a MediaBlob.
+"""Visit photos kept for good: chat platforms keep media only a few days, so
+each photo is fetched through the platform's media API soon after it arrives,
+retried with back-off until it is, and stored as a MediaBlob.
 
 Rows are claimed with a lease (like the outbox), so several processes never
 fetch the same photo at once; the fetch itself runs outside any transaction.
@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 LEASE_S = 120
 BATCH = 10
 MAX_BACKOFF_S = 1800
-# Past this the platform no longer has it: stop trying (3 days, with a margin).
-GIVE_UP_AFTER = timedelta(days=3, hours=1)
+# Tried a little past the platform's own keeping time (clocks differ), then given up.
+MARGIN = timedelta(hours=1)
 
 
 def _claim(svc: Services) -> list[tuple[int, str, str]]:
@@ -45,11 +45,11 @@ def _claim(svc: Services) -> list[tuple[int, str, str]]:
 def sweep(svc: Services) -> dict[str, int]:
     counts = {"fetched": 0, "retry": 0, "failed": 0}
     for photo_id, platform, media_id in _claim(svc):
-        fetch = svc.media.get(platform)
+        source = svc.media.get(platform)
         try:
-            if fetch is None:
+            if source is None:
                 raise DeliveryError(f"no media API for {platform}", transient=False)
-            data, content_type, filename = fetch(media_id)
+            data, content_type, filename = source.fetch(media_id)
         except DeliveryError as exc:
             counts[_failed(svc, photo_id, str(exc), exc.transient)] += 1
             continue
@@ -73,7 +73,8 @@ def _failed(svc: Services, photo_id: int, error: str, transient: bool) -> str:
         row = s.get(VisitPhoto, photo_id, with_for_update=True)
         row.attempts += 1
         row.error, row.lease_until = error[:2000], None
-        if transient and now - row.received_at < GIVE_UP_AFTER:
+        source = svc.media.get(row.platform)
+        if transient and source is not None and now - row.received_at < source.kept_for + MARGIN:
             row.next_attempt_at = now + timedelta(seconds=min(MAX_BACKOFF_S, 15 * 2 ** min(row.attempts, 10)))
             return "retry"
         row.status = "failed"

@@ -39,9 +39,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "visit_note_saved": ("已记录拜访小结（{customer}）。", "Note saved ({customer})."),
     "visit_photo_no_visit": ("⚠️ 这张照片没有保存：您当前没有进行中的拜访。请先发送位置签到，再重新发送照片。",
                              "⚠️ This photo was not kept: you have no visit in progress. Check in first, then send it again."),
-    "visit_photo_failed": ("⚠️ 您 {when} 发到 {customer} 拜访的照片没能保存（企业微信已取不到这张图片），这次拜访记录中没有它。",
+    "visit_photo_failed": ("⚠️ 您 {when} 发到 {customer} 拜访的照片没能保存（聊天平台已取不到这张图片），这次拜访记录中没有它。",
                            "⚠️ The photo you sent at {when} for the visit at {customer} could not be kept "
-                           "(WeCom no longer provides it); the visit record does not have it."),
+                           "(the chat platform no longer provides it); the visit record does not have it."),
     "visit_bad_photo": ("没能读出这张照片，请重新发送。", "Could not read that photo; please send it again."),
     "visit_photo_saved": ("📷 照片已附到 {customer} 的拜访（共 {n} 张）。", "📷 Photo attached to the visit at {customer} ({n} in all)."),
     "visit_mine_empty": ("您还没有拜访记录。到客户处后发送位置即可签到。", "No visits yet. Send your location at a customer to check in."),

@@ -1,7 +1,7 @@
-"""The weekly picture managers get in WeCom: registrations by status, visits per rep.
+"""The weekly picture managers get in the chat: registrations by status, visits per rep.
 
 Managers would rather look than read, so the weekly digest carries one PNG
-(sent as an image message) next to its text. WeCom shows images roughly
+(sent as an image message) next to its text. Chat apps show images roughly
 300–400 px wide in the chat and full screen when tapped, so the picture is
 tall (900×1200 px): the registration panel on top, the visits panel below.
 

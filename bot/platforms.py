@@ -1,0 +1,48 @@
+"""Wiring of each chat platform: its settings group → its adapter (callback
+endpoint, API client, transport, media fetch). A second platform is one more
+function here and one more settings group; the core and the capabilities
+don't change."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask
+
+from adapters.wecom.api import WeComApi
+from adapters.wecom.callback import create_callback_blueprint
+from adapters.wecom.crypto import WeComCrypto
+from adapters.wecom.transport import MEDIA_KEPT_FOR, WeComTransport
+from bot.settings import Settings, WeComSettings
+from chat.context import MediaSource
+from chat.kvstore import KvStore
+from chat.media import BlobStore
+from chat.messages import Inbound
+from domain.clock import Clock
+
+Accept = Callable[[Inbound, str], None]
+
+
+@dataclass
+class Platform:
+    name: str
+    transport: object          # chat.outbox.Transport
+    media: MediaSource
+    api: object                # the adapter's API client (tests and the simulator use it)
+
+
+def wire_wecom(app: Flask, cfg: WeComSettings, settings: Settings, kv: KvStore, blobs: BlobStore, clock: Clock,
+               accept: Accept) -> Platform:
+    if not cfg.api_base:
+        raise ValueError("WECOM_API_BASE is not set (the serve command sets it for the simulator)")
+    api = WeComApi(cfg.api_base, cfg.corp_id, cfg.secret, cfg.agent_id, kv)
+    transport = WeComTransport(api, blobs)
+    crypto = WeComCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
+    app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
+                                                     settings.max_body_bytes))
+    return Platform("wecom", transport, MediaSource(transport.fetch_media, MEDIA_KEPT_FOR), api)
+
+
+def wire_platforms(app: Flask, settings: Settings, kv: KvStore, blobs: BlobStore, clock: Clock,
+                   accept: Accept) -> dict[str, Platform]:
+    return {"wecom": wire_wecom(app, settings.wecom, settings, kv, blobs, clock, accept)}
