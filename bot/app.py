@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.http_api import create_api_blueprint
 from bot.capabilities import build_router
-from bot.platforms import Platform, wire_platforms
+from bot.platforms import Platform, WirePlatforms, wire_platforms
 from bot.settings import Settings, load_settings
 from chat import audit
 from chat.context import Services
@@ -64,7 +64,10 @@ def prepare_database(engine: Engine, factory, clock: Clock, settings: Settings) 
         log.info("rules/audit head already initialised by another worker")
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
+def create_app(settings: Settings | None = None, clock: Clock | None = None,
+               platforms: WirePlatforms | None = None) -> Flask:
+    """The app. ``platforms`` replaces the chat platforms the settings name (a
+    test backend at the seam: tests of capabilities talk to the core through it)."""
     settings = settings or load_settings()
     # The simulator's clock can be fast-forwarded from its page (demos of timed work).
     clock = clock or (OffsetClock(settings.timezone) if settings.simulator else Clock(settings.timezone))
@@ -85,7 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     def accept(msg, dedup_key):
         runner.submit(inbox.accept(msg, dedup_key))
 
-    platforms = wire_platforms(app, settings, kv, BlobStore(factory, clock), clock, accept)
+    platforms = (platforms or wire_platforms)(app, settings, kv, BlobStore(factory, clock), clock, accept)
     services.media = {name: p.media for name, p in platforms.items()}
     deliverer = Deliverer(factory, clock, {name: p.transport for name, p in platforms.items()})
     runner = Runner(inbox, deliverer, inline=settings.processing == "inline")

@@ -21,6 +21,7 @@ from chat.messages import Inbound
 from domain.clock import Clock
 
 Accept = Callable[[Inbound, str], None]
+WirePlatforms = Callable[[Flask, Settings, KvStore, BlobStore, Clock, Accept], dict[str, "Platform"]]
 
 
 @dataclass

@@ -48,6 +48,8 @@ class Settings:
     # "off": timed work runs in its own `python -m bot scheduler` process.
     scheduler: str = "off"
     scheduler_lease_s: int = 30     # a dead scheduler's standby takes over within this
+    # Where a user with no platform of their own is reached.
+    default_platform: str = "wecom"
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -55,10 +57,6 @@ class Settings:
     def with_wecom(self, **changes) -> "Settings":
         return replace(self, wecom=replace(self.wecom, **changes))
 
-    @property
-    def default_platform(self) -> str:
-        """Where a user with no platform of their own is reached."""
-        return "wecom"
 
 
 def _demo_wecom() -> dict[str, str]:
@@ -91,4 +89,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         processing=env.get("QUDAO_PROCESSING") or "thread",
         scheduler=env.get("QUDAO_SCHEDULER") or ("embedded" if simulator else "off"),
         scheduler_lease_s=int(env.get("QUDAO_SCHEDULER_LEASE") or 30),
+        default_platform=env.get("QUDAO_DEFAULT_PLATFORM") or "wecom",
     )

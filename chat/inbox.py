@@ -22,7 +22,7 @@ from chat.router import Router, language_of
 from chat.messages import Inbound, Text
 from chat import outbox
 from chat.texts import t
-from models import InboxMessage, User
+from models import InboxMessage, InboxStatus, User
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Inbox:
         try:
             with self._factory() as s, s.begin():
                 row = InboxMessage(platform=msg.platform, dedup_key=dedup_key[:300], sender=msg.sender,
-                                   payload=msg.to_dict(), received_at=self._clock.now(), status="new",
+                                   payload=msg.to_dict(), received_at=self._clock.now(), status=InboxStatus.NEW,
                                    claim_key=key)
                 s.add(row)
                 s.flush()
@@ -75,7 +75,7 @@ class Inbox:
             try:
                 with s.begin():
                     row = s.execute(select(InboxMessage)
-                                    .where(InboxMessage.id == inbox_id, InboxMessage.status == "new")
+                                    .where(InboxMessage.id == inbox_id, InboxMessage.status == InboxStatus.NEW)
                                     .with_for_update(skip_locked=True)).scalar_one_or_none()
                     if row is None:
                         return "skipped"        # done already, or another worker has it now
@@ -86,7 +86,7 @@ class Inbox:
                     ctx = Context(s=s, svc=self.svc, inbound=msg, inbox_id=inbox_id, received_at=row.received_at,
                                   user=user, lang=language_of(msg.text))
                     self.router.dispatch(ctx)
-                    row.status, row.processed_at, row.error = "done", self._clock.now(), None
+                    row.status, row.processed_at, row.error = InboxStatus.DONE, self._clock.now(), None
                     row.attempts += 1
                 return "done"
             except Exception as exc:   # the command rolled back; keep the message for a retry
@@ -101,7 +101,7 @@ class Inbox:
         processed elsewhere, or failed and due for a retry)."""
         return s.execute(select(InboxMessage.id).where(
             InboxMessage.claim_key == row.claim_key, InboxMessage.id < row.id,
-            InboxMessage.status == "new").limit(1)).first() is not None
+            InboxMessage.status == InboxStatus.NEW).limit(1)).first() is not None
 
     def _failed(self, inbox_id: int, exc: Exception) -> None:
         with self._factory() as s, s.begin():
@@ -109,7 +109,7 @@ class Inbox:
             row.error = f"{exc.__class__.__name__}: {exc}"[:2000]
             row.attempts += 1
             if row.attempts >= MAX_ATTEMPTS:
-                row.status = "dead"
+                row.status = InboxStatus.DEAD
                 msg = Inbound.from_dict(row.payload)
                 # Tell the sender rather than leave them waiting; the row stays for ops.
                 outbox.enqueue(s, self._clock, msg.sender, Text(t("busy", language_of(msg.text))),
@@ -118,5 +118,5 @@ class Inbox:
     def pending_ids(self, limit: int = 100) -> list[int]:
         """Rows never finished: left by a crash, or failed and waiting for a retry."""
         with self._factory() as s:
-            return list(s.execute(select(InboxMessage.id).where(InboxMessage.status == "new")
+            return list(s.execute(select(InboxMessage.id).where(InboxMessage.status == InboxStatus.NEW)
                                   .order_by(InboxMessage.id).limit(limit)).scalars())

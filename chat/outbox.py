@@ -28,7 +28,7 @@ from domain.clock import Clock
 from chat import cards
 from chat.delivery import DeliveryError     # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
-from models import OutboxMessage
+from models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
         return
     now = clock.now()
     session.add(OutboxMessage(platform=platform, idem_key=idem_key, recipient=recipient,
-                              payload=outgoing_to_dict(msg), status="pending", attempts=0,
+                              payload=outgoing_to_dict(msg), status=OutboxStatus.PENDING, attempts=0,
                               next_attempt_at=now, created_at=now))
 
 
@@ -74,19 +74,19 @@ class Deliverer:
         blocked = exists().where(and_(
             earlier.recipient == OutboxMessage.recipient,
             earlier.id < OutboxMessage.id,
-            earlier.status.in_(("pending", "sending")),
+            earlier.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
         ))
         with self._claim_lock, self._factory() as s, s.begin():
             q = (select(OutboxMessage)
-                 .where(or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                            and_(OutboxMessage.status == "sending", OutboxMessage.lease_until <= now)))
+                 .where(or_(and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
+                            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until <= now)))
                  .where(~blocked)
                  .order_by(OutboxMessage.id).limit(limit)
                  .with_for_update(skip_locked=True))
             rows = list(s.execute(q).scalars())
             claimed = []
             for row in rows:
-                if row.status == "sending":
+                if row.status == OutboxStatus.SENDING:
                     # Its worker died mid-send: we can't know whether the platform got it.
                     # Counted before any pacing wait, so the retry asks it to drop a duplicate.
                     row.attempts += 1
@@ -94,9 +94,9 @@ class Deliverer:
                 wait = self._pacing_delay(s, row.platform, row.recipient, now)
                 if wait:
                     row.next_attempt_at = now + timedelta(seconds=wait)
-                    row.status, row.lease_until = "pending", None
+                    row.status, row.lease_until = OutboxStatus.PENDING, None
                     continue
-                row.status, row.lease_until = "sending", now + timedelta(seconds=LEASE_S)
+                row.status, row.lease_until = OutboxStatus.SENDING, now + timedelta(seconds=LEASE_S)
                 claimed.append(row)
             s.flush()
             for row in claimed:
@@ -141,7 +141,7 @@ class Deliverer:
         fresh = self._clock.now() + timedelta(seconds=LEASE_S)
         with self._factory() as s, s.begin():
             hit = s.execute(update(OutboxMessage)
-                            .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending",
+                            .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
                                    OutboxMessage.lease_until == row.lease_until)
                             .values(lease_until=fresh)).rowcount
         return fresh if hit else None
@@ -170,10 +170,10 @@ class Deliverer:
             return 0
         with self._factory() as s, s.begin():
             fresh = s.get(OutboxMessage, row.id, with_for_update=True)
-            if fresh.status != "sending" or fresh.lease_until != lease:
+            if fresh.status != OutboxStatus.SENDING or fresh.lease_until != lease:
                 log.warning("outbox %s: lease lost while sending", row.id)
                 return 0
-            fresh.status, fresh.sent_at, fresh.result = "sent", self._clock.now(), result
+            fresh.status, fresh.sent_at, fresh.result = OutboxStatus.SENT, self._clock.now(), result
             fresh.attempts += 1
             fresh.lease_until = None
             if "card_ref" in result and isinstance(msg, Card):
@@ -185,15 +185,15 @@ class Deliverer:
     def _record_failure(self, row_id: int, lease: datetime, error: str, transient: bool) -> None:
         with self._factory() as s, s.begin():
             row = s.get(OutboxMessage, row_id, with_for_update=True)
-            if row.status != "sending" or row.lease_until != lease:
+            if row.status != OutboxStatus.SENDING or row.lease_until != lease:
                 return
             row.attempts += 1
             row.last_error = error[:2000]
             row.lease_until = None
             if transient:
-                row.status = "pending"
+                row.status = OutboxStatus.PENDING
                 row.next_attempt_at = self._clock.now() + timedelta(seconds=backoff_s(row.attempts))
                 log.warning("outbox %s to %s: %s; retry #%s", row.id, row.recipient, error, row.attempts)
             else:
-                row.status = "failed"
+                row.status = OutboxStatus.FAILED
                 log.error("outbox %s to %s failed for good: %s", row.id, row.recipient, error)

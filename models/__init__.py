@@ -1,7 +1,9 @@
 """SQLAlchemy 2.x models. Import from here so Alembic sees every table."""
 from models.base import Base, UTCDateTime
+from models.states import (ApprovalStatus, ExtensionStatus, FlowStatus, InboxStatus, OrderStatus, OutboxStatus,
+                           PhotoStatus, RegistrationStatus, Role, SpecialPriceStatus, VisitStatus)
 from models.org import Customer, CustomerAlias, CustomerToken, Partner, Product, User
-from models.registration import Registration, RegistrationExtension, RegistrationLock
+from models.registration import OPEN_STATUSES, Registration, RegistrationExtension, RegistrationLock
 from models.order import (CHANGEABLE_ORDER_STATUSES, OPEN_ORDER_STATUSES, Order, OrderLine, PriceListEntry,
                           StockLevel)
 from models.special_price import SpecialPrice
@@ -22,4 +24,6 @@ __all__ = [
     "OPEN_ORDER_STATUSES", "CHANGEABLE_ORDER_STATUSES", "SpecialPrice", "Approval", "ApprovalFlow", "Delegation",
     "AuditEvent", "AuditHead", "InboxMessage", "OutboxMessage", "RuleSet", "KvEntry", "Integration", "MediaBlob",
     "Visit", "VisitPhoto", "VisitPlan", "JobRun", "SchedulerLease",
+    "OPEN_STATUSES", "RegistrationStatus", "ExtensionStatus", "OrderStatus", "SpecialPriceStatus", "FlowStatus",
+    "ApprovalStatus", "VisitStatus", "PhotoStatus", "InboxStatus", "OutboxStatus", "Role",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
 from models.org import User
+from models.states import ApprovalStatus, FlowStatus
 
 
 class ApprovalFlow(Base):
@@ -24,7 +25,7 @@ class ApprovalFlow(Base):
     steps: Mapped[list[dict]] = mapped_column(JSON)
     current_step: Mapped[int] = mapped_column(default=0)
     # pending | approved | rejected | void
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=FlowStatus.PENDING)
     payload: Mapped[dict] = mapped_column(JSON)
     payload_hash: Mapped[str] = mapped_column(String(64))
     reasons: Mapped[list[dict]] = mapped_column(JSON, default=list)    # the verdicts that asked for it
@@ -49,7 +50,7 @@ class Approval(Base):
     reason_code: Mapped[str] = mapped_column(String(200))
     approver_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # pending | approved | rejected | void | transferred | escalated
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=ApprovalStatus.PENDING)
     payload_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)
     task_id: Mapped[str] = mapped_column(String(128), unique=True)

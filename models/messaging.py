@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.states import InboxStatus, OutboxStatus
 
 
 class InboxMessage(Base):
@@ -22,7 +23,7 @@ class InboxMessage(Base):
     # one key are processed in receive order (see chat.inbox), whatever worker.
     claim_key: Mapped[str | None] = mapped_column(String(200), index=True)
     received_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="new")   # new | done | dead
+    status: Mapped[str] = mapped_column(String(20), default=InboxStatus.NEW)   # new | done | dead
     attempts: Mapped[int] = mapped_column(default=0)
     processed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
@@ -39,7 +40,7 @@ class OutboxMessage(Base):
     idem_key: Mapped[str] = mapped_column(String(200), unique=True)
     recipient: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)          # the neutral Outgoing
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sending | sent | failed
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)  # pending | sending | sent | failed
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]

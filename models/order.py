@@ -9,12 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
 from models.org import Customer, Partner, User
+from models.states import OrderStatus
 
 # Orders that count towards a partner's credit exposure: approved or waiting
 # for an approval, and not shipped yet (a shipped order becomes a receivable).
-OPEN_ORDER_STATUSES = ("pending_approval", "confirmed")
+OPEN_ORDER_STATUSES = (OrderStatus.PENDING_APPROVAL, OrderStatus.CONFIRMED)
 # Orders the dealer can still change or cancel (a confirmed one only until the ERP took it).
-CHANGEABLE_ORDER_STATUSES = ("draft", "pending_approval", "confirmed")
+CHANGEABLE_ORDER_STATUSES = (OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL, OrderStatus.CONFIRMED)
 
 
 class PriceListEntry(Base):

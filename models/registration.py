@@ -8,8 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
 from models.org import Customer, Partner, User
+from models.states import RegistrationStatus
 
-OPEN_STATUSES = ("pending", "approved")
+OPEN_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 
 
 class Registration(Base):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
 from models.org import Customer, User
+from models.states import PhotoStatus
 
 
 class Visit(Base):
@@ -53,7 +54,7 @@ class VisitPhoto(Base):
     platform: Mapped[str] = mapped_column(String(20))
     media_id: Mapped[str] = mapped_column(String(200), unique=True)
     pic_url: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default="pending")   # pending | fetched | failed
+    status: Mapped[str] = mapped_column(String(20), default=PhotoStatus.PENDING)   # pending | fetched | failed
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]

@@ -10,9 +10,10 @@ from typing import Any
 from domain.geo import CHINA_BOX
 from domain.rules.base import ROLES, RuleError
 from domain.workcal import WorkCalendar
+from models.states import Role
 
 _HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
-CHECKIN_ROLES = ("rep", "dealer", "manager", "director", "admin")
+CHECKIN_ROLES = (Role.REP, Role.DEALER, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 # What domain.rules.visit_checks can raise on a visit.
 VISIT_FLAGS = ("FAR_FROM_CUSTOMER", "IMPOSSIBLE_TRAVEL", "SAME_POINT_OTHER_CUSTOMER", "OUTSIDE_HOURS",
                "NOT_CHECKED_OUT", "NO_CUSTOMER_POINT")
@@ -109,7 +110,7 @@ class ApprovalRules:
 class VisitRules:
     calendar: WorkCalendar                 # visits outside these hours are flagged
     radius_m: int = 300                    # a customer's geofence unless its own radius is set
-    checkin_roles: tuple[str, ...] = ("rep", "dealer", "manager")
+    checkin_roles: tuple[str, ...] = (Role.REP, Role.DEALER, Role.MANAGER)
     search_radius_m: int = 5000            # how far to look for the nearest customer of a bare location
     max_speed_kmh: float = 120             # faster between two check-ins: impossible travel
     same_point_m: float = 5                # check-ins at different customers this close: suspicious
@@ -126,9 +127,9 @@ class VisitRules:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], tz: str) -> "VisitRules":
-        roles = tuple(str(r) for r in d.get("checkin_roles", ("rep", "dealer", "manager")))
+        roles = tuple(str(r) for r in d.get("checkin_roles", cls.checkin_roles))
         if not roles or any(r not in CHECKIN_ROLES for r in roles):
-            raise RuleError(f"visits.checkin_roles must list roles from {CHECKIN_ROLES}")
+            raise RuleError(f"visits.checkin_roles must list roles from {tuple(map(str, CHECKIN_ROLES))}")
         suspicious = tuple(str(f) for f in d.get("suspicious_flags", cls.suspicious_flags))
         if any(f not in VISIT_FLAGS for f in suspicious):
             raise RuleError(f"visits.suspicious_flags must list flags from {VISIT_FLAGS}")

@@ -12,7 +12,7 @@ from domain.language import Parsed
 from handlers.approvals import duties, engine, routing
 from handlers.approvals.kinds import kind_for_ref
 from handlers.approvals.texts import t
-from models import Approval, ApprovalFlow, User
+from models import Approval, ApprovalFlow, ApprovalStatus, FlowStatus, User
 
 # "同意 RG20261123-0001" / "驳回 SP20261202-0001/2 价格不合理" (approvers without the card at
 # hand). "/2" names the revision the approver looked at; it is required once the
@@ -116,7 +116,7 @@ def transfer(ctx: Context, parsed: Parsed) -> None:
         return
     found = _latest_flow(ctx, parsed.ref)
     flow = found[2] if found else None
-    appr = engine.pending_approval_for(ctx, flow, ctx.user) if flow and flow.status == "pending" else None
+    appr = engine.pending_approval_for(ctx, flow, ctx.user) if flow and flow.status == FlowStatus.PENDING else None
     if appr is None:
         ctx.reply(Text(t("transfer_no_pending", lang, number=parsed.ref)))
         return
@@ -128,14 +128,14 @@ def transfer(ctx: Context, parsed: Parsed) -> None:
         ctx.reply(Text(t("transfer_self", lang)))
         return
     appr, flow, _, kind = engine.lock(ctx, appr.id)
-    if appr.status != "pending":        # decided while we looked
+    if appr.status != ApprovalStatus.PENDING:        # decided while we looked
         ctx.reply(Text(t("transfer_no_pending", lang, number=parsed.ref)))
         return
     why = duties.conflict(ctx, flow, to, appr.step)
     if why:
         ctx.reply(Text(t("transfer_conflict", lang, who=to.name, why=why)))
         return
-    engine.move_step(ctx, appr, to, "transferred")
+    engine.move_step(ctx, appr, to, ApprovalStatus.TRANSFERRED)
     requester = ctx.s.get(User, flow.requester_id)
     ctx.send(requester, Text(t("transferred_notice", "zh", noun=kind.noun, number=flow.subject_ref,
                                from_who=ctx.user.name, who=to.name)), key=f"transferred:{appr.id}")

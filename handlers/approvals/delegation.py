@@ -15,7 +15,7 @@ from chat.messages import Text
 from domain.language import Parsed
 from handlers.approvals import duties, engine, routing
 from handlers.approvals.texts import t
-from models import Approval, ApprovalFlow, Delegation, User
+from models import Approval, ApprovalFlow, ApprovalStatus, Delegation, FlowStatus, User
 
 MAX_DAYS = 92
 
@@ -84,17 +84,17 @@ def hand_over_pending(ctx: Context, user: User) -> tuple[int, int]:
     if on_behalf is None:
         return 0, 0
     ids = ctx.s.execute(select(Approval.id).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
-                        .where(Approval.approver_id == user.id, Approval.status == "pending",
-                               ApprovalFlow.status == "pending").order_by(Approval.id)).scalars().all()
+                        .where(Approval.approver_id == user.id, Approval.status == ApprovalStatus.PENDING,
+                               ApprovalFlow.status == FlowStatus.PENDING).order_by(Approval.id)).scalars().all()
     moved = kept = 0
     for approval_id in ids:
         appr, flow, _, _ = engine.lock(ctx, approval_id)
-        if appr.status != "pending":
+        if appr.status != ApprovalStatus.PENDING:
             continue
         if duties.conflict(ctx, flow, stand_in, appr.step):
             kept += 1
             continue
-        engine.move_step(ctx, appr, stand_in, "transferred", on_behalf=user)
+        engine.move_step(ctx, appr, stand_in, ApprovalStatus.TRANSFERRED, on_behalf=user)
         moved += 1
     return moved, kept
 

@@ -26,12 +26,13 @@ from chat.context import Context
 from handlers.approvals import routing
 from domain.rules.words import role_word
 from handlers.approvals.texts import t
-from models import ApprovalFlow, User
+from models import ApprovalFlow, ApprovalStatus, User
 
 
 def deciders(flow: ApprovalFlow) -> dict[int, int]:
     """Who approved which step so far: user id → step number (1-based)."""
-    return {a.decided_by_id: a.step + 1 for a in flow.approvals if a.status == "approved" and a.decided_by_id}
+    return {a.decided_by_id: a.step + 1 for a in flow.approvals
+            if a.status == ApprovalStatus.APPROVED and a.decided_by_id}
 
 
 def later_owners(ctx: Context, flow: ApprovalFlow, after: int) -> dict[int, int]:

@@ -26,7 +26,7 @@ from handlers.approvals.cards import stamp
 from handlers.approvals.kinds import SubjectKind, kinds, payload_hash
 from domain.rules.words import role_word
 from handlers.approvals.texts import t
-from models import Approval, ApprovalFlow, User
+from models import Approval, ApprovalFlow, ApprovalStatus, FlowStatus, User
 
 
 # ---- starting a flow and opening steps ----------------------------------------
@@ -37,7 +37,7 @@ def start_flow(ctx: Context, kind_name: str, subject: Any, roles: list[str], rea
     payload = kind.payload(ctx, subject)
     flow = ApprovalFlow(subject_type=kind.name, subject_id=subject.id, subject_ref=kind.ref(subject),
                         requester_id=kind.requester(ctx, subject).id, steps=[{"role": r} for r in roles],
-                        current_step=0, status="pending", payload=payload, payload_hash=payload_hash(payload),
+                        current_step=0, status=FlowStatus.PENDING, payload=payload, payload_hash=payload_hash(payload),
                         reasons=[v.to_dict() for v in reasons], warning=warning, region=region, created_at=ctx.now)
     ctx.s.add(flow)
     ctx.s.flush()
@@ -71,7 +71,7 @@ def _open_next(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any
 
 
 def _new_approval(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, approver: User,
-                  status: str = "pending", on_behalf: User | None = None,
+                  status: str = ApprovalStatus.PENDING, on_behalf: User | None = None,
                   transferred_from: User | None = None, role: str | None = None) -> Approval:
     appr = Approval(flow_id=flow.id, step=flow.current_step, role=role or flow.steps[flow.current_step]["role"],
                     reason_code=",".join(r["reason_code"] for r in flow.reasons) or "APPROVAL",
@@ -139,7 +139,7 @@ def decide(ctx: Context, approval_id: int, action: str, reason: str | None) -> N
                   after={"clicker": ctx.user.external_id, "action": action, "reason": "not the approver"})
         ctx.reply(Text(t("not_your_approval", lang, noun=kind.noun, number=number)))
         return
-    if appr.status != "pending":
+    if appr.status != ApprovalStatus.PENDING:
         _explain_closed(ctx, kind, flow, appr)
         return
     if not kind.is_open(subject) or payload_hash(kind.payload(ctx, subject)) != appr.payload_hash:
@@ -155,9 +155,9 @@ def decide(ctx: Context, approval_id: int, action: str, reason: str | None) -> N
 
 def _explain_closed(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, appr: Approval) -> None:
     lang = ctx.lang
-    if appr.status == "void":
+    if appr.status == ApprovalStatus.VOID:
         ctx.reply(Text(t("approval_void", lang, noun=kind.noun, number=flow.subject_ref)))
-    elif appr.status in ("transferred", "escalated"):
+    elif appr.status in (ApprovalStatus.TRANSFERRED, ApprovalStatus.ESCALATED):
         # The card that took its place (an escalation may have moved the flow on a step).
         nxt = ctx.s.execute(select(Approval).where(Approval.flow_id == flow.id, Approval.id > appr.id)
                             .order_by(Approval.id)).scalars().first()
@@ -173,16 +173,16 @@ def _explain_closed(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, appr: A
 def _apply(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, appr: Approval, action: str,
            reason: str | None) -> None:
     now, lang = ctx.now, ctx.lang
-    appr.status = "approved" if action == "approve" else "rejected"
+    appr.status = ApprovalStatus.APPROVED if action == "approve" else ApprovalStatus.REJECTED
     appr.decided_by_id, appr.decided_at, appr.decision_reason = ctx.user.id, now, reason
-    ctx.audit(f"approval.{appr.status}", "approval", appr.task_id, before={"status": "pending"},
+    ctx.audit(f"approval.{appr.status}", "approval", appr.task_id, before={"status": ApprovalStatus.PENDING},
               after={"status": appr.status, "by": ctx.user.external_id, "reason": reason,
                      "step": appr.step + 1, "payload_hash": appr.payload_hash})
     word = t(f"{appr.status}_word", "zh")
     stamp(ctx, appr, t("stamp", "zh", decision=word, who=ctx.user.name, when=ctx.fmt(now)), appr.status)
     requester = kind.requester(ctx, subject)
     if action == "reject":
-        flow.status, flow.decided_at = "rejected", now
+        flow.status, flow.decided_at = FlowStatus.REJECTED, now
         kind.rejected(ctx, flow, subject, appr, reason or "")
     elif flow.current_step + 1 < len(flow.steps):
         flow.current_step += 1
@@ -203,7 +203,7 @@ def _apply(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, ap
 
 
 def _finish_approved(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any, appr: Approval) -> None:
-    flow.status, flow.decided_at = "approved", ctx.now
+    flow.status, flow.decided_at = FlowStatus.APPROVED, ctx.now
     kind.approved(ctx, flow, subject, appr)
 
 
@@ -232,17 +232,18 @@ def escalate_into_next_step(ctx: Context, appr: Approval) -> Approval:
     kind = kinds(ctx)[flow.subject_type]
     subject = kind.lock(ctx, flow.subject_id)
     old = ctx.s.get(User, appr.approver_id)
-    appr.status, appr.decided_at = "escalated", ctx.now
+    appr.status, appr.decided_at = ApprovalStatus.ESCALATED, ctx.now
     flow.current_step += 1
     nxt = _open_next(ctx, kind, flow, subject, note=t("sod_escalated_into", "zh", step=appr.step + 1,
                                                       role=role_word(appr.role), who=old.name))
     to = ctx.s.get(User, nxt.approver_id)
     stamp(ctx, appr, t("stamp_moved", "zh", how=t("how_escalated", "zh"), who=to.name, when=ctx.fmt(ctx.now)),
-          "escalated")
+          ApprovalStatus.ESCALATED)
     ctx.audit("approval.escalated", "approval", appr.task_id, before={"approver": old.external_id},
-              after={"status": "escalated", "to": to.external_id, "by": ctx.actor, "into_step": flow.current_step + 1})
+              after={"status": ApprovalStatus.ESCALATED, "to": to.external_id, "by": ctx.actor,
+                     "into_step": flow.current_step + 1})
     return nxt
 
 
 def pending_approval_for(ctx: Context, flow: ApprovalFlow, user: User) -> Approval | None:
-    return next((a for a in flow.approvals if a.status == "pending" and a.approver_id == user.id), None)
+    return next((a for a in flow.approvals if a.status == ApprovalStatus.PENDING and a.approver_id == user.id), None)

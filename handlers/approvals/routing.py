@@ -7,14 +7,14 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from chat.context import Context
-from models import Delegation, User
+from models import Delegation, Role, User
 
-APPROVER_ROLES = ("manager", "director")
+APPROVER_ROLES = (Role.MANAGER, Role.DIRECTOR)
 NEXT_LEVEL = {"area_manager": "director"}
 
 
 def director(ctx: Context) -> User:
-    found = ctx.s.execute(select(User).where(User.role == "director").order_by(User.id)).scalars().first()
+    found = ctx.s.execute(select(User).where(User.role == Role.DIRECTOR).order_by(User.id)).scalars().first()
     if found is None:
         raise LookupError("no director configured: approvals cannot be routed")
     return found
@@ -24,7 +24,7 @@ def approver_for(ctx: Context, role: str, region: str | None) -> User:
     """The area manager covering the region, or the director (also when no
     manager covers it: a decision must always have someone to make it)."""
     if role == "area_manager" and region:
-        for m in ctx.s.execute(select(User).where(User.role == "manager").order_by(User.id)).scalars():
+        for m in ctx.s.execute(select(User).where(User.role == Role.MANAGER).order_by(User.id)).scalars():
             if region in (m.regions or []):
                 return m
     return director(ctx)
@@ -55,5 +55,5 @@ def find_staff(ctx: Context, target: str) -> User | None:
     if len(rows) == 1:
         return rows[0]
     if not rows and target.lower() in ("director", "总监", "销售总监"):
-        return ctx.s.execute(select(User).where(User.role == "director").order_by(User.id)).scalars().first()
+        return ctx.s.execute(select(User).where(User.role == Role.DIRECTOR).order_by(User.id)).scalars().first()
     return None

@@ -21,7 +21,7 @@ from handlers.approvals import duties, engine, routing
 from handlers.approvals.delegation import delegations_starting, hand_over_pending
 from handlers.approvals.kinds import kinds
 from handlers.approvals.texts import t
-from models import Approval, ApprovalFlow, User
+from models import Approval, ApprovalFlow, ApprovalStatus, FlowStatus, Role, User
 
 
 def _waited(start: datetime, now: datetime) -> str:
@@ -40,7 +40,7 @@ def sweep(svc: Services) -> dict[str, int]:
             counts["handed_over"] += hand_over_pending(ctx, s.get(User, user_id))[0]
     with svc.factory() as s:
         ids = s.execute(select(Approval.id).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
-                        .where(Approval.status == "pending", ApprovalFlow.status == "pending")
+                        .where(Approval.status == ApprovalStatus.PENDING, ApprovalFlow.status == FlowStatus.PENDING)
                         .order_by(Approval.id)).scalars().all()
     for approval_id in ids:
         with unit_of_work(svc.factory) as s:
@@ -54,19 +54,19 @@ def sweep(svc: Services) -> dict[str, int]:
 def _one(ctx: Context, approval_id: int) -> str | None:
     rules, now = ctx.rules.approvals, ctx.now
     peek = ctx.s.get(Approval, approval_id)
-    if peek is None or peek.status != "pending":
+    if peek is None or peek.status != ApprovalStatus.PENDING:
         return None
     if peek.reminded_at is None:
         if not rules.elapsed(rules.remind_after, peek.created_at, now):
             return None
         appr, flow, _, kind = engine.lock(ctx, approval_id)
-        if appr.status != "pending" or appr.reminded_at is not None:
+        if appr.status != ApprovalStatus.PENDING or appr.reminded_at is not None:
             return None
         _remind(ctx, appr, flow, kind)
         return "reminded"
     if peek.overdue_at is None and rules.escalation_due(peek.created_at, peek.reminded_at, now):
         appr, flow, _, kind = engine.lock(ctx, approval_id)
-        return _escalate(ctx, appr, flow) if appr.status == "pending" else None
+        return _escalate(ctx, appr, flow) if appr.status == ApprovalStatus.PENDING else None
     return None
 
 
@@ -95,7 +95,7 @@ def _escalate(ctx: Context, appr: Approval, flow: ApprovalFlow) -> str | None:
         if appr.overdue_at is not None:
             return None
         appr.overdue_at = ctx.now
-        for admin in ctx.s.execute(select(User).where(User.role == "admin")).scalars():
+        for admin in ctx.s.execute(select(User).where(User.role == Role.ADMIN)).scalars():
             ctx.send(admin, Text(t("overdue_admin", "zh", noun=kind.noun, number=flow.subject_ref,
                                    approver=current.name, waited=_waited(appr.created_at, ctx.now))),
                      key=f"overdue:{appr.id}:{admin.id}")
@@ -104,7 +104,7 @@ def _escalate(ctx: Context, appr: Approval, flow: ApprovalFlow) -> str | None:
     if into_next:
         target = ctx.s.get(User, engine.escalate_into_next_step(ctx, appr).approver_id)
     else:
-        engine.move_step(ctx, appr, target, "escalated", role=nxt_role)
+        engine.move_step(ctx, appr, target, ApprovalStatus.ESCALATED, role=nxt_role)
     ctx.send(current, Text(t("escalated_notice_old", "zh", noun=kind.noun, number=flow.subject_ref,
                              waited=ctx.rules.approvals.escalate_after.words(), who=target.name)),
              key=f"escalated-old:{appr.id}")

@@ -18,7 +18,7 @@ from chat.messages import Text
 from handlers.approvals.cards import stamp as stamp_card
 from handlers.approvals.kinds import kinds
 from handlers.approvals.texts import t
-from models import ApprovalFlow, User
+from models import ApprovalFlow, ApprovalStatus, FlowStatus, User
 
 
 @dataclass
@@ -35,31 +35,31 @@ def void_flow(ctx: Context, flow: ApprovalFlow, why: str | None, tell: bool = Tr
     why = why or t("void_why_changed", "zh")
     out = Voided(flow)
     for appr in flow.approvals:
-        if appr.status == "pending":
-            appr.status, appr.decided_at = "void", ctx.now
-            ctx.audit("approval.void", "approval", appr.task_id, before={"status": "pending"},
-                      after={"status": "void", "why": why})
-            stamp_card(ctx, appr, stamp or t("stamp_void", "zh"), "void")
+        if appr.status == ApprovalStatus.PENDING:
+            appr.status, appr.decided_at = ApprovalStatus.VOID, ctx.now
+            ctx.audit("approval.void", "approval", appr.task_id, before={"status": ApprovalStatus.PENDING},
+                      after={"status": ApprovalStatus.VOID, "why": why})
+            stamp_card(ctx, appr, stamp or t("stamp_void", "zh"), ApprovalStatus.VOID)
             out.waiting.append(ctx.s.get(User, appr.approver_id))
             if tell:
                 ctx.send(out.waiting[-1], Text(t("approver_told_void_any", "zh", noun=kind.noun,
                                                  number=flow.subject_ref, why=why)), key=f"void:{appr.id}")
-        elif appr.status == "approved" and appr.decided_by_id:
+        elif appr.status == ApprovalStatus.APPROVED and appr.decided_by_id:
             who = ctx.s.get(User, appr.decided_by_id)
             if who not in out.agreed:
                 out.agreed.append(who)
                 if tell:
                     ctx.send(who, Text(t("approver_told_void_approved", "zh", noun=kind.noun,
                                          number=flow.subject_ref, why=why)), key=f"void-approved:{appr.id}")
-    if flow.status in ("pending", "approved"):
+    if flow.status in (FlowStatus.PENDING, FlowStatus.APPROVED):
         ctx.audit("approval_flow.void", "approval_flow", flow.subject_ref, before={"status": flow.status},
-                  after={"status": "void", "why": why})
-        flow.status, flow.decided_at = "void", ctx.now
+                  after={"status": FlowStatus.VOID, "why": why})
+        flow.status, flow.decided_at = FlowStatus.VOID, ctx.now
     return out
 
 
 def void_flows(ctx: Context, kind_name: str, subject_id: int, why: str | None,
-               statuses: tuple[str, ...] = ("pending", "approved"), tell: bool = True,
+               statuses: tuple[str, ...] = (FlowStatus.PENDING, FlowStatus.APPROVED), tell: bool = True,
                stamp: str | None = None) -> list[Voided]:
     """Every flow of the subject still waiting (or already approved), voided and announced."""
     flows = ctx.s.execute(select(ApprovalFlow).where(
@@ -70,4 +70,4 @@ def void_flows(ctx: Context, kind_name: str, subject_id: int, why: str | None,
 
 def void_open_flows(ctx: Context, kind_name: str, subject_id: int, tell_approver: bool = True) -> int:
     """The waiting flows only (a registration's change or release)."""
-    return len(void_flows(ctx, kind_name, subject_id, None, ("pending",), tell_approver))
+    return len(void_flows(ctx, kind_name, subject_id, None, (FlowStatus.PENDING,), tell_approver))

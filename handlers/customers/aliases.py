@@ -10,12 +10,12 @@ from domain.language import Parsed
 from handlers.customers.search import MAX_NAME_CHARS
 from handlers.customers.search import alias_key
 from handlers.customers.texts import t
-from models import CustomerAlias
+from models import CustomerAlias, Role
 
 
 def add_alias(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
-    if ctx.user.role != "admin":
+    if ctx.user.role != Role.ADMIN:
         ctx.reply(Text(t("alias_admin_only", lang)))
         return
     short, full = (parsed.note or "").strip(), (parsed.customer or "").strip()

@@ -15,7 +15,7 @@ from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Row, Run, duplicate_reason, later_wins
 from handlers.imports.refs import users_by_userid
-from models import VisitPlan
+from models import Role, VisitPlan
 
 
 class Plans(Kind):
@@ -71,7 +71,7 @@ class Plans(Kind):
                 report.count("imported")
 
     def example(self, demo: dict) -> dict[str, object]:
-        rep = next(u for u in demo["users"] if u["role"] == "rep")
+        rep = next(u for u in demo["users"] if u["role"] == Role.REP)
         return {"user": rep["userid"], "date": "2026-12-01", "customer": demo["customers"][0]["name"]}
 
 

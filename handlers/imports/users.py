@@ -9,11 +9,12 @@ from handlers.imports.kind import Kind, Row, Run, upsert
 from handlers.imports.problems import RowProblem
 from handlers.imports.refs import USERID, partners_by_ref, users_by_userid
 from handlers.imports.regions import provinces
-from models import User
+from models import Role, User
 
-ROLES = {"dealer": "dealer", "经销商": "dealer", "manager": "manager", "经理": "manager", "区域经理": "manager",
-         "director": "director", "总监": "director", "销售总监": "director", "rep": "rep", "外勤": "rep",
-         "销售代表": "rep", "admin": "admin", "管理员": "admin"}
+ROLES = {"dealer": Role.DEALER, "经销商": Role.DEALER, "manager": Role.MANAGER, "经理": Role.MANAGER,
+         "区域经理": Role.MANAGER,
+         "director": Role.DIRECTOR, "总监": Role.DIRECTOR, "销售总监": Role.DIRECTOR, "rep": Role.REP, "外勤": Role.REP,
+         "销售代表": Role.REP, "admin": Role.ADMIN, "管理员": Role.ADMIN}
 MAX_NAME = 100
 MAX_TITLE = 50
 
@@ -42,7 +43,7 @@ class Users(Kind):
         name = self.required(c, "name", cells.text)
         role = self.required(c, "role", lambda v: cells.choice(v, ROLES, "角色", "role"))
         partner = self.cell(c, "partner", cells.text)
-        if role == "dealer" and not partner:
+        if role == Role.DEALER and not partner:
             raise RowProblem("经销商角色须填写所属经销商 (a dealer needs a partner)")
         if len(name) > MAX_NAME:
             raise RowProblem(f"姓名过长 (name ≤ {MAX_NAME} characters)")
@@ -71,6 +72,6 @@ class Users(Kind):
             upsert(session, have.get(values["external_id"]), User, values, run.report)
 
     def example(self, demo: dict) -> dict[str, object]:
-        u = next(u for u in demo["users"] if u["role"] == "dealer")
-        return {"userid": u["userid"], "name": u["name"], "role": "dealer", "partner": u["partner"],
+        u = next(u for u in demo["users"] if u["role"] == Role.DEALER)
+        return {"userid": u["userid"], "name": u["name"], "role": Role.DEALER, "partner": u["partner"],
                 "regions": "", "title": u.get("title", "")}

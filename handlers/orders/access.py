@@ -17,14 +17,14 @@ from chat.context import Context
 from chat.messages import Text
 from handlers.approvals import routing
 from handlers.orders.texts import t
-from models import CHANGEABLE_ORDER_STATUSES, Order, Partner
+from models import CHANGEABLE_ORDER_STATUSES, Order, Partner, Role
 
 # An order summary card: "so-<order id>-r<revision>-<8 hex>" (approval cards add "-s<step>").
 _TASK_RE = re.compile(r"^so-(\d+)-r(\d+)-[0-9a-f]{8}$")
 
 
 def is_dealer(ctx: Context) -> bool:
-    if ctx.user.role != "dealer" or ctx.user.partner_id is None:
+    if ctx.user.role != Role.DEALER or ctx.user.partner_id is None:
         ctx.reply(Text(t("order_partners_only", ctx.lang)))
         return False
     return True

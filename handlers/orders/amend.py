@@ -25,7 +25,7 @@ from handlers.orders.pricing import apply_pricing, price_items
 from handlers.orders.status import order_snapshot, void_bound
 from domain.wording import yuan
 from handlers.orders.texts import t
-from models import Order, Product
+from models import Order, OrderStatus, Product
 
 MAX_ADDRESS_CHARS = 200
 
@@ -67,13 +67,13 @@ def amend(ctx: Context, parsed: Parsed) -> None:
                           kept=_as_it_stands(order)))
         return
     before = order_snapshot(order)
-    was_draft = order.status == "draft"
+    was_draft = order.status == OrderStatus.DRAFT
     notes = void_bound(ctx, order, "changed")
     if parsed.address:
         order.ship_to, order.ship_to_region = parsed.address, ship_to_region(partner, parsed.address)
     order.revision += 1
     apply_pricing(ctx, order, priced)
-    order.status, order.confirmed_at = "draft", None
+    order.status, order.confirmed_at = OrderStatus.DRAFT, None
     ctx.audit("order.amended", "order", order.number, before=before, after=order_snapshot(order),
               verdicts=order.verdicts)
     ctx.reply(Text("\n".join(x for x in (t("order_amended", lang, number=order.number, changes="；".join(changes)),

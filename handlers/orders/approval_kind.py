@@ -11,7 +11,7 @@ from handlers.orders.status import notify_status, order_snapshot, set_status
 from domain.rules.words import reason_label
 from domain.wording import yuan
 from handlers.orders.texts import t
-from models import Approval, ApprovalFlow, Order, Partner, User
+from models import Approval, ApprovalFlow, Order, OrderStatus, Partner, User
 
 
 def order_payload(order: Order) -> dict:
@@ -42,7 +42,7 @@ class OrderKind:
         return order_payload(order)
 
     def is_open(self, order: Order) -> bool:
-        return order.status == "pending_approval"
+        return order.status == OrderStatus.PENDING_APPROVAL
 
     def requester(self, ctx: Context, order: Order) -> User:
         return ctx.s.get(User, order.submitter_id)
@@ -62,14 +62,14 @@ class OrderKind:
 
     def approved(self, ctx: Context, flow: ApprovalFlow, order: Order, appr: Approval) -> None:
         before = order_snapshot(order)
-        set_status(ctx, order, "confirmed")
+        set_status(ctx, order, OrderStatus.CONFIRMED)
         ctx.audit("order.approved", "order", order.number, before=before, after=order_snapshot(order))
         who = ctx.s.get(User, appr.decided_by_id)
-        notify_status(ctx, order, "confirmed", extra=t("order_approved_by", "zh", who=who.name))
+        notify_status(ctx, order, OrderStatus.CONFIRMED, extra=t("order_approved_by", "zh", who=who.name))
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, order: Order, appr: Approval, reason: str) -> None:
         before = order_snapshot(order)
-        set_status(ctx, order, "rejected")
+        set_status(ctx, order, OrderStatus.REJECTED)
         ctx.audit("order.rejected", "order", order.number, before=before, after=order_snapshot(order))
         ctx.send(self.requester(ctx, order),
                  Text(t("order_rejected_by", "zh", number=order.number, who=ctx.user.name, reason=reason)),

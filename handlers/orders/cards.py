@@ -12,7 +12,7 @@ from chat.messages import Button, Card, CardStamp, Markdown, Text
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
 from domain.wording import unit_yuan, yuan
 from handlers.orders.texts import t
-from models import Order, Partner, Product, User
+from models import Order, OrderStatus, Partner, Product, User
 
 TIER_WORD = {"gold": "金牌", "silver": "银牌", "standard": "标准"}
 CHECK_NAMES = {"order.qualification": "授权", "order.moq": "起订量", "order.pack": "整箱", "order.credit": "信用",
@@ -20,9 +20,11 @@ CHECK_NAMES = {"order.qualification": "授权", "order.moq": "起订量", "order
 # Passes that checked nothing (no stock loaded, the check switched off): not shown as ✅.
 NOT_CHECKED = {"STOCK_UNKNOWN", "CREDIT_OFF", "NO_LIMIT_ALLOWED", "CROSS_ALLOWED"}
 # How a "needs approval" finding reads for where the order stands.
-APPROVAL_SUFFIX = {"draft": "order_approval_suffix_draft", "pending_approval": "order_approval_suffix_pending",
-                   "confirmed": "order_approval_suffix_done", "shipped": "order_approval_suffix_done",
-                   "delivered": "order_approval_suffix_done"}
+APPROVAL_SUFFIX = {OrderStatus.DRAFT: "order_approval_suffix_draft",
+                   OrderStatus.PENDING_APPROVAL: "order_approval_suffix_pending",
+                   OrderStatus.CONFIRMED: "order_approval_suffix_done",
+                   OrderStatus.SHIPPED: "order_approval_suffix_done",
+                   OrderStatus.DELIVERED: "order_approval_suffix_done"}
 
 
 def price_source_word(source: str) -> str:
@@ -67,7 +69,7 @@ def detail(ctx: Context, order: Order, header_key: str = "order_draft_header") -
                        open=yuan(credit["open_orders"]), this=yuan(credit["this_order"]),
                        exposure=yuan(credit["exposure"])))
     lines += verdict_lines(order)
-    if order.status == "draft":
+    if order.status == OrderStatus.DRAFT:
         first = order.lines[0]
         pack = ctx.s.get(Product, first.sku).pack_size
         lines.append(t("order_how_to_confirm", "zh", number=order.number,
@@ -85,7 +87,7 @@ def verdict_lines(order: Order) -> list[str]:
         message = (v["message"] or "").rstrip("。")
         if not message:
             continue
-        if order.status == "rejected":
+        if order.status == OrderStatus.REJECTED:
             if v["outcome"] == REJECT:
                 out.append(f"❌ {message}。")
         elif v["outcome"] == NEEDS_APPROVAL:

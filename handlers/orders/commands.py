@@ -22,7 +22,7 @@ from handlers.orders.confirm import cancel_by_text, confirm_by_text, on_card_cli
 from handlers.orders.lines import price_lines, set_lines, usable_grants, wanted_from
 from handlers.orders.status import order_snapshot
 from handlers.orders.texts import t
-from models import Order, Partner, Product
+from models import Order, OrderStatus, Partner, Product, Role
 from models.catalog import DbCatalog
 
 __all__ = ["place", "continue_flow", "show", "my_orders", "amend", "confirm_by_text", "cancel_by_text",
@@ -88,7 +88,8 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
                            customer.name if customer else parsed.customer)
     lines = price_lines(s, ctx.rules.pricing, partner, items, grants=grants)
     outcome = evaluate(ctx, partner, lines, parsed.address)
-    order = Order(partner_id=partner.id, submitter_id=user.id, status="rejected" if outcome.rejects else "draft",
+    order = Order(partner_id=partner.id, submitter_id=user.id,
+                  status=OrderStatus.REJECTED if outcome.rejects else OrderStatus.DRAFT,
                   customer_id=customer.id if customer else None,
                   customer_text=(customer.name if customer else parsed.customer),
                   ship_to=parsed.address, ship_to_region=ship_to_region(partner, parsed.address), note=parsed.remark,
@@ -98,7 +99,7 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
     s.flush()
     order.number = f"SO{ctx.clock.local(ctx.received_at):%Y%m%d}-{order.id:04d}"
     set_lines(order, lines)
-    if order.status == "draft":
+    if order.status == OrderStatus.DRAFT:
         order.card_task_id = new_task_id(order)
     s.flush()
     ctx.audit("order.submitted", "order", order.number, after=order_snapshot(order), verdicts=order.verdicts)
@@ -141,7 +142,7 @@ def continue_flow(ctx: Context, state: dict, text: str) -> bool:
 def show(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
     order = ctx.s.execute(select(Order).where(Order.number == (parsed.ref or "").upper())).scalar_one_or_none()
-    staff = ctx.user.role in ("manager", "director", "admin")
+    staff = ctx.user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
     if order is None or not (staff or order.partner_id == ctx.user.partner_id):
         ctx.reply(Text(t("order_not_found", lang, ref=parsed.ref or "")))
         return
@@ -153,7 +154,8 @@ def my_orders(ctx: Context) -> None:
     if ctx.user.partner_id is None:
         ctx.reply(Text(t("order_partners_only", lang)))
         return
-    open_first = case((Order.status.in_(("draft", "pending_approval", "confirmed", "shipped")), 0), else_=1)
+    open_first = case((Order.status.in_((OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL, OrderStatus.CONFIRMED,
+                                        OrderStatus.SHIPPED)), 0), else_=1)
     rows = ctx.s.execute(select(Order).where(Order.partner_id == ctx.user.partner_id)
                          .order_by(open_first, Order.created_at.desc()).limit(LIST_LIMIT)).scalars().all()
     if not rows:

@@ -24,7 +24,7 @@ from handlers.orders.special_terms import pending_for_order
 from domain.rules.words import rule_name
 from domain.wording import sentences, yuan
 from handlers.orders.texts import t
-from models import Order
+from models import Order, OrderStatus
 
 
 def on_card_click(ctx: Context, order: Order) -> None:
@@ -72,7 +72,7 @@ def refusal(ctx: Context, order: Order, outcome: OrderOutcome, key: str, **more)
 def confirm(ctx: Context, order: Order) -> None:
     lang, now = ctx.lang, ctx.now
     partner, order = lock_for_change(ctx, order)
-    if order.status != "draft":
+    if order.status != OrderStatus.DRAFT:
         ctx.reply(Text(t(f"order_confirm_{order.status}", lang, number=order.number)))
         return
     # A special price still being decided keeps the summary alive (as the sweep
@@ -82,7 +82,7 @@ def confirm(ctx: Context, order: Order) -> None:
         ctx.reply(Text(t("order_wait_special", lang, number=order.number, sp=pending_sp)))
         return
     if draft_expired(ctx, order):
-        notes = end_order(ctx, order, "cancelled", "expired", reason="draft expired")
+        notes = end_order(ctx, order, OrderStatus.CANCELLED, "expired", reason="draft expired")
         stamp_card(ctx, order, t("order_stamp_expired", "zh"), "expired")
         ctx.reply(Text("\n".join(x for x in (t("order_draft_expired", lang, number=order.number,
                                                 hours=ctx.rules.orders.draft_valid_hours), notes) if x)))
@@ -104,7 +104,7 @@ def confirm(ctx: Context, order: Order) -> None:
     stamp_card(ctx, order, t("order_stamp_confirmed", "zh", who=ctx.user.name, when=ctx.fmt(now)),
                "confirmed")
     if outcome.needing:
-        set_status(ctx, order, "pending_approval")
+        set_status(ctx, order, OrderStatus.PENDING_APPROVAL)
         role = "director" if any(v.approver_role == "director" for v in outcome.needing) else "area_manager"
         start_flow(ctx, "order", order, [role], outcome.needing, region=(partner.regions or [None])[0])
         ctx.audit("order.confirmed_pending", "order", order.number, before=before, after=order_snapshot(order),
@@ -112,19 +112,19 @@ def confirm(ctx: Context, order: Order) -> None:
         ctx.reply(Text(t("order_pending", lang, number=order.number, total=yuan(order.total_yuan),
                          reasons=sentences((v.message for v in outcome.needing), lang).rstrip("。."))))
         return
-    set_status(ctx, order, "confirmed")
+    set_status(ctx, order, OrderStatus.CONFIRMED)
     ctx.audit("order.confirmed", "order", order.number, before=before, after=order_snapshot(order),
               verdicts=order.verdicts)
-    notify_status(ctx, order, "confirmed", reply=True)
+    notify_status(ctx, order, OrderStatus.CONFIRMED, reply=True)
 
 
 def cancel(ctx: Context, order: Order) -> None:
     partner, order = lock_for_change(ctx, order)
     if refused_as_fixed(ctx, order, "cancel"):
         return
-    was_draft = order.status == "draft"
-    notes = end_order(ctx, order, "cancelled", "cancelled")
+    was_draft = order.status == OrderStatus.DRAFT
+    notes = end_order(ctx, order, OrderStatus.CANCELLED, "cancelled")
     if was_draft:
         stamp_card(ctx, order, t("order_stamp_cancelled", "zh", who=ctx.user.name, when=ctx.fmt(ctx.now)),
                    "cancelled")
-    notify_status(ctx, order, "cancelled", reply=True, extra=notes)
+    notify_status(ctx, order, OrderStatus.CANCELLED, reply=True, extra=notes)

@@ -9,6 +9,7 @@ from chat.api import ApiRequest, ApiResponse, apply_each, error, items_of
 from chat.context import Services
 from handlers.orders.erp_sync import apply_receivable, apply_shipment
 from handlers.orders.export import EXPORTABLE, export_orders, to_csv, to_xlsx
+from models import OrderStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,7 +29,7 @@ def receivables(svc: Services, req: ApiRequest) -> ApiResponse:
 
 
 def orders(svc: Services, req: ApiRequest) -> ApiResponse:
-    statuses = [x for x in (req.args.get("status") or "confirmed").split(",") if x]
+    statuses = [x for x in (req.args.get("status") or OrderStatus.CONFIRMED).split(",") if x]
     if any(x not in EXPORTABLE for x in statuses):
         return error(400, "bad_status", f"status must be among {', '.join(EXPORTABLE)}")
     since = None

@@ -21,10 +21,12 @@ from chat.api import ItemError
 from chat.context import Context
 from handlers.orders.status import notify_status, order_snapshot, set_status, void_bound
 from handlers.orders.price_list import money
-from models import Order, Partner
+from models import Order, OrderStatus, Partner
 
 # ERP status → the statuses it may follow.
-TRANSITIONS = {"shipped": ("confirmed",), "delivered": ("shipped", "confirmed"), "cancelled": ("confirmed",)}
+TRANSITIONS = {OrderStatus.SHIPPED: (OrderStatus.CONFIRMED,),
+               OrderStatus.DELIVERED: (OrderStatus.SHIPPED, OrderStatus.CONFIRMED),
+               OrderStatus.CANCELLED: (OrderStatus.CONFIRMED,)}
 MAX_TRACKING = 120
 MAX_UNPAID = Decimal("100000000000")
 
@@ -92,10 +94,10 @@ def apply_shipment(ctx: Context, update: dict) -> Applied:
         order.erp_ref = erp_ref
     # A cancelled order takes its approvals and special prices with it; approvers
     # and the dealer hear it, as when the dealer cancels.
-    notes = void_bound(ctx, order, "cancelled") if status == "cancelled" else ""
+    notes = void_bound(ctx, order, "cancelled") if status == OrderStatus.CANCELLED else ""
     set_status(ctx, order, status)
     at = _when(update, "at")
-    if at is not None and status in ("shipped", "delivered"):
+    if at is not None and status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         setattr(order, f"{status}_at", at)
     ctx.audit(f"order.{status}", "order", order.number, before=before,
               after={**order_snapshot(order), "tracking": order.tracking, "erp_ref": order.erp_ref})

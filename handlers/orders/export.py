@@ -20,12 +20,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from domain.clock import Clock
-from models import Order, Partner, User
+from models import Order, OrderStatus, Partner, User
 
 COLUMNS = ("order_number", "status", "revision", "partner_code", "partner_name", "submitter", "customer",
            "ship_to", "ship_to_region", "line", "sku", "name", "qty", "list_price", "unit_price", "price_source",
            "amount", "order_total", "confirmed_at", "shipped_at", "erp_ref")
-EXPORTABLE = ("confirmed", "shipped", "delivered", "cancelled")
+EXPORTABLE = (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED)
 MAX_ROWS = 100_000
 
 
@@ -33,7 +33,7 @@ def _iso(clock: Clock, when: datetime | None) -> str:
     return clock.local(when).isoformat(timespec="seconds") if when else ""
 
 
-def export_orders(s: Session, clock: Clock, statuses: Iterable[str] = ("confirmed",),
+def export_orders(s: Session, clock: Clock, statuses: Iterable[str] = (OrderStatus.CONFIRMED,),
                   since: datetime | None = None) -> list[dict]:
     """The rows of the orders exported, each confirmed order stamped as taken by
     the ERP the first time. Run it in a transaction: the stamps are written with
@@ -45,7 +45,7 @@ def export_orders(s: Session, clock: Clock, statuses: Iterable[str] = ("confirme
         chosen = chosen.where(Order.updated_at >= since)
     chosen = chosen.order_by(Order.id).limit(MAX_ROWS)
     now = clock.now()
-    s.execute(update(Order).where(Order.id.in_(chosen.scalar_subquery()), Order.status == "confirmed",
+    s.execute(update(Order).where(Order.id.in_(chosen.scalar_subquery()), Order.status == OrderStatus.CONFIRMED,
                                   Order.exported_at.is_(None))
               .values(exported_at=now).execution_options(synchronize_session=False))
     q = (select(Order, Partner, User).join(Partner, Partner.id == Order.partner_id)

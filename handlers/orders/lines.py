@@ -17,7 +17,7 @@ from domain.language import Parsed
 from domain.rules.order_checks import LineFacts
 from domain.rules.commerce import PricingRules
 from handlers.orders.price_list import money, policy_prices
-from models import Order, OrderLine, Partner, Product, SpecialPrice, StockLevel
+from models import Order, OrderLine, Partner, Product, SpecialPrice, SpecialPriceStatus, StockLevel
 
 MAX_LINES = 30          # one chat order; beyond this a spreadsheet is the better tool
 MAX_QTY = 100_000
@@ -120,7 +120,7 @@ def usable_grants(s: Session, partner: Partner, customer_id: int | None, cited: 
     customer not in the customer list (so without a customer id) is matched by
     the name's canonical key: 订货 … 客户 <that name> then finds it."""
     rows = s.execute(select(SpecialPrice).where(
-        SpecialPrice.partner_id == partner.id, SpecialPrice.status == "approved",
+        SpecialPrice.partner_id == partner.id, SpecialPrice.status == SpecialPriceStatus.APPROVED,
         SpecialPrice.order_id.is_(None), SpecialPrice.valid_until > now)).scalars().all()
     key = _name_key(customer_text)
     out: dict[str, SpecialPrice] = {}

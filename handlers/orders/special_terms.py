@@ -13,12 +13,12 @@ from chat.context import Context
 from handlers.approvals import void_flows
 from handlers.orders.price_list import money
 from handlers.orders.texts import t
-from models import Order, SpecialPrice
+from models import Order, SpecialPrice, SpecialPriceStatus
 
 
 def approved_for_order(ctx: Context, order: Order) -> dict[str, tuple[Decimal, SpecialPrice]]:
     rows = ctx.s.execute(select(SpecialPrice).where(SpecialPrice.order_id == order.id,
-                                                    SpecialPrice.status == "approved",
+                                                    SpecialPrice.status == SpecialPriceStatus.APPROVED,
                                                     SpecialPrice.order_revision == order.revision)
                          .order_by(SpecialPrice.id)).scalars().all()
     return {item["sku"]: (money(item["asked_price"]), sp) for sp in rows for item in sp.items}
@@ -26,8 +26,8 @@ def approved_for_order(ctx: Context, order: Order) -> dict[str, tuple[Decimal, S
 
 def pending_for_order(ctx: Context, order: Order) -> str | None:
     """The number of a special price still being decided for the order."""
-    return ctx.s.execute(select(SpecialPrice.number).where(SpecialPrice.order_id == order.id,
-                                                           SpecialPrice.status == "pending")).scalars().first()
+    return ctx.s.execute(select(SpecialPrice.number).where(
+        SpecialPrice.order_id == order.id, SpecialPrice.status == SpecialPriceStatus.PENDING)).scalars().first()
 
 
 def void_for_order(ctx: Context, order: Order, why: str) -> list[str]:
@@ -37,13 +37,14 @@ def void_for_order(ctx: Context, order: Order, why: str) -> list[str]:
     the numbers voided, for the dealer's message."""
     voided = []
     reason = t("sp_void_why", "zh", order=order.number, why=t(f"sp_void_{why}", "zh"))
+    live = (SpecialPriceStatus.PENDING, SpecialPriceStatus.APPROVED)     # asked for, or granted
     for sp in ctx.s.execute(select(SpecialPrice).where(SpecialPrice.order_id == order.id,
-                                                       SpecialPrice.status.in_(("pending", "approved")))
+                                                       SpecialPrice.status.in_(live))
                             .with_for_update()).scalars():
         was = sp.status
         void_flows(ctx, "special_price", sp.id, reason)
-        sp.status, sp.updated_at = "void", ctx.now
+        sp.status, sp.updated_at = SpecialPriceStatus.VOID, ctx.now
         ctx.audit("special_price.void", "special_price", sp.number, before={"status": was},
-                  after={"status": "void", "why": f"order {why}", "order_revision": order.revision})
+                  after={"status": SpecialPriceStatus.VOID, "why": f"order {why}", "order_revision": order.revision})
         voided.append(sp.number)
     return voided

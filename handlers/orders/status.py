@@ -19,10 +19,10 @@ from handlers.orders.special_terms import void_for_order
 from domain.rules.words import reason_label
 from domain.wording import yuan
 from handlers.orders.texts import t
-from models import Order, SpecialPrice, User
+from models import Order, OrderStatus, SpecialPrice, SpecialPriceStatus, User
 
-STAMP_FIELD = {"confirmed": "confirmed_at", "shipped": "shipped_at", "delivered": "delivered_at",
-               "cancelled": "cancelled_at"}
+STAMP_FIELD = {OrderStatus.CONFIRMED: "confirmed_at", OrderStatus.SHIPPED: "shipped_at",
+               OrderStatus.DELIVERED: "delivered_at", OrderStatus.CANCELLED: "cancelled_at"}
 
 
 def order_snapshot(order: Order) -> dict:
@@ -36,7 +36,7 @@ def set_status(ctx: Context, order: Order, status: str, reason: str | None = Non
     order.status, order.updated_at = status, ctx.now
     if status in STAMP_FIELD:
         setattr(order, STAMP_FIELD[status], ctx.now)
-    if status == "confirmed":
+    if status == OrderStatus.CONFIRMED:
         _use_grants(ctx, order)
 
 
@@ -47,10 +47,11 @@ def _use_grants(ctx: Context, order: Order) -> None:
     for number in numbers:
         grant = ctx.s.execute(select(SpecialPrice).where(SpecialPrice.number == number)
                               .with_for_update()).scalar_one_or_none()
-        if grant is not None and grant.status == "approved" and grant.order_id is None:
-            grant.status, grant.updated_at = "used", ctx.now
-            ctx.audit("special_price.used", "special_price", grant.number, before={"status": "approved"},
-                      after={"status": "used", "order": order.number})
+        if grant is not None and grant.status == SpecialPriceStatus.APPROVED and grant.order_id is None:
+            grant.status, grant.updated_at = SpecialPriceStatus.USED, ctx.now
+            ctx.audit("special_price.used", "special_price", grant.number,
+                      before={"status": SpecialPriceStatus.APPROVED},
+                      after={"status": SpecialPriceStatus.USED, "order": order.number})
 
 
 def notify_status(ctx: Context, order: Order, status: str, reply: bool = False, extra: str = "") -> None:

@@ -12,7 +12,7 @@ from handlers.orders.cards import stamp_card
 from handlers.orders.status import end_order
 from handlers.orders.special_terms import pending_for_order
 from handlers.orders.texts import t
-from models import Order, User
+from models import Order, OrderStatus, User
 
 
 def sweep(svc: Services) -> dict[str, int]:
@@ -20,7 +20,7 @@ def sweep(svc: Services) -> dict[str, int]:
     with svc.factory() as s:
         ctx = Context.for_system(s, svc, actor="scheduler")
         cutoff = ctx.now - timedelta(hours=ctx.rules.orders.draft_valid_hours)
-        drafts = s.execute(select(Order.id).where(Order.status == "draft", Order.updated_at < cutoff)
+        drafts = s.execute(select(Order.id).where(Order.status == OrderStatus.DRAFT, Order.updated_at < cutoff)
                            .order_by(Order.id)).scalars().all()
     for order_id in drafts:
         with unit_of_work(svc.factory) as s:
@@ -32,9 +32,9 @@ def _lapse(ctx: Context, order_id: int) -> int:
     from handlers.orders.confirm import draft_expired
     order = ctx.s.execute(select(Order).where(Order.id == order_id).with_for_update()
                           .execution_options(populate_existing=True)).scalar_one()
-    if order.status != "draft" or pending_for_order(ctx, order) or not draft_expired(ctx, order):
+    if order.status != OrderStatus.DRAFT or pending_for_order(ctx, order) or not draft_expired(ctx, order):
         return 0     # a special price still being decided keeps the summary alive
-    notes = end_order(ctx, order, "cancelled", "expired", reason="draft expired")
+    notes = end_order(ctx, order, OrderStatus.CANCELLED, "expired", reason="draft expired")
     stamp_card(ctx, order, t("order_stamp_expired", "zh"), "expired")
     ctx.send(ctx.s.get(User, order.submitter_id), Text("\n".join(x for x in (t("order_draft_expired", "zh", number=order.number,
                                                    hours=ctx.rules.orders.draft_valid_hours), notes) if x)),

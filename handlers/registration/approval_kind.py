@@ -16,7 +16,7 @@ from handlers.registration.payload import payload_of, snapshot
 from domain.rules.words import reason_label
 from domain.wording import sentences, yuan
 from handlers.registration.texts import t
-from models import Approval, ApprovalFlow, Partner, Registration, User
+from models import Approval, ApprovalFlow, Partner, Registration, RegistrationStatus, User
 
 
 # Row priorities on the approval card (chat.messages.Row).
@@ -44,7 +44,7 @@ class RegistrationKind:
 
     def is_open(self, reg: Registration) -> bool:
         # Waiting for a decision: a new registration, or a change to an approved one.
-        return reg.status == "pending" or reg.change_waiting
+        return reg.status == RegistrationStatus.PENDING or reg.change_waiting
 
     def requester(self, ctx: Context, reg: Registration) -> User:
         return ctx.s.get(User, reg.submitter_id)
@@ -78,7 +78,8 @@ class RegistrationKind:
     def approved(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval) -> None:
         before = snapshot(reg)
         now = ctx.now
-        reg.status, reg.decided_by_id, reg.decided_at, reg.updated_at = "approved", appr.decided_by_id, now, now
+        reg.status, reg.decided_by_id = RegistrationStatus.APPROVED, appr.decided_by_id
+        reg.decided_at, reg.updated_at = now, now
         if reg.change_waiting:
             # An approved change: the protection already running goes on, not restarts.
             reg.approved_terms = None
@@ -97,7 +98,8 @@ class RegistrationKind:
             return
         before = snapshot(reg)
         now = ctx.now
-        reg.status, reg.decided_by_id, reg.decided_at, reg.updated_at = "rejected", appr.decided_by_id, now, now
+        reg.status, reg.decided_by_id = RegistrationStatus.REJECTED, appr.decided_by_id
+        reg.decided_at, reg.updated_at = now, now
         reg.decision_reason = reason
         locks.release(ctx, reg)
         ctx.audit("registration.rejected", "registration", reg.number, before=before, after=snapshot(reg))

@@ -21,12 +21,12 @@ from handlers.registration.payload import snapshot
 from handlers.registration.register import amount_doubt_text, amount_problem, request_approval
 from domain.wording import yuan
 from handlers.registration.texts import status_word, t
-from models import Customer, Registration
+from models import Customer, Registration, RegistrationStatus, Role
 
 
 def _own_open(ctx: Context, ref: str | None, action_word: str) -> Registration | None:
     lang = ctx.lang
-    if ctx.user.role != "dealer" or ctx.user.partner_id is None:
+    if ctx.user.role != Role.DEALER or ctx.user.partner_id is None:
         ctx.reply(Text(t("partners_only", lang)))
         return None
     reg = ctx.s.execute(select(Registration).where(Registration.number == (ref or "").upper())
@@ -70,7 +70,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
     if not changes:
         ctx.reply(Text(t("amend_nothing", lang, ref=reg.number)))
         return
-    if reg.status == "approved" and not reg.change_waiting:
+    if reg.status == RegistrationStatus.APPROVED and not reg.change_waiting:
         reg.approved_terms = terms          # what a refused change falls back to
     reg.revision += 1
     reg.updated_at = ctx.now
@@ -90,16 +90,16 @@ def amend(ctx: Context, parsed: Parsed) -> None:
         # An approved deal stays approved (protected, on its approved terms) while
         # its change waits: the change, not the deal, is what the approver decides.
         if not reg.change_waiting:
-            reg.status = "pending"
+            reg.status = RegistrationStatus.PENDING
         role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
         request_approval(ctx, reg, role, customer.region if customer else None, needing)
     elif reg.change_waiting:
         # A change of an approved deal that no longer needs anyone: approved as it
         # was, with the protection it already had (changes don't restart the clock).
         reg.approved_terms = None
-    elif reg.status == "pending":
+    elif reg.status == RegistrationStatus.PENDING:
         # It only waited for the approval the change made unnecessary.
-        reg.status, reg.decided_at = "approved", ctx.now
+        reg.status, reg.decided_at = RegistrationStatus.APPROVED, ctx.now
         reg.lock_until = ctx.now + timedelta(days=rules.protection_days)
         locks.extend(ctx, reg)
     ctx.audit("registration.amended", "registration", reg.number, before=before, after=snapshot(reg),
@@ -112,7 +112,7 @@ def status_line(ctx: Context, reg: Registration) -> str:
     lang, until = ctx.lang, ctx.fmt(reg.lock_until, "%Y-%m-%d")
     if reg.change_waiting:
         return t("status_change_pending", lang, until=until, amount=yuan(reg.approved_terms["amount_yuan"]))
-    if reg.status == "pending":
+    if reg.status == RegistrationStatus.PENDING:
         return t("status_pending", lang, until=until)
     return t("status_open", lang, status=status_word(reg.status, lang), until=until)
 
@@ -124,7 +124,7 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
     before = snapshot(reg)
     void_open_flows(ctx, "registration", reg.id)
     restore_approved_terms(reg)             # what was withdrawn is the deal as approved
-    reg.status, reg.updated_at, reg.revision = "withdrawn", ctx.now, reg.revision + 1
+    reg.status, reg.updated_at, reg.revision = RegistrationStatus.WITHDRAWN, ctx.now, reg.revision + 1
     locks.release(ctx, reg)
     ctx.audit("registration.withdrawn", "registration", reg.number, before=before, after=snapshot(reg))
     ctx.reply(Text(t("withdrawn", ctx.lang, number=reg.number, customer=reg.customer_text)))

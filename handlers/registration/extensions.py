@@ -26,7 +26,8 @@ from handlers.approvals import start_flow
 from handlers.approvals.kinds import CardView
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
-from models import Approval, ApprovalFlow, Customer, Partner, Registration, RegistrationExtension, User, Visit
+from models import (Approval, ApprovalFlow, Customer, ExtensionStatus, Partner, Registration, RegistrationExtension,
+                    RegistrationStatus, Role, User, Visit)
 
 MAX_REASON_CHARS = 300
 EVIDENCE_SHOWN = 5
@@ -43,7 +44,7 @@ def _evidence(ctx: Context, reg: Registration) -> list[dict]:
     since = ctx.now - timedelta(days=rules.within_days)
     rows = ctx.s.execute(select(Visit, User).join(User, User.id == Visit.user_id).where(
         Visit.customer_id == reg.customer_id, Visit.verified.is_(True), Visit.checkin_at >= since,
-        (Visit.partner_id == reg.partner_id) | (User.role == "rep")).order_by(Visit.checkin_at.desc())).all()
+        (Visit.partner_id == reg.partner_id) | (User.role == Role.REP)).order_by(Visit.checkin_at.desc())).all()
     out = []
     for v, u in rows:
         doubt = checks.suspicious(ctx.rules.visits, v.flags)
@@ -62,7 +63,7 @@ def _labels(codes: list[str]) -> str:
 
 def request(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
-    if ctx.user.role != "dealer" or ctx.user.partner_id is None:
+    if ctx.user.role != Role.DEALER or ctx.user.partner_id is None:
         ctx.reply(Text(t("partners_only", lang)))
         return
     if not parsed.ref:
@@ -76,7 +77,7 @@ def request(ctx: Context, parsed: Parsed) -> None:
     if reg.partner_id != ctx.user.partner_id:
         ctx.reply(Text(t("not_your_registration", lang, ref=reg.number)))
         return
-    if reg.status != "approved" or reg.lock_until is None or reg.lock_until <= ctx.now:
+    if reg.status != RegistrationStatus.APPROVED or reg.lock_until is None or reg.lock_until <= ctx.now:
         ctx.reply(Text(t("ext_not_protected", lang, number=reg.number)))
         return
     reason = (parsed.note or "").strip() or None
@@ -88,7 +89,8 @@ def request(ctx: Context, parsed: Parsed) -> None:
         ctx.reply(Text(t("ext_used_up", lang, number=reg.number, n=rules.max_extensions)))
         return
     pending = ctx.s.execute(select(RegistrationExtension.number).where(
-        RegistrationExtension.registration_id == reg.id, RegistrationExtension.status == "pending")).scalar()
+        RegistrationExtension.registration_id == reg.id,
+        RegistrationExtension.status == ExtensionStatus.PENDING)).scalar()
     if pending:
         ctx.reply(Text(t("ext_pending", lang, number=reg.number, ext=pending)))
         return
@@ -104,8 +106,9 @@ def request(ctx: Context, parsed: Parsed) -> None:
         ctx.reply(Text(t("ext_no_evidence", lang, number=reg.number, have=len(counted), n=rules.verified_visits,
                          days=rules.within_days, customer=reg.customer_text, not_counted=not_counted)))
         return
-    ext = RegistrationExtension(registration_id=reg.id, requester_id=ctx.user.id, status="pending", days=rules.days,
-                                reason=reason, evidence=evidence, lock_until_before=reg.lock_until, created_at=ctx.now)
+    ext = RegistrationExtension(registration_id=reg.id, requester_id=ctx.user.id, status=ExtensionStatus.PENDING,
+                                days=rules.days, reason=reason, evidence=evidence, lock_until_before=reg.lock_until,
+                                created_at=ctx.now)
     ctx.s.add(ext)
     ctx.s.flush()
     ext.number = f"EX{ctx.clock.local(ctx.now):%Y%m%d}-{ext.id:04d}"
@@ -146,7 +149,7 @@ class ExtensionKind:
                 "evidence": [e["visit"] for e in ext.evidence]}
 
     def is_open(self, ext: RegistrationExtension) -> bool:
-        return ext.status == "pending"
+        return ext.status == ExtensionStatus.PENDING
 
     def requester(self, ctx: Context, ext: RegistrationExtension) -> User:
         return ctx.s.get(User, ext.requester_id)
@@ -181,7 +184,7 @@ class ExtensionKind:
     def approved(self, ctx: Context, flow: ApprovalFlow, ext: RegistrationExtension, appr: Approval) -> None:
         reg = ctx.s.get(Registration, ext.registration_id)
         before = snapshot(reg)
-        ext.status, ext.decided_at = "approved", ctx.now
+        ext.status, ext.decided_at = ExtensionStatus.APPROVED, ctx.now
         reg.lock_until = ext.lock_until_before + timedelta(days=ext.days)
         reg.extensions += 1
         reg.updated_at = ctx.now
@@ -195,7 +198,7 @@ class ExtensionKind:
     def rejected(self, ctx: Context, flow: ApprovalFlow, ext: RegistrationExtension, appr: Approval,
                  reason: str) -> None:
         reg = ctx.s.get(Registration, ext.registration_id)
-        ext.status, ext.decided_at = "rejected", ctx.now
+        ext.status, ext.decided_at = ExtensionStatus.REJECTED, ctx.now
         ctx.audit("extension.rejected", "registration", reg.number, after={"extension": ext.number, "reason": reason})
         ctx.send(self.requester(ctx, ext), Text(t("ext_rejected", "zh", number=reg.number, who=ctx.user.name,
                                                   reason=reason, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))),

@@ -28,9 +28,9 @@ from handlers.approvals.voiding import void_flows
 from handlers.registration.approved_terms import restore_approved_terms
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
-from models import Registration, RegistrationExtension, RegistrationLock, User
+from models import (OPEN_STATUSES, ExtensionStatus, FlowStatus, Registration, RegistrationExtension, RegistrationLock,
+                    RegistrationStatus, User)
 
-OPEN = ("pending", "approved")
 # How long after an expiry the sweep still tells refused partners the customer
 # is free (it tries every run until then; each partner is told once).
 FREE_NOTICE_WINDOW = timedelta(days=1)
@@ -42,7 +42,7 @@ def sweep(svc: Services) -> dict[str, int]:
         now = svc.clock.now()
         rules = svc.rules.active(s)
         horizon = now + timedelta(days=max(rules.lifecycle.warn_days_before or (0,)))
-        ids = s.execute(select(Registration.id).where(Registration.status.in_(OPEN),
+        ids = s.execute(select(Registration.id).where(Registration.status.in_(OPEN_STATUSES),
                                                       Registration.lock_until <= horizon)
                         .order_by(Registration.lock_until)).scalars().all()
     for reg_id in ids:
@@ -53,7 +53,7 @@ def sweep(svc: Services) -> dict[str, int]:
                 counts[outcome] += 1
     with svc.factory() as s:
         ended = s.execute(select(Registration.id).where(
-            Registration.status == "expired", Registration.free_notices_done_at.is_(None),
+            Registration.status == RegistrationStatus.EXPIRED, Registration.free_notices_done_at.is_(None),
             Registration.updated_at >= svc.clock.now() - FREE_NOTICE_WINDOW)
             .order_by(Registration.updated_at)).scalars().all()
     for reg_id in ended:
@@ -68,7 +68,7 @@ def sweep(svc: Services) -> dict[str, int]:
 def _one(ctx: Context, reg_id: int) -> str | None:
     reg = ctx.s.execute(select(Registration).where(Registration.id == reg_id).with_for_update()
                         .execution_options(populate_existing=True)).scalar_one()
-    if reg.status not in OPEN or reg.lock_until is None:
+    if reg.status not in OPEN_STATUSES or reg.lock_until is None:
         return None
     if reg.lock_until <= ctx.now:
         expire(ctx, reg)
@@ -84,7 +84,7 @@ def warn(ctx: Context, reg: Registration) -> bool:
     days = min(due)     # the most urgent warning that is due; larger ones are moot now
     key = f"expiry-warn:{reg.id}:{reg.lock_until.isoformat()}:{days}"
     holder = ctx.s.get(User, reg.submitter_id)
-    kind = "pending" if reg.status == "pending" else "approved"
+    kind = "pending" if reg.status == RegistrationStatus.PENDING else "approved"
     ext = ctx.rules.lifecycle.extension
     hint = t("expiry_hint_extend", "zh", number=reg.number, n=ext.verified_visits, days=ext.within_days) \
         if kind == "approved" and reg.extensions < ext.max_extensions else ""
@@ -100,13 +100,13 @@ def expire(ctx: Context, reg: Registration) -> bool:
     does nothing (False), rather than expiring and auditing it twice."""
     reg = ctx.s.execute(select(Registration).where(Registration.id == reg.id).with_for_update()
                         .execution_options(populate_existing=True)).scalar_one()
-    if reg.status not in OPEN:
+    if reg.status not in OPEN_STATUSES:
         return False
     before = snapshot(reg)
     voided = _void_decisions(ctx, reg)
     restore_approved_terms(reg)             # a change still waiting dies with it
     released_until = reg.lock_until
-    reg.status, reg.updated_at = "expired", ctx.now
+    reg.status, reg.updated_at = RegistrationStatus.EXPIRED, ctx.now
     for lock in ctx.s.execute(select(RegistrationLock).where(RegistrationLock.registration_id == reg.id)).scalars():
         ctx.s.delete(lock)
     ctx.s.flush()
@@ -124,18 +124,18 @@ def _void_decisions(ctx: Context, reg: Registration) -> list[RegistrationExtensi
     would otherwise be reminded, escalated and decided on a dead registration);
     each approver is told why. Returns the extensions voided."""
     pending = list(ctx.s.execute(select(RegistrationExtension).where(
-        RegistrationExtension.registration_id == reg.id, RegistrationExtension.status == "pending")
+        RegistrationExtension.registration_id == reg.id, RegistrationExtension.status == ExtensionStatus.PENDING)
         .with_for_update()).scalars())
     subjects = [("registration", reg.id, t("expired_approver_reg", "zh", number=reg.number, customer=reg.customer_text))]
     subjects += [("extension", ext.id, t("expired_approver_ext", "zh", ext=ext.number, number=reg.number,
                                          customer=reg.customer_text)) for ext in pending]
     for kind, subject_id, why in subjects:
-        for voided in void_flows(ctx, kind, subject_id, why, ("pending",), tell=False,
+        for voided in void_flows(ctx, kind, subject_id, why, (FlowStatus.PENDING,), tell=False,
                                  stamp=t("stamp_void_expired", "zh")):
             for user in voided.waiting:
                 ctx.send(user, Text(why), key=f"void-expired:{voided.flow.id}:{user.id}")
     for ext in pending:
-        ext.status, ext.decided_at = "void", ctx.now
+        ext.status, ext.decided_at = ExtensionStatus.VOID, ctx.now
         ctx.audit("extension.void", "registration", reg.number, after={"extension": ext.number, "why": "expired"})
     return pending
 
@@ -163,7 +163,7 @@ def refused_meanwhile(ctx: Context, reg: Registration) -> list[tuple[User, Regis
     refused registration: one per other partner (the one who tried last), so
     nobody is told twice."""
     rows = ctx.s.execute(select(Registration).where(
-        Registration.customer_id == reg.customer_id, Registration.status == "rejected",
+        Registration.customer_id == reg.customer_id, Registration.status == RegistrationStatus.REJECTED,
         Registration.partner_id != reg.partner_id, Registration.received_at >= reg.received_at)
         .order_by(Registration.received_at)).scalars().all()
     by_partner: dict[int, Registration] = {}
@@ -183,7 +183,7 @@ def release_expired(ctx: Context, customer_id: int) -> None:
                                                          RegistrationLock.expires_at <= now)).scalars().all()
     for lock in stale:
         reg = ctx.s.get(Registration, lock.registration_id)
-        if reg is not None and reg.status in ("pending", "approved"):
+        if reg is not None and reg.status in OPEN_STATUSES:
             expire(ctx, reg)
         else:
             ctx.s.delete(lock)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chat.context import Context
 from domain.rules.checks import Holder
-from models import Partner, Registration, RegistrationLock
+from models import Partner, Registration, RegistrationLock, RegistrationStatus
 
 
 def scope_keys(scope: str, lines: list[str], department: str | None) -> list[str]:
@@ -49,7 +49,7 @@ def holder(ctx: Context, customer_id: int, wanted: list[str], scope: str, partne
         if _overlaps(lock.scope_key, wanted, scope):
             return Holder(registration_number=reg.number, partner_name=partner.name, held_since=reg.received_at,
                           until=lock.expires_at, scope_key=lock.scope_key, same_partner=partner.id == partner_id,
-                          pending=reg.status == "pending")
+                          pending=reg.status == RegistrationStatus.PENDING)
     return None
 
 

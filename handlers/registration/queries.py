@@ -10,7 +10,7 @@ from handlers.customers import lookup as customers
 from domain.rules.words import scope_word
 from domain.wording import yuan
 from handlers.registration.texts import status_word, t
-from models import Partner, Registration, RegistrationLock
+from models import OPEN_STATUSES, Partner, Registration, RegistrationLock, RegistrationStatus, Role
 
 LIST_LIMIT = 10
 
@@ -31,7 +31,7 @@ def my_registrations(ctx: Context) -> None:
     if user.partner_id is None:
         ctx.reply(Text(t("partners_only", ctx.lang)))
         return
-    open_first = case((Registration.status.in_(("pending", "approved")), 0), else_=1)
+    open_first = case((Registration.status.in_(OPEN_STATUSES), 0), else_=1)
     regs = ctx.s.execute(select(Registration).where(Registration.partner_id == user.partner_id)
                          .order_by(open_first, Registration.received_at.desc()).limit(LIST_LIMIT)).scalars().all()
     if not regs:
@@ -59,15 +59,15 @@ def query_customer(ctx: Context, name: str | None) -> None:
         .order_by(Registration.received_at)).all()
     lines = [f"**{cust.name}**" + ("" if match.verdict == "duplicate" else f"（相似：{match.reason}）")]
     seen: set[int] = set()
-    staff = ctx.user.role in ("manager", "director", "admin")
+    staff = ctx.user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
     for reg, scope in rows:
         if staff or reg.partner_id == ctx.user.partner_id:
             if reg.id not in seen:
                 lines.append(_line(ctx, reg, with_partner=staff))
                 seen.add(reg.id)
         else:
-            lines.append("> " + t("query_other_pending" if reg.status == "pending" else "query_other", lang,
-                                  scope=scope_word(scope, lang), until=ctx.fmt(reg.lock_until, "%Y-%m-%d")))
+            key = "query_other_pending" if reg.status == RegistrationStatus.PENDING else "query_other"
+            lines.append("> " + t(key, lang, scope=scope_word(scope, lang), until=ctx.fmt(reg.lock_until, "%Y-%m-%d")))
     if len(lines) == 1:
         ctx.reply(Text(t("query_none", lang, customer=cust.name)))
         return

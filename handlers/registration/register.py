@@ -22,7 +22,7 @@ from handlers.customers.search import credit_code_in
 from domain.rules.words import role_word, rule_name
 from domain.wording import sentences, yuan
 from handlers.registration.texts import t
-from models import Customer, Partner, Registration, User
+from models import OPEN_STATUSES, Customer, Partner, Registration, RegistrationStatus, Role, User
 
 # Bounds on what a message can put in the database: beyond them the user gets
 # a polite correction instead of a failed command.
@@ -116,7 +116,7 @@ def _ask(ctx: Context, fields: dict, asked: str, message: str) -> None:
 
 def register(ctx: Context, fields: dict) -> None:
     user = ctx.user
-    if user.role != "dealer" or user.partner_id is None:
+    if user.role != Role.DEALER or user.partner_id is None:
         ctx.clear_state()
         ctx.reply(Text(t("partners_only", ctx.lang)))
         return
@@ -172,12 +172,12 @@ class Outcome:
 
 def _outcome(verdicts: list[Verdict]) -> Outcome:
     if any(v.outcome == REJECT for v in verdicts):
-        return Outcome("rejected", verdicts)
+        return Outcome(RegistrationStatus.REJECTED, verdicts)
     needing = [v for v in verdicts if v.outcome == NEEDS_APPROVAL]
     if needing:
         role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
-        return Outcome("pending", verdicts, role)
-    return Outcome("approved", verdicts)
+        return Outcome(RegistrationStatus.PENDING, verdicts, role)
+    return Outcome(RegistrationStatus.APPROVED, verdicts)
 
 
 def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
@@ -195,7 +195,7 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
     amount = float(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
     open_count = s.execute(select(func.count()).select_from(Registration).where(
-        Registration.partner_id == partner.id, Registration.status.in_(("pending", "approved")))).scalar()
+        Registration.partner_id == partner.id, Registration.status.in_(OPEN_STATUSES))).scalar()
     verdicts = [
         checks.qualification(rules, partner.product_lines, lines, lang),
         checks.territory(rules, partner.regions, customer.name, customer.region, lang),
@@ -217,26 +217,26 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
                        amount_yuan=amount, close_date=date.fromisoformat(fields["close_date"]) if fields.get("close_date") else None,
                        status=outcome.status, received_at=ctx.received_at, verdicts=[v.to_dict() for v in verdicts],
                        match=match.to_dict(), rules_version=ctx.rules.version, created_at=now, updated_at=now)
-    if outcome.status == "approved":
+    if outcome.status == RegistrationStatus.APPROVED:
         reg.lock_until, reg.decided_at = ctx.received_at + timedelta(days=rules.protection_days), now
-    elif outcome.status == "pending":
+    elif outcome.status == RegistrationStatus.PENDING:
         reg.lock_until = ctx.received_at + timedelta(days=rules.pending_lock_days)
     s.add(reg)
     s.flush()
     reg.number = f"RG{ctx.clock.local(ctx.received_at):%Y%m%d}-{reg.id:04d}"
 
-    if outcome.status != "rejected" and not locks.take(ctx, reg, customer.id, scope_keys):
+    if outcome.status != RegistrationStatus.REJECTED and not locks.take(ctx, reg, customer.id, scope_keys):
         # Lost a same-instant race the row lock could not see (the unique index caught it).
         holder = locks.holder(ctx, customer.id, scope_keys, rules.conflict_scope, partner.id)
         verdicts = [v for v in verdicts if v.rule_id != "registration.conflict"]
         verdicts.insert(3, checks.conflict(customer.name, holder, ctx.fmt, lang))
         outcome = _outcome(verdicts)
-        reg.status, reg.lock_until, reg.decided_at = "rejected", None, None
+        reg.status, reg.lock_until, reg.decided_at = RegistrationStatus.REJECTED, None, None
         reg.verdicts = [v.to_dict() for v in verdicts]
 
     ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),
               verdicts=reg.verdicts)
-    if outcome.status == "pending":
+    if outcome.status == RegistrationStatus.PENDING:
         # A name with no place in it ("协和医院") borrows the region of the customer it resembles.
         region = customer.region or (match.matched.region if match.matched else None)
         request_approval(ctx, reg, outcome.approver_role, region, [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
@@ -254,9 +254,9 @@ def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: 
     lang = ctx.lang
     common = {"number": reg.number, "customer": customer.name, "lines": "、".join(reg.product_lines),
               "amount": yuan(reg.amount_yuan)}
-    if outcome.status == "approved":
+    if outcome.status == RegistrationStatus.APPROVED:
         ctx.reply(Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
-    elif outcome.status == "pending":
+    elif outcome.status == RegistrationStatus.PENDING:
         reasons = sentences((v.message for v in outcome.verdicts if v.outcome == NEEDS_APPROVAL), lang)
         ctx.reply(Text(t("reg_pending", lang, approver=role_word(outcome.approver_role, lang), reasons=reasons,
                          until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))

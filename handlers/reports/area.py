@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from chat.context import Context
-from models import Approval, ApprovalFlow, Customer, Order, Partner, Registration, User, Visit
+from models import (Approval, ApprovalFlow, ApprovalStatus, Customer, FlowStatus, Order, Partner, Registration,
+                    RegistrationStatus, Role, User, Visit)
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class Area:
 
 
 def managers(ctx: Context) -> list[Area]:
-    rows = ctx.s.execute(select(User).where(User.role.in_(("manager", "director"))).order_by(User.id)).scalars()
-    return [Area(u, None if u.role == "director" else tuple(u.regions or ())) for u in rows]
+    rows = ctx.s.execute(select(User).where(User.role.in_((Role.MANAGER, Role.DIRECTOR))).order_by(User.id)).scalars()
+    return [Area(u, None if u.role == Role.DIRECTOR else tuple(u.regions or ())) for u in rows]
 
 
 def registrations(ctx: Context, area: Area, start: datetime, end: datetime) -> list[Registration]:
@@ -38,7 +39,7 @@ def registrations(ctx: Context, area: Area, start: datetime, end: datetime) -> l
 
 
 def conflicts(regs: list[Registration]) -> list[Registration]:
-    return [r for r in regs if r.status == "rejected" and any(
+    return [r for r in regs if r.status == RegistrationStatus.REJECTED and any(
         v["rule_id"] == "registration.conflict" and v["outcome"] == "reject" for v in r.verdicts)]
 
 
@@ -55,8 +56,8 @@ def visits(ctx: Context, area: Area, start: datetime, end: datetime) -> list[Vis
 
 def pending_for(ctx: Context, user: User) -> list[tuple[Approval, ApprovalFlow]]:
     return list(ctx.s.execute(select(Approval, ApprovalFlow).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
-                              .where(Approval.approver_id == user.id, Approval.status == "pending",
-                                     ApprovalFlow.status == "pending").order_by(Approval.created_at)).all())
+                              .where(Approval.approver_id == user.id, Approval.status == ApprovalStatus.PENDING,
+                                     ApprovalFlow.status == FlowStatus.PENDING).order_by(Approval.created_at)).all())
 
 
 def orders(ctx: Context, area: Area, start: datetime, end: datetime) -> list[Order]:

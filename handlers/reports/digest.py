@@ -17,6 +17,7 @@ from handlers.approvals.kinds import kinds
 from domain.wording import yuan
 from handlers.registration.texts import status_word
 from handlers.reports.texts import t
+from models import VisitStatus
 
 SHOW = 5
 
@@ -81,9 +82,10 @@ def _visit_lines(ctx: Context, visits: list) -> list[str]:
     counted as such, not listed again."""
     rules = ctx.rules.visits
     doubtful = [v for v in visits if checks.suspicious(rules, v.flags)]
-    noted = [v for v in visits if v.flags and v.status != "offsite" and v not in doubtful]
+    noted = [v for v in visits if v.flags and v.status != VisitStatus.OFFSITE and v not in doubtful]
     lines = [t("digest_visits", "zh", n=len(visits), verified=sum(1 for v in visits if v.verified),
-               offsite=sum(1 for v in visits if v.status == "offsite"), doubtful=len(doubtful), noted=len(noted))]
+               offsite=sum(1 for v in visits if v.status == VisitStatus.OFFSITE), doubtful=len(doubtful),
+               noted=len(noted))]
     for v in (doubtful + noted)[:SHOW]:
         where = v.customer.name if v.customer else (v.label or t("visit_unknown_place", "zh"))
         doubt = [f for f in v.flags if f["code"] in rules.suspicious_flags]

@@ -21,6 +21,7 @@ from chat.messages import Image, Text
 from handlers.reports import area as areas
 from handlers.registration.texts import status_word
 from handlers.reports.texts import t
+from models import VisitStatus
 
 
 def last_week(svc: Services, slot: datetime) -> tuple[datetime, datetime]:
@@ -58,7 +59,7 @@ def picture(ctx: Context, area: areas.Area, start: datetime, end: datetime) -> t
     if not regs and not attempts:
         return None
     by_status = Counter(status_word(r.status) for r in regs)
-    visits = [v for v in attempts if v.status != "offsite"]
+    visits = [v for v in attempts if v.status != VisitStatus.OFFSITE]
     offsite = len(attempts) - len(visits)
     by_rep = Counter(v.user.name for v in visits)
     flags = Counter(v.user.name for v in visits if checks.suspicious(ctx.rules.visits, v.flags))

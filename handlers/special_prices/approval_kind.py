@@ -13,7 +13,8 @@ from handlers.approvals.kinds import CardView
 from handlers.orders.cards import price_source_word, resend_card
 from domain.wording import unit_yuan, yuan
 from handlers.special_prices.texts import t
-from models import Approval, ApprovalFlow, Order, Partner, Product, Registration, SpecialPrice, User
+from models import (Approval, ApprovalFlow, ApprovalStatus, Order, OrderStatus, Partner, Product, Registration,
+                    SpecialPrice, SpecialPriceStatus, User)
 
 
 def pct(x: Decimal) -> str:
@@ -66,7 +67,7 @@ class SpecialPriceKind:
                 "order_lines": [[ln.sku, ln.qty] for ln in order.lines] if order else None, "reason": sp.reason}
 
     def is_open(self, sp: SpecialPrice) -> bool:
-        return sp.status == "pending"
+        return sp.status == SpecialPriceStatus.PENDING
 
     def requester(self, ctx: Context, sp: SpecialPrice) -> User:
         return ctx.s.get(User, sp.submitter_id)
@@ -95,13 +96,13 @@ class SpecialPriceKind:
 
     def approved(self, ctx: Context, flow: ApprovalFlow, sp: SpecialPrice, appr: Approval) -> None:
         from handlers.orders.pricing import reprice
-        sp.status, sp.decided_at, sp.updated_at = "approved", ctx.now, ctx.now
+        sp.status, sp.decided_at, sp.updated_at = SpecialPriceStatus.APPROVED, ctx.now, ctx.now
         who = "、".join(dict.fromkeys(a.decided_by.name for a in flow.approvals
-                                      if a.status == "approved" and a.decided_by))
+                                      if a.status == ApprovalStatus.APPROVED and a.decided_by))
         dealer = self.requester(ctx, sp)
         if sp.order_id is None:
             sp.valid_until = ctx.now + timedelta(days=ctx.rules.special_price.grant_valid_days)
-        ctx.audit("special_price.approved", "special_price", sp.number, before={"status": "pending"},
+        ctx.audit("special_price.approved", "special_price", sp.number, before={"status": SpecialPriceStatus.PENDING},
                   after=special_snapshot(sp))
         if sp.order_id is None:
             first = sp.items[0]
@@ -113,15 +114,15 @@ class SpecialPriceKind:
         partner = ctx.s.execute(select(Partner).where(Partner.id == order.partner_id).with_for_update()).scalar_one()
         ctx.send(dealer, Text(t("sp_approved_order", "zh", number=sp.number, who=who, what=what_asked(sp.items),
                                 order=order.number)), key=f"decision:{appr.id}")
-        if order.status == "draft":
+        if order.status == OrderStatus.DRAFT:
             reprice(ctx, partner, order)
             resend_card(ctx, order, t("sp_order_repriced", "zh", order=order.number,
                                             total=yuan(order.total_yuan)))
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, sp: SpecialPrice, appr: Approval, reason: str) -> None:
-        sp.status, sp.decided_at, sp.updated_at = "rejected", ctx.now, ctx.now
-        ctx.audit("special_price.rejected", "special_price", sp.number, before={"status": "pending"},
-                  after={"status": "rejected", "reason": reason})
+        sp.status, sp.decided_at, sp.updated_at = SpecialPriceStatus.REJECTED, ctx.now, ctx.now
+        ctx.audit("special_price.rejected", "special_price", sp.number, before={"status": SpecialPriceStatus.PENDING},
+                  after={"status": SpecialPriceStatus.REJECTED, "reason": reason})
         order = ctx.s.get(Order, sp.order_id) if sp.order_id else None
         ctx.send(self.requester(ctx, sp),
                  Text(t("sp_rejected", "zh", number=sp.number, who=ctx.user.name, reason=reason)

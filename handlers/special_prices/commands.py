@@ -26,7 +26,8 @@ from handlers.special_prices.approval_kind import SpecialPriceKind, pct, special
 from domain.rules.words import role_word
 from domain.wording import unit_yuan, yuan
 from handlers.special_prices.texts import t
-from models import Order, Partner, Product, Registration, SpecialPrice, User
+from models import (OPEN_STATUSES, Order, OrderStatus, Partner, Product, Registration, Role, SpecialPrice,
+                    SpecialPriceStatus, User)
 
 MAX_REASON_CHARS = 300
 FLOOR = Decimal("0.2")     # below 20% of list price is a typo, not a negotiation
@@ -36,7 +37,7 @@ FLOOR = Decimal("0.2")     # below 20% of list price is a typo, not a negotiatio
 
 def request(ctx: Context, parsed: Parsed, text: str) -> None:
     lang, user = ctx.lang, ctx.user
-    if user.role != "dealer" or user.partner_id is None:
+    if user.role != Role.DEALER or user.partner_id is None:
         ctx.reply(Text(t("sp_partners_only", lang)))
         return
     ctx.clear_state()
@@ -58,7 +59,7 @@ def request(ctx: Context, parsed: Parsed, text: str) -> None:
         if order is None or order.partner_id != partner.id:
             ctx.reply(Text(t("order_not_found", lang, ref=parsed.ref)))
             return
-        if order.status != "draft":
+        if order.status != OrderStatus.DRAFT:
             ctx.reply(Text(t("sp_order_not_draft", lang, number=order.number,
                              status=t(f"order_status_{order.status}", lang))))
             return
@@ -148,7 +149,7 @@ def _submit(ctx: Context, partner: Partner, order: Order | None, items, parsed: 
     sp = SpecialPrice(partner_id=partner.id, submitter_id=ctx.user.id, order_id=order.id if order else None,
                       order_revision=order.revision if order else None, customer_id=customer.id if customer else None,
                       customer_text=customer_text, registration_id=reg.id if reg else None, items=rows,
-                      depth=depth.quantize(Decimal("0.0001")), reason=reason, status="pending",
+                      depth=depth.quantize(Decimal("0.0001")), reason=reason, status=SpecialPriceStatus.PENDING,
                       received_at=ctx.received_at, created_at=now, updated_at=now)
     ctx.s.add(sp)
     ctx.s.flush()
@@ -173,7 +174,7 @@ def _related_registration(ctx: Context, partner: Partner, customer, lines: set[s
         return None
     regs = ctx.s.execute(select(Registration).where(
         Registration.partner_id == partner.id, Registration.customer_id == customer.id,
-        Registration.status.in_(("pending", "approved"))).order_by(Registration.received_at)).scalars().all()
+        Registration.status.in_(OPEN_STATUSES)).order_by(Registration.received_at)).scalars().all()
     return next((r for r in regs if lines & set(r.product_lines)), regs[0] if regs else None)
 
 
@@ -192,7 +193,8 @@ SP_STATUS = {"pending": "审批中", "approved": "已批准", "rejected": "已�
 
 
 def _line(ctx: Context, sp: SpecialPrice) -> str:
-    until = f"，{ctx.fmt(sp.valid_until, '%Y-%m-%d')} 前有效" if sp.status == "approved" and sp.valid_until else ""
+    granted = sp.status == SpecialPriceStatus.APPROVED and sp.valid_until
+    until = f"，{ctx.fmt(sp.valid_until, '%Y-%m-%d')} 前有效" if granted else ""
     return f"> {sp.number} {what_asked(sp.items)} · {SP_STATUS.get(sp.status, sp.status)}{until}"
 
 
@@ -210,7 +212,7 @@ def my_special_prices(ctx: Context) -> None:
 
 def show(ctx: Context, parsed: Parsed) -> None:
     sp = SpecialPriceKind().find(ctx, parsed.ref or "")
-    staff = ctx.user.role in ("manager", "director", "admin")
+    staff = ctx.user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
     if sp is None or not (staff or sp.partner_id == ctx.user.partner_id):
         ctx.reply(Text(t("no_such_ref", ctx.lang, ref=parsed.ref or "")))
         return
@@ -224,19 +226,19 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
         ctx.reply(Text(t("no_such_ref", ctx.lang, ref=parsed.ref or "")))
         return
     sp = kind.lock(ctx, found.id)
-    if sp.status not in ("pending", "approved"):
+    if sp.status not in (SpecialPriceStatus.PENDING, SpecialPriceStatus.APPROVED):
         ctx.reply(Text(t("sp_cannot_withdraw", ctx.lang, number=sp.number, status=SP_STATUS.get(sp.status, sp.status))))
         return
     was = sp.status
     void_flows(ctx, "special_price", sp.id, t("sp_void_withdrawn", "zh"))
-    sp.status, sp.updated_at = "withdrawn", ctx.now
+    sp.status, sp.updated_at = SpecialPriceStatus.WITHDRAWN, ctx.now
     ctx.audit("special_price.withdrawn", "special_price", sp.number, before={"status": was},
-              after={"status": "withdrawn"})
-    if was == "approved" and sp.order_id:
+              after={"status": SpecialPriceStatus.WITHDRAWN})
+    if was == SpecialPriceStatus.APPROVED and sp.order_id:
         from handlers.orders.cards import resend_card
         from handlers.orders.pricing import reprice
         order = ctx.s.execute(select(Order).where(Order.id == sp.order_id).with_for_update()).scalar_one()
-        if order.status == "draft":
+        if order.status == OrderStatus.DRAFT:
             partner = ctx.s.execute(select(Partner).where(Partner.id == order.partner_id).with_for_update()).scalar_one()
             reprice(ctx, partner, order)
             resend_card(ctx, order, t("sp_withdrawn_repriced", "zh", order=order.number,

@@ -24,7 +24,7 @@ from domain.rules.verdict import PASS
 from handlers.customers import lookup as customers
 from handlers.visits.facts import Nearby, measure, nearest, previous_checkin, same_point_visits, todays_plans
 from handlers.visits.texts import t
-from models import Customer, Visit, VisitPhoto
+from models import Customer, PhotoStatus, Visit, VisitPhoto, VisitStatus
 
 MAX_NOTE_CHARS = 1000
 LIST_LIMIT = 10
@@ -38,7 +38,8 @@ def _visitor(ctx: Context) -> bool:
 
 
 def open_visit(ctx: Context, lock: bool = False) -> Visit | None:
-    q = select(Visit).where(Visit.user_id == ctx.user.id, Visit.status == "open").order_by(Visit.checkin_at.desc())
+    q = (select(Visit).where(Visit.user_id == ctx.user.id, Visit.status == VisitStatus.OPEN)
+         .order_by(Visit.checkin_at.desc()))
     return ctx.s.execute(q.with_for_update() if lock else q).scalars().first()
 
 
@@ -92,14 +93,14 @@ def on_location(ctx: Context) -> None:
     else:
         found = nearest(ctx, ctx.user, here)
         if found is None:
-            _record(ctx, here, None, None, None, status="offsite", verified=False, plan=None, flags=[])
+            _record(ctx, here, None, None, None, status=VisitStatus.OFFSITE, verified=False, plan=None, flags=[])
             ctx.reply(Text(t("visit_nobody_near", ctx.lang, radius=_distance_words(ctx.rules.visits.search_radius_m))))
             return
     verdict = checks.geofence(found.customer.name, found.distance_m, found.radius_m, ctx.lang)
     if verdict.outcome != "pass":
         flag = checks.far_from_customer(found.customer.name, found.distance_m, found.radius_m)
-        visit = _record(ctx, here, found.customer, found.distance_m, found.radius_m, status="offsite", verified=False,
-                        plan=found.planned, flags=[flag])
+        visit = _record(ctx, here, found.customer, found.distance_m, found.radius_m, status=VisitStatus.OFFSITE,
+                        verified=False, plan=found.planned, flags=[flag])
         ctx.audit("visit.offsite", "visit", visit.id, after=_snapshot(visit), verdicts=[verdict.to_dict()])
         ctx.reply(Text(t("visit_refused", ctx.lang, message=verdict.message, next_step=verdict.next_step)))
         return
@@ -126,7 +127,7 @@ def _check_in(ctx: Context, here: Point, customer: Customer, planned, found: Nea
     if found is None:
         flags.insert(0, checks.no_customer_point(customer.name))
     visit = _record(ctx, here, customer, found.distance_m if found else None, found.radius_m if found else None,
-                    status="open", verified=found is not None, plan=planned, flags=flags)
+                    status=VisitStatus.OPEN, verified=found is not None, plan=planned, flags=flags)
     ctx.audit("visit.checkin", "visit", visit.id, after=_snapshot(visit))
     warn = "".join("\n⚠️ " + f.message for f in flags if f.code != "NO_CUSTOMER_POINT")
     when = ctx.fmt(ctx.now, "%H:%M")
@@ -169,13 +170,13 @@ def close(ctx: Context, visit: Visit, auto: bool = False, closed_by: str = "next
     one (until the next check-in, or 12 hours)."""
     visit.checkout_at = ctx.now
     if auto:
-        visit.status, visit.duration_s = "auto_closed", None
+        visit.status, visit.duration_s = VisitStatus.AUTO_CLOSED, None
         flag = checks.never_checked_out(visit.customer.name if visit.customer else "-", closed_by,
                                         (ctx.now - visit.checkin_at).total_seconds() / 3600,
                                         ctx.rules.visits.open_visit_hours)
         visit.flags = [*(visit.flags or []), flag.to_dict()]
     else:
-        visit.status = "closed"
+        visit.status = VisitStatus.CLOSED
         visit.duration_s = int((ctx.now - visit.checkin_at).total_seconds())
     ctx.audit("visit.auto_closed" if auto else "visit.checkout", "visit", visit.id, after=_snapshot(visit))
 
@@ -203,7 +204,8 @@ def _visit_for_attachment(ctx: Context, grace: bool) -> Visit | None:
         return visit
     since = ctx.now - timedelta(minutes=ctx.rules.visits.photo_grace_minutes) if grace else \
         ctx.clock.local(ctx.now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return ctx.s.execute(select(Visit).where(Visit.user_id == ctx.user.id, Visit.status.in_(("closed", "auto_closed")),
+    return ctx.s.execute(select(Visit).where(Visit.user_id == ctx.user.id,
+                                             Visit.status.in_((VisitStatus.CLOSED, VisitStatus.AUTO_CLOSED)),
                                              Visit.checkout_at >= since).order_by(Visit.checkout_at.desc())
                          .with_for_update()).scalars().first()
 
@@ -243,7 +245,7 @@ def on_photo(ctx: Context) -> None:
     exists = ctx.s.execute(select(VisitPhoto.id).where(VisitPhoto.media_id == ib.media_id[:200])).first()
     if exists is None:
         visit.photos.append(VisitPhoto(platform=ib.platform, media_id=ib.media_id[:200],
-                                       pic_url=(ib.pic_url or "")[:500] or None, status="pending",
+                                       pic_url=(ib.pic_url or "")[:500] or None, status=PhotoStatus.PENDING,
                                        next_attempt_at=ctx.now, received_at=ctx.now))
         ctx.s.flush()
         ctx.audit("visit.photo", "visit", visit.id, after={"media_id": ib.media_id[:200]})

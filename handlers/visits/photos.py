@@ -19,7 +19,7 @@ from chat.media import store_blob
 from chat.delivery import DeliveryError
 from chat.messages import Text
 from handlers.visits.texts import t
-from models import User, VisitPhoto
+from models import PhotoStatus, User, VisitPhoto
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def _claim(svc: Services) -> list[tuple[int, str, str]]:
     now = svc.clock.now()
     with svc.factory() as s, s.begin():
         rows = s.execute(select(VisitPhoto).where(or_(
-            and_(VisitPhoto.status == "pending", VisitPhoto.next_attempt_at <= now,
+            and_(VisitPhoto.status == PhotoStatus.PENDING, VisitPhoto.next_attempt_at <= now,
                  or_(VisitPhoto.lease_until.is_(None), VisitPhoto.lease_until <= now))))
             .order_by(VisitPhoto.id).limit(BATCH).with_for_update(skip_locked=True)).scalars().all()
         for row in rows:
@@ -59,9 +59,10 @@ def sweep(svc: Services) -> dict[str, int]:
             continue
         with svc.factory() as s, s.begin():
             row = s.get(VisitPhoto, photo_id, with_for_update=True)
-            if row.status == "pending":
+            if row.status == PhotoStatus.PENDING:
                 blob = store_blob(s, svc.clock, "photo", data, content_type, filename or f"visit-{row.visit_id}.jpg")
-                row.blob_id, row.status, row.fetched_at, row.lease_until = blob.id, "fetched", svc.clock.now(), None
+                row.blob_id, row.status, row.fetched_at = blob.id, PhotoStatus.FETCHED, svc.clock.now()
+                row.lease_until = None
                 row.attempts += 1
                 counts["fetched"] += 1
     return counts
@@ -77,7 +78,7 @@ def _failed(svc: Services, photo_id: int, error: str, transient: bool) -> str:
         if transient and source is not None and now - row.received_at < source.kept_for + MARGIN:
             row.next_attempt_at = now + timedelta(seconds=min(MAX_BACKOFF_S, 15 * 2 ** min(row.attempts, 10)))
             return "retry"
-        row.status = "failed"
+        row.status = PhotoStatus.FAILED
         log.error("photo %s (media %s) could not be kept: %s", photo_id, row.media_id, error)
         visit = row.visit
         ctx = Context.for_system(s, svc, actor="scheduler")

@@ -11,21 +11,21 @@ from models.db import unit_of_work
 from chat.messages import Text
 from handlers.visits.texts import t
 from handlers.visits.checkins import close
-from models import User, Visit
+from models import User, Visit, VisitStatus
 
 
 def sweep(svc: Services) -> dict[str, int]:
     closed = 0
     with svc.factory() as s:
         hours = svc.rules.active(s).visits.open_visit_hours
-        ids = s.execute(select(Visit.id).where(Visit.status == "open",
+        ids = s.execute(select(Visit.id).where(Visit.status == VisitStatus.OPEN,
                                                Visit.checkin_at < svc.clock.now() - timedelta(hours=hours))).scalars().all()
     for visit_id in ids:
         with unit_of_work(svc.factory) as s:
             ctx = Context.for_system(s, svc, actor="scheduler")
             visit = s.execute(select(Visit).where(Visit.id == visit_id).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one()
-            if visit.status != "open":
+            if visit.status != VisitStatus.OPEN:
                 continue
             close(ctx, visit, auto=True, closed_by="timeout")
             ctx.send(s.get(User, visit.user_id),
@@ -38,12 +38,12 @@ def sweep(svc: Services) -> dict[str, int]:
 def evening_reminders(svc: Services, period: str, slot: datetime) -> dict:
     sent = 0
     with svc.factory() as s:
-        ids = s.execute(select(Visit.id).where(Visit.status == "open")).scalars().all()
+        ids = s.execute(select(Visit.id).where(Visit.status == VisitStatus.OPEN)).scalars().all()
     for visit_id in ids:
         with unit_of_work(svc.factory) as s:
             ctx = Context.for_system(s, svc, actor="scheduler")
             visit = s.get(Visit, visit_id)
-            if visit.status != "open":
+            if visit.status != VisitStatus.OPEN:
                 continue
             ctx.send(s.get(User, visit.user_id),
                      Text(t("visit_open_reminder", "zh", customer=visit.customer.name if visit.customer else "-",

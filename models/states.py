@@ -1,0 +1,98 @@
+"""The states a row can be in, and the roles a user can have.
+
+``StrEnum``: each member is its lowercase string value, so it compares equal to
+that string and is stored, serialised and formatted as it (the database and JSON
+hold the same words as before).
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RegistrationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class ExtensionStatus(StrEnum):
+    """A 延期 request (RegistrationExtension.status)."""
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    VOID = "void"
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "draft"                         # summary card sent, waiting for 确认
+    PENDING_APPROVAL = "pending_approval"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+class SpecialPriceStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    VOID = "void"
+    USED = "used"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class FlowStatus(StrEnum):
+    """An approval flow as a whole (ApprovalFlow.status)."""
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    VOID = "void"
+
+
+class ApprovalStatus(StrEnum):
+    """One approver's card in a flow (Approval.status)."""
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    VOID = "void"
+    TRANSFERRED = "transferred"
+    ESCALATED = "escalated"
+
+
+class VisitStatus(StrEnum):
+    OPEN = "open"                   # checked in
+    CLOSED = "closed"               # checked out
+    OFFSITE = "offsite"             # an attempt outside the geofence, never a visit
+    AUTO_CLOSED = "auto_closed"     # never checked out
+
+
+class PhotoStatus(StrEnum):
+    PENDING = "pending"
+    FETCHED = "fetched"
+    FAILED = "failed"
+
+
+class InboxStatus(StrEnum):
+    NEW = "new"
+    DONE = "done"
+    DEAD = "dead"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Role(StrEnum):
+    """A user's role (User.role)."""
+    DEALER = "dealer"
+    MANAGER = "manager"
+    DIRECTOR = "director"
+    REP = "rep"
+    ADMIN = "admin"

@@ -1,0 +1,150 @@
+"""Outbound delivery against the local mock of the WeCom API: retries, token
+refresh with a cap, pacing under WeCom's per-member limit, never twice."""
+from __future__ import annotations
+
+
+from sqlalchemy import select
+
+from chat import outbox
+from chat.messages import Text
+from adapters.wecom.api import TOKEN_REFRESH_CAP
+from models import OutboxMessage
+from tests.support.reading import texts_to
+
+
+def q(app):
+    return app.extensions["qudao"]
+
+
+def enqueue(app, recipient, body, key):
+    with q(app).factory() as s, s.begin():
+        outbox.enqueue(s, q(app).clock, recipient, Text(body), key, platform="wecom")
+
+
+def rows(app):
+    with q(app).factory() as s:
+        return s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+
+
+def test_enqueue_is_idempotent_and_delivery_happens_once(app, wecom):
+    enqueue(app, "dealer_bj_li", "你好", "k1")
+    enqueue(app, "dealer_bj_li", "你好", "k1")
+    assert q(app).deliverer.drain() == 1
+    assert q(app).deliverer.drain() == 0
+    assert texts_to(wecom, "dealer_bj_li") == ["你好"]
+    [row] = rows(app)
+    assert row.status == "sent" and row.attempts == 1
+
+
+def test_dead_token_is_refetched_with_a_cap(app, wecom):
+    enqueue(app, "dealer_bj_li", "一", "k1")
+    q(app).deliverer.drain()
+    wecom.state.fail_next("message/send", 40014, times=1)
+    enqueue(app, "dealer_bj_li", "二", "k2")
+    q(app).deliverer.drain()
+    assert texts_to(wecom, "dealer_bj_li") == ["一", "二"]
+    assert len(wecom.state.calls_to("gettoken")) == 2
+    # a token that keeps dying: TOKEN_REFRESH_CAP refetches, then back off (no endless loop)
+    wecom.state.fail_next("message/send", 42001, times=50)
+    enqueue(app, "dealer_bj_li", "三", "k3")
+    q(app).deliverer.drain()
+    assert len(wecom.state.calls_to("gettoken")) == 2 + TOKEN_REFRESH_CAP
+    row = rows(app)[-1]
+    assert row.status == "pending" and "cap" in row.last_error
+
+
+def test_rate_limit_and_network_errors_back_off_and_retry(app, wecom, clock):
+    wecom.state.fail_next("message/send", 45009, times=1)
+    enqueue(app, "dealer_bj_li", "稍后到", "k1")
+    assert q(app).deliverer.drain() == 0
+    row = rows(app)[0]
+    assert row.status == "pending" and row.next_attempt_at > clock.now()
+    clock.advance(seconds=5)
+    wecom.state.drop_next("message/send", times=1)
+    assert q(app).deliverer.drain() == 0
+    clock.advance(seconds=10)
+    assert q(app).deliverer.drain() == 1
+    assert texts_to(wecom, "dealer_bj_li") == ["稍后到"]
+    assert rows(app)[0].attempts == 3
+
+
+def test_later_messages_wait_for_an_earlier_one_to_the_same_person(app, wecom, clock):
+    wecom.state.fail_next("message/send", -1, times=1)
+    enqueue(app, "dealer_bj_li", "第一条", "k1")
+    enqueue(app, "dealer_bj_li", "第二条", "k2")
+    enqueue(app, "director", "别人的", "k3")
+    q(app).deliverer.drain()
+    assert texts_to(wecom, "dealer_bj_li") == [] and texts_to(wecom, "director") == ["别人的"]
+    clock.advance(seconds=5)
+    q(app).deliverer.drain()
+    assert texts_to(wecom, "dealer_bj_li") == ["第一条", "第二条"]
+
+
+def test_pacing_keeps_each_member_under_30_a_minute(app, wecom, clock):
+    for i in range(35):
+        enqueue(app, "dealer_bj_li", f"消息{i}", f"k{i}")
+    q(app).deliverer.drain(max_rounds=50)
+    assert len(texts_to(wecom, "dealer_bj_li")) == 30
+    assert wecom.state.dropped("dealer_bj_li") == []          # nothing was silently lost
+    clock.advance(seconds=61)
+    q(app).deliverer.drain(max_rounds=50)
+    assert texts_to(wecom, "dealer_bj_li") == [f"消息{i}" for i in range(35)]
+
+
+def test_a_crash_after_claiming_is_recovered_by_the_lease(app, wecom, clock):
+    enqueue(app, "dealer_bj_li", "你好", "k1")
+    claimed = q(app).deliverer._claim(10)       # a worker claims, then dies before sending
+    assert len(claimed) == 1 and q(app).deliverer.drain() == 0
+    clock.advance(seconds=61)
+    assert q(app).deliverer.drain() == 1
+    assert texts_to(wecom, "dealer_bj_li") == ["你好"]
+    # the first worker may have sent it before dying: the retry asks WeCom to drop a copy
+    assert wecom.state.calls_to("message/send")[-1].body["enable_duplicate_check"] == 1
+
+
+def test_permanent_errors_are_kept_for_ops_not_retried(app, wecom, clock):
+    enqueue(app, "nobody_here", "你好", "k1")
+    q(app).deliverer.drain()
+    [row] = rows(app)
+    assert row.status == "failed" and "81013" in row.last_error
+    clock.advance(minutes=10)
+    assert q(app).deliverer.drain() == 0
+
+
+def test_a_batch_that_outlives_its_lease_is_still_sent_once(app, clock):
+    """Worker A claims three rows; each send is slow (30 s). Worker B ticks during
+    every send. Per-row lease renewal and fenced completion keep each row single."""
+    from chat.outbox import Deliverer
+    with q(app).factory() as s, s.begin():
+        for i, who in enumerate(["dealer_bj_li", "dealer_hx_sun", "director"]):
+            outbox.enqueue(s, clock, who, Text(f"m{i}"), f"k{i}", platform="wecom")
+    sent = []
+
+    class Slow:
+        platform = "wecom"
+        send_limits = ((60, 30), (3600, 1000))
+
+        def __init__(self, name):
+            self.name = name
+
+        def deliver(self, recipient, msg, uncertain=False, card_ref=None):
+            sent.append((self.name, recipient, uncertain))
+            if self.name == "A":
+                clock.advance(seconds=30)     # a slow API call…
+                worker_b.deliver_due()        # …while another worker's runner ticks
+            return {"msgid": "x"}
+
+    worker_a = Deliverer(q(app).factory, clock, {"wecom": Slow("A")})
+    worker_b = Deliverer(q(app).factory, clock, {"wecom": Slow("B")})
+    worker_a.deliver_due()
+    assert sorted(r for _, r, _ in sent) == ["dealer_bj_li", "dealer_hx_sun", "director"], sent
+    assert ("B", "director", True) in sent      # B took over a row whose lease ran out: outcome unknown
+    assert {r.status for r in rows(app)} == {"sent"}
+
+
+def test_identical_replies_are_both_delivered(app, driver, wecom):
+    driver.text("dealer_bj_li", "帮助")
+    driver.text("dealer_bj_li", "帮助")
+    assert len(texts_to(wecom, "dealer_bj_li")) == 2
+    assert wecom.state.suppressed("dealer_bj_li") == []
+    assert all("enable_duplicate_check" not in c.body for c in wecom.state.calls_to("message/send"))

@@ -1,0 +1,3 @@
+"""Capability tests: neutral messages in through the inbox, neutral messages
+out of the outbox, no platform in between (tests/support/chat_driver.py)."""
+from tests.support.chat_fixtures import app, chat, driver, pg_app, pg_driver  # noqa: F401 (fixtures)

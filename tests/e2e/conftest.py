@@ -1,0 +1,3 @@
+"""End-to-end tests: processes, the browser, PostgreSQL with Redis, the CLI; WeCom
+where a chat platform is needed."""
+from tests.support.wecom import app, driver, pg_app, wecom  # noqa: F401 (fixtures)
