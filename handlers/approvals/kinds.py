@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sqlalchemy import select
+
 from chat.context import Context
 from models import ApprovalFlow, Approval, User
 
@@ -52,6 +54,30 @@ class SubjectKind(Protocol):
         """The last step approved: apply it and tell the requester."""
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, subject: Any, appr: Approval, reason: str) -> None: ...
+
+
+class RowSubject:
+    """What most subject kinds share: the subject is one row with a unique
+    ``number`` (what users type), a ``revision`` bumped by every change, and the
+    user who asked in ``requester_column``. A kind sets ``model`` and says the rest."""
+    model: Any
+    requester_column = "submitter_id"
+
+    def lock(self, ctx: Context, subject_id: int) -> Any:
+        return ctx.s.execute(select(self.model).where(self.model.id == subject_id).with_for_update()
+                             .execution_options(populate_existing=True)).scalar_one()
+
+    def find(self, ctx: Context, ref: str) -> Any | None:
+        return ctx.s.execute(select(self.model).where(self.model.number == ref.upper())).scalar_one_or_none()
+
+    def ref(self, subject: Any) -> str:
+        return subject.number
+
+    def revision(self, subject: Any) -> int:
+        return subject.revision
+
+    def requester(self, ctx: Context, subject: Any) -> User:
+        return ctx.s.get(User, getattr(subject, self.requester_column))
 
 
 def kinds(ctx: Context) -> dict[str, SubjectKind]:

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from chat import sweeps
 from chat.context import Context, Services
-from models.db import unit_of_work
 from chat.messages import Text
 from handlers.approvals import duties, engine, routing
 from handlers.approvals.delegation import delegations_starting, hand_over_pending
@@ -30,25 +30,14 @@ def _waited(start: datetime, now: datetime) -> str:
 
 
 def sweep(svc: Services) -> dict[str, int]:
-    counts = {"handed_over": 0, "reminded": 0, "escalated": 0, "overdue": 0}
-    with unit_of_work(svc.factory) as s:
-        ctx = Context.for_system(s, svc, actor="scheduler")
-        away = [u.id for u in delegations_starting(ctx, ctx.clock.today())]
-    for user_id in away:
-        with unit_of_work(svc.factory) as s:
-            ctx = Context.for_system(s, svc, actor="scheduler")
-            counts["handed_over"] += hand_over_pending(ctx, s.get(User, user_id))[0]
-    with svc.factory() as s:
-        ids = s.execute(select(Approval.id).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
-                        .where(Approval.status == ApprovalStatus.PENDING, ApprovalFlow.status == FlowStatus.PENDING)
-                        .order_by(Approval.id)).scalars().all()
-    for approval_id in ids:
-        with unit_of_work(svc.factory) as s:
-            ctx = Context.for_system(s, svc, actor="scheduler")
-            outcome = _one(ctx, approval_id)
-            if outcome:
-                counts[outcome] += 1
-    return counts
+    away = sweeps.read(svc, lambda ctx: [u.id for u in delegations_starting(ctx, ctx.clock.today())])
+    handed = sweeps.each(svc, away, lambda ctx, user_id: {"handed_over": hand_over_pending(
+        ctx, ctx.s.get(User, user_id))[0]}, outcomes=("handed_over",))
+    waiting = sweeps.read(svc, lambda ctx: list(ctx.s.execute(
+        select(Approval.id).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)
+        .where(Approval.status == ApprovalStatus.PENDING, ApprovalFlow.status == FlowStatus.PENDING)
+        .order_by(Approval.id)).scalars()))
+    return {**handed, **sweeps.each(svc, waiting, _one, outcomes=("reminded", "escalated", "overdue"))}
 
 
 def _one(ctx: Context, approval_id: int) -> str | None:

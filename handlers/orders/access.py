@@ -14,6 +14,7 @@ import re
 from sqlalchemy import select
 
 from chat.context import Context
+from chat.records import Found, partner_record
 from chat.messages import Text
 from handlers.approvals import routing
 from handlers.orders.texts import t
@@ -35,13 +36,11 @@ def own_order(ctx: Context, ref: str | None) -> Order | None:
     lang = ctx.lang
     if not is_dealer(ctx):
         return None
-    order = ctx.s.execute(select(Order).where(Order.number == (ref or "").upper())).scalar_one_or_none()
-    if order is None:
+    order, found = partner_record(ctx, Order, ref)
+    if found == Found.MISSING:
         ctx.reply(Text(t("order_not_found", lang, ref=ref or "")))
-        return None
-    if order.partner_id != ctx.user.partner_id:
-        ctx.reply(Text(t("order_not_yours", lang, ref=order.number)))
-        return None
+    elif found == Found.FOREIGN:
+        ctx.reply(Text(t("order_not_yours", lang, ref=(ref or "").upper())))
     return order
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from chat.context import Context
 from chat.messages import Text
-from handlers.approvals.kinds import CardView
+from handlers.approvals.kinds import CardView, RowSubject
 from handlers.orders.status import notify_status, order_snapshot, set_status
 from domain.rules.words import reason_label
 from domain.wording import yuan
@@ -22,30 +22,15 @@ def order_payload(order: Order) -> dict:
             "lines": [[ln.sku, ln.qty, str(ln.unit_price)] for ln in order.lines], "total": str(order.total_yuan)}
 
 
-class OrderKind:
+class OrderKind(RowSubject):
+    model = Order
     name, prefix, noun = "order", "SO", "订单"
-
-    def lock(self, ctx: Context, subject_id: int) -> Order:
-        return ctx.s.execute(select(Order).where(Order.id == subject_id).with_for_update()
-                             .execution_options(populate_existing=True)).scalar_one()
-
-    def find(self, ctx: Context, ref: str) -> Order | None:
-        return ctx.s.execute(select(Order).where(Order.number == ref.upper())).scalar_one_or_none()
-
-    def ref(self, order: Order) -> str:
-        return order.number
-
-    def revision(self, order: Order) -> int:
-        return order.revision
 
     def payload(self, ctx: Context, order: Order) -> dict:
         return order_payload(order)
 
     def is_open(self, order: Order) -> bool:
         return order.status == OrderStatus.PENDING_APPROVAL
-
-    def requester(self, ctx: Context, order: Order) -> User:
-        return ctx.s.get(User, order.submitter_id)
 
     def card(self, ctx: Context, flow: ApprovalFlow, order: Order, appr: Approval) -> CardView:
         partner = ctx.s.get(Partner, order.partner_id)

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from chat import sweeps
 from chat.context import Context, Services
-from models.db import unit_of_work
+from handlers.orders.confirm import draft_expired
 from chat.messages import Text
 from handlers.orders.cards import stamp_card
 from handlers.orders.status import end_order
@@ -16,27 +17,23 @@ from models import Order, OrderStatus, User
 
 
 def sweep(svc: Services) -> dict[str, int]:
-    counts = {"drafts_lapsed": 0}
-    with svc.factory() as s:
-        ctx = Context.for_system(s, svc, actor="scheduler")
-        cutoff = ctx.now - timedelta(hours=ctx.rules.orders.draft_valid_hours)
-        drafts = s.execute(select(Order.id).where(Order.status == OrderStatus.DRAFT, Order.updated_at < cutoff)
-                           .order_by(Order.id)).scalars().all()
-    for order_id in drafts:
-        with unit_of_work(svc.factory) as s:
-            counts["drafts_lapsed"] += _lapse(Context.for_system(s, svc, actor="scheduler"), order_id)
-    return counts
+    return sweeps.each(svc, sweeps.read(svc, _stale_drafts), _lapse, outcomes=("drafts_lapsed",))
 
 
-def _lapse(ctx: Context, order_id: int) -> int:
-    from handlers.orders.confirm import draft_expired
+def _stale_drafts(ctx: Context) -> list[int]:
+    cutoff = ctx.now - timedelta(hours=ctx.rules.orders.draft_valid_hours)
+    return list(ctx.s.execute(select(Order.id).where(Order.status == OrderStatus.DRAFT, Order.updated_at < cutoff)
+                              .order_by(Order.id)).scalars())
+
+
+def _lapse(ctx: Context, order_id: int) -> str | None:
     order = ctx.s.execute(select(Order).where(Order.id == order_id).with_for_update()
                           .execution_options(populate_existing=True)).scalar_one()
     if order.status != OrderStatus.DRAFT or pending_for_order(ctx, order) or not draft_expired(ctx, order):
-        return 0     # a special price still being decided keeps the summary alive
+        return None     # a special price still being decided keeps the summary alive
     notes = end_order(ctx, order, OrderStatus.CANCELLED, "expired", reason="draft expired")
     stamp_card(ctx, order, t("order_stamp_expired", "zh"), "expired")
     ctx.send(ctx.s.get(User, order.submitter_id), Text("\n".join(x for x in (t("order_draft_expired", "zh", number=order.number,
                                                    hours=ctx.rules.orders.draft_valid_hours), notes) if x)),
              key=f"order-lapsed:{order.id}")
-    return 1
+    return "drafts_lapsed"

@@ -11,7 +11,7 @@ from chat.context import Context
 from chat.messages import Text
 from handlers.registration import locks
 from handlers.registration.approved_terms import restore_approved_terms
-from handlers.approvals.kinds import CardView
+from handlers.approvals.kinds import CardView, RowSubject
 from handlers.registration.payload import payload_of, snapshot
 from domain.rules.words import reason_label
 from domain.wording import sentences, yuan
@@ -23,21 +23,9 @@ from models import Approval, ApprovalFlow, Partner, Registration, RegistrationSt
 ALWAYS, ESSENTIAL, FILLER = 3, 2, 1
 
 
-class RegistrationKind:
+class RegistrationKind(RowSubject):
+    model = Registration
     name, prefix, noun = "registration", "RG", "报备"
-
-    def lock(self, ctx: Context, subject_id: int) -> Registration:
-        return ctx.s.execute(select(Registration).where(Registration.id == subject_id).with_for_update()
-                             .execution_options(populate_existing=True)).scalar_one()
-
-    def find(self, ctx: Context, ref: str) -> Registration | None:
-        return ctx.s.execute(select(Registration).where(Registration.number == ref.upper())).scalar_one_or_none()
-
-    def ref(self, reg: Registration) -> str:
-        return reg.number
-
-    def revision(self, reg: Registration) -> int:
-        return reg.revision
 
     def payload(self, ctx: Context, reg: Registration) -> dict:
         return payload_of(reg)
@@ -45,9 +33,6 @@ class RegistrationKind:
     def is_open(self, reg: Registration) -> bool:
         # Waiting for a decision: a new registration, or a change to an approved one.
         return reg.status == RegistrationStatus.PENDING or reg.change_waiting
-
-    def requester(self, ctx: Context, reg: Registration) -> User:
-        return ctx.s.get(User, reg.submitter_id)
 
     def card(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval) -> CardView:
         partner = ctx.s.get(Partner, reg.partner_id)
@@ -106,7 +91,6 @@ class RegistrationKind:
         ctx.send(self.requester(ctx, reg),
                  Text(t("reg_decided_rejected", "zh", number=reg.number, customer=reg.customer_text,
                         who=ctx.user.name, reason=reason)), key=f"decision:{appr.id}")
-
 
     def _change_rejected(self, ctx: Context, reg: Registration, reason: str) -> None:
         """A refused change to an approved registration: the approved terms stand."""

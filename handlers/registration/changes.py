@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from chat.context import Context
+from chat.records import Found, partner_record
 from chat.messages import Text
 from domain.language import Parsed
 from domain.rules import checks
@@ -29,13 +30,12 @@ def _own_open(ctx: Context, ref: str | None, action_word: str) -> Registration |
     if ctx.user.role != Role.DEALER or ctx.user.partner_id is None:
         ctx.reply(Text(t("partners_only", lang)))
         return None
-    reg = ctx.s.execute(select(Registration).where(Registration.number == (ref or "").upper())
-                        .with_for_update()).scalar_one_or_none()
-    if reg is None:
+    reg, found = partner_record(ctx, Registration, ref, lock=True)
+    if found == Found.MISSING:
         ctx.reply(Text(t("no_such_registration", lang, ref=ref or "")))
         return None
-    if reg.partner_id != ctx.user.partner_id:
-        ctx.reply(Text(t("not_your_registration", lang, ref=reg.number)))
+    if found == Found.FOREIGN:
+        ctx.reply(Text(t("not_your_registration", lang, ref=(ref or "").upper())))
         return None
     if not reg.is_open:
         ctx.reply(Text(t("not_open", lang, ref=reg.number, status=status_word(reg.status, lang), action=action_word)))

@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from chat.context import Context
+from chat.records import Found, partner_record
 from chat.messages import Text
 from domain.language import Parsed
 from domain.rules import Verdict
@@ -23,7 +24,7 @@ from domain.rules import visit_checks as checks
 from domain.rules.verdict import NEEDS_APPROVAL
 from handlers.registration import locks
 from handlers.approvals import start_flow
-from handlers.approvals.kinds import CardView
+from handlers.approvals.kinds import CardView, RowSubject
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
 from models import (Approval, ApprovalFlow, Customer, ExtensionStatus, Partner, Registration, RegistrationExtension,
@@ -69,13 +70,12 @@ def request(ctx: Context, parsed: Parsed) -> None:
     if not parsed.ref:
         ctx.reply(Text(t("ext_usage", lang)))
         return
-    reg = ctx.s.execute(select(Registration).where(Registration.number == parsed.ref.upper())
-                        .with_for_update()).scalar_one_or_none()
-    if reg is None:
+    reg, found = partner_record(ctx, Registration, parsed.ref, lock=True)
+    if found == Found.MISSING:
         ctx.reply(Text(t("no_such_registration", lang, ref=parsed.ref)))
         return
-    if reg.partner_id != ctx.user.partner_id:
-        ctx.reply(Text(t("not_your_registration", lang, ref=reg.number)))
+    if found == Found.FOREIGN:
+        ctx.reply(Text(t("not_your_registration", lang, ref=parsed.ref.upper())))
         return
     if reg.status != RegistrationStatus.APPROVED or reg.lock_until is None or reg.lock_until <= ctx.now:
         ctx.reply(Text(t("ext_not_protected", lang, number=reg.number)))
@@ -122,25 +122,19 @@ def request(ctx: Context, parsed: Parsed) -> None:
                      until=ctx.fmt(reg.lock_until + timedelta(days=rules.days), "%Y-%m-%d"), have=len(counted))))
 
 
-class ExtensionKind:
+class ExtensionKind(RowSubject):
+    model, requester_column = RegistrationExtension, "requester_id"
     name, prefix, noun = "extension", "EX", "延期申请"
 
     def lock(self, ctx: Context, subject_id: int) -> RegistrationExtension:
-        ext = ctx.s.execute(select(RegistrationExtension).where(RegistrationExtension.id == subject_id)
-                            .with_for_update().execution_options(populate_existing=True)).scalar_one()
+        ext = super().lock(ctx, subject_id)
+        # Its registration too: deciding an extension changes the registration's protection.
         ctx.s.execute(select(Registration).where(Registration.id == ext.registration_id).with_for_update()
                       .execution_options(populate_existing=True)).scalar_one()
         return ext
 
-    def find(self, ctx: Context, ref: str) -> RegistrationExtension | None:
-        return ctx.s.execute(select(RegistrationExtension).where(
-            RegistrationExtension.number == ref.upper())).scalar_one_or_none()
-
-    def ref(self, ext: RegistrationExtension) -> str:
-        return ext.number
-
     def revision(self, ext: RegistrationExtension) -> int:
-        return 1
+        return 1                    # a request is decided as it was made: it never changes
 
     def payload(self, ctx: Context, ext: RegistrationExtension) -> dict:
         reg = ctx.s.get(Registration, ext.registration_id)
@@ -150,9 +144,6 @@ class ExtensionKind:
 
     def is_open(self, ext: RegistrationExtension) -> bool:
         return ext.status == ExtensionStatus.PENDING
-
-    def requester(self, ctx: Context, ext: RegistrationExtension) -> User:
-        return ctx.s.get(User, ext.requester_id)
 
     def card(self, ctx: Context, flow: ApprovalFlow, ext: RegistrationExtension, appr: Approval) -> CardView:
         reg = ctx.s.get(Registration, ext.registration_id)

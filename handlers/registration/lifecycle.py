@@ -20,8 +20,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from chat import sweeps
 from chat.context import Context, Services
-from models.db import unit_of_work
 from chat.messages import Text
 from handlers.registration import locks
 from handlers.approvals.voiding import void_flows
@@ -37,32 +37,29 @@ FREE_NOTICE_WINDOW = timedelta(days=1)
 
 
 def sweep(svc: Services) -> dict[str, int]:
-    counts = {"warned": 0, "released": 0}
-    with svc.factory() as s:
-        now = svc.clock.now()
-        rules = svc.rules.active(s)
-        horizon = now + timedelta(days=max(rules.lifecycle.warn_days_before or (0,)))
-        ids = s.execute(select(Registration.id).where(Registration.status.in_(OPEN_STATUSES),
-                                                      Registration.lock_until <= horizon)
-                        .order_by(Registration.lock_until)).scalars().all()
-    for reg_id in ids:
-        with unit_of_work(svc.factory) as s:
-            ctx = Context.for_system(s, svc, actor="scheduler")
-            outcome = _one(ctx, reg_id)
-            if outcome:
-                counts[outcome] += 1
-    with svc.factory() as s:
-        ended = s.execute(select(Registration.id).where(
-            Registration.status == RegistrationStatus.EXPIRED, Registration.free_notices_done_at.is_(None),
-            Registration.updated_at >= svc.clock.now() - FREE_NOTICE_WINDOW)
-            .order_by(Registration.updated_at)).scalars().all()
-    for reg_id in ended:
-        with unit_of_work(svc.factory) as s:
-            reg = s.get(Registration, reg_id)
-            ctx = Context.for_system(s, svc, actor="scheduler")
-            if tell_free(ctx, reg):
-                reg.free_notices_done_at = ctx.now
+    counts = sweeps.each(svc, sweeps.read(svc, _nearing_their_end), _one, outcomes=("warned", "released"))
+    sweeps.each(svc, sweeps.read(svc, _ended_recently), _tell_free_once)
     return counts
+
+
+def _nearing_their_end(ctx: Context) -> list[int]:
+    horizon = ctx.now + timedelta(days=max(ctx.rules.lifecycle.warn_days_before or (0,)))
+    return list(ctx.s.execute(select(Registration.id).where(Registration.status.in_(OPEN_STATUSES),
+                                                            Registration.lock_until <= horizon)
+                              .order_by(Registration.lock_until)).scalars())
+
+
+def _ended_recently(ctx: Context) -> list[int]:
+    """Expired within the notice window, with refused partners still to tell."""
+    return list(ctx.s.execute(select(Registration.id).where(
+        Registration.status == RegistrationStatus.EXPIRED, Registration.free_notices_done_at.is_(None),
+        Registration.updated_at >= ctx.now - FREE_NOTICE_WINDOW).order_by(Registration.updated_at)).scalars())
+
+
+def _tell_free_once(ctx: Context, reg_id: int) -> None:
+    reg = ctx.s.get(Registration, reg_id)
+    if tell_free(ctx, reg):
+        reg.free_notices_done_at = ctx.now
 
 
 def _one(ctx: Context, reg_id: int) -> str | None:

@@ -7,7 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from chat.context import Context
+from collections.abc import Callable
+
+from chat import sweeps
+from chat.context import Context, Services
 from models import (Approval, ApprovalFlow, ApprovalStatus, Customer, FlowStatus, Order, Partner, Registration,
                     RegistrationStatus, Role, User, Visit)
 
@@ -23,6 +26,13 @@ class Area:
     @property
     def label(self) -> str:
         return "全国" if self.regions is None else "、".join(self.regions)
+
+
+def for_each_manager(svc: Services, step: Callable[[Context, Area], str]) -> dict[str, int]:
+    """``step`` for each manager's area, each in its own transaction; counts of its outcomes."""
+    ids = sweeps.read(svc, lambda ctx: [a.manager.id for a in managers(ctx)])
+    return sweeps.each(svc, ids, lambda ctx, manager_id: step(
+        ctx, next(a for a in managers(ctx) if a.manager.id == manager_id)), outcomes=("sent", "quiet"))
 
 
 def managers(ctx: Context) -> list[Area]:

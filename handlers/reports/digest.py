@@ -9,7 +9,6 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from chat.context import Context, Services
-from models.db import unit_of_work
 from chat.messages import Markdown
 from domain.rules import visit_checks as checks
 from handlers.reports import area as areas
@@ -24,20 +23,14 @@ SHOW = 5
 
 def morning_digests(svc: Services, period: str, slot: datetime) -> dict:
     start, end = slot - timedelta(days=1), slot
-    with svc.factory() as s:
-        ids = [a.manager.id for a in areas.managers(Context.for_system(s, svc))]
-    sent = quiet = 0
-    for manager_id in ids:
-        with unit_of_work(svc.factory) as s:
-            ctx = Context.for_system(s, svc, actor="scheduler")
-            area = next(a for a in areas.managers(ctx) if a.manager.id == manager_id)
-            text = digest_text(ctx, area, start, end)
-            if text is None:
-                quiet += 1
-                continue
-            ctx.send(area.manager, Markdown(text), key=f"digest:{period}:{manager_id}")
-            sent += 1
-    return {"sent": sent, "quiet": quiet}
+
+    def one(ctx: Context, area: areas.Area) -> str:
+        text = digest_text(ctx, area, start, end)
+        if text is None:
+            return "quiet"
+        ctx.send(area.manager, Markdown(text), key=f"digest:{period}:{area.manager.id}")
+        return "sent"
+    return areas.for_each_manager(svc, one)
 
 
 def digest_text(ctx: Context, area: areas.Area, start: datetime, end: datetime) -> str | None:

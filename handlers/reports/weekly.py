@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from handlers.reports.charts import weekly_chart
 from chat.context import Context, Services
 from domain.rules import visit_checks as checks
-from models.db import unit_of_work
 from chat.media import store_blob
 from chat.messages import Image, Text
 from handlers.reports import area as areas
@@ -33,23 +32,18 @@ def last_week(svc: Services, slot: datetime) -> tuple[datetime, datetime]:
 
 def weekly_pictures(svc: Services, period: str, slot: datetime) -> dict:
     start, end = last_week(svc, slot)
-    with svc.factory() as s:
-        ids = [a.manager.id for a in areas.managers(Context.for_system(s, svc))]
-    sent = quiet = 0
-    for manager_id in ids:
-        with unit_of_work(svc.factory) as s:
-            ctx = Context.for_system(s, svc, actor="scheduler")
-            area = next(a for a in areas.managers(ctx) if a.manager.id == manager_id)
-            drawn = picture(ctx, area, start, end)
-            if drawn is None:
-                quiet += 1
-                continue
-            png, caption = drawn
-            blob = store_blob(s, svc.clock, "chart", png, "image/png", f"weekly-{period}-{manager_id}.png")
-            ctx.send(area.manager, Image(blob.id), key=f"weekly:{period}:{manager_id}")
-            ctx.send(area.manager, Text(caption), key=f"weekly-caption:{period}:{manager_id}")
-            sent += 1
-    return {"sent": sent, "quiet": quiet}
+
+    def one(ctx: Context, area: areas.Area) -> str:
+        drawn = picture(ctx, area, start, end)
+        if drawn is None:
+            return "quiet"
+        png, caption = drawn
+        manager_id = area.manager.id
+        blob = store_blob(ctx.s, ctx.clock, "chart", png, "image/png", f"weekly-{period}-{manager_id}.png")
+        ctx.send(area.manager, Image(blob.id), key=f"weekly:{period}:{manager_id}")
+        ctx.send(area.manager, Text(caption), key=f"weekly-caption:{period}:{manager_id}")
+        return "sent"
+    return areas.for_each_manager(svc, one)
 
 
 def picture(ctx: Context, area: areas.Area, start: datetime, end: datetime) -> tuple[bytes, str] | None:

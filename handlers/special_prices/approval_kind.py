@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from chat.context import Context
 from chat.messages import Text
-from handlers.approvals.kinds import CardView
+from handlers.approvals.kinds import CardView, RowSubject
 from handlers.orders.cards import price_source_word, resend_card
 from domain.wording import unit_yuan, yuan
 from handlers.special_prices.texts import t
@@ -41,21 +41,9 @@ def grant_example_qty(ctx: Context, item: dict) -> int:
     return -(-least // pack) * pack
 
 
-class SpecialPriceKind:
+class SpecialPriceKind(RowSubject):
+    model = SpecialPrice
     name, prefix, noun = "special_price", "SP", "特价申请"
-
-    def lock(self, ctx: Context, subject_id: int) -> SpecialPrice:
-        return ctx.s.execute(select(SpecialPrice).where(SpecialPrice.id == subject_id).with_for_update()
-                             .execution_options(populate_existing=True)).scalar_one()
-
-    def find(self, ctx: Context, ref: str) -> SpecialPrice | None:
-        return ctx.s.execute(select(SpecialPrice).where(SpecialPrice.number == ref.upper())).scalar_one_or_none()
-
-    def ref(self, sp: SpecialPrice) -> str:
-        return sp.number
-
-    def revision(self, sp: SpecialPrice) -> int:
-        return sp.revision
 
     def payload(self, ctx: Context, sp: SpecialPrice) -> dict:
         """The asked prices, and the order exactly as it stands (its revision and
@@ -68,9 +56,6 @@ class SpecialPriceKind:
 
     def is_open(self, sp: SpecialPrice) -> bool:
         return sp.status == SpecialPriceStatus.PENDING
-
-    def requester(self, ctx: Context, sp: SpecialPrice) -> User:
-        return ctx.s.get(User, sp.submitter_id)
 
     def card(self, ctx: Context, flow: ApprovalFlow, sp: SpecialPrice, appr: Approval) -> CardView:
         partner = ctx.s.get(Partner, sp.partner_id)

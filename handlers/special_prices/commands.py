@@ -14,6 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import select
 
 from chat.context import Context
+from chat.records import partner_record
 from chat.messages import Markdown, Text
 from domain.language import Parsed
 from domain.rules import Verdict
@@ -220,12 +221,11 @@ def show(ctx: Context, parsed: Parsed) -> None:
 
 
 def withdraw(ctx: Context, parsed: Parsed) -> None:
-    kind = SpecialPriceKind()
-    found = kind.find(ctx, parsed.ref or "")
-    if found is None or found.partner_id != ctx.user.partner_id:
+    sp, found = partner_record(ctx, SpecialPrice, parsed.ref, lock=True)
+    if sp is None:                  # missing or another company's: the same answer
         ctx.reply(Text(t("no_such_ref", ctx.lang, ref=parsed.ref or "")))
         return
-    sp = kind.lock(ctx, found.id)
+    sp = SpecialPriceKind().lock(ctx, sp.id)
     if sp.status not in (SpecialPriceStatus.PENDING, SpecialPriceStatus.APPROVED):
         ctx.reply(Text(t("sp_cannot_withdraw", ctx.lang, number=sp.number, status=SP_STATUS.get(sp.status, sp.status))))
         return

@@ -4,33 +4,27 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from chat import sweeps
 from chat.context import Context, Services
 from chat.messages import Text
 from handlers.special_prices.texts import t
 from models import SpecialPrice, SpecialPriceStatus, User
-from models.db import unit_of_work
 
 
 def sweep(svc: Services) -> dict[str, int]:
-    counts = {"grants_expired": 0}
-    with svc.factory() as s:
-        now = svc.clock.now()
-        grants = s.execute(select(SpecialPrice.id).where(SpecialPrice.status == SpecialPriceStatus.APPROVED,
-                                                         SpecialPrice.valid_until < now)).scalars().all()
-    for sp_id in grants:
-        with unit_of_work(svc.factory) as s:
-            counts["grants_expired"] += _expire_grant(Context.for_system(s, svc, actor="scheduler"), sp_id)
-    return counts
+    lapsed = sweeps.read(svc, lambda ctx: list(ctx.s.execute(select(SpecialPrice.id).where(
+        SpecialPrice.status == SpecialPriceStatus.APPROVED, SpecialPrice.valid_until < ctx.now)).scalars()))
+    return sweeps.each(svc, lapsed, _expire_grant, outcomes=("grants_expired",))
 
 
-def _expire_grant(ctx: Context, sp_id: int) -> int:
+def _expire_grant(ctx: Context, sp_id: int) -> str | None:
     sp = ctx.s.execute(select(SpecialPrice).where(SpecialPrice.id == sp_id).with_for_update()
                        .execution_options(populate_existing=True)).scalar_one()
     if sp.status != SpecialPriceStatus.APPROVED or sp.valid_until is None or sp.valid_until >= ctx.now:
-        return 0
+        return None
     sp.status, sp.updated_at = SpecialPriceStatus.EXPIRED, ctx.now
     ctx.audit("special_price.expired", "special_price", sp.number, before={"status": SpecialPriceStatus.APPROVED},
               after={"status": SpecialPriceStatus.EXPIRED})
     ctx.send(ctx.s.get(User, sp.submitter_id), Text(t("sp_expired", "zh", number=sp.number)),
              key=f"sp-expired:{sp.id}")
-    return 1
+    return "grants_expired"

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from chat import sweeps
 from chat.context import Context, Services
-from models.db import unit_of_work
 from chat.messages import Markdown, Text
 from domain.language import Parsed
 from handlers.customers import lookup as customers
@@ -120,17 +120,16 @@ def show(ctx: Context, day: date | None) -> None:
 def morning_messages(svc: Services, period: str, slot: datetime) -> dict:
     """Each visitor with plans for today gets them, once (keyed by day and user)."""
     day = date.fromisoformat(period)
-    with svc.factory() as s:
-        users = s.execute(select(VisitPlan.user_id).where(VisitPlan.plan_date == day).distinct()).scalars().all()
-    sent = 0
-    for user_id in users:
-        with unit_of_work(svc.factory) as s:
-            ctx = Context.for_system(s, svc, actor="scheduler")
-            user = s.get(User, user_id)
-            lines = _lines(ctx, user, day)
-            if lines:
-                ctx.send(user, Markdown("\n".join([t("plan_morning", "zh", name=user.name, day=_day(day), n=len(lines)),
-                                                  *lines, t("plan_morning_tail", "zh")])),
-                         key=f"plan-morning:{period}:{user.id}")
-                sent += 1
-    return {"sent": sent}
+
+    def send_plan(ctx: Context, user_id: int) -> str | None:
+        user = ctx.s.get(User, user_id)
+        lines = _lines(ctx, user, day)
+        if not lines:
+            return None
+        ctx.send(user, Markdown("\n".join([t("plan_morning", "zh", name=user.name, day=_day(day), n=len(lines)),
+                                           *lines, t("plan_morning_tail", "zh")])),
+                 key=f"plan-morning:{period}:{user.id}")
+        return "sent"
+    planned = sweeps.read(svc, lambda ctx: list(ctx.s.execute(
+        select(VisitPlan.user_id).where(VisitPlan.plan_date == day).distinct()).scalars()))
+    return sweeps.each(svc, planned, send_plan, outcomes=("sent",))
