@@ -8,7 +8,7 @@ nothing is read or written. Flask stays here: capabilities see
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, Response, jsonify, request
 

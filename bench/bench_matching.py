@@ -48,14 +48,20 @@ sys.path.insert(0, str(ROOT))
 
 from bench.matchbench.common import emit, log  # noqa: E402
 from bench.matchbench.databases import (  # noqa: E402
-    analyze, fresh_database, server_version, table_counts,
+    analyze,
+    fresh_database,
+    server_version,
+    table_counts,
 )
 from bench.matchbench.measure import run_import, run_lookups, run_scan  # noqa: E402
 from bench.matchbench.queries import DataSet, Query, build_dataset, build_queries, split  # noqa: E402
 from bench.matchbench.report import (  # noqa: E402
-    code_fingerprint, lookup_summary, machine, markdown, slowest,
+    code_fingerprint,
+    lookup_summary,
+    machine,
+    markdown,
+    slowest,
 )
-
 
 # --- one database end to end --------------------------------------------------
 
@@ -108,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     emit({"measure": "query_set", "per_pass": len(queries), **Counter(q.kind for q in queries),
           "variants": dict(Counter(q.how for q in queries if q.how))})
     dbs = {"sqlite": ["sqlite"], "postgres": ["postgresql"], "both": ["sqlite", "postgresql"]}[args.db]
-    detail = open(args.detail, "w", encoding="utf-8") if args.detail else None
+    # The detail file is written to across the lookups of every database, and closed below.
+    detail = open(args.detail, "w", encoding="utf-8") if args.detail else None  # noqa: SIM115
     results = [bench_db(db, args, data, query_sets, detail) for db in dbs]
     if code_fingerprint()["files_sha1"] != code["files_sha1"]:
         emit({"measure": "warning", "text": "measured code changed on disk during the run"})

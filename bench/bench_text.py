@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from domain.matching import analyse, compare  # noqa: E402
 from bot.language import parse_message  # noqa: E402
+from domain.matching import analyse, compare  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "data" / "parse_dev.jsonl"
 MESSAGES = [
@@ -66,7 +66,8 @@ def main() -> None:
     print(json.dumps({"python": platform.python_version(), "machine": platform.machine(),
                       "cpus": __import__("os").cpu_count()}))
     today = date(2026, 11, 23)
-    messages = MESSAGES + ([json.loads(l)["text"] for l in SAMPLE.read_text(encoding="utf-8").splitlines() if l.strip()]
+    messages = MESSAGES + ([json.loads(line)["text"] for line in SAMPLE.read_text(encoding="utf-8").splitlines()
+                            if line.strip()]
                            if SAMPLE.exists() else [])
     parse_message(MESSAGES[0], today=today)     # build the converters once
     summary("parse_message, chat-sized", timed(lambda m: parse_message(m, today=today), [(m,) for m in messages], 50))

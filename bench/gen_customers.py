@@ -53,9 +53,9 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -63,22 +63,32 @@ if str(ROOT) not in sys.path:
     # project (bot.*) and this directory's modules (bench.namegen) importable.
     sys.path.insert(0, str(ROOT))
 
-from domain.matching.data.regions_cn import MUNICIPALITIES, PROVINCES  # noqa: E402
-
 # Tables, gazetteer, trade-word pool, credit codes and the finite families live
 # in bench/namegen/; this module keeps the seeded stream that draws from them
 # (the order of its draws is what a seed reproduces) and the CLI.
 from bench.namegen.credit import make_credit_code  # noqa: E402
 from bench.namegen.finite import (  # noqa: E402
-    enumerate_bank_branches, enumerate_district, enumerate_public, enumerate_university,
+    enumerate_bank_branches,
+    enumerate_district,
+    enumerate_public,
+    enumerate_university,
 )
 from bench.namegen.places import CITY_LIST, DISTRICT_CITIES, PROVINCE_LIST, City  # noqa: E402
 from bench.namegen.tables import (  # noqa: E402
-    ADDRESS_SHARE, ALIAS_SHARE, BANKS, CN, CREDIT_SHARE, FAMILIES, INDUSTRIES, LEGAL,
-    PRIVATE_KINDS, PROVINCE_CODE, ROAD_ENDS,
+    ADDRESS_SHARE,
+    ALIAS_SHARE,
+    BANKS,
+    CN,
+    CREDIT_SHARE,
+    FAMILIES,
+    INDUSTRIES,
+    LEGAL,
+    PRIVATE_KINDS,
+    PROVINCE_CODE,
+    ROAD_ENDS,
 )
 from bench.namegen.trade import trade_pool  # noqa: E402
-
+from domain.matching.data.regions_cn import MUNICIPALITIES, PROVINCES  # noqa: E402
 
 # --- the generator ----------------------------------------------------------
 

@@ -4,8 +4,8 @@ function here and one more settings group; the core and the capabilities
 don't change."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask
 

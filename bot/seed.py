@@ -7,9 +7,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.settings import CONFIG_DIR
 from domain.clock import Clock
 from domain.matching import analyse, region_of
-from bot.settings import CONFIG_DIR
 from handlers.customers.search import index_customer
 from models import Customer, Partner, Product, User
 

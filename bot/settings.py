@@ -8,9 +8,9 @@ simulator. Setting ``WECOM_SECRET`` (a real app) turns the simulator off unless
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 
@@ -51,10 +51,10 @@ class Settings:
     # Where a user with no platform of their own is reached.
     default_platform: str = "wecom"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
-    def with_wecom(self, **changes) -> "Settings":
+    def with_wecom(self, **changes) -> Settings:
         return replace(self, wecom=replace(self.wecom, **changes))
 
 

@@ -8,8 +8,9 @@ own transaction and reported on its own: 200 all applied, 207 some, 422 none.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chat.context import Context, Services
@@ -55,7 +56,7 @@ def items_of(req: ApiRequest, key: str) -> list | ApiResponse:
     elif isinstance(body, dict):
         items = [body]
     else:
-        return error(400, "bad_body", "send a JSON object (one update) or {\"%s\": [...]}" % key)
+        return error(400, "bad_body", f'send a JSON object (one update) or {{"{key}": [...]}}')
     if not items or len(items) > MAX_ITEMS:
         return error(400, "bad_body", f"1..{MAX_ITEMS} items per request")
     return items

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -27,7 +27,7 @@ def _canonical(value: Any) -> str:
 
 def event_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, entity_type: str,
                entity_id: str, before, after, verdicts) -> str:
-    at_utc = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    at_utc = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
     body = _canonical([prev_hash, seq, at_utc.isoformat(), actor, action, entity_type, entity_id,
                        before, after, verdicts])
     return hashlib.sha256(body.encode("utf-8")).hexdigest()

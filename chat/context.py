@@ -1,9 +1,10 @@
 """What a handler gets: the command's transaction, the sender, and ways to answer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,7 +58,7 @@ class Context:
     _rules: RuleSetData | None = field(default=None, repr=False)
 
     @classmethod
-    def for_system(cls, s: Session, svc: Services, actor: str = "system", user: User | None = None) -> "Context":
+    def for_system(cls, s: Session, svc: Services, actor: str = "system", user: User | None = None) -> Context:
         return cls(s=s, svc=svc, inbound=None, inbox_id=None, received_at=svc.clock.now(), user=user,
                    actor_id=actor)
 

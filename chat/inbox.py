@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import logging
 import threading
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain.clock import Clock
-from chat.context import Context, Services
-from chat.router import Router, language_of
-from chat.messages import Inbound, Text
 from chat import outbox
+from chat.context import Context, Services
+from chat.messages import Inbound, Text
+from chat.router import Router, language_of
 from chat.texts import t
+from domain.clock import Clock
 from models import InboxMessage, InboxStatus, User
 
 log = logging.getLogger(__name__)

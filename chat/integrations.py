@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -30,5 +30,5 @@ def authenticate(s: Session, token: str) -> str | None:
     # the check's timing independent of where a near-miss differs.
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
         return None
-    s.execute(update(Integration).where(Integration.id == row.id).values(last_used_at=datetime.now(timezone.utc)))
+    s.execute(update(Integration).where(Integration.id == row.id).values(last_used_at=datetime.now(UTC)))
     return row.name

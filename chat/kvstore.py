@@ -6,9 +6,10 @@ never live in one worker's memory only.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import delete, event
 from sqlalchemy.orm import Session, sessionmaker

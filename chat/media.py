@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.clock import Clock
 from models import MediaBlob
 
+
 @dataclass(frozen=True)
 class Blob:
     id: int

@@ -53,7 +53,7 @@ class Inbound:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Inbound":
+    def from_dict(cls, d: dict[str, Any]) -> Inbound:
         d = dict(d)
         d["created_at"] = datetime.fromisoformat(d["created_at"])
         if d.get("card"):

@@ -24,10 +24,10 @@ from typing import Protocol
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from domain.clock import Clock
 from chat import cards
-from chat.delivery import DeliveryError     # the only error type transports raise
+from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
+from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)

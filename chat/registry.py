@@ -12,9 +12,10 @@ the table. The same idea as bolt-python's listeners and errbot's plugins.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from chat.api import ApiRequest, ApiResponse
 from domain.language import Parsed

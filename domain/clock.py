@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -12,12 +12,12 @@ class Clock:
 
     def now(self) -> datetime:
         """Aware UTC now."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def local(self, when: datetime | None = None) -> datetime:
         when = when or self.now()
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         return when.astimezone(self.tz)
 
     def today(self):
@@ -37,7 +37,7 @@ class OffsetClock(Clock):
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._offset
+        return datetime.now(UTC) + self._offset
 
     def advance(self, hours: float) -> None:
         with self._lock:
@@ -45,7 +45,7 @@ class OffsetClock(Clock):
 
     def advance_to(self, when: datetime) -> None:
         """Move on to ``when``; never back."""
-        self.set_offset(when - datetime.now(timezone.utc))
+        self.set_offset(when - datetime.now(UTC))
 
     def set_offset(self, offset: timedelta) -> None:
         """Run ``offset`` ahead of real time; never less ahead than already."""
@@ -62,13 +62,13 @@ class FrozenClock(Clock):
 
     def __init__(self, at: datetime, tz: str = "Asia/Shanghai"):
         super().__init__(tz)
-        self._now = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        self._now = at if at.tzinfo else at.replace(tzinfo=UTC)
 
     def now(self) -> datetime:
         return self._now
 
     def set(self, at: datetime) -> None:
-        self._now = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        self._now = at if at.tzinfo else at.replace(tzinfo=UTC)
 
     def advance(self, **kw) -> None:
         self._now += timedelta(**kw)

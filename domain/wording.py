@@ -4,7 +4,7 @@ that says it; ``Wording`` renders one in the reader's language. Money is
 written the way Chinese business text writes it (¥80万)."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 Table = Mapping[str, tuple[str, str]]
 

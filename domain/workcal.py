@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -174,8 +174,8 @@ class WorkCalendar:
         """
         if not self.is_working_day(day):
             return None
-        opens = datetime.combine(day, self.start, tzinfo=self._zone).astimezone(timezone.utc)
-        closes = datetime.combine(day, self.end, tzinfo=self._zone).astimezone(timezone.utc)
+        opens = datetime.combine(day, self.start, tzinfo=self._zone).astimezone(UTC)
+        closes = datetime.combine(day, self.end, tzinfo=self._zone).astimezone(UTC)
         if closes <= opens:  # only possible if a transition swallows the hours
             return None
         return opens, closes
@@ -187,7 +187,7 @@ def _to_utc(name: str, value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         # A naive time has no defined instant; guessing the zone hides bugs.
         raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _date_set(name: str, values: Iterable[date]) -> frozenset[date]:

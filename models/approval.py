@@ -36,7 +36,7 @@ class ApprovalFlow(Base):
     decided_at: Mapped[datetime | None]
 
     requester: Mapped[User] = relationship()
-    approvals: Mapped[list["Approval"]] = relationship(back_populates="flow", order_by="Approval.id")
+    approvals: Mapped[list[Approval]] = relationship(back_populates="flow", order_by="Approval.id")
 
 
 class Approval(Base):

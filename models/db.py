@@ -1,9 +1,9 @@
 """Engine, sessions and schema (Alembic migrations, also on an empty database)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -79,6 +79,5 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction per command: commit on success, roll back on any error."""
-    with factory() as session:
-        with session.begin():
-            yield session
+    with factory() as session, session.begin():
+        yield session

@@ -75,7 +75,7 @@ class Order(Base):
     partner: Mapped[Partner] = relationship()
     submitter: Mapped[User] = relationship()
     customer: Mapped[Customer | None] = relationship()
-    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", order_by="OrderLine.position",
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.position",
                                                     cascade="all, delete-orphan")
 
 

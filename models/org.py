@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
@@ -25,7 +25,7 @@ class Partner(Base):
     # Unpaid receivables as the ERP last reported them, and as of when.
     receivables_yuan: Mapped[float] = mapped_column(Numeric(16, 2), default=0)
     receivables_as_of: Mapped[datetime | None]
-    users: Mapped[list["User"]] = relationship(back_populates="partner")
+    users: Mapped[list[User]] = relationship(back_populates="partner")
 
 
 class User(Base):

@@ -41,7 +41,7 @@ class Visit(Base):
 
     user: Mapped[User] = relationship()
     customer: Mapped[Customer | None] = relationship()
-    photos: Mapped[list["VisitPhoto"]] = relationship(back_populates="visit", order_by="VisitPhoto.id")
+    photos: Mapped[list[VisitPhoto]] = relationship(back_populates="visit", order_by="VisitPhoto.id")
 
 
 class VisitPhoto(Base):

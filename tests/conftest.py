@@ -15,8 +15,7 @@ import pytest
 
 from bot.settings import load_settings
 from domain.clock import FrozenClock
-from tests.support.apps import (T0, copy_sqlite, make_pg_template, make_sqlite_template, pg_admin,
-                                pg_url_of)
+from tests.support.apps import T0, copy_sqlite, make_pg_template, make_sqlite_template, pg_admin, pg_url_of
 
 
 @pytest.fixture

@@ -9,4 +9,4 @@ from .chat import create_simulator_blueprint
 from .server import FakeWeComServer
 from .state import SimulatorState
 
-__all__ = ["SimulatorState", "FakeWeComServer", "create_simulator_blueprint"]
+__all__ = ["FakeWeComServer", "SimulatorState", "create_simulator_blueprint"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import secrets
 import string
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import requests
 import xmltodict

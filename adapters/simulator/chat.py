@@ -13,7 +13,8 @@ import binascii
 import math
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge

@@ -8,15 +8,14 @@ CDATA are removed, so no user text can break or forge the document.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Union
-
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 # XML 1.0 Char production: no C0 controls except tab/LF/CR, no surrogates, no FFFE/FFFF.
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TAG = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-Value = Union[str, int, float]
+Value = str | int | float
 
 
 class Cdata(str):

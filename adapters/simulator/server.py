@@ -7,8 +7,8 @@ timeouts and connection errors included, without any network beyond loopback.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
-from typing import Callable
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -56,7 +56,7 @@ class FakeWeComServer:
             self._thread.join(timeout=5)
         self._server.server_close()
 
-    def __enter__(self) -> "FakeWeComServer":
+    def __enter__(self) -> FakeWeComServer:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

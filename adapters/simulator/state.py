@@ -15,7 +15,8 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from . import codes
 from .codes import ApiError

@@ -129,9 +129,9 @@ def validate_card(card: Any) -> dict:
         raise _param(f"template_card.card_type {card_type!r} not supported "
                      f"(simulator knows {', '.join(SUPPORTED_CARD_TYPES)})")
     task_id = card.get("task_id")
-    if task_id is not None or card_type == "button_interaction":
-        if not isinstance(task_id, str) or not TASK_ID_RE.fullmatch(task_id):
-            raise _param("template_card.task_id must be 1..128 bytes of [A-Za-z0-9_-@]")
+    if (task_id is not None or card_type == "button_interaction") and (
+            not isinstance(task_id, str) or not TASK_ID_RE.fullmatch(task_id)):
+        raise _param("template_card.task_id must be 1..128 bytes of [A-Za-z0-9_-@]")
     main_title = card.get("main_title")
     if main_title is not None and not isinstance(main_title, dict):
         raise _param("template_card.main_title must be an object")

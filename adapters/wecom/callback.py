@@ -7,15 +7,15 @@ neutral message to ``accept`` which persists it before we answer 200.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 
-from domain.clock import Clock
-from chat.messages import Inbound
 from adapters.wecom.crypto import CryptoError, WeComCrypto
 from adapters.wecom.inbound import dedup_key, to_inbound
 from adapters.wecom.xmlsafe import BadXml, parse_xml
+from chat.messages import Inbound
+from domain.clock import Clock
 
 log = logging.getLogger(__name__)
 

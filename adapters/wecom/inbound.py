@@ -8,7 +8,7 @@ carried ``CAIQg/PKxgYY2sC9tpuAgAMg9/zKaw==``) and does not know
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chat.messages import CardClick, Inbound, InboundKind
 
@@ -31,9 +31,9 @@ def to_inbound(doc: dict) -> Inbound:
     msg_type = (_s(doc, "MsgType") or "").strip()
     sender = _s(doc, "FromUserName") or ""
     try:
-        created = datetime.fromtimestamp(int(_s(doc, "CreateTime") or 0), tz=timezone.utc)
+        created = datetime.fromtimestamp(int(_s(doc, "CreateTime") or 0), tz=UTC)
     except (ValueError, OverflowError):
-        created = datetime.fromtimestamp(0, tz=timezone.utc)
+        created = datetime.fromtimestamp(0, tz=UTC)
     base = {"platform": "wecom", "sender": sender, "created_at": created, "msg_id": _s(doc, "MsgId") or ""}
     if msg_type == "text":
         return Inbound(kind=InboundKind.TEXT, text=_s(doc, "Content") or "", **base)

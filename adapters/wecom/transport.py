@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from adapters.wecom.api import WeComApi, WeComError
+from adapters.wecom.render import render_send, render_update
 from chat.delivery import DeliveryError
 from chat.media import BlobStore
 from chat.messages import CardStamp, Image, Outgoing
-from adapters.wecom.api import WeComApi, WeComError
-from adapters.wecom.render import render_send, render_update
-
 
 # Temporary media (inbound photos, our uploads) live 3 days (doc path/90253).
 MEDIA_KEPT_FOR = timedelta(days=3)

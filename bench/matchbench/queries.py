@@ -20,7 +20,6 @@ from domain.matching.data.regions_cn import PROVINCES
 
 from .common import log
 
-
 # --- data set -----------------------------------------------------------------
 
 @dataclass

@@ -66,9 +66,11 @@ def slowest(run: LookupRun) -> list[dict]:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), platform.processor())
-    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                    if line.startswith("model name")), platform.processor())
+    with open("/proc/meminfo") as meminfo:
+        mem_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
     return {"measure": "machine", "cpus": os.cpu_count(), "cpu": cpu, "mem_gib": round(mem_kb / 2**20),
             "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
             "platform": platform.platform(), "date": date.today().isoformat(), "load": loadavg()}
@@ -103,7 +105,8 @@ def markdown(args, mach: dict, results: list[dict], scan: dict | None) -> str:
         f"SQLite {mach['sqlite']}" + "".join(f", {r['db']} {r['version']}" for r in results if r["db"] == "postgresql"),
         f"Customers: {args.n:,} (seed {args.seed}); lookups: {args.queries} "
         "(40% exact, 30% variants, 30% new)", "",
-        "| database | import s | rows/s | lookup pass | p50 | p95 | p99 | max | first call | verdicts (dup/possible/distinct) |",
+        "| database | import s | rows/s | lookup pass | p50 | p95 | p99 | max | first call "
+        "| verdicts (dup/possible/distinct) |",
         "|---|---:|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:

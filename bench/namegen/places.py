@@ -7,7 +7,11 @@ place the generator writes is one the matcher knows.
 from __future__ import annotations
 
 from domain.matching.data.regions_cn import (
-    CITIES, DISTRICTS, MUNICIPALITIES, PROVINCES, SHORT_NEEDS_SUFFIX,
+    CITIES,
+    DISTRICTS,
+    MUNICIPALITIES,
+    PROVINCES,
+    SHORT_NEEDS_SUFFIX,
 )
 
 from .tables import PROVINCE_CODE
@@ -15,7 +19,7 @@ from .tables import PROVINCE_CODE
 
 class City:
     """A prefecture-level city as names spell it: full (广州市) and short (广州)."""
-    __slots__ = ("full", "short", "province", "code", "districts")
+    __slots__ = ("code", "districts", "full", "province", "short")
 
     def __init__(self, full: str, short: str, province: str, code: str):
         self.full, self.short, self.province, self.code = full, short, province, code

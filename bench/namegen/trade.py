@@ -16,7 +16,10 @@ def banned_fragments() -> list[str]:
     """Trade words must not contain these: the parser would read them as place,
     industry, type, legal or branch words and the name would change meaning."""
     from domain.matching.data.lexicon import (
-        BRANCH_SUFFIXES, INDUSTRY_WORDS, LEGAL_SUFFIXES_CN, TYPE_WORDS,
+        BRANCH_SUFFIXES,
+        INDUSTRY_WORDS,
+        LEGAL_SUFFIXES_CN,
+        TYPE_WORDS,
     )
     words = set(place_words()) | set(INDUSTRY_WORDS) | set(TYPE_WORDS)
     words |= set(LEGAL_SUFFIXES_CN) | set(BRANCH_SUFFIXES) | {"集团", "中国", "国际"}

@@ -10,14 +10,14 @@ a count). stdout: one JSON summary. Exit 0: all rows good; 1: some rows bad
 """
 from __future__ import annotations
 
-from bot.cli.base import database, settings
-
 import argparse
 import json
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
+
+from bot.cli.base import database, settings
 
 # Kept here rather than read from handlers.imports so that registering the
 # subcommands doesn't import the models for every command (a test checks

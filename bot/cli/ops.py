@@ -1,15 +1,15 @@
 """Operations commands: the scheduler process, integration tokens, order export."""
 from __future__ import annotations
 
-from bot.cli.base import database, settings
-
 import argparse
 import json
 import signal
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+
+from bot.cli.base import database, settings
 
 
 def cmd_scheduler(args) -> int:
@@ -83,7 +83,7 @@ def cmd_export_orders(args) -> int:
             return 2
     _, factory, clock = database(settings())
     if since is not None:
-        since = since.replace(tzinfo=since.tzinfo or clock.tz).astimezone(timezone.utc)
+        since = since.replace(tzinfo=since.tzinfo or clock.tz).astimezone(UTC)
     # Exporting stamps the orders as taken by the ERP: the file is written before
     # the stamps are committed, so a file that could not be written stamps nothing.
     with factory() as s, s.begin():

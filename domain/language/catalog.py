@@ -6,8 +6,8 @@ sku=None; deployments pass their own catalog built from the product table.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Iterable, Mapping
 
 from .schema import Catalog
 

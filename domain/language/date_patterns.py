@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 from .numerals import CN_SMALL_RE, to_int
 

@@ -5,9 +5,11 @@ live apart from the parsing logic and carry no behaviour beyond data.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
+
 
 @dataclass(frozen=True)
 class ProductMention:

@@ -13,9 +13,9 @@ None)`` for 订货 and ``("order", "cancel")`` for 取消订单.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 from .schema import Catalog, Parsed
 

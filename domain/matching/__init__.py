@@ -16,7 +16,7 @@ Public API:
 from .abbrev import prepare_aliases
 from .compare import best_match, compare
 from .model import MatchResult, NameParts
-from .parse import region_of, KEY_VERSION, analyse
+from .parse import KEY_VERSION, analyse, region_of
 
 __all__ = [
     "KEY_VERSION", "MatchResult", "NameParts", "analyse", "best_match", "compare",

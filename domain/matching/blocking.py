@@ -26,7 +26,7 @@ from .parse import analyse
 _PARENT_RE = re.compile(r"附属|医学院|科学院|大学|学院")
 _NUMBERED_RE = re.compile(r"第[0-9]+")
 
-__all__ = ["shorter_names", "short_form_prefixes", "university_short_forms"]
+__all__ = ["short_form_prefixes", "shorter_names", "university_short_forms"]
 
 
 def shorter_names(parts: NameParts) -> list[tuple[str, str | None, bool]]:

@@ -12,7 +12,11 @@ import re
 from dataclasses import dataclass, field
 
 from .data.lexicon import (
-    BRACKET_NOTES, BRANCH_ANCHORS, BRANCH_SUFFIXES, GROUP_TOKENS_LATIN, GROUP_WORDS_CN,
+    BRACKET_NOTES,
+    BRANCH_ANCHORS,
+    BRANCH_SUFFIXES,
+    GROUP_TOKENS_LATIN,
+    GROUP_WORDS_CN,
 )
 from .data.regions_cn import COUNTRY_WORDS
 from .regions import Place, is_place_text, latin_place, scan_places

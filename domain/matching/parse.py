@@ -27,7 +27,11 @@ from functools import lru_cache
 from .abbrev import expand_patterns, expand_start, expand_whole, lookup_alias
 from .branches import BRANCH_WORD_BEFORE_LEGAL, brackets, canon_branch, split_branch
 from .data.lexicon import (
-    GROUP_TOKENS_LATIN, GROUP_WORDS_CN, LEGAL_SUFFIXES_CN, LEGAL_TOKENS_LATIN, TYPE_WORDS,
+    GROUP_TOKENS_LATIN,
+    GROUP_WORDS_CN,
+    LEGAL_SUFFIXES_CN,
+    LEGAL_TOKENS_LATIN,
+    TYPE_WORDS,
 )
 from .data.regions_cn import LATIN_COUNTRY_WORDS
 from .model import NameParts, Parsed

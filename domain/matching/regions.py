@@ -24,8 +24,14 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .data.regions_cn import (
-    CITIES, COUNTRY_WORDS, DISTRICTS, LATIN_COUNTRY_WORDS, LATIN_EXTRA,
-    MUNICIPALITIES, PROVINCES, SHORT_NEEDS_SUFFIX,
+    CITIES,
+    COUNTRY_WORDS,
+    DISTRICTS,
+    LATIN_COUNTRY_WORDS,
+    LATIN_EXTRA,
+    MUNICIPALITIES,
+    PROVINCES,
+    SHORT_NEEDS_SUFFIX,
 )
 from .phonetic import sounds_alike
 
@@ -147,9 +153,8 @@ def _fits(cand: Place, places: list[Place]) -> bool:
     city = _chain_city(places)
     if city and cand.level == DISTRICT and cand.city and cand.city != city:
         return False
-    if places and cand.level < max(p.level for p in places):
-        return False  # no going back up: 番禺区广东… is not a chain
-    return True
+    # no going back up: 番禺区广东… is not a chain
+    return not (places and cand.level < max(p.level for p in places))
 
 
 def _match_known(text: str, pos: int, places: list[Place]) -> tuple[Place, int] | None:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.rules.deals import RegistrationRules
-from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, Verdict
 from domain.rules.texts import t
+from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, Verdict
 from domain.rules.words import role_word, scope_word
 from domain.wording import yuan
 
@@ -128,5 +128,6 @@ def routine(rules: RegistrationRules, lang="zh") -> Verdict:
     rid = "registration.approval"
     if rules.auto_approve:
         return Verdict(rid, PASS, "AUTO_APPROVED", "", {"auto_approve": True})
-    return Verdict(rid, NEEDS_APPROVAL, "ROUTINE_APPROVAL", t("v_routine", lang, approver=role_word("area_manager", lang)),
+    return Verdict(rid, NEEDS_APPROVAL, "ROUTINE_APPROVAL",
+                   t("v_routine", lang, approver=role_word("area_manager", lang)),
                    {"auto_approve": False}, approver_role="area_manager")

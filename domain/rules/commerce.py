@@ -30,7 +30,7 @@ class OrderRules:
     draft_valid_hours: int = 48            # an order summary not confirmed by then lapses
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "OrderRules":
+    def from_dict(cls, d: dict[str, Any]) -> OrderRules:
         where = "orders"
         r = cls(
             require_qualification=bool(d.get("require_qualification", True)),
@@ -53,7 +53,7 @@ class PricingRules:
         "gold": Decimal("0.15"), "silver": Decimal("0.10"), "standard": Decimal("0")})
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "PricingRules":
+    def from_dict(cls, d: dict[str, Any]) -> PricingRules:
         raw = d.get("tier_discounts")
         if raw is None:
             return cls()
@@ -88,7 +88,7 @@ class SpecialPriceRules:
     grant_valid_days: int = 30     # a free-standing special price can be ordered against this long
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SpecialPriceRules":
+    def from_dict(cls, d: dict[str, Any]) -> SpecialPriceRules:
         valid = int(d.get("grant_valid_days", 30))
         if valid <= 0:
             raise RuleError("special_price.grant_valid_days must be positive")

@@ -23,7 +23,7 @@ class RegistrationRules:
     possible_duplicate_approver: str = "area_manager"
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "RegistrationRules":
+    def from_dict(cls, d: dict[str, Any]) -> RegistrationRules:
         tier = d.get("tiering") or {}
         r = cls(
             pending_lock_days=int(d.get("pending_lock_days", 15)),

@@ -28,7 +28,7 @@ class RuleSetData:
     schedule: ScheduleRules
 
     @classmethod
-    def from_dict(cls, version: int, d: dict[str, Any], tz: str = "Asia/Shanghai") -> "RuleSetData":
+    def from_dict(cls, version: int, d: dict[str, Any], tz: str = "Asia/Shanghai") -> RuleSetData:
         if not isinstance(d, dict):
             raise RuleError("a rule file must be a mapping")
         unknown = set(d) - set(SECTIONS)

@@ -40,7 +40,7 @@ class Duration:
     working: bool
 
     @classmethod
-    def from_dict(cls, d: Any, where: str, default: "Duration") -> "Duration":
+    def from_dict(cls, d: Any, where: str, default: Duration) -> Duration:
         if d is None:
             return default
         if not isinstance(d, dict) or len(d) != 1 or next(iter(d)) not in ("hours", "working_hours"):
@@ -66,7 +66,7 @@ class ApprovalRules:
     escalate_after: Duration = Duration(9, True)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], tz: str) -> "ApprovalRules":
+    def from_dict(cls, d: dict[str, Any], tz: str) -> ApprovalRules:
         r = cls(calendar=_calendar(d.get("working_hours"), "approvals.working_hours", tz,
                                    {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "18:00"}),
                 remind_after=Duration.from_dict(d.get("remind_after"), "approvals.remind_after", Duration(4, True)),
@@ -126,7 +126,7 @@ class VisitRules:
     suspicious_flags: tuple[str, ...] = ("IMPOSSIBLE_TRAVEL", "SAME_POINT_OTHER_CUSTOMER")
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], tz: str) -> "VisitRules":
+    def from_dict(cls, d: dict[str, Any], tz: str) -> VisitRules:
         roles = tuple(str(r) for r in d.get("checkin_roles", cls.checkin_roles))
         if not roles or any(r not in CHECKIN_ROLES for r in roles):
             raise RuleError(f"visits.checkin_roles must list roles from {tuple(map(str, CHECKIN_ROLES))}")
@@ -175,7 +175,7 @@ class ExtensionRules:
     count_suspicious_visits: bool = False
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ExtensionRules":
+    def from_dict(cls, d: dict[str, Any]) -> ExtensionRules:
         count = d.get("count_suspicious_visits", False)
         if not isinstance(count, bool):
             raise RuleError("lifecycle.extension.count_suspicious_visits must be true or false")
@@ -195,7 +195,7 @@ class LifecycleRules:
     extension: ExtensionRules = ExtensionRules()
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "LifecycleRules":
+    def from_dict(cls, d: dict[str, Any]) -> LifecycleRules:
         warn = tuple(sorted({int(x) for x in d.get("warn_days_before", (7, 1))}, reverse=True))
         if any(x <= 0 for x in warn):
             raise RuleError("lifecycle.warn_days_before must be positive days")
@@ -215,7 +215,7 @@ class ScheduleRules:
     catch_up_hours: int = 4
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ScheduleRules":
+    def from_dict(cls, d: dict[str, Any]) -> ScheduleRules:
         weekly = d.get("weekly_chart") or {}
         r = cls(plan_morning=_clock_time(d.get("plan_morning", "08:00"), "schedule.plan_morning"),
                 digest_morning=_clock_time(d.get("digest_morning", "08:30"), "schedule.digest_morning"),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.rules.commerce import OrderRules
-from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, WARN, Verdict
 from domain.rules.texts import t
+from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, WARN, Verdict
 from domain.wording import yuan
 
 
@@ -105,8 +105,9 @@ def credit(rules: OrderRules, c: CreditFacts, lang="zh") -> Verdict:
     if c.exposure <= c.limit:
         return Verdict(rid, PASS, "WITHIN_CREDIT", "", facts)
     return Verdict(rid, REJECT, "OVER_CREDIT_LIMIT",
-                   t("ov_over_credit", lang, exposure=yuan(c.exposure), limit=yuan(c.limit), receivables=yuan(c.receivables),
-                     open=yuan(c.open_orders), this=yuan(c.this_order), over=yuan(c.exposure - c.limit),
+                   t("ov_over_credit", lang, exposure=yuan(c.exposure), limit=yuan(c.limit),
+                     receivables=yuan(c.receivables), open=yuan(c.open_orders), this=yuan(c.this_order),
+                     over=yuan(c.exposure - c.limit),
                      available=yuan(max(c.available, Decimal(0)))),
                    facts, t("on_credit", lang))
 
@@ -118,7 +119,8 @@ def territory(rules: OrderRules, partner_regions: list[str], ship_to: str | None
     if rules.cross_territory == "allow" or region in partner_regions:
         return Verdict(rid, PASS, "IN_TERRITORY" if region in partner_regions else "CROSS_ALLOWED", "", facts)
     if region is None:
-        return Verdict(rid, NEEDS_APPROVAL, "SHIP_TO_REGION_UNKNOWN", t("ov_ship_region_unknown", lang, ship_to=ship_to),
+        return Verdict(rid, NEEDS_APPROVAL, "SHIP_TO_REGION_UNKNOWN",
+                       t("ov_ship_region_unknown", lang, ship_to=ship_to),
                        facts, approver_role=rules.cross_territory_approver)
     message = t("ov_cross_territory", lang, ship_to=ship_to, region=region, regions="、".join(partner_regions))
     if rules.cross_territory == "reject":

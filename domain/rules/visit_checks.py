@@ -13,8 +13,8 @@ from typing import Any
 
 from domain.geo import speed_kmh
 from domain.rules.operations import VisitRules
-from domain.rules.verdict import PASS, REJECT, Verdict
 from domain.rules.texts import t
+from domain.rules.verdict import PASS, REJECT, Verdict
 
 # A jump this short is GPS noise, whatever the speed.
 MIN_TRAVEL_M = 1000

@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chat.context import Context
-from handlers.approvals import routing
 from domain.rules.words import role_word
+from handlers.approvals import routing
 from handlers.approvals.texts import t
 from models import ApprovalFlow, ApprovalStatus, User
 

@@ -21,13 +21,12 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Button, ButtonStyle, Card, Text
 from domain.rules import Verdict
+from domain.rules.words import role_word
 from handlers.approvals import duties, voiding
 from handlers.approvals.cards import stamp
 from handlers.approvals.kinds import SubjectKind, kinds, payload_hash
-from domain.rules.words import role_word
 from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, ApprovalStatus, FlowStatus, User
-
 
 # ---- starting a flow and opening steps ----------------------------------------
 
@@ -103,7 +102,8 @@ def open_step(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any,
     if kind.revision(subject) > 1:
         notes.append(t("card_text_hint", "zh", number=flow.subject_ref, revision=kind.revision(subject)))
     card = Card(task_id=appr.task_id, title=view.title, desc=view.desc, rows=view.rows,
-                buttons=(Button("approve", "同意", ButtonStyle.PRIMARY), Button("reject", "驳回", ButtonStyle.DANGER)), note="；".join(notes))
+                buttons=(Button("approve", "同意", ButtonStyle.PRIMARY), Button("reject", "驳回", ButtonStyle.DANGER)),
+                note="；".join(notes))
     ctx.send(approver, card, key=f"card:{appr.task_id}")
     ctx.audit("approval.requested", "approval", appr.task_id,
               after={kind.name: flow.subject_ref, "approver": approver.external_id, "step": flow.current_step + 1,

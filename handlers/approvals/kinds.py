@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from chat.context import Context
-from models import ApprovalFlow, Approval, User
+from models import Approval, ApprovalFlow, User
 
 
 @dataclass(frozen=True)

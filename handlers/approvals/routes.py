@@ -27,6 +27,7 @@ def install(registry: Registry) -> None:
     registry.opener(absence_opening_with_dates(("approval", "delegate")))
     registry.not_commands("委托书", "委托函")
     registry.sweep("approvals_sla", 60, sla.sweep)
-    registry.help("> 审批人：点卡片 同意/驳回，或 同意 单号 / 驳回 单号 理由；转交 单号 审批人；委托 张伟 12月5日至12月12日；取消委托",
+    registry.help("> 审批人：点卡片 同意/驳回，或 同意 单号 / 驳回 单号 理由；"
+                  "转交 单号 审批人；委托 张伟 12月5日至12月12日；取消委托",
                   "> approvers: tap 同意/驳回, or 同意 <number> / 驳回 <number> <reason>; 转交 <number> <approver>; "
                   "委托 <stand-in> <from> 至 <to>; 取消委托")

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
-from handlers.customers.search import MAX_NAME_CHARS
-from handlers.customers.search import alias_key
+from handlers.customers.search import MAX_NAME_CHARS, alias_key
 from handlers.customers.texts import t
 from models import CustomerAlias, Role
 
@@ -25,7 +24,8 @@ def add_alias(ctx: Context, parsed: Parsed) -> None:
     if len(short) > MAX_NAME_CHARS or len(full) > MAX_NAME_CHARS:
         ctx.reply(Text(t("customer_too_long", lang, limit=MAX_NAME_CHARS)))
         return
-    row = ctx.s.execute(select(CustomerAlias).where(CustomerAlias.alias == short).with_for_update()).scalar_one_or_none()
+    row = ctx.s.execute(
+        select(CustomerAlias).where(CustomerAlias.alias == short).with_for_update()).scalar_one_or_none()
     before = {"alias": short, "full_name": row.full_name} if row else None
     if row is None:
         ctx.s.add(CustomerAlias(alias=short, alias_key=alias_key(short), full_name=full,

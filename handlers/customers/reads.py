@@ -23,7 +23,17 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    Integer, String, Text, bindparam, column, exists, func, literal_column, select, text, true,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal_column,
+    select,
+    text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached

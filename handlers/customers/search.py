@@ -16,8 +16,8 @@ worker, and a large alias table costs nothing extra.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -80,7 +80,8 @@ def aliases_for(session: Session, names: Iterable[str]) -> dict[str, str]:
 
 def lookup(session: Session, name: str, credit_code: str | None = None) -> CustomerMatch:
     if credit_code:
-        hit = session.execute(select(Customer).where(Customer.credit_code == credit_code.strip().upper())).scalar_one_or_none()
+        hit = session.execute(
+            select(Customer).where(Customer.credit_code == credit_code.strip().upper())).scalar_one_or_none()
         if hit is not None:
             return CustomerMatch("duplicate", 1.0, "统一社会信用代码相同", hit, ("credit_code",))
     parts = analyse(name)

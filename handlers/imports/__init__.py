@@ -14,5 +14,15 @@ from handlers.imports.registry import KINDS, kind_named
 from handlers.imports.report import ImportReport
 from handlers.imports.runner import DEFAULT_BATCH, run_import
 
-__all__ = ["DEFAULT_BATCH", "DictRows", "FileProblem", "ImportReport", "KINDS", "RowProblem", "Table", "kind_named",
-           "open_table", "run_import"]
+__all__ = [
+           "DEFAULT_BATCH",
+           "KINDS",
+           "DictRows",
+           "FileProblem",
+           "ImportReport",
+           "RowProblem",
+           "Table",
+           "kind_named",
+           "open_table",
+           "run_import",
+]

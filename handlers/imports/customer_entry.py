@@ -2,8 +2,8 @@
 is done by the `customers` import kind, which also reads .xlsx files."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from sqlalchemy.orm import Session, sessionmaker
 

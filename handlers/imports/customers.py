@@ -65,13 +65,17 @@ class Customers(Kind):
     name = "customers"
     title_zh, title_en = "客户", "customers"
     columns = (
-        Column("name", "客户名称", True, ("名称", "医院名称"), "客户全称，不超过 100 字", "the customer's full name (≤ 100 characters)"),
-        Column("address", "地址", False, (), "地址；也用来判断客户所在省份", "address; also tells the customer's province"),
-        Column("credit_code", "统一社会信用代码", False, ("信用代码",), "18 位统一社会信用代码（可选），最可靠的对应依据",
+        Column("name", "客户名称", True, ("名称", "医院名称"), "客户全称，不超过 100 字",
+               "the customer's full name (≤ 100 characters)"),
+        Column("address", "地址", False, (), "地址；也用来判断客户所在省份",
+               "address; also tells the customer's province"),
+        Column("credit_code", "统一社会信用代码", False, ("信用代码",),
+               "18 位统一社会信用代码（可选），最可靠的对应依据",
                "18-character unified social credit code (optional): the surest key"),
         Column("aliases", "别名", False, ("简称",), "常用简称，用 | 或 、 分隔，如 协和|北京协和",
                "short names people use, separated by | or 、"),
-        Column("lat", "纬度", False, ("latitude",), "签到围栏中心的纬度（可选）", "latitude of the check-in point (optional)"),
+        Column("lat", "纬度", False, ("latitude",), "签到围栏中心的纬度（可选）",
+               "latitude of the check-in point (optional)"),
         Column("lng", "经度", False, ("longitude", "lon"), "签到围栏中心的经度（可选，与纬度一起填）",
                "longitude of the check-in point (with lat)"),
         Column("coord_system", "坐标系", False, ("坐标类型",), "gcj02（高德/腾讯，默认）、wgs84（GPS）或 bd09（百度）",
@@ -139,9 +143,10 @@ class Customers(Kind):
         keys = {r.key for r in rows}
         codes = {r.credit_code for r in rows if r.credit_code}
         existing = {c.name_key: c for c in s.execute(select(Customer).where(Customer.name_key.in_(keys))).scalars()}
-        by_code = {c.credit_code: c for c in s.execute(select(Customer).where(Customer.credit_code.in_(codes))).scalars()} \
-            if codes else {}
-        target = {r.number: (by_code.get(r.credit_code) if r.credit_code else None) or existing.get(r.key) for r in rows}
+        by_code = {c.credit_code: c for c in s.execute(
+            select(Customer).where(Customer.credit_code.in_(codes))).scalars()} if codes else {}
+        target = {r.number: (by_code.get(r.credit_code) if r.credit_code else None) or existing.get(r.key)
+                  for r in rows}
         # Rows of this batch that are one customer (北京协和医院 / 北京市协和医院):
         # merged, the later winning where they differ, as for repeated keys.
         rows = later_wins(rows, lambda r: ("id", target[r.number].id) if target[r.number] else ("key", r.key),

@@ -3,9 +3,9 @@ list in a test, a generator in the benchmark). The same header matching as
 a file, decided once per distinct set of keys (usually once in all)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain
-from typing import Iterable, Iterator
 
 from handlers.imports.cells import is_empty
 from handlers.imports.columns import Binding, Column, bind

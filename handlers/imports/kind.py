@@ -13,9 +13,10 @@ cleared that way.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Hashable
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -23,17 +23,20 @@ class Partners(Kind):
     title_zh, title_en = "经销商", "partners"
     columns = (
         Column("code", "经销商编码", False, ("编码", "erp编码", "客户编码"),
-               "ERP 中的经销商编码（建议填写）；有编码按编码对应，否则按名称", "the partner's ERP code; matched by code, else by name"),
+               "ERP 中的经销商编码（建议填写）；有编码按编码对应，否则按名称",
+               "the partner's ERP code; matched by code, else by name"),
         Column("name", "经销商名称", True, ("名称", "公司名称"), "经销商全称", "the partner's full name"),
         Column("tier", "价格等级", False, ("等级", "级别"), "gold/silver/standard 或 金牌/银牌/标准，默认 standard",
                "price tier: gold/silver/standard (金牌/银牌/标准), default standard"),
         Column("regions", "授权区域", False, ("区域", "省份", "territory"),
                "授权的省级区域，用 | 或 、 分隔，如 北京|河北（写 北京 或 北京市 均可）",
                "province-level territory, separated by | or 、 (北京 or 北京市)"),
-        Column("product_lines", "授权产品线", False, ("产品线", "资质"), "有资质的产品线，用 | 或 、 分隔，须是产品表中已有的产品线",
+        Column("product_lines", "授权产品线", False, ("产品线", "资质"),
+               "有资质的产品线，用 | 或 、 分隔，须是产品表中已有的产品线",
                "qualified product lines, separated by |; must exist among the products"),
         Column("address", "地址", False, ("收货地址",), "默认收货地址", "default ship-to address"),
-        Column("credit_limit", "信用额度", False, ("授信额度", "credit"), "信用额度，不小于 0；留空表示未设额度；可写 50万",
+        Column("credit_limit", "信用额度", False, ("授信额度", "credit"),
+               "信用额度，不小于 0；留空表示未设额度；可写 50万",
                "credit line in yuan, ≥ 0; empty: none set up; 50万 is read", unit="元"),
     )
 
@@ -75,7 +78,8 @@ class Partners(Kind):
         report, lines = run.report, run.state["lines"]
         codes = {r.values["code"] for r in rows if "code" in r.values}
         names = {r.values["name"] for r in rows}
-        found = session.execute(select(Partner).where(or_(Partner.code.in_(codes), Partner.name.in_(names)))).scalars().all()
+        found = session.execute(
+            select(Partner).where(or_(Partner.code.in_(codes), Partner.name.in_(names)))).scalars().all()
         by_code = {p.code: p for p in found if p.code}
         by_name = {p.name: p for p in found}
         for row in rows:

@@ -26,7 +26,8 @@ class Prices(Kind):
                "price in yuan, > 0", unit="元"),
         Column("tier", "价格等级", False, ("等级",), "gold/silver/standard（金牌/银牌/标准）；与 所属经销商 二选一",
                "the tier this price is for; fill either tier or partner"),
-        Column("partner", "经销商", False, ("经销商编码", "经销商名称"), "经销商编码或名称（该经销商的专属价）；与 价格等级 二选一",
+        Column("partner", "经销商", False, ("经销商编码", "经销商名称"),
+               "经销商编码或名称（该经销商的专属价）；与 价格等级 二选一",
                "a partner's code or name (its own price); fill either tier or partner"),
     )
 
@@ -66,7 +67,8 @@ class Prices(Kind):
                 scoped.append(row)
         # One partner named by code in one row and by name in another: one price.
         scoped = later_wins(scoped, lambda r: (r.values["scope"], r.values["sku"]), report,
-                            lambda later: duplicate_reason(later, "是同一经销商同一产品", "the same partner and SKU as"))
+                            lambda later: duplicate_reason(later, "是同一经销商同一产品",
+                                                           "the same partner and SKU as"))
         scopes = {r.values["scope"] for r in scoped}
         have = {(e.scope, e.sku): e for e in session.execute(
             select(PriceListEntry).where(PriceListEntry.scope.in_(scopes),

@@ -20,7 +20,8 @@ class Products(Kind):
     title_zh, title_en = "产品", "products"
     columns = (
         Column("sku", "产品编码", True, ("物料号", "型号编码", "编码"),
-               "产品编码：字母加 2–5 位数字，如 A100、CT-2000；自动转成大写", "SKU: letters then 2–5 digits (A100, CT-2000), upper-cased"),
+               "产品编码：字母加 2–5 位数字，如 A100、CT-2000；自动转成大写",
+               "SKU: letters then 2–5 digits (A100, CT-2000), upper-cased"),
         Column("name", "产品名称", True, ("名称", "品名"), "产品名称", "product name"),
         Column("line", "产品线", True, ("product_line",), "产品线，如 超声、监护；经销商的资质按产品线授予",
                "product line (超声, 监护): partners are qualified per line"),

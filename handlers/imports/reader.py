@@ -17,9 +17,9 @@ import codecs
 import csv
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
 
 from handlers.imports.cells import is_empty
 from handlers.imports.columns import Binding, Column, HeaderProblem, bind
@@ -130,7 +130,8 @@ def open_table(path: Path | str, sheet: str | None = None) -> Table:
             raise FileProblem(f"没有工作表 {sheet}，可选: {'、'.join(names)} (no such sheet)")
         return Table(path, sheet=sheet or names[0], sheets=names)
     if suffix == ".xls":
-        raise FileProblem("不支持旧版 .xls，请在 Excel 中另存为 .xlsx 或 CSV (old .xls is not supported: save as .xlsx)")
+        raise FileProblem("不支持旧版 .xls，请在 Excel 中另存为 .xlsx 或 CSV "
+                          "(old .xls is not supported: save as .xlsx)")
     if sheet:
         raise FileProblem(f"CSV 文件没有工作表: --sheet {sheet} (a CSV has no sheets)")
     if suffix not in CSV_SUFFIXES:

@@ -14,9 +14,10 @@ work in one transaction and rolls it back.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Callable, Iterator, Protocol
+from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,7 +58,7 @@ def run_import(factory: sessionmaker[Session], kind: Kind, source: Source, *, dr
         report.note(f"忽略的列: {'、'.join(binding.ignored)} (columns not used)")
     for note in binding.notes:
         report.note(note)
-    run = Run(report, binding, (clock.now() if clock else datetime.now(timezone.utc)))
+    run = Run(report, binding, (clock.now() if clock else datetime.now(UTC)))
     with Spool(batch) as spool:
         superseded = _check_rows(kind, records, spool, report, batch, progress)
         with _Transactions(factory, dry_run) as tx:
@@ -105,7 +106,7 @@ def _check_rows(kind: Kind, records: Iterator[tuple[int, dict]], spool: Spool, r
     return superseded
 
 
-def _write_rows(kind: Kind, spool: Spool, superseded: dict[int, int], tx: "_Transactions", run: Run,
+def _write_rows(kind: Kind, spool: Spool, superseded: dict[int, int], tx: _Transactions, run: Run,
                 progress: Progress | None) -> None:
     """Pass 2."""
     done = 0
@@ -163,7 +164,7 @@ class _Transactions:
         # dry run over a large file from holding every record it touched.
         self.shared.expunge_all()
 
-    def __enter__(self) -> "_Transactions":
+    def __enter__(self) -> _Transactions:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from typing import Iterator
+from collections.abc import Iterator
 
 
 class Spool:
     def __init__(self, chunk: int):
         self.chunk = max(1, chunk)
-        self._file = tempfile.TemporaryFile()    # removed by the OS when closed
+        # Stays open across add() and chunks() until close(); removed by the OS when closed.
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115
         self._pending: list = []
         self.count = 0
 
@@ -44,7 +45,7 @@ class Spool:
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> "Spool":
+    def __enter__(self) -> Spool:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -90,8 +90,8 @@ def _write_xlsx(kind: Kind, path: Path) -> None:
     ws.freeze_panes = "A2"
 
     notes = wb.create_sheet(HELP_SHEET)
-    notes.append(["列名 (column)", "英文列名 (key)", "必填 (required)", "说明", "Description", "也可写作 (also accepted)",
-                  "示例 (example)"])
+    notes.append(["列名 (column)", "英文列名 (key)", "必填 (required)", "说明", "Description",
+                  "也可写作 (also accepted)", "示例 (example)"])
     for col, value in zip(kind.columns, example):
         notes.append([col.template_header(), col.key, "是 (yes)" if col.required else "否 (no)", col.help_zh,
                       col.help_en, "、".join(col.aliases), _as_text(value)])

@@ -14,8 +14,8 @@ import re
 from sqlalchemy import select
 
 from chat.context import Context
-from chat.records import Found, partner_record
 from chat.messages import Text
+from chat.records import Found, partner_record
 from handlers.approvals import routing
 from handlers.orders.texts import t
 from models import CHANGEABLE_ORDER_STATUSES, Order, Partner, Role

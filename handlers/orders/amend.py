@@ -16,6 +16,7 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
+from domain.wording import yuan
 from handlers.orders.access import lock_for_change, own_order, refused_as_fixed
 from handlers.orders.cards import edit_qty, order_status_word, resend_card
 from handlers.orders.checks import ship_to_region
@@ -23,7 +24,6 @@ from handlers.orders.confirm import refusal
 from handlers.orders.lines import MAX_LINES, Wanted, wanted_from
 from handlers.orders.pricing import apply_pricing, price_items
 from handlers.orders.status import order_snapshot, void_bound
-from domain.wording import yuan
 from handlers.orders.texts import t
 from models import Order, OrderStatus, Product
 

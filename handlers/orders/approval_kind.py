@@ -2,14 +2,12 @@
 partner's territory (窜货) is confirmed only once its approver agrees."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from chat.context import Context
 from chat.messages import Text
-from handlers.approvals.kinds import CardView, RowSubject
-from handlers.orders.status import notify_status, order_snapshot, set_status
 from domain.rules.words import reason_label
 from domain.wording import yuan
+from handlers.approvals.kinds import CardView, RowSubject
+from handlers.orders.status import notify_status, order_snapshot, set_status
 from handlers.orders.texts import t
 from models import Approval, ApprovalFlow, Order, OrderStatus, Partner, User
 

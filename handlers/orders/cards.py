@@ -55,7 +55,8 @@ def detail(ctx: Context, order: Order, header_key: str = "order_draft_header") -
     list_total = Decimal(str(order.list_total_yuan))
     for ln in order.lines:
         lines.append(t("order_line", "zh", sku=ln.sku, name=ln.name, qty=ln.qty, price=unit_yuan(ln.unit_price),
-                       list=unit_yuan(ln.list_price), source=price_source_word(ln.price_source), amount=yuan(ln.amount_yuan)))
+                       list=unit_yuan(ln.list_price), source=price_source_word(ln.price_source),
+                       amount=yuan(ln.amount_yuan)))
     saved = list_total - Decimal(str(order.total_yuan))
     lines.append(t("order_total", "zh", total=yuan(order.total_yuan), list=yuan(list_total), saved=yuan(saved)))
     partner = ctx.s.get(Partner, order.partner_id)
@@ -126,7 +127,8 @@ def summary_card(ctx: Context, order: Order) -> Card:
 
 def one_line(ctx: Context, order: Order) -> str:
     items = "、".join(f"{ln.sku}×{ln.qty}" for ln in order.lines)
-    return f"> {order.number} {items} {yuan(order.total_yuan)} · {order_status_word(order.status)} · {ctx.fmt(order.created_at, '%m-%d')}"
+    return (f"> {order.number} {items} {yuan(order.total_yuan)} · {order_status_word(order.status)} · "
+            f"{ctx.fmt(order.created_at, '%m-%d')}")
 
 
 def order_status_word(status: str, lang: str = "zh") -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import case, select
 from chat.context import Context
 from chat.messages import Markdown, Text
 from domain.language import Parsed
-from handlers.customers import lookup as customers  # noqa: F401  (register the approval kinds)
+from handlers.customers import lookup as customers
 from handlers.orders.access import is_dealer, order_for_card
 from handlers.orders.amend import MAX_ADDRESS_CHARS, amend
 from handlers.orders.cards import detail, new_task_id, one_line, summary_card
@@ -25,8 +25,17 @@ from handlers.orders.texts import t
 from models import Order, OrderStatus, Partner, Product, Role
 from models.catalog import DbCatalog
 
-__all__ = ["place", "continue_flow", "show", "my_orders", "amend", "confirm_by_text", "cancel_by_text",
-           "on_card_click", "order_for_card"]
+__all__ = [
+    "amend",
+    "cancel_by_text",
+    "confirm_by_text",
+    "continue_flow",
+    "my_orders",
+    "on_card_click",
+    "order_for_card",
+    "place",
+    "show",
+]
 
 MAX_REMARK_CHARS = 300
 LIST_LIMIT = 10
@@ -56,7 +65,8 @@ def place(ctx: Context, parsed: Parsed, text: str, replace: dict[str, str] | Non
         ctx.reply(Text(t("order_inactive", lang, skus="、".join(wanted.inactive))))
         return
     if wanted.bad_qty or wanted.zero:
-        ctx.reply(Text(t("order_bad_qty", lang, items="、".join(wanted.bad_qty + [f"{sku}（0）" for sku in wanted.zero]))))
+        ctx.reply(Text(t("order_bad_qty", lang,
+                         items="、".join(wanted.bad_qty + [f"{sku}（0）" for sku in wanted.zero]))))
         return
     if wanted.no_qty:
         ctx.set_state({"flow": "order_qty", "text": text, "skus": wanted.no_qty, "replace": replace or {}})
@@ -68,7 +78,9 @@ def place(ctx: Context, parsed: Parsed, text: str, replace: dict[str, str] | Non
     if wanted.too_many:
         ctx.reply(Text(t("order_too_many", lang)))
         return
-    if parsed.address and len(parsed.address) > MAX_ADDRESS_CHARS or parsed.remark and len(parsed.remark) > MAX_REMARK_CHARS:
+    too_long = ((parsed.address and len(parsed.address) > MAX_ADDRESS_CHARS)
+                or (parsed.remark and len(parsed.remark) > MAX_REMARK_CHARS))
+    if too_long:
         ctx.reply(Text(t("order_text_too_long", lang)))
         return
     _create(ctx, parsed, wanted.items)

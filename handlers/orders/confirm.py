@@ -14,15 +14,15 @@ from decimal import Decimal
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
+from domain.rules.words import rule_name
+from domain.wording import sentences, yuan
 from handlers.approvals import start_flow
 from handlers.orders.access import lock_for_change, own_order, refused_as_fixed
 from handlers.orders.cards import resend_card, stamp_card
 from handlers.orders.checks import OrderOutcome
 from handlers.orders.pricing import apply_pricing, price_afresh
-from handlers.orders.status import end_order, notify_status, order_snapshot, set_status
 from handlers.orders.special_terms import pending_for_order
-from domain.rules.words import rule_name
-from domain.wording import sentences, yuan
+from handlers.orders.status import end_order, notify_status, order_snapshot, set_status
 from handlers.orders.texts import t
 from models import Order, OrderStatus
 
@@ -119,7 +119,7 @@ def confirm(ctx: Context, order: Order) -> None:
 
 
 def cancel(ctx: Context, order: Order) -> None:
-    partner, order = lock_for_change(ctx, order)
+    _partner, order = lock_for_change(ctx, order)
     if refused_as_fixed(ctx, order, "cancel"):
         return
     was_draft = order.status == OrderStatus.DRAFT

@@ -3,7 +3,7 @@ receivables (registered by routes.py under /erp/v1; the HTTP adapter checks
 the token, this module only sees neutral requests)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chat.api import ApiRequest, ApiResponse, apply_each, error, items_of
 from chat.context import Services
@@ -38,7 +38,7 @@ def orders(svc: Services, req: ApiRequest) -> ApiResponse:
             since = datetime.fromisoformat(req.args["since"])
         except ValueError:
             return error(400, "bad_time", "since must be ISO 8601")
-        since = since.replace(tzinfo=since.tzinfo or svc.clock.tz).astimezone(timezone.utc)
+        since = since.replace(tzinfo=since.tzinfo or svc.clock.tz).astimezone(UTC)
     fmt = req.args.get("format", "json")
     if fmt not in ("json", "csv", "xlsx"):
         return error(400, "bad_format", "format is json, csv or xlsx")

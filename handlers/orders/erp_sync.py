@@ -12,15 +12,15 @@ ERP posts always find the order as it exported it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
 from chat.api import ItemError
 from chat.context import Context
-from handlers.orders.status import notify_status, order_snapshot, set_status, void_bound
 from handlers.orders.price_list import money
+from handlers.orders.status import notify_status, order_snapshot, set_status, void_bound
 from models import Order, OrderStatus, Partner
 
 # ERP status → the statuses it may follow.
@@ -67,7 +67,7 @@ def _when(d: dict, key: str) -> datetime | None:
         raise ErpError("bad_time", f"{key} must be an ISO 8601 time, e.g. 2026-12-02T10:00:00+08:00") from None
     if when.tzinfo is None:
         raise ErpError("bad_time", f"{key} needs a time zone offset, e.g. +08:00")
-    return when.astimezone(timezone.utc)
+    return when.astimezone(UTC)
 
 
 def apply_shipment(ctx: Context, update: dict) -> Applied:

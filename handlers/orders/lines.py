@@ -12,10 +12,10 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.matching import analyse
 from domain.language import Parsed
-from domain.rules.order_checks import LineFacts
+from domain.matching import analyse
 from domain.rules.commerce import PricingRules
+from domain.rules.order_checks import LineFacts
 from handlers.orders.price_list import money, policy_prices
 from models import Order, OrderLine, Partner, Product, SpecialPrice, SpecialPriceStatus, StockLevel
 
@@ -125,8 +125,8 @@ def usable_grants(s: Session, partner: Partner, customer_id: int | None, cited: 
     key = _name_key(customer_text)
     out: dict[str, SpecialPrice] = {}
     for grant in rows:
-        for_customer = customer_id is not None and grant.customer_id == customer_id or \
-            grant.customer_id is None and key is not None and _name_key(grant.customer_text) == key
+        for_customer = (customer_id is not None and grant.customer_id == customer_id) or \
+            (grant.customer_id is None and key is not None and _name_key(grant.customer_text) == key)
         if not (grant.number == cited or for_customer):
             continue
         for item in grant.items:

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from chat.context import Context
 from chat.messages import Text
-from handlers.approvals import void_flows
-from handlers.orders.special_terms import void_for_order
 from domain.rules.words import reason_label
 from domain.wording import yuan
+from handlers.approvals import void_flows
+from handlers.orders.special_terms import void_for_order
 from handlers.orders.texts import t
 from models import Order, OrderStatus, SpecialPrice, SpecialPriceStatus, User
 

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from chat import sweeps
 from chat.context import Context, Services
-from handlers.orders.confirm import draft_expired
 from chat.messages import Text
 from handlers.orders.cards import stamp_card
-from handlers.orders.status import end_order
+from handlers.orders.confirm import draft_expired
 from handlers.orders.special_terms import pending_for_order
+from handlers.orders.status import end_order
 from handlers.orders.texts import t
 from models import Order, OrderStatus, User
 
@@ -33,7 +33,7 @@ def _lapse(ctx: Context, order_id: int) -> str | None:
         return None     # a special price still being decided keeps the summary alive
     notes = end_order(ctx, order, OrderStatus.CANCELLED, "expired", reason="draft expired")
     stamp_card(ctx, order, t("order_stamp_expired", "zh"), "expired")
-    ctx.send(ctx.s.get(User, order.submitter_id), Text("\n".join(x for x in (t("order_draft_expired", "zh", number=order.number,
-                                                   hours=ctx.rules.orders.draft_valid_hours), notes) if x)),
+    expired = t("order_draft_expired", "zh", number=order.number, hours=ctx.rules.orders.draft_valid_hours)
+    ctx.send(ctx.s.get(User, order.submitter_id), Text("\n".join(x for x in (expired, notes) if x)),
              key=f"order-lapsed:{order.id}")
     return "drafts_lapsed"

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from chat.context import Context
 from chat.messages import Text
-from handlers.registration import locks
-from handlers.registration.approved_terms import restore_approved_terms
-from handlers.approvals.kinds import CardView, RowSubject
-from handlers.registration.payload import payload_of, snapshot
 from domain.rules.words import reason_label
 from domain.wording import sentences, yuan
+from handlers.approvals.kinds import CardView, RowSubject
+from handlers.registration import locks
+from handlers.registration.approved_terms import restore_approved_terms
+from handlers.registration.payload import payload_of, snapshot
 from handlers.registration.texts import t
 from models import Approval, ApprovalFlow, Partner, Registration, RegistrationStatus, User
-
 
 # Row priorities on the approval card (chat.messages.Row).
 ALWAYS, ESSENTIAL, FILLER = 3, 2, 1

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from chat.context import Context
-from chat.records import Found, partner_record
 from chat.messages import Text
+from chat.records import Found, partner_record
 from domain.language import Parsed
 from domain.rules import checks
 from domain.rules.verdict import NEEDS_APPROVAL, Verdict
-from handlers.registration import locks
+from domain.wording import yuan
 from handlers.approvals import void_open_flows
+from handlers.registration import locks
 from handlers.registration.approved_terms import approved_terms_of, restore_approved_terms
 from handlers.registration.payload import snapshot
 from handlers.registration.register import amount_doubt_text, amount_problem, request_approval
-from domain.wording import yuan
 from handlers.registration.texts import status_word, t
 from models import Customer, Registration, RegistrationStatus, Role
 

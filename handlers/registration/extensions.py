@@ -16,19 +16,30 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from chat.context import Context
-from chat.records import Found, partner_record
 from chat.messages import Text
+from chat.records import Found, partner_record
 from domain.language import Parsed
 from domain.rules import Verdict
 from domain.rules import visit_checks as checks
 from domain.rules.verdict import NEEDS_APPROVAL
-from handlers.registration import locks
 from handlers.approvals import start_flow
 from handlers.approvals.kinds import CardView, RowSubject
+from handlers.registration import locks
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
-from models import (Approval, ApprovalFlow, Customer, ExtensionStatus, Partner, Registration, RegistrationExtension,
-                    RegistrationStatus, Role, User, Visit)
+from models import (
+    Approval,
+    ApprovalFlow,
+    Customer,
+    ExtensionStatus,
+    Partner,
+    Registration,
+    RegistrationExtension,
+    RegistrationStatus,
+    Role,
+    User,
+    Visit,
+)
 
 MAX_REASON_CHARS = 300
 EVIDENCE_SHOWN = 5

@@ -23,13 +23,21 @@ from sqlalchemy import select
 from chat import sweeps
 from chat.context import Context, Services
 from chat.messages import Text
-from handlers.registration import locks
 from handlers.approvals.voiding import void_flows
+from handlers.registration import locks
 from handlers.registration.approved_terms import restore_approved_terms
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
-from models import (OPEN_STATUSES, ExtensionStatus, FlowStatus, Registration, RegistrationExtension, RegistrationLock,
-                    RegistrationStatus, User)
+from models import (
+    OPEN_STATUSES,
+    ExtensionStatus,
+    FlowStatus,
+    Registration,
+    RegistrationExtension,
+    RegistrationLock,
+    RegistrationStatus,
+    User,
+)
 
 # How long after an expiry the sweep still tells refused partners the customer
 # is free (it tries every run until then; each partner is told once).
@@ -123,7 +131,8 @@ def _void_decisions(ctx: Context, reg: Registration) -> list[RegistrationExtensi
     pending = list(ctx.s.execute(select(RegistrationExtension).where(
         RegistrationExtension.registration_id == reg.id, RegistrationExtension.status == ExtensionStatus.PENDING)
         .with_for_update()).scalars())
-    subjects = [("registration", reg.id, t("expired_approver_reg", "zh", number=reg.number, customer=reg.customer_text))]
+    subjects = [("registration", reg.id,
+                 t("expired_approver_reg", "zh", number=reg.number, customer=reg.customer_text))]
     subjects += [("extension", ext.id, t("expired_approver_ext", "zh", ext=ext.number, number=reg.number,
                                          customer=reg.customer_text)) for ext in pending]
     for kind, subject_id, why in subjects:
@@ -151,7 +160,8 @@ def tell_free(ctx: Context, reg: Registration) -> bool:
         if locks.holder(ctx, reg.customer_id, wanted, scope, refused.partner_id) is not None:
             everyone = False
             continue
-        ctx.send(user, Text(t("expired_free_now", "zh", customer=reg.customer_text)), key=f"free-now:{reg.id}:{user.id}")
+        ctx.send(user, Text(t("expired_free_now", "zh", customer=reg.customer_text)),
+                 key=f"free-now:{reg.id}:{user.id}")
     return everyone
 
 

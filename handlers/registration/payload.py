@@ -18,5 +18,6 @@ def snapshot(reg: Registration) -> dict:
             "customer": reg.customer_text, "department": reg.department, "lines": reg.product_lines,
             "amount_yuan": float(reg.amount_yuan) if reg.amount_yuan is not None else None,
             "close_date": reg.close_date.isoformat() if reg.close_date else None,
-            "received_at": reg.received_at.isoformat(), "lock_until": reg.lock_until.isoformat() if reg.lock_until else None,
+            "received_at": reg.received_at.isoformat(),
+            "lock_until": reg.lock_until.isoformat() if reg.lock_until else None,
             "revision": reg.revision}

@@ -6,9 +6,9 @@ from sqlalchemy import case, select
 
 from chat.context import Context
 from chat.messages import Markdown, Text
-from handlers.customers import lookup as customers
 from domain.rules.words import scope_word
 from domain.wording import yuan
+from handlers.customers import lookup as customers
 from handlers.registration.texts import status_word, t
 from models import OPEN_STATUSES, Partner, Registration, RegistrationLock, RegistrationStatus, Role
 

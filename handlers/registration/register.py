@@ -8,21 +8,21 @@ from sqlalchemy import func, select
 
 from chat.context import Context
 from chat.messages import Text
-from domain.matching import analyse
 from domain.language import Parsed, parse_message
 from domain.language.vocabulary import Vocabulary
+from domain.matching import analyse
 from domain.rules import checks
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
-from handlers.customers import lookup as customers
-from handlers.registration import lifecycle, locks
-from handlers.approvals import start_flow
-from handlers.registration.payload import snapshot
-from models.catalog import DbCatalog
-from handlers.customers.search import credit_code_in
 from domain.rules.words import role_word, rule_name
 from domain.wording import sentences, yuan
+from handlers.approvals import start_flow
+from handlers.customers import lookup as customers
+from handlers.customers.search import credit_code_in
+from handlers.registration import lifecycle, locks
+from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
 from models import OPEN_STATUSES, Customer, Partner, Registration, RegistrationStatus, Role, User
+from models.catalog import DbCatalog
 
 # Bounds on what a message can put in the database: beyond them the user gets
 # a polite correction instead of a failed command.
@@ -214,7 +214,8 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
     now = ctx.now
     reg = Registration(partner_id=partner.id, submitter_id=user.id, customer_id=customer.id, customer_text=name,
                        department=fields.get("department"), product_lines=lines, products=fields.get("products") or [],
-                       amount_yuan=amount, close_date=date.fromisoformat(fields["close_date"]) if fields.get("close_date") else None,
+                       amount_yuan=amount,
+                       close_date=date.fromisoformat(fields["close_date"]) if fields.get("close_date") else None,
                        status=outcome.status, received_at=ctx.received_at, verdicts=[v.to_dict() for v in verdicts],
                        match=match.to_dict(), rules_version=ctx.rules.version, created_at=now, updated_at=now)
     if outcome.status == RegistrationStatus.APPROVED:

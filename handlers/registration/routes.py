@@ -18,7 +18,8 @@ QUERY_WORDS = ("查询", "查一下", "查看", "查找", "查", "query")
 
 def install(registry: Registry) -> None:
     registry.command("register", run=register.register_command,
-                     words=("商机报备", "报备商机", "报个单", "报单", "报备", "登记商机", "新商机", "登记", "register", "reg"),
+                     words=("商机报备", "报备商机", "报个单", "报单", "报备", "登记商机", "新商机", "登记",
+                            "register", "reg"),
                      reader=fields_reader(FieldOptions(free_customer=True, ask_missing=True)))
     registry.command("register", "amend", run=changes.amend, words=("修改报备", *AMEND_WORDS),
                      reader=fields_reader(FieldOptions()))

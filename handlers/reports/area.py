@@ -2,17 +2,28 @@
 the registrations, visits and approvals that fall in it over a period."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from collections.abc import Callable
-
 from chat import sweeps
 from chat.context import Context, Services
-from models import (Approval, ApprovalFlow, ApprovalStatus, Customer, FlowStatus, Order, Partner, Registration,
-                    RegistrationStatus, Role, User, Visit)
+from models import (
+    Approval,
+    ApprovalFlow,
+    ApprovalStatus,
+    Customer,
+    FlowStatus,
+    Order,
+    Partner,
+    Registration,
+    RegistrationStatus,
+    Role,
+    User,
+    Visit,
+)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from chat.context import Context, Services
 from chat.messages import Markdown
 from domain.rules import visit_checks as checks
-from handlers.reports import area as areas
-from handlers.approvals.kinds import kinds
 from domain.wording import yuan
+from handlers.approvals.kinds import kinds
 from handlers.registration.texts import status_word
+from handlers.reports import area as areas
 from handlers.reports.texts import t
 from models import VisitStatus
 
@@ -48,18 +48,21 @@ def digest_text(ctx: Context, area: areas.Area, start: datetime, end: datetime) 
                    detail="，".join(f"{status_word(k)} {v}" for k, v in by_status.most_common()))
                  if regs else t("digest_no_regs", "zh"))
     for r in regs[:SHOW]:
-        lines.append(f"> {r.number} {r.partner.name} · {r.customer_text} {yuan(r.amount_yuan)} · {status_word(r.status)}")
+        lines.append(f"> {r.number} {r.partner.name} · {r.customer_text} {yuan(r.amount_yuan)} · "
+                     f"{status_word(r.status)}")
     clashes = areas.conflicts(regs)
     if clashes:
         lines.append(t("digest_conflicts", "zh", n=len(clashes)))
         for r in clashes[:SHOW]:
-            holder = next(v["facts"].get("holder_partner") for v in r.verdicts if v["rule_id"] == "registration.conflict")
+            holder = next(v["facts"].get("holder_partner") for v in r.verdicts
+                          if v["rule_id"] == "registration.conflict")
             lines.append(f"> {r.partner.name} → {r.customer_text}（{t('digest_held_by', 'zh', holder=holder)}）")
     if pending:
         oldest = pending[0][0].created_at
         lines.append(t("digest_pending", "zh", n=len(pending), oldest=ctx.fmt(oldest, "%m-%d %H:%M")))
         for appr, flow in pending[:SHOW]:
-            lines.append(f"> {kinds(ctx)[flow.subject_type].noun} {flow.subject_ref} · {ctx.fmt(appr.created_at, '%m-%d %H:%M')}")
+            lines.append(f"> {kinds(ctx)[flow.subject_type].noun} {flow.subject_ref} · "
+                         f"{ctx.fmt(appr.created_at, '%m-%d %H:%M')}")
     else:
         lines.append(t("digest_no_pending", "zh"))
     if visits:

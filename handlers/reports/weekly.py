@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from handlers.reports.charts import weekly_chart
 from chat.context import Context, Services
-from domain.rules import visit_checks as checks
 from chat.media import store_blob
 from chat.messages import Image, Text
-from handlers.reports import area as areas
+from domain.rules import visit_checks as checks
 from handlers.registration.texts import status_word
+from handlers.reports import area as areas
+from handlers.reports.charts import weekly_chart
 from handlers.reports.texts import t
 from models import VisitStatus
 

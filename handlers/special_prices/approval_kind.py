@@ -9,12 +9,22 @@ from sqlalchemy import select
 
 from chat.context import Context
 from chat.messages import Text
+from domain.wording import unit_yuan, yuan
 from handlers.approvals.kinds import CardView, RowSubject
 from handlers.orders.cards import price_source_word, resend_card
-from domain.wording import unit_yuan, yuan
 from handlers.special_prices.texts import t
-from models import (Approval, ApprovalFlow, ApprovalStatus, Order, OrderStatus, Partner, Product, Registration,
-                    SpecialPrice, SpecialPriceStatus, User)
+from models import (
+    Approval,
+    ApprovalFlow,
+    ApprovalStatus,
+    Order,
+    OrderStatus,
+    Partner,
+    Product,
+    Registration,
+    SpecialPrice,
+    SpecialPriceStatus,
+)
 
 
 def pct(x: Decimal) -> str:

@@ -14,21 +14,31 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import select
 
 from chat.context import Context
-from chat.records import partner_record
 from chat.messages import Markdown, Text
+from chat.records import partner_record
 from domain.language import Parsed
 from domain.rules import Verdict
 from domain.rules.verdict import NEEDS_APPROVAL
-from handlers.customers import lookup as customers
+from domain.rules.words import role_word
+from domain.wording import unit_yuan, yuan
 from handlers.approvals import start_flow, void_flows
+from handlers.customers import lookup as customers
 from handlers.orders.lines import wanted_from
 from handlers.orders.price_list import money, policy_prices
 from handlers.special_prices.approval_kind import SpecialPriceKind, pct, special_snapshot, what_asked
-from domain.rules.words import role_word
-from domain.wording import unit_yuan, yuan
 from handlers.special_prices.texts import t
-from models import (OPEN_STATUSES, Order, OrderStatus, Partner, Product, Registration, Role, SpecialPrice,
-                    SpecialPriceStatus, User)
+from models import (
+    OPEN_STATUSES,
+    Order,
+    OrderStatus,
+    Partner,
+    Product,
+    Registration,
+    Role,
+    SpecialPrice,
+    SpecialPriceStatus,
+    User,
+)
 
 MAX_REASON_CHARS = 300
 FLOOR = Decimal("0.2")     # below 20% of list price is a typo, not a negotiation
@@ -129,7 +139,8 @@ def _submit(ctx: Context, partner: Partner, order: Order | None, items, parsed: 
     rows, depth = [], Decimal(0)
     for product, qty in items:
         list_price, pp = money(product.list_price), policy[product.sku]
-        asked = money(parsed.unit_price) if parsed.unit_price is not None else money(list_price * Decimal(str(parsed.discount)))
+        asked = (money(parsed.unit_price) if parsed.unit_price is not None
+                 else money(list_price * Decimal(str(parsed.discount))))
         if asked <= list_price * FLOOR or asked > list_price:
             ctx.reply(Text(t("sp_price_implausible", lang, sku=product.sku, asked=unit_yuan(asked),
                              list=unit_yuan(list_price))))
@@ -221,7 +232,7 @@ def show(ctx: Context, parsed: Parsed) -> None:
 
 
 def withdraw(ctx: Context, parsed: Parsed) -> None:
-    sp, found = partner_record(ctx, SpecialPrice, parsed.ref, lock=True)
+    sp, _found = partner_record(ctx, SpecialPrice, parsed.ref, lock=True)
     if sp is None:                  # missing or another company's: the same answer
         ctx.reply(Text(t("no_such_ref", ctx.lang, ref=parsed.ref or "")))
         return
@@ -239,7 +250,8 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
         from handlers.orders.pricing import reprice
         order = ctx.s.execute(select(Order).where(Order.id == sp.order_id).with_for_update()).scalar_one()
         if order.status == OrderStatus.DRAFT:
-            partner = ctx.s.execute(select(Partner).where(Partner.id == order.partner_id).with_for_update()).scalar_one()
+            partner = ctx.s.execute(
+                select(Partner).where(Partner.id == order.partner_id).with_for_update()).scalar_one()
             reprice(ctx, partner, order)
             resend_card(ctx, order, t("sp_withdrawn_repriced", "zh", order=order.number,
                                             total=yuan(order.total_yuan)))

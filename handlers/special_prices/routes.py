@@ -18,7 +18,8 @@ def install(registry: Registry) -> None:
     registry.command("special_price", run=lambda ctx, parsed: commands.request(ctx, parsed, ctx.inbound.text or ""),
                      words=("特价申请", "申请特价", "特价", "special price", "special-price"), reader=SPECIAL_LINES)
     registry.command("special_price", "mine", run=lambda ctx, parsed: commands.my_special_prices(ctx),
-                     words=("我的特价", "我的特价申请", "my special prices", "my special price"), lookup=True, lists=True)
+                     words=("我的特价", "我的特价申请", "my special prices", "my special price"),
+                     lookup=True, lists=True)
     registry.command("special_price", "show", run=commands.show, reader=read_ref)
     registry.command("special_price", "cancel", run=commands.withdraw, reader=read_ref)
     # A special price is decided as asked: a change is a new request.

@@ -16,8 +16,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from chat.context import Context
-from domain.geo import Point
 from chat.messages import Markdown, Text
+from domain.geo import Point
 from domain.language import Parsed
 from domain.rules import visit_checks as checks
 from domain.rules.verdict import PASS
@@ -115,7 +115,8 @@ def _check_in(ctx: Context, here: Point, customer: Customer, planned, found: Nea
     closed_note = ""
     if current is not None:
         if current.customer_id == customer.id:
-            ctx.reply(Text(t("visit_already_in", lang, customer=customer.name, when=ctx.fmt(current.checkin_at, "%H:%M"))))
+            ctx.reply(Text(t("visit_already_in", lang, customer=customer.name,
+                             when=ctx.fmt(current.checkin_at, "%H:%M"))))
             return
         # Checked in somewhere new without checking out of the last visit.
         close(ctx, current, auto=True)

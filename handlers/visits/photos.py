@@ -15,8 +15,8 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select
 
 from chat.context import Context, Services
-from chat.media import store_blob
 from chat.delivery import DeliveryError
+from chat.media import store_blob
 from chat.messages import Text
 from handlers.visits.texts import t
 from models import PhotoStatus, User, VisitPhoto

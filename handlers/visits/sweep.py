@@ -9,8 +9,8 @@ from sqlalchemy import select
 from chat import sweeps
 from chat.context import Context, Services
 from chat.messages import Text
-from handlers.visits.texts import t
 from handlers.visits.checkins import close
+from handlers.visits.texts import t
 from models import User, Visit, VisitStatus
 
 

@@ -2,12 +2,11 @@
 refresh with a cap, pacing under WeCom's per-member limit, never twice."""
 from __future__ import annotations
 
-
 from sqlalchemy import select
 
+from adapters.wecom.api import TOKEN_REFRESH_CAP
 from chat import outbox
 from chat.messages import Text
-from adapters.wecom.api import TOKEN_REFRESH_CAP
 from models import OutboxMessage
 from tests.support.reading import texts_to
 

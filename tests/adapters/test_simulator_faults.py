@@ -85,7 +85,7 @@ def test_call_log_records_every_call(server, api):
     api.send(text_body("y"), token=tok)
     calls = server.state.calls
     assert [c.path for c in calls] == ["/cgi-bin/gettoken", "/cgi-bin/message/send", "/cgi-bin/message/send"]
-    method, path, query, body, response = calls[1]
+    method, _path, query, body, response = calls[1]
     assert (method, query["access_token"], body["text"]["content"], response["errcode"]) == ("POST", tok, "x", -1)
     assert calls[2].response["errcode"] == 0 and len(server.state.calls_to("message/send")) == 2
 

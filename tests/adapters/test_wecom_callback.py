@@ -1,13 +1,13 @@
 """The WeCom callback: official vectors, refusals, dedup, and what reaches the API."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from domain.clock import FrozenClock
 from adapters.wecom.crypto import CryptoError, WeComCrypto, signature
+from domain.clock import FrozenClock
 from models import InboxMessage, OutboxMessage
 from tests.support.apps import build_app
 from tests.support.reading import last_text
@@ -45,9 +45,11 @@ def test_official_vectors_with_the_crypto_module():
 @pytest.fixture
 def vector_app(tmp_path, wecom, base_settings):
     """The app configured with the official sample's credentials, clock pinned to 2016."""
-    clock = FrozenClock(datetime.fromtimestamp(1476422779, tz=timezone.utc))
-    settings = (base_settings.with_(database_url=f"sqlite:///{tmp_path}/v.sqlite3", simulator=False, processing="inline")
-                .with_wecom(token=VEC["token"], aes_key=VEC["aes_key"], corp_id=VEC["corp_id"], api_base=wecom.base_url))
+    clock = FrozenClock(datetime.fromtimestamp(1476422779, tz=UTC))
+    settings = (base_settings.with_(database_url=f"sqlite:///{tmp_path}/v.sqlite3", simulator=False,
+                                    processing="inline")
+                .with_wecom(token=VEC["token"], aes_key=VEC["aes_key"], corp_id=VEC["corp_id"],
+                            api_base=wecom.base_url))
     app = build_app(settings, clock)
     yield app, clock
     app.extensions["qudao"].engine.dispose()
@@ -55,7 +57,7 @@ def vector_app(tmp_path, wecom, base_settings):
 
 def test_url_verification_answers_the_plaintext_alone(vector_app):
     app, clock = vector_app
-    clock.set(datetime.fromtimestamp(1476416373, tz=timezone.utc))
+    clock.set(datetime.fromtimestamp(1476416373, tz=UTC))
     r = app.test_client().get("/wecom/callback", query_string=URL_CHECK)
     assert r.status_code == 200 and r.data == b"1288432023552776189"
     bad = dict(URL_CHECK, msg_signature="0" * 40)
@@ -63,7 +65,7 @@ def test_url_verification_answers_the_plaintext_alone(vector_app):
 
 
 def test_official_message_vector_is_accepted_and_answered(vector_app):
-    app, clock = vector_app
+    app, _clock = vector_app
     body = f"<xml><ToUserName><![CDATA[{VEC['corp_id']}]]></ToUserName><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt>" \
            f"<AgentID><![CDATA[1000002]]></AgentID></xml>"
     r = app.test_client().post("/wecom/callback", query_string=MESSAGE, data=body, content_type="text/xml")
@@ -78,7 +80,7 @@ def test_official_message_vector_is_accepted_and_answered(vector_app):
 
 def test_the_same_vector_is_refused_once_the_clock_is_real(vector_app):
     app, clock = vector_app
-    clock.set(datetime(2026, 11, 23, tzinfo=timezone.utc))   # a signed replay from 2016
+    clock.set(datetime(2026, 11, 23, tzinfo=UTC))   # a signed replay from 2016
     body = f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>"
     r = app.test_client().post("/wecom/callback", query_string=MESSAGE, data=body, content_type="text/xml")
     assert r.status_code == 403

@@ -193,7 +193,7 @@ def test_delegation_keeps_a_step_whose_flow_the_stand_in_decides_later(app, driv
 
 def test_transfer_moves_a_step_and_bad_targets_are_refused(app, driver, chat):
     sp_request(app, driver, chat, price=80000)
-    [appr] = approvals(app)
+    [_appr] = approvals(app)
     with q(app).factory() as s:
         number = s.execute(select(SpecialPrice.number)).scalar()
     driver.text("mgr_east", f"转交 {number} 张伟")
@@ -238,7 +238,8 @@ def test_a_ladder_naming_one_person_for_two_steps_is_one_decision_said_on_the_ca
     step 2 was approved behind the director's back)."""
     from handlers.imports import DictRows, kind_named, run_import
     run_import(q(app).factory, kind_named("customers"),
-               DictRows([{"name": "广州市第一人民医院", "address": "广东省广州市越秀区德政北路602号"}]), clock=q(app).clock)
+               DictRows([{"name": "广州市第一人民医院", "address": "广东省广州市越秀区德政北路602号"}]),
+               clock=q(app).clock)
     driver.text("dealer_bj_li", "申请特价 A100 8折 客户 广州市第一人民医院 原因 招标限价")   # 5.9%: two steps
     [card] = cards_to(chat, "director")
     sub = card.note

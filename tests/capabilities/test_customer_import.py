@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import func, select
 
-from handlers.imports.customer_entry import import_customers, read_csv
 from handlers.customers.search import lookup
+from handlers.imports.customer_entry import import_customers, read_csv
 from models import AuditEvent, Customer, CustomerAlias, CustomerToken, Registration
 from tests.support.apps import build_app
 from tests.support.chat_driver import PLATFORM, recording_platforms

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, update
 
-from handlers.imports.customer_entry import import_customers
 from handlers.customers.reindex import reindex_customers
 from handlers.customers.search import lookup
+from handlers.imports.customer_entry import import_customers
 from models import Customer, CustomerToken
 
 
@@ -24,7 +24,8 @@ def test_reindex_moves_keys_and_tokens(app):
     factory = app.extensions["qudao"].factory
     import_customers(factory, [{"name": "国药控股北京分公司"}, {"name": "杭州市第一人民医院东院"}])
     # KEY_VERSION 1 cut 分公司 in half and kept a campus in the core
-    _file_as_older_code_did(factory, "国药控股北京分公司", "|国药控股北京分||", ["cp:国药控股北京分|", "c:国药控股北京分"])
+    _file_as_older_code_did(factory, "国药控股北京分公司", "|国药控股北京分||",
+                            ["cp:国药控股北京分|", "c:国药控股北京分"])
     _file_as_older_code_did(factory, "杭州市第一人民医院东院", "浙江省>杭州市|第1人民医院东院||",
                             ["cp:第1人民医院东院|杭州市", "c:第1人民医院东院"])
     with factory() as s:
@@ -47,8 +48,9 @@ def test_two_rows_now_known_to_be_one_are_left_for_a_person(app):
     import_customers(factory, [{"name": "国药控股股份有限公司北京分公司"}])
     # filed by older code, which read it as another customer (国药控股北京分)
     with factory() as s, s.begin():
+        created_at = s.execute(select(Customer.created_at)).scalars().first()
         s.execute(insert(Customer.__table__), [{"name": "国药控股北京分公司", "name_key": "|国药控股北京分||",
-                                               "source": "import", "created_at": s.execute(select(Customer.created_at)).scalars().first()}])
+                                               "source": "import", "created_at": created_at}])
         ids = dict(s.execute(select(Customer.name, Customer.id)).all())
     report = reindex_customers(factory)
     assert report.collisions == [(ids["国药控股北京分公司"], ids["国药控股股份有限公司北京分公司"])]
@@ -62,8 +64,8 @@ def test_upgrading_the_schema_refiles_customers_filed_by_older_code(tmp_path):
     re-files its customers by itself (migration 0007)."""
     from alembic import command
 
-    from models.db import alembic_config, make_engine, make_session_factory
     from domain.matching import analyse
+    from models.db import alembic_config, make_engine, make_session_factory
     engine = make_engine(f"sqlite:///{tmp_path}/old.sqlite3")
     cfg = alembic_config(engine)
     command.upgrade(cfg, "0006")
@@ -71,7 +73,7 @@ def test_upgrading_the_schema_refiles_customers_filed_by_older_code(tmp_path):
     import datetime as dt
     with factory() as s, s.begin():
         s.add(Customer(name="国药控股北京分公司", name_key="|国药控股北京分||", source="chat",
-                       created_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)))
+                       created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)))
     command.upgrade(cfg, "head")
     with factory() as s:
         row = s.execute(select(Customer)).scalar_one()
@@ -96,4 +98,5 @@ def test_a_key_freed_by_a_later_batch_is_taken_after_all(app):
     report = reindex_customers(factory, batch=1)
     assert report.collisions == [] and report.keys_changed == 2
     with factory() as s:
-        assert s.execute(select(Customer.name_key).where(Customer.id == ids["国药控股北京分公司"])).scalar_one() == new_key_a
+        key_a = s.execute(select(Customer.name_key).where(Customer.id == ids["国药控股北京分公司"])).scalar_one()
+        assert key_a == new_key_a

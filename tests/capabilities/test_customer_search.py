@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from handlers.imports.customer_entry import import_customers
 from handlers.customers.search import lookup
+from handlers.imports.customer_entry import import_customers
 
 KNOWN = [
     "上海市第一人民医院", "北京协和医院", "武汉协和医院", "北京协和医学院", "苏州市立医院", "南京鼓楼医院",

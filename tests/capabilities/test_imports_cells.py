@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.imports import FileProblem, RowProblem
-from handlers.imports import cells
+from handlers.imports import FileProblem, RowProblem, cells
 from handlers.imports.columns import Column, bind, normalise_header
-from models import (AuditEvent)
-from tests.support.imports import run, write_csv
-from tests.support.imports import empty_db  # noqa: F401  (fixtures)
-
+from models import AuditEvent
+from tests.support.imports import (
+    run,
+    write_csv,
+)
 
 # ---- cells and headers ------------------------------------------------------------
 
@@ -42,7 +42,8 @@ def test_dates(raw, expected):
     assert cells.day(raw) == expected
 
 
-@pytest.mark.parametrize("raw, why", [("2026-02-30", "no such date"), ("12月5日", "not a date"), ("soon", "not a date")])
+@pytest.mark.parametrize("raw, why", [("2026-02-30", "no such date"), ("12月5日", "not a date"),
+                                      ("soon", "not a date")])
 def test_bad_dates(raw, why):
     with pytest.raises(RowProblem, match=why):
         cells.day(raw)

@@ -10,11 +10,17 @@ import pytest
 from sqlalchemy import select
 
 from handlers.imports import FileProblem
-from models import (AuditEvent, Customer, Partner, PriceListEntry, Product, StockLevel, User,
-                    VisitPlan)
-from tests.support.imports import PARTNER_HEADER, PARTNERS, make_db, reason, rows_of, run, write_csv, write_xlsx
-from tests.support.imports import demo_db, empty_db  # noqa: F401  (fixtures)
-
+from models import AuditEvent, Customer, Partner, PriceListEntry, Product, StockLevel, User, VisitPlan
+from tests.support.imports import (
+    PARTNER_HEADER,
+    PARTNERS,
+    make_db,
+    reason,
+    rows_of,
+    run,
+    write_csv,
+    write_xlsx,
+)
 
 # ---- products -----------------------------------------------------------------------
 

@@ -3,15 +3,20 @@ title rows) and the file formats: XLSX/CSV, encodings, sheets, unreadable files,
 dry runs, the audit trail, 5,000 rows."""
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import select
 
 from handlers.imports import FileProblem, open_table
-from models import (AuditEvent, Customer, Partner)
-from tests.support.imports import PARTNER_HEADER, PARTNERS, reason, rows_of, run, write_csv, write_xlsx
-from tests.support.imports import empty_db  # noqa: F401  (fixtures)
-
+from models import AuditEvent, Customer, Partner
+from tests.support.imports import (
+    PARTNER_HEADER,
+    PARTNERS,
+    reason,
+    rows_of,
+    run,
+    write_csv,
+    write_xlsx,
+)
 
 # ---- sheets laid out for reading: units, merged cells, totals, titles ---------------------
 
@@ -100,10 +105,10 @@ def test_the_same_rows_from_xlsx_and_csv_in_any_encoding(empty_db, tmp_path, fmt
 
 def test_sheets_are_chosen_by_name(empty_db, tmp_path):
     path = write_xlsx(tmp_path / "p.xlsx", [PARTNER_HEADER, PARTNERS[1]], sheet="经销商", before=("封面",))
-    with pytest.raises(FileProblem, match="工作表 封面 是空的.*--sheet.*经销商"):
+    with pytest.raises(FileProblem, match=r"工作表 封面 是空的.*--sheet.*经销商"):
         run(empty_db, "partners", path)                           # the first sheet is the cover
     assert run(empty_db, "partners", path, sheet="经销商").imported == 1
-    with pytest.raises(FileProblem, match="没有工作表 价格.*封面、经销商"):
+    with pytest.raises(FileProblem, match=r"没有工作表 价格.*封面、经销商"):
         open_table(path, "价格")
 
 

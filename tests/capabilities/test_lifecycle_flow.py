@@ -71,7 +71,8 @@ def test_extension_needs_a_verified_visit_and_shows_it_on_the_card(app, driver, 
     assert "已提交" in last_text(chat, "dealer_bj_li")
     [card] = cards_to(chat, "mgr_north")
     rows = card.rows
-    assert rows["拜访证据"] == f"{(clock.now() - timedelta(minutes=40)).astimezone(clock.tz):%m-%d %H:%M} 李明 距89米 40分钟"
+    visited = (clock.now() - timedelta(minutes=40)).astimezone(clock.tz)
+    assert rows["拜访证据"] == f"{visited:%m-%d %H:%M} 李明 距89米 40分钟"
     assert rows["核实拜访"] == "近30天 1 次" and rows["拜访标记"] == "无"
     assert rows["延期至"] == f"{reg.lock_until + timedelta(days=30):%Y-%m-%d}（+30天，原 {reg.lock_until:%Y-%m-%d}）"
     assert card.note == "理由：招标推迟；拜访小结：院方招标推迟到明年一季度"
@@ -221,6 +222,6 @@ def test_a_customer_a_claim_left_free_is_announced_by_the_sweep(app, driver, cha
     assert not any("现在可以报备" in m for m in texts_to(chat, "dealer_hx_sun"))   # not from inside the claim
     sched = build_scheduler(q(app))
     sched.tick()
-    assert "客户 北京协和医院 的报备保护已到期，现在可以报备了。" == last_text(chat, "dealer_hx_sun")
+    assert last_text(chat, "dealer_hx_sun") == "客户 北京协和医院 的报备保护已到期，现在可以报备了。"
     sched.tick()
     assert len([m for m in texts_to(chat, "dealer_hx_sun") if "现在可以报备" in m]) == 1

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from chat.scheduling import build_scheduler
 from models import ApprovalFlow, Order, SpecialPrice
+from tests.capabilities.test_orders_flow import orders, q
 from tests.support.apps import add_integration
 from tests.support.reading import cards_to, last_text, texts_to
-from tests.capabilities.test_orders_flow import orders, q
 
 
 def order_cards(chat, user="dealer_bj_li"):
@@ -25,7 +25,7 @@ def place(driver, app, text):
 
 
 def confirmed(driver, app, chat, text="订货 A100*20"):
-    order = place(driver, app, text)
+    place(driver, app, text)
     driver.click("dealer_bj_li", order_cards(chat)[-1].task_id, "confirm")
     return orders(app)[-1]
 

@@ -4,19 +4,17 @@ caught up within the window and skipped after it, every job idempotent."""
 from __future__ import annotations
 
 import time as wall
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from domain.clock import Clock, FrozenClock
-from chat.scheduling import DbLease, Scheduler, build_scheduler
-from chat.scheduling.calendar import daily_slot, weekly_slot, within_catch_up
 from bot.capabilities import build_router
 from chat.registry import CalendarJob, Sweep
-from models import JobRun, OutboxMessage, SchedulerLease
-from tests.support.apps import build_app
-from tests.support.reading import texts_to
+from chat.scheduling import DbLease, Scheduler, build_scheduler
+from chat.scheduling.calendar import daily_slot, weekly_slot, within_catch_up
+from domain.clock import Clock
+from models import JobRun, OutboxMessage
 
 BJ = Clock("Asia/Shanghai")
 
@@ -41,7 +39,7 @@ def test_weekly_slots(now_bj, period):
 
 @pytest.mark.parametrize("late_hours, hours, due", [(3.9, 4, True), (4.1, 4, False), (0.05, 0, True), (0.2, 0, False)])
 def test_catch_up_window(late_hours, hours, due):
-    at = datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc)
+    at = datetime(2026, 12, 2, 0, 30, tzinfo=UTC)
     slot = daily_slot(BJ, at, time(8, 30))
     assert within_catch_up(slot, at + timedelta(hours=late_hours), hours) is due
 
@@ -78,7 +76,7 @@ def check_two_schedulers(app, clock):
     q = app.extensions["qudao"]
     calls, swept = [], []
     sweep = Sweep("count", 60, lambda svc: swept.append(1))
-    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=timezone.utc))        # 08:31 Beijing
+    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=UTC))        # 08:31 Beijing
     one, two = (Scheduler(q.services, DbLease(q.factory, holder=h, ttl_s=LEASE_S), sweep_list=[sweep],
                           job_list=[counting_job(calls)]) for h in ("one", "two"))
     for _ in range(3):
@@ -106,7 +104,7 @@ def test_two_schedulers_one_worker_on_sqlite(app, clock):
 def test_a_run_whose_process_died_is_run_again_but_a_finished_one_never(app, clock):
     q = app.extensions["qudao"]
     calls = []
-    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=UTC))
     with q.factory() as s, s.begin():     # a crash mid-run: its holder no longer holds the lease
         s.add(JobRun(job="count", period="2026-11-24", started_at=clock.now(), holder="gone:4242:abcdef"))
     sched = Scheduler(q.services, DbLease(q.factory, holder="alive"), sweep_list=[], job_list=[counting_job(calls)])
@@ -122,7 +120,7 @@ def test_a_run_whose_process_died_is_run_again_but_a_finished_one_never(app, clo
 def test_a_long_run_of_the_active_process_is_never_started_twice(app, clock):
     q = app.extensions["qudao"]
     calls = []
-    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=UTC))
     one = Scheduler(q.services, DbLease(q.factory, holder="one"), sweep_list=[], job_list=[counting_job(calls)])
     two = Scheduler(q.services, DbLease(q.factory, holder="two"), sweep_list=[], job_list=[counting_job(calls)])
     one.heartbeat()
@@ -143,7 +141,7 @@ def test_a_failing_job_is_retried_on_the_next_tick(app, clock):
         if len(attempts) == 1:
             raise RuntimeError("the network blinked")
         return {}
-    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 24, 0, 31, tzinfo=UTC))
     sched = Scheduler(q.services, DbLease(q.factory), sweep_list=[],
                       job_list=[CalendarJob("flaky", lambda r: time(8, 30), flaky)])
     sched.tick()

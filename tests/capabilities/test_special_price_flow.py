@@ -154,7 +154,7 @@ def test_a_grant_for_a_customer_not_in_the_list_is_used_by_the_example_it_gives(
     driver.click("mgr_north", sp_cards(chat, "mgr_north")[0].task_id, "approve")
     driver.click("director", sp_cards(chat, "director")[0].task_id, "approve")
     message = last_text(chat, "dealer_bj_li")
-    example = f"订货 A100*10 客户 北京新世纪儿童医院"
+    example = "订货 A100*10 客户 北京新世纪儿童医院"
     assert example in message and f"订货 A100*10 {sp.number}" in message
     order = place(driver, app, example)
     assert order.lines[0].unit_price == Decimal("78400.00") and order.lines[0].price_source == f"special:{sp.number}"
@@ -191,6 +191,7 @@ def test_the_example_asked_for_is_one_that_works(app, driver, chat):
 
 def test_the_help_cards_special_price_example_is_accepted(app, driver, chat):
     import re
+
     from chat.router import help_text
     price = re.search(r"特价申请 订单 单号 A100 单价 (\d+)",
                       help_text(app.extensions["qudao"].services.registry, "zh")).group(1)

@@ -198,7 +198,8 @@ def test_flags_compare_with_verified_check_ins_only(app, driver, chat, clock):
     (0.0, 0.0, "手机还没有定位成功"), (0.0, 0.00001, "手机还没有定位成功"),
     (90.0, 180.0, "不在国内"), (35.6812, 139.7671, "不在国内"),          # Tokyo
     (91.0, 0.0, "不是有效的经纬度"), (39.9, -200.0, "不是有效的经纬度"),
-    (None, 116.4, "没能读出这个位置"), (float("nan"), 116.4, "没能读出这个位置"), (float("inf"), 116.4, "没能读出这个位置"),
+    (None, 116.4, "没能读出这个位置"), (float("nan"), 116.4, "没能读出这个位置"),
+    (float("inf"), 116.4, "没能读出这个位置"),
 ])
 def test_a_location_that_is_no_position_is_refused_and_nothing_is_stored(app, driver, chat, clock, lat, lng, said):
     driver.location("rep_zhang", lat, lng)

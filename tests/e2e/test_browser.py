@@ -5,20 +5,14 @@ sends photos from a visit. One server serves the whole module."""
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
-import subprocess
 import struct
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.support.apps import serve_demo
-
-from tests.support.reading import wait_for
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import requests
 from openpyxl import load_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +32,9 @@ def test_integration_tokens_add_list_revoke(tmp_path):
     token = out.strip().splitlines()[-1]
     assert token.startswith("qd_") and "shown once" in out
     assert "erp\tactive" in run(env, "integration", "list").stdout
-    from chat.integrations import token_hash
     from sqlalchemy import create_engine, text
+
+    from chat.integrations import token_hash
     engine = create_engine(env["DATABASE_URL"])
     with engine.connect() as c:
         stored = c.execute(text("select token_hash from integrations")).scalar()
@@ -55,7 +55,8 @@ def test_export_orders_writes_csv_and_xlsx(tmp_path, app, driver, wecom):
     env["DATABASE_URL"] = str(app.extensions["qudao"].engine.url)
     text = run(env, "export-orders").stdout
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert [(r["sku"], r["qty"], r["unit_price"]) for r in rows] == [("A100", "2", "83300.00"), ("B200", "5", "10200.00")]
+    assert [(r["sku"], r["qty"], r["unit_price"]) for r in rows] == [
+        ("A100", "2", "83300.00"), ("B200", "5", "10200.00")]
     out = tmp_path / "orders.xlsx"
     proc = run(env, "export-orders", "--status", "confirmed,shipped", "-o", str(out))
     assert '"lines": 2' in proc.stderr

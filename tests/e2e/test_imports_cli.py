@@ -13,9 +13,13 @@ from bot.cli import main as cli_main
 from bot.cli.imports import KIND_NAMES
 from handlers.imports import KINDS, kind_named
 from handlers.imports.templates import TEMPLATE_DIR, write_csv_templates, write_template
-from tests.support.imports import PARTNER_HEADER, PARTNERS, ROOT, run, write_csv
-from tests.support.imports import demo_db  # noqa: F401  (fixtures)
-
+from tests.support.imports import (
+    PARTNER_HEADER,
+    PARTNERS,
+    ROOT,
+    run,
+    write_csv,
+)
 
 # ---- command line ------------------------------------------------------------------------
 
@@ -96,4 +100,4 @@ def test_csv_templates_import_without_errors(demo_db, tmp_path, kind):
 
 
 def test_the_command_line_knows_every_kind():
-    assert KIND_NAMES == tuple(KINDS)
+    assert tuple(KINDS) == KIND_NAMES

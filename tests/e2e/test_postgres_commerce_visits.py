@@ -12,9 +12,9 @@ from sqlalchemy import select
 from chat.audit import verify_chain
 from chat.scheduling import build_scheduler
 from models import Order, Registration, SpecialPrice, Visit
-from tests.support.reading import cards_to, last_text, texts_to
-from tests.support.wecom import WeComDriver
 from tests.capabilities.test_scheduler import check_lease, check_two_schedulers
+from tests.support.reading import cards_to, texts_to
+from tests.support.wecom import WeComDriver
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 PUMCH = (39.912581, 116.417570)
@@ -97,9 +97,9 @@ def test_an_expiry_raced_by_the_sweep_is_done_and_audited_once(pg_app, pg_driver
     """A claim reads the expired registration without a row lock (locks.release_expired);
     the sweep expires it and commits meanwhile; the claim's expire must then do nothing."""
     from chat.context import Context
-    from models.db import unit_of_work
     from handlers.registration import lifecycle
     from models import AuditEvent
+    from models.db import unit_of_work
     pg_driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
     with q(pg_app).factory() as s:
         reg = s.execute(select(Registration)).scalar_one()

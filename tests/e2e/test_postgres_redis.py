@@ -15,9 +15,10 @@ import redis as redis_lib
 import requests
 from sqlalchemy import func, select, text
 
-from chat.audit import verify_chain
 from adapters.wecom.crypto import WeComCrypto
+from chat.audit import verify_chain
 from models import Customer, InboxMessage, Partner, Registration, User
+
 # The pg_url / redis_url / pg_app fixtures live in conftest.
 from tests.support.apps import DEMO_USERIDS, REDIS_URL, build_app
 from tests.support.reading import cards_to, last_text, texts_to, wait_for
@@ -37,7 +38,8 @@ def test_flow_on_postgres_with_state_in_redis(pg_app, wecom, clock, base_setting
     assert r.exists(key) and 0 < r.ttl(key) <= 600
     driver.text("dealer_bj_li", "120万")
     assert not r.exists(key)
-    assert any(k.startswith(b"qudao:wecom:token:") for k in r.keys())   # the shared token cache
+    # the shared token cache; r is a Redis client, so r.keys() is the KEYS command, not dict.keys()
+    assert any(k.startswith(b"qudao:wecom:token:") for k in r.keys())  # noqa: SIM118
     [card] = cards_to(wecom, "director")
     driver.click("director", card.task_id, "approve")
     driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")
@@ -108,7 +110,8 @@ def _signed_post(base: str, crypto: WeComCrypto, corp: str, user: str, text: str
 @pytest.mark.parametrize("customer", ["北京协和医院", "北京市朝阳区新建康复医院"])
 def test_simultaneous_claims_across_gunicorn_workers_leave_one_holder(customer, pg_url, redis_url, wecom,
                                                                       base_settings):
-    seed_app = build_app(base_settings.with_(database_url=pg_url, redis_url=redis_url, simulator=False, processing="inline").with_wecom(api_base=wecom.base_url),
+    seed_app = build_app(base_settings.with_(database_url=pg_url, redis_url=redis_url, simulator=False,
+                                             processing="inline").with_wecom(api_base=wecom.base_url),
                          None)
     racers = _add_racers(seed_app)
     seed_app.extensions["qudao"].engine.dispose()
@@ -167,12 +170,10 @@ def _up(base: str) -> bool:
 def test_redis_state_follows_the_commands_transaction(pg_app, redis_url):
     q = pg_app.extensions["qudao"]
     kv, r = q.kv, redis_lib.Redis.from_url(redis_url)
-    with q.factory() as s:
-        with pytest.raises(RuntimeError):
-            with s.begin():
-                kv.set("conv:t:rolled-back", {"flow": "register"}, 60, session=s)
-                assert kv.get("conv:t:rolled-back", session=s) == {"flow": "register"}   # read your write
-                raise RuntimeError("the command failed")
+    with q.factory() as s, pytest.raises(RuntimeError), s.begin():
+        kv.set("conv:t:rolled-back", {"flow": "register"}, 60, session=s)
+        assert kv.get("conv:t:rolled-back", session=s) == {"flow": "register"}   # read your write
+        raise RuntimeError("the command failed")
     assert not r.exists("qudao:conv:t:rolled-back")
     with q.factory() as s, s.begin():
         kv.set("conv:t:committed", {"flow": "register"}, 60, session=s)

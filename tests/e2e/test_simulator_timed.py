@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from tests.support.apps import serve_demo
-
 from tests.support.reading import wait_for
 
 

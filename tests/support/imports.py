@@ -11,9 +11,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.app import prepare_database
-from models.db import make_engine, make_session_factory
 from bot.seed import seed_demo
 from handlers.imports import kind_named, open_table, run_import
+from models.db import make_engine, make_session_factory
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -12,8 +12,16 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from matplotlib import font_manager
 
 from handlers.reports import charts
-from handlers.reports.charts import (REQUIRED_GLYPHS, STATUS_WORDS, TOP_REPS, latin_name, latin_text, pick_cjk_face,
-                        plan_chart, weekly_chart)
+from handlers.reports.charts import (
+    REQUIRED_GLYPHS,
+    STATUS_WORDS,
+    TOP_REPS,
+    latin_name,
+    latin_text,
+    pick_cjk_face,
+    plan_chart,
+    weekly_chart,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REGISTRATIONS = {"已生效": 42, "待审批": 9, "未通过": 5, "已过期": 3, "已撤销": 2}

@@ -307,7 +307,7 @@ def test_bbox_is_reasonably_tight():
 
 def test_bbox_reaching_a_pole_spans_all_longitudes():
     assert bbox(89.99, 10.0, 2_000.0)[1:] == (90.0, -180.0, 180.0)
-    min_lat, max_lat, min_lng, max_lng = bbox(-89.99, 10.0, 2_000.0)
+    min_lat, _max_lat, min_lng, max_lng = bbox(-89.99, 10.0, 2_000.0)
     assert (min_lat, min_lng, max_lng) == (-90.0, -180.0, 180.0)
 
 

@@ -9,7 +9,6 @@ import pytest
 from domain.matching import compare
 from tests.support.matching_cases import DEV_PAIRS, DISTINCTS, DUPLICATES, POSSIBLES, X, _ids, _reason_has
 
-
 # --- verdict families -------------------------------------------------------
 
 @pytest.mark.parametrize("a, b, words", DISTINCTS, ids=_ids(DISTINCTS))

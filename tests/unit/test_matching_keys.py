@@ -13,8 +13,7 @@ import pytest
 
 from domain.matching import MatchResult, NameParts, analyse, best_match, compare
 from domain.matching.cli import run_match
-from tests.support.matching_cases import D, DEV_FILE, DEV_PAIRS, DISTINCTS, DP, P, POSSIBLES, X, _ids
-
+from tests.support.matching_cases import DEV_FILE, DEV_PAIRS, DISTINCTS, DP, POSSIBLES, D, P, X, _ids
 
 # Pairs whose canonical keys must be equal: the spelling-only families.
 SAME_KEY = [

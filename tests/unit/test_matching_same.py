@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from domain.matching import compare
-from tests.support.matching_cases import D, DEV_FILE, DEV_PAIRS, DP, DUPLICATES, P, POSSIBLES, X, _ids, _reason_has
-
+from tests.support.matching_cases import DEV_FILE, DEV_PAIRS, DP, DUPLICATES, POSSIBLES, D, P, X, _ids, _reason_has
 
 # --- the development sample ----------------------------------------------
 

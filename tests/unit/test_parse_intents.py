@@ -14,7 +14,6 @@ import pytest
 from bot.language import parse_message
 from tests.support.parsing import TODAY, check
 
-
 # --- other intents -------------------------------------------------------------
 INTENT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("签到", {"intent": "checkin", "customer": None}),

@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.language import parse_message
+from bot.language import ACTIONS, INTENTS, parse_message
 from domain.language import OrderItem, Parsed, ProductMention, parse_amount, parse_close_date
-from bot.language import ACTIONS, INTENTS
 from tests.support.parsing import TODAY
-
 
 # --- amounts on their own ---------------------------------------------------------
 AMOUNT_CASES: list[tuple[str, float | None]] = [
@@ -43,7 +41,8 @@ def test_parse_amount(text: str, expect: float | None) -> None:
 # --- closing dates on their own ---------------------------------------------------
 DATE_CASES: list[tuple[str, date, str | None]] = [
     ("12月底", TODAY, "2026-12-31"), ("12月", TODAY, "2026-12-31"), ("12月15日", TODAY, "2026-12-15"),
-    ("12月15号", TODAY, "2026-12-15"), ("１２月底", TODAY, "2026-12-31"), ("2027-01-15", TODAY, "2027-01-15"), ("2027/1/15", TODAY, "2027-01-15"),
+    ("12月15号", TODAY, "2026-12-15"), ("１２月底", TODAY, "2026-12-31"), ("2027-01-15", TODAY, "2027-01-15"),
+    ("2027/1/15", TODAY, "2027-01-15"),
     ("2027年1月", TODAY, "2027-01-31"), ("2027年1月5日", TODAY, "2027-01-05"), ("明年2月", TODAY, "2027-02-28"),
     ("明年3月底", TODAY, "2027-03-31"), ("年底", TODAY, "2026-12-31"), ("下个月", TODAY, "2026-12-31"),
     ("下月底", TODAY, "2026-12-31"), ("月底", TODAY, "2026-11-30"), ("下周", TODAY, "2026-12-06"),
@@ -56,7 +55,8 @@ DATE_CASES: list[tuple[str, date, str | None]] = [
     ("2月", date(2026, 3, 10), "2027-02-28"), ("12月", date(2026, 3, 10), "2026-12-31"),
     ("Q1", date(2026, 2, 1), "2026-03-31"), ("年底", date(2026, 12, 31), "2026-12-31"),
     ("下个月", date(2026, 12, 5), "2027-01-31"), ("明年2月", date(2027, 6, 1), "2028-02-29"),
-    ("12.31", TODAY, "2026-12-31"), ("12.31签", TODAY, "2026-12-31"), ("12.05", TODAY, "2026-12-05"), ("12.5", TODAY, None), ("元旦前", TODAY, "2026-12-31"),
+    ("12.31", TODAY, "2026-12-31"), ("12.31签", TODAY, "2026-12-31"), ("12.05", TODAY, "2026-12-05"),
+    ("12.5", TODAY, None), ("元旦前", TODAY, "2026-12-31"),
     ("元旦之前", TODAY, "2026-12-31"), ("元旦", TODAY, "2027-01-01"), ("12.31万", TODAY, None),
     ("1.5亿", TODAY, None), ("8.5折", TODAY, None), ("12.5 万", TODAY, None), ("V1.10", TODAY, None),
     ("昨天", TODAY, None),  # a closing date lies ahead: "昨天" says when something happened

@@ -12,7 +12,6 @@ from bot.language import parse_message
 from domain.language import Catalog, DefaultCatalog
 from tests.support.parsing import TODAY, check
 
-
 # --- orders ----------------------------------------------------------------
 ORDER_CASES: list[tuple[str, dict[str, Any]]] = [
     ("订货 A100*20 B200*5", {"items": [["A100", 20], ["B200", 5]], "products": []}),

@@ -1,14 +1,12 @@
 """Each registration check kind, table-driven; approval timing rules."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.rules import RegistrationRules
-from domain.rules import checks
-from domain.rules.model import RuleError
+from domain.rules import RegistrationRules, checks
 from domain.rules.operations import ApprovalRules
 from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT
 
@@ -52,8 +50,9 @@ def test_quota(open_count, quota, outcome):
     assert v.outcome == outcome and v.facts == {"open_registrations": open_count, "quota": quota}
 
 
-@pytest.mark.parametrize("amount, threshold, outcome", [(999_999, 1_000_000, PASS), (1_000_000, 1_000_000, NEEDS_APPROVAL),
-                                                        (1_200_000, 1_000_000, NEEDS_APPROVAL), (600_000, 500_000, NEEDS_APPROVAL)])
+@pytest.mark.parametrize("amount, threshold, outcome", [
+    (999_999, 1_000_000, PASS), (1_000_000, 1_000_000, NEEDS_APPROVAL),
+    (1_200_000, 1_000_000, NEEDS_APPROVAL), (600_000, 500_000, NEEDS_APPROVAL)])
 def test_tiering(amount, threshold, outcome):
     v = checks.tiering(RegistrationRules(tier_threshold_yuan=threshold), amount)
     assert v.outcome == outcome
@@ -66,8 +65,8 @@ def _fmt(when, pattern="%Y-%m-%d"):
 
 
 def _holder(same_partner=False, pending=False):
-    return checks.Holder("RG20261102-0001", "北京康健医疗器械有限公司", datetime(2026, 11, 2, 10, 31, tzinfo=timezone.utc),
-                         datetime(2027, 2, 1, tzinfo=timezone.utc), "line:超声", same_partner, pending)
+    return checks.Holder("RG20261102-0001", "北京康健医疗器械有限公司", datetime(2026, 11, 2, 10, 31, tzinfo=UTC),
+                         datetime(2027, 2, 1, tzinfo=UTC), "line:超声", same_partner, pending)
 
 
 def test_conflict_names_the_holder_time_and_end():

@@ -2,7 +2,7 @@
 the visit rules a rule file may set."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -42,7 +42,7 @@ def test_the_service_area_is_the_rule_stores():
 
 
 def test_the_same_point_flag_says_when_in_local_time():
-    at = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     flag = checks.same_point_elsewhere(RULES, "北京大学第一医院",
                                        [checks.SamePoint(at, "北京协和医院", "张勇", 1.0)], BJ.fmt)
     assert "11-23 10:00" in flag.message and "02:00" not in flag.message
@@ -58,8 +58,8 @@ def test_never_checked_out_says_the_duration_is_unknown(closed_by, words):
 
 
 def test_travel_flag_names_its_unit_and_does_not_repeat_itself():
-    prev = checks.PreviousCheckin(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc), None, 110_000)
-    flag = checks.impossible_travel(RULES, prev, datetime(2026, 11, 23, 2, 20, tzinfo=timezone.utc))
+    prev = checks.PreviousCheckin(datetime(2026, 11, 23, 2, 0, tzinfo=UTC), None, 110_000)
+    flag = checks.impossible_travel(RULES, prev, datetime(2026, 11, 23, 2, 20, tzinfo=UTC))
     assert flag.message == "距上次签到地点 110.0 公里，仅隔 20 分钟，折合约 330 公里/小时，超过上限 120 公里/小时"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 import time as wall_clock
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -66,10 +66,10 @@ def test_add_working(calendar, start, seconds, expected):
 
 
 def test_add_working_keeps_utc_inputs_in_utc():
-    start = datetime(2026, 11, 27, 8, tzinfo=timezone.utc)  # Fri 16:00 in Shanghai
+    start = datetime(2026, 11, 27, 8, tzinfo=UTC)  # Fri 16:00 in Shanghai
     result = OFFICE.add_working(start, 4 * HOUR)
-    assert result == datetime(2026, 11, 30, 3, tzinfo=timezone.utc)
-    assert result.tzinfo is timezone.utc
+    assert result == datetime(2026, 11, 30, 3, tzinfo=UTC)
+    assert result.tzinfo is UTC
 
 
 def test_add_working_rejects_bad_amounts():
@@ -92,7 +92,7 @@ SECONDS_CASES = [
      sh(2026, 11, 23), sh(2026, 11, 30), 36 * HOUR),
     ("whole week with a make-up saturday", MAKEUP_SATURDAY, sh(2026, 11, 23), sh(2026, 11, 30), 54 * HOUR),
     ("golden week fortnight", GOLDEN_WEEK, sh(2026, 9, 28), sh(2026, 10, 12), (3 + 2 + 1) * 9 * HOUR),
-    ("mixed input zones", OFFICE, datetime(2026, 11, 23, 0, tzinfo=timezone.utc), sh(2026, 11, 23, 12), 3 * HOUR),
+    ("mixed input zones", OFFICE, datetime(2026, 11, 23, 0, tzinfo=UTC), sh(2026, 11, 23, 12), 3 * HOUR),
     ("a year of weekdays", OFFICE, sh(2026, 1, 1), sh(2027, 1, 1), 261 * 9 * HOUR),
 ]
 
@@ -121,8 +121,8 @@ def test_naive_datetimes_are_rejected():
     (OFFICE, sh(2026, 11, 23, 17, 59, 59), True),
     (OFFICE, sh(2026, 11, 23, 18), False),  # closing is already closed
     (OFFICE, sh(2026, 11, 28, 10), False),
-    (OFFICE, datetime(2026, 11, 23, 2, tzinfo=timezone.utc), True),  # 10:00 in Shanghai
-    (OFFICE, datetime(2026, 11, 23, 0, 30, tzinfo=timezone.utc), False),  # 08:30 in Shanghai
+    (OFFICE, datetime(2026, 11, 23, 2, tzinfo=UTC), True),  # 10:00 in Shanghai
+    (OFFICE, datetime(2026, 11, 23, 0, 30, tzinfo=UTC), False),  # 08:30 in Shanghai
     (MAKEUP_SATURDAY, sh(2026, 11, 28, 10), True),
     (HOLIDAY_MONDAY, sh(2026, 11, 30, 10), False),
 ])
@@ -142,7 +142,7 @@ RANDOM_CALENDARS = [
 
 
 def _random_instant(rng: random.Random) -> datetime:
-    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
     return base + timedelta(microseconds=rng.randrange(0, 366 * 86_400 * 10**6))
 
 
@@ -150,7 +150,7 @@ def _random_instant(rng: random.Random) -> datetime:
 def test_working_seconds_undoes_add_working(calendar):
     rng = random.Random(4242)
     for _ in range(300):
-        start = _random_instant(rng).astimezone(rng.choice([SH, BERLIN, timezone.utc]))
+        start = _random_instant(rng).astimezone(rng.choice([SH, BERLIN, UTC]))
         seconds = rng.randrange(0, 15 * 9 * 3600 * 10**6) / 10**6
         end = calendar.add_working(start, seconds)
         assert end >= start
@@ -182,9 +182,9 @@ def test_dst_spring_forward_weekend():
     start = berlin(2026, 3, 27, 16)
     end = BERLIN_OFFICE.add_working(start, 4 * HOUR)
     assert end == berlin(2026, 3, 30, 11)
-    assert end.astimezone(timezone.utc) == datetime(2026, 3, 30, 9, tzinfo=timezone.utc)
+    assert end.astimezone(UTC) == datetime(2026, 3, 30, 9, tzinfo=UTC)
     # Real elapsed time is 66 h (the wall clock says 67 h), yet exactly 4 working hours.
-    assert (end - start.astimezone(timezone.utc)).total_seconds() == 66 * HOUR
+    assert (end - start.astimezone(UTC)).total_seconds() == 66 * HOUR
     assert BERLIN_OFFICE.working_seconds(start, end) == 4 * HOUR
 
 
@@ -193,7 +193,7 @@ def test_dst_fall_back_weekend():
     start = berlin(2026, 10, 23, 16)
     end = BERLIN_OFFICE.add_working(start, 4 * HOUR)
     assert end == berlin(2026, 10, 26, 11)
-    assert end.astimezone(timezone.utc) == datetime(2026, 10, 26, 10, tzinfo=timezone.utc)
+    assert end.astimezone(UTC) == datetime(2026, 10, 26, 10, tzinfo=UTC)
     assert BERLIN_OFFICE.working_seconds(start, end) == 4 * HOUR
 
 
@@ -231,7 +231,7 @@ def test_dst_free_zone_is_not_shifted():
     ({"days": ("mon",)}, "weekday"),
     ({"start": time(18), "end": time(9)}, "before end"),
     ({"start": time(9), "end": time(9)}, "before end"),
-    ({"start": time(9, tzinfo=timezone.utc)}, "naive"),
+    ({"start": time(9, tzinfo=UTC)}, "naive"),
     ({"start": "09:00"}, "datetime.time"),
     ({"tz": "Asia/Beijing"}, "unknown time zone"),
     ({"holidays": frozenset({date(2026, 11, 28)}), "workdays": frozenset({date(2026, 11, 28)})}, "both"),

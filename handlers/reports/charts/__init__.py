@@ -20,11 +20,37 @@ One concept a module:
 """
 from handlers.reports.charts import fonts
 from handlers.reports.charts.fonts import CjkFace, cjk_font, pick_cjk_face
-from handlers.reports.charts.labels import MAX_LABEL_CELLS, MAX_TITLE_CELLS, Labeller, cells, latin_name, latin_text, shorten
+from handlers.reports.charts.labels import (
+           MAX_LABEL_CELLS,
+           MAX_TITLE_CELLS,
+           Labeller,
+           cells,
+           latin_name,
+           latin_text,
+           shorten,
+)
 from handlers.reports.charts.plan import TOP_REPS, Bar, ChartPlan, plan_chart
 from handlers.reports.charts.render import weekly_chart
 from handlers.reports.charts.words import REQUIRED_GLYPHS, STATUS_WORDS, WORDS
 
-__all__ = ["fonts", "CjkFace", "cjk_font", "pick_cjk_face", "MAX_LABEL_CELLS", "MAX_TITLE_CELLS", "Labeller",
-           "cells", "latin_name", "latin_text", "shorten", "TOP_REPS", "Bar", "ChartPlan", "plan_chart",
-           "weekly_chart", "REQUIRED_GLYPHS", "STATUS_WORDS", "WORDS"]
+__all__ = [
+           "MAX_LABEL_CELLS",
+           "MAX_TITLE_CELLS",
+           "REQUIRED_GLYPHS",
+           "STATUS_WORDS",
+           "TOP_REPS",
+           "WORDS",
+           "Bar",
+           "ChartPlan",
+           "CjkFace",
+           "Labeller",
+           "cells",
+           "cjk_font",
+           "fonts",
+           "latin_name",
+           "latin_text",
+           "pick_cjk_face",
+           "plan_chart",
+           "shorten",
+           "weekly_chart",
+]
