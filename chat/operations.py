@@ -25,9 +25,9 @@ class UnknownOperation(LookupError):
     pass
 
 
-def call(svc: Services, name: str, actor: str, **params: Any) -> Any:
-    """Run the operation ``name`` for ``actor`` (a user id, recorded in the audit trail)."""
-    op = svc.registry.operations.get(name)
+def call(svc: Services, operation: str, actor: str, /, **params: Any) -> Any:
+    """Run ``operation`` for ``actor`` (a user id, recorded in the audit trail)."""
+    op = svc.registry.operations.get(operation)
     if op is None:
-        raise UnknownOperation(f"no operation {name!r} is registered")
+        raise UnknownOperation(f"no operation {operation!r} is registered")
     return op.run(svc, actor, **params)
