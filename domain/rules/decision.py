@@ -21,10 +21,16 @@ class Decision:
     reason_code: str | None = None   # refused: its reason; approval: the reasons, comma-separated
 
     @property
-    def key(self) -> tuple[str, str | None, str | None]:
-        """What two decisions must share to be the same decision."""
-        return (self.outcome, self.approver if self.outcome == APPROVAL else None,
-                self.rule_id if self.outcome == REFUSED else None)
+    def key(self) -> tuple[str, str | None]:
+        """What two decisions must share to be the same decision for the person
+        asking: accepted, refused (whichever rule refused first), or sent to the
+        same approvers."""
+        return (self.outcome, self.approver if self.outcome == APPROVAL else None)
+
+    @property
+    def shown_as(self) -> tuple[str, str | None, str | None]:
+        """What a summary tells apart: also which rule refused."""
+        return (*self.key, self.rule_id if self.outcome == REFUSED else None)
 
     def to_dict(self) -> dict:
         return {"outcome": self.outcome, "approver": self.approver, "rule_id": self.rule_id,

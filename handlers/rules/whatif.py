@@ -71,7 +71,7 @@ class WhatIf:
         """Changed cases by (kind, decision before, decision after), most first."""
         buckets: dict[tuple, list[Case]] = {}
         for case in self.cases:
-            buckets.setdefault((case.kind, case.before.key, case.after.key), []).append(case)
+            buckets.setdefault((case.kind, case.before.shown_as, case.after.shown_as), []).append(case)
         ordered = sorted(buckets.values(), key=lambda cs: (-len(cs), KINDS.index(cs[0].kind)))
         return [(cs[0].kind, cs[0].before, cs[0].after, cs) for cs in ordered]
 
