@@ -13,24 +13,9 @@ from adapters.console.env import ConsoleEnv
 from adapters.console.views import refused, viewer_id
 from chat import operations
 from chat.operations import Refused
-from models import ImportJob, ImportJobStatus
+from models import ImportJob
 
 RECENT = 20
-
-
-def progress_of(job: ImportJob) -> dict:
-    """How far a run is: reading the file is the first half of the bar, writing the second."""
-    estimate = max((job.rows_estimate or 0) - 1, 1)      # less the header row
-    share = min(job.rows_done / estimate, 1.0) if job.rows_estimate else 0.0
-    if job.status == ImportJobStatus.DONE or job.status == ImportJobStatus.FAILED:
-        percent = 100
-    elif job.status == ImportJobStatus.QUEUED:
-        percent = 0
-    else:
-        percent = int(50 * share) if job.phase == "read" else 50 + int(50 * share)
-    return {"id": job.id, "status": job.status, "phase": job.phase, "rows": job.rows_done,
-            "estimate": job.rows_estimate, "percent": min(percent, 100), "dry_run": job.dry_run,
-            "finished": job.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED), "error": job.error}
 
 
 def install(bp: Blueprint, env: ConsoleEnv) -> None:
@@ -66,16 +51,15 @@ def install(bp: Blueprint, env: ConsoleEnv) -> None:
             if job is None:
                 abort(404)
             real = s.execute(select(ImportJob.id).where(ImportJob.checked_by_id == job.id)).scalar()
-            return render_template("console/import_job.html", job=job, progress=progress_of(job), real_run=real)
+        # One session at a time: on SQLite an open session holds the write lock.
+        progress = operations.call(svc, "imports.progress", viewer_id(), job_id=job_id)
+        return render_template("console/import_job.html", job=job, real_run=real, progress=progress)
 
     @bp.get("/imports/<int:job_id>/progress.json")
     @admin_only
     def import_progress(job_id: int):
-        with svc.factory() as s:
-            job = s.get(ImportJob, job_id)
-            if job is None:
-                return jsonify(error="not_found"), 404
-            return jsonify(progress_of(job))
+        found = operations.call(svc, "imports.progress", viewer_id(), job_id=job_id)
+        return jsonify(found) if found else (jsonify(error="not_found"), 404)
 
     @bp.post("/imports/<int:job_id>/confirm")
     @admin_only

@@ -107,22 +107,56 @@ def estimate_rows(table: Table) -> int | None:
         return None
 
 
-class _Progress:
-    """The runner's progress callback, written to the job row at most every
-    PROGRESS_EVERY_S (and at each phase change), each time in its own transaction."""
+# Progress of the runs working in this process: (phase, rows). The job row gets
+# it too, except while a dry run on SQLite holds the database's one write lock
+# for the whole run (SQLite runs one process: its polls are answered from here).
+_LIVE: dict[int, tuple[str, int]] = {}
+_LIVE_LOCK = threading.Lock()
 
-    def __init__(self, svc: Services, job_id: int):
-        self.svc, self.job_id = svc, job_id
+
+class _Progress:
+    """The runner's progress callback: kept in memory at once, and written to the
+    job row at most every PROGRESS_EVERY_S (each time in its own transaction)."""
+
+    def __init__(self, svc: Services, job_id: int, to_db: bool):
+        self.svc, self.job_id, self.to_db = svc, job_id, to_db
         self.phase, self.last = None, 0.0
 
     def __call__(self, phase: str, rows: int) -> None:
+        with _LIVE_LOCK:
+            _LIVE[self.job_id] = (phase, rows)
         now = time.monotonic()
-        if phase == self.phase and now - self.last < PROGRESS_EVERY_S:
+        if not self.to_db or (phase == self.phase and now - self.last < PROGRESS_EVERY_S):
             return
         self.phase, self.last = phase, now
         with self.svc.factory() as s, s.begin():
             job = s.get(ImportJob, self.job_id)
             job.phase, job.rows_done, job.updated_at = phase, rows, self.svc.clock.now()
+
+
+def progress(svc: Services, actor: str, job_id: int) -> dict | None:
+    """How far a run is: reading and checking the file is the first half of the
+    bar, writing (or trying the writes, in a dry run) the second."""
+    with svc.factory() as s:
+        job = s.get(ImportJob, job_id)
+        if job is None:
+            return None
+        status, phase, rows = job.status, job.phase, job.rows_done
+        estimate, dry_run, error = job.rows_estimate, job.dry_run, job.error
+    with _LIVE_LOCK:
+        live = _LIVE.get(job_id)
+    if live is not None and status == ImportJobStatus.RUNNING:
+        phase, rows = live
+    finished = status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+    share = min(rows / max((estimate or 0) - 1, 1), 1.0) if estimate else 0.0     # less the header row
+    if finished:
+        percent = 100
+    elif status == ImportJobStatus.QUEUED:
+        percent = 0
+    else:
+        percent = int(50 * share) if phase == "read" else 50 + int(50 * share)
+    return {"id": job_id, "status": status, "phase": phase, "rows": rows, "estimate": estimate,
+            "percent": min(percent, 100), "dry_run": dry_run, "finished": finished, "error": error}
 
 
 def run_job(svc: Services, job_id: int) -> None:
@@ -137,8 +171,9 @@ def run_job(svc: Services, job_id: int) -> None:
         try:
             table = open_table(path, sheet)
             _update(svc, job_id, status=ImportJobStatus.RUNNING, rows_estimate=estimate_rows(table), phase="read")
+            sqlite = svc.factory.kw["bind"].dialect.name == "sqlite"
             report = run_import(svc.factory, kind, table, dry_run=dry_run, batch=BATCH, clock=svc.clock,
-                                progress=_Progress(svc, job_id), actor=actor)
+                                progress=_Progress(svc, job_id, to_db=not (dry_run and sqlite)), actor=actor)
         except (FileProblem, OSError, UnicodeDecodeError) as exc:
             _finish(svc, job_id, actor, error=str(exc))
             return
@@ -165,6 +200,8 @@ def report_dict(report: ImportReport) -> dict:
 def _finish(svc: Services, job_id: int, actor: str, report: ImportReport | None = None,
             error: str | None = None) -> None:
     now = svc.clock.now()
+    with _LIVE_LOCK:
+        _LIVE.pop(job_id, None)
     with svc.factory() as s, s.begin():
         job = s.get(ImportJob, job_id)
         job.status = ImportJobStatus.FAILED if error else ImportJobStatus.DONE

@@ -10,3 +10,4 @@ def install(registry: Registry) -> None:
     registry.operation("imports.kinds", jobs.kinds)
     registry.operation("imports.start", jobs.start)
     registry.operation("imports.confirm", jobs.confirm)
+    registry.operation("imports.progress", jobs.progress)

@@ -28,7 +28,8 @@ def recorded_registration(open_count=3, amount=800_000.0, region="北京市", li
           checks.territory(r, ["北京市"], "北京协和医院", region),
           checks.quota(r, open_count),
           checks.conflict("北京协和医院", None, lambda d, p: ""),
-          checks.customer_match("北京协和医院", "duplicate", "北京协和医院", 1.0, "same", r.possible_duplicate_approver),
+          checks.customer_match("北京协和医院", "duplicate", "北京协和医院", 1.0, "same",
+                                r.possible_duplicate_approver),
           checks.tiering(r, amount)]
     if all(v.outcome == "pass" for v in vs):
         vs.append(checks.routine(r))
