@@ -177,7 +177,7 @@ def test_someone_else_s_approval_is_not_decided_from_the_page(app, driver, wecom
         task_id = s.execute(select(Approval.task_id)).scalar_one()
     r = admin.post(f"/console/approvals/{task_id}/decide", data={"csrf_token": csrf(admin), "nonce": "n1",
                                                                   "action": "approve"}, follow_redirects=True)
-    assert "不是" in r.get_data(as_text=True) or "审批人" in r.get_data(as_text=True)
+    assert "您不是报备" in r.get_data(as_text=True) and "操作未执行" in r.get_data(as_text=True)
     [card] = cards_to(wecom, "director")
     assert card.stamp is None
 
