@@ -10,6 +10,7 @@ replayed as recorded).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -135,24 +136,21 @@ def _add(report: WhatIf, case: Case) -> None:
         report.cases.append(case)
 
 
-def _registrations(s: Session, rules: RuleSetData, report: WhatIf) -> None:
-    rows = s.execute(select(Registration, Partner.name).join(Partner, Partner.id == Registration.partner_id)
-                     .where(Registration.received_at >= report.since).order_by(Registration.received_at)).all()
-    for reg, partner in rows:
-        before = [Verdict.from_dict(d) for d in reg.verdicts or []]
-        after = replay.registration(rules, reg.verdicts or [])
-        _add(report, Case("registration", reg.number, reg.received_at, partner, reg.customer_text,
-                          overall(before), overall(after), _changed_rules(before, after)))
+def _verdict_cases(kind: str, model, replayer: Callable[[RuleSetData, list[dict]], list[Verdict]]):
+    """Registrations and orders: each one's recorded verdicts against their replay."""
+    def gather(s: Session, rules: RuleSetData, report: WhatIf) -> None:
+        rows = s.execute(select(model, Partner.name).join(Partner, Partner.id == model.partner_id)
+                         .where(model.received_at >= report.since).order_by(model.received_at)).all()
+        for row, partner in rows:
+            before = [Verdict.from_dict(d) for d in row.verdicts or []]
+            after = replayer(rules, row.verdicts or [])
+            _add(report, Case(kind, row.number, row.received_at, partner, row.customer_text or "",
+                              overall(before), overall(after), _changed_rules(before, after)))
+    return gather
 
 
-def _orders(s: Session, rules: RuleSetData, report: WhatIf) -> None:
-    rows = s.execute(select(Order, Partner.name).join(Partner, Partner.id == Order.partner_id)
-                     .where(Order.received_at >= report.since).order_by(Order.received_at)).all()
-    for order, partner in rows:
-        before = [Verdict.from_dict(d) for d in order.verdicts or []]
-        after = replay.order(rules, order.verdicts or [])
-        _add(report, Case("order", order.number, order.received_at, partner, order.customer_text or "",
-                          overall(before), overall(after), _changed_rules(before, after)))
+_registrations = _verdict_cases("registration", Registration, replay.registration)
+_orders = _verdict_cases("order", Order, replay.order)
 
 
 def _first_flows(s: Session, kind: str, ids: list[int]) -> dict[int, ApprovalFlow]:
