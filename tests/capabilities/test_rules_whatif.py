@@ -135,3 +135,16 @@ def test_special_price_ladder_change_is_listed(app, driver, chat):
     assert case.kind == "special_price" and case.ref.startswith("SP")
     assert (case.before.approver, case.after.approver) == ("area_manager,director", "area_manager")
     assert report.summary("zh")[1] == "1 个特价申请将交区域经理审批，而非交区域经理 → 销售总监审批"
+
+
+def test_an_extension_refused_for_want_of_visits_is_replayed_from_the_audit_trail(app, driver, chat):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    with q(app).factory() as s:
+        number = s.execute(select(Registration.number)).scalar_one()
+    driver.text("dealer_bj_li", f"延期 {number}")
+    assert "拜访" in last_text(chat, "dealer_bj_li")           # refused: no verified visit
+    text = active_yaml(app).replace("verified_visits: 1 ", "verified_visits: 0 ")
+    report = call(app, "rules.whatif", draft_id=call(app, "rules.save_draft", yaml_text=text), days=30)
+    [case] = report.cases
+    assert (case.kind, case.ref) == ("extension", number)
+    assert (case.before.outcome, case.after.outcome, case.after.approver) == ("refused", "approval", "area_manager")
