@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, request
 
 from adapters.console import audit_pages, auth, boards, customers, evidence, imports, rules_pages, views
 from adapters.console.env import ConsoleEnv, LoginError, LoginProvider
@@ -58,6 +58,5 @@ def mount_console(app: Flask, env: ConsoleEnv, secret_key: str, secure_cookie: b
     # Uploads may be larger than the chat callbacks' cap, on the console's upload path only.
     @app.before_request
     def _larger_uploads():
-        from flask import request
         if request.path == "/console/imports":
             request.max_content_length = UPLOAD_MAX_BYTES
