@@ -10,8 +10,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.console import PLATFORM as CONSOLE
+from adapters.console import ConsoleTransport
 from adapters.http_api import create_api_blueprint
 from bot.capabilities import build_router
+from bot.console import wire_console
 from bot.platforms import Platform, WirePlatforms, wire_platforms
 from bot.settings import Settings, load_settings
 from chat import audit
@@ -85,15 +88,20 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     runner: Runner | None = None
 
-    def accept(msg, dedup_key):
-        runner.submit(inbox.accept(msg, dedup_key))
+    def accept(msg, dedup_key) -> int | None:
+        inbox_id = inbox.accept(msg, dedup_key)
+        runner.submit(inbox_id)
+        return inbox_id
 
     platforms = (platforms or wire_platforms)(app, settings, kv, BlobStore(factory, clock), clock, accept)
     services.media = {name: p.media for name, p in platforms.items()}
-    deliverer = Deliverer(factory, clock, {name: p.transport for name, p in platforms.items()})
+    transports = {name: p.transport for name, p in platforms.items()}
+    transports[CONSOLE] = ConsoleTransport()      # answers to actions taken in the ops console
+    deliverer = Deliverer(factory, clock, transports)
     runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
     app.register_blueprint(create_api_blueprint(services, router.registry.endpoints, after_write=runner.poke))
     qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, platforms)
+    wire_console(app, settings, qudao, accept)
     if settings.scheduler == "embedded" and settings.processing == "thread":
         from chat.scheduling import build_scheduler
         qudao.scheduler = build_scheduler(qudao, ttl_s=settings.scheduler_lease_s)
@@ -108,7 +116,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     def index():
         if settings.simulator:
             return redirect("/sim/")
-        return jsonify(service="qudao", callback="/wecom/callback")
+        return jsonify(service="qudao", callback="/wecom/callback", console="/console/")
 
     app.extensions["qudao"] = qudao
     runner.start()

@@ -7,13 +7,15 @@ from chat.registry import Registry
 from chat.router import Router
 from handlers.approvals import routes as approvals
 from handlers.customers import routes as customers
+from handlers.imports import routes as imports
 from handlers.orders import routes as orders
 from handlers.registration import routes as registration
 from handlers.reports import routes as reports
+from handlers.rules import routes as rules
 from handlers.special_prices import routes as special_prices
 from handlers.visits import routes as visits
 
-CAPABILITIES = (registration, orders, special_prices, visits, approvals, customers, reports)
+CAPABILITIES = (registration, orders, special_prices, visits, approvals, customers, reports, imports, rules)
 
 
 def build_router() -> Router:

@@ -17,6 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+DEFAULT_LOGIN_BASE = "https://login.work.weixin.qq.com/"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class WeComSettings:
     token: str
     aes_key: str
     api_base: str | None            # None: the simulator's own URL, filled in when serving
+    # Where WeCom's web-login (QR scan) page is; None: the simulator's own page.
+    login_base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,11 @@ class Settings:
     scheduler_lease_s: int = 30     # a dead scheduler's standby takes over within this
     # Where a user with no platform of their own is reached.
     default_platform: str = "wecom"
+    # The ops console: the key its session cookies are signed with (None: one
+    # generated once and kept in the database), and the address people open it
+    # at (sign-in links printed by `console-login`; https makes the cookie secure).
+    secret_key: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -80,7 +88,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             secret=env.get("WECOM_SECRET") or demo["secret"],
             token=env.get("WECOM_TOKEN") or demo["token"],
             aes_key=env.get("WECOM_AES_KEY") or demo["aes_key"],
-            api_base=env.get("WECOM_API_BASE") or (None if simulator else DEFAULT_API_BASE)),
+            api_base=env.get("WECOM_API_BASE") or (None if simulator else DEFAULT_API_BASE),
+            login_base=env.get("WECOM_LOGIN_BASE") or (None if simulator else DEFAULT_LOGIN_BASE)),
         simulator=simulator,
         rules_file=Path(env.get("QUDAO_RULES_FILE") or CONFIG_DIR / "rules" / "default.yaml"),
         timezone=env.get("QUDAO_TIMEZONE") or "Asia/Shanghai",
@@ -90,4 +99,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         scheduler=env.get("QUDAO_SCHEDULER") or ("embedded" if simulator else "off"),
         scheduler_lease_s=int(env.get("QUDAO_SCHEDULER_LEASE") or 30),
         default_platform=env.get("QUDAO_DEFAULT_PLATFORM") or "wecom",
+        secret_key=env.get("QUDAO_SECRET_KEY") or None,
+        public_url=(env.get("QUDAO_PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 8000}").rstrip("/"),
     )

@@ -5,7 +5,8 @@ Each capability package has a ``routes.py`` whose ``install(registry)`` says
 what the capability answers: its commands (with the words that start them
 and how their bodies are read), card buttons, conversations waiting for an
 answer, other kinds of message (a location, a photo), approval kinds, timed
-jobs, HTTP endpoints for other systems, and its lines of the help menu. The
+jobs, HTTP endpoints for other systems, named operations for the ops console,
+and its lines of the help menu. The
 composition root (``bot.capabilities``) calls every ``install`` once, in
 order; the router, the inbox, the scheduler and the HTTP adapter then read
 the table. The same idea as bolt-python's listeners and errbot's plugins.
@@ -94,6 +95,16 @@ class Endpoint:
     writes: bool = False         # it may enqueue pushes: deliver them soon
 
 
+@dataclass(frozen=True)
+class Operation:
+    """Something a front-end other than the chat (the ops console) asks a
+    capability to do by name: merge two customers, run an import, replay the
+    rules. ``run(services, actor, **params)``: ``actor`` is the user's id (it
+    goes into the audit trail); a polite refusal is ``chat.operations.Refused``."""
+    name: str
+    run: Callable[..., Any]
+
+
 @dataclass
 class HelpSection:
     zh: str
@@ -111,6 +122,7 @@ class Registry:
     sweeps: list[Sweep] = field(default_factory=list)
     calendar_jobs: list[CalendarJob] = field(default_factory=list)
     endpoints: list[Endpoint] = field(default_factory=list)
+    operations: dict[str, Operation] = field(default_factory=dict)
     approval_kinds: dict[str, Any] = field(default_factory=dict)
     help_sections: list[HelpSection] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
@@ -199,6 +211,12 @@ class Registry:
     def endpoint(self, method: str, path: str, run: Callable[[Services, ApiRequest], ApiResponse],
                  writes: bool = False) -> None:
         self.endpoints.append(Endpoint(method.upper(), path, run, writes))
+
+    def operation(self, name: str, run: Callable[..., Any]) -> None:
+        """A named operation for the ops console (see Operation)."""
+        if name in self.operations:
+            raise ValueError(f"operation {name!r} registered twice")
+        self.operations[name] = Operation(name, run)
 
     def approval_kind(self, kind: Any) -> None:
         """A kind of subject the approval engine decides (see handlers.approvals.kinds)."""

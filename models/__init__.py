@@ -2,13 +2,15 @@
 from models.approval import Approval, ApprovalFlow, Delegation
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime
+from models.console import AppSecret, ConsoleLoginLink
+from models.imports import ImportJob
 from models.integration import Integration
 from models.media import MediaBlob
 from models.messaging import CardRef, InboxMessage, OutboxMessage
 from models.order import CHANGEABLE_ORDER_STATUSES, OPEN_ORDER_STATUSES, Order, OrderLine, PriceListEntry, StockLevel
 from models.org import Customer, CustomerAlias, CustomerToken, Partner, Product, User
 from models.registration import OPEN_STATUSES, Registration, RegistrationExtension, RegistrationLock
-from models.rules import RuleSet
+from models.rules import RuleDraft, RuleSet
 from models.schedule import JobRun, SchedulerLease
 from models.special_price import SpecialPrice
 from models.state import KvEntry
@@ -16,12 +18,14 @@ from models.states import (
                            ApprovalStatus,
                            ExtensionStatus,
                            FlowStatus,
+                           ImportJobStatus,
                            InboxStatus,
                            OrderStatus,
                            OutboxStatus,
                            PhotoStatus,
                            RegistrationStatus,
                            Role,
+                           RuleDraftStatus,
                            SpecialPriceStatus,
                            VisitStatus,
 )
@@ -31,6 +35,7 @@ __all__ = [
                            "CHANGEABLE_ORDER_STATUSES",
                            "OPEN_ORDER_STATUSES",
                            "OPEN_STATUSES",
+                           "AppSecret",
                            "Approval",
                            "ApprovalFlow",
                            "ApprovalStatus",
@@ -38,12 +43,15 @@ __all__ = [
                            "AuditHead",
                            "Base",
                            "CardRef",
+                           "ConsoleLoginLink",
                            "Customer",
                            "CustomerAlias",
                            "CustomerToken",
                            "Delegation",
                            "ExtensionStatus",
                            "FlowStatus",
+                           "ImportJob",
+                           "ImportJobStatus",
                            "InboxMessage",
                            "InboxStatus",
                            "Integration",
@@ -64,6 +72,8 @@ __all__ = [
                            "RegistrationLock",
                            "RegistrationStatus",
                            "Role",
+                           "RuleDraft",
+                           "RuleDraftStatus",
                            "RuleSet",
                            "SchedulerLease",
                            "SpecialPrice",

@@ -32,8 +32,9 @@ def make_engine(url: str) -> Engine:
         def _begin_immediate(conn):
             # A deferred transaction that reads, then writes after another connection
             # committed, fails at once with SQLITE_BUSY in WAL mode. Taking the write
-            # lock up front makes writers queue on busy_timeout instead.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # lock up front makes writers queue on busy_timeout instead. A read-only
+            # transaction (read_only below) takes no lock: it never writes.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -70,6 +71,33 @@ def upgrade_schema(engine: Engine) -> None:
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_ID})
             conn.commit()
+
+
+READ_ONLY = "qudao_read_only"
+
+
+@contextmanager
+def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in a transaction that can't write (the database refuses any
+    write: PostgreSQL's READ ONLY, SQLite's query_only) and is rolled back at
+    the end. For replays and reports that must change nothing."""
+    engine: Engine = factory.kw["bind"]
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{READ_ONLY: True})
+        raw = conn.connection.dbapi_connection          # PRAGMAs outside any transaction (autocommit)
+        if sqlite:
+            raw.execute("PRAGMA query_only = ON")
+        trans = conn.begin()
+        try:
+            if not sqlite:
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            with Session(bind=conn, expire_on_commit=False) as session:
+                yield session
+        finally:
+            trans.rollback()
+            if sqlite:
+                raw.execute("PRAGMA query_only = OFF")   # the connection goes back to the pool
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -89,6 +89,21 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
+class ImportJobStatus(StrEnum):
+    """An import run from the console (ImportJob.status)."""
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RuleDraftStatus(StrEnum):
+    """A candidate rule set (RuleDraft.status)."""
+    DRAFT = "draft"
+    ACTIVATED = "activated"
+    DISCARDED = "discarded"
+
+
 class Role(StrEnum):
     """A user's role (User.role)."""
     DEALER = "dealer"

@@ -26,6 +26,7 @@ from .callback import WECOM_TIMEOUT, CallbackClient, CallbackResult
 from .fake_api import IMAGE_MAGIC, IMAGE_MAX_BYTES, ApiConfig, create_fake_api_blueprint
 from .msgids import MsgIdGenerator
 from .passive_reply import apply_passive_reply
+from .sso import install_sso
 from .state import SimulatorState
 
 TEXT_MAX_CHARS = 4000     # far above anything a dealer types; keeps the page sane
@@ -98,6 +99,7 @@ def create_simulator_blueprint(
     config = ApiConfig(corp_id, secret, agent_id,
                        known_users=lambda: [u["userid"] for u in users_provider()])
     bp.register_blueprint(create_fake_api_blueprint(state, config), url_prefix="/cgi-bin")
+    install_sso(bp, state, corp_id, agent_id, users_provider)
     client = CallbackClient(WeComCrypto(token, aes_key, corp_id), corp_id, agent_id, callback_url,
                             timeout=callback_timeout, attempts=callback_attempts, clock=clock)
     next_msg_id = msg_id_factory or MsgIdGenerator()

@@ -8,6 +8,7 @@ Every call, faulty or not, lands in ``state.calls``.
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -140,6 +141,16 @@ def create_fake_api_blueprint(state: SimulatorState, config: ApiConfig,
             state.check_token(request.args.get("access_token"))
             return update_template_card(state, body, config.agent_id, config.known())
         return run("POST", handle)
+
+    @bp.route("/auth/getuserinfo", methods=["GET", "POST"])
+    def auth_getuserinfo() -> Response:
+        """Web login: the member a code from the QR scan names (doc path/91023)."""
+        def handle(_: Any) -> dict:
+            state.check_token(request.args.get("access_token"))
+            userid = state.take_login_code(request.args.get("code"))
+            return {"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": secrets.token_urlsafe(16),
+                    "expires_in": 1800}
+        return run("GET", handle)
 
     @bp.route("/media/upload", methods=["GET", "POST"])
     def media_upload() -> Response:

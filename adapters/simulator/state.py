@@ -36,6 +36,7 @@ RESPONSE_CODE_TTL = 72 * 3600      # "each response_code works once, for 72 h"
 MEDIA_TTL = 3 * 24 * 3600          # temporary media live 3 days (doc path/90253)
 RATE_PER_MINUTE = 30               # app → one member (doc path/90236 limits)
 RATE_PER_HOUR = 1000
+LOGIN_CODE_TTL = 300               # a web-login code works once, for 5 minutes (doc path/98176)
 
 
 class SimulatorState:
@@ -53,6 +54,7 @@ class SimulatorState:
         self._task_ids: set[str] = set()
         self._response_codes: dict[str, ResponseCodeRecord] = {}
         self._media: dict[str, MediaRecord] = {}
+        self._login_codes: dict[str, tuple[str, float]] = {}
         self._calls: list[CallRecord] = []
         self._undelivered: list[Undelivered] = []
         self._deliveries: dict[str, deque[float]] = defaultdict(deque)
@@ -106,6 +108,22 @@ class SimulatorState:
     def tokens(self) -> list[str]:
         with self.lock:
             return list(self._tokens)
+
+    # ----------------------------------------------------- web login
+    def issue_login_code(self, userid: str) -> str:
+        """The code a member's QR scan sends back to the site that asked (web login)."""
+        with self.lock:
+            code = secrets.token_urlsafe(24)
+            self._login_codes[code] = (userid, self.now() + LOGIN_CODE_TTL)
+            return code
+
+    def take_login_code(self, code: str | None) -> str:
+        """The member a login code names; each code works once (40029 after)."""
+        with self.lock:
+            found = self._login_codes.pop(code or "", None)
+            if found is None or found[1] <= self.now():
+                raise ApiError(codes.INVALID_CODE)
+            return found[0]
 
     # ----------------------------------------------------- conversation
     def add_entry(self, userid: str, direction: str, msgtype: str, payload: dict, *,

@@ -94,6 +94,13 @@ class WeComApi:
             return {"errcode": 0, "_media": (resp.content, kind or "application/octet-stream", name)}
         return self._with_token(get)["_media"]
 
+    # -- web login (doc path/91023: auth/getuserinfo) ---------------------------------------
+    def user_of_login_code(self, code: str) -> str | None:
+        """The member a web-login code names; None for someone outside the corp
+        (WeCom answers an openid then, not a userid)."""
+        data = self._with_token(lambda tok: self._get("auth/getuserinfo", {"access_token": tok, "code": code}))
+        return data.get("userid") or data.get("UserId") or None
+
     def _with_token(self, request_fn) -> dict[str, Any]:
         """A call with the capped token refresh of ``call`` (any request shape)."""
         force = False

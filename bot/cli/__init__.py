@@ -1,16 +1,16 @@
 """Command line (`python -m bot …`): each module adds its commands.
 
-serve · seed-demo · migrate · rules-load · audit-verify · import · import-template ·
-import-customers · scheduler · integration · export-orders · parse · match
+serve · seed-demo · migrate · rules-load · rules-whatif · audit-verify · import · import-template ·
+import-customers · scheduler · integration · export-orders · console-login · parse · match
 """
 from __future__ import annotations
 
 import argparse
 import logging
 
-from bot.cli import data, imports, ops, serve, text
+from bot.cli import console, data, imports, ops, serve, text
 
-COMMAND_MODULES = (serve, data, imports, ops, text)
+COMMAND_MODULES = (serve, data, imports, ops, console, text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The database and the rule store: `seed-demo`, `migrate`, `rules-load`, `audit-verify`."""
+"""The database and the rule store: `seed-demo`, `migrate`, `rules-load`, `rules-whatif`, `audit-verify`."""
 from __future__ import annotations
 
 import json
@@ -14,6 +14,12 @@ def add_commands(sub) -> None:
     p = sub.add_parser("rules-load", help="load a rule file as the new active version")
     p.add_argument("file", nargs="?")
     p.set_defaults(func=cmd_rules_load)
+    p = sub.add_parser("rules-whatif", help="replay the last days' registrations, orders, special prices and "
+                                            "extensions under a rule file; what would be decided otherwise")
+    p.add_argument("file")
+    p.add_argument("--days", type=int, default=30, help="how many days back to replay (default 30)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the summary")
+    p.set_defaults(func=cmd_rules_whatif)
     sub.add_parser("audit-verify", help="check the audit trail's hash chain").set_defaults(func=cmd_audit_verify)
 
 
@@ -44,6 +50,33 @@ def cmd_rules_load(args) -> int:
         print(f"rules not loaded: {exc}", file=sys.stderr)
         return 2
     print(f"active rule set: version {row.version} from {row.source}")
+    return 0
+
+
+def cmd_rules_whatif(args) -> int:
+    """The summary on stderr (as people read it), the whole report as JSON on stdout."""
+    from chat.operations import Refused
+    from handlers.rules.drafts import checked
+    from handlers.rules.whatif import what_if
+    if not 1 <= args.days <= 366:
+        print("--days must be 1..366", file=sys.stderr)
+        return 2
+    config = settings()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    _, factory, clock = database(config)
+    try:
+        _, candidate = checked(text, clock.tz.key)
+    except Refused as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 2
+    report = what_if(factory, clock, candidate, args.days)
+    for line in report.summary(args.lang):
+        print(line, file=sys.stderr)
+    print(json.dumps(report.to_dict(args.lang), ensure_ascii=False))
     return 0
 
 

@@ -24,6 +24,8 @@ def cmd_serve(args) -> int:
     print(f"Qudao is running on http://{shown}:{args.port}/  (WeCom callback: /wecom/callback)", flush=True)
     if settings.simulator:
         print(f"Open the chat simulator: http://{shown}:{args.port}/sim/", flush=True)
+    print(f"Ops console: http://{shown}:{args.port}/console/  (sign in: .venv/bin/python -m bot console-login admin)",
+          flush=True)
     if settings.scheduler == "embedded":
         print("Timed work (reminders, expiry, digests) runs in this process", flush=True)
     print(f"Database: {settings.database_url.split('@')[-1]}   Redis: {'on' if settings.redis_url else 'off'}",

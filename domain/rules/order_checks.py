@@ -34,10 +34,16 @@ class LineFacts:
 
 
 def qualification(rules: OrderRules, partner_lines: list[str], lines: list[LineFacts], lang="zh") -> Verdict:
-    rid = "order.qualification"
     missing = sorted({ln.product_line for ln in lines if ln.product_line not in partner_lines})
-    facts = {"partner_lines": partner_lines, "missing": missing,
-             "skus": [ln.sku for ln in lines if ln.product_line in missing]}
+    return qualification_of(rules, partner_lines, missing, [ln.sku for ln in lines if ln.product_line in missing],
+                            lang)
+
+
+def qualification_of(rules: OrderRules, partner_lines: list[str], missing: list[str], skus: list[str],
+                     lang="zh") -> Verdict:
+    """The check on its facts: the lines the partner lacks and the SKUs of them ordered."""
+    rid = "order.qualification"
+    facts = {"partner_lines": partner_lines, "missing": missing, "skus": skus}
     if not rules.require_qualification or not missing:
         return Verdict(rid, PASS, "QUALIFIED", "", facts)
     return Verdict(rid, REJECT, "NOT_QUALIFIED",
@@ -129,13 +135,19 @@ def territory(rules: OrderRules, partner_regions: list[str], ship_to: str | None
 
 
 def stock(rules: OrderRules, lines: list[LineFacts], lang="zh") -> Verdict:
+    short = [{"sku": ln.sku, "qty": ln.qty, "available": ln.stock} for ln in lines
+             if ln.stock is not None and ln.qty > ln.stock]
+    return stock_of(rules, short, [ln.sku for ln in lines if ln.stock is not None], lang)
+
+
+def stock_of(rules: OrderRules, short: list[dict], checked: list[str], lang="zh") -> Verdict:
+    """The check on its facts: the lines short of stock ({sku, qty, available}) and the SKUs checked."""
     rid = "order.stock"
-    short = [ln for ln in lines if ln.stock is not None and ln.qty > ln.stock]
-    facts = {"short": [{"sku": ln.sku, "qty": ln.qty, "available": ln.stock} for ln in short],
-             "checked": [ln.sku for ln in lines if ln.stock is not None]}
+    facts = {"short": short, "checked": checked}
     if rules.stock_check == "off" or not short:
         return Verdict(rid, PASS, "IN_STOCK" if facts["checked"] else "STOCK_UNKNOWN", "", facts)
-    what = "；".join(t("ov_stock_line", lang, sku=ln.sku, qty=ln.qty, available=ln.stock) for ln in short)
+    what = "；".join(t("ov_stock_line", lang, sku=ln["sku"], qty=ln["qty"], available=ln["available"])
+                    for ln in short)
     if rules.stock_check == "reject":
         return Verdict(rid, REJECT, "OUT_OF_STOCK", t("ov_out_of_stock", lang, lines=what), facts, t("on_stock", lang))
     return Verdict(rid, WARN, "LOW_STOCK", t("ov_low_stock", lang, lines=what), facts)

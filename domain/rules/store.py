@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from domain.clock import Clock
+from domain.rules.base import RuleError
 from domain.rules.model import RuleSetData
 from models import RuleSet
 
@@ -28,6 +29,24 @@ def _iso_dates(value):
     return value
 
 
+def checksum(content: dict) -> str:
+    """What tells two rule sets apart: their content, whatever the comments or key order."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def read_yaml(text: str) -> dict:
+    """A rule file's text as stored content (dates as 'YYYY-MM-DD'); yaml.YAMLError when unreadable."""
+    content = yaml.safe_load(text) or {}
+    if not isinstance(content, dict):
+        raise RuleError("a rule file must be a mapping of sections (registration:, orders:, …)")
+    return _iso_dates(content)
+
+
+def as_yaml(content: dict) -> str:
+    """Stored content written out as YAML, sections in their stored order (diffs compare these)."""
+    return yaml.safe_dump(content, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
 class RuleStore:
     def __init__(self, clock: Clock):
         self._clock = clock
@@ -37,19 +56,18 @@ class RuleStore:
 
     def load_file(self, session: Session, path: Path) -> RuleSet:
         """Insert the file as a new active version unless the active one has the same content."""
-        content = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        return self.load_content(session, _iso_dates(content), source=str(path))
+        return self.load_content(session, read_yaml(Path(path).read_text(encoding="utf-8")), source=str(path))
 
     def load_content(self, session: Session, content: dict, source: str) -> RuleSet:
         RuleSetData.from_dict(0, content, self._tz)        # validate before anything goes live
-        checksum = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        digest = checksum(content)
         active = session.execute(select(RuleSet).where(RuleSet.active.is_(True))
                                  .order_by(RuleSet.version.desc())).scalars().first()
-        if active is not None and active.checksum == checksum:
+        if active is not None and active.checksum == digest:
             return active
         version = (session.execute(select(func.max(RuleSet.version))).scalar() or 0) + 1
         session.execute(update(RuleSet).where(RuleSet.active.is_(True)).values(active=False))
-        row = RuleSet(version=version, checksum=checksum, source=source, content=content,
+        row = RuleSet(version=version, checksum=digest, source=source, content=content,
                       active=True, loaded_at=self._clock.now())
         session.add(row)
         session.flush()

@@ -90,6 +90,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "flag_OUTSIDE_HOURS": ("非工作时间", "outside working hours"),
     "flag_NOT_CHECKED_OUT": ("未签退", "not checked out"),
     "flag_NO_CUSTOMER_POINT": ("客户无坐标", "customer has no position"),
+    "v_ext_used_up": ("该报备已延期 {done} 次，规则最多允许 {max} 次。",
+                      "This registration was extended {done} times; the rules allow {max}."),
+    "v_ext_no_evidence": ("近 {days} 天内有 {have} 次可采信的核实拜访，规则要求至少 {need} 次。",
+                          "{have} verified visits that count in the last {days} days; the rules ask for {need}."),
+    "v_ext_evidence": ("近 {days} 天内有 {have} 次可采信的核实拜访，交审批。",
+                       "{have} verified visits that count in the last {days} days: sent for approval."),
 }
 
 t = Wording(TEXTS)

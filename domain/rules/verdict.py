@@ -21,3 +21,8 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Verdict:
+        """A verdict as it was stored (registrations, orders and flows keep them as dicts)."""
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})

@@ -12,6 +12,7 @@ RULE_NAME = {
     "order.qualification": ("产品线授权", "qualification"), "order.moq": ("最小起订量", "minimum order quantity"),
     "order.pack": ("整箱订购", "pack multiples"), "order.credit": ("信用额度", "credit limit"),
     "order.territory": ("区域保护·窜货", "territory"), "order.stock": ("库存", "stock"),
+    "special_price.ladder": ("特价审批阶梯", "special-price ladder"), "lifecycle.extension": ("延期", "extension"),
 }
 REASON_LABEL = {"TIER_EXCEEDED": ("金额达分级线", "tier amount"), "POSSIBLE_DUPLICATE": ("疑似同一客户", "possible duplicate"),
                 "REGION_UNKNOWN": ("区域待确认", "region unknown"), "ROUTINE_APPROVAL": ("例行审批", "routine"),

@@ -39,11 +39,17 @@ def approval_for_card(ctx: Context, task_id: str) -> Approval | None:
 
 
 def on_card_click(ctx: Context, appr: Approval) -> None:
+    """A tap on 同意 / 驳回. A click may bring its reason along (the ops console's
+    form, a platform card with an input): a reject with one needs no question."""
     click = ctx.inbound.card
     if click.key not in ("approve", "reject"):
         ctx.reply(Text(t("card_gone", ctx.lang)))
         return
-    engine.decide(ctx, appr.id, click.key, reason=None)
+    reason = (ctx.inbound.text or "").strip() or None
+    if reason and len(reason) > MAX_REASON_CHARS:
+        ctx.reply(Text(t("reason_too_long", ctx.lang, limit=MAX_REASON_CHARS)))
+        return
+    engine.decide(ctx, appr.id, click.key, reason=reason if click.key == "reject" else None)
 
 
 def _latest_flow(ctx: Context, ref: str) -> tuple[object, object, ApprovalFlow] | None:

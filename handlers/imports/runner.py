@@ -44,9 +44,10 @@ class Source(Protocol):
 
 def run_import(factory: sessionmaker[Session], kind: Kind, source: Source, *, dry_run: bool = False,
                batch: int = DEFAULT_BATCH, progress: Progress | None = None, clock: Clock | None = None,
-               record_audit: bool = True) -> ImportReport:
+               record_audit: bool = True, actor: str = "import") -> ImportReport:
     """Import `source` as `kind`. FileProblem (raised before anything is written)
-    when the file or its header can't be used; everything else is in the report."""
+    when the file or its header can't be used; everything else is in the report.
+    ``actor``: who the audit trail names (a console user; "import" from the CLI)."""
     started = time.monotonic()
     batch = max(1, batch)
     path = getattr(source, "path", None)
@@ -67,7 +68,7 @@ def run_import(factory: sessionmaker[Session], kind: Kind, source: Source, *, dr
             _write_rows(kind, spool, superseded, tx, run, progress)
             if record_audit and not dry_run:
                 with tx.batch() as s:
-                    _audit(s, run)
+                    _audit(s, run, actor)
     if not dry_run:
         kind.finish(factory, run)
     report.finish(time.monotonic() - started)
@@ -132,13 +133,13 @@ def _write_rows(kind: Kind, spool: Spool, superseded: dict[int, int], tx: _Trans
             progress("write", done)
 
 
-def _audit(session: Session, run: Run) -> None:
+def _audit(session: Session, run: Run, actor: str) -> None:
     """One event per run: the trail shows that (and how much) an import changed
     master data, without an event per row."""
     audit.ensure_head(session)      # a database prepared without the app (the benchmark) has none yet
     session.flush()
     report = run.report
-    audit.record(session, at=run.now, actor="import", action=f"import.{report.kind}", entity_type="import",
+    audit.record(session, at=run.now, actor=actor, action=f"import.{report.kind}", entity_type="import",
                  entity_id=(report.source or report.kind)[:64], after=report.counts())
 
 

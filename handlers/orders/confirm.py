@@ -14,6 +14,7 @@ from decimal import Decimal
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
+from domain.rules.decision import overall
 from domain.rules.words import rule_name
 from domain.wording import sentences, yuan
 from handlers.approvals import start_flow
@@ -105,8 +106,8 @@ def confirm(ctx: Context, order: Order) -> None:
                "confirmed")
     if outcome.needing:
         set_status(ctx, order, OrderStatus.PENDING_APPROVAL)
-        role = "director" if any(v.approver_role == "director" for v in outcome.needing) else "area_manager"
-        start_flow(ctx, "order", order, [role], outcome.needing, region=(partner.regions or [None])[0])
+        start_flow(ctx, "order", order, [overall(outcome.needing).approver], outcome.needing,
+                   region=(partner.regions or [None])[0])
         ctx.audit("order.confirmed_pending", "order", order.number, before=before, after=order_snapshot(order),
                   verdicts=order.verdicts)
         ctx.reply(Text(t("order_pending", lang, number=order.number, total=yuan(order.total_yuan),

@@ -12,6 +12,7 @@ from domain.language import Parsed, parse_message
 from domain.language.vocabulary import Vocabulary
 from domain.matching import analyse
 from domain.rules import checks
+from domain.rules.decision import ACCEPTED, APPROVAL, REFUSED, overall
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
 from domain.rules.words import role_word, rule_name
 from domain.wording import sentences, yuan
@@ -170,14 +171,13 @@ class Outcome:
         return next((v for v in self.verdicts if v.outcome == REJECT), None)
 
 
+STATUS_OF = {REFUSED: RegistrationStatus.REJECTED, APPROVAL: RegistrationStatus.PENDING,
+             ACCEPTED: RegistrationStatus.APPROVED}
+
+
 def _outcome(verdicts: list[Verdict]) -> Outcome:
-    if any(v.outcome == REJECT for v in verdicts):
-        return Outcome(RegistrationStatus.REJECTED, verdicts)
-    needing = [v for v in verdicts if v.outcome == NEEDS_APPROVAL]
-    if needing:
-        role = "director" if any(v.approver_role == "director" for v in needing) else "area_manager"
-        return Outcome(RegistrationStatus.PENDING, verdicts, role)
-    return Outcome(RegistrationStatus.APPROVED, verdicts)
+    decision = overall(verdicts)
+    return Outcome(STATUS_OF[decision.outcome], verdicts, decision.approver)
 
 
 def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:

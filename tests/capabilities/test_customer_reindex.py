@@ -2,7 +2,7 @@
 moved (KEY_VERSION) and the index tokens, so lookups find them again."""
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from handlers.customers.reindex import reindex_customers
 from handlers.customers.search import lookup
@@ -70,10 +70,11 @@ def test_upgrading_the_schema_refiles_customers_filed_by_older_code(tmp_path):
     cfg = alembic_config(engine)
     command.upgrade(cfg, "0006")
     factory = make_session_factory(engine)
-    import datetime as dt
-    with factory() as s, s.begin():
-        s.add(Customer(name="国药控股北京分公司", name_key="|国药控股北京分||", source="chat",
-                       created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)))
+    # The row as a 0006 database holds it: written with that schema's columns (the
+    # model knows columns later migrations add).
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO customers (name, name_key, source, created_at) "
+                          "VALUES ('国药控股北京分公司', '|国药控股北京分||', 'chat', '2026-11-01 00:00:00.000000')"))
     command.upgrade(cfg, "head")
     with factory() as s:
         row = s.execute(select(Customer)).scalar_one()

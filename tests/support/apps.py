@@ -102,13 +102,16 @@ def add_integration(app, name: str = "erp") -> str:
     return token
 
 
-def serve_demo(tmp_path):
+def serve_demo(tmp_path, env_out: dict | None = None):
     """`python -m bot seed-demo` then `serve` (the README's embedded default: SQLite,
-    simulator, embedded scheduler) on a free port; yields its base URL."""
+    simulator, embedded scheduler) on a free port; yields its base URL. ``env_out``
+    receives the environment it runs with (for other commands on the same database)."""
     import requests
     port = 20000 + secrets.randbelow(5000)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "QUDAO_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3", PYTHONPATH=str(ROOT))
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3", PYTHONPATH=str(ROOT), PORT=str(port))
+    if env_out is not None:
+        env_out.update(env)
     subprocess.run([sys.executable, "-m", "bot", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
     # The server's log goes to a file: a pipe nobody reads until the end fills up and blocks it.
     log_path = tmp_path / "serve.log"
