@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
 
     platforms = (platforms or wire_platforms)(app, settings, kv, BlobStore(factory, clock), clock, accept)
     services.media = {name: p.media for name, p in platforms.items()}
+    services.traits = {name: p.traits for name, p in platforms.items()}
     deliverer = Deliverer(factory, clock, {name: p.transport for name, p in platforms.items()})
     runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
     app.register_blueprint(create_api_blueprint(services, router.registry.endpoints, after_write=runner.poke))

@@ -14,7 +14,7 @@ from adapters.wecom.callback import create_callback_blueprint
 from adapters.wecom.crypto import WeComCrypto
 from adapters.wecom.transport import MEDIA_KEPT_FOR, WeComTransport
 from bot.settings import Settings, WeComSettings
-from chat.context import MediaSource
+from chat.context import NO_TRAITS, MediaSource, PlatformTraits
 from chat.kvstore import KvStore
 from chat.media import BlobStore
 from chat.messages import Inbound
@@ -30,6 +30,7 @@ class Platform:
     transport: object          # chat.outbox.Transport
     media: MediaSource
     api: object                # the adapter's API client (tests and the simulator use it)
+    traits: PlatformTraits = NO_TRAITS      # what the platform can do, as its adapter says
 
 
 def wire_wecom(app: Flask, cfg: WeComSettings, settings: Settings, kv: KvStore, blobs: BlobStore, clock: Clock,
@@ -41,7 +42,7 @@ def wire_wecom(app: Flask, cfg: WeComSettings, settings: Settings, kv: KvStore, 
     crypto = WeComCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
     app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
                                                      settings.max_body_bytes))
-    return Platform("wecom", transport, MediaSource(transport.fetch_media, MEDIA_KEPT_FOR), api)
+    return Platform("wecom", transport, MediaSource(transport.fetch_media, MEDIA_KEPT_FOR), api, transport.traits)
 
 
 def wire_platforms(app: Flask, settings: Settings, kv: KvStore, blobs: BlobStore, clock: Clock,

@@ -2,6 +2,7 @@
 from models.approval import Approval, ApprovalFlow, Delegation
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime
+from models.conversation import ChatGroup
 from models.integration import Integration
 from models.media import MediaBlob
 from models.messaging import CardRef, InboxMessage, OutboxMessage
@@ -38,6 +39,7 @@ __all__ = [
                            "AuditHead",
                            "Base",
                            "CardRef",
+                           "ChatGroup",
                            "Customer",
                            "CustomerAlias",
                            "CustomerToken",

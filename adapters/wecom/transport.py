@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.wecom.api import WeComApi, WeComError
 from adapters.wecom.render import render_send, render_update
+from chat.context import PlatformTraits
 from chat.delivery import DeliveryError
 from chat.media import BlobStore
 from chat.messages import CardStamp, Image, Outgoing
@@ -21,6 +22,9 @@ class WeComTransport:
     # One app to one member: 30 messages a minute, 1000 an hour; WeCom drops the
     # excess silently (platforms.md, "Limits").
     send_limits = ((60, 30), (3600, 1000))
+    # A self-built app can't post button cards into a group (platforms.md, "Group
+    # chats"); chat location messages do reach it.
+    traits = PlatformTraits(cards_in_groups=False, location_messages=True)
 
     def __init__(self, api: WeComApi, blobs: BlobStore | None = None):
         self.api = api
