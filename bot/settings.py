@@ -1,9 +1,10 @@
 """Settings, read once from the environment in ``create_app`` (never elsewhere).
 
 Embedded default (no variables set): SQLite file under ./var, no Redis, the
-demo WeCom credentials from config/demo/wecom.yaml and the built-in platform
-simulator. Setting ``WECOM_SECRET`` (a real app) turns the simulator off unless
-``QUDAO_SIMULATOR=1`` asks for it.
+demo WeCom and DingTalk credentials from config/demo/ and the built-in platform
+simulator. Setting ``WECOM_SECRET`` or ``DINGTALK_APP_SECRET`` (a real app)
+turns the simulator off unless ``QUDAO_SIMULATOR=1`` asks for it. A platform
+is wired when it is configured (or the simulator plays it).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+DINGTALK_API_BASE = "https://api.dingtalk.com/"
+DINGTALK_OAPI_BASE = "https://oapi.dingtalk.com/"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,23 @@ class WeComSettings:
     token: str
     aes_key: str
     api_base: str | None            # None: the simulator's own URL, filled in when serving
+    enabled: bool = True            # wired (off when only DingTalk is configured)
+
+
+@dataclass(frozen=True)
+class DingTalkSettings:
+    """A DingTalk enterprise internal app with a robot (企业内部应用机器人) in HTTP
+    mode: DINGTALK_* variables."""
+    app_key: str                    # the app's AppKey (ClientID): token requests, event crypto receive id
+    app_secret: str                 # AppSecret: token requests and the robot callback's sign
+    robot_code: str                 # the robot's code (usually the app key)
+    card_template_id: str           # the approval card's template on the card platform (see README)
+    event_token: str                # event subscription Token (card clicks arrive encrypted)
+    event_aes_key: str              # event subscription aes_key (43 characters)
+    api_base: str | None            # new API; None: the simulator's own URL, filled in when serving
+    oapi_base: str | None           # old API: sessionWebhook host, media upload, JSAPI tickets
+    card_route_key: str = ""        # a card callback route registered to /dingtalk/events, if any
+    enabled: bool = False           # wired: configured, or played by the simulator
 
 
 @dataclass(frozen=True)
@@ -36,6 +56,7 @@ class Settings:
     redis_url: str | None
     wecom: WeComSettings
     simulator: bool
+    dingtalk: DingTalkSettings | None = None
     rules_file: Path = CONFIG_DIR / "rules" / "default.yaml"
     timezone: str = "Asia/Shanghai"
     timestamp_window_s: int = 300   # callbacks older/newer than this are replays or clock trouble
@@ -50,6 +71,12 @@ class Settings:
     scheduler_lease_s: int = 30     # a dead scheduler's standby takes over within this
     # Where a user with no platform of their own is reached.
     default_platform: str = "wecom"
+    # Where users' phones reach the bot (links in chats: the check-in page);
+    # None: the address `serve` listens on.
+    public_url: str | None = None
+    # Signs the links the bot sends (the check-in page); None: derived from the
+    # platforms' secrets, so every worker of one deployment agrees.
+    page_secret: str | None = None
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -57,19 +84,41 @@ class Settings:
     def with_wecom(self, **changes) -> Settings:
         return replace(self, wecom=replace(self.wecom, **changes))
 
+    def with_dingtalk(self, **changes) -> Settings:
+        return replace(self, dingtalk=replace(self.dingtalk, **changes))
 
 
-def _demo_wecom() -> dict[str, str]:
-    with open(CONFIG_DIR / "demo" / "wecom.yaml", encoding="utf-8") as fh:
+def _demo(name: str) -> dict[str, str]:
+    with open(CONFIG_DIR / "demo" / f"{name}.yaml", encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+def _dingtalk(env: Mapping[str, str], simulator: bool) -> DingTalkSettings:
+    demo = _demo("dingtalk")
+    configured = bool(env.get("DINGTALK_APP_KEY") or env.get("DINGTALK_API_BASE"))
+    return DingTalkSettings(
+        app_key=env.get("DINGTALK_APP_KEY") or demo["app_key"],
+        app_secret=env.get("DINGTALK_APP_SECRET") or demo["app_secret"],
+        robot_code=env.get("DINGTALK_ROBOT_CODE") or env.get("DINGTALK_APP_KEY") or demo["robot_code"],
+        card_template_id=env.get("DINGTALK_CARD_TEMPLATE_ID") or demo["card_template_id"],
+        event_token=env.get("DINGTALK_EVENT_TOKEN") or demo["event_token"],
+        event_aes_key=env.get("DINGTALK_EVENT_AES_KEY") or demo["event_aes_key"],
+        api_base=env.get("DINGTALK_API_BASE") or (None if simulator else DINGTALK_API_BASE),
+        oapi_base=env.get("DINGTALK_OAPI_BASE") or (None if simulator else DINGTALK_OAPI_BASE),
+        card_route_key=env.get("DINGTALK_CARD_ROUTE_KEY") or "",
+        enabled=configured or simulator)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
-    demo = _demo_wecom()
-    real_app = bool(env.get("WECOM_SECRET"))
+    demo = _demo("wecom")
+    real_app = bool(env.get("WECOM_SECRET") or env.get("DINGTALK_APP_SECRET"))
     sim_flag = env.get("QUDAO_SIMULATOR")
-    simulator = (sim_flag == "1") if sim_flag is not None else (not real_app and not env.get("WECOM_API_BASE"))
+    simulator = (sim_flag == "1") if sim_flag is not None else (
+        not real_app and not env.get("WECOM_API_BASE") and not env.get("DINGTALK_API_BASE"))
+    dingtalk = _dingtalk(env, simulator)
+    # WeCom stays the default platform unless only DingTalk is configured.
+    wecom_on = bool(env.get("WECOM_SECRET") or env.get("WECOM_API_BASE")) or simulator or not dingtalk.enabled
     default_db = f"sqlite:///{ROOT / 'var' / 'qudao.sqlite3'}"
     return Settings(
         database_url=env.get("DATABASE_URL") or default_db,
@@ -80,8 +129,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             secret=env.get("WECOM_SECRET") or demo["secret"],
             token=env.get("WECOM_TOKEN") or demo["token"],
             aes_key=env.get("WECOM_AES_KEY") or demo["aes_key"],
-            api_base=env.get("WECOM_API_BASE") or (None if simulator else DEFAULT_API_BASE)),
+            api_base=env.get("WECOM_API_BASE") or (None if simulator else DEFAULT_API_BASE), enabled=wecom_on),
         simulator=simulator,
+        dingtalk=dingtalk,
         rules_file=Path(env.get("QUDAO_RULES_FILE") or CONFIG_DIR / "rules" / "default.yaml"),
         timezone=env.get("QUDAO_TIMEZONE") or "Asia/Shanghai",
         timestamp_window_s=int(env.get("QUDAO_TIMESTAMP_WINDOW") or 300),
@@ -89,5 +139,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         processing=env.get("QUDAO_PROCESSING") or "thread",
         scheduler=env.get("QUDAO_SCHEDULER") or ("embedded" if simulator else "off"),
         scheduler_lease_s=int(env.get("QUDAO_SCHEDULER_LEASE") or 30),
-        default_platform=env.get("QUDAO_DEFAULT_PLATFORM") or "wecom",
+        default_platform=env.get("QUDAO_DEFAULT_PLATFORM") or ("wecom" if wecom_on else "dingtalk"),
+        public_url=(env.get("QUDAO_PUBLIC_URL") or "").rstrip("/") or None,
+        page_secret=env.get("QUDAO_PAGE_SECRET") or None,
     )
