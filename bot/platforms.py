@@ -18,6 +18,7 @@ from adapters.dingtalk.webhooks import SessionWebhooks
 from adapters.wecom.api import WeComApi
 from adapters.wecom.callback import create_callback_blueprint
 from adapters.wecom.crypto import WeComCrypto
+from adapters.wecom.group_webhooks import GroupWebhooks
 from adapters.wecom.transport import MEDIA_KEPT_FOR, WeComTransport
 from bot.settings import DingTalkSettings, Settings, WeComSettings
 from chat.context import NO_TRAITS, MediaSource, PlatformTraits
@@ -44,10 +45,11 @@ def wire_wecom(app: Flask, cfg: WeComSettings, settings: Settings, kv: KvStore, 
     if not cfg.api_base:
         raise ValueError("WECOM_API_BASE is not set (the serve command sets it for the simulator)")
     api = WeComApi(cfg.api_base, cfg.corp_id, cfg.secret, cfg.agent_id, kv)
-    transport = WeComTransport(api, blobs)
+    group_webhooks = GroupWebhooks(kv, allowed_prefix=api.base + "webhook/send")
+    transport = WeComTransport(api, blobs, group_webhooks)
     crypto = WeComCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
     app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
-                                                     settings.max_body_bytes))
+                                                     settings.max_body_bytes, group_webhooks))
     return Platform("wecom", transport, MediaSource(transport.fetch_media, MEDIA_KEPT_FOR), api, transport.traits)
 
 

@@ -57,6 +57,7 @@ class SimulatorState:
         self._undelivered: list[Undelivered] = []
         self._deliveries: dict[str, deque[float]] = defaultdict(deque)
         self._recent: dict[str, tuple[float, dict]] = {}
+        self._group_keys: dict[str, str] = {}          # group robot webhook key ↔ chat id
         self.version = 0   # bumped on every visible change; lets pollers skip work
         # New on every start/reset, so the page can drop its read marks of an older run.
         self.instance_id = secrets.token_hex(6)
@@ -161,15 +162,15 @@ class SimulatorState:
             }
 
     # ------------------------------------------------ delivery bookkeeping
-    def rate_allows(self, userid: str) -> bool:
-        """True if one more message to ``userid`` stays within 30/min and 1000/h."""
+    def rate_allows(self, userid: str, per_minute: int = RATE_PER_MINUTE) -> bool:
+        """True if one more message to ``userid`` (or a group) stays within its minute's and 1000/h."""
         with self.lock:
             now = self.now()
             window = self._deliveries[userid]
             while window and window[0] <= now - 3600:
                 window.popleft()
             last_minute = sum(1 for t in window if t > now - 60)
-            return last_minute < RATE_PER_MINUTE and len(window) < RATE_PER_HOUR
+            return last_minute < per_minute and len(window) < RATE_PER_HOUR
 
     def count_delivery(self, userid: str) -> None:
         with self.lock:
@@ -205,6 +206,21 @@ class SimulatorState:
         with self.lock:
             return [u for u in self._undelivered
                     if u.reason == reason and (userid is None or u.userid == userid)]
+
+    # ------------------------------------------------------ group robots
+    def group_webhook_key(self, chat_id: str) -> str:
+        """The key of the group robot's webhook URL (one per group, like WeCom's)."""
+        with self.lock:
+            for key, chat in self._group_keys.items():
+                if chat == chat_id:
+                    return key
+            key = secrets.token_hex(16)
+            self._group_keys[key] = chat_id
+            return key
+
+    def chat_of_webhook(self, key: str | None) -> str | None:
+        with self.lock:
+            return self._group_keys.get(key or "")
 
     # ------------------------------------------------------------ cards
     def task_id_taken(self, task_id: str) -> bool:
