@@ -1,6 +1,7 @@
 """``create_app``: the one place that wires everything (settings read once here)."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,6 +11,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.checkin_page.links import PageLinks
+from adapters.checkin_page.page import create_page_blueprint
 from adapters.http_api import create_api_blueprint
 from bot.capabilities import build_router
 from bot.platforms import Platform, WirePlatforms, wire_platforms
@@ -88,9 +91,20 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     def accept(msg, dedup_key):
         runner.submit(inbox.accept(msg, dedup_key))
 
+    def accept_once(msg, dedup_key) -> bool:
+        inbox_id = inbox.accept(msg, dedup_key)
+        runner.submit(inbox_id)
+        return inbox_id is not None
+
     platforms = (platforms or wire_platforms)(app, settings, kv, BlobStore(factory, clock), clock, accept)
     services.media = {name: p.media for name, p in platforms.items()}
     services.traits = {name: p.traits for name, p in platforms.items()}
+    links = PageLinks(_page_secret(settings), settings.public_url or "", clock)
+    services.location_page = links.link_for
+    app.register_blueprint(create_page_blueprint(
+        links, accept_once, lambda userid: _name_of(factory, userid),
+        {name: p.page_config for name, p in platforms.items() if p.page_config}, presets=settings.simulator,
+        clock=clock))
     deliverer = Deliverer(factory, clock, {name: p.transport for name, p in platforms.items()})
     runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
     app.register_blueprint(create_api_blueprint(services, router.registry.endpoints, after_write=runner.poke))
@@ -116,6 +130,20 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     if qudao.scheduler is not None:
         qudao.scheduler.start()
     return app
+
+
+def _page_secret(settings: Settings) -> str:
+    """QUDAO_PAGE_SECRET, else one derived from the platforms' secrets: the same in
+    every worker of a deployment, and unknown to anyone without those secrets."""
+    if settings.page_secret:
+        return settings.page_secret
+    parts = [settings.wecom.secret, settings.dingtalk.app_secret if settings.dingtalk else ""]
+    return hashlib.sha256(("qudao-page:" + ":".join(parts)).encode()).hexdigest()
+
+
+def _name_of(factory, userid: str) -> str | None:
+    with factory() as s:
+        return s.execute(select(User.name).where(User.external_id == userid)).scalar_one_or_none()
 
 
 def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:

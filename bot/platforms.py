@@ -12,6 +12,7 @@ from flask import Flask
 from adapters.dingtalk.api import DingTalkApi
 from adapters.dingtalk.callback import create_callback_blueprint as dingtalk_callbacks
 from adapters.dingtalk.crypto import DingTalkCrypto
+from adapters.dingtalk.jsapi import JsapiSigner
 from adapters.dingtalk.transport import MEDIA_KEPT_FOR as DINGTALK_MEDIA_KEPT_FOR
 from adapters.dingtalk.transport import DingTalkTransport
 from adapters.dingtalk.webhooks import SessionWebhooks
@@ -38,6 +39,8 @@ class Platform:
     media: MediaSource
     api: object                # the adapter's API client (tests and the simulator use it)
     traits: PlatformTraits = NO_TRAITS      # what the platform can do, as its adapter says
+    # page URL → what the platform's client needs to run the check-in page (DingTalk's dd.config)
+    page_config: Callable[[str], dict] | None = None
 
 
 def wire_wecom(app: Flask, cfg: WeComSettings, settings: Settings, kv: KvStore, blobs: BlobStore, clock: Clock,
@@ -64,8 +67,9 @@ def wire_dingtalk(app: Flask, cfg: DingTalkSettings, settings: Settings, kv: KvS
     crypto = DingTalkCrypto(cfg.event_token, cfg.event_aes_key, cfg.app_key)
     app.register_blueprint(dingtalk_callbacks(cfg.app_secret, cfg.robot_code, crypto, webhooks, accept, clock,
                                               settings.max_body_bytes))
+    jsapi = JsapiSigner(api, kv, cfg.corp_id, cfg.agent_id, clock)
     return Platform("dingtalk", transport, MediaSource(transport.fetch_media, DINGTALK_MEDIA_KEPT_FOR), api,
-                    transport.traits)
+                    transport.traits, page_config=jsapi.config)
 
 
 def wire_platforms(app: Flask, settings: Settings, kv: KvStore, blobs: BlobStore, clock: Clock,

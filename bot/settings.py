@@ -46,6 +46,8 @@ class DingTalkSettings:
     event_aes_key: str              # event subscription aes_key (43 characters)
     api_base: str | None            # new API; None: the simulator's own URL, filled in when serving
     oapi_base: str | None           # old API: sessionWebhook host, media upload, JSAPI tickets
+    corp_id: str = ""               # the organisation's CorpId and the app's AgentId: the check-in
+    agent_id: str = ""              # page's dd.config inside DingTalk
     card_route_key: str = ""        # a card callback route registered to /dingtalk/events, if any
     enabled: bool = False           # wired: configured, or played by the simulator
 
@@ -87,6 +89,22 @@ class Settings:
     def with_dingtalk(self, **changes) -> Settings:
         return replace(self, dingtalk=replace(self.dingtalk, **changes))
 
+    def with_simulator_at(self, port: int, host: str = "127.0.0.1") -> Settings:
+        """The platforms' API bases not given explicitly point at the simulator that
+        `serve` runs on ``port``; links in chats point at that server too."""
+        out = self
+        if not self.simulator:
+            return out
+        sim = f"http://127.0.0.1:{port}/sim/"
+        if not out.wecom.api_base:
+            out = out.with_wecom(api_base=sim + "cgi-bin/")
+        if out.dingtalk is not None and out.dingtalk.enabled and not out.dingtalk.api_base:
+            out = out.with_dingtalk(api_base=sim + "dingtalk/",
+                                    oapi_base=out.dingtalk.oapi_base or sim + "dingtalk-oapi/")
+        if not out.public_url:
+            out = out.with_(public_url=f"http://{host}:{port}")
+        return out
+
 
 def _demo(name: str) -> dict[str, str]:
     with open(CONFIG_DIR / "demo" / f"{name}.yaml", encoding="utf-8") as fh:
@@ -105,6 +123,8 @@ def _dingtalk(env: Mapping[str, str], simulator: bool) -> DingTalkSettings:
         event_aes_key=env.get("DINGTALK_EVENT_AES_KEY") or demo["event_aes_key"],
         api_base=env.get("DINGTALK_API_BASE") or (None if simulator else DINGTALK_API_BASE),
         oapi_base=env.get("DINGTALK_OAPI_BASE") or (None if simulator else DINGTALK_OAPI_BASE),
+        corp_id=env.get("DINGTALK_CORP_ID") or demo["corp_id"],
+        agent_id=str(env.get("DINGTALK_AGENT_ID") or demo["agent_id"]),
         card_route_key=env.get("DINGTALK_CARD_ROUTE_KEY") or "",
         enabled=configured or simulator)
 
