@@ -178,3 +178,32 @@ def test_wecom_group_request_reaches_the_director_and_the_decision_the_group(ser
         page.locator("[data-testid=group-item][data-chat-id=grp_bj_kangjian]").click()
         expect(page.get_by_test_id("bot-message").last).to_contain_text("已同意 · 张伟")
         browser.close()
+
+
+@needs_chromium
+def test_dingtalk_checkin_through_the_page_in_the_browser(served):
+    """A DingTalk robot gets no locations: 签到 brings a link to the bot's page, the page
+    posts a position (a preset here, outside DingTalk), the check-in lands in the chat."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 850})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(served + "/sim/")
+        page.get_by_test_id("platform-dingtalk").click()
+        expect(page.get_by_test_id("platform-dingtalk")).to_have_class("ghost on")
+        page.get_by_test_id("user-select").select_option("rep_zhang")
+        page.get_by_test_id("message-input").fill("签到 北京协和医院")
+        page.get_by_test_id("send-button").click()
+        link = page.get_by_test_id("bot-message").last.get_by_role("link", name="签到页")
+        expect(link).to_be_visible()
+        with context.expect_page() as opened:
+            link.click()
+        checkin = opened.value
+        expect(checkin.get_by_test_id("checkin-who")).to_have_text("张勇")
+        checkin.get_by_test_id("checkin-preset").first.click()
+        expect(checkin.get_by_test_id("checkin-status")).to_contain_text("位置已发送")
+        expect(page.get_by_test_id("bot-message").last).to_contain_text("已在 北京协和医院 签到")
+        browser.close()
