@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chat import addresses, audit, outbox
 from chat.kvstore import KvStore
-from chat.messages import Inbound, InboundKind, Markdown, Outgoing, Text
+from chat.messages import Card, CardStamp, Inbound, InboundKind, Markdown, Outgoing, Text
 from chat.texts import t
 from domain.clock import Clock
 from domain.language import Catalog, Parsed, parse_message
@@ -131,6 +131,9 @@ class Context:
         if not self.in_group:
             self._enqueue_reply(self.inbound.sender, msg)
             return
+        if isinstance(msg, Card | CardStamp) and not self.svc.traits_of(self.inbound.platform).cards_in_groups:
+            self.reply_private(msg)         # a card that can't live in this group is the sender's to tap
+            return
         self._group_replies += 1
         self._enqueue_reply(addresses.of_group(self.inbound.chat_id), self._naming_sender(msg))
 
@@ -163,7 +166,11 @@ class Context:
 
     def send_to_group(self, platform: str, chat_id: str, msg: Outgoing, key: str) -> None:
         """A push into a group chat on ``platform`` (an approval's thread)."""
-        outbox.enqueue(self.s, self.clock, addresses.of_group(chat_id), msg, key, platform=platform)
+        self.send_to(platform, addresses.of_group(chat_id), msg, key)
+
+    def send_to(self, platform: str, address: str, msg: Outgoing, key: str) -> None:
+        """A push to an address (chat.addresses) on a given platform: where a card was placed."""
+        outbox.enqueue(self.s, self.clock, address, msg, key, platform=platform)
 
     def reply_or_send(self, user: User, msg: Outgoing, key: str) -> None:
         """To ``user`` alone: as a private reply when they sent this message

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from chat import cards
 from chat.context import Context
 from chat.groups import title_of
 from chat.messages import Card, CardStamp, Text
@@ -62,14 +63,17 @@ def send_card(ctx: Context, flow: ApprovalFlow, approver: User, card: Card, noun
 
 
 def send_stamp(ctx: Context, flow: ApprovalFlow, approver: User, stamp: CardStamp, key: str, noun: str) -> None:
-    """The card turns into ``stamp`` where it is; a group that never had the
-    card hears the stamp's words instead."""
+    """The card turns into ``stamp`` where it was placed; a group that never had
+    the card hears the stamp's words instead."""
     thread = of(ctx, flow)
-    if _cards_live_there(ctx, thread):
+    where = cards.placed(ctx.s, stamp.task_id)
+    if where is not None:
+        ctx.send_to(*where, stamp, key=key)        # where the card is, whoever moved since
+    elif _cards_live_there(ctx, thread):
         ctx.send_to_group(thread.platform, thread.chat_id, stamp, key=key)
-        return
-    ctx.send(approver, stamp, key=key)
-    if thread is not None:
+    else:
+        ctx.send(approver, stamp, key=key)
+    if thread is not None and not _cards_live_there(ctx, thread):
         ctx.send_to_group(thread.platform, thread.chat_id,
                           Text(t("thread_decided", "zh", noun=noun, number=flow.subject_ref, stamp=stamp.text)),
                           key=f"thread-{key}")

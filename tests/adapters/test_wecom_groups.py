@@ -91,3 +91,26 @@ def test_one_organisation_on_both_platforms(db_url, clock, base_settings, wecom,
     finally:
         q(app).runner.stop()
         q(app).engine.dispose()
+
+
+def test_a_stamp_goes_where_the_card_is_after_the_approver_moved(db_url, clock, base_settings, wecom, dingtalk):
+    """The director got the card on WeCom, then wrote from DingTalk and approved by text
+    there: the WeCom card is stamped, the answer comes on DingTalk."""
+    settings = dingtalk_settings(base_settings, db_url, dingtalk, wecom=wecom)
+    app = build_app(settings, clock)
+    try:
+        wx = WeComDriver(app, clock, settings, wecom)
+        dt = DingTalkDriver(app, clock, settings, dingtalk)
+        wx.text("dealer_bj_li", "报备 北京大学第一医院 彩超 120万")
+        [card] = wecom.state.cards_for("director")
+        with q(app).factory() as s:
+            reg = s.execute(select(Registration)).scalar_one()
+        dt.text("director", f"同意 {reg.number}")
+        [update] = wecom.state.calls_to("message/update_template_card")
+        assert update.body["userids"] == ["director"] and "已同意 · 张伟" in update.body["button"]["replace_name"]
+        assert dingtalk.state.calls_to("card/instances") == []
+        assert any("已同意" in json.dumps(c.body, ensure_ascii=False) for c in dingtalk.state.calls_to("sendBySession"))
+        assert wecom.state.card("director", card.task_id).replace_name.startswith("已同意")
+    finally:
+        q(app).runner.stop()
+        q(app).engine.dispose()
