@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from ..fake_api import _json_body
 from .state import Call, CardInstance, DingTalkApiError, DingTalkState
 
 MSG_KEYS = ("sampleText", "sampleMarkdown", "sampleImageMsg")
@@ -42,19 +43,9 @@ class FakeDingTalkConfig:
         return bool(chat_id) and (groups is None or chat_id in set(groups))
 
 
-def _body() -> Any:
-    raw = request.get_data(cache=True)
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 def _logged(state: DingTalkState, handler: Callable[[Any], Any], old_api: bool) -> Response:
     path = request.path          # tests match the end of it (state.calls_to)
-    body = None if request.mimetype == "multipart/form-data" else _body()
+    body = None if request.mimetype == "multipart/form-data" else _json_body()
     injected = state.faults.take(path)
     if injected.errcode is not None:
         status, answer = ((200, {"errcode": injected.errcode, "errmsg": injected.errmsg}) if old_api

@@ -3,19 +3,16 @@ DingTalk client: 127.0.0.1 on an ephemeral port, the new API under /api/ and
 the old one under /oapi/ (so sessionWebhooks are real URLs too)."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from types import TracebackType
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
 
-from ..server import _QuietHandler
+from ..server import LoopbackServer
 from .fake_api import FakeDingTalkConfig, create_fake_api, create_fake_oapi
 from .state import DingTalkState
 
 
-class FakeDingTalkServer:
+class FakeDingTalkServer(LoopbackServer):
     def __init__(self, app_key: str, app_secret: str, robot_code: str, known_users: list[str] | None = None,
                  known_groups: list[str] | None = None, *, clock: Callable[[], float] | None = None):
         self.state = DingTalkState(clock) if clock is not None else DingTalkState()
@@ -25,24 +22,6 @@ class FakeDingTalkServer:
         self.app = Flask(__name__)
         self.app.register_blueprint(create_fake_api(self.state, config), url_prefix="/api")
         self.app.register_blueprint(create_fake_oapi(self.state, config), url_prefix="/oapi")
-        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self.app, threaded=True,
-                                                   request_handler=_QuietHandler)
-        self.port = self._server.server_port
+        self._serve(self.app, "fake-dingtalk")
         self.api_base = f"http://127.0.0.1:{self.port}/api/"
         self.oapi_base = f"http://127.0.0.1:{self.port}/oapi/"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"fake-dingtalk-{self.port}", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(timeout=5)
-        self._server.server_close()
-
-    def __enter__(self) -> FakeDingTalkServer:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()

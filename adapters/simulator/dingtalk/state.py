@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..chatlog import ChatLog, IssuedTokens
 from ..faults import FaultPlan
 
-TOKEN_TTL = 7200                    # expireIn of /v1.0/oauth2/accessToken
 SESSION_WEBHOOK_TTL = 90 * 60       # sessionWebhookExpiredTime: about 90 minutes (platforms.md)
 RATE_PER_MINUTE = 20                # a robot into one conversation; beyond it DingTalk throttles
 MEDIA_TTL = 24 * 3600
@@ -58,7 +58,7 @@ class Call:
     response: Any
 
 
-class DingTalkState:
+class DingTalkState(ChatLog, IssuedTokens):
     def __init__(self, clock: Callable[[], float] = time.time):
         self.clock = clock
         self.lock = threading.RLock()
@@ -66,9 +66,8 @@ class DingTalkState:
         self._init_data()
 
     def _init_data(self) -> None:
-        self._tokens: dict[str, float] = {}
-        self._next_entry_id = 1
-        self._chats: dict[str, list[dict]] = defaultdict(list)
+        self._init_tokens()
+        self._init_chats()
         self._cards: dict[str, CardInstance] = {}
         self._sessions: dict[str, tuple[str, float]] = {}
         self._media: dict[str, tuple[str, str, bytes, float]] = {}
@@ -81,62 +80,17 @@ class DingTalkState:
         return float(self.clock())
 
     # ---- tokens ---------------------------------------------------------------------
-    def issue_token(self) -> tuple[str, int]:
-        with self.lock:
-            now = self.now()
-            for tok, until in self._tokens.items():
-                if until > now:
-                    return tok, int(until - now)
-            tok = secrets.token_hex(16)
-            self._tokens[tok] = now + TOKEN_TTL
-            return tok, TOKEN_TTL
-
     def check_token(self, tok: str | None) -> None:
-        with self.lock:
-            until = self._tokens.get(tok or "")
-            if until is None or until <= self.now():
-                raise DingTalkApiError(401, "InvalidAuthentication", "不合法的access_token")
-
-    def expire_all_tokens(self) -> None:
-        with self.lock:
-            self._tokens = {tok: self.now() - 1 for tok in self._tokens}
+        until = self.token_expiry(tok)
+        if until is None or until <= self.now():
+            raise DingTalkApiError(401, "InvalidAuthentication", "不合法的access_token")
 
     # ---- conversations ------------------------------------------------------------------
     def add_entry(self, chat: str, direction: str, msgtype: str, payload: dict, *, source: str,
                   userid: str | None = None, **extra: Any) -> dict:
         """One message in a conversation: ``direction`` "bot" or "user" (``userid`` said it)."""
-        with self.lock:
-            entry = {"id": self._next_entry_id, "time": self.now(), "chat": chat, "userid": userid,
-                     "direction": direction, "msgtype": msgtype, "payload": copy.deepcopy(payload),
-                     "source": source, **extra}
-            self._next_entry_id += 1
-            self._chats[chat].append(entry)
-            self.version += 1
-            return entry
-
-    def annotate_entry(self, entry_id: int, **fields: Any) -> None:
-        with self.lock:
-            for chat in self._chats.values():
-                for entry in chat:
-                    if entry["id"] == entry_id:
-                        entry.update(fields)
-                        self.version += 1
-                        return
-
-    def conversation(self, chat: str, after: int = 0) -> list[dict]:
-        with self.lock:
-            return [copy.deepcopy(e) for e in self._chats.get(chat, []) if e["id"] > after]
-
-    def bot_messages(self, chat: str) -> list[dict]:
-        """What the bot posted into a conversation (a userid or group:<id>)."""
-        with self.lock:
-            return [copy.deepcopy(e) for e in self._chats.get(chat, []) if e["direction"] == "bot"]
-
-    def chat_summary(self) -> dict[str, dict]:
-        with self.lock:
-            return {chat: {"last_id": entries[-1]["id"] if entries else 0,
-                           "bot_count": sum(1 for e in entries if e["direction"] == "bot")}
-                    for chat, entries in self._chats.items()}
+        return self._append(chat, {"chat": chat, "userid": userid, "direction": direction, "msgtype": msgtype,
+                                   "payload": payload, "source": source, **extra})
 
     def within_rate(self, chat: str) -> bool:
         """One more robot message into ``chat`` stays within 20 a minute (and is counted)."""
