@@ -1,15 +1,18 @@
 """``create_app``: the one place that wires everything (settings read once here)."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, jsonify, redirect
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.checkin_page.links import PageLinks
+from adapters.checkin_page.page import create_page_blueprint
 from adapters.console import PLATFORM as CONSOLE
 from adapters.console import ConsoleTransport
 from adapters.http_api import create_api_blueprint
@@ -26,7 +29,7 @@ from chat.outbox import Deliverer
 from chat.runner import Runner
 from domain.clock import Clock, OffsetClock
 from domain.rules import RuleStore
-from models import User
+from models import ChatGroup, User
 from models.db import make_engine, make_session_factory, upgrade_schema
 
 log = logging.getLogger(__name__)
@@ -93,8 +96,20 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
         runner.submit(inbox_id)
         return inbox_id
 
+    def accept_once(msg, dedup_key) -> bool:
+        inbox_id = inbox.accept(msg, dedup_key)
+        runner.submit(inbox_id)
+        return inbox_id is not None
+
     platforms = (platforms or wire_platforms)(app, settings, kv, BlobStore(factory, clock), clock, accept)
     services.media = {name: p.media for name, p in platforms.items()}
+    services.traits = {name: p.traits for name, p in platforms.items()}
+    links = PageLinks(_page_secret(settings), settings.public_url or "", clock)
+    services.location_page = links.link_for
+    app.register_blueprint(create_page_blueprint(
+        links, accept_once, lambda userid: _name_of(factory, userid),
+        {name: p.page_config for name, p in platforms.items() if p.page_config}, presets=settings.simulator,
+        clock=clock))
     transports = {name: p.transport for name, p in platforms.items()}
     transports[CONSOLE] = ConsoleTransport()      # answers to actions taken in the ops console
     deliverer = Deliverer(factory, clock, transports)
@@ -123,6 +138,20 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     if qudao.scheduler is not None:
         qudao.scheduler.start()
     return app
+
+
+def _page_secret(settings: Settings) -> str:
+    """QUDAO_PAGE_SECRET, else one derived from the platforms' secrets: the same in
+    every worker of a deployment, and unknown to anyone without those secrets."""
+    if settings.page_secret:
+        return settings.page_secret
+    parts = [settings.wecom.secret, settings.dingtalk.app_secret if settings.dingtalk else ""]
+    return hashlib.sha256(("qudao-page:" + ":".join(parts)).encode()).hexdigest()
+
+
+def _name_of(factory, userid: str) -> str | None:
+    with factory() as s:
+        return s.execute(select(User.name).where(User.external_id == userid)).scalar_one_or_none()
 
 
 def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:
@@ -154,14 +183,44 @@ def _mount_simulator(app: Flask, settings: Settings, qudao: Qudao) -> object:
             return [{"userid": u.external_id, "name": u.name, "role": u.role,
                      "org": u.partner.name if u.partner else (u.title or "示例医疗")} for u in rows]
 
-    def callback_url() -> str:
-        return request.host_url.rstrip("/") + "/wecom/callback"
+    def groups():
+        with factory() as s:
+            return [{"chat_id": g.chat_id, "title": g.title, "members": list(g.members or [])}
+                    for g in s.execute(select(ChatGroup).order_by(ChatGroup.id)).scalars()]
 
+    def move_organisation(platform: str) -> None:
+        """The page's platform switch: the demo organisation now uses that platform,
+        so everyone is reached there (until they write from the other one)."""
+        with factory() as s, s.begin():
+            s.execute(update(User).values(platform=platform))
+
+    def callback_url(path: str = "/wecom/callback") -> str:
+        return request.host_url.rstrip("/") + path
+
+    now = lambda: clock.now().timestamp()          # noqa: E731 (the bot's clock: the simulator may jump it)
     state = SimulatorState()
     wecom = settings.wecom
+    dingtalk = None
+    if "dingtalk" in qudao.platforms:
+        dingtalk = _dingtalk_simulator(settings.dingtalk, callback_url, now)
     app.register_blueprint(create_simulator_blueprint(
         state, corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret,
         token=wecom.token, aes_key=wecom.aes_key, callback_url=callback_url,
-        users_provider=users, clock=lambda: clock.now().timestamp(),
-        time_control=time_control if isinstance(clock, OffsetClock) else None), url_prefix="/sim")
+        users_provider=users, clock=now,
+        time_control=time_control if isinstance(clock, OffsetClock) else None,
+        groups_provider=groups, wecom_api_base=lambda: wecom.api_base or "", dingtalk=dingtalk,
+        platform_control=move_organisation), url_prefix="/sim")
     return state
+
+
+def _dingtalk_simulator(cfg, callback_url, now):
+    """The simulated DingTalk for the page: its world and its side of the callbacks."""
+    from adapters.dingtalk.crypto import DingTalkCrypto
+    from adapters.simulator.dingtalk import CardClickClient, DingTalkState, FakeDingTalkConfig, RobotClient
+    from adapters.simulator.threads import DingTalkSim
+    dt_state = DingTalkState(now)
+    robot = RobotClient(cfg.app_secret, cfg.robot_code, cfg.corp_id, dt_state,
+                        url=lambda: callback_url("/dingtalk/robot"), oapi_base=lambda: cfg.oapi_base, clock=now)
+    clicks = CardClickClient(DingTalkCrypto(cfg.event_token, cfg.event_aes_key, cfg.app_key), cfg.corp_id,
+                             url=lambda: callback_url("/dingtalk/events"), clock=now)
+    return DingTalkSim(dt_state, robot, clicks), FakeDingTalkConfig(cfg.app_key, cfg.app_secret, cfg.robot_code)

@@ -26,4 +26,4 @@ def wire_console(app: Flask, settings: Settings, qudao, submit: Callable[[Inboun
     env = ConsoleEnv(svc=qudao.services, submit=submit, logins=login_providers(settings, qudao.platforms),
                      embedded=settings.simulator, background_imports=settings.processing == "thread")
     key = session_key(qudao.factory, qudao.clock, settings.secret_key)
-    mount_console(app, env, key, secure_cookie=settings.public_url.startswith("https://"))
+    mount_console(app, env, key, secure_cookie=(settings.public_url or "").startswith("https://"))

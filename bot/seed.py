@@ -11,7 +11,7 @@ from bot.settings import CONFIG_DIR
 from domain.clock import Clock
 from domain.matching import analyse, region_of
 from handlers.customers.search import index_customer
-from models import Customer, Partner, Product, User
+from models import ChatGroup, Customer, Partner, Product, User
 
 DEMO_FILE = CONFIG_DIR / "demo" / "org.yaml"
 
@@ -37,6 +37,12 @@ def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[st
         row.name, row.role, row.title = u["name"], u["role"], u.get("title", "")
         row.partner_id = partners[u["partner"]].id if u.get("partner") else None
         row.regions = u.get("regions", [])
+    for g in data.get("groups", []):
+        row = session.execute(select(ChatGroup).where(ChatGroup.chat_id == g["chat_id"])).scalar_one_or_none()
+        if row is None:
+            row = ChatGroup(chat_id=g["chat_id"], created_at=clock.now())
+            session.add(row)
+        row.title, row.members, row.updated_at = g["title"], list(g.get("members", [])), clock.now()
     for p in data["products"]:
         row = session.get(Product, p["sku"]) or Product(sku=p["sku"])
         row.name, row.line, row.list_price, row.aliases = p["name"], p["line"], p["list_price"], p.get("aliases", [])
@@ -55,5 +61,5 @@ def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[st
         session.flush()
         index_customer(session, row)
     session.flush()
-    return {"partners": len(data["partners"]), "users": len(data["users"]),
+    return {"partners": len(data["partners"]), "users": len(data["users"]), "groups": len(data.get("groups", [])),
             "products": len(data["products"]), "customers": len(data["customers"])}

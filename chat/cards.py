@@ -15,6 +15,13 @@ def ref_of(s: Session, task_id: str) -> str | None:
     return s.execute(select(CardRef.ref).where(CardRef.task_id == task_id)).scalar_one_or_none()
 
 
+def placed(s: Session, task_id: str) -> tuple[str, str] | None:
+    """(platform, address) a delivered card went to: its stamp goes there, even if
+    its recipient has since moved to another platform. None: not delivered yet."""
+    row = s.execute(select(CardRef.platform, CardRef.recipient).where(CardRef.task_id == task_id)).first()
+    return (row.platform, row.recipient) if row is not None and row.recipient else None
+
+
 def sent(s: Session, task_id: str, platform: str, recipient: str, ref: str | None, now: datetime) -> None:
     """A card went out: its first handle, unless a click already brought a newer one."""
     row = s.get(CardRef, task_id)

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from chat import audit, outbox
+from chat import addresses, audit, outbox
 from chat.kvstore import KvStore
-from chat.messages import Inbound, Outgoing
+from chat.messages import Card, CardStamp, Inbound, InboundKind, Markdown, Outgoing, Text
+from chat.texts import t
 from domain.clock import Clock
 from domain.language import Catalog, Parsed, parse_message
 from domain.rules import RuleSetData, RuleStore
@@ -24,6 +25,19 @@ class MediaSource:
     name)``, and how long the platform keeps them (after that, fetching is futile)."""
     fetch: Callable[[str], tuple[bytes, str, str]]
     kept_for: timedelta
+
+
+@dataclass(frozen=True)
+class PlatformTraits:
+    """What a platform can do, as its adapter says. Capabilities and the core
+    read these; none of them asks which platform it is."""
+    # Interactive cards (buttons) can be posted into a group chat.
+    cards_in_groups: bool = False
+    # Users can send their position as a chat message (else the bot offers a page).
+    location_messages: bool = True
+
+
+NO_TRAITS = PlatformTraits()
 
 
 @dataclass
@@ -40,6 +54,14 @@ class Services:
     default_platform: str = ""
     # platform → where its inbound media (photos) are fetched, set once the adapters exist
     media: dict[str, MediaSource] = field(default_factory=dict)
+    # platform → what it can do (set with media)
+    traits: dict[str, PlatformTraits] = field(default_factory=dict)
+    # (platform, userid, minutes valid) → a link to the bot's position page for
+    # that user, for platforms that send no location messages; None: no page
+    location_page: Callable[[str, str, int], str] | None = None
+
+    def traits_of(self, platform: str | None) -> PlatformTraits:
+        return self.traits.get(platform or self.default_platform, NO_TRAITS)
 
 
 @dataclass
@@ -56,6 +78,11 @@ class Context:
     actor_id: str | None = None     # who acts when there is no inbound message: "system", "erp:…"
     _replies: int = field(default=0, repr=False)
     _rules: RuleSetData | None = field(default=None, repr=False)
+    # From a group: what went to the group, what went privately, and the line
+    # the group hears when all answers were private (see after_command).
+    _group_replies: int = field(default=0, repr=False)
+    _private_replies: int = field(default=0, repr=False)
+    _group_note: str | None = field(default=None, repr=False)
 
     @classmethod
     def for_system(cls, s: Session, svc: Services, actor: str = "system", user: User | None = None) -> Context:
@@ -80,26 +107,88 @@ class Context:
     def actor(self) -> str:
         return self.inbound.sender if self.inbound is not None else (self.actor_id or "system")
 
-    def reply(self, msg: Outgoing) -> None:
-        """Answer the sender. Keyed by inbox row, so re-processing never doubles it."""
+    @property
+    def in_group(self) -> bool:
+        return self.inbound is not None and self.inbound.in_group
+
+    @property
+    def sender_name(self) -> str:
+        ib = self.inbound
+        return self.user.name if self.user is not None else (ib.sender_name or ib.sender if ib else "")
+
+    def _enqueue_reply(self, recipient: str, msg: Outgoing) -> None:
+        """Keyed by inbox row and order, so re-processing never doubles it."""
         if self.inbound is None:
             raise RuntimeError("a command without an inbound message has nobody to reply to")
         self._replies += 1
-        outbox.enqueue(self.s, self.clock, self.inbound.sender, msg, f"in:{self.inbox_id}:{self._replies}",
+        outbox.enqueue(self.s, self.clock, recipient, msg, f"in:{self.inbox_id}:{self._replies}",
                        platform=self.inbound.platform)
+
+    def reply(self, msg: Outgoing) -> None:
+        """Answer where the message was said: the sender's direct chat, or the
+        group it came from, naming the sender there. Private details never go
+        through here from a group: see reply_private."""
+        if not self.in_group:
+            self._enqueue_reply(self.inbound.sender, msg)
+            return
+        if isinstance(msg, Card | CardStamp) and not self.svc.traits_of(self.inbound.platform).cards_in_groups:
+            self.reply_private(msg)         # a card that can't live in this group is the sender's to tap
+            return
+        self._group_replies += 1
+        self._enqueue_reply(addresses.of_group(self.inbound.chat_id), self._naming_sender(msg))
+
+    def reply_private(self, msg: Outgoing, group_note: str | None = None) -> None:
+        """Answer the sender alone, in their direct chat with the bot, wherever
+        they wrote: another partner's details, credit figures, a link made for
+        them. From a group, the group hears ``group_note`` (or that the answer
+        went privately) unless the command answered there too."""
+        if self.in_group:
+            self._private_replies += 1
+            self._group_note = group_note or self._group_note
+        self._enqueue_reply(self.inbound.sender if self.inbound else "", msg)
+
+    def after_command(self) -> None:
+        """Called by the router once the command ran: a group that saw a message
+        get no answer of its own while the sender got private ones is told so
+        (a tap on a card is seen by nobody else, so it needs no such line)."""
+        if (self.in_group and self.inbound.kind == InboundKind.TEXT and self._private_replies
+                and not self._group_replies):
+            self.reply(Text(self._group_note or t("answered_privately", self.lang)))
+
+    def _naming_sender(self, msg: Outgoing) -> Outgoing:
+        if isinstance(msg, Text | Markdown) and msg.mention is None:
+            return replace(msg, body=f"@{self.sender_name} {msg.body}", mention=self.inbound.sender)
+        return msg
 
     def send(self, user: User, msg: Outgoing, key: str) -> None:
         outbox.enqueue(self.s, self.clock, user.external_id, msg, key,
                        platform=user.platform or self.svc.default_platform)
 
+    def send_to_group(self, platform: str, chat_id: str, msg: Outgoing, key: str) -> None:
+        """A push into a group chat on ``platform`` (an approval's thread)."""
+        self.send_to(platform, addresses.of_group(chat_id), msg, key)
+
+    def send_to(self, platform: str, address: str, msg: Outgoing, key: str) -> None:
+        """A push to an address (chat.addresses) on a given platform: where a card was placed."""
+        outbox.enqueue(self.s, self.clock, address, msg, key, platform=platform)
+
     def reply_or_send(self, user: User, msg: Outgoing, key: str) -> None:
-        """To ``user``: as a reply when they sent this message (keeps the reply
-        order), else as a push keyed by ``key``."""
+        """To ``user`` alone: as a private reply when they sent this message
+        (keeps the reply order), else as a push keyed by ``key``."""
         ib = self.inbound
         if ib is not None and ib.sender == user.external_id:
-            self.reply(msg)
+            self.reply_private(msg)
         else:
             self.send(user, msg, key)
+
+    def location_page_link(self, minutes: int) -> str | None:
+        """Where the sender can send their position, if their platform has no
+        location messages (a page served by the bot, made for them alone and
+        good for ``minutes``)."""
+        ib = self.inbound
+        if ib is None or self.svc.location_page is None or self.svc.traits_of(ib.platform).location_messages:
+            return None
+        return self.svc.location_page(ib.platform, ib.sender, minutes)
 
     def parse(self, text: str, catalog: Catalog | None = None) -> Parsed:
         """Read a chat text with every registered command's words (a follow-up

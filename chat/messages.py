@@ -46,6 +46,17 @@ class Inbound:
     pic_url: str | None = None
     event: str | None = None
     card: CardClick | None = None
+    # Where it was said: None for the user's direct chat with the bot, else the
+    # group chat's id on the platform (and its title, if the platform says).
+    chat_id: str | None = None
+    chat_title: str | None = None
+    # The bot was @-mentioned: in a group, only such messages are for the bot.
+    mentioned: bool = False
+    sender_name: str | None = None    # the name the platform shows for the sender
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat_id is not None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -67,12 +78,16 @@ class Inbound:
 class Text:
     body: str
     kind: str = "text"
+    # In a group: the userid the message answers, so a platform that can
+    # @-mention does (the body already names them for those that can't).
+    mention: str | None = None
 
 
 @dataclass(frozen=True)
 class Markdown:
     body: str
     kind: str = "markdown"
+    mention: str | None = None
 
 
 class ButtonStyle(IntEnum):

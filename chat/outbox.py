@@ -24,7 +24,7 @@ from typing import Protocol
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from chat import cards
+from chat import addresses, cards
 from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
 from domain.clock import Clock
@@ -54,6 +54,15 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
     session.add(OutboxMessage(platform=platform, idem_key=idem_key, recipient=recipient,
                               payload=outgoing_to_dict(msg), status=OutboxStatus.PENDING, attempts=0,
                               next_attempt_at=now, created_at=now))
+
+
+def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:
+    """A group chat may have limits of its own (a transport's optional
+    ``group_send_limits``); a member has the platform's ``send_limits``."""
+    group_limits = getattr(transport, "group_send_limits", None)
+    if group_limits is not None and addresses.parse(recipient).group:
+        return group_limits
+    return transport.send_limits
 
 
 def backoff_s(attempts: int) -> int:
@@ -106,7 +115,7 @@ class Deliverer:
     def _pacing_delay(self, s: Session, platform: str, recipient: str, now) -> int:
         """Seconds to wait so this recipient stays under the platform's per-member limits."""
         transport = self._transports.get(platform)
-        for window_s, cap in (transport.send_limits if transport else ()):
+        for window_s, cap in (_limits(transport, recipient) if transport else ()):
             since = now - timedelta(seconds=window_s)
             count, oldest = s.execute(
                 select(func.count(), func.min(OutboxMessage.sent_at))

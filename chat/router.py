@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from chat import cards
+from chat import cards, groups
 from chat.context import Context
 from chat.messages import InboundKind, Markdown, Text
 from chat.registry import Registry
@@ -50,6 +50,18 @@ class Router:
 
     def dispatch(self, ctx: Context) -> None:
         ib = ctx.inbound
+        if ib.in_group:
+            groups.heard(ctx.s, ib.platform, ib.chat_id, ib.chat_title, ctx.now)
+            if ib.kind == InboundKind.TEXT and not ib.mentioned:
+                return      # group talk not addressed to the bot is none of its business
+        self._answer(ctx)
+        ctx.after_command()
+
+    def _answer(self, ctx: Context) -> None:
+        ib = ctx.inbound
+        if ctx.user is not None and ctx.user.platform != ib.platform:
+            # Each user is reached on the platform they last wrote from (users.platform).
+            ctx.user.platform = ib.platform
         if ctx.user is None:
             if ib.kind == InboundKind.CARD_CLICK:
                 # Someone in the corp but not set up in Qudao tapped a card: refused, and kept on record.

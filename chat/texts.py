@@ -19,6 +19,7 @@ GENERAL: dict[str, tuple[str, str]] = {
                         "The reason is too long (at most {limit} characters); please shorten it, or send \"cancel\"."),
     "card_gone": ("这张卡片已失效。", "This card is no longer valid."),
     "no_such_ref": ("没有找到 {ref}。", "Nothing found for {ref}."),
+    "answered_privately": ("已私信回复您。", "I've answered you in a private chat."),
 }
 
 t = Wording(GENERAL)

@@ -3,6 +3,7 @@ from models.approval import Approval, ApprovalFlow, Delegation
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime
 from models.console import AppSecret, ConsoleLoginLink
+from models.conversation import ChatGroup
 from models.imports import ImportJob
 from models.integration import Integration
 from models.media import MediaBlob
@@ -43,6 +44,7 @@ __all__ = [
                            "AuditHead",
                            "Base",
                            "CardRef",
+                           "ChatGroup",
                            "ConsoleLoginLink",
                            "Customer",
                            "CustomerAlias",

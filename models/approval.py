@@ -32,6 +32,10 @@ class ApprovalFlow(Base):
     warning: Mapped[str | None] = mapped_column(String(300))
     # Where approvers are looked up: the customer's or the partner's region.
     region: Mapped[str | None] = mapped_column(String(40))
+    # The group chat the request came from (None: a direct chat): its platform
+    # and chat id. The approval lives in that thread (handlers/approvals/thread.py).
+    origin_platform: Mapped[str | None] = mapped_column(String(20))
+    origin_chat: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
 

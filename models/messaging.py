@@ -38,7 +38,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
     idem_key: Mapped[str] = mapped_column(String(200), unique=True)
-    recipient: Mapped[str] = mapped_column(String(64))
+    # A userid or "group:<chat id>" (chat.addresses)
+    recipient: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict] = mapped_column(JSON)          # the neutral Outgoing
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)  # pending | sending | sent | failed
     attempts: Mapped[int] = mapped_column(default=0)
@@ -57,6 +58,6 @@ class CardRef(Base):
     __tablename__ = "card_refs"
     task_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
-    recipient: Mapped[str | None] = mapped_column(String(64))     # who the card was sent to
+    recipient: Mapped[str | None] = mapped_column(String(128))    # where the card was sent (chat.addresses)
     ref: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime]

@@ -23,11 +23,13 @@ from adapters.wecom.crypto import WeComCrypto
 
 from . import inbound_xml
 from .callback import WECOM_TIMEOUT, CallbackClient, CallbackResult
+from .dingtalk import FakeDingTalkConfig, create_fake_api, create_fake_oapi
 from .fake_api import IMAGE_MAGIC, IMAGE_MAX_BYTES, ApiConfig, create_fake_api_blueprint
 from .msgids import MsgIdGenerator
 from .passive_reply import apply_passive_reply
 from .sso import install_sso
 from .state import SimulatorState
+from .threads import DingTalkSim, PageError, Threads
 
 TEXT_MAX_CHARS = 4000     # far above anything a dealer types; keeps the page sane
 IMAGE_MAX_MB = IMAGE_MAX_BYTES // (1024 * 1024)
@@ -83,6 +85,10 @@ def create_simulator_blueprint(
     callback_attempts: int = 1,
     clock: Callable[[], float] = time.time,
     time_control: Callable[[float | None], dict] | None = None,
+    groups_provider: Callable[[], list[dict]] = list,
+    wecom_api_base: Callable[[], str] = lambda: "",
+    dingtalk: tuple[DingTalkSim, FakeDingTalkConfig] | None = None,
+    platform_control: Callable[[str], None] | None = None,
 ) -> Blueprint:
     """Fake API at ``<prefix>/cgi-bin/``, page at ``<prefix>/``, page JSON at ``<prefix>/api/``.
 
@@ -93,6 +99,11 @@ def create_simulator_blueprint(
     which the bot's freshness window expects); ``msg_id_factory`` lets tests
     force numeric or opaque MsgIds; ``callback_attempts`` > 1 retries like
     WeCom (same signed body) after a non-200 or no answer.
+    ``groups_provider``: the group chats ({chat_id, title, members});
+    ``wecom_api_base``: the bot's WECOM_API_BASE (group robot webhooks live under it);
+    ``dingtalk``: the simulated DingTalk, whose fake APIs are served at
+    ``<prefix>/dingtalk/`` (new) and ``<prefix>/dingtalk-oapi/`` (old);
+    ``platform_control(name)``: moves the demo organisation to that platform.
     """
     bp = Blueprint(name, __name__, template_folder="templates",
                    static_folder="static", static_url_path="/static")
@@ -103,9 +114,22 @@ def create_simulator_blueprint(
     client = CallbackClient(WeComCrypto(token, aes_key, corp_id), corp_id, agent_id, callback_url,
                             timeout=callback_timeout, attempts=callback_attempts, clock=clock)
     next_msg_id = msg_id_factory or MsgIdGenerator()
+    if dingtalk is not None:
+        dt_config = dingtalk[1]
+        dt_config.known_users = lambda: [u["userid"] for u in users_provider()]
+        dt_config.known_groups = lambda: [g["chat_id"] for g in groups_provider()]
+        bp.register_blueprint(create_fake_api(dingtalk[0].state, dt_config), url_prefix="/dingtalk")
+        bp.register_blueprint(create_fake_oapi(dingtalk[0].state, dt_config), url_prefix="/dingtalk-oapi")
 
     def users_by_id() -> dict[str, dict]:
         return {str(u["userid"]): u for u in users_provider()}
+
+    threads = Threads(state, client, dingtalk[0] if dingtalk else None, groups_provider,
+                      lambda: {uid: u.get("name") or uid for uid, u in users_by_id().items()}, next_msg_id, clock,
+                      wecom_api_base)
+
+    def platform_of(value: Any) -> str:
+        return value if isinstance(value, str) and value else "wecom"
 
     def read_request() -> tuple[dict, str]:
         # JSON only: a cross-site form cannot post application/json without a preflight.
@@ -133,6 +157,7 @@ def create_simulator_blueprint(
     def page() -> str:
         return render_template("simulator/chat.html", corp_id=corp_id, agent_id=agent_id,
                                base_url=url_for(".page"), time_control=time_control is not None,
+                               platforms=threads.platforms(),
                                static_url=url_for(".static", filename=""))
 
     @bp.route("/api/clock", methods=["GET", "POST"])
@@ -149,15 +174,33 @@ def create_simulator_blueprint(
             return _bad("advance_hours must be a number of hours, 0 < h ≤ 2880")
         return jsonify({"ok": True, **time_control(float(hours))})
 
+    @bp.errorhandler(PageError)
+    def page_error(exc: PageError):
+        return _bad(str(exc), exc.status)
+
     @bp.get("/api/users")
     def api_users() -> Response:
-        summary = state.chat_summary()
+        platform = platform_of(request.args.get("platform"))
+        summary = threads.summary(platform)
+        empty = {"last_id": 0, "bot_count": 0}
         users = []
         for u in users_provider():
             uid = str(u["userid"])
             users.append({"userid": uid, "name": u.get("name") or uid, "role": u.get("role") or "",
-                          "org": u.get("org") or "", **summary.get(uid, {"last_id": 0, "bot_count": 0})})
-        return jsonify({"users": users, "version": state.version, "instance": state.instance_id})
+                          "org": u.get("org") or "", **summary.get(uid, empty)})
+        groups = [{**g, **summary.get(f"group:{g['chat_id']}", empty)} for g in threads.groups()]
+        return jsonify({"users": users, "groups": groups, "platforms": threads.platforms(), "version": state.version,
+                        "instance": state.instance_id})
+
+    @bp.post("/api/platform")
+    def api_platform() -> Response | tuple[Response, int]:
+        data = request.get_json(silent=True)
+        platform = platform_of(data.get("platform") if isinstance(data, dict) else None)
+        if platform not in threads.platforms():
+            return _bad(f"unknown platform {platform!r}", 404)
+        if platform_control is not None:
+            platform_control(platform)
+        return jsonify({"ok": True, "platform": platform})
 
     @bp.get("/api/conversation")
     def api_conversation() -> Response:
@@ -166,6 +209,11 @@ def create_simulator_blueprint(
             after = int(request.args.get("after", "0"))
         except ValueError:
             return _bad("after must be an integer")
+        platform, group = platform_of(request.args.get("platform")), request.args.get("group")
+        if group or platform != "wecom":
+            found = threads.conversation(platform, f"group:{group}" if group else user, after)
+            entries = found["entries"]
+            return jsonify({**found, "last_id": entries[-1]["id"] if entries else after, "version": state.version})
         entries = state.conversation(user, after)
         # Cards change after they were sent, so their current state rides along on every poll.
         cards = {c.task_id: c.view() for c in state.cards_for(user)}
@@ -181,6 +229,9 @@ def create_simulator_blueprint(
             return _bad("text is empty")
         if len(text) > TEXT_MAX_CHARS:
             return _bad(f"text longer than {TEXT_MAX_CHARS} characters")
+        platform = platform_of(data.get("platform"))
+        if data.get("group") or platform != "wecom":
+            return jsonify(threads.send(platform, user, text, str(data.get("group") or "") or None))
         msg_id = next_msg_id()
         xml = inbound_xml.text_message(corp_id, user, text, msg_id, agent_id, int(clock()))
         entry = state.add_entry(user, "user", "text", {"content": text}, source="page",
@@ -252,6 +303,8 @@ def create_simulator_blueprint(
     def api_click() -> Response | tuple[Response, int]:
         data, user = read_request()
         task_id, key = str(data.get("task_id") or ""), str(data.get("key") or "")
+        if platform_of(data.get("platform")) == "dingtalk":
+            return jsonify(threads.click(user, task_id, key))
         card = state.card(user, task_id)
         if card is None:
             return _bad(f"user has no card {task_id!r}", 404)

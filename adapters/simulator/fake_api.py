@@ -27,6 +27,7 @@ from .validation import parse_send
 MEDIA_TYPES = ("image", "voice", "video", "file")
 IMAGE_MAX_BYTES = 10 * 1024 * 1024      # "图片（image）：10MB，支持JPG,PNG格式" (doc path/90253)
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+GROUP_ROBOT_PER_MINUTE = 20             # a group robot's webhook (doc path/91770)
 
 
 @dataclass
@@ -151,6 +152,31 @@ def create_fake_api_blueprint(state: SimulatorState, config: ApiConfig,
             return {"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": secrets.token_urlsafe(16),
                     "expires_in": 1800}
         return run("GET", handle)
+
+    @bp.route("/webhook/send", methods=["GET", "POST"])
+    def group_webhook_send() -> Response:
+        """A group robot's webhook (doc path/91770): the key in the URL is the only
+        credential; text and markdown (and pictures, news), never button cards;
+        20 messages a minute per group."""
+        def handle(body: Any) -> dict:
+            chat_id = state.chat_of_webhook(request.args.get("key"))
+            if chat_id is None:
+                return {"errcode": 93000, "errmsg": "invalid webhook url"}
+            body = body if isinstance(body, dict) else {}
+            msgtype = body.get("msgtype")
+            sub = body.get(msgtype) if msgtype in ("text", "markdown") else None
+            if not isinstance(sub, dict) or not isinstance(sub.get("content"), str) or not sub["content"]:
+                return {"errcode": 40008, "errmsg": f"invalid message type {msgtype!r}"}
+            group = f"group:{chat_id}"
+            with state.lock:
+                if not state.rate_allows(group, per_minute=GROUP_ROBOT_PER_MINUTE):
+                    return {"errcode": 45009, "errmsg": "api freq out of limit"}
+                state.count_delivery(group)
+                state.add_entry(group, "bot", msgtype, {"content": sub["content"],
+                                                        "mentioned_list": sub.get("mentioned_list") or []},
+                                source="group_webhook")
+            return {"errcode": 0, "errmsg": "ok"}
+        return run("POST", handle)
 
     @bp.route("/media/upload", methods=["GET", "POST"])
     def media_upload() -> Response:

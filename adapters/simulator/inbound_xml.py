@@ -88,6 +88,20 @@ def card_click_event(corp_id: str, userid: str, task_id: str, key: str, card_typ
         ("ResponseCode", Cdata(response_code)), ("AgentID", _agent_id(agent_id))])
 
 
+def group_text_message(userid: str, name: str, chat_id: str, content: str, msg_id: str, webhook_url: str,
+                       create_time: int) -> str:
+    """A group message as the group's robot hands it on (the group robot
+    callback): the chat, the sender under From, the text under Text, and the
+    webhook that posts back into the group. Only messages @-mentioning the
+    robot are handed on."""
+    sender = (f"<From><UserId>{cdata(userid)}</UserId><Name>{cdata(name)}</Name>"
+              f"<Alias>{cdata(userid)}</Alias></From>")
+    return (f"<xml><WebhookUrl>{cdata(webhook_url)}</WebhookUrl><ChatId>{cdata(chat_id)}</ChatId>"
+            f"<ChatType>group</ChatType>{sender}<CreateTime>{int(create_time)}</CreateTime>"
+            f"<MsgType>text</MsgType><Text><Content>{cdata(content)}</Content></Text>"
+            f"<MsgId>{cdata(msg_id)}</MsgId></xml>")
+
+
 def envelope(corp_id: str, encrypt: str, agent_id: str | int) -> str:
     """The outer POST body: only ToUserName, Encrypt and AgentID travel in clear."""
     return build_xml([("ToUserName", Cdata(corp_id)), ("Encrypt", Cdata(encrypt)),

@@ -24,7 +24,34 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class FakeWeComServer:
+class LoopbackServer:
+    """Serves a Flask app on 127.0.0.1 (an ephemeral port) in a thread, until closed."""
+
+    def _serve(self, app: Flask, name: str) -> None:
+        # Port 0: the OS picks a free port, so parallel test runs never collide.
+        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True,
+                                                   request_handler=_QuietHandler)
+        self.port = self._server.server_port
+        # A short poll interval makes close() return in ~50 ms instead of 0.5 s.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{name}-{self.port}", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+        self._server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class FakeWeComServer(LoopbackServer):
     """Serves only the fake API; ``base_url`` ends with "/cgi-bin/"."""
 
     def __init__(self, corp_id: str = "ww_sim_corp", secret: str = "sim-secret",
@@ -40,25 +67,5 @@ class FakeWeComServer:
         config = ApiConfig(corp_id, secret, agent_id, known_users=lambda: self.known_users)
         self.app = Flask(__name__)
         self.app.register_blueprint(create_fake_api_blueprint(state, config), url_prefix="/cgi-bin")
-        # Port 0: the OS picks a free port, so parallel test runs never collide.
-        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self.app, threaded=True,
-                                                   request_handler=_QuietHandler)
-        self.port = self._server.server_port
+        self._serve(self.app, "fake-wecom")
         self.base_url = f"http://127.0.0.1:{self.port}/cgi-bin/"
-        # A short poll interval makes close() return in ~50 ms instead of 0.5 s.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"fake-wecom-{self.port}", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join(timeout=5)
-        self._server.server_close()
-
-    def __enter__(self) -> FakeWeComServer:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import codes
+from .chatlog import ChatLog, IssuedTokens
 from .codes import ApiError
 from .faults import DROP_502, FaultPlan
 from .records import (
@@ -31,7 +32,7 @@ from .records import (
     Undelivered,
 )
 
-TOKEN_TTL = 7200                   # gettoken's expires_in (doc path/91039)
+TOKEN_TTL = IssuedTokens.token_ttl  # gettoken's expires_in (doc path/91039)
 RESPONSE_CODE_TTL = 72 * 3600      # "each response_code works once, for 72 h"
 MEDIA_TTL = 3 * 24 * 3600          # temporary media live 3 days (doc path/90253)
 RATE_PER_MINUTE = 30               # app → one member (doc path/90236 limits)
@@ -39,7 +40,7 @@ RATE_PER_HOUR = 1000
 LOGIN_CODE_TTL = 300               # a web-login code works once, for 5 minutes (doc path/98176)
 
 
-class SimulatorState:
+class SimulatorState(ChatLog, IssuedTokens):
     def __init__(self, clock: Callable[[], float] = time.time):
         self.clock = clock
         self.lock = threading.RLock()
@@ -47,9 +48,8 @@ class SimulatorState:
         self._init_data()
 
     def _init_data(self) -> None:
-        self._tokens: dict[str, float] = {}
-        self._next_entry_id = 1
-        self._conversations: dict[str, list[dict]] = defaultdict(list)
+        self._init_tokens()
+        self._init_chats()
         self._cards: dict[tuple[str, str], CardRecord] = {}
         self._task_ids: set[str] = set()
         self._response_codes: dict[str, ResponseCodeRecord] = {}
@@ -59,6 +59,7 @@ class SimulatorState:
         self._undelivered: list[Undelivered] = []
         self._deliveries: dict[str, deque[float]] = defaultdict(deque)
         self._recent: dict[str, tuple[float, dict]] = {}
+        self._group_keys: dict[str, str] = {}          # group robot webhook key ↔ chat id
         self.version = 0   # bumped on every visible change; lets pollers skip work
         # New on every start/reset, so the page can drop its read marks of an older run.
         self.instance_id = secrets.token_hex(6)
@@ -73,17 +74,6 @@ class SimulatorState:
             self.faults.clear()
 
     # ----------------------------------------------------------- tokens
-    def issue_token(self) -> tuple[str, int]:
-        """Same token while one is valid, as WeCom does; returns (token, seconds left)."""
-        with self.lock:
-            now = self.now()
-            for tok, expires_at in self._tokens.items():
-                if expires_at > now:
-                    return tok, int(expires_at - now)
-            tok = secrets.token_urlsafe(48)
-            self._tokens[tok] = now + TOKEN_TTL
-            return tok, TOKEN_TTL
-
     def check_token(self, tok: str | None) -> None:
         with self.lock:
             if not tok:
@@ -93,12 +83,6 @@ class SimulatorState:
                 raise ApiError(codes.INVALID_TOKEN)
             if expires_at <= self.now():
                 raise ApiError(codes.TOKEN_EXPIRED)
-
-    def expire_all_tokens(self) -> None:
-        """Every issued token now answers 42001 (expired)."""
-        with self.lock:
-            past = self.now() - 1
-            self._tokens = {tok: past for tok in self._tokens}
 
     def invalidate_token(self, tok: str) -> None:
         """This token now answers 40014 (unknown), as after a secret reset."""
@@ -128,66 +112,27 @@ class SimulatorState:
     # ----------------------------------------------------- conversation
     def add_entry(self, userid: str, direction: str, msgtype: str, payload: dict, *,
                   source: str, msgid: str | None = None, **extra: Any) -> dict:
-        """Append one message to a user's chat; ``direction`` is "bot" or "user"."""
-        with self.lock:
-            entry = {
-                "id": self._next_entry_id,
-                "time": self.now(),
-                "userid": userid,
-                "direction": direction,
-                "msgtype": msgtype,
-                "payload": copy.deepcopy(payload),
-                "source": source,
-                "msgid": msgid,
-                **extra,
-            }
-            self._next_entry_id += 1
-            self._conversations[userid].append(entry)
-            self.version += 1
-            return entry
-
-    def annotate_entry(self, entry_id: int, **fields: Any) -> None:
-        """Attach results found later (e.g. the callback's HTTP status)."""
-        with self.lock:
-            for chat in self._conversations.values():
-                for entry in chat:
-                    if entry["id"] == entry_id:
-                        entry.update(fields)
-                        self.version += 1
-                        return
-
-    def conversation(self, userid: str, after: int = 0) -> list[dict]:
-        with self.lock:
-            return [copy.deepcopy(e) for e in self._conversations.get(userid, []) if e["id"] > after]
+        """Append one message to a chat (a user's, or ``group:<id>``); ``direction`` is "bot" or "user"."""
+        return self._append(userid, {"userid": userid, "direction": direction, "msgtype": msgtype,
+                                     "payload": payload, "source": source, "msgid": msgid, **extra})
 
     def messages_to(self, userid: str) -> list[dict]:
         """Messages the bot delivered to this user (API sends and passive replies)."""
-        with self.lock:
-            return [copy.deepcopy(e) for e in self._conversations.get(userid, [])
-                    if e["direction"] == "bot"]
+        return self.bot_messages(userid)
 
     def sent_count(self, userid: str) -> int:
         return len(self.messages_to(userid))
 
-    def chat_summary(self) -> dict[str, dict]:
-        """Per user: id of the last entry and how many bot messages (for unread badges)."""
-        with self.lock:
-            return {
-                uid: {"last_id": chat[-1]["id"] if chat else 0,
-                      "bot_count": sum(1 for e in chat if e["direction"] == "bot")}
-                for uid, chat in self._conversations.items()
-            }
-
     # ------------------------------------------------ delivery bookkeeping
-    def rate_allows(self, userid: str) -> bool:
-        """True if one more message to ``userid`` stays within 30/min and 1000/h."""
+    def rate_allows(self, userid: str, per_minute: int = RATE_PER_MINUTE) -> bool:
+        """True if one more message to ``userid`` (or a group) stays within its minute's and 1000/h."""
         with self.lock:
             now = self.now()
             window = self._deliveries[userid]
             while window and window[0] <= now - 3600:
                 window.popleft()
             last_minute = sum(1 for t in window if t > now - 60)
-            return last_minute < RATE_PER_MINUTE and len(window) < RATE_PER_HOUR
+            return last_minute < per_minute and len(window) < RATE_PER_HOUR
 
     def count_delivery(self, userid: str) -> None:
         with self.lock:
@@ -223,6 +168,21 @@ class SimulatorState:
         with self.lock:
             return [u for u in self._undelivered
                     if u.reason == reason and (userid is None or u.userid == userid)]
+
+    # ------------------------------------------------------ group robots
+    def group_webhook_key(self, chat_id: str) -> str:
+        """The key of the group robot's webhook URL (one per group, like WeCom's)."""
+        with self.lock:
+            for key, chat in self._group_keys.items():
+                if chat == chat_id:
+                    return key
+            key = secrets.token_hex(16)
+            self._group_keys[key] = chat_id
+            return key
+
+    def chat_of_webhook(self, key: str | None) -> str | None:
+        with self.lock:
+            return self._group_keys.get(key or "")
 
     # ------------------------------------------------------------ cards
     def task_id_taken(self, task_id: str) -> bool:

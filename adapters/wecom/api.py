@@ -62,6 +62,19 @@ class WeComApi:
     def update_template_card(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self.call("message/update_template_card", payload)
 
+    def post_group_webhook(self, url: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A group robot's webhook: its key is in the URL, no access token (doc path/91770)."""
+        try:
+            resp = self._http.post(url, json=payload, timeout=self._timeout)
+            resp.raise_for_status()
+            data = resp.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise WeComError(-2, f"network: {exc.__class__.__name__}", transient=True) from exc
+        code = int(data.get("errcode", 0))
+        if code:
+            raise WeComError(code, data.get("errmsg", ""), transient=code in TRANSIENT)
+        return data
+
     # -- media (doc path/90253 upload, path/90254 get) ---------------------------------------
     def upload_media(self, media_type: str, filename: str, data: bytes, content_type: str) -> str:
         """Temporary media (valid 3 days); returns its media_id."""

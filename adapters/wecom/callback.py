@@ -3,6 +3,8 @@
 Order matters (style.md habit 1): size cap, outer XML parse with entities
 off, freshness window, constant-time signature, decrypt, then hand the
 neutral message to ``accept`` which persists it before we answer 200.
+A group chat's message carries the group robot's ``WebhookUrl``: kept for the
+transport, which posts into that group through it.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, request
 
 from adapters.wecom.crypto import CryptoError, WeComCrypto
+from adapters.wecom.group_webhooks import GroupWebhooks
 from adapters.wecom.inbound import dedup_key, to_inbound
 from adapters.wecom.xmlsafe import BadXml, parse_xml
 from chat.messages import Inbound
@@ -27,7 +30,7 @@ def _plain(status: int, text: str) -> Response:
 
 
 def create_callback_blueprint(crypto: WeComCrypto, accept: Accept, clock: Clock,
-                              window_s: int, max_body: int) -> Blueprint:
+                              window_s: int, max_body: int, group_webhooks: GroupWebhooks | None = None) -> Blueprint:
     bp = Blueprint("wecom", __name__)
 
     def fresh(ts: str | None) -> bool:
@@ -81,7 +84,10 @@ def create_callback_blueprint(crypto: WeComCrypto, accept: Accept, clock: Clock,
             inner = parse_xml(crypto.decrypt(encrypt))
         except (CryptoError, BadXml, UnicodeDecodeError):
             return _plain(400, "cannot decrypt")
-        accept(to_inbound(inner), dedup_key(inner))
+        msg = to_inbound(inner)
+        if msg.in_group and group_webhooks is not None:
+            group_webhooks.remember(msg.chat_id, inner.get("WebhookUrl"))
+        accept(msg, dedup_key(inner))
         return _plain(200, "")   # empty 200: received, nothing to say now
 
     return bp

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from chat.messages import CardClick, Inbound, InboundKind
 
+GROUP = "group"
+
 
 def _s(d: dict, key: str) -> str | None:
     v = d.get(key)
@@ -27,6 +29,23 @@ def _f(d: dict, key: str) -> float | None:
         return None
 
 
+def _group_fields(doc: dict) -> dict:
+    """A message from a group chat, as the group's robot hands it on: ``ChatId``,
+    ``ChatType`` "group", the sender in ``From/UserId`` (and ``Name``), the
+    text in ``Text/Content`` (the group robot callback; a robot only gets the
+    messages that @-mention it). Its ``WebhookUrl`` is the adapter's (callback.py)."""
+    sender = doc.get("From") if isinstance(doc.get("From"), dict) else {}
+    if _s(doc, "ChatType") != GROUP or not _s(doc, "ChatId"):
+        return {"sender": _s(sender, "UserId")} if _s(sender, "UserId") else {}
+    return {"sender": _s(sender, "UserId") or "", "sender_name": _s(sender, "Name"), "chat_id": _s(doc, "ChatId"),
+            "mentioned": True}
+
+
+def _content(doc: dict) -> str:
+    text = doc.get("Text")
+    return (_s(text, "Content") if isinstance(text, dict) else None) or _s(doc, "Content") or ""
+
+
 def to_inbound(doc: dict) -> Inbound:
     msg_type = (_s(doc, "MsgType") or "").strip()
     sender = _s(doc, "FromUserName") or ""
@@ -34,9 +53,10 @@ def to_inbound(doc: dict) -> Inbound:
         created = datetime.fromtimestamp(int(_s(doc, "CreateTime") or 0), tz=UTC)
     except (ValueError, OverflowError):
         created = datetime.fromtimestamp(0, tz=UTC)
-    base = {"platform": "wecom", "sender": sender, "created_at": created, "msg_id": _s(doc, "MsgId") or ""}
+    base = {"platform": "wecom", "sender": sender, "created_at": created, "msg_id": _s(doc, "MsgId") or "",
+            "mentioned": True, **_group_fields(doc)}
     if msg_type == "text":
-        return Inbound(kind=InboundKind.TEXT, text=_s(doc, "Content") or "", **base)
+        return Inbound(kind=InboundKind.TEXT, text=_content(doc), **base)
     if msg_type == "location":
         # Chat location messages are believed GCJ-02 (platforms.md: unverified); we record it.
         return Inbound(kind=InboundKind.LOCATION, lat=_f(doc, "Location_X"), lng=_f(doc, "Location_Y"),

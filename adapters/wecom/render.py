@@ -65,6 +65,17 @@ def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = 
     raise TypeError(f"not a send message: {msg!r}")
 
 
+def render_group(msg: Text | Markdown) -> dict[str, Any]:
+    """A post through a group robot's webhook (doc path/91770): text ≤ 2048 bytes
+    with ``mentioned_list``, markdown ≤ 4096 bytes (kept at 2048 like the rest)."""
+    if isinstance(msg, Text):
+        text: dict[str, Any] = {"content": clip_utf8(msg.body)}
+        if msg.mention:
+            text["mentioned_list"] = [msg.mention]
+        return {"msgtype": "text", "text": text}
+    return {"msgtype": "markdown", "markdown": {"content": clip_utf8(msg.body)}}
+
+
 def render_update(recipient: str, msg: CardStamp, agent_id: str, response_code: str) -> dict[str, Any]:
     return {
         "userids": [recipient],

@@ -5,10 +5,13 @@ from datetime import timedelta
 from typing import Any
 
 from adapters.wecom.api import WeComApi, WeComError
-from adapters.wecom.render import render_send, render_update
+from adapters.wecom.group_webhooks import GroupWebhooks
+from adapters.wecom.render import render_group, render_send, render_update
+from chat import addresses
+from chat.context import PlatformTraits
 from chat.delivery import DeliveryError
 from chat.media import BlobStore
-from chat.messages import CardStamp, Image, Outgoing
+from chat.messages import CardStamp, Image, Markdown, Outgoing, Text
 
 # Temporary media (inbound photos, our uploads) live 3 days (doc path/90253).
 MEDIA_KEPT_FOR = timedelta(days=3)
@@ -21,10 +24,16 @@ class WeComTransport:
     # One app to one member: 30 messages a minute, 1000 an hour; WeCom drops the
     # excess silently (platforms.md, "Limits").
     send_limits = ((60, 30), (3600, 1000))
+    # A self-built app can't post button cards into a group (platforms.md, "Group
+    # chats"); chat location messages do reach it.
+    traits = PlatformTraits(cards_in_groups=False, location_messages=True)
+    # A group robot's webhook takes 20 messages a minute (doc path/91770).
+    group_send_limits = ((60, 20),)
 
-    def __init__(self, api: WeComApi, blobs: BlobStore | None = None):
+    def __init__(self, api: WeComApi, blobs: BlobStore | None = None, group_webhooks: GroupWebhooks | None = None):
         self.api = api
         self.blobs = blobs
+        self.group_webhooks = group_webhooks
 
     def _media_id(self, msg: Image) -> str:
         """Upload the picture unless WeCom still has an earlier upload of it."""
@@ -41,8 +50,25 @@ class WeComTransport:
         except WeComError as exc:
             raise DeliveryError(str(exc), transient=exc.transient) from exc
 
+    def _to_group(self, chat_id: str, msg: Outgoing) -> dict[str, Any]:
+        if not isinstance(msg, Text | Markdown):
+            # Never asked for: the core reads traits and keeps cards out of WeCom groups.
+            raise DeliveryError(f"a WeCom group gets text and markdown only, not {type(msg).__name__}",
+                                transient=False)
+        url = self.group_webhooks.of(chat_id) if self.group_webhooks else None
+        if url is None:
+            raise DeliveryError(f"no webhook known for group {chat_id} (no message from it lately)", transient=False)
+        try:
+            self.api.post_group_webhook(url, render_group(msg))
+        except WeComError as exc:
+            raise DeliveryError(str(exc), transient=exc.transient) from exc
+        return {"via": "group_webhook"}
+
     def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False,
                 card_ref: str | None = None) -> dict[str, Any]:
+        to = addresses.parse(recipient)
+        if to.group:
+            return self._to_group(to.id, msg)
         if isinstance(msg, CardStamp) and not card_ref:
             # No unused response code (never learned, or already used): WeCom can't
             # update the card, and trying would only earn an error.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import timedelta
 
@@ -41,7 +42,8 @@ def cmd_console_login(args) -> int:
         audit.record(s, at=clock.now(), actor="cli", action="console.link_issued", entity_type="user",
                      entity_id=user.external_id, after={"minutes": args.minutes})
         name = user.name
-    print(f"{(args.base or config.public_url).rstrip('/')}{links.LINK_PATH}{token}")
+    base = args.base or config.public_url or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+    print(f"{base.rstrip('/')}{links.LINK_PATH}{token}")
     print(f"一次性登录链接：{name}，{args.minutes} 分钟内有效，只能使用一次 "
           f"(one-time sign-in link for {args.userid}: valid {args.minutes} minutes, once)", file=sys.stderr)
     return 0

@@ -16,9 +16,8 @@ def cmd_scheduler(args) -> int:
     from bot.app import create_app
     from chat.scheduling import build_scheduler
     config = settings()
-    if config.simulator and not config.wecom.api_base:
-        # The simulator lives inside `serve`; this process sends through it.
-        config = config.with_wecom(api_base=f"http://127.0.0.1:{args.sim_port}/sim/cgi-bin/")
+    # The simulator lives inside `serve`; this process sends through it.
+    config = config.with_simulator_at(args.sim_port)
     config = config.with_(scheduler="off")
     app = create_app(config)
     q = app.extensions["qudao"]

@@ -16,12 +16,12 @@ def cmd_serve(args) -> int:
 
     from bot.app import create_app
     settings = load()
-    if settings.simulator and not settings.wecom.api_base:
-        settings = settings.with_wecom(api_base=f"http://127.0.0.1:{args.port}/sim/cgi-bin/")
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    settings = settings.with_simulator_at(args.port, shown)
     app = create_app(settings)
     server = make_server(args.host, args.port, app, threaded=True)
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"Qudao is running on http://{shown}:{args.port}/  (WeCom callback: /wecom/callback)", flush=True)
+    print(f"Qudao is running on http://{shown}:{args.port}/  (WeCom callback: /wecom/callback; DingTalk: "
+          f"/dingtalk/robot and /dingtalk/events)", flush=True)
     if settings.simulator:
         print(f"Open the chat simulator: http://{shown}:{args.port}/sim/", flush=True)
     print(f"Ops console: http://{shown}:{args.port}/console/  (sign in: .venv/bin/python -m bot console-login admin)",

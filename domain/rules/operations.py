@@ -117,6 +117,9 @@ class VisitRules:
     same_point_days: int = 30
     photo_grace_minutes: int = 30          # a photo this soon after check-out still belongs to the visit
     open_visit_hours: int = 12             # a visit still open this long is closed as never checked out
+    # Where users can't send a location (DingTalk robots), 签到 sends a link to a
+    # position page made for them alone; it works this long, and once.
+    page_link_minutes: int = 10
     # Locations outside this box (south, west, north, east) are refused as no real
     # position: (0, 0) from a phone without a fix, a mock-location app's default.
     service_area: tuple[float, float, float, float] = CHINA_BOX
@@ -142,10 +145,11 @@ class VisitRules:
                 same_point_days=int(d.get("same_point_days", 30)),
                 photo_grace_minutes=int(d.get("photo_grace_minutes", 30)),
                 open_visit_hours=int(d.get("open_visit_hours", 12)), service_area=area,
+                page_link_minutes=int(d.get("page_link_minutes", 10)),
                 suspicious_flags=suspicious)
         if not 10 <= r.radius_m <= 5000 or r.search_radius_m < r.radius_m:
             raise RuleError("visits.radius_m must be 10..5000 m and search_radius_m at least that")
-        if min(r.max_speed_kmh, r.same_point_m, r.same_point_days, r.open_visit_hours) <= 0:
+        if min(r.max_speed_kmh, r.same_point_m, r.same_point_days, r.open_visit_hours, r.page_link_minutes) <= 0:
             raise RuleError("visits: speeds, distances and periods must be positive")
         return r
 

@@ -22,7 +22,7 @@ from chat.context import Context
 from chat.messages import Button, ButtonStyle, Card, Text
 from domain.rules import Verdict
 from domain.rules.words import role_word
-from handlers.approvals import duties, voiding
+from handlers.approvals import duties, thread, voiding
 from handlers.approvals.cards import stamp
 from handlers.approvals.kinds import SubjectKind, kinds, payload_hash
 from handlers.approvals.texts import t
@@ -38,6 +38,7 @@ def start_flow(ctx: Context, kind_name: str, subject: Any, roles: list[str], rea
                         requester_id=kind.requester(ctx, subject).id, steps=[{"role": r} for r in roles],
                         current_step=0, status=FlowStatus.PENDING, payload=payload, payload_hash=payload_hash(payload),
                         reasons=[v.to_dict() for v in reasons], warning=warning, region=region, created_at=ctx.now)
+    thread.remember_origin(ctx, flow)
     ctx.s.add(flow)
     ctx.s.flush()
     _open_next(ctx, kind, flow, subject)
@@ -104,7 +105,7 @@ def open_step(ctx: Context, kind: SubjectKind, flow: ApprovalFlow, subject: Any,
     card = Card(task_id=appr.task_id, title=view.title, desc=view.desc, rows=view.rows,
                 buttons=(Button("approve", "同意", ButtonStyle.PRIMARY), Button("reject", "驳回", ButtonStyle.DANGER)),
                 note="；".join(notes))
-    ctx.send(approver, card, key=f"card:{appr.task_id}")
+    thread.send_card(ctx, flow, approver, card, kind.noun)
     ctx.audit("approval.requested", "approval", appr.task_id,
               after={kind.name: flow.subject_ref, "approver": approver.external_id, "step": flow.current_step + 1,
                      "steps": len(flow.steps), "payload_hash": appr.payload_hash,
@@ -135,9 +136,12 @@ def decide(ctx: Context, approval_id: int, action: str, reason: str | None) -> N
     appr, flow, subject, kind = lock(ctx, approval_id)
     number = flow.subject_ref
     if ctx.user.id != appr.approver_id:
+        # Anyone in a group thread sees the card; only the approver's tap counts,
+        # and the others hear so privately (the group keeps seeing the card alone).
         ctx.audit("approval.refused", "approval", appr.task_id,
                   after={"clicker": ctx.user.external_id, "action": action, "reason": "not the approver"})
-        ctx.reply(Text(t("not_your_approval", lang, noun=kind.noun, number=number)))
+        ctx.reply_private(Text(t("not_your_approval", lang, noun=kind.noun, number=number,
+                                 approver=ctx.s.get(User, appr.approver_id).name)))
         return
     if appr.status != ApprovalStatus.PENDING:
         _explain_closed(ctx, kind, flow, appr)
@@ -148,7 +152,8 @@ def decide(ctx: Context, approval_id: int, action: str, reason: str | None) -> N
         return
     if action == "reject" and not reason:
         ctx.set_state({"flow": "reject_reason", "approval_id": appr.id})
-        ctx.reply(Text(t("ask_reject_reason", lang, number=number)))
+        # Asked privately: the reason is the approver's to give, in their own chat.
+        ctx.reply_private(Text(t("ask_reject_reason", lang, number=number)))
         return
     _apply(ctx, kind, flow, subject, appr, action, reason)
 

@@ -19,8 +19,13 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "This approval was {how} {who} at {when}; they decide it now."),
     "how_transferred": ("转交", "transferred to"),
     "how_escalated": ("超时升级", "escalated to"),
-    "not_your_approval": ("您不是{noun} {number} 的审批人，操作未执行，已记录。",
-                          "You are not the approver of {number}; nothing was done and the attempt was recorded."),
+    "not_your_approval": ("您不是{noun} {number} 的审批人，只有 {approver} 可以审批：操作未执行，已记录。",
+                          "You are not the approver of {number}, only {approver} can approve it: nothing was done and "
+                          "the attempt was recorded."),
+    "thread_card_from": ("来自群聊「{title}」，审批结果会同步到群里", "from the group \"{title}\"; the decision is posted there"),
+    "thread_card_sent": ("{noun} {number} 的审批卡已发给 {who}，审批结果会发到本群。",
+                         "The approval card for {number} went to {who}; the decision will be posted here."),
+    "thread_decided": ("{noun} {number}：{stamp}", "{number}: {stamp}"),
     "approval_void": ("{noun} {number} 在审批卡发出后已变更（修改、撤销、取消或到期），此审批已失效；如修改后仍需审批，会另发新卡片。",
                       "{noun} {number} changed after this card was sent (amended, withdrawn, cancelled or expired); this approval "
                       "is void. If it still needs approval after a change, a new card follows."),

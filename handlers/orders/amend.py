@@ -63,7 +63,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
         ctx.audit("order.amend_refused", "order", order.number, before=order_snapshot(order),
                   after={"wanted": [[p.sku, q] for p, q in items], "ship_to": ship_to},
                   verdicts=[v.to_dict() for v in priced.outcome.verdicts])
-        ctx.reply(refusal(ctx, order, priced.outcome, "order_amend_refused", changes="；".join(changes),
+        ctx.reply_private(refusal(ctx, order, priced.outcome, "order_amend_refused", changes="；".join(changes),
                           kept=_as_it_stands(order)))
         return
     before = order_snapshot(order)

@@ -87,7 +87,7 @@ def place(ctx: Context, parsed: Parsed, text: str, replace: dict[str, str] | Non
 
 
 def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> None:
-    s, user, now = ctx.s, ctx.user, ctx.now
+    s, user, now, lang = ctx.s, ctx.user, ctx.now, ctx.lang
     # The partner row lock serialises this partner's orders: credit exposure is
     # read and this order added to it before another order can read it.
     partner = s.execute(select(Partner).where(Partner.id == user.partner_id).with_for_update()).scalar_one()
@@ -115,11 +115,15 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
         order.card_task_id = new_task_id(order)
     s.flush()
     ctx.audit("order.submitted", "order", order.number, after=order_snapshot(order), verdicts=order.verdicts)
+    # Prices, the credit line and exposure are the partner's own: from a group
+    # chat they go to the dealer alone, and the group hears the order's number.
     if outcome.rejects:
-        ctx.reply(refusal(ctx, order, outcome, "order_refused"))
+        ctx.reply_private(refusal(ctx, order, outcome, "order_refused"),
+                          group_note=t("order_refused_privately", lang))
         return
-    ctx.reply(detail(ctx, order))
-    ctx.reply(summary_card(ctx, order))
+    note = t("order_draft_privately", lang, number=order.number)
+    ctx.reply_private(detail(ctx, order), group_note=note)
+    ctx.reply_private(summary_card(ctx, order), group_note=note)
 
 
 def continue_flow(ctx: Context, state: dict, text: str) -> bool:
@@ -158,7 +162,8 @@ def show(ctx: Context, parsed: Parsed) -> None:
     if order is None or not (staff or order.partner_id == ctx.user.partner_id):
         ctx.reply(Text(t("order_not_found", lang, ref=parsed.ref or "")))
         return
-    ctx.reply(detail(ctx, order, header_key=f"order_header_{order.status}"))
+    ctx.reply_private(detail(ctx, order, header_key=f"order_header_{order.status}"),
+                      group_note=t("order_detail_privately", lang, number=order.number))
 
 
 def my_orders(ctx: Context) -> None:

@@ -94,7 +94,8 @@ def confirm(ctx: Context, order: Order) -> None:
     if outcome.rejects:
         ctx.audit("order.confirm_refused", "order", order.number, before=before, after=before,
                   verdicts=[v.to_dict() for v in outcome.verdicts])
-        ctx.reply(refusal(ctx, order, outcome, "order_confirm_refused", sku=order.lines[0].sku))
+        ctx.reply_private(refusal(ctx, order, outcome, "order_confirm_refused", sku=order.lines[0].sku),
+                          group_note=t("order_refused_privately", lang))
         return
     apply_pricing(ctx, order, priced)
     if Decimal(str(order.total_yuan)) != Decimal(str(before["total_yuan"])):

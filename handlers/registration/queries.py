@@ -71,4 +71,8 @@ def query_customer(ctx: Context, name: str | None) -> None:
     if len(lines) == 1:
         ctx.reply(Text(t("query_none", lang, customer=cust.name)))
         return
+    if staff and any(reg.partner_id != ctx.user.partner_id for reg, _ in rows):
+        # A manager's view names every holder: for them, not for the group they asked in.
+        ctx.reply_private(Markdown("\n".join(lines)), group_note=t("query_privately", lang, customer=cust.name))
+        return
     ctx.reply(Markdown("\n".join(lines)))

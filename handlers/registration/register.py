@@ -237,11 +237,12 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
 
     ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),
               verdicts=reg.verdicts)
+    # The verdict first, then the approval card: in a group thread both are seen, in that order.
+    _reply_outcome(ctx, reg, outcome, customer)
     if outcome.status == RegistrationStatus.PENDING:
         # A name with no place in it ("协和医院") borrows the region of the customer it resembles.
         region = customer.region or (match.matched.region if match.matched else None)
         request_approval(ctx, reg, outcome.approver_role, region, [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
-    _reply_outcome(ctx, reg, outcome, customer)
 
 
 def _holder_of_resembled(ctx: Context, match, scope_keys: list[str], partner_id: int):
@@ -251,22 +252,38 @@ def _holder_of_resembled(ctx: Context, match, scope_keys: list[str], partner_id:
     return locks.holder(ctx, match.matched.id, scope_keys, ctx.rules.registration.conflict_scope, partner_id)
 
 
+# Facts that name another partner (who holds the customer, or one it resembles):
+# a verdict showing them is for the sender alone, never for a group.
+OTHER_PARTNER_FACTS = ("holder_partner", "matched_holder_partner")
+
+
+def names_another_partner(verdicts: list[Verdict]) -> bool:
+    return any(v.outcome != "pass" and v.reason_code != "ALREADY_YOURS" and any(v.facts.get(f) for f in
+                                                                                  OTHER_PARTNER_FACTS)
+               for v in verdicts)
+
+
 def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: Customer) -> None:
     lang = ctx.lang
     common = {"number": reg.number, "customer": customer.name, "lines": "、".join(reg.product_lines),
               "amount": yuan(reg.amount_yuan)}
     if outcome.status == RegistrationStatus.APPROVED:
-        ctx.reply(Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
+        reply = Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common))
     elif outcome.status == RegistrationStatus.PENDING:
         reasons = sentences((v.message for v in outcome.verdicts if v.outcome == NEEDS_APPROVAL), lang)
-        ctx.reply(Text(t("reg_pending", lang, approver=role_word(outcome.approver_role, lang), reasons=reasons,
-                         until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common)))
+        reply = Text(t("reg_pending", lang, approver=role_word(outcome.approver_role, lang), reasons=reasons,
+                       until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common))
     else:
         first = outcome.first_reject
         others = [v.message for v in outcome.verdicts if v.outcome == REJECT and v is not first]
         message = first.message + ("\n" + "\n".join(others) if others else "")
-        ctx.reply(Text(t("reg_rejected", lang, rule_name=rule_name(first.rule_id, lang), rule=first.rule_id,
-                         message=message, next_step=first.next_step)))
+        reply = Text(t("reg_rejected", lang, rule_name=rule_name(first.rule_id, lang), rule=first.rule_id,
+                       message=message, next_step=first.next_step))
+    if names_another_partner(outcome.verdicts):
+        ctx.reply_private(reply, group_note=t(f"reg_{outcome.status}_privately", lang, number=reg.number,
+                                              customer=customer.name))
+    else:
+        ctx.reply(reply)
 
 
 # ---- approvals ----------------------------------------------------------------

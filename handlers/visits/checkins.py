@@ -61,8 +61,17 @@ def checkin_command(ctx: Context, parsed: Parsed) -> None:
             return
         target = match.matched
     ctx.set_state({"flow": "checkin", "customer_id": target.id if target else None})
-    ctx.reply(Text(t("visit_send_location", ctx.lang, customer=target.name if target else t("visit_the_customer",
-                                                                                             ctx.lang))))
+    where = target.name if target else t("visit_the_customer", ctx.lang)
+    minutes = ctx.rules.visits.page_link_minutes
+    link = ctx.location_page_link(minutes)
+    if link is not None:
+        # No location messages on this platform: a page reads the position in the
+        # client. The link is made for this user alone, so it never goes to a group.
+        ctx.reply_private(Markdown(t("visit_open_page", ctx.lang, customer=where, url=link,
+                                     minutes=minutes)),
+                          group_note=t("visit_link_privately", ctx.lang))
+        return
+    ctx.reply(Text(t("visit_send_location", ctx.lang, customer=where)))
 
 
 def on_location(ctx: Context) -> None:

@@ -11,6 +11,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "visit_unknown_customer": ("没有找到客户“{customer}”，请写全称，或直接发送位置签到最近的客户。",
                                "No customer \"{customer}\"; use the full name, or just send your location."),
     "visit_the_customer": ("客户", "the customer"),
+    "visit_open_page": ("请打开 [签到页]({url}) 定位，完成在 {customer} 的签到（链接仅限您本人使用，{minutes} 分钟内有效）。",
+                        "Open the [check-in page]({url}) to send your position and check in at {customer} (the link is "
+                        "yours alone and works for {minutes} minutes)."),
+    "visit_link_privately": ("签到链接已私信发给您。", "The check-in link went to you privately."),
     "visit_send_location": ("请发送您当前的位置（点“+”→“位置”）完成在 {customer} 的签到。",
                             "Send your current location (+ → Location) to check in at {customer}."),
     "visit_nobody_near": ("您附近 {radius} 内没有登记了坐标的客户，已记录本次位置。如在客户处，请发送“签到 客户名”后再发位置。",

@@ -2,7 +2,7 @@
 session key of the embedded default), import runs with their progress and
 report, candidate rule sets (drafts), and customers' English names
 
-Revision ID: 0015
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-08 10:00:00
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0015'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None

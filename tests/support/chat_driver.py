@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.platforms import Platform
-from chat.context import MediaSource
+from chat.context import MediaSource, PlatformTraits
 from chat.delivery import DeliveryError
 from chat.messages import Card, CardClick, CardStamp, Image, Inbound, InboundKind, Markdown, Outgoing, Text
 
 PLATFORM = "test"
 MEDIA_KEPT_FOR = timedelta(days=3)
+# The demo organisation's group chats (config/demo/org.yaml).
+GROUP_BJ = "grp_bj_kangjian"
+GROUP_FIELD = "grp_north_field"
+GROUP_TITLES = {GROUP_BJ: "北京康健 × 示例医疗", GROUP_FIELD: "北方区外勤"}
 
 
 @dataclass
@@ -54,6 +58,8 @@ class RecordingTransport:
     media: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)
     fetches: list[str] = field(default_factory=list)    # media ids fetched, in order
     failing_fetches: int = 0                             # the next this many fetches fail (transient)
+    # What the platform played here can do (a test may play one with cards in groups, or without).
+    traits: PlatformTraits = field(default_factory=PlatformTraits)
 
     def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False, card_ref: str | None = None) -> dict:
         if self.down:
@@ -66,6 +72,13 @@ class RecordingTransport:
     # -- what tests read ---------------------------------------------------------
     def messages_to(self, user: str) -> list[Outgoing]:
         return [d.msg for d in self.delivered if d.recipient == user]
+
+    def in_group(self, chat_id: str) -> list[Outgoing]:
+        """Everything posted into that group chat."""
+        return self.messages_to(f"group:{chat_id}")
+
+    def texts_in_group(self, chat_id: str) -> list[str]:
+        return self.texts_to(f"group:{chat_id}")
 
     def texts_to(self, user: str) -> list[str]:
         return [m.body for m in self.messages_to(user) if isinstance(m, Text | Markdown)]
@@ -109,7 +122,8 @@ class RecordingTransport:
 def recording_platforms(transport: RecordingTransport):
     """The ``platforms`` seam of bot.app.create_app: only the recording backend."""
     def wire(app, settings, kv, blobs, clock, accept):
-        return {PLATFORM: Platform(PLATFORM, transport, MediaSource(transport.fetch_media, MEDIA_KEPT_FOR), None)}
+        return {PLATFORM: Platform(PLATFORM, transport, MediaSource(transport.fetch_media, MEDIA_KEPT_FOR), None,
+                                   transport.traits)}
     return wire
 
 
@@ -127,16 +141,23 @@ class ChatDriver:
         self.q.runner.submit(inbox_id)
         return inbox_id
 
-    def _inbound(self, user: str, kind: str, msg_id: str | None = None, **fields) -> Inbound:
+    def _inbound(self, user: str, kind: str, msg_id: str | None = None, group: str | None = None,
+                 **fields) -> Inbound:
+        if group is not None:
+            fields = {"chat_id": group, "chat_title": GROUP_TITLES.get(group), "mentioned": True, **fields}
         return Inbound(platform=PLATFORM, kind=kind, sender=user, msg_id=msg_id or f"m{next(self._ids)}",
                        created_at=self.clock.now(), **fields)
 
-    def text(self, user: str, content: str, msg_id: str | None = None) -> int | None:
-        return self.send(self._inbound(user, InboundKind.TEXT, msg_id, text=content))
+    def text(self, user: str, content: str, msg_id: str | None = None, group: str | None = None,
+             mentioned: bool = True) -> int | None:
+        """``group``: said in that group chat (@-mentioning the bot unless ``mentioned`` is False)."""
+        return self.send(self._inbound(user, InboundKind.TEXT, msg_id, group, text=content,
+                                       **({} if mentioned else {"mentioned": False})))
 
-    def click(self, user: str, task_id: str, key: str) -> int | None:
+    def click(self, user: str, task_id: str, key: str, group: str | None = None) -> int | None:
+        """A tap on a card; ``group``: on the card posted in that group chat."""
         n = next(self._ids)
-        return self.send(self._inbound(user, InboundKind.CARD_CLICK, f"click{n}",
+        return self.send(self._inbound(user, InboundKind.CARD_CLICK, f"click{n}", group,
                                        card=CardClick(task_id, key, ref=f"click-ref-{n}")))
 
     def location(self, user: str, lat: float, lng: float, label: str = "") -> int | None:

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from adapters.simulator import FakeWeComServer
+from adapters.simulator import FakeWeComServer, inbound_xml
 from adapters.wecom.crypto import WeComCrypto
 from tests.support.apps import CORP_ONLY_USERS, DEMO_USERIDS, build_app
 
@@ -77,6 +77,15 @@ class WeComDriver:
     def text(self, user: str, content: str, msg_id: str | None = None):
         msg_id = msg_id or str(secrets.randbits(62))
         return self.post_inner(self.inner_xml(self.fields(user, "text", Content=escape(content), MsgId=msg_id)))
+
+    def group_text(self, user: str, content: str, chat_id: str, name: str = "", webhook_url: str | None = None,
+                   msg_id: str | None = None):
+        """A message in a group chat, as the group's robot hands it on (with its webhook)."""
+        if webhook_url is None:
+            webhook_url = f"{self.wecom.base_url}webhook/send?key={self.wecom.state.group_webhook_key(chat_id)}"
+        return self.post_inner(inbound_xml.group_text_message(
+            user, name or user, chat_id, content, msg_id or str(secrets.randbits(62)), webhook_url,
+            int(self.clock.now().timestamp())))
 
     def click(self, user: str, task_id: str, key: str, response_code: str | None = None):
         if response_code is None:

@@ -1,4 +1,5 @@
-/* Chat page logic: pick a user, poll their conversation, send as them.
+/* Chat page logic: pick a platform (WeCom / DingTalk), a user's chat with the bot
+ * or a group chat, poll it, send as the user (or as a group member).
  * Talks only to the simulator's JSON API next to this page (no internet). */
 (function () {
   "use strict";
@@ -17,6 +18,17 @@
     sales: "外勤销售", field: "外勤销售", manager: "渠道经理", director: "销售总监", admin: "管理员" };
   var users = [], byId = {}, current = null, lastId = 0, cardViews = {}, entryEls = {};
   var seen = loadSeen(), pollTimer = null, generation = 0, botShown = 0;
+  // The platform played, and the group chat shown (null: current's chat with the bot) with who speaks in it.
+  var platform = loadPlatform(), groupChats = [], groupById = {}, currentGroup = null, speaker = null;
+  var speakerWrap = $("speaker-wrap"), speakerSelect = $("speaker-select"), mentionBtn = $("mention-bot");
+  var groupList = $("group-list");
+  var BOT_MENTION = "@渠道助手";
+
+  function loadPlatform() {
+    try { return localStorage.getItem("sim.platform") || "wecom"; } catch (e) { return "wecom"; }
+  }
+  function chatKey() { return currentGroup ? "group:" + currentGroup : current; }
+  function seenKey(key) { return platform + ":" + key; }
 
   function loadSeen() {
     try { return JSON.parse(localStorage.getItem("sim.seen") || "{}"); } catch (e) { return {}; }
@@ -52,15 +64,40 @@
     return order.map(function (role) { return { role: role, users: map[role] }; });
   }
   function unread(u) {
-    if (u.userid === current) return 0;
-    return Math.max(0, (u.bot_count || 0) - (seen[u.userid] || 0));
+    var key = u.chat_id ? "group:" + u.chat_id : u.userid;
+    if (key === chatKey()) return 0;
+    return Math.max(0, (u.bot_count || 0) - (seen[seenKey(key)] || 0));
+  }
+  function renderGroups() {
+    groupList.textContent = "";
+    groupChats.forEach(function (g) {
+      var n = unread(g);
+      var item = R.el("button", "user-item" + (g.chat_id === currentGroup ? " active" : ""));
+      item.type = "button";
+      item.setAttribute("data-testid", "group-item");
+      item.setAttribute("data-chat-id", g.chat_id);
+      item.appendChild(R.el("span", "avatar", "群"));
+      var meta = R.el("span", "user-meta");
+      meta.appendChild(R.el("div", "user-name", g.title));
+      meta.appendChild(R.el("div", "user-org", g.members.map(function (m) {
+        return (byId[m] || {}).name || m; }).join("、")));
+      item.appendChild(meta);
+      var badge = R.el("span", "badge", n ? String(n) : "");
+      badge.setAttribute("data-testid", "unread-badge");
+      item.appendChild(badge);
+      item.addEventListener("click", function () { chooseGroup(g.chat_id); });
+      groupList.appendChild(item);
+    });
   }
   var usersSig = "";
   function renderUsers() {
     // Rebuilding an open <select> closes it on phones: only rebuild on change.
-    var sig = JSON.stringify([current, users.map(function (u) { return [u.userid, u.name, u.org, u.role, unread(u)]; })]);
+    var sig = JSON.stringify([platform, current, currentGroup,
+      users.map(function (u) { return [u.userid, u.name, u.org, u.role, unread(u)]; }),
+      groupChats.map(function (g) { return [g.chat_id, unread(g)]; })]);
     if (sig === usersSig) return;
     usersSig = sig;
+    renderGroups();
     var keep = current || select.value;
     select.textContent = ""; list.textContent = "";
     groups().forEach(function (g) {
@@ -73,7 +110,7 @@
         opt.value = u.userid;
         opt.textContent = u.name + (u.org ? " · " + u.org : "") + (n ? "  (" + n + " 条未读)" : "");
         og.appendChild(opt);
-        var item = R.el("button", "user-item" + (u.userid === current ? " active" : ""));
+        var item = R.el("button", "user-item" + (u.userid === current && !currentGroup ? " active" : ""));
         item.type = "button";
         item.setAttribute("data-userid", u.userid);
         item.appendChild(R.el("span", "avatar", (u.name || u.userid).slice(0, 1)));
@@ -92,8 +129,11 @@
     if (keep && byId[keep]) select.value = keep;
   }
   function refreshUsers() {
-    return api("api/users").then(function (data) {
+    return api("api/users?platform=" + encodeURIComponent(platform)).then(function (data) {
       users = data.users || [];
+      groupChats = data.groups || [];
+      groupById = {};
+      groupChats.forEach(function (g) { groupById[g.chat_id] = g; });
       var known = null;
       try { known = localStorage.getItem("sim.instance"); } catch (e) { /* ignore */ }
       if (data.instance && known !== data.instance) {
@@ -107,19 +147,75 @@
     });
   }
 
+  function resetView(emptyText) {
+    generation++;                      // drop answers of polls for the previous chat
+    lastId = 0; cardViews = {}; entryEls = {}; botShown = 0;
+    messages.textContent = "";
+    messages.appendChild(R.el("div", "empty", emptyText));
+  }
   function choose(userid) {
     if (!byId[userid]) return;
     current = userid;
-    generation++;                      // drop answers of polls for the previous user
-    lastId = 0; cardViews = {}; entryEls = {}; botShown = 0;
-    messages.textContent = "";
-    messages.appendChild(R.el("div", "empty", "还没有消息。以 " + byId[userid].name + " 的身份发一条试试。"));
+    currentGroup = null;
+    speaker = userid;
+    speakerWrap.hidden = true;
+    mentionBtn.hidden = true;
+    resetView("还没有消息。以 " + byId[userid].name + " 的身份发一条试试。");
     var u = byId[userid];
-    $("who").textContent = u.name + (u.org ? " · " + u.org : "") + " (" + u.userid + ")";
+    $("who").textContent = u.name + (u.org ? " · " + u.org : "") + " (" + u.userid + ")" +
+      (platform === "dingtalk" ? " · 钉钉单聊" : "");
     try { localStorage.setItem("sim.user", userid); } catch (e) { /* ignore */ }
     select.value = userid;
     renderUsers();
     poll();
+  }
+  function chooseGroup(chatId) {
+    var g = groupById[chatId];
+    if (!g) return;
+    currentGroup = chatId;
+    speaker = g.members.indexOf(current) >= 0 ? current : g.members[0];
+    speakerSelect.textContent = "";
+    g.members.forEach(function (m) {
+      var opt = document.createElement("option");
+      opt.value = m;
+      opt.textContent = ((byId[m] || {}).name || m) + " (" + m + ")";
+      speakerSelect.appendChild(opt);
+    });
+    speakerSelect.value = speaker;
+    speakerWrap.hidden = false;
+    mentionBtn.hidden = false;
+    resetView("群里还没有消息。发言时 " + BOT_MENTION + "，机器人才会收到。");
+    $("who").textContent = g.title + "（" + g.members.length + " 人）" + (platform === "dingtalk" ? " · 钉钉群" : " · 企业微信群");
+    renderUsers();
+    poll();
+  }
+  function switchPlatform(name) {
+    if (name === platform && document.body.classList.contains("ready")) return;
+    setStatus("切换到" + (name === "dingtalk" ? "钉钉" : "企业微信") + "…");
+    api("api/platform", { platform: name }).then(function (res) {
+      if (!res.ok) { setStatus(res.error || "切换失败", true); return; }
+      platform = name;
+      try { localStorage.setItem("sim.platform", name); } catch (e) { /* ignore */ }
+      showPlatform();
+      setStatus("演示组织已切换到" + (name === "dingtalk" ? "钉钉" : "企业微信"));
+      usersSig = "";
+      refreshUsers().then(function () {
+        if (currentGroup && groupById[currentGroup]) chooseGroup(currentGroup);
+        else if (current) choose(current);
+      });
+    });
+  }
+  function showPlatform() {
+    document.body.classList.add("ready");
+    document.body.classList.toggle("dingtalk", platform === "dingtalk");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-platform]"), function (b) {
+      b.classList.toggle("on", b.getAttribute("data-platform") === platform);
+    });
+    var ding = platform === "dingtalk";
+    // A DingTalk robot gets no locations (check-ins use the page) and the page sends it no pictures.
+    $("location-panel").style.display = ding ? "none" : "";
+    document.querySelector(".photo-tools").style.display = ding ? "none" : "";
+    $("dingtalk-hint").hidden = !ding;
   }
 
   /* ---------------- conversation ---------------- */
@@ -191,18 +287,29 @@
       return md;
     }
     if (e.msgtype === "image") return imageContent(p, "图片");
+    if (e.msgtype === "sampleText") return botContent({ msgtype: "text", payload: { content: p.content } });
+    if (e.msgtype === "sampleMarkdown") {
+      return botContent({ msgtype: "markdown", payload: { content: String(p.text || "").replace(/ {2}\n/g, "\n") } });
+    }
     var pre = R.el("pre", null, e.msgtype + "\n" + JSON.stringify(p, null, 2));
     pre.style.whiteSpace = "pre-wrap";
     return pre;
   }
+  function dingCardFor(trackId) {
+    var view = cardViews[trackId] || { out_track_id: trackId, params: {} };
+    return R.renderDingCard(view, function (key, text, btn) { click(trackId, key, text, btn); });
+  }
   function cardFor(e) {
+    if (e.msgtype === "card") return dingCardFor((e.payload || {}).out_track_id);
     var view = cardViews[(e.payload || {}).task_id] || null;
     return R.renderCard(view ? view.card : e.payload, view, function (key, text, btn) {
       click(view ? view.task_id : e.payload.task_id, key, text, btn);
     });
   }
+  function authorOf(e) { return e.speaker || e.userid; }
   function renderEntry(e) {
-    var name = (byId[e.userid] || {}).name || e.userid;
+    var author = authorOf(e);
+    var name = (byId[author] || {}).name || author;
     var row;
     if (e.direction === "user" && e.msgtype === "event") {
       row = R.el("div", "row note");
@@ -211,22 +318,24 @@
       meta0.appendChild(R.el("span", "cb"));
       row.appendChild(meta0);
     } else {
-      var mine = e.direction === "user";
+      var fromUser = e.direction === "user";
+      var mine = fromUser && (!currentGroup || author === speaker);
       row = R.el("div", "row " + (mine ? "mine" : "theirs"));
-      row.appendChild(R.el("span", "avatar", mine ? name.slice(0, 1) : "助"));
+      row.appendChild(R.el("span", "avatar", fromUser ? name.slice(0, 1) : "助"));
       var col = R.el("div", "col");
+      if (currentGroup) col.appendChild(R.el("div", "sender-name", fromUser ? name : "渠道助手"));
       var bubble;
-      if (!mine && e.msgtype === "template_card") {
+      if (!fromUser && (e.msgtype === "template_card" || e.msgtype === "card")) {
         bubble = cardFor(e);
       } else {
         bubble = R.el("div", "bubble" + (e.msgtype === "image" ? " photo" : ""));
-        if (mine && e.msgtype === "image") {
+        if (fromUser && e.msgtype === "image") {
           bubble.appendChild(imageContent(e.payload, "我发送的图片"));
-        } else if (mine && e.msgtype === "location") {
+        } else if (fromUser && e.msgtype === "location") {
           var p = e.payload;
           bubble.appendChild(R.el("div", "loc-pin", "📍 " + (p.label || "位置")));
           bubble.appendChild(R.el("div", "meta", p.lat + ", " + p.lng));
-        } else if (mine) {
+        } else if (fromUser) {
           var t = R.el("div", null, e.payload.content);
           t.style.whiteSpace = "pre-wrap";
           bubble.appendChild(t);
@@ -234,11 +343,11 @@
           bubble.appendChild(botContent(e));
         }
       }
-      if (!mine) row.setAttribute("data-testid", "bot-message");
+      if (!fromUser) row.setAttribute("data-testid", "bot-message");
       else row.setAttribute("data-testid", "user-message");
       col.appendChild(bubble);
       var meta = R.el("div", "meta", fmtTime(e.time) + (e.source === "passive" ? " · 被动回复" : "") + " ");
-      if (mine) meta.appendChild(R.el("span", "cb"));
+      if (fromUser) meta.appendChild(R.el("span", "cb"));
       col.appendChild(meta);
       row.appendChild(col);
     }
@@ -254,7 +363,8 @@
       var nodes = messages.querySelectorAll('[data-testid="card"]');
       nodes.forEach(function (node) {
         if (node.getAttribute("data-task-id") !== taskId) return;
-        var fresh = R.renderCard(view.card, view, function (key, text, btn) { click(taskId, key, text, btn); });
+        var fresh = view.params ? dingCardFor(taskId)
+          : R.renderCard(view.card, view, function (key, text, btn) { click(taskId, key, text, btn); });
         node.replaceWith(fresh);
       });
     });
@@ -262,8 +372,10 @@
   function poll() {
     clearTimeout(pollTimer);
     if (!current) return;
-    var gen = generation, user = current;
-    api("api/conversation?user=" + encodeURIComponent(user) + "&after=" + lastId).then(function (data) {
+    var gen = generation, user = current, key = chatKey();
+    var where = "api/conversation?platform=" + encodeURIComponent(platform) + "&after=" + lastId +
+      (currentGroup ? "&group=" + encodeURIComponent(currentGroup) : "&user=" + encodeURIComponent(user));
+    api(where).then(function (data) {
       if (gen !== generation) return;
       var stick = nearBottom();
       refreshCards(data.cards || {});
@@ -279,10 +391,10 @@
         else botShown++;
       });
       // Everything on screen counts as read (unread = bot messages not yet shown).
-      if (botShown > (seen[user] || 0)) {
-        seen[user] = botShown;
+      if (botShown > (seen[seenKey(key)] || 0)) {
+        seen[seenKey(key)] = botShown;
         saveSeen();
-        if (byId[user]) renderUsers();
+        renderUsers();
       }
       lastId = Math.max(lastId, data.last_id || 0);
       if (entries.length && (stick || entries.some(function (e) { return e.direction === "user"; }))) {
@@ -298,7 +410,8 @@
   /* ---------------- sending ---------------- */
   function report(res) {
     if (res.entry_id) setMeta(res.entry_id, res);
-    if (res.ok) setStatus("回调已送达 (HTTP " + res.status + ")" + (res.reply ? "，收到被动回复" : ""));
+    if (res.ok && res.delivered === false) setStatus(res.note || "已发送（机器人收不到）");
+    else if (res.ok) setStatus("回调已送达 (HTTP " + res.status + ")" + (res.reply ? "，收到被动回复" : ""));
     else setStatus(res.error ? "失败：" + res.error + (res.status ? " (HTTP " + res.status + ")" : "")
       : "回调失败 (HTTP " + res.status + ")", true);
     poll();
@@ -308,7 +421,9 @@
     if (!current || !text.trim()) return;
     input.value = ""; autosize();
     setStatus("发送中…");
-    api("api/send", { user: current, text: text }).then(report, function () {
+    var body = { user: currentGroup ? speaker : current, text: text, platform: platform };
+    if (currentGroup) body.group = currentGroup;
+    api("api/send", body).then(report, function () {
       setStatus("发送失败：模拟器无应答", true);
     });
     poll();
@@ -376,10 +491,17 @@
   }
   function click(taskId, key, text, btn) {
     if (!current) return;
-    if (btn) btn.disabled = true;      // the WeCom client shows a spinner while it waits
-    setStatus("点击「" + text + "」…");
-    api("api/click", { user: current, task_id: taskId, key: key }).then(function (res) {
+    var who = currentGroup ? speaker : current;
+    if (btn) btn.disabled = true;      // the client shows a spinner while it waits
+    setStatus((byId[who] || {}).name + " 点击「" + text + "」…");
+    api("api/click", { user: who, task_id: taskId, key: key, platform: platform }).then(function (res) {
       if (btn) btn.disabled = false;
+      if (platform === "dingtalk") {
+        setStatus(res.ok ? (byId[who] || {}).name + " 点击了「" + text + "」（只有自己知道；回复见其单聊或卡片）"
+          : "点击失败：" + (res.error || "HTTP " + res.status), !res.ok);
+        poll();
+        return;
+      }
       report(res);
     }, function () { if (btn) btn.disabled = false; setStatus("点击失败", true); });
   }
@@ -398,6 +520,19 @@
   input.addEventListener("input", autosize);
   sendBtn.addEventListener("click", sendText);
   select.addEventListener("change", function () { choose(select.value); });
+  speakerSelect.addEventListener("change", function () {
+    speaker = speakerSelect.value;
+    lastId = 0; entryEls = {}; botShown = 0;        // redraw: whose messages are "mine" changed
+    messages.textContent = "";
+    poll();
+  });
+  mentionBtn.addEventListener("click", function () {
+    if (input.value.indexOf(BOT_MENTION) < 0) input.value = BOT_MENTION + " " + input.value;
+    input.focus();
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-platform]"), function (b) {
+    b.addEventListener("click", function () { switchPlatform(b.getAttribute("data-platform")); });
+  });
   $("location-send").addEventListener("click", sendLocation);
   /* ---------------- fast-forward (timed work demos) ---------------- */
   function showNow(answer) {
@@ -439,7 +574,10 @@
   });
   document.addEventListener("visibilitychange", function () { if (!document.hidden) refreshUsers(); });
 
-  refreshUsers().then(function () {
+  if (!document.querySelector('[data-platform="' + platform + '"]')) platform = "wecom";
+  showPlatform();
+  // The organisation follows the page: everyone is reached on the platform shown.
+  api("api/platform", { platform: platform }).then(refreshUsers).then(function () {
     var saved = null;
     try { saved = localStorage.getItem("sim.user"); } catch (e) { /* ignore */ }
     var first = saved && byId[saved] ? saved : (users[0] || {}).userid;

@@ -134,5 +134,47 @@
     return box;
   }
 
-  global.SimRender = { escapeHtml: escapeHtml, renderMarkdown: renderMarkdown, renderCard: renderCard, el: el };
+  /* A DingTalk card-platform card: view = {out_track_id, params, active}. The params
+   * are the bot's template variables (title, desc, facts as markdown, note, buttons as
+   * a JSON list, status, stamp); a stamp replaces the buttons for everyone. */
+  function renderDingCard(view, onClick) {
+    var p = (view && view.params) || {};
+    var box = el("div", "card dcard");
+    box.setAttribute("data-testid", "card");
+    box.setAttribute("data-task-id", view ? view.out_track_id : "");
+    box.setAttribute("data-state", p.status === "done" ? "stamped" : "active");
+    box.appendChild(el("div", "dcard-head", "渠道助手 · 互动卡片"));
+    var body = el("div", "card-body");
+    if (p.title) body.appendChild(el("div", "card-title", p.title));
+    if (p.desc) body.appendChild(el("div", "card-desc", p.desc));
+    if (p.facts) {
+      var facts = el("div", "md");
+      facts.innerHTML = renderMarkdown(String(p.facts).replace(/ {2}\n/g, "\n"));   // escaped inside
+      body.appendChild(facts);
+    }
+    if (p.note) body.appendChild(el("div", "card-sub", p.note));
+    box.appendChild(body);
+    var buttons = [];
+    try { buttons = JSON.parse(p.buttons || "[]"); } catch (e) { buttons = []; }
+    if (p.status === "done") {
+      var stamp = el("div", "card-stamp", p.stamp || "已处理");
+      stamp.setAttribute("data-testid", "card-stamp");
+      box.appendChild(stamp);
+    } else if (buttons.length) {
+      var bar = el("div", "card-buttons");
+      buttons.forEach(function (b) {
+        var btn = el("button", "s" + (b.style || 1), b.text);
+        btn.type = "button";
+        btn.setAttribute("data-testid", "card-button");
+        btn.setAttribute("data-key", b.id || "");
+        btn.addEventListener("click", function () { onClick(b.id, b.text, btn); });
+        bar.appendChild(btn);
+      });
+      box.appendChild(bar);
+    }
+    return box;
+  }
+
+  global.SimRender = { escapeHtml: escapeHtml, renderMarkdown: renderMarkdown, renderCard: renderCard,
+    renderDingCard: renderDingCard, el: el };
 })(window);
