@@ -8,7 +8,7 @@ from adapters.wecom.api import WeComApi, WeComError
 from adapters.wecom.render import render_send, render_update
 from chat.delivery import DeliveryError
 from chat.media import BlobStore
-from chat.messages import CardStamp, Image, Outgoing
+from chat.messages import CardStamp, File, Image, Outgoing
 
 # Temporary media (inbound photos, our uploads) live 3 days (doc path/90253).
 MEDIA_KEPT_FOR = timedelta(days=3)
@@ -26,12 +26,12 @@ class WeComTransport:
         self.api = api
         self.blobs = blobs
 
-    def _media_id(self, msg: Image) -> str:
-        """Upload the picture unless WeCom still has an earlier upload of it."""
+    def _media_id(self, msg: Image | File) -> str:
+        """Upload the picture or file unless WeCom still has an earlier upload of it."""
         blob = self.blobs.get(msg.blob_id)
         media_id = self.blobs.upload_since(blob, UPLOAD_REUSE)
         if media_id is None:
-            media_id = self.api.upload_media("image", blob.filename, blob.data, blob.content_type)
+            media_id = self.api.upload_media(msg.kind, blob.filename, blob.data, blob.content_type)
             self.blobs.remember_upload(blob.id, media_id)
         return media_id
 
@@ -50,7 +50,7 @@ class WeComTransport:
         try:
             if isinstance(msg, CardStamp):
                 data = self.api.update_template_card(render_update(recipient, msg, self.api.agent_id, card_ref))
-            elif isinstance(msg, Image):
+            elif isinstance(msg, Image | File):
                 data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain,
                                                          media_id=self._media_id(msg)))
             else:

@@ -191,6 +191,14 @@
       return md;
     }
     if (e.msgtype === "image") return imageContent(p, "图片");
+    if (e.msgtype === "file") {
+      // A file the bot sent (a spreadsheet): a link that downloads it.
+      var a = R.el("a", "file-link", "📎 " + (p.filename || "文件"));
+      a.href = mediaUrl(p.media_id);
+      a.setAttribute("download", p.filename || "");
+      a.setAttribute("data-testid", "message-file");
+      return a;
+    }
     var pre = R.el("pre", null, e.msgtype + "\n" + JSON.stringify(p, null, 2));
     pre.style.whiteSpace = "pre-wrap";
     return pre;
