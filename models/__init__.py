@@ -1,4 +1,5 @@
 """SQLAlchemy 2.x models. Import from here so Alembic sees every table."""
+from models.appeal import Appeal, AppealPhoto
 from models.approval import Approval, ApprovalFlow, Delegation
 from models.audit import AuditEvent, AuditHead
 from models.base import Base, UTCDateTime
@@ -7,16 +8,27 @@ from models.media import MediaBlob
 from models.messaging import CardRef, InboxMessage, OutboxMessage
 from models.order import CHANGEABLE_ORDER_STATUSES, OPEN_ORDER_STATUSES, Order, OrderLine, PriceListEntry, StockLevel
 from models.org import Customer, CustomerAlias, CustomerToken, Partner, Product, User
-from models.registration import OPEN_STATUSES, Registration, RegistrationExtension, RegistrationLock
+from models.registration import (
+    CLOSED_STATUSES,
+    ENDED_STATUSES,
+    OPEN_STATUSES,
+    Registration,
+    RegistrationExtension,
+    RegistrationFollowUp,
+    RegistrationLock,
+)
 from models.rules import RuleSet
 from models.schedule import JobRun, SchedulerLease
 from models.special_price import SpecialPrice
 from models.state import KvEntry
 from models.states import (
+                           AppealStatus,
                            ApprovalStatus,
                            ExtensionStatus,
                            FlowStatus,
+                           FollowUpKind,
                            InboxStatus,
+                           JointStatus,
                            OrderStatus,
                            OutboxStatus,
                            PhotoStatus,
@@ -29,8 +41,13 @@ from models.visit import Visit, VisitPhoto, VisitPlan
 
 __all__ = [
                            "CHANGEABLE_ORDER_STATUSES",
+                           "CLOSED_STATUSES",
+                           "ENDED_STATUSES",
                            "OPEN_ORDER_STATUSES",
                            "OPEN_STATUSES",
+                           "Appeal",
+                           "AppealPhoto",
+                           "AppealStatus",
                            "Approval",
                            "ApprovalFlow",
                            "ApprovalStatus",
@@ -44,10 +61,12 @@ __all__ = [
                            "Delegation",
                            "ExtensionStatus",
                            "FlowStatus",
+                           "FollowUpKind",
                            "InboxMessage",
                            "InboxStatus",
                            "Integration",
                            "JobRun",
+                           "JointStatus",
                            "KvEntry",
                            "MediaBlob",
                            "Order",
@@ -61,6 +80,7 @@ __all__ = [
                            "Product",
                            "Registration",
                            "RegistrationExtension",
+                           "RegistrationFollowUp",
                            "RegistrationLock",
                            "RegistrationStatus",
                            "Role",
