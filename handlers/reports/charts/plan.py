@@ -14,7 +14,8 @@ TOP_REPS = 15                  # reps beyond these are rolled into one "其他 N
 
 # -- colours -----------------------------------------------------------------
 STATUS_COLORS = {"已生效": "#2e9d5b", "待审批": "#f0a431", "未通过": "#d9534f",
-                 "已过期": "#9e9e9e", "已撤销": "#c7c7c7"}
+                 "已过期": "#9e9e9e", "已撤销": "#c7c7c7", "已收回": "#b07d48", "赢单": "#1f6f43",
+                 "输单": "#7f3b3b", "已移交": "#8e7cc3"}
 OTHER_STATUS_COLOR = "#5b8def"
 VISIT_COLOR = "#8db9e3"
 REST_COLOR = "#c9d3dd"

@@ -5,7 +5,8 @@ from __future__ import annotations
 # Reading order of the known statuses; the English words mirror
 # handlers.common.texts.STATUS (a test keeps the two in step).
 STATUS_WORDS: dict[str, str] = {"已生效": "approved", "待审批": "pending", "未通过": "rejected",
-                                "已过期": "expired", "已撤销": "withdrawn"}
+                                "已过期": "expired", "已撤销": "withdrawn", "已收回": "recalled", "赢单": "won",
+                                "输单": "lost", "已移交": "transferred"}
 
 # Fixed words of the picture: (Chinese, English).
 WORDS: dict[str, tuple[str, str]] = {
