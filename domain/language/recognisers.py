@@ -87,13 +87,11 @@ def word_last(meaning: Meaning, words: tuple[str, ...]) -> Recogniser:
 
 
 def number_first(meaning: Meaning, prefix: str) -> Recogniser:
-    """A message that opens with a record's number (``prefix``: "RG") and says
-    something about it ("RG20261123-0001 报价了"); the body keeps the number."""
+    """A message that opens with a record's number (``prefix``: "RG"), alone or
+    saying something about it ("RG20261123-0001 报价了"); the body keeps the number."""
     def recognise(text: str, today: date) -> IntentMatch | None:
         found = REF_RE.match(text)
         if found is None or not found.group("ref").upper().startswith(prefix):
-            return None
-        if not text[found.end():].strip(LEAD_STRIP + "\n"):
             return None
         return IntentMatch(*meaning, text)
     return recognise
