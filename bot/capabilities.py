@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chat.registry import Registry
 from chat.router import Router
+from handlers.appeals import routes as appeals
 from handlers.approvals import routes as approvals
 from handlers.customers import routes as customers
 from handlers.orders import routes as orders
@@ -13,7 +14,7 @@ from handlers.reports import routes as reports
 from handlers.special_prices import routes as special_prices
 from handlers.visits import routes as visits
 
-CAPABILITIES = (registration, orders, special_prices, visits, approvals, customers, reports)
+CAPABILITIES = (registration, orders, special_prices, visits, appeals, approvals, customers, reports)
 
 
 def build_router() -> Router:
