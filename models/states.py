@@ -42,7 +42,6 @@ class AppealStatus(StrEnum):
     UPHELD = "upheld"               # the holder keeps the customer
     TRANSFERRED = "transferred"     # protection moved to the appellant
     SHARED = "shared"               # both sell together
-    VOID = "void"                   # overtaken (the disputed claim ended meanwhile)
 
 
 class ExtensionStatus(StrEnum):

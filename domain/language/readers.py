@@ -14,8 +14,18 @@ from .fields import TOKEN_RE
 from .schema import Catalog, Parsed
 from .vocabulary import read_nothing
 
-__all__ = ["leading_word", "read_alias", "read_delegation", "read_extension", "read_nothing", "read_plan_days",
-           "read_ref", "read_transfer_to", "read_visit_note"]
+__all__ = [
+    "leading_word",
+    "read_alias",
+    "read_delegation",
+    "read_extension",
+    "read_name",
+    "read_nothing",
+    "read_plan_days",
+    "read_ref",
+    "read_transfer_to",
+    "read_visit_note",
+]
 
 # Around a word that says what happened: "已报价", "报价了", "报完价"… the word is "报价".
 _DONE_BEFORE = re.compile(r"^(?:已经|已|刚刚|刚|今天|昨天)")
@@ -62,6 +72,11 @@ def read_visit_note(parsed: Parsed, body: str, today: date, catalog: Catalog) ->
     first = TOKEN_RE.match(body)
     if first and is_org(first.group()):
         parsed.customer = first.group()
+
+
+def read_name(parsed: Parsed, body: str, today: date, catalog: Catalog) -> None:
+    """漏斗 北京康健 / 伙伴 北京康健: the body is one name (``target``), or nothing."""
+    parsed.target = body.strip(" :,;")[:MAX_FIELD_TEXT] or None
 
 
 def read_ref(parsed: Parsed, body: str, today: date, catalog: Catalog) -> None:

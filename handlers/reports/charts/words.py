@@ -16,6 +16,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "rest": ("其他 {n} 人", "{n} others"),
     "legend_visits": ("拜访", "visits"),
     "legend_flagged": ("其中存疑（括号内）", "in doubt (in brackets)"),
+    "funnel_title": ("商机漏斗", "Deal funnel"),
+    "funnel_empty": ("暂无商机", "No deals yet"),
+    "funnel_count": ("{n} 个 · {value}", "{n} - {value}"),
+    "funnel_stay": ("停留 {d} 天", "{d} d here"),
+    "funnel_conversion": ("转化 {p}", "{p} move on"),
+    "money_wan": ("万", "0k"),
 }
 
 # A font must draw every fixed Chinese character of the picture to be used at all.
