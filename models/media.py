@@ -13,8 +13,9 @@ from models.states import PhotoStatus
 class MediaBlob(Base):
     __tablename__ = "media_blobs"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))            # photo | chart
-    content_type: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))            # photo | chart | file
+    # Long enough for a workbook's (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet).
+    content_type: Mapped[str] = mapped_column(String(120))
     filename: Mapped[str] = mapped_column(String(120))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int]

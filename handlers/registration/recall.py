@@ -79,10 +79,10 @@ def recall_due(ctx: Context, customer_id: int) -> None:
     """At claim time: recall the customer's protected deals whose recall is due
     (the sweep would do it within minutes; the claim must not wait for it)."""
     rules = ctx.rules.pipeline
-    rows = ctx.s.execute(select(Registration).join(RegistrationLock, RegistrationLock.registration_id ==
-                                                   Registration.id)
-                         .where(RegistrationLock.customer_id == customer_id,
-                                Registration.status == RegistrationStatus.APPROVED).distinct()).scalars().all()
+    holding = select(RegistrationLock.registration_id).where(RegistrationLock.customer_id == customer_id)
+    rows = ctx.s.execute(select(Registration).where(Registration.id.in_(holding),
+                                                    Registration.status == RegistrationStatus.APPROVED)
+                         ).scalars().all()
     for reg in rows:
         verdict = checks.staleness(rules, last_activity(reg), ctx.now, ctx.fmt)
         if verdict.outcome == REJECT:

@@ -1,7 +1,8 @@
 """a registration's life: its stage, follow-ups (registration_follow_ups),
 recall and cool-down times, won/lost, a joint partner, a key account and the
 partner's share; orders.registration_id (the deal an order fills);
-partners.direct (the direct team); appeals and their photos
+partners.direct (the direct team); appeals and their photos; media_blobs
+.content_type wide enough for a workbook's type
 
 Revision ID: 0013
 Revises: 0010
@@ -107,6 +108,10 @@ def upgrade() -> None:
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.add_column(sa.Column('direct', sa.Boolean(), nullable=False, server_default=sa.false()))
 
+    with op.batch_alter_table('media_blobs', schema=None) as batch_op:
+        batch_op.alter_column('content_type', existing_type=sa.String(length=60), type_=sa.String(length=120),
+                              existing_nullable=False)
+
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stage', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('stage_at', models.base.UTCDateTime(timezone=True), nullable=True))
@@ -149,6 +154,10 @@ def downgrade() -> None:
         batch_op.drop_column('last_follow_up_at')
         batch_op.drop_column('stage_at')
         batch_op.drop_column('stage')
+
+    with op.batch_alter_table('media_blobs', schema=None) as batch_op:
+        batch_op.alter_column('content_type', existing_type=sa.String(length=120), type_=sa.String(length=60),
+                              existing_nullable=False)
 
     with op.batch_alter_table('partners', schema=None) as batch_op:
         batch_op.drop_column('direct')
