@@ -17,15 +17,9 @@ from chat.audit import verify_chain
 from chat.scheduling import build_scheduler
 from models import Appeal, MediaBlob, Order, Registration, RegistrationLock
 from tests.support.reading import cards_to, texts_to
-from tests.support.wecom import WeComDriver
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 PUMCH = (39.912581, 116.417570)
-
-
-@pytest.fixture
-def pg_driver(pg_app, clock, base_settings, wecom):
-    return WeComDriver(pg_app, clock, base_settings, wecom)
 
 
 def q(app):

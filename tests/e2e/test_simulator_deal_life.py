@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from tests.support.apps import serve_demo
 from tests.support.reading import wait_for
+from tests.support.sim_page import advance, bot_texts, entries, say
 
 RG = re.compile(r"RG\d{8}-\d{4}")
 
@@ -24,19 +25,6 @@ RG = re.compile(r"RG\d{8}-\d{4}")
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     yield from serve_demo(tmp_path_factory.mktemp("deal-life"))
-
-
-def say(base, user, text):
-    r = requests.post(base + "/sim/api/send", json={"user": user, "text": text}, timeout=10)
-    assert r.status_code == 200 and r.json()["ok"], r.text
-
-
-def entries(base, user) -> list[dict]:
-    return requests.get(base + "/sim/api/conversation", params={"user": user}, timeout=10).json()["entries"]
-
-
-def bot_texts(base, user) -> list[str]:
-    return [e["payload"].get("content", "") for e in entries(base, user) if e["direction"] == "bot"]
 
 
 def said(base, user, words: str, timeout: float = 20) -> str:
@@ -65,11 +53,6 @@ def click(base, user, card: dict, key: str) -> None:
     assert r.status_code == 200 and r.json()["ok"], r.text
 
 
-def advance(base, days: int) -> None:
-    r = requests.post(base + "/sim/api/clock", json={"advance_hours": days * 24}, timeout=120)
-    assert r.status_code == 200 and r.json()["ok"], r.text
-
-
 def registered(base, user, text: str, words: str = "报备成功") -> str:
     before = len([m for m in bot_texts(base, user) if words in m])
     say(base, user, text)
@@ -90,10 +73,10 @@ def test_a_registrations_whole_life_in_the_simulator(base):
     # Another goes stale: recalled after the fast-forward, the refused partner told it is free.
     stale = registered(base, "dealer_bj_wang", "报备 首都医科大学附属北京朝阳医院 彩超 50万")
     registered(base, "dealer_hx_sun", "报备 首都医科大学附属北京朝阳医院 彩超 40万", words="报备未通过")
-    advance(base, 25)
+    advance(base, 25 * 24)
     say(base, "dealer_bj_li", f"{pumch} 谈判")            # 协和 is worked; 朝阳医院 is not
     said(base, "dealer_bj_li", "方案报价 → 商务谈判")
-    advance(base, 6)
+    advance(base, 6 * 24)
     assert stale in said(base, "dealer_bj_wang", "已被收回")
     assert "首都医科大学附属北京朝阳医院" in said(base, "dealer_hx_sun", "现在可以报备")
 

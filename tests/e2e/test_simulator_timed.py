@@ -11,27 +11,12 @@ import requests
 
 from tests.support.apps import serve_demo
 from tests.support.reading import wait_for
+from tests.support.sim_page import advance, bot_texts, say
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     yield from serve_demo(tmp_path_factory.mktemp("timed"))
-
-
-def say(base, user, text):
-    r = requests.post(base + "/sim/api/send", json={"user": user, "text": text}, timeout=10)
-    assert r.status_code == 200 and r.json()["ok"], r.text
-
-
-def bot_texts(base, user):
-    entries = requests.get(base + "/sim/api/conversation", params={"user": user}, timeout=10).json()["entries"]
-    return [e["payload"].get("content", "") for e in entries if e["direction"] == "bot"]
-
-
-def advance(base, hours):
-    r = requests.post(base + "/sim/api/clock", json={"advance_hours": hours}, timeout=60)
-    assert r.status_code == 200 and r.json()["ok"], r.text
-    return r.json()
 
 
 def test_fast_forward_shows_expiry_warning_and_release(served):
