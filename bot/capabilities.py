@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chat.registry import Registry
 from chat.router import Router
+from handlers.appeals import routes as appeals
 from handlers.approvals import routes as approvals
 from handlers.customers import routes as customers
 from handlers.imports import routes as imports
@@ -15,7 +16,8 @@ from handlers.rules import routes as rules
 from handlers.special_prices import routes as special_prices
 from handlers.visits import routes as visits
 
-CAPABILITIES = (registration, orders, special_prices, visits, approvals, customers, reports, imports, rules)
+CAPABILITIES = (registration, orders, special_prices, visits, appeals, approvals, customers, reports, imports,
+                rules)
 
 
 def build_router() -> Router:

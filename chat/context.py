@@ -190,6 +190,12 @@ class Context:
             return None
         return self.svc.location_page(ib.platform, ib.sender, minutes)
 
+    def publish(self, event: str, **facts: Any) -> None:
+        """Tell the capabilities that subscribed to ``event`` (registry.on) what
+        happened; they act in this transaction, before this command commits."""
+        if self.svc.registry is not None:
+            self.svc.registry.publish(self, event, facts)
+
     def parse(self, text: str, catalog: Catalog | None = None) -> Parsed:
         """Read a chat text with every registered command's words (a follow-up
         answer is read as the command it continues, e.g. "报备 " + answer)."""

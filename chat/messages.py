@@ -156,8 +156,16 @@ class Image:
     kind: str = "image"
 
 
-Outgoing = Text | Markdown | Card | CardStamp | Image
-_KINDS = {"text": Text, "markdown": Markdown, "card": Card, "card_stamp": CardStamp, "image": Image}
+@dataclass(frozen=True)
+class File:
+    """A document the bot keeps (a MediaBlob: a spreadsheet for headquarters):
+    the transport uploads it and sends it as a downloadable file."""
+    blob_id: int
+    kind: str = "file"
+
+
+Outgoing = Text | Markdown | Card | CardStamp | Image | File
+_KINDS = {"text": Text, "markdown": Markdown, "card": Card, "card_stamp": CardStamp, "image": Image, "file": File}
 
 
 def outgoing_to_dict(msg: Outgoing) -> dict[str, Any]:

@@ -17,13 +17,16 @@ class Found(StrEnum):
     FOREIGN = "foreign"         # another company's: say so only where it may be said
 
 
-def partner_record(ctx: Context, model: Any, ref: str | None, lock: bool = False) -> tuple[Any | None, Found]:
+def partner_record(ctx: Context, model: Any, ref: str | None, lock: bool = False,
+                   partner_id: int | None = None) -> tuple[Any | None, Found]:
     """The record of ``model`` numbered ``ref`` if it belongs to the sender's
-    partner (row-locked when ``lock``); otherwise None and why."""
+    partner (or to ``partner_id``: the party a user acts for, e.g. a rep for the
+    direct team), row-locked when ``lock``; otherwise None and why."""
     q = select(model).where(model.number == (ref or "").strip().upper())
     record = ctx.s.execute(q.with_for_update() if lock else q).scalar_one_or_none()
     if record is None:
         return None, Found.MISSING
-    if ctx.user is None or record.partner_id != ctx.user.partner_id:
+    owner = partner_id if partner_id is not None else (ctx.user.partner_id if ctx.user else None)
+    if owner is None or record.partner_id != owner:
         return None, Found.FOREIGN
     return record, Found.OWN

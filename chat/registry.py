@@ -46,6 +46,9 @@ class Continuation:
     # A greedy conversation takes every message that is not a lookup (any text
     # is a reason); a plain one only messages that are no command.
     greedy: bool = False
+    # A photo (or other non-text message) sent while the conversation waits:
+    # offered here first; returns whether it took it (False: its usual handler).
+    on_media: Callable[[Context, dict], bool] | None = None
     after_lookup: Callable[[Context, dict], None] | None = None
     # The sender acted on something else meanwhile (tapped a card, typed a
     # decision); the argument is the number that action was about ("" if none).
@@ -126,6 +129,8 @@ class Registry:
     approval_kinds: dict[str, Any] = field(default_factory=dict)
     help_sections: list[HelpSection] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    # Events one capability publishes and others act on (ctx.publish), in the same transaction.
+    subscribers: dict[str, list[Callable[[Context, dict], None]]] = field(default_factory=dict)
     # The ordering key of an inbound text: messages with the same key are
     # processed in the order they were received (claims on one customer).
     ordering_key: Callable[[str], str | None] = lambda text: None
@@ -227,6 +232,18 @@ class Registry:
     def help(self, zh: str, en: str) -> None:
         """Lines of the 帮助 menu, in the order capabilities are installed."""
         self.help_sections.append(HelpSection(zh, en))
+
+    # -- events ---------------------------------------------------------------------
+    def on(self, event: str, handler: Callable[[Context, dict], None]) -> None:
+        """Act when another capability publishes ``event`` ("visit.verified",
+        "order.confirmed"). Capabilities of one layer never import each other;
+        this is how one tells the other what happened. The handler runs at once,
+        in the publisher's transaction, with the facts the publisher gave."""
+        self.subscribers.setdefault(event, []).append(handler)
+
+    def publish(self, ctx: Context, event: str, facts: dict) -> None:
+        for handler in self.subscribers.get(event, ()):
+            handler(ctx, facts)
 
     def order_by(self, key: Callable[[str], str | None]) -> None:
         self.ordering_key = key

@@ -80,7 +80,8 @@ class Router:
                 ctx.svc.kv.set(key, True, WELCOME_EVERY_S, session=ctx.s)
                 ctx.reply(Markdown(help_text(self.registry, ctx.lang)))
         elif ib.kind in self.registry.message_handlers:
-            self.registry.message_handlers[ib.kind](ctx)
+            if not self._to_conversation(ctx):
+                self.registry.message_handlers[ib.kind](ctx)
         elif ib.kind == InboundKind.EVENT:
             pass   # other events (subscribe, view…) need no answer
         else:
@@ -100,6 +101,12 @@ class Router:
                 return
         self._moved_on(ctx, "")
         ctx.reply(Text(t("card_gone", ctx.lang)))
+
+    def _to_conversation(self, ctx: Context) -> bool:
+        """A photo sent while a conversation waits for evidence (an appeal) is its."""
+        state = ctx.get_state()
+        conv = self.registry.continuations.get(state.get("flow")) if state else None
+        return conv is not None and conv.on_media is not None and conv.on_media(ctx, state)
 
     def _moved_on(self, ctx: Context, ref: str) -> None:
         """The sender acted on something else: a conversation that waited for

@@ -64,6 +64,8 @@ class Order(Base):
     # the ERP owns it, and the dealer's changes go through the channel manager.
     exported_at: Mapped[datetime | None]
     tracking: Mapped[str | None] = mapped_column(String(120))
+    # The deal the order fills (报备号 RG…, or the partner's deal on the named customer).
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), index=True)
     received_at: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

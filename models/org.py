@@ -25,6 +25,8 @@ class Partner(Base):
     # Unpaid receivables as the ERP last reported them, and as of when.
     receivables_yuan: Mapped[float] = mapped_column(Numeric(16, 2), default=0)
     receivables_as_of: Mapped[datetime | None]
+    # The manufacturer's own direct team, as the party of the deals its reps register.
+    direct: Mapped[bool] = mapped_column(default=False)
     users: Mapped[list[User]] = relationship(back_populates="partner")
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,10 @@ from models.org import Customer, Partner, User
 from models.states import RegistrationStatus
 
 OPEN_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
+# Protection ended before the deal was decided: the cool-down applies to these.
+ENDED_STATUSES = (RegistrationStatus.EXPIRED, RegistrationStatus.WITHDRAWN, RegistrationStatus.RECALLED,
+                  RegistrationStatus.TRANSFERRED)
+CLOSED_STATUSES = (RegistrationStatus.WON, RegistrationStatus.LOST)
 
 
 class Registration(Base):
@@ -46,10 +51,38 @@ class Registration(Base):
     # Once expired: when every partner refused on it had been told the customer is
     # free (the lifecycle sweep stops re-checking it then).
     free_notices_done_at: Mapped[datetime | None]
+    # Its life after acceptance (rules: pipeline). The open stage it is at (None:
+    # the first stage; a won or lost deal keeps the stage it ended at), since when,
+    # and the last follow-up (staleness counts from it, or from the approval).
+    stage: Mapped[str | None] = mapped_column(String(20))
+    stage_at: Mapped[datetime | None]
+    last_follow_up_at: Mapped[datetime | None]
+    # When its protection ended (expired, withdrawn, recalled, transferred): the
+    # cool-down runs from here; and when its partner was told the cool-down ended.
+    ended_at: Mapped[datetime | None]
+    cooldown_told_at: Mapped[datetime | None]
+    # Won or lost: when, for how much, why.
+    closed_at: Mapped[datetime | None]
+    won_amount_yuan: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    lost_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    lost_note: Mapped[str | None] = mapped_column(String(300))
+    # A second partner selling with it (报备 … 合作 <伙伴>, or an appeal settled as
+    # shared) and where its acceptance stands.
+    joint_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    joint_status: Mapped[str | None] = mapped_column(String(20))     # invited | accepted | declined
+    joint_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    joint_decided_at: Mapped[datetime | None]
+    joint_reason: Mapped[str | None] = mapped_column(String(300))
+    # A key account of the direct team (co-selling), as the rules name it.
+    key_account: Mapped[str | None] = mapped_column(String(200))
+    # The registering partner's share of the deal when it is sold together (the
+    # rest: the direct team or the joint partner); None: the whole deal.
+    partner_share: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
     partner: Mapped[Partner] = relationship(foreign_keys=[partner_id])
+    joint_partner: Mapped[Partner | None] = relationship(foreign_keys=[joint_partner_id])
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     customer: Mapped[Customer | None] = relationship()
@@ -98,3 +131,23 @@ class RegistrationExtension(Base):
     decided_at: Mapped[datetime | None]
 
     registration: Mapped[Registration] = relationship()
+
+
+class RegistrationFollowUp(Base):
+    """One piece of work on a deal: a note, a stage move, a verified visit, won
+    or lost. Keeps the deal protected (staleness counts from the last one) and
+    is evidence in an appeal."""
+    __tablename__ = "registration_follow_ups"
+    __table_args__ = (Index("ix_registration_follow_ups_registration_at", "registration_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))     # None: the bot (an order won it)
+    kind: Mapped[str] = mapped_column(String(20))          # note | stage | visit | won | lost
+    stage_from: Mapped[str | None] = mapped_column(String(20))
+    stage_to: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(500))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    at: Mapped[datetime]
+
+    user: Mapped[User | None] = relationship()

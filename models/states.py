@@ -15,6 +15,33 @@ class RegistrationStatus(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+    RECALLED = "recalled"           # no follow-up for too long: protection ended early
+    WON = "won"
+    LOST = "lost"
+    TRANSFERRED = "transferred"     # an appeal moved its protection to another partner
+
+
+class FollowUpKind(StrEnum):
+    """What a follow-up of a registration was (RegistrationFollowUp.kind)."""
+    NOTE = "note"                   # 跟进 RG… <说明>
+    STAGE = "stage"                 # a move to another stage
+    VISIT = "visit"                 # a verified check-in at the customer
+    WON = "won"
+    LOST = "lost"
+
+
+class JointStatus(StrEnum):
+    """The second partner of a joint registration (Registration.joint_status)."""
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class AppealStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"               # the holder keeps the customer
+    TRANSFERRED = "transferred"     # protection moved to the appellant
+    SHARED = "shared"               # both sell together
 
 
 class ExtensionStatus(StrEnum):

@@ -7,8 +7,8 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
+from models.media import KeptMedia
 from models.org import Customer, User
-from models.states import PhotoStatus
 
 
 class Visit(Base):
@@ -44,24 +44,12 @@ class Visit(Base):
     photos: Mapped[list[VisitPhoto]] = relationship(back_populates="visit", order_by="VisitPhoto.id")
 
 
-class VisitPhoto(Base):
-    """A photo sent during a visit. Chat platforms keep media a few days, so each row is
-    also a durable job: fetched and kept (``blob_id``), retried until then."""
+class VisitPhoto(KeptMedia, Base):
+    """A photo sent during a visit, kept for good (see KeptMedia)."""
     __tablename__ = "visit_photos"
     __table_args__ = (Index("ix_visit_photos_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
-    platform: Mapped[str] = mapped_column(String(20))
-    media_id: Mapped[str] = mapped_column(String(200), unique=True)
-    pic_url: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default=PhotoStatus.PENDING)   # pending | fetched | failed
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime]
-    lease_until: Mapped[datetime | None]
-    blob_id: Mapped[int | None] = mapped_column(ForeignKey("media_blobs.id"))
-    error: Mapped[str | None] = mapped_column(Text)
-    received_at: Mapped[datetime]
-    fetched_at: Mapped[datetime | None]
 
     visit: Mapped[Visit] = relationship(back_populates="photos")
 

@@ -27,8 +27,14 @@ def send_message(state: SimulatorState, msg: OutgoingMessage, known: set[str] | 
     valid, invalid = split_touser(msg.touser, known)
     if not valid:
         raise ApiError(codes.ALL_USERS_INVALID, invaliduser="|".join(invalid))
-    if msg.msgtype == "image" and state.media(msg.payload["media_id"]) is None:
-        raise ApiError(codes.INVALID_MEDIA_ID, msg.payload["media_id"])
+    payload = msg.payload
+    if msg.msgtype in ("image", "file"):
+        media = state.media(msg.payload["media_id"])
+        if media is None:
+            raise ApiError(codes.INVALID_MEDIA_ID, msg.payload["media_id"])
+        if msg.msgtype == "file":
+            # The chat page shows a file by its name, as WeCom's client does.
+            payload = {**msg.payload, "filename": media.filename}
     is_card = msg.msgtype == "template_card"
     task_id = msg.payload.get("task_id") if is_card else None
     # One lock across dedup + task_id + rate limit + delivery: two bot workers
@@ -48,7 +54,7 @@ def send_message(state: SimulatorState, msg: OutgoingMessage, known: set[str] | 
             if not state.rate_allows(uid):
                 state.record_undelivered(uid, msg.msgtype, msg.payload, "rate_limited", msgid)
                 continue
-            entry = state.add_entry(uid, "bot", msg.msgtype, msg.payload, source="api", msgid=msgid)
+            entry = state.add_entry(uid, "bot", msg.msgtype, payload, source="api", msgid=msgid)
             state.count_delivery(uid)
             if task_id:
                 state.add_card(uid, task_id, msg.payload, msgid, entry["id"])

@@ -14,7 +14,7 @@ from typing import Any
 from . import codes
 from .codes import ApiError
 
-SUPPORTED_MSGTYPES = ("text", "markdown", "template_card", "image")
+SUPPORTED_MSGTYPES = ("text", "markdown", "template_card", "image", "file")
 SUPPORTED_CARD_TYPES = ("button_interaction", "text_notice")
 CONTENT_MAX_BYTES = 2048           # text and markdown content
 TASK_ID_RE = re.compile(r"[A-Za-z0-9_\-@]{1,128}")
@@ -163,7 +163,7 @@ def parse_send(body: Any, agent_id: str | int) -> OutgoingMessage:
     sub = body.get(msgtype)
     if msgtype in ("text", "markdown"):
         payload = _check_content(sub, msgtype)
-    elif msgtype == "image":
+    elif msgtype in ("image", "file"):
         if not isinstance(sub, dict) or not sub.get("media_id"):
             raise ApiError(codes.MISSING_MEDIA_ID)
         payload = {"media_id": str(sub["media_id"])}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chat.messages import Card, CardStamp, Image, Markdown, Outgoing, Text, fit_rows
+from chat.messages import Card, CardStamp, File, Image, Markdown, Outgoing, Text, fit_rows
 
 MAX_CONTENT_BYTES = 2048
 # template_card button_interaction: at most 6 horizontal_content_list rows and 6 buttons (path/90236).
@@ -32,7 +32,7 @@ def _clip_chars(text: str, n: int) -> str:
 
 def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = False,
                 media_id: str | None = None) -> dict[str, Any]:
-    """``media_id``: for an Image, its upload (the transport uploads first)."""
+    """``media_id``: for an Image or a File, its upload (the transport uploads first)."""
     base: dict[str, Any] = {
         "touser": recipient,
         "agentid": int(agent_id) if str(agent_id).isdigit() else agent_id,
@@ -48,6 +48,8 @@ def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = 
         return {**base, "msgtype": "markdown", "markdown": {"content": clip_utf8(msg.body)}}
     if isinstance(msg, Image):
         return {**base, "msgtype": "image", "image": {"media_id": media_id}}
+    if isinstance(msg, File):
+        return {**base, "msgtype": "file", "file": {"media_id": media_id}}
     if isinstance(msg, Card):
         card: dict[str, Any] = {
             "card_type": "button_interaction",

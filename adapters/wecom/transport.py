@@ -11,7 +11,7 @@ from chat import addresses
 from chat.context import PlatformTraits
 from chat.delivery import DeliveryError
 from chat.media import BlobStore
-from chat.messages import CardStamp, Image, Markdown, Outgoing, Text
+from chat.messages import CardStamp, File, Image, Markdown, Outgoing, Text
 
 # Temporary media (inbound photos, our uploads) live 3 days (doc path/90253).
 MEDIA_KEPT_FOR = timedelta(days=3)
@@ -35,12 +35,12 @@ class WeComTransport:
         self.blobs = blobs
         self.group_webhooks = group_webhooks
 
-    def _media_id(self, msg: Image) -> str:
-        """Upload the picture unless WeCom still has an earlier upload of it."""
+    def _media_id(self, msg: Image | File) -> str:
+        """Upload the picture or file unless WeCom still has an earlier upload of it."""
         blob = self.blobs.get(msg.blob_id)
         media_id = self.blobs.upload_since(blob, UPLOAD_REUSE)
         if media_id is None:
-            media_id = self.api.upload_media("image", blob.filename, blob.data, blob.content_type)
+            media_id = self.api.upload_media(msg.kind, blob.filename, blob.data, blob.content_type)
             self.blobs.remember_upload(blob.id, media_id)
         return media_id
 
@@ -76,7 +76,7 @@ class WeComTransport:
         try:
             if isinstance(msg, CardStamp):
                 data = self.api.update_template_card(render_update(recipient, msg, self.api.agent_id, card_ref))
-            elif isinstance(msg, Image):
+            elif isinstance(msg, Image | File):
                 data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain,
                                                          media_id=self._media_id(msg)))
             else:

@@ -300,6 +300,8 @@ def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | N
     parsed.close_date = when.value if when else None
     ref = scan.first("ref", labelled=True) or scan.first("ref")
     parsed.ref = ref.value if ref else None
+    partner = scan.first("partner", labelled=True)
+    parsed.co_partner = str(partner.value) if partner else None
 
     parsed.note = _notes(scan, ("address", "note") if lines == "order" else ("note",))
     if lines == "order":

@@ -19,7 +19,7 @@ from .entities import has_cjk
 from .items import find_words, leading_qty, split_qty_suffix
 
 # kind -> label words. Kinds: customer department product qty amount
-# unit_price discount date note address ref
+# unit_price discount date note address ref partner
 _LABELS: dict[str, tuple[str, ...]] = {
     "customer": ("客户名称", "客户", "医院名称", "医院", "单位名称", "单位", "终端客户", "最终用户", "用户",
                  "customer", "client", "hospital"),
@@ -36,11 +36,14 @@ _LABELS: dict[str, tuple[str, ...]] = {
              "note", "reason", "remark"),
     "address": ("收货地址", "送货地址", "地址", "送到", "送至", "发往", "address"),
     "ref": ("订单号", "订单编号", "订单", "报备号", "报备编号", "单号", "编号", "ref"),
+    # A second partner of a joint registration: "报备 … 合作 北京华信".
+    "partner": ("合作伙伴", "合作方", "合作", "联合", "partner"),
 }
 # Only meaningful with a colon: "医院" or "时间" on their own are ordinary words.
 _COLON_ONLY = {"医院", "单位", "用户", "时间", "日期", "编号", "签约", "date", "hospital", "ref"}
 # Chinese labels that can be glued to their value (none is the start of a common name).
-_NOT_GLUE = _COLON_ONLY | {"设备", "部门", "型号", "机型", "品名", "终端客户", "最终用户", "单位名称", "医院名称"}
+_NOT_GLUE = _COLON_ONLY | {"设备", "部门", "型号", "机型", "品名", "终端客户", "最终用户", "单位名称", "医院名称",
+                           "合作", "联合", "合作方"}
 
 LABEL_KIND: dict[str, str] = {w.lower(): kind for kind, words in _LABELS.items() for w in words}
 # Glue labels indexed by first character, longest first: one dict lookup per token.
@@ -154,7 +157,7 @@ def _value(kind: str, text: str, vstart: int, toks: list[_Tok], vi: int, glued: 
                 not text[tok_end:toks[vi + 1].start].strip(" "):
             return tok_text + toks[vi + 1].text, toks[vi + 1].end
         return tok_text, tok_end
-    return tok_text, tok_end  # department
+    return tok_text, tok_end  # department, partner
 
 
 def scan_fields(text: str, today: date, pattern: str | None) -> list[Field]:

@@ -14,8 +14,39 @@ from .fields import TOKEN_RE
 from .schema import Catalog, Parsed
 from .vocabulary import read_nothing
 
-__all__ = ["read_alias", "read_delegation", "read_extension", "read_nothing", "read_plan_days", "read_ref",
-           "read_transfer_to", "read_visit_note"]
+__all__ = [
+    "leading_word",
+    "read_alias",
+    "read_delegation",
+    "read_extension",
+    "read_name",
+    "read_nothing",
+    "read_plan_days",
+    "read_ref",
+    "read_transfer_to",
+    "read_visit_note",
+]
+
+# Around a word that says what happened: "已报价", "报价了", "报完价"… the word is "报价".
+_DONE_BEFORE = re.compile(r"^(?:已经|已|刚刚|刚|今天|昨天)")
+_DONE_AFTER = re.compile(r"(?:了|啦|过了|过|完了|完|好了)$")
+
+
+def leading_word(text: str | None, words: list[str], glued: tuple[str, ...] = ()) -> tuple[str | None, str]:
+    """The first word of ``text`` if it is one of ``words`` (particles of a
+    done deed around it are passed over: "报价了" is "报价"), and the rest;
+    (None, the whole text) otherwise. Longer words are tried first. Only the
+    words in ``glued`` may be glued to what follows ("方案报价客户要求演示"):
+    a short word at the start of a sentence ("商务宴请") is no such word."""
+    text = (text or "").strip()
+    head, _, rest = text.partition(" ")
+    core = _DONE_AFTER.sub("", _DONE_BEFORE.sub("", head))
+    for word in sorted(words, key=len, reverse=True):
+        if core == word:
+            return word, rest.strip()
+        if word in glued and head.startswith(word):
+            return word, (head[len(word):] + " " + rest).strip()
+    return None, text
 
 _ALIAS_SPLIT = re.compile(r"\s*(?:==|=>|=|->|→)\s*")
 
@@ -41,6 +72,11 @@ def read_visit_note(parsed: Parsed, body: str, today: date, catalog: Catalog) ->
     first = TOKEN_RE.match(body)
     if first and is_org(first.group()):
         parsed.customer = first.group()
+
+
+def read_name(parsed: Parsed, body: str, today: date, catalog: Catalog) -> None:
+    """漏斗 北京康健 / 伙伴 北京康健: the body is one name (``target``), or nothing."""
+    parsed.target = body.strip(" :,;")[:MAX_FIELD_TEXT] or None
 
 
 def read_ref(parsed: Parsed, body: str, today: date, catalog: Catalog) -> None:

@@ -1,6 +1,7 @@
 """Ways a command is written without its word first, as recognisers a
 capability can offer the vocabulary (each returns the meaning it was given).
 
+  RG20261123-0001 报价了                    -> a number first, then what happened to it
   明天拜访计划：北京协和医院                 -> a plan that opens with its day
   12月5日-12月12日 请张伟代我审批             -> an absence that opens with its dates
   客户：北京协和医院\\n金额：80万              -> labelled lines, no command word
@@ -13,6 +14,7 @@ from datetime import date
 
 from .dates import date_at
 from .intents import LEAD_STRIP
+from .items import REF_RE
 from .ranges import find_span
 from .vocabulary import IntentMatch, Meaning, Recogniser
 
@@ -81,4 +83,15 @@ def word_last(meaning: Meaning, words: tuple[str, ...]) -> Recogniser:
         if len(_FIELD_SEP.split(body)) >= 2 and not _QUESTION.search(body):
             return IntentMatch(*meaning, body)
         return None
+    return recognise
+
+
+def number_first(meaning: Meaning, prefix: str) -> Recogniser:
+    """A message that opens with a record's number (``prefix``: "RG"), alone or
+    saying something about it ("RG20261123-0001 报价了"); the body keeps the number."""
+    def recognise(text: str, today: date) -> IntentMatch | None:
+        found = REF_RE.match(text)
+        if found is None or not found.group("ref").upper().startswith(prefix):
+            return None
+        return IntentMatch(*meaning, text)
     return recognise

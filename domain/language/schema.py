@@ -51,6 +51,7 @@ class Parsed:
     removed: list[str] = field(default_factory=list)
     close_date: date | None = None  # expected signing/closing date
     ref: str | None = None  # number referred to: registration "RG…", order "SO…", special price "SP…"
+    co_partner: str | None = None  # register: the second partner of a joint registration ("合作 北京华信")
     # Free text: visit-note body, special-price/extension/withdrawal reason,
     # order ship-to address (+ 备注), alias short name. Normalised text
     # (half-width punctuation, simplified characters).

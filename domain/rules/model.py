@@ -8,11 +8,13 @@ from domain.rules.base import ROLES, SCOPES, RuleError
 from domain.rules.commerce import OrderRules, PricingRules, SpecialPriceRules
 from domain.rules.deals import RegistrationRules
 from domain.rules.operations import ApprovalRules, LifecycleRules, ScheduleRules, VisitRules
+from domain.rules.pipeline import AppealRules, KeyAccountRules, PipelineRules
 
 __all__ = ["ROLES", "SCOPES", "SECTIONS", "RegistrationRules", "RuleError", "RuleSetData"]
 
 
-SECTIONS = ("registration", "orders", "pricing", "special_price", "approvals", "visits", "lifecycle", "schedule")
+SECTIONS = ("registration", "orders", "pricing", "special_price", "approvals", "visits", "lifecycle", "schedule",
+            "pipeline", "appeals", "key_accounts")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class RuleSetData:
     visits: VisitRules
     lifecycle: LifecycleRules
     schedule: ScheduleRules
+    pipeline: PipelineRules
+    appeals: AppealRules
+    key_accounts: KeyAccountRules
 
     @classmethod
     def from_dict(cls, version: int, d: dict[str, Any], tz: str = "Asia/Shanghai") -> RuleSetData:
@@ -44,4 +49,7 @@ class RuleSetData:
                    approvals=ApprovalRules.from_dict(section["approvals"], tz),
                    visits=VisitRules.from_dict(section["visits"], tz),
                    lifecycle=LifecycleRules.from_dict(section["lifecycle"]),
-                   schedule=ScheduleRules.from_dict(section["schedule"]))
+                   schedule=ScheduleRules.from_dict(section["schedule"]),
+                   pipeline=PipelineRules.from_dict(section["pipeline"]),
+                   appeals=AppealRules.from_dict(section["appeals"]),
+                   key_accounts=KeyAccountRules.from_dict(section["key_accounts"]))

@@ -13,12 +13,19 @@ RULE_NAME = {
     "order.pack": ("整箱订购", "pack multiples"), "order.credit": ("信用额度", "credit limit"),
     "order.territory": ("区域保护·窜货", "territory"), "order.stock": ("库存", "stock"),
     "special_price.ladder": ("特价审批阶梯", "special-price ladder"), "lifecycle.extension": ("延期", "extension"),
+    "registration.cooldown": ("冷静期", "cool-down"), "registration.key_account": ("重点客户·合作销售", "key account"),
+    "registration.joint": ("联合报备", "joint registration"), "pipeline.stage": ("商机阶段", "deal stage"),
+    "pipeline.stale": ("无跟进收回", "stale recall"), "pipeline.lost_reason": ("输单原因", "lost reason"),
+    "pipeline.order_won": ("订单赢单", "won by order"), "appeals.window": ("申诉期", "appeal window"),
 }
 REASON_LABEL = {"TIER_EXCEEDED": ("金额达分级线", "tier amount"), "POSSIBLE_DUPLICATE": ("疑似同一客户", "possible duplicate"),
                 "REGION_UNKNOWN": ("区域待确认", "region unknown"), "ROUTINE_APPROVAL": ("例行审批", "routine"),
                 "CROSS_TERRITORY": ("窜货", "cross-territory"), "SHIP_TO_REGION_UNKNOWN": ("收货区域待确认", "ship-to unknown"),
-                "SPECIAL_PRICE": ("特价", "special price"), "EXTENSION": ("延期", "extension")}
-ROLE = {"director": ("销售总监", "the sales director"), "area_manager": ("区域经理", "the area manager")}
+                "SPECIAL_PRICE": ("特价", "special price"), "EXTENSION": ("延期", "extension"),
+                "KEY_ACCOUNT": ("重点客户·合作销售", "key account co-sell"),
+                "JOINT_ACCEPTANCE": ("联合报备待确认", "joint, awaiting the partner")}
+ROLE = {"director": ("销售总监", "the sales director"), "area_manager": ("区域经理", "the area manager"),
+        "account_owner": ("重点客户负责人", "the key account's owner"), "partner": ("合作伙伴", "the partner")}
 SCOPE = {"*": ("整个客户", "whole customer"), "line": ("产品线 {v}", "line {v}"), "dept": ("科室 {v}", "department {v}")}
 
 

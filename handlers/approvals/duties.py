@@ -40,7 +40,7 @@ def later_owners(ctx: Context, flow: ApprovalFlow, after: int) -> dict[int, int]
     (stand-ins aside): user id → step number (1-based), the nearest step kept."""
     out: dict[int, int] = {}
     for i in range(len(flow.steps) - 1, after, -1):
-        out[routing.approver_for(ctx, flow.steps[i]["role"], flow.region).id] = i + 1
+        out[routing.approver_of_step(ctx, flow.steps[i], flow.region).id] = i + 1
     return out
 
 
@@ -68,7 +68,7 @@ class Routed:
 def route(ctx: Context, flow: ApprovalFlow) -> Routed:
     """Who gets the flow's current step: its approver, or their stand-in
     unless the stand-in would then decide two steps of this flow."""
-    own = routing.approver_for(ctx, flow.steps[flow.current_step]["role"], flow.region)
+    own = routing.approver_of_step(ctx, flow.steps[flow.current_step], flow.region)
     approver, on_behalf = routing.stand_in(ctx, own)
     if on_behalf is not None:
         why = conflict(ctx, flow, approver)
@@ -91,5 +91,5 @@ def merged_note(flow: ApprovalFlow, step: int) -> str:
 
 def owner_of_later_step(ctx: Context, flow: ApprovalFlow) -> bool:
     """The ladder names the current step's approver for a later step too."""
-    own = routing.approver_for(ctx, flow.steps[flow.current_step]["role"], flow.region)
+    own = routing.approver_of_step(ctx, flow.steps[flow.current_step], flow.region)
     return own.id in later_owners(ctx, flow, flow.current_step)

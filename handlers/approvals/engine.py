@@ -30,12 +30,15 @@ from models import Approval, ApprovalFlow, ApprovalStatus, FlowStatus, User
 
 # ---- starting a flow and opening steps ----------------------------------------
 
-def start_flow(ctx: Context, kind_name: str, subject: Any, roles: list[str], reasons: list[Verdict],
+def start_flow(ctx: Context, kind_name: str, subject: Any, roles: list[str | dict], reasons: list[Verdict],
                region: str | None, warning: str | None = None) -> ApprovalFlow:
+    """``roles``: the ladder, a role per step ("area_manager"), or a step that
+    names its approver ({"role": "account_owner", "user": "<userid>"})."""
     kind = kinds(ctx)[kind_name]
     payload = kind.payload(ctx, subject)
     flow = ApprovalFlow(subject_type=kind.name, subject_id=subject.id, subject_ref=kind.ref(subject),
-                        requester_id=kind.requester(ctx, subject).id, steps=[{"role": r} for r in roles],
+                        requester_id=kind.requester(ctx, subject).id,
+                        steps=[r if isinstance(r, dict) else {"role": r} for r in roles],
                         current_step=0, status=FlowStatus.PENDING, payload=payload, payload_hash=payload_hash(payload),
                         reasons=[v.to_dict() for v in reasons], warning=warning, region=region, created_at=ctx.now)
     thread.remember_origin(ctx, flow)

@@ -10,7 +10,8 @@ from chat.context import Context
 from models import Delegation, Role, User
 
 APPROVER_ROLES = (Role.MANAGER, Role.DIRECTOR)
-NEXT_LEVEL = {"area_manager": "director"}
+# A step waiting too long goes up: an area manager's, or a key account owner's, to the director.
+NEXT_LEVEL = {"area_manager": "director", "account_owner": "director"}
 
 
 def director(ctx: Context) -> User:
@@ -28,6 +29,17 @@ def approver_for(ctx: Context, role: str, region: str | None) -> User:
             if region in (m.regions or []):
                 return m
     return director(ctx)
+
+
+def approver_of_step(ctx: Context, step: dict, region: str | None) -> User:
+    """Who a flow's step names: a person (``user``: a key account's owner, a
+    userid) when it names one who exists, else the role's approver."""
+    if step.get("user"):
+        named = ctx.s.execute(select(User).where(User.external_id == step["user"])).scalar_one_or_none()
+        if named is not None:
+            return named
+        return approver_for(ctx, "area_manager", region)
+    return approver_for(ctx, step["role"], region)
 
 
 def active_delegation(ctx: Context, user: User, on: date) -> Delegation | None:

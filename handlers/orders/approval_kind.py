@@ -7,6 +7,7 @@ from chat.messages import Text
 from domain.rules.words import reason_label
 from domain.wording import yuan
 from handlers.approvals.kinds import CardView, RowSubject
+from handlers.orders.deal_link import announce_confirmed
 from handlers.orders.status import notify_status, order_snapshot, set_status
 from handlers.orders.texts import t
 from models import Approval, ApprovalFlow, Order, OrderStatus, Partner, User
@@ -49,6 +50,7 @@ class OrderKind(RowSubject):
         ctx.audit("order.approved", "order", order.number, before=before, after=order_snapshot(order))
         who = ctx.s.get(User, appr.decided_by_id)
         notify_status(ctx, order, OrderStatus.CONFIRMED, extra=t("order_approved_by", "zh", who=who.name))
+        announce_confirmed(ctx, order)
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, order: Order, appr: Approval, reason: str) -> None:
         before = order_snapshot(order)

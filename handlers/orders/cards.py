@@ -12,7 +12,7 @@ from chat.messages import Button, Card, CardStamp, Markdown, Text
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
 from domain.wording import unit_yuan, yuan
 from handlers.orders.texts import t
-from models import Order, OrderStatus, Partner, Product, User
+from models import Order, OrderStatus, Partner, Product, Registration, User
 
 TIER_WORD = {"gold": "金牌", "silver": "银牌", "standard": "标准"}
 CHECK_NAMES = {"order.qualification": "授权", "order.moq": "起订量", "order.pack": "整箱", "order.credit": "信用",
@@ -64,6 +64,9 @@ def detail(ctx: Context, order: Order, header_key: str = "order_draft_header") -
                    region=order.ship_to_region or "未识别"))
     if order.customer_text:
         lines.append(t("order_customer", "zh", customer=order.customer_text))
+    if order.registration_id:
+        deal = ctx.s.get(Registration, order.registration_id)
+        lines.append(t("order_deal", "zh", number=deal.number, customer=deal.customer_text))
     credit = next((v["facts"] for v in order.verdicts if v["rule_id"] == "order.credit"), None)
     if credit and credit.get("limit") is not None:
         lines.append(t("order_credit", "zh", limit=yuan(credit["limit"]), receivables=yuan(credit["receivables"]),

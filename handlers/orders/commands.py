@@ -19,6 +19,7 @@ from handlers.orders.amend import MAX_ADDRESS_CHARS, amend
 from handlers.orders.cards import detail, new_task_id, one_line, summary_card
 from handlers.orders.checks import evaluate, ship_to_region
 from handlers.orders.confirm import cancel_by_text, confirm_by_text, on_card_click, refusal
+from handlers.orders.deal_link import deal_for
 from handlers.orders.lines import price_lines, set_lines, usable_grants, wanted_from
 from handlers.orders.status import order_snapshot
 from handlers.orders.texts import t
@@ -96,6 +97,10 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
         match = customers.find(s, parsed.customer)
         customer = match.matched if match.verdict == "duplicate" else None
     cited = parsed.ref if parsed.ref and parsed.ref.startswith("SP") else None
+    deal = deal_for(ctx, partner.id, parsed.ref, customer)
+    if deal.refused:
+        ctx.reply(Text(t("order_deal_not_yours", ctx.lang, ref=deal.refused)))
+        return
     grants = usable_grants(s, partner, customer.id if customer else None, cited, now,
                            customer.name if customer else parsed.customer)
     lines = price_lines(s, ctx.rules.pricing, partner, items, grants=grants)
@@ -106,7 +111,8 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
                   customer_text=(customer.name if customer else parsed.customer),
                   ship_to=parsed.address, ship_to_region=ship_to_region(partner, parsed.address), note=parsed.remark,
                   list_total_yuan=Decimal(0), total_yuan=Decimal(0), verdicts=[v.to_dict() for v in outcome.verdicts],
-                  rules_version=ctx.rules.version, received_at=ctx.received_at, created_at=now, updated_at=now)
+                  rules_version=ctx.rules.version, received_at=ctx.received_at, created_at=now, updated_at=now,
+                  registration_id=deal.registration.id if deal.registration else None)
     s.add(order)
     s.flush()
     order.number = f"SO{ctx.clock.local(ctx.received_at):%Y%m%d}-{order.id:04d}"

@@ -21,6 +21,7 @@ from handlers.approvals import start_flow
 from handlers.orders.access import lock_for_change, own_order, refused_as_fixed
 from handlers.orders.cards import resend_card, stamp_card
 from handlers.orders.checks import OrderOutcome
+from handlers.orders.deal_link import announce_confirmed
 from handlers.orders.pricing import apply_pricing, price_afresh
 from handlers.orders.special_terms import pending_for_order
 from handlers.orders.status import end_order, notify_status, order_snapshot, set_status
@@ -118,6 +119,7 @@ def confirm(ctx: Context, order: Order) -> None:
     ctx.audit("order.confirmed", "order", order.number, before=before, after=order_snapshot(order),
               verdicts=order.verdicts)
     notify_status(ctx, order, OrderStatus.CONFIRMED, reply=True)
+    announce_confirmed(ctx, order)
 
 
 def cancel(ctx: Context, order: Order) -> None:

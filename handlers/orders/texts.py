@@ -5,6 +5,9 @@ from chat.texts import GENERAL
 from domain.wording import Wording
 
 TEXTS: dict[str, tuple[str, str]] = {
+    "order_deal_not_yours": ("报备号 {ref} 不是贵司有效（已生效）的报备，订单未创建。请核对报备号，或去掉报备号后再下单。",
+                             "{ref} is no approved registration of your company; no order was made. Check the number, or order without it."),
+    "order_deal": ("关联报备：{number}（{customer}）", "For registration {number} ({customer})"),
     "sp_void_why": ("所属订单 {order} {why}", "its order {order} {why}"),
     "sp_void_changed": ("已修改", "was changed"),
     "sp_void_expired": ("超时未确认", "lapsed unconfirmed"),

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from chat.context import Context
 from chat.messages import Text
+from domain.rules.pipeline_checks import percent
 from domain.rules.words import reason_label
 from domain.wording import sentences, yuan
 from handlers.approvals.kinds import CardView, RowSubject
@@ -49,6 +50,13 @@ class RegistrationKind(RowSubject):
             if resembled.get("matched_holder_partner"):
                 until = ctx.fmt(datetime.fromisoformat(resembled["matched_locked_until"]), "%Y-%m-%d")
                 essential.append(("已被报备", f"{resembled['matched_holder_partner']} 至 {until}", ESSENTIAL))
+        account = next((r["facts"] for r in flow.reasons if r["reason_code"] == "KEY_ACCOUNT"), None)
+        if account:
+            # A co-sell request: whose account it is, and what the partner would get.
+            essential.append(("重点客户", f"{account['tier']}级 · 伙伴分成 "
+                                          f"{percent(ctx.rules.key_accounts.partner_share)}", ESSENTIAL))
+        if reg.joint_partner_id is not None:
+            essential.append(("联合报备", ctx.s.get(Partner, reg.joint_partner_id).name, ESSENTIAL))
         filler = [("预计签约", reg.close_date.isoformat() if reg.close_date else "未填", FILLER),
                   ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M"), FILLER)]
         reasons = ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons), ALWAYS)
@@ -68,11 +76,17 @@ class RegistrationKind(RowSubject):
         else:
             reg.lock_until = now + timedelta(days=ctx.rules.registration.protection_days)
             locks.extend(ctx, reg)
-        ctx.audit("registration.approved", "registration", reg.number, before=before, after=snapshot(reg))
+        cosell = reg.key_account is not None and reg.partner_share is None
+        if cosell:                  # a co-sell request accepted: the partner sells with the direct team
+            reg.partner_share = ctx.rules.key_accounts.partner_share
+        ctx.audit("registration.approved", "registration", reg.number, before=before,
+                  after={**snapshot(reg), "partner_share": str(reg.partner_share) if reg.partner_share else None})
         who = ctx.s.get(User, appr.decided_by_id)
-        ctx.send(self.requester(ctx, reg),
-                 Text(t("reg_decided_approved", "zh", number=reg.number, customer=reg.customer_text, who=who.name,
-                        until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))), key=f"decision:{appr.id}")
+        text = t("reg_decided_approved", "zh", number=reg.number, customer=reg.customer_text, who=who.name,
+                 until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))
+        if cosell:
+            text += t("cosell_accepted", "zh", customer=reg.key_account, share=percent(reg.partner_share))
+        ctx.send(self.requester(ctx, reg), Text(text), key=f"decision:{appr.id}")
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval, reason: str) -> None:
         if reg.change_waiting:

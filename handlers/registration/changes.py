@@ -9,45 +9,30 @@ from datetime import timedelta
 
 from chat.context import Context
 from chat.messages import Text
-from chat.records import Found, partner_record
 from domain.language import Parsed
 from domain.rules import checks
 from domain.rules.verdict import NEEDS_APPROVAL, Verdict
 from domain.wording import yuan
 from handlers.approvals import void_open_flows
-from handlers.registration import locks
+from handlers.registration import joint_cards, locks
 from handlers.registration.approved_terms import approved_terms_of, restore_approved_terms
+from handlers.registration.ownership import own_open
 from handlers.registration.payload import snapshot
 from handlers.registration.register import amount_doubt_text, amount_problem, request_approval
 from handlers.registration.texts import status_word, t
-from models import Customer, Registration, RegistrationStatus, Role
-
-
-def _own_open(ctx: Context, ref: str | None, action_word: str) -> Registration | None:
-    lang = ctx.lang
-    if ctx.user.role != Role.DEALER or ctx.user.partner_id is None:
-        ctx.reply(Text(t("partners_only", lang)))
-        return None
-    reg, found = partner_record(ctx, Registration, ref, lock=True)
-    if found == Found.MISSING:
-        ctx.reply(Text(t("no_such_registration", lang, ref=ref or "")))
-        return None
-    if found == Found.FOREIGN:
-        ctx.reply(Text(t("not_your_registration", lang, ref=(ref or "").upper())))
-        return None
-    if not reg.is_open:
-        ctx.reply(Text(t("not_open", lang, ref=reg.number, status=status_word(reg.status, lang), action=action_word)))
-        return None
-    return reg
+from models import Customer, JointStatus, Registration, RegistrationStatus
 
 
 def amend(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
-    reg = _own_open(ctx, parsed.ref, "修改" if lang == "zh" else "changed")
+    reg = own_open(ctx, parsed.ref, "修改" if lang == "zh" else "changed")
     if reg is None:
         return
     if parsed.customer or parsed.products:
         ctx.reply(Text(t("amend_lines_no", lang)))
+        return
+    if reg.joint_status == JointStatus.INVITED:
+        ctx.reply(Text(t("joint_wait_amend", lang, number=reg.number)))
         return
     problem = amount_problem(ctx, parsed.amount_yuan)
     if problem:
@@ -77,7 +62,8 @@ def amend(ctx: Context, parsed: Parsed) -> None:
     tier = checks.tiering(rules, float(reg.amount_yuan), lang)
     # Reasons other than the amount (possible duplicate, unknown region) still stand.
     standing = [Verdict(**v) for v in reg.verdicts
-                if v["outcome"] == NEEDS_APPROVAL and v["rule_id"] not in (tier.rule_id, "registration.approval")]
+                if v["outcome"] == NEEDS_APPROVAL
+                and v["rule_id"] not in (tier.rule_id, "registration.approval", "registration.joint")]
     reg.verdicts = [v for v in reg.verdicts if v["rule_id"] != tier.rule_id] + [tier.to_dict()]
     needing = ([tier] if tier.outcome == NEEDS_APPROVAL else []) + standing
     if not needing:
@@ -116,13 +102,16 @@ def status_line(ctx: Context, reg: Registration) -> str:
 
 
 def withdraw(ctx: Context, parsed: Parsed) -> None:
-    reg = _own_open(ctx, parsed.ref, "撤销" if ctx.lang == "zh" else "withdrawn")
+    reg = own_open(ctx, parsed.ref, "撤销" if ctx.lang == "zh" else "withdrawn")
     if reg is None:
         return
     before = snapshot(reg)
     void_open_flows(ctx, "registration", reg.id)
+    if reg.joint_status == JointStatus.INVITED:
+        joint_cards.stamp_invites(ctx, reg, t("stamp_void_withdrawn", "zh"))
     restore_approved_terms(reg)             # what was withdrawn is the deal as approved
     reg.status, reg.updated_at, reg.revision = RegistrationStatus.WITHDRAWN, ctx.now, reg.revision + 1
+    reg.ended_at = ctx.now                  # the cool-down runs from here
     locks.release(ctx, reg)
     ctx.audit("registration.withdrawn", "registration", reg.number, before=before, after=snapshot(reg))
     ctx.reply(Text(t("withdrawn", ctx.lang, number=reg.number, customer=reg.customer_text)))

@@ -24,14 +24,16 @@ from chat import sweeps
 from chat.context import Context, Services
 from chat.messages import Text
 from handlers.approvals.voiding import void_flows
-from handlers.registration import locks
+from handlers.registration import joint_cards, locks
 from handlers.registration.approved_terms import restore_approved_terms
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
 from models import (
+    ENDED_STATUSES,
     OPEN_STATUSES,
     ExtensionStatus,
     FlowStatus,
+    JointStatus,
     Registration,
     RegistrationExtension,
     RegistrationLock,
@@ -44,10 +46,16 @@ from models import (
 FREE_NOTICE_WINDOW = timedelta(days=1)
 
 
-def sweep(svc: Services) -> dict[str, int]:
-    counts = sweeps.each(svc, sweeps.read(svc, _nearing_their_end), _one, outcomes=("warned", "released"))
-    sweeps.each(svc, sweeps.read(svc, _ended_recently), _tell_free_once)
-    return counts
+# Ends after which the customer is free for the partners refused on it.
+FREED_BY = (RegistrationStatus.EXPIRED, RegistrationStatus.RECALLED, RegistrationStatus.LOST)
+
+
+def expiries(svc: Services) -> dict[str, int]:
+    return sweeps.each(svc, sweeps.read(svc, _nearing_their_end), _one, outcomes=("warned", "released"))
+
+
+def free_notices(svc: Services) -> dict[str, int]:
+    return sweeps.each(svc, sweeps.read(svc, _ended_recently), _tell_free_once)
 
 
 def _nearing_their_end(ctx: Context) -> list[int]:
@@ -58,9 +66,9 @@ def _nearing_their_end(ctx: Context) -> list[int]:
 
 
 def _ended_recently(ctx: Context) -> list[int]:
-    """Expired within the notice window, with refused partners still to tell."""
+    """Expired, recalled or lost within the notice window, with refused partners still to tell."""
     return list(ctx.s.execute(select(Registration.id).where(
-        Registration.status == RegistrationStatus.EXPIRED, Registration.free_notices_done_at.is_(None),
+        Registration.status.in_(FREED_BY), Registration.free_notices_done_at.is_(None),
         Registration.updated_at >= ctx.now - FREE_NOTICE_WINDOW).order_by(Registration.updated_at)).scalars())
 
 
@@ -71,8 +79,7 @@ def _tell_free_once(ctx: Context, reg_id: int) -> None:
 
 
 def _one(ctx: Context, reg_id: int) -> str | None:
-    reg = ctx.s.execute(select(Registration).where(Registration.id == reg_id).with_for_update()
-                        .execution_options(populate_existing=True)).scalar_one()
+    reg = lock_registration(ctx, reg_id)
     if reg.status not in OPEN_STATUSES or reg.lock_until is None:
         return None
     if reg.lock_until <= ctx.now:
@@ -103,18 +110,12 @@ def expire(ctx: Context, reg: Registration) -> bool:
     lock that ran out before the sweep got to it, so the row is locked and
     read again first: whichever of the two comes second finds it expired and
     does nothing (False), rather than expiring and auditing it twice."""
-    reg = ctx.s.execute(select(Registration).where(Registration.id == reg.id).with_for_update()
-                        .execution_options(populate_existing=True)).scalar_one()
+    reg = lock_registration(ctx, reg.id)
     if reg.status not in OPEN_STATUSES:
         return False
     before = snapshot(reg)
-    voided = _void_decisions(ctx, reg)
-    restore_approved_terms(reg)             # a change still waiting dies with it
     released_until = reg.lock_until
-    reg.status, reg.updated_at = RegistrationStatus.EXPIRED, ctx.now
-    for lock in ctx.s.execute(select(RegistrationLock).where(RegistrationLock.registration_id == reg.id)).scalars():
-        ctx.s.delete(lock)
-    ctx.s.flush()
+    voided = end_protection(ctx, reg, RegistrationStatus.EXPIRED)
     ctx.audit("registration.expired", "registration", reg.number, before=before, after=snapshot(reg))
     holder = ctx.s.get(User, reg.submitter_id)
     text = t("expired_holder", "zh", number=reg.number, customer=reg.customer_text,
@@ -124,7 +125,30 @@ def expire(ctx: Context, reg: Registration) -> bool:
     return True
 
 
-def _void_decisions(ctx: Context, reg: Registration) -> list[RegistrationExtension]:
+def lock_registration(ctx: Context, reg_id: int) -> Registration:
+    return ctx.s.execute(select(Registration).where(Registration.id == reg_id).with_for_update()
+                         .execution_options(populate_existing=True)).scalar_one()
+
+
+def end_protection(ctx: Context, reg: Registration, status: str) -> list[RegistrationExtension]:
+    """The registration stops holding the customer (expired, recalled, won, lost,
+    transferred): whatever waited for a decision on it is voided (each approver
+    told why), a change still waiting dies with it, the locks go. Returns the
+    extensions voided. The caller audits and tells the holder."""
+    voided = _void_decisions(ctx, reg, status)
+    if reg.joint_status == JointStatus.INVITED:     # the second partner was still to answer
+        joint_cards.stamp_invites(ctx, reg, t(f"stamp_void_{status}", "zh"))
+    restore_approved_terms(reg)             # a change still waiting dies with it
+    reg.status, reg.updated_at = status, ctx.now
+    if status in ENDED_STATUSES:
+        reg.ended_at = ctx.now              # the cool-down runs from here
+    for lock in ctx.s.execute(select(RegistrationLock).where(RegistrationLock.registration_id == reg.id)).scalars():
+        ctx.s.delete(lock)
+    ctx.s.flush()
+    return voided
+
+
+def _void_decisions(ctx: Context, reg: Registration, why: str) -> list[RegistrationExtension]:
     """Void the registration's own approval and its pending extensions (which
     would otherwise be reminded, escalated and decided on a dead registration);
     each approver is told why. Returns the extensions voided."""
@@ -132,17 +156,17 @@ def _void_decisions(ctx: Context, reg: Registration) -> list[RegistrationExtensi
         RegistrationExtension.registration_id == reg.id, RegistrationExtension.status == ExtensionStatus.PENDING)
         .with_for_update()).scalars())
     subjects = [("registration", reg.id,
-                 t("expired_approver_reg", "zh", number=reg.number, customer=reg.customer_text))]
-    subjects += [("extension", ext.id, t("expired_approver_ext", "zh", ext=ext.number, number=reg.number,
+                 t(f"void_approver_reg_{why}", "zh", number=reg.number, customer=reg.customer_text))]
+    subjects += [("extension", ext.id, t(f"void_approver_ext_{why}", "zh", ext=ext.number, number=reg.number,
                                          customer=reg.customer_text)) for ext in pending]
-    for kind, subject_id, why in subjects:
-        for voided in void_flows(ctx, kind, subject_id, why, (FlowStatus.PENDING,), tell=False,
-                                 stamp=t("stamp_void_expired", "zh")):
+    for kind, subject_id, text in subjects:
+        for voided in void_flows(ctx, kind, subject_id, text, (FlowStatus.PENDING,), tell=False,
+                                 stamp=t(f"stamp_void_{why}", "zh")):
             for user in voided.waiting:
-                ctx.send(user, Text(why), key=f"void-expired:{voided.flow.id}:{user.id}")
+                ctx.send(user, Text(text), key=f"void-{why}:{voided.flow.id}:{user.id}")
     for ext in pending:
         ext.status, ext.decided_at = ExtensionStatus.VOID, ctx.now
-        ctx.audit("extension.void", "registration", reg.number, after={"extension": ext.number, "why": "expired"})
+        ctx.audit("extension.void", "registration", reg.number, after={"extension": ext.number, "why": why})
     return pending
 
 

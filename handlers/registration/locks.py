@@ -36,6 +36,11 @@ def _overlaps(lock_key: str, wanted: list[str], scope: str) -> bool:
     return lock_key.partition(":")[0] not in kinds
 
 
+def overlap(keys: list[str], wanted: list[str], scope: str) -> bool:
+    """Do two claims' scope keys collide (the conflict scope's rule)?"""
+    return any(_overlaps(key, wanted, scope) for key in keys)
+
+
 def holder(ctx: Context, customer_id: int, wanted: list[str], scope: str, partner_id: int) -> Holder | None:
     now = ctx.now
     rows = ctx.s.execute(

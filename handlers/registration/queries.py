@@ -2,43 +2,69 @@
 others' only as "held by another partner until …"; managers see everything."""
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 
 from chat.context import Context
 from chat.messages import Markdown, Text
+from domain.rules.pipeline_checks import percent
 from domain.rules.words import scope_word
 from domain.wording import yuan
 from handlers.customers import lookup as customers
+from handlers.registration.ownership import acting_partner_id, works_deals
+from handlers.registration.progress import stage_of
 from handlers.registration.texts import status_word, t
-from models import OPEN_STATUSES, Partner, Registration, RegistrationLock, RegistrationStatus, Role
+from models import OPEN_STATUSES, JointStatus, Partner, Registration, RegistrationLock, RegistrationStatus, Role
 
 LIST_LIMIT = 10
 
 
-def _line(ctx: Context, reg: Registration, with_partner: bool = False) -> str:
+def _line(ctx: Context, reg: Registration, with_partner: bool = False, party: int | None = None) -> str:
     lang = ctx.lang
     until = ctx.fmt(reg.lock_until, "%Y-%m-%d") if reg.lock_until and reg.is_open else ""
-    who = f"{ctx.s.get(Partner, reg.partner_id).name} · " if with_partner else ""
+    who = f"{ctx.s.get(Partner, reg.partner_id).name} · " if with_partner or reg.partner_id != party else ""
     tail = t("line_until", lang, until=until) if until else ""
     if reg.change_waiting:      # approved on other terms; this change waits
         tail += t("line_change_waiting", lang, amount=yuan(reg.approved_terms["amount_yuan"]))
     return (f"> {reg.number} {who}{reg.customer_text} {'、'.join(reg.product_lines)} {yuan(reg.amount_yuan)}"
-            f" · {status_word(reg.status, lang)}{tail}")
+            f" · {status_word(reg.status, lang)}{tail}{_progress(ctx, reg, party)}")
+
+
+def _progress(ctx: Context, reg: Registration, party: int | None) -> str:
+    """Where the deal stands: its stage and last follow-up while it is worked,
+    what it was won for or why lost once decided, and who sells it with whom."""
+    lang = ctx.lang
+    if reg.status == RegistrationStatus.WON:
+        out = t("line_won", lang, amount=yuan(reg.won_amount_yuan), when=ctx.fmt(reg.closed_at, "%m-%d"))
+    elif reg.status == RegistrationStatus.LOST:
+        out = t("line_lost", lang, reasons="、".join(reg.lost_reasons or []))
+    elif reg.is_open:
+        last = reg.last_follow_up_at
+        out = f" · {stage_of(ctx.rules.pipeline, reg)} · " + (
+            t("line_followed", lang, when=ctx.fmt(last, "%m-%d")) if last else t("line_not_followed", lang))
+    else:
+        out = ""
+    if reg.joint_partner_id is not None and reg.joint_status != JointStatus.DECLINED:
+        other = reg.joint_partner_id if reg.partner_id == party else reg.partner_id
+        state = t("line_joint_invited", lang) if reg.joint_status == JointStatus.INVITED else ""
+        out += t("line_joint", lang, partner=ctx.s.get(Partner, other).name, state=state)
+    if reg.partner_share is not None and reg.key_account:
+        out += t("line_cosell", lang, share=percent(reg.partner_share))
+    return out
 
 
 def my_registrations(ctx: Context) -> None:
-    user = ctx.user
-    if user.partner_id is None:
-        ctx.reply(Text(t("partners_only", ctx.lang)))
+    if not works_deals(ctx):
         return
+    party = acting_partner_id(ctx)
     open_first = case((Registration.status.in_(OPEN_STATUSES), 0), else_=1)
-    regs = ctx.s.execute(select(Registration).where(Registration.partner_id == user.partner_id)
+    regs = ctx.s.execute(select(Registration).where(or_(Registration.partner_id == party,
+                                                        Registration.joint_partner_id == party))
                          .order_by(open_first, Registration.received_at.desc()).limit(LIST_LIMIT)).scalars().all()
     if not regs:
         ctx.reply(Text(t("mine_empty", ctx.lang)))
         return
-    header = t("mine_header", ctx.lang, partner=user.partner.name, n=len(regs))
-    ctx.reply(Markdown("\n".join([header, *(_line(ctx, r) for r in regs)])))
+    header = t("mine_header", ctx.lang, partner=ctx.s.get(Partner, party).name, n=len(regs))
+    ctx.reply(Markdown("\n".join([header, *(_line(ctx, r, party=party) for r in regs)])))
 
 
 def query_customer(ctx: Context, name: str | None) -> None:
@@ -63,7 +89,7 @@ def query_customer(ctx: Context, name: str | None) -> None:
     for reg, scope in rows:
         if staff or reg.partner_id == ctx.user.partner_id:
             if reg.id not in seen:
-                lines.append(_line(ctx, reg, with_partner=staff))
+                lines.append(_line(ctx, reg, with_partner=staff, party=reg.partner_id))
                 seen.add(reg.id)
         else:
             key = "query_other_pending" if reg.status == RegistrationStatus.PENDING else "query_other"

@@ -12,6 +12,7 @@ from domain.language import Parsed, parse_message
 from domain.language.vocabulary import Vocabulary
 from domain.matching import analyse
 from domain.rules import checks
+from domain.rules import pipeline_checks as pipeline
 from domain.rules.decision import ACCEPTED, APPROVAL, REFUSED, overall
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
 from domain.rules.words import role_word, rule_name
@@ -19,10 +20,12 @@ from domain.wording import sentences, yuan
 from handlers.approvals import start_flow
 from handlers.customers import lookup as customers
 from handlers.customers.search import credit_code_in
-from handlers.registration import lifecycle, locks
+from handlers.registration import cooldown, joint_cards, key_accounts, lifecycle, locks, recall
+from handlers.registration.ownership import acting_partner_id, works_deals
+from handlers.registration.partners import find_partner
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
-from models import OPEN_STATUSES, Customer, Partner, Registration, RegistrationStatus, Role, User
+from models import OPEN_STATUSES, Customer, JointStatus, Partner, Registration, RegistrationStatus, User
 from models.catalog import DbCatalog
 
 # Bounds on what a message can put in the database: beyond them the user gets
@@ -33,6 +36,7 @@ MAX_AMOUNT_YUAN = 100_000_000_000      # ¥1000亿: no channel deal is larger
 # Below this a deal amount is almost surely a missing unit ("金额80" meant 80万):
 # asking costs the dealer one message, a ¥80 deal would sail through every rule.
 MIN_AMOUNT_YUAN = 1_000
+NO_CO_PARTNER = {"无", "没有", "不合作", "单独", "单独报备", "自己", "none", "no"}
 
 
 def amount_problem(ctx: Context, amount) -> str | None:
@@ -72,6 +76,7 @@ def fields_from(parsed: Parsed, text: str | None = None) -> dict:
         "amount_yuan": parsed.amount_yuan,
         "amount_doubt": parsed.amount_doubt,
         "close_date": parsed.close_date.isoformat() if parsed.close_date else None,
+        "co_partner": parsed.co_partner,
     }
 
 
@@ -96,6 +101,11 @@ def continue_registration(ctx: Context, state: dict, text: str) -> bool:
     replaces a customer already named (a whole new "报备 …" starts over), and an
     answer we can't read is asked for again rather than guessed into a field."""
     old = state["fields"]
+    if state.get("asked") == "co_partner":
+        # Which partner to register with; "无" / "不合作" registers alone.
+        named = text.strip()
+        register(ctx, {**old, "co_partner": None if named in NO_CO_PARTNER else named})
+        return True
     more = fields_from(ctx.parse("报备 " + text), text)
     if old.get("customer"):
         more["customer"] = more["credit_code"] = None
@@ -117,9 +127,8 @@ def _ask(ctx: Context, fields: dict, asked: str, message: str) -> None:
 
 def register(ctx: Context, fields: dict) -> None:
     user = ctx.user
-    if user.role != Role.DEALER or user.partner_id is None:
+    if not works_deals(ctx):
         ctx.clear_state()
-        ctx.reply(Text(t("partners_only", ctx.lang)))
         return
     catalog = DbCatalog(ctx.s)
     lines: list[str] = []
@@ -145,8 +154,15 @@ def register(ctx: Context, fields: dict) -> None:
     if missing:
         _ask(ctx, fields, missing[0], t(f"ask_{missing[0]}", ctx.lang))
         return
+    co_partner = None
+    if fields.get("co_partner"):
+        co_partner = find_partner(ctx.s, fields["co_partner"])
+        if co_partner is None or co_partner.direct or co_partner.id == acting_partner_id(ctx):
+            why = "joint_unknown_partner" if co_partner is None or co_partner.direct else "joint_self"
+            _ask(ctx, {**fields, "co_partner": None}, "co_partner", t(why, ctx.lang, partner=fields["co_partner"]))
+            return
     ctx.clear_state()
-    _submit(ctx, user, fields, lines)
+    _submit(ctx, user, fields, lines, co_partner)
 
 
 def _bounds_problem(ctx: Context, fields: dict) -> tuple[str, str] | None:
@@ -180,32 +196,44 @@ def _outcome(verdicts: list[Verdict]) -> Outcome:
     return Outcome(STATUS_OF[decision.outcome], verdicts, decision.approver)
 
 
-def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
+def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner: Partner | None) -> None:
     s, rules, lang = ctx.s, ctx.rules.registration, ctx.lang
     # Row locks serialise what must not interleave across workers: one partner's
     # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer).
-    partner = s.execute(select(Partner).where(Partner.id == user.partner_id).with_for_update()).scalar_one()
+    partner_id = acting_partner_id(ctx, create=True)
+    partner = s.execute(select(Partner).where(Partner.id == partner_id).with_for_update()).scalar_one()
     name = fields["customer"].strip()
     code = fields.get("credit_code")
     match = customers.find(s, name, credit_code=code)
     customer = match.matched if match.verdict == "duplicate" else customers.get_or_create(s, ctx.clock, name, code)
     s.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
     lifecycle.release_expired(ctx, customer.id)
+    recall.recall_due(ctx, customer.id)
 
     amount = float(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
-    open_count = s.execute(select(func.count()).select_from(Registration).where(
+    open_count = 0 if partner.direct else s.execute(select(func.count()).select_from(Registration).where(
         Registration.partner_id == partner.id, Registration.status.in_(OPEN_STATUSES))).scalar()
+    # The direct team sells every line, in its reps' regions, with no quota.
+    qualified = lines if partner.direct else partner.product_lines
+    regions = list(user.regions or []) if partner.direct else partner.regions
+    account = key_accounts.account_for(ctx, customer)
+    owner = key_accounts.owner_of(ctx, account)
     verdicts = [
-        checks.qualification(rules, partner.product_lines, lines, lang),
-        checks.territory(rules, partner.regions, customer.name, customer.region, lang),
+        checks.qualification(rules, qualified, lines, lang),
+        checks.territory(rules, regions, customer.name, customer.region, lang),
         checks.quota(rules, open_count, lang),
         checks.conflict(customer.name, locks.holder(ctx, customer.id, scope_keys, rules.conflict_scope, partner.id),
                         ctx.fmt, lang),
+        pipeline.cooldown(ctx.rules.pipeline, customer.name,
+                          cooldown.ended_claim(ctx, partner.id, customer.id, scope_keys), ctx.now, ctx.fmt, lang),
         checks.customer_match(name, match.verdict, match.matched.name if match.matched else None, match.score,
                               match.reason, rules.possible_duplicate_approver, lang,
                               matched_holder=_holder_of_resembled(ctx, match, scope_keys, partner.id), fmt=ctx.fmt),
         checks.tiering(rules, amount, lang),
+        pipeline.key_account(ctx.rules.key_accounts, customer.name, account, owner.name if owner else None,
+                             partner.direct, lang),
+        pipeline.joint(co_partner.name if co_partner else None, lang),
     ]
     if not any(v.outcome != "pass" for v in verdicts):
         verdicts.append(checks.routine(rules, lang))
@@ -217,7 +245,11 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
                        amount_yuan=amount,
                        close_date=date.fromisoformat(fields["close_date"]) if fields.get("close_date") else None,
                        status=outcome.status, received_at=ctx.received_at, verdicts=[v.to_dict() for v in verdicts],
-                       match=match.to_dict(), rules_version=ctx.rules.version, created_at=now, updated_at=now)
+                       match=match.to_dict(), rules_version=ctx.rules.version, created_at=now, updated_at=now,
+                       stage=ctx.rules.pipeline.first_stage, stage_at=ctx.received_at,
+                       key_account=account.customer if account and not partner.direct else None)
+    if co_partner is not None:
+        reg.joint_partner_id, reg.joint_status = co_partner.id, JointStatus.INVITED
     if outcome.status == RegistrationStatus.APPROVED:
         reg.lock_until, reg.decided_at = ctx.received_at + timedelta(days=rules.protection_days), now
     elif outcome.status == RegistrationStatus.PENDING:
@@ -240,9 +272,14 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str]) -> None:
     # The verdict first, then the approval card: in a group thread both are seen, in that order.
     _reply_outcome(ctx, reg, outcome, customer)
     if outcome.status == RegistrationStatus.PENDING:
-        # A name with no place in it ("协和医院") borrows the region of the customer it resembles.
-        region = customer.region or (match.matched.region if match.matched else None)
-        request_approval(ctx, reg, outcome.approver_role, region, [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
+        if co_partner is not None:
+            # The second partner accepts first; the managers' turn (if any) comes after.
+            joint_cards.invite(ctx, reg, co_partner, partner)
+        else:
+            # A name with no place in it ("协和医院") borrows the region of the customer it resembles.
+            region = customer.region or (match.matched.region if match.matched else None)
+            request_approval(ctx, reg, outcome.approver_role, region,
+                             [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
 
 
 def _holder_of_resembled(ctx: Context, match, scope_keys: list[str], partner_id: int):
@@ -271,14 +308,16 @@ def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: 
         reply = Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common))
     elif outcome.status == RegistrationStatus.PENDING:
         reasons = sentences((v.message for v in outcome.verdicts if v.outcome == NEEDS_APPROVAL), lang)
-        reply = Text(t("reg_pending", lang, approver=role_word(outcome.approver_role, lang), reasons=reasons,
+        reply = Text(t("reg_pending", lang, approver=_waiting_for(ctx, reg, outcome), reasons=reasons,
                        until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common))
     else:
         first = outcome.first_reject
         others = [v.message for v in outcome.verdicts if v.outcome == REJECT and v is not first]
         message = first.message + ("\n" + "\n".join(others) if others else "")
+        appeal = t("appeal_hint", lang, number=reg.number, days=ctx.rules.appeals.window_days) \
+            if first.reason_code == "HELD_BY_OTHER" else ""
         reply = Text(t("reg_rejected", lang, rule_name=rule_name(first.rule_id, lang), rule=first.rule_id,
-                       message=message, next_step=first.next_step))
+                       message=message, next_step=first.next_step) + appeal)
     if names_another_partner(outcome.verdicts):
         ctx.reply_private(reply, group_note=t(f"reg_{outcome.status}_privately", lang, number=reg.number,
                                               customer=customer.name))
@@ -286,8 +325,31 @@ def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: 
         ctx.reply(reply)
 
 
+def _waiting_for(ctx: Context, reg: Registration, outcome: Outcome) -> str:
+    """Who decides next, as the partner reads it: the second partner of a joint
+    registration, a key account's owner and the area manager, or the approver."""
+    lang = ctx.lang
+    if reg.joint_partner_id is not None:
+        return ctx.s.get(Partner, reg.joint_partner_id).name
+    if reg.key_account is not None:
+        owner = key_accounts.owner_of(ctx, next((a for a in ctx.rules.key_accounts.accounts
+                                                 if a.customer == reg.key_account), None))
+        who = f"{role_word('account_owner', lang)} {owner.name}" if owner else role_word("account_owner", lang)
+        return t("and", lang, a=who, b=role_word(outcome.approver_role, lang))
+    return role_word(outcome.approver_role, lang)
+
+
 # ---- approvals ----------------------------------------------------------------
 
 def request_approval(ctx: Context, reg: Registration, role: str, region: str | None, reasons: list[Verdict]) -> None:
-    """One step: the area manager covering the region, or the director."""
-    start_flow(ctx, "registration", reg, [role], reasons, region)
+    """One step: the area manager covering the region, or the director; a
+    co-sell request on a key account goes to the account's owner first."""
+    steps = key_accounts.ladder(ctx, reg.key_account, {v.reason_code for v in reasons}, role)
+    start_flow(ctx, "registration", reg, steps, reasons, region)
+
+
+def grant_protection(ctx: Context, reg: Registration) -> None:
+    """Nothing (more) waits: approved now, protected for the protection period."""
+    reg.status, reg.decided_at, reg.updated_at = RegistrationStatus.APPROVED, ctx.now, ctx.now
+    reg.lock_until = ctx.now + timedelta(days=ctx.rules.registration.protection_days)
+    locks.extend(ctx, reg)

@@ -1,5 +1,6 @@
 """The weekly picture: each manager gets a chart of the week in their area —
-registrations by status and visits by rep (visits in doubt marked) — because
+registrations by status, visits by rep (visits in doubt marked) and the
+area's deal funnel — because
 managers would rather look than read. An area where nothing happened that
 week gets no picture: a chart of nothing every Monday teaches people to
 ignore the chart.
@@ -18,7 +19,9 @@ from chat.messages import Image, Text
 from domain.rules import visit_checks as checks
 from handlers.registration.texts import status_word
 from handlers.reports import area as areas
+from handlers.reports import funnel as funnels
 from handlers.reports.charts import weekly_chart
+from handlers.reports.pipeline_views import stage_counts, summary_line
 from handlers.reports.texts import t
 from models import VisitStatus
 
@@ -58,7 +61,11 @@ def picture(ctx: Context, area: areas.Area, start: datetime, end: datetime) -> t
     by_rep = Counter(v.user.name for v in visits)
     flags = Counter(v.user.name for v in visits if checks.suspicious(ctx.rules.visits, v.flags))
     period = f"{ctx.fmt(start, '%Y-%m-%d')} 至 {ctx.fmt(end - timedelta(seconds=1), '%m-%d')}"
-    png = weekly_chart(t("weekly_title", "zh", area=area.label), period, dict(by_status), dict(by_rep), dict(flags))
+    deals = funnels.funnel(ctx, area.label, funnels.deals(ctx, area=area))
+    png = weekly_chart(t("weekly_title", "zh", area=area.label), period, dict(by_status), dict(by_rep), dict(flags),
+                       funnel=stage_counts(ctx, deals))
     caption = t("weekly_caption", "zh", name=area.manager.name, period=period, regs=len(regs),
                 visits=sum(by_rep.values()), flagged=sum(flags.values()), offsite=offsite)
+    if deals.entered:
+        caption += "\n" + t("weekly_caption_funnel", "zh", line=summary_line(ctx, deals))
     return png, caption

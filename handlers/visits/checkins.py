@@ -1,5 +1,6 @@
 """外勤拜访: check in with a location (or 签到 <客户> then a location), check out,
-attach notes and photos, see one's visits.
+attach notes and photos, see one's visits. A verified check-in is published
+("visit.verified") for whoever counts visits (a deal's follow-ups).
 
 A check-in inside the customer's geofence is a verified visit; outside it is
 kept as an off-site attempt with its distance (evidence either way). A
@@ -139,6 +140,11 @@ def _check_in(ctx: Context, here: Point, customer: Customer, planned, found: Nea
     visit = _record(ctx, here, customer, found.distance_m if found else None, found.radius_m if found else None,
                     status=VisitStatus.OPEN, verified=found is not None, plan=planned, flags=flags)
     ctx.audit("visit.checkin", "visit", visit.id, after=_snapshot(visit))
+    if visit.verified:
+        # Other capabilities act on it (a deal at this customer counts it as a follow-up).
+        ctx.publish("visit.verified", visit_id=visit.id, user_id=ctx.user.id, partner_id=ctx.user.partner_id,
+                    customer_id=customer.id, at=visit.checkin_at.isoformat(),
+                    suspicious=bool(checks.suspicious(ctx.rules.visits, visit.flags)))
     warn = "".join("\n⚠️ " + f.message for f in flags if f.code != "NO_CUSTOMER_POINT")
     when = ctx.fmt(ctx.now, "%H:%M")
     if found is None:

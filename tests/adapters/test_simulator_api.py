@@ -132,6 +132,9 @@ def _spoil(body: dict, path: str, value: Any) -> dict:
     ({"touser": "mgr_wang", "agentid": AGENT, "msgtype": "image", "image": {}}, "touser", "mgr_wang", 41006),
     ({"touser": "mgr_wang", "agentid": AGENT, "msgtype": "image", "image": {"media_id": "3nope"}},
      "touser", "mgr_wang", 40007),
+    ({"touser": "mgr_wang", "agentid": AGENT, "msgtype": "file", "file": {}}, "touser", "mgr_wang", 41006),
+    ({"touser": "mgr_wang", "agentid": AGENT, "msgtype": "file", "file": {"media_id": "3nope"}},
+     "touser", "mgr_wang", 40007),
 ])
 def test_send_validation_errors(server, api, base, path, value, errcode):
     answer = api.send(_spoil(base, path, value))

@@ -8,6 +8,8 @@ import time
 import pytest
 import requests
 
+from adapters.wecom.render import render_send
+from chat.messages import File
 from tests.support import simulator as sim_helpers
 from tests.support.simulator import AGENT, CORP, PNG, SECRET, card_body, text_body
 
@@ -106,6 +108,21 @@ def test_media_upload_get_and_image_message(server, api, clock):
     expired = api.http.get(server.base_url + "media/get", params={"access_token": api.token(),
                                                                   "media_id": up["media_id"]})
     assert expired.json()["errcode"] == 40007
+
+
+def test_a_file_message_is_shown_by_its_name_and_downloads(server, api):
+    """What the bot's File outgoing becomes: an upload of type file, then msgtype file
+    (the WeCom renderer's payload), shown on the chat page by its file name."""
+    tok = api.token()
+    up = api.http.post(server.base_url + "media/upload", params={"access_token": tok, "type": "file"},
+                       files={"media": ("evidence-1.xlsx", b"PK\x03\x04 workbook", "application/zip")}).json()
+    assert up["errcode"] == 0 and up["type"] == "file"
+    body = render_send("dealer_bj_li", File(blob_id=7), AGENT, media_id=up["media_id"])
+    assert body["msgtype"] == "file" and body["file"] == {"media_id": up["media_id"]}
+    assert api.send(body, token=tok)["errcode"] == 0
+    [entry] = server.state.messages_to("dealer_bj_li")
+    assert entry["msgtype"] == "file" and entry["payload"] == {"media_id": up["media_id"],
+                                                               "filename": "evidence-1.xlsx"}
 
 
 @pytest.mark.parametrize("media_type, payload, errcode", [

@@ -28,6 +28,9 @@ def test_warnings_then_release_and_the_refused_partner_is_told(app, driver, chat
     driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")     # refused: held by 北京康健
     assert "北京康健" in last_text(chat, "dealer_hx_sun")
     holder = regs(app)[0]
+    # Worked: a follow-up within the last 30 days keeps it protected to the end (else it is recalled).
+    clock.set(holder.received_at + timedelta(days=70))
+    driver.text("dealer_bj_li", f"跟进 {holder.number} 方案报价 院方论证中")
     clock.set(holder.lock_until - timedelta(days=7, minutes=-1))
     sched.tick()
     warn7 = last_text(chat, "dealer_bj_li")

@@ -14,15 +14,9 @@ from chat.scheduling import build_scheduler
 from models import Order, Registration, SpecialPrice, Visit
 from tests.capabilities.test_scheduler import check_lease, check_two_schedulers
 from tests.support.reading import cards_to, texts_to
-from tests.support.wecom import WeComDriver
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 PUMCH = (39.912581, 116.417570)
-
-
-@pytest.fixture
-def pg_driver(pg_app, clock, base_settings, wecom):
-    return WeComDriver(pg_app, clock, base_settings, wecom)
 
 
 def q(app):

@@ -11,27 +11,12 @@ import requests
 
 from tests.support.apps import serve_demo
 from tests.support.reading import wait_for
+from tests.support.sim_page import advance, bot_texts, say
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     yield from serve_demo(tmp_path_factory.mktemp("timed"))
-
-
-def say(base, user, text):
-    r = requests.post(base + "/sim/api/send", json={"user": user, "text": text}, timeout=10)
-    assert r.status_code == 200 and r.json()["ok"], r.text
-
-
-def bot_texts(base, user):
-    entries = requests.get(base + "/sim/api/conversation", params={"user": user}, timeout=10).json()["entries"]
-    return [e["payload"].get("content", "") for e in entries if e["direction"] == "bot"]
-
-
-def advance(base, hours):
-    r = requests.post(base + "/sim/api/clock", json={"advance_hours": hours}, timeout=60)
-    assert r.status_code == 200 and r.json()["ok"], r.text
-    return r.json()
 
 
 def test_fast_forward_shows_expiry_warning_and_release(served):
@@ -41,9 +26,16 @@ def test_fast_forward_shows_expiry_warning_and_release(served):
     assert wait_for(lambda: any("报备成功" in m for m in bot_texts(base, "dealer_bj_li")))
     say(base, "dealer_hx_sun", "报备 北京协和医院 彩超 60万")
     assert wait_for(lambda: any("报备未通过" in m for m in bot_texts(base, "dealer_hx_sun")))
-    moved = advance(base, 84 * 24)
+    number = next(m for m in bot_texts(base, "dealer_bj_li") if "报备成功" in m).split()[2]
+    # The deal is worked (a follow-up within every 30 days), else it is recalled before it can expire.
+    for day in (28, 56):
+        advance(base, 28 * 24)
+        say(base, "dealer_bj_li", f"跟进 {number} 方案报价 第 {day} 天")
+        assert wait_for(lambda day=day: any(f"第 {day} 天" in m for m in bot_texts(base, "dealer_bj_li")))
+    moved = advance(base, 28 * 24)
     assert moved["offset_hours"] == 84 * 24
     assert wait_for(lambda: any("保护期将于" in m for m in bot_texts(base, "dealer_bj_li")), timeout=20)
+    say(base, "dealer_bj_li", f"{number} 谈判")
     advance(base, 7 * 24)
     assert wait_for(lambda: any("已释放" in m for m in bot_texts(base, "dealer_bj_li")), timeout=20)
     assert wait_for(lambda: any("现在可以报备" in m for m in bot_texts(base, "dealer_hx_sun")), timeout=20)

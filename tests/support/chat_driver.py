@@ -16,7 +16,7 @@ from datetime import timedelta
 from bot.platforms import Platform
 from chat.context import MediaSource, PlatformTraits
 from chat.delivery import DeliveryError
-from chat.messages import Card, CardClick, CardStamp, Image, Inbound, InboundKind, Markdown, Outgoing, Text
+from chat.messages import Card, CardClick, CardStamp, File, Image, Inbound, InboundKind, Markdown, Outgoing, Text
 
 PLATFORM = "test"
 MEDIA_KEPT_FOR = timedelta(days=3)
@@ -85,6 +85,9 @@ class RecordingTransport:
 
     def images_to(self, user: str) -> list[Image]:
         return [m for m in self.messages_to(user) if isinstance(m, Image)]
+
+    def files_to(self, user: str) -> list[File]:
+        return [m for m in self.messages_to(user) if isinstance(m, File)]
 
     def stamps_to(self, user: str) -> list[CardStamp]:
         return [m for m in self.messages_to(user) if isinstance(m, CardStamp)]

@@ -108,3 +108,9 @@ class WeComDriver:
 @pytest.fixture
 def driver(app, clock, base_settings, wecom) -> WeComDriver:
     return WeComDriver(app, clock, base_settings, wecom)
+
+
+@pytest.fixture
+def pg_driver(pg_app, clock, base_settings, wecom) -> WeComDriver:
+    """The driver on the PostgreSQL and Redis app."""
+    return WeComDriver(pg_app, clock, base_settings, wecom)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import struct
 import threading
 import warnings
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,14 @@ from handlers.reports.charts import (
     REQUIRED_GLYPHS,
     STATUS_WORDS,
     TOP_REPS,
+    cells,
     latin_name,
     latin_text,
     pick_cjk_face,
     plan_chart,
     weekly_chart,
 )
+from handlers.reports.charts.funnel import StageFigure, funnel_chart, plan_funnel
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REGISTRATIONS = {"已生效": 42, "待审批": 9, "未通过": 5, "已过期": 3, "已撤销": 2}
@@ -277,3 +280,78 @@ def test_two_threads_render_at_once() -> None:
         thread.join(timeout=60)
     assert not errors
     assert results == expected
+
+
+# -- the funnel: its own picture, and a panel of the weekly one ------------------------
+
+FUNNEL_ROWS = [
+    StageFigure("初步接触", 6, Decimal("2400000"), 9.5, 0.75),
+    StageFigure("需求确认", 4, Decimal("1800000"), 12.0, 0.5),
+    StageFigure("方案报价", 2, Decimal("900000"), 20.0, 0.5),
+    StageFigure("商务谈判", 1, Decimal("500000"), 3.0, 1.0),
+    StageFigure("赢单", 3, Decimal("1666000"), kind="won"),
+    StageFigure("输单", 2, Decimal("0"), kind="lost"),
+]
+FUNNEL_SUMMARY = "在跟 13 个 ¥560万，赢单 3 个，输单 2 个，赢率 60%"
+FUNNEL_TITLE = "商机漏斗 · 北方区"
+
+
+@pytest.fixture
+def funnel_font(tmp_path, monkeypatch) -> charts.CjkFace:
+    """A CJK font that draws the funnel's stage names and summary too."""
+    chars = "".join(REQUIRED_GLYPHS) + "".join(r.label for r in FUNNEL_ROWS) + FUNNEL_SUMMARY + FUNNEL_TITLE
+    path = build_font(tmp_path / "qudao-test-funnel.ttf", "Qudao Test Funnel", "".join(
+        ch for ch in chars if not ch.isascii()))
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", list(font_manager.fontManager.ttflist))
+    font_manager.fontManager.addfont(str(path))
+    face = pick_cjk_face([entry(path, "Qudao Test Funnel")])
+    monkeypatch.setattr(charts.fonts, "cjk_face", lambda: face)
+    return face
+
+
+def test_the_funnel_is_a_tall_png_with_counts_values_ageing_and_conversion(funnel_font) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = funnel_chart(FUNNEL_TITLE, FUNNEL_SUMMARY, FUNNEL_ROWS)
+    assert png_size(png) == (900, 1200) and not [w for w in caught if "Glyph" in str(w.message)]
+    plan = plan_funnel(FUNNEL_TITLE, FUNNEL_SUMMARY, FUNNEL_ROWS)
+    assert plan.title == FUNNEL_TITLE and plan.summary == (FUNNEL_SUMMARY,)
+    assert [bar.label for bar in plan.bars] == ["初步接触", "需求确认", "方案报价", "商务谈判", "赢单", "输单"]
+    assert [bar.text for bar in plan.bars][:2] == ["6 个 · ¥240万", "4 个 · ¥180万"]
+    assert plan.bars[0].side == "停留 9.5 天" and plan.bars[0].between == "转化 75%"
+    assert plan.bars[4].text == "3 个 · ¥166.6万" and plan.bars[4].between == ""
+
+
+def test_a_long_summary_wraps_under_the_title(funnel_font) -> None:
+    long = FUNNEL_SUMMARY + "，" + FUNNEL_SUMMARY + "，" + FUNNEL_SUMMARY
+    lines = plan_funnel(FUNNEL_TITLE, long, FUNNEL_ROWS).summary
+    assert len(lines) == 3 and all(cells(line) <= 62 for line in lines)
+    assert "".join(lines).replace(" ", "") == long.replace(" ", "")
+
+
+def test_an_empty_funnel_says_so(funnel_font) -> None:
+    rows = [StageFigure(stage, 0, Decimal(0)) for stage in ("初步接触", "需求确认", "赢单", "输单")]
+    plan = plan_funnel("商机漏斗", "", rows)
+    assert "暂无商机" in plan.labels()
+    assert png_size(funnel_chart("商机漏斗", "", rows)) == (900, 1200)
+
+
+def test_a_funnel_count_below_zero_is_refused() -> None:
+    with pytest.raises(ValueError):
+        plan_funnel("商机漏斗", "", [StageFigure("初步接触", -1, Decimal(0))])
+
+
+def test_without_a_cjk_font_the_funnel_is_ascii(no_cjk_font) -> None:
+    plan = plan_funnel(FUNNEL_TITLE, FUNNEL_SUMMARY, FUNNEL_ROWS)
+    assert all(label.isascii() for label in plan.labels())
+    assert plan.bars[0].text == "6 - RMB 2,400k" and plan.bars[0].label == "Chu Bu Jie Chu"
+    assert png_size(funnel_chart(FUNNEL_TITLE, FUNNEL_SUMMARY, FUNNEL_ROWS)) == (900, 1200)
+
+
+def test_the_weekly_chart_gains_a_funnel_panel(funnel_font) -> None:
+    funnel = {"初步接触": 3, "需求确认": 1, "方案报价": 0, "商务谈判": 0, "赢单": 1, "输单": 1}
+    plan = plan_chart(TITLE, PERIOD, REGISTRATIONS, VISITS, FLAGS, funnel)
+    assert plan.funnel_title == "商机漏斗" and [bar.value for bar in plan.funnel_bars] == [3, 1, 0, 0, 1, 1]
+    assert "商机漏斗" in plan.labels()
+    assert png_size(weekly_chart(TITLE, PERIOD, REGISTRATIONS, VISITS, FLAGS, funnel)) == (900, 1200)
+    assert plan_chart(TITLE, PERIOD, REGISTRATIONS, VISITS, FLAGS, {"初步接触": 0}).funnel_bars == ()

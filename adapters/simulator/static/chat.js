@@ -291,6 +291,14 @@
     if (e.msgtype === "sampleMarkdown") {
       return botContent({ msgtype: "markdown", payload: { content: String(p.text || "").replace(/ {2}\n/g, "\n") } });
     }
+    if (e.msgtype === "file") {
+      // A file the bot sent (a spreadsheet): a link that downloads it.
+      var a = R.el("a", "file-link", "📎 " + (p.filename || "文件"));
+      a.href = mediaUrl(p.media_id);
+      a.setAttribute("download", p.filename || "");
+      a.setAttribute("data-testid", "message-file");
+      return a;
+    }
     var pre = R.el("pre", null, e.msgtype + "\n" + JSON.stringify(p, null, 2));
     pre.style.whiteSpace = "pre-wrap";
     return pre;

@@ -14,11 +14,13 @@ TOP_REPS = 15                  # reps beyond these are rolled into one "其他 N
 
 # -- colours -----------------------------------------------------------------
 STATUS_COLORS = {"已生效": "#2e9d5b", "待审批": "#f0a431", "未通过": "#d9534f",
-                 "已过期": "#9e9e9e", "已撤销": "#c7c7c7"}
+                 "已过期": "#9e9e9e", "已撤销": "#c7c7c7", "已收回": "#b07d48", "赢单": "#1f6f43",
+                 "输单": "#7f3b3b", "已移交": "#8e7cc3"}
 OTHER_STATUS_COLOR = "#5b8def"
 VISIT_COLOR = "#8db9e3"
 REST_COLOR = "#c9d3dd"
 FLAG_COLOR = "#b03a2e"         # darker than the visit bar it sits on, and reads as "look here"
+FUNNEL_COLORS = ("#9cc3e6", "#74a9d8", "#4f8fca", "#2f74b5", "#2e9d5b", "#c9837f")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class ChartPlan:
     legend: tuple[str, ...]    # (visits, flagged) when flags were given, else empty
     empty_text: str
     font: CjkFace | None       # None: labels are ASCII and drawn in the Latin font
+    # The area's funnel: deals at each stage now, then won and lost (empty: no panel).
+    funnel_title: str = ""
+    funnel_bars: tuple[Bar, ...] = ()
 
     def value_text(self, bar: Bar) -> str:
         return f"{bar.value} ({bar.flagged})" if self.show_flags and bar.flagged else str(bar.value)
@@ -53,15 +58,23 @@ class ChartPlan:
             texts += [bar.label for bar in bars] + [self.value_text(bar) for bar in bars]
             if not bars:
                 texts.append(self.empty_text)
+        if self.funnel_bars:
+            texts += [self.funnel_title, *(bar.label for bar in self.funnel_bars),
+                      *(self.value_text(bar) for bar in self.funnel_bars)]
         return texts
 
 
 def plan_chart(title: str, period: str, registrations_by_status: Mapping[str, int],
-               visits_by_rep: Mapping[str, int], flags_by_rep: Mapping[str, int] | None = None) -> ChartPlan:
+               visits_by_rep: Mapping[str, int], flags_by_rep: Mapping[str, int] | None = None,
+               funnel: Mapping[str, int] | None = None) -> ChartPlan:
+    """``funnel``: deals by stage in reading order (open stages, won, lost)."""
     face = fonts.cjk_face() if fonts.cjk_font() is not None else None
     say = Labeller(face)
     show_flags = flags_by_rep is not None
-    return ChartPlan(
+    counts = {stage: _count(n, stage) for stage, n in (funnel or {}).items()}
+    funnel_bars = tuple(Bar(label=say.status(stage), value=n, color=FUNNEL_COLORS[min(i, len(FUNNEL_COLORS) - 1)])
+                        for i, (stage, n) in enumerate(counts.items())) if any(counts.values()) else ()
+    return ChartPlan(funnel_title=say.word("funnel_title"), funnel_bars=funnel_bars,
         title=say.text(title), period=say.text(period),
         status_title=say.word("status_title"), status_bars=tuple(status_bars(registrations_by_status, say)),
         visits_title=say.word("visits_title"),

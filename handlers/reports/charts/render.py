@@ -23,14 +23,15 @@ MUTED_TEXT = "#666666"
 # matplotlib documents itself as not thread-safe (shared font and text caches,
 # a global font manager). A weekly chart takes a fraction of a second and is
 # rare, so worker threads take turns rather than risk a corrupt picture.
-_RENDER_LOCK = threading.Lock()
+RENDER_LOCK = threading.Lock()
 
 
 def weekly_chart(title: str, period: str, registrations_by_status: dict[str, int],
-                 visits_by_rep: dict[str, int], flags_by_rep: dict[str, int] | None = None) -> bytes:
-    """The weekly picture as PNG bytes (900×1200 px)."""
-    plan = plan_chart(title, period, registrations_by_status, visits_by_rep, flags_by_rep)
-    with _RENDER_LOCK:
+                 visits_by_rep: dict[str, int], flags_by_rep: dict[str, int] | None = None,
+                 funnel: dict[str, int] | None = None) -> bytes:
+    """The weekly picture as PNG bytes (900×1200 px); with the area's funnel as a third panel."""
+    plan = plan_chart(title, period, registrations_by_status, visits_by_rep, flags_by_rep, funnel)
+    with RENDER_LOCK:
         return render(plan)
 
 
@@ -39,12 +40,15 @@ def render(plan: ChartPlan) -> bytes:
     FigureCanvasAgg(fig)
     # Leave the top strip for the title lines, which are placed by hand.
     fig.get_layout_engine().set(rect=(0, 0, 1, HEADER_BOTTOM), h_pad=0.12, w_pad=0.1)
-    font = _Fonts(plan.font)
+    font = Fonts(plan.font)
     _draw_header(fig, plan, font)
-    status_ax, visits_ax = fig.subplots(
-        2, 1, height_ratios=[_panel_weight(plan.status_bars), _panel_weight(plan.visit_bars)])
-    _draw_panel(status_ax, plan, plan.status_title, plan.status_bars, font)
-    _draw_panel(visits_ax, plan, plan.visits_title, plan.visit_bars, font)
+    panels = [(plan.status_title, plan.status_bars), (plan.visits_title, plan.visit_bars)]
+    if plan.funnel_bars:
+        panels.append((plan.funnel_title, plan.funnel_bars))
+    axes = fig.subplots(len(panels), 1, height_ratios=[_panel_weight(bars) for _, bars in panels])
+    for ax, (title, bars) in zip(axes, panels):
+        _draw_panel(ax, plan, title, bars, font)
+    visits_ax = axes[1]
     if plan.legend and plan.visit_bars:
         _draw_legend(visits_ax, plan.legend, font)
     out = io.BytesIO()
@@ -54,7 +58,7 @@ def render(plan: ChartPlan) -> bytes:
     return out.getvalue()
 
 
-class _Fonts:
+class Fonts:
     """Font properties at a size; Chinese face first, Latin font for what it lacks."""
 
     def __init__(self, face: CjkFace | None):
@@ -75,12 +79,12 @@ def _panel_weight(bars: tuple[Bar, ...]) -> float:
     return max(len(bars), 2) + 1.6
 
 
-def _draw_header(fig: Figure, plan: ChartPlan, font: _Fonts) -> None:
+def _draw_header(fig: Figure, plan: ChartPlan, font: Fonts) -> None:
     fig.text(0.04, 0.978, plan.title, ha="left", va="top", fontproperties=font(17, bold=True))
     fig.text(0.04, 0.937, plan.period, ha="left", va="top", color=MUTED_TEXT, fontproperties=font(12))
 
 
-def _draw_panel(ax: Axes, plan: ChartPlan, title: str, bars: tuple[Bar, ...], font: _Fonts) -> None:
+def _draw_panel(ax: Axes, plan: ChartPlan, title: str, bars: tuple[Bar, ...], font: Fonts) -> None:
     ax.set_title(title, loc="left", pad=10, fontproperties=font(14, bold=True))
     if not bars:
         _draw_empty(ax, plan.empty_text, font)
@@ -119,7 +123,7 @@ def _flagged_length(bar: Bar, drawn: float) -> float:
     return drawn * min(bar.flagged, bar.value) / bar.value
 
 
-def _draw_empty(ax: Axes, text: str, font: _Fonts) -> None:
+def _draw_empty(ax: Axes, text: str, font: Fonts) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -138,7 +142,7 @@ def _quiet_axes(ax: Axes) -> None:
     ax.tick_params(axis="y", length=0, pad=6)
 
 
-def _draw_legend(ax: Axes, legend: tuple[str, ...], font: _Fonts) -> None:
+def _draw_legend(ax: Axes, legend: tuple[str, ...], font: Fonts) -> None:
     visits, flagged = legend
     handles = [Patch(color=VISIT_COLOR, label=visits), Patch(color=FLAG_COLOR, label=flagged)]
     # Above the plot, level with the panel title, where it cannot cover a bar.

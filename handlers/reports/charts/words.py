@@ -5,7 +5,8 @@ from __future__ import annotations
 # Reading order of the known statuses; the English words mirror
 # handlers.common.texts.STATUS (a test keeps the two in step).
 STATUS_WORDS: dict[str, str] = {"已生效": "approved", "待审批": "pending", "未通过": "rejected",
-                                "已过期": "expired", "已撤销": "withdrawn"}
+                                "已过期": "expired", "已撤销": "withdrawn", "已收回": "recalled", "赢单": "won",
+                                "输单": "lost", "已移交": "transferred"}
 
 # Fixed words of the picture: (Chinese, English).
 WORDS: dict[str, tuple[str, str]] = {
@@ -15,6 +16,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "rest": ("其他 {n} 人", "{n} others"),
     "legend_visits": ("拜访", "visits"),
     "legend_flagged": ("其中存疑（括号内）", "in doubt (in brackets)"),
+    "funnel_title": ("商机漏斗", "Deal funnel"),
+    "funnel_empty": ("暂无商机", "No deals yet"),
+    "funnel_count": ("{n} 个 · {value}", "{n} - {value}"),
+    "funnel_stay": ("停留 {d} 天", "{d} d here"),
+    "funnel_conversion": ("转化 {p}", "{p} move on"),
+    "money_wan": ("万", "0k"),
 }
 
 # A font must draw every fixed Chinese character of the picture to be used at all.
