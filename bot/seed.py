@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from bot.settings import CONFIG_DIR
 from domain.clock import Clock
 from domain.matching import analyse, region_of
-from handlers.customers.search import index_customer
-from models import ChatGroup, Customer, Partner, Product, User
+from handlers.customers.search import alias_key, index_customer
+from models import ChatGroup, Customer, CustomerAlias, Partner, Product, User
 
 DEMO_FILE = CONFIG_DIR / "demo" / "org.yaml"
 
@@ -54,12 +54,17 @@ def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[st
         if row is None:
             row = Customer(name=c["name"], name_key=key, created_at=clock.now(), source="import")
             session.add(row)
+        row.english_name = c.get("english_name")
         row.address = c.get("address")
         row.region = region_of(c.get("address") or "") or region_of(c["name"])
         row.city = analyse(c.get("address") or c["name"]).city
         row.lat, row.lng, row.coord_system = c.get("lat"), c.get("lng"), "gcj02"
         session.flush()
         index_customer(session, row)
+        for alias in c.get("aliases", []):
+            if session.execute(select(CustomerAlias).where(CustomerAlias.alias == alias)).scalar_one_or_none() is None:
+                session.add(CustomerAlias(alias=alias, alias_key=alias_key(alias), full_name=c["name"],
+                                          created_by="import", created_at=clock.now()))
     session.flush()
     return {"partners": len(data["partners"]), "users": len(data["users"]), "groups": len(data.get("groups", [])),
             "products": len(data["products"]), "customers": len(data["customers"])}

@@ -18,6 +18,10 @@ from domain.rules import RuleSetData, RuleStore
 from models import User
 from models.catalog import DbCatalog
 
+# The language a user last wrote to the bot in (chat.router keeps it up to date).
+LANG_KEY = "lang:{user}"
+LANG_TTL_S = 90 * 24 * 3600
+
 
 @dataclass(frozen=True)
 class MediaSource:
@@ -83,6 +87,9 @@ class Context:
     _group_replies: int = field(default=0, repr=False)
     _private_replies: int = field(default=0, repr=False)
     _group_note: str | None = field(default=None, repr=False)
+    # Sends waiting for their turn (see sends_held), and holds not yet released.
+    _held: list | None = field(default=None, repr=False)
+    _holds: list[HeldSends] = field(default_factory=list, repr=False)
 
     @classmethod
     def for_system(cls, s: Session, svc: Services, actor: str = "system", user: User | None = None) -> Context:
@@ -121,8 +128,20 @@ class Context:
         if self.inbound is None:
             raise RuntimeError("a command without an inbound message has nobody to reply to")
         self._replies += 1
-        outbox.enqueue(self.s, self.clock, recipient, msg, f"in:{self.inbox_id}:{self._replies}",
-                       platform=self.inbound.platform)
+        self._put(recipient, msg, f"in:{self.inbox_id}:{self._replies}", self.inbound.platform)
+
+    def _put(self, recipient: str, msg: Outgoing, key: str, platform: str) -> None:
+        if self._held is not None:
+            self._held.append((recipient, msg, key, platform))
+        else:
+            outbox.enqueue(self.s, self.clock, recipient, msg, key, platform=platform)
+
+    def sends_held(self) -> HeldSends:
+        """``with ctx.sends_held() as held:`` — what the block sends waits until
+        ``held.release()``: an approval card made first (so the reply can name
+        who has it) still reaches a shared thread after that reply. Released at
+        the end of the command at the latest."""
+        return HeldSends(self)
 
     def reply(self, msg: Outgoing) -> None:
         """Answer where the message was said: the sender's direct chat, or the
@@ -148,9 +167,12 @@ class Context:
         self._enqueue_reply(self.inbound.sender if self.inbound else "", msg)
 
     def after_command(self) -> None:
-        """Called by the router once the command ran: a group that saw a message
-        get no answer of its own while the sender got private ones is told so
-        (a tap on a card is seen by nobody else, so it needs no such line)."""
+        """Called by the router once the command ran: held sends go out, and a
+        group that saw a message get no answer of its own while the sender got
+        private ones is told so (a tap on a card is seen by nobody else, so it
+        needs no such line)."""
+        for held in list(self._holds):
+            held.release()
         if (self.in_group and self.inbound.kind == InboundKind.TEXT and self._private_replies
                 and not self._group_replies):
             self.reply(Text(self._group_note or t("answered_privately", self.lang)))
@@ -161,8 +183,7 @@ class Context:
         return msg
 
     def send(self, user: User, msg: Outgoing, key: str) -> None:
-        outbox.enqueue(self.s, self.clock, user.external_id, msg, key,
-                       platform=user.platform or self.svc.default_platform)
+        self._put(user.external_id, msg, key, user.platform or self.svc.default_platform)
 
     def send_to_group(self, platform: str, chat_id: str, msg: Outgoing, key: str) -> None:
         """A push into a group chat on ``platform`` (an approval's thread)."""
@@ -170,7 +191,7 @@ class Context:
 
     def send_to(self, platform: str, address: str, msg: Outgoing, key: str) -> None:
         """A push to an address (chat.addresses) on a given platform: where a card was placed."""
-        outbox.enqueue(self.s, self.clock, address, msg, key, platform=platform)
+        self._put(address, msg, key, platform)
 
     def reply_or_send(self, user: User, msg: Outgoing, key: str) -> None:
         """To ``user`` alone: as a private reply when they sent this message
@@ -195,6 +216,13 @@ class Context:
         happened; they act in this transaction, before this command commits."""
         if self.svc.registry is not None:
             self.svc.registry.publish(self, event, facts)
+
+    def lang_of(self, user: User) -> str:
+        """The language ``user`` last wrote to the bot in ("zh" when unknown): a
+        push to them (a decision, a reminder) is written in it."""
+        if self.inbound is not None and self.user is not None and user.id == self.user.id:
+            return self.lang
+        return self.svc.kv.get(LANG_KEY.format(user=user.external_id), session=self.s) or "zh"
 
     def parse(self, text: str, catalog: Catalog | None = None) -> Parsed:
         """Read a chat text with every registered command's words (a follow-up
@@ -224,3 +252,28 @@ class Context:
 
     def clear_state(self) -> None:
         self.svc.kv.delete(self._state_key(), session=self.s)
+
+
+class HeldSends:
+    """Sends made inside a ``with`` block, kept back until released (once)."""
+
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+        self._items: list = []
+
+    def __enter__(self) -> HeldSends:
+        if self._ctx._held is not None:
+            raise RuntimeError("sends are already held")
+        self._ctx._held = self._items
+        self._ctx._holds.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._ctx._held = None
+
+    def release(self) -> None:
+        if self not in self._ctx._holds:
+            return
+        self._ctx._holds.remove(self)
+        for recipient, msg, key, platform in self._items:
+            self._ctx._put(recipient, msg, key, platform)

@@ -53,6 +53,9 @@ class Continuation:
     # The sender acted on something else meanwhile (tapped a card, typed a
     # decision); the argument is the number that action was about ("" if none).
     moved_on: Callable[[Context, dict, str], None] | None = None
+    # What "取消" means while it waits (cancel the draft order it is about);
+    # None: the conversation is simply dropped.
+    on_cancel: Callable[[Context, dict], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,11 @@ class Operation:
 class HelpSection:
     zh: str
     en: str
+    # who sees the line in 帮助 and under a greeting (User.role values); None: everyone
+    roles: frozenset[str] | None = None
+
+    def for_role(self, role: str | None) -> bool:
+        return self.roles is None or role is None or role in self.roles
 
 
 @dataclass
@@ -229,9 +237,10 @@ class Registry:
             raise ValueError(f"approval kind {kind.name!r} registered twice")
         self.approval_kinds[kind.name] = kind
 
-    def help(self, zh: str, en: str) -> None:
-        """Lines of the 帮助 menu, in the order capabilities are installed."""
-        self.help_sections.append(HelpSection(zh, en))
+    def help(self, zh: str, en: str, roles: tuple[str, ...] | None = None) -> None:
+        """Lines of the 帮助 menu, in the order capabilities are installed; ``roles``
+        names who sees them (dealer, rep, manager, director, admin), None everyone."""
+        self.help_sections.append(HelpSection(zh, en, frozenset(roles) if roles else None))
 
     # -- events ---------------------------------------------------------------------
     def on(self, event: str, handler: Callable[[Context, dict], None]) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 from chat import cards, groups
-from chat.context import Context
+from chat.context import LANG_KEY, LANG_TTL_S, Context
 from chat.messages import InboundKind, Markdown, Text
 from chat.registry import Registry
 from chat.texts import t
 from domain.language import Parsed, parse_message
+from domain.language.suggest import command_typo, is_yes
 from models.catalog import DbCatalog
 
 WELCOME_EVERY_S = 24 * 3600
@@ -29,10 +30,35 @@ def language_of(text: str | None) -> str:
     return "zh"
 
 
-def help_text(registry: Registry, lang: str) -> str:
-    """The 帮助 menu: every capability's lines, in the order they were installed."""
-    lines = [s.en if lang == "en" else s.zh for s in registry.help_sections]
-    return "\n".join([t("help_title", lang), *lines, t("help_last", lang)])
+_TELLING_LATIN = re.compile(r"[A-Za-z]{3,}.*[A-Za-z]{2,}|[A-Za-z]{4,}", re.S)
+
+
+def telling_language(text: str | None) -> str | None:
+    """The language a message says its sender reads, None when it says nothing
+    ("20", "A100*5", "ok"): a reply to those follows the conversation."""
+    if not text:
+        return None
+    if len(_CJK.findall(text)) >= 2:
+        return "zh"
+    if not _CJK.search(text) and _TELLING_LATIN.search(text):
+        return "en"
+    return None
+
+
+
+def help_lines(registry: Registry, lang: str, role: str | None = None) -> list[str]:
+    """The lines of the capabilities' commands that ``role`` may use (None: all)."""
+    return [s.en if lang == "en" else s.zh for s in registry.help_sections if s.for_role(role)]
+
+
+def help_text(registry: Registry, lang: str, role: str | None = None) -> str:
+    """The 帮助 menu: the lines for the sender's role, in the order capabilities were installed."""
+    return "\n".join([t("help_title", lang), *help_lines(registry, lang, role), t("help_last", lang)])
+
+
+def greeting_text(registry: Registry, lang: str, name: str, role: str | None) -> str:
+    """你好 / 在吗: a short hello and what this person can do."""
+    return "\n".join([t("greeting", lang, name=name), *help_lines(registry, lang, role), t("greeting_last", lang)])
 
 
 HELP_WORDS = ("帮助", "菜单", "怎么用", "使用说明", "指令", "help", "menu", "?")
@@ -43,10 +69,15 @@ GREETINGS = ("你好", "您好", "hello", "hi", "hey", "在吗", "在么", "嗨"
 class Router:
     def __init__(self, registry: Registry):
         self.registry = registry
-        # The core's own command: the menu of everything registered.
-        registry.command("help", run=lambda ctx, parsed: ctx.reply(Markdown(help_text(registry, ctx.lang))),
+        # The core's own commands: the menu of what the sender's role may do, and a greeting.
+        registry.command("help", run=lambda ctx, parsed: ctx.reply(Markdown(help_text(registry, ctx.lang,
+                                                                                       ctx.user.role))),
                          words=HELP_WORDS, lookup=True)
-        registry.greeting("help", None, GREETINGS)
+        registry.command("help", "greeting", lookup=True, run=lambda ctx, parsed: ctx.reply(
+            Markdown(greeting_text(registry, ctx.lang, ctx.user.name, ctx.user.role))))
+        registry.greeting("help", "greeting", GREETINGS)
+        # "报被 …" (a homophone of 报备): "did you mean 报备 …?", and a yes runs it.
+        registry.continuation("did_you_mean", self._did_you_mean)
 
     def dispatch(self, ctx: Context) -> None:
         ib = ctx.inbound
@@ -78,7 +109,7 @@ class Router:
             key = f"welcomed:{ib.platform}:{ib.sender}"
             if not ctx.svc.kv.get(key, session=ctx.s):
                 ctx.svc.kv.set(key, True, WELCOME_EVERY_S, session=ctx.s)
-                ctx.reply(Markdown(help_text(self.registry, ctx.lang)))
+                ctx.reply(Markdown(greeting_text(self.registry, ctx.lang, ctx.user.name, ctx.user.role)))
         elif ib.kind in self.registry.message_handlers:
             if not self._to_conversation(ctx):
                 self.registry.message_handlers[ib.kind](ctx)
@@ -120,11 +151,27 @@ class Router:
     def parse(self, ctx: Context, text: str) -> Parsed:
         return parse_message(text, self.registry.vocabulary, today=ctx.clock.today(), catalog=DbCatalog(ctx.s))
 
+    def _remember_language(self, ctx: Context, text: str) -> None:
+        """An English conversation stays English: what the sender last wrote in
+        words decides replies to messages that say nothing (numbers, codes) and
+        the pushes they get later (Context.lang_of)."""
+        key = LANG_KEY.format(user=ctx.user.external_id)
+        remembered = ctx.svc.kv.get(key, session=ctx.s)
+        said = telling_language(text)
+        if said is not None and said != remembered:
+            ctx.svc.kv.set(key, said, LANG_TTL_S, session=ctx.s)
+        ctx.lang = said or remembered or ctx.lang
+
     def _text(self, ctx: Context, text: str) -> None:
+        self._remember_language(ctx, text)
         state = ctx.get_state()
         if state and state.get("lang") and not _CJK.search(text):
             ctx.lang = state["lang"]
         if state and text.strip().lower() in CANCEL:
+            conv = self.registry.continuations.get(state.get("flow"))
+            if conv is not None and conv.on_cancel is not None:
+                conv.on_cancel(ctx, state)
+                return
             ctx.clear_state()
             ctx.reply(Text(t("cancelled", ctx.lang)))
             return
@@ -152,6 +199,24 @@ class Router:
     def route(self, ctx: Context, parsed: Parsed) -> None:
         cmd = self.registry.command_for(parsed)
         if cmd is None:
-            ctx.reply(Text(t("not_understood", ctx.lang)))
+            self._not_understood(ctx)
             return
         cmd.run(ctx, parsed)
+
+    def _not_understood(self, ctx: Context) -> None:
+        typed = ctx.inbound.text if ctx.inbound is not None else None
+        typo = command_typo(typed or "", self.registry.vocabulary)
+        if typo is not None:
+            fixed, _ = typo
+            ctx.set_state({"flow": "did_you_mean", "text": fixed})
+            ctx.reply(Text(t("did_you_mean", ctx.lang, text=fixed if len(fixed) <= 80 else fixed[:80] + "…")))
+            return
+        ctx.reply(Text(t("not_understood", ctx.lang)))
+
+    def _did_you_mean(self, ctx: Context, state: dict, text: str) -> bool:
+        """A yes runs the corrected message; anything else is a message of its own."""
+        ctx.clear_state()
+        if not is_yes(text):
+            return False
+        self._text(ctx, state["text"])
+        return True

@@ -54,11 +54,12 @@ def unit_yuan(amount) -> str:
     return f"¥{amount:,.2f}" if round(amount * 100) % 100 else f"¥{amount:,.0f}"
 
 
-def yuan(amount) -> str:
+def yuan(amount, lang: str = "zh") -> str:
+    """A sum of money as people read it: ¥80万 (Chinese), ¥800,000 (English)."""
     if amount is None:
         return "-"
     amount = float(amount)
-    if amount >= 10_000 and amount % 100 == 0:
+    if lang != "en" and amount >= 10_000 and amount % 100 == 0:
         digits = f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".")
         return f"¥{digits}万"
     return f"¥{amount:,.0f}"

@@ -67,8 +67,9 @@ class Customer(Base):
     __table_args__ = (Index("ix_customers_lat_lng", "lat", "lng"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # The customer's English name, as ops keep it (the console edits it).
-    name_en: Mapped[str | None] = mapped_column(String(200))
+    # Its English name (北京协和医院: Peking Union Medical College Hospital): a
+    # Latin registration is compared with it as well as with the name's pinyin.
+    english_name: Mapped[str | None] = mapped_column(String(200))
     # Canonical name key from the matcher: surely-identical spellings collide
     # here, so two workers creating "the same" new customer race safely.
     name_key: Mapped[str] = mapped_column(String(200), unique=True)

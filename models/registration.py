@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
 from models.org import Customer, Partner, User
-from models.states import RegistrationStatus
+from models.states import ContestStatus, RegistrationStatus
 
 OPEN_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 # Protection ended before the deal was decided: the cool-down applies to these.
@@ -42,6 +42,12 @@ class Registration(Base):
     verdicts: Mapped[list[dict]] = mapped_column(JSON, default=list)
     match: Mapped[dict | None] = mapped_column(JSON)              # the customer match and why
     rules_version: Mapped[int | None]
+    # Words the dealer wrote after the fields ("客户说预算已经批了"): kept, shown back, never the customer.
+    note: Mapped[str | None] = mapped_column(String(500))
+    # A claim on a name that resembles a known customer: the contest deciding it,
+    # and the other spellings of it the partner sent meanwhile (北京协和, 协和医院东院).
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("customer_contests.id"), index=True)
+    other_names: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     revision: Mapped[int] = mapped_column(default=1)
     extensions: Mapped[int] = mapped_column(default=0)     # granted 延期 so far
     # While a change to an approved registration waits for approval: the terms that
@@ -95,6 +101,25 @@ class Registration(Base):
     def change_waiting(self) -> bool:
         """Approved, with a change to it waiting for a decision."""
         return self.approved_terms is not None
+
+
+class CustomerContest(Base):
+    """Every claim on names that resemble one customer (the contested one),
+    decided on one card by the area manager: "the same customer" refuses
+    them, "another customer" lets each go on. One open contest per customer;
+    a claim that joins it renews the card (``revision``)."""
+    __tablename__ = "customer_contests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ContestStatus.OPEN)
+    revision: Mapped[int] = mapped_column(default=1)
+    # the first claim's submitter: the approval engine's "requester" (each claim's dealer is told)
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+    customer: Mapped[Customer] = relationship()
 
 
 class RegistrationLock(Base):

@@ -44,6 +44,12 @@ class AppealStatus(StrEnum):
     SHARED = "shared"               # both sell together
 
 
+class ContestStatus(StrEnum):
+    """Claims on names that resemble one customer, decided together (CustomerContest.status)."""
+    OPEN = "open"               # claims wait for the area manager
+    DECIDED = "decided"         # every claim was decided (this round)
+
+
 class ExtensionStatus(StrEnum):
     """A 延期 request (RegistrationExtension.status)."""
     PENDING = "pending"

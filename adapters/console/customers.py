@@ -31,7 +31,8 @@ def install(bp: Blueprint, env: ConsoleEnv) -> None:
                 problem = exc
             with svc.factory() as s:
                 rows = list(s.execute(select(Customer).where(or_(
-                    Customer.name.like(f"%{q}%"), Customer.name_en.ilike(f"%{q}%"), Customer.credit_code == q.upper()))
+                    Customer.name.like(f"%{q}%"), Customer.english_name.ilike(f"%{q}%"),
+                    Customer.credit_code == q.upper()))
                     .order_by(Customer.name).limit(LISTED)).scalars())
         return render_template("console/customers.html", q=q, match=match, rows=rows, problem=problem)
 
@@ -41,7 +42,7 @@ def install(bp: Blueprint, env: ConsoleEnv) -> None:
         aliases = (request.form.get("aliases") or "").replace("，", "\n").replace(",", "\n").splitlines()
         try:
             operations.call(svc, "customers.edit_names", g.viewer.external_id, customer_id=customer_id,
-                            name_en=request.form.get("name_en"), aliases=aliases)
+                            english_name=request.form.get("english_name"), aliases=aliases)
             flash("已保存英文名和别名。(English name and aliases saved.)", "ok")
         except Refused as exc:
             refused(exc)

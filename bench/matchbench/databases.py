@@ -11,12 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-PG_DB = "qudao_bench"
+# QUDAO_BENCH_DB names the run's database and SQLite file, so that runs on one
+# machine (several engineers, several worktrees) don't drop each other's.
+PG_DB = os.environ.get("QUDAO_BENCH_DB", "qudao_bench")
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
 
 
 def sqlite_url(n: int) -> str:
-    path = Path(f"/tmp/qudao_bench_{n}.sqlite")
+    path = Path(f"/tmp/{PG_DB}_{n}.sqlite")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"

@@ -44,6 +44,19 @@ FILLERS = {
     "in", "for", "at", "with", "expected", "close", "closing", "deal", "end", "amount", "qty", "units",
     "unit", "sets", "on", "before", "until", "~", "≈", "-", "--", "—", "/", "&",
 }
+# Words that make a piece of text a remark about the deal, not a name: who said
+# what ("主任说…"), how things stand ("预算已经批了"), what comes next ("下周招标").
+# None of them is part of an organisation's name.
+_NOTE_MARKERS = re.compile(
+    r"说|讲|表示|反馈|告诉|告知|觉得|认为|希望|要求|已经|已批|批了|批下来|吗|呢|吧|正在|打算|主任|科长|处长|经理|"
+    r"老师|领导|竞品|招标|投标|装机|很急|着急|没问题|搞定|聊过|谈过|见了|见过")
+
+
+def looks_like_note(text: str) -> bool:
+    """"客户设备科主任说预算已经批了", "主任说下周招标": a remark, never a customer."""
+    return bool(_NOTE_MARKERS.search(text))
+
+
 _FILLER_RUN = re.compile(r"(?:签约|签单|签|成交|左右|上下|之前|以前|前后|预计|大约|大概|约|预算|落地|可|能|前|的|了)+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _TRAILING_BRACKETS = re.compile(r"(?:\([^()]{0,40}\))+$")

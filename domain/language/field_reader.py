@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from domain.matching.regions import is_place_text
+
 from .amounts import find_amounts
 from .catalog import catalog_words, safe_sku, word_pattern
 from .commands import MAX_FIELD_TEXT
 from .dates import find_dates
 from .discounts import find_discounts
-from .entities import has_cjk, is_department, is_filler, is_org, split_org_department
+from .entities import has_cjk, is_department, is_filler, is_org, looks_like_note, split_org_department
 from .fields import TOKEN_RE, scan_fields
 from .items import REF_RE, REMOVE_GAP_RE, REMOVE_LIST_RE, REMOVE_RE, SKU_SHAPE, find_quantities, find_skus, find_words
 from .schema import BadQuantity, Catalog, OrderItem, Parsed, ProductMention
@@ -106,13 +108,66 @@ def _claim_org_or_dept(scan: _Scan, start: int, text: str, end: int | None = Non
         scan.claim(start, end, "dept", text)
 
 
-def _entity_pass(scan: _Scan) -> None:
+# At most this many spaced-out pieces make one name: 北京 协和 医院.
+_MAX_SPACED_PIECES = 5
+# A slash that keeps its meaning: a rate ("80万/台") or a date ("12/31").
+_SLASH_KEPT = re.compile(r"(?<=[0-9])/(?=[0-9])|/(?=[台套个件支盒只组次年月天人床])")
+
+
+def _slashes_apart(text: str) -> str:
+    if "/" not in text:
+        return text
+    kept = {m.start() for m in _SLASH_KEPT.finditer(text)}
+    return "".join(" " if ch == "/" and i not in kept else ch for i, ch in enumerate(text))
+CN_NUMERAL = re.compile(r"[一二三四五六七八九十百千万亿两零〇]")
+
+
+def _spaced_name(masked: str, toks: list, i: int, pattern: str | None) -> int | None:
+    """"北京 协和 医院": Chinese pieces split by spaces that together end like an
+    organisation (none of them one on its own, a product word or a number).
+    Returns the index of the last piece, or None."""
+    first = toks[i].group()
+    if is_org(first) or not _pure_cjk(first, pattern):
+        return None
+    # "北京 协和医院": a place joins the name after it; anything else only pieces
+    # that are no name on their own ("九五折 北京协和医院" stays apart).
+    place_first = is_place_text(first) is not None
+    if not place_first and (find_discounts(first) or find_dates(first, date(2000, 1, 1)) or CN_NUMERAL.search(first)):
+        return None
+    joined = first
+    for j in range(i + 1, min(len(toks), i + _MAX_SPACED_PIECES)):
+        gap = masked[toks[j - 1].end():toks[j].start()]
+        piece = toks[j].group()
+        if gap.strip(" ") or not _pure_cjk(piece, pattern) or (is_org(piece) and not place_first):
+            return None
+        joined += piece
+        if is_org(joined):
+            return j
+    return None
+
+
+def _pure_cjk(piece: str, pattern: str | None) -> bool:
+    if not re.fullmatch(r"[\u3400-\u9fff]+", piece) or is_filler(piece) or looks_like_note(piece):
+        return False
+    return not (pattern and re.fullmatch(pattern, piece))
+
+
+def _entity_pass(scan: _Scan, pattern: str | None) -> None:
     masked = scan.masked()
     toks = list(TOKEN_RE.finditer(masked))
+    skip_to = -1
     for i, m in enumerate(toks):
+        if i <= skip_to:
+            continue
         text = m.group()
         if not has_cjk(text):
             continue
+        last = _spaced_name(masked, toks, i, pattern)
+        if last is not None:
+            joined = "".join(t.group() for t in toks[i:last + 1])
+            if scan.claim(m.start(), toks[last].end(), "org", joined):
+                skip_to = last
+                continue
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         # "协和医院 (东单院区)": a spaced-off bracketed alias belongs to the name.
         if nxt is not None and nxt.group().startswith("(") and not masked[m.end():nxt.start()].strip(" ") \
@@ -120,6 +175,41 @@ def _entity_pass(scan: _Scan) -> None:
             _claim_org_or_dept(scan, m.start(), text + nxt.group(), nxt.end())
         else:
             _claim_org_or_dept(scan, m.start(), text)
+
+
+# An English legal name, its commas and dots included: "Huawei Technologies Co., Ltd.",
+# "Siemens Healthineers AG", "Acme Medical, Inc.".
+_LATIN_LEGAL_NAME = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&'.\-]*(?:[ \t]+[A-Za-z0-9&'.()\-]+){0,8}?,?[ \t]*"
+    r"(?:Co\.?,?[ \t]*Ltd\.?|Co\.?,?[ \t]*Limited|Company[ \t]+Limited|Ltd\.?|Limited|Inc\.?|Incorporated|"
+    r"Corp\.?|Corporation|LLC|PLC|GmbH|AG|S\.A\.|B\.V\.)(?![A-Za-z0-9])")
+
+
+def _latin_legal_names(scan: _Scan) -> None:
+    for m in _LATIN_LEGAL_NAME.finditer(scan.masked()):
+        name = m.group().strip()
+        if len(name.split()) >= 2:
+            scan.claim(m.start(), m.end(), "org", name)
+
+
+def _remark_pass(scan: _Scan) -> None:
+    """A registration's remark ("主任说下周招标", "客户说 预算已经批了"): from its
+    first word to the end of the line, before dates or quantities are read out
+    of it. Money in it stays readable (it may be the deal's only amount)."""
+    masked = scan.masked()
+    for m in TOKEN_RE.finditer(masked):
+        if not looks_like_note(m.group()):
+            continue
+        end = masked.find("\n", m.start())
+        end = len(masked) if end < 0 else end
+        claimed = masked.find(_MASK, m.start(), end)
+        end = end if claimed < 0 else claimed
+        if find_amounts(masked[m.start():end]):
+            if find_amounts(m.group()):
+                return          # "主任说预算80万": the leftover words become the note
+            end = m.end()
+        scan.claim(m.start(), end, "remark", masked[m.start():end].strip())
+        return
 
 
 def _leftover_pass(scan: _Scan) -> None:
@@ -145,13 +235,18 @@ def _leftover_pass(scan: _Scan) -> None:
 
 
 def _extract(body: str, today: date, catalog: Catalog, options: FieldOptions) -> _Scan:
+    # "客户=北京协和医院", "金额 = 80万": an equals sign after a label is its colon;
+    # "北京协和医院/心内科/彩超/80万" lists fields with slashes (not "80万/台", not 12/31).
+    body = _slashes_apart(body.replace("=", ":"))
     scan = _Scan(body)
     pattern = word_pattern(catalog_words(catalog))
     for f in scan_fields(body, today, pattern):
         scan.claim(f.start, f.end, f.kind if f.value is not None else "label", f.value, labelled=True)
     for m in REF_RE.finditer(scan.masked()):
         scan.claim(m.start(), m.end(), "ref", m.group("ref").upper())
-    _entity_pass(scan)
+    _entity_pass(scan, pattern)
+    if options.ask_missing:
+        _remark_pass(scan)
     for d in find_dates(scan.masked(), today):
         scan.claim(d.start, d.end, "date", d.value)
     for disc in find_discounts(scan.masked()):
@@ -167,6 +262,7 @@ def _extract(body: str, today: date, catalog: Catalog, options: FieldOptions) ->
         scan.claim(a.start, a.end, "amount", (a.value, a.explicit, a.doubt))
     for q in find_quantities(scan.masked()):
         scan.claim(q.start, q.end, "qty_each" if q.each else "qty", q.qty)
+    _latin_legal_names(scan)
     _leftover_pass(scan)
     return scan
 
@@ -251,14 +347,25 @@ def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | N
                  options: FieldOptions) -> None:
     lines = options.lines
     labelled_customer = scan.first("customer", labelled=True)
-    org = scan.first("org")
-    free = scan.first("free")
+    # A name that reads as a remark ("主任说下周招标的那家医院") is no candidate.
+    orgs = [c for c in scan.all("org") if not looks_like_note(c.value)]
+    frees = [c for c in scan.all("free") if not looks_like_note(c.value)]
+    remarks = [c for c in scan.all("org") + scan.all("free") if looks_like_note(c.value)] + scan.all("remark")
+    taken: _Claim | None = None
     if labelled_customer:
         parsed.customer = str(labelled_customer.value)
-    elif org:
-        parsed.customer = org.value
-    elif free and options.free_customer:
-        parsed.customer = free.value
+    elif orgs:
+        taken = orgs[0]
+        parsed.customer = taken.value
+        names = list(dict.fromkeys(c.value for c in orgs))
+        if len(names) > 1:
+            parsed.candidates = names
+    elif frees and options.free_customer:
+        taken = frees[0]
+        parsed.customer = taken.value
+    if options.ask_missing:
+        # A registration: words after its fields are a note ("客户说预算已经批了"), kept with it.
+        remarks += [c for c in frees if c is not taken]
     if options.question_tail and parsed.customer:
         parsed.customer = _QUESTION_TAIL.sub("", parsed.customer).strip() or parsed.customer
     dept = scan.first("department", labelled=True) or scan.first("dept")
@@ -304,6 +411,9 @@ def _fill_fields(parsed: Parsed, scan: _Scan, catalog: Catalog, pattern: str | N
     parsed.co_partner = str(partner.value) if partner else None
 
     parsed.note = _notes(scan, ("address", "note") if lines == "order" else ("note",))
+    if options.ask_missing and remarks:
+        said = " ".join(str(c.value) for c in sorted(remarks, key=lambda c: c.start))
+        parsed.note = f"{parsed.note}；{said}" if parsed.note else said
     if lines == "order":
         parsed.address = _notes(scan, ("address",))
         parsed.remark = _notes(scan, ("note",))

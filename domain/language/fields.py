@@ -15,7 +15,7 @@ from typing import Any
 from .amounts import leading_amount
 from .dates import date_at
 from .discounts import leading_discount
-from .entities import has_cjk
+from .entities import has_cjk, looks_like_note
 from .items import find_words, leading_qty, split_qty_suffix
 
 # kind -> label words. Kinds: customer department product qty amount
@@ -79,6 +79,10 @@ def _is_label_word(text: str) -> bool:
 
 def _colon_follows(text: str, pos: int) -> bool:
     return text[pos:pos + 3].lstrip(" ")[:1] == ":"
+
+
+# "客户是北京协和医院", "金额为80万", "客户名称叫…": a verb between a glued label and its value.
+_GLUE_VERB = re.compile(r"(?:是|为|叫|:)\s*")
 
 
 def _same_line(text: str, a: int, b: int) -> bool:
@@ -179,7 +183,13 @@ def scan_fields(text: str, today: date, pattern: str | None) -> list[Field]:
         else:
             for word in _GLUE_BY_FIRST.get(tok.text[0], ()):
                 if tok.text.startswith(word) and len(tok.text) > len(word):
-                    kind, vstart, vi, glued = LABEL_KIND[word], tok.start + len(word), i, True
+                    start = tok.start + len(word)
+                    verb = _GLUE_VERB.match(text, start, tok.end)
+                    if verb and verb.end() < tok.end:
+                        start = verb.end()
+                    if LABEL_KIND[word] == "customer" and not verb and looks_like_note(text[start:tok.end]):
+                        break       # "客户设备科主任说…", "客户说…": a remark, not a label
+                    kind, vstart, vi, glued = LABEL_KIND[word], start, i, True
                     break
         if kind is None or vstart < 0:
             i += 1

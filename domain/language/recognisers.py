@@ -71,6 +71,23 @@ def labelled_deal(register: Meaning) -> Recogniser:
     return recognise
 
 
+# "A100多少钱", "彩超什么价？", "B200 的价格是多少": what one product costs.
+_PRICE_QUESTION = re.compile(
+    r"^(?:请问|问一下)?\s*(?P<what>[A-Za-z]{1,4}-?\d{2,5}|[\u4e00-\u9fffA-Za-z]{1,10}?)\s*(?:的)?\s*"
+    r"(?:价格|单价|报价|价钱|多少钱一台|多少钱|什么价格?|啥价|怎么卖)(?:是多少|多少)?[\s?？吗呢。!！]*$")
+
+
+_PRICE_OF_CODE = re.compile(r"^(?:价格|报价|价钱|单价)\s*:?\s*(?P<what>[A-Za-z]{1,4}-?\d{2,5})[\s?？吗呢。]*$")
+
+
+def price_question(meaning: Meaning) -> Recogniser:
+    """A question about a product's price, written without a command word."""
+    def recognise(text: str, today: date) -> IntentMatch | None:
+        m = _PRICE_QUESTION.match(text) or _PRICE_OF_CODE.match(text)
+        return IntentMatch(*meaning, m.group("what")) if m else None
+    return recognise
+
+
 def word_last(meaning: Meaning, words: tuple[str, ...]) -> Recogniser:
     """The command word at the end of a list of fields ("客户 产品 金额 报备").
     A sentence or a question that ends in the word ("明天去协和报备",

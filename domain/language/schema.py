@@ -38,6 +38,9 @@ class Parsed:
     intent: str  # the command's intent, as its capability registered it ("unknown": none)
     action: str | None = None  # a refinement of the intent ("amend", "mine" …)
     customer: str | None = None  # for action "alias": the full name
+    # register: every organisation name the message holds when it holds more than one
+    # (the handler asks which one is meant); empty otherwise
+    candidates: list[str] = field(default_factory=list)
     department: str | None = None  # 心内科, 设备科 …
     products: list[ProductMention] = field(default_factory=list)  # register; order/special: codes without qty
     amount_yuan: float | None = None  # always yuan
@@ -53,7 +56,8 @@ class Parsed:
     ref: str | None = None  # number referred to: registration "RG…", order "SO…", special price "SP…"
     co_partner: str | None = None  # register: the second partner of a joint registration ("合作 北京华信")
     # Free text: visit-note body, special-price/extension/withdrawal reason,
-    # order ship-to address (+ 备注), alias short name. Normalised text
+    # order ship-to address (+ 备注), alias short name; for a registration the
+    # 备注 and the words after its fields ("客户说预算已经批了"). Normalised text
     # (half-width punctuation, simplified characters).
     note: str | None = None
     # Orders: the same note split in two, the ship-to address and the rest (备注).

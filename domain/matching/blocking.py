@@ -2,7 +2,8 @@
 index (handlers/customer_search.py) under more than its full core:
 
 - its body without the type word and its trade name: 北京协和 for 北京协和医院,
-  迈瑞 for 深圳迈瑞生物医疗电子;
+  迈瑞 for 深圳迈瑞生物医疗电子, also without the place (协和, 迈瑞: a lookup of a
+  short name must find what it resembles, 查询 协和 above all);
 - the name of the hospital after its parent institution: 北京朝阳医院 for
   首都医科大学附属北京朝阳医院, 北京协和医院 for 中国医学科学院北京协和医院;
 - the short forms of the university it starts with: 青大 for 青岛大学附属医院.
@@ -32,8 +33,9 @@ __all__ = ["short_form_prefixes", "shorter_names", "university_short_forms"]
 def shorter_names(parts: NameParts) -> list[tuple[str, str | None, bool]]:
     """(core, place, also anywhere) triples; place None means the customer's
     own place.  A hospital's own name is also filed without its place (a
-    registration of 协和医院 may mean 中国医学科学院北京协和医院); a bare body
-    or trade name only at the place (北京协和, not every 协和)."""
+    registration of 协和医院 may mean 中国医学科学院北京协和医院), and so is a
+    bare body or trade name that says something on its own (协和, 迈瑞; not
+    市立 or 第1)."""
     core = parts.core
     if not core:
         return []
@@ -43,7 +45,7 @@ def shorter_names(parts: NameParts) -> list[tuple[str, str | None, bool]]:
     if parent is None:
         body = _body(core, parts.type_word)
         if not _NUMBERED_RE.search(body):
-            found += [(body, None, False), (trade_name(body), None, False)]
+            found += [(name, None, _telling(name, core)) for name in (body, trade_name(body))]
     elif parent.end() < len(core):
         # The hospital's own name, read as a name of its own: 北京朝阳医院 is
         # 医院 in 朝阳区, and a registration of it is looked up that way.

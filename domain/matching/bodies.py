@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .data.lexicon import FILLER_WORDS, INDUSTRY_WORDS, INSTITUTION_MARKERS, TYPE_WORDS
+from .data.lexicon import FILLER_WORDS, GENERIC_BODIES, INDUSTRY_WORDS, INSTITUTION_MARKERS, TYPE_WORDS
 from .model import DISTINCT, DUPLICATE, POSSIBLE, Parsed
 from .numerals import int_to_cn
 from .phonetic import sounds_alike
@@ -79,6 +79,11 @@ def split(a: str, b: str) -> tuple[str, str, str, str]:
     while j < limit - i and a[len(a) - 1 - j] == b[len(b) - 1 - j]:
         j += 1
     return a[:i], a[i:len(a) - j], b[i:len(b) - j], a[len(a) - j:]
+
+
+def _spoken_number(text: str) -> str:
+    """第5 → 五: how a number read as an ordinal was typed (宣五医院 is 宣武 mistyped)."""
+    return _ORDINAL_RE.sub(lambda m: int_to_cn(int(m.group(1))), text)
 
 
 def _drop_places(text: str, words: frozenset[str]) -> str:
@@ -178,6 +183,24 @@ def _words(prefix: str, da: str, db: str, suffix: str, pa: Parsed, pb: Parsed) -
     return head + da + tail, head + db + tail
 
 
+def _generic_with_parent(pa: Parsed, pb: Parsed, gaps) -> Judgement | None:
+    """北京肿瘤医院 / 中国医学科学院肿瘤医院: a name whose own body is generic
+    (only its place and type say which one it is) against one that adds only a
+    parent institution. Two institutions, unless the parent holds the other's
+    place (北京大学肿瘤医院 is 北京肿瘤医院)."""
+    short = pa if len(pa.core) < len(pb.core) else pb
+    if short.body not in GENERIC_BODIES or not short.place_words:
+        return None
+    for prefix, extra, _ in gaps:
+        if prefix or not extra.endswith(_MARKERS):
+            continue
+        if any(w in extra for w in short.place_words if len(w) >= 2):
+            return None
+        return Judgement(DISTINCT, f"通用名称：一方只写了上级单位“{show(extra)}”，"
+                                   f"另一方是{show(short.core)}（地名不同）", "通用名与上级单位")
+    return None
+
+
 def judge(pa: Parsed, pb: Parsed) -> Judgement:
     a, b = pa.core, pb.core
     if a == b:
@@ -189,6 +212,9 @@ def judge(pa: Parsed, pb: Parsed) -> Judgement:
         # sit in several places (南方医|科大学南方医|院 or |南方医科大学|南方医院);
         # judge each and keep the most favourable reading.
         best: Judgement | None = None
+        generic = _generic_with_parent(pa, pb, gaps)
+        if generic is not None:
+            return generic
         for prefix, extra, suffix in gaps:
             typo = next((w for w in sorted(places) if sounds_alike(extra, w)), None)
             if typo:
@@ -208,11 +234,16 @@ def judge(pa: Parsed, pb: Parsed) -> Judgement:
         dropped = show(da or db)
         return Judgement(DUPLICATE, f"同名（仅地名写法不同：{dropped}）", "地名写法")
     wa, wb = _words(prefix, da, db, suffix, pa, pb)
-    alike = sounds_alike(da, db)
+    alike = sounds_alike(da, db) or sounds_alike(*(_spoken_number(x) for x in (da, db)))
     if alike:
         return Judgement(POSSIBLE, f"{alike}字：{wa} vs {wb}", alike)
     trade_a, trade_b = trade_name(pa.body), trade_name(pb.body)
     if trade_a == trade_b and len(trade_a) >= 2 and not pa.latin:
+        trades_a, trades_b = pa.body[len(trade_a):], pb.body[len(trade_b):]
+        if trades_a and trades_b and trades_a not in trades_b and trades_b not in trades_a:
+            # 鱼跃医疗 / 鱼跃科技, 复星医药 / 复星医疗: one brand, two lines of business, two companies.
+            # 迈瑞医疗 / 迈瑞生物医疗电子 is a short form: its trade words are in the long one.
+            return Judgement(DISTINCT, f"字号相同但行业不同：{show(pa.body)} vs {show(pb.body)}", "行业不同")
         return Judgement(POSSIBLE, f"字号相同：{show(trade_a)}（行业词不同）", "字号相同")
     # One wrong letter in a long latin name is a typo (MEDTRONIC/MEDTRONLC);
     # one different character in a Chinese name is another name (中山/华山).

@@ -27,11 +27,24 @@ from .parse import parse
 from .phonetic import sounds_alike
 from .reasons import same_body_reason, same_key_reason, with_expansions
 from .regions import display, misspelt
+from .roman import from_parsed, is_latinish, read_script, spells
+from .roman import judge as judge_readings
 
 log = logging.getLogger(__name__)
 
 _RANK = {DUPLICATE: 2, POSSIBLE: 1, DISTINCT: 0}
 _LEVEL_WORD = {0: "省份", 1: "城市", 2: "区县"}
+# Differences in the body that leave two short or informal names "possibly one",
+# but make two full registered company names two companies (华为技术有限公司 /
+# 华为软件技术有限公司, 国药控股股份有限公司 / 国药控股北京有限公司).
+_REGISTERED_APART = frozenset({"名称包含", "行业词", "字号相同", "机构下属名称", "上级单位前缀"})
+
+
+def _registered(p: Parsed) -> bool:
+    """A company's full registered Chinese name: a legal form and no institution type.
+    Two such names that differ are two legal entities (a registered name is unique
+    where it is registered); English renderings are translations, not registrations."""
+    return p.inst_type is None and p.parts.type_word is not None and not p.latin
 
 
 def _similarity(pa: Parsed, pb: Parsed) -> float:
@@ -126,7 +139,12 @@ def _compare_parsed(pa: Parsed, pb: Parsed) -> MatchResult:
         return result(DISTINCT, f"分支机构不同：{a_br} vs {b_br}")
     caps: list[str] = []
     if bool(pa.branch_key) != bool(pb.branch_key):
-        caps.append(f"一方是分支机构（{pa.parts.branch or pb.parts.branch}）")
+        branch = pa.parts.branch or pb.parts.branch or ""
+        if branch.startswith("(") and _registered(pa) and _registered(pb):
+            # 新华医疗器械（上海）有限公司: a company of its own in that place, not the head office
+            rules.append("地区子公司")
+            return result(DISTINCT, f"一方是地区子公司：{branch}")
+        caps.append(f"一方是分支机构（{branch}）")
 
     # 2. Places: 武汉协和医院 vs 北京协和医院.  A place the gazetteer does not
     #    know that sounds like the other's (石家装 / 石家庄) is a typo, not a city.
@@ -202,6 +220,9 @@ def _compare_parsed(pa: Parsed, pb: Parsed) -> MatchResult:
     rules.append(verdict.rule)
     if verdict.verdict == DISTINCT:
         return result(DISTINCT, verdict.reason)
+    if verdict.verdict == POSSIBLE and verdict.rule in _REGISTERED_APART and _registered(pa) and _registered(pb):
+        rules.append("两个登记名称")
+        return result(DISTINCT, f"两家登记的公司：{verdict.reason}")
     if verdict.verdict == POSSIBLE:
         caps.insert(0, verdict.reason)
     if caps:
@@ -257,9 +278,41 @@ def _with_alternates(pa: Parsed, pb: Parsed, aliases: Mapping[str, str] | None) 
     return replace(best, reason=with_expansions(best.reason, pa, pb))
 
 
+def _across_scripts(a: str, b: str, pa: Parsed, pb: Parsed) -> MatchResult | None:
+    """Beijing Xiehe Hospital / 北京协和医院, 北京Xiehe医院 / 北京协和医院: a name
+    written (partly) in Latin letters is read as the other name sounds
+    (roman.py).  Two names that both hold Chinese are never more than
+    "possible" on their sound alone (协和 / 协合 sound alike)."""
+    la, lb = is_latinish(a), is_latinish(b)
+    if not (la or lb) or pa.empty or pb.empty:
+        return None
+    ra = read_script(a) if la else from_parsed(pa)
+    rb = read_script(b) if lb else from_parsed(pb)
+    got = judge_readings(ra, rb)
+    if got.verdict == DISTINCT:
+        return None
+    verdict = got.verdict if (ra.latin or rb.latin) else POSSIBLE
+    if got.verdict == DUPLICATE and (spells(a, b) or spells(b, a)):
+        verdict = DUPLICATE      # the same characters, some in pinyin: nothing left to doubt
+    sim = fuzz.ratio(ra.letters, rb.letters) / 100.0
+    score = 1.0 if verdict == DUPLICATE and got.verdict == DUPLICATE else _score(verdict, sim)
+    reason = f"{got.reason}：{a.strip()[:30]} ↔ {b.strip()[:30]}"
+    details = _details(pa, pb, [f"读音 A: {ra.letters}|{ra.place}", f"读音 B: {rb.letters}|{rb.place}", got.rule])
+    return MatchResult(verdict, score, reason, details)
+
+
+def _judge_names(a: str, b: str, pa: Parsed, pb: Parsed, aliases: Mapping[str, str] | None) -> MatchResult:
+    best = _with_alternates(pa, pb, aliases)
+    if best.verdict == DUPLICATE:
+        return best
+    across = _across_scripts(a, b, pa, pb)
+    # the reading decides only where it says more than the names as written
+    return across if across is not None and _RANK[across.verdict] > _RANK[best.verdict] else best
+
+
 @lru_cache(maxsize=8192)   # bounded: every worker holds one (all caches full: ~30 MB)
 def _compare_cached(a: str, b: str) -> MatchResult:
-    return _with_alternates(parse(a), parse(b), None)
+    return _judge_names(a, b, parse(a), parse(b), None)
 
 
 def compare(a: str, b: str, aliases: Mapping[str, str] | None = None) -> MatchResult:
@@ -269,7 +322,7 @@ def compare(a: str, b: str, aliases: Mapping[str, str] | None = None) -> MatchRe
             a, b = "" if a is None else str(a), "" if b is None else str(b)
         if not aliases:
             return _compare_cached(a, b)
-        return _with_alternates(parse(a, aliases), parse(b, aliases), aliases)
+        return _judge_names(a, b, parse(a, aliases), parse(b, aliases), aliases)
     except Exception as exc:  # defensive: one odd name must not break a registration
         log.exception("compare failed for %r / %r", a, b)
         return MatchResult(DISTINCT, 0.0, "无法比较（内部错误）", (f"错误: {exc!r}",))

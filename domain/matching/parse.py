@@ -41,7 +41,10 @@ from .text import has_cjk, simplify
 
 # 2: branches named without a legal form (国药控股|北京分公司) and campuses
 #    (北京协和医院|东院) leave the core; 分公司 keeps its 公司.
-KEY_VERSION = 2
+# 3: keys as in 2; what the index files a customer under moved: a name's sound
+#    (roman.py: Latin, pinyin and mixed names, English names), a telling body
+#    (协和) also without its place.  Stored customers are re-filed (migration 0011).
+KEY_VERSION = 3
 
 _TYPES = tuple(sorted(set(TYPE_WORDS), key=len, reverse=True))
 _LEGAL = tuple(sorted(LEGAL_SUFFIXES_CN, key=len, reverse=True))

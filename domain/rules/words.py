@@ -43,4 +43,18 @@ def role_word(role: str, lang: str = "zh") -> str:
 
 def scope_word(scope_key: str, lang: str = "zh") -> str:
     kind, _, value = scope_key.partition(":")
+    if kind == "line":
+        value = line_words([value], lang)
     return pick(SCOPE.get(kind, SCOPE["*"]), lang).format(v=value)
+
+
+# Product lines as English readers know them; a line not listed is shown as named.
+LINE = {"超声": "ultrasound", "监护": "patient monitoring", "呼吸": "respiratory", "影像": "imaging",
+        "检验": "laboratory", "内镜": "endoscopy", "麻醉": "anaesthesia", "心电": "ECG", "输注": "infusion"}
+
+
+def line_words(lines, lang: str = "zh") -> str:
+    """Product lines for a reply: 超声、监护 / ultrasound, patient monitoring."""
+    if lang != "en":
+        return "、".join(lines)
+    return ", ".join(LINE.get(line, line) for line in lines)

@@ -19,7 +19,7 @@ from models import Approval, ApprovalFlow, ApprovalStatus, FlowStatus, User
 # subject has been changed, so a typed decision can't approve a payload its
 # approver never saw.
 DECISION_RE = re.compile(r"^\s*(同意|通过|批准|approve|驳回|拒绝|reject)\s+"
-                         r"((?:RG|SO|SP|EX)\d{8}-\d+)(?:/(\d+))?\s*(.*)$",
+                         r"((?:RG|SO|SP|EX|CC)\d{8}-\d+)(?:/(\d+))?\s*(.*)$",
                          re.I | re.S)
 APPROVE_WORDS = {"同意", "通过", "批准", "approve"}
 ACTION_WORD = {"approve": "同意", "reject": "驳回"}      # what the hint tells them to type

@@ -6,7 +6,7 @@ from __future__ import annotations
 from chat.registry import Registry
 from domain.language.readers import read_delegation, read_transfer_to
 from domain.language.recognisers import absence_opening_with_dates
-from handlers.approvals import commands, delegation, sla
+from handlers.approvals import commands, delegation, mine, sla
 
 
 def install(registry: Registry) -> None:
@@ -24,10 +24,14 @@ def install(registry: Registry) -> None:
                      reader=read_delegation,
                      words=("取消委托", "撤销委托", "撤回委托", "结束委托", "收回委托", "取消代批", "cancel delegation",
                             "end delegation", "undelegate"))
+    registry.command("approval", "mine", run=mine.my_approvals, lookup=True, lists=True,
+                     words=("待审批", "我的审批", "待我审批", "我的待办", "待办", "my approvals", "pending approvals",
+                            "approvals"))
     registry.opener(absence_opening_with_dates(("approval", "delegate")))
     registry.not_commands("委托书", "委托函")
     registry.sweep("approvals_sla", 60, sla.sweep)
-    registry.help("> 审批人：点卡片 同意/驳回，或 同意 单号 / 驳回 单号 理由；"
-                  "转交 单号 审批人；委托 张伟 12月5日至12月12日；取消委托",
-                  "> approvers: tap 同意/驳回, or 同意 <number> / 驳回 <number> <reason>; 转交 <number> <approver>; "
-                  "委托 <stand-in> <from> 至 <to>; 取消委托")
+    registry.help("> 待审批 / 我的审批　点卡片 同意/驳回，或 同意 单号 / 驳回 单号 理由\n"
+                  "> 转交 单号 审批人　委托 张伟 12月5日至12月12日　取消委托",
+                  "> my approvals (待审批): tap 同意/驳回, or 同意 <number> / 驳回 <number> <reason>\n"
+                  "> 转交 <number> <approver> · 委托 <stand-in> <from> 至 <to> · 取消委托",
+                  roles=("manager", "director"))

@@ -7,6 +7,23 @@ from chat.texts import GENERAL
 from domain.wording import Wording
 
 TEXTS: dict[str, tuple[str, str]] = {
+    "decider": ("{title} {name}", "{name} ({title})"),
+    "todo_header": ("**待您审批（{n}）**，等得最久的在前：", "**Waiting for you ({n})**, oldest first:"),
+    "todo_line": ("> {i}. {title} · {desc} · 已等 {waited}{on_behalf}\n>    回复 同意 {ref}，或 驳回 {ref} 理由（也可点卡片）",
+                  "> {i}. {title} · {desc} · waiting {waited}{on_behalf}\n>    reply 同意 {ref}, or 驳回 {ref} <reason> (or tap the card)"),
+    "todo_on_behalf": ("（代批）", " (as stand-in)"),
+    "todo_more": ("另有 {n} 项，处理完上面的再发“待审批”查看。", "{n} more; send \"my approvals\" again after these."),
+    "todo_nothing": ("目前没有等待您审批的事项。", "Nothing is waiting for your approval."),
+    "todo_approvers_only": ("只有审批人（经理、总监）有待审批事项。", "Only approvers (managers, directors) have approvals."),
+    "waited_minutes": ("{n} 分钟", "{n} min"),
+    "waited_hours": ("{n} 小时", "{n} h"),
+    "waited_days": ("{n} 天", "{n} days"),
+    "decider_on_behalf": ("（代 {name}）", " on behalf of {name}"),
+    "role_manager": ("区域经理", "area manager"),
+    "role_director": ("销售总监", "sales director"),
+    "role_admin": ("管理员", "administrator"),
+    "role_dealer": ("渠道伙伴", "partner"),
+    "role_rep": ("外勤", "field rep"),
     "reject_reason_dropped": ("已放弃驳回 {number}（没有收到理由），它仍在等待审批。",
                               "The rejection of {number} was dropped (no reason given); it still waits for a decision."),
     "reject_reason_waiting": ("驳回 {number} 还在等您的理由：请直接回复理由，或发送“取消”放弃驳回。",

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from domain.clock import Clock
 from domain.matching import analyse, region_of
-from handlers.customers.search import CustomerMatch, aliases_for, index_customer, lookup
+from handlers.customers.search import CustomerMatch, aliases_for, index_customer, lookup, resembling
 from models import Customer
 
-__all__ = ["CustomerMatch", "find", "get_or_create"]
+__all__ = ["CustomerMatch", "find", "get_or_create", "resembling"]
 
 find = lookup
 

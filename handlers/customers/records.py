@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from chat import audit
 from chat.context import Services
 from chat.operations import Refused
-from handlers.customers.search import MAX_NAME_CHARS, alias_key, lookup
+from handlers.customers.search import MAX_NAME_CHARS, alias_key, index_customer, lookup
 from models import (
     Customer,
     CustomerAlias,
@@ -23,7 +23,7 @@ from models import (
 )
 
 MAX_ALIASES = 30
-FILLED_FROM_MERGED = ("region", "city", "address", "lat", "lng", "coord_system", "radius_m", "name_en")
+FILLED_FROM_MERGED = ("region", "city", "address", "lat", "lng", "coord_system", "radius_m", "english_name")
 
 
 def find_customer(svc: Services, actor: str, name: str) -> dict:
@@ -37,7 +37,8 @@ def find_customer(svc: Services, actor: str, name: str) -> dict:
 
 
 def _snapshot(c: Customer) -> dict:
-    return {"id": c.id, "name": c.name, "name_en": c.name_en, "region": c.region, "credit_code": c.credit_code}
+    return {"id": c.id, "name": c.name, "english_name": c.english_name, "region": c.region,
+            "credit_code": c.credit_code}
 
 
 def _aliases_of(s: Session, name: str) -> list[CustomerAlias]:
@@ -126,7 +127,7 @@ def _move_plans(s: Session, keep_id: int, drop_id: int) -> int:
 def _keep_names(s: Session, keep: Customer, drop: Customer, actor: str, svc: Services) -> list[str]:
     """The merged record's names and aliases now lead to the kept customer."""
     s.execute(update(CustomerAlias).where(CustomerAlias.full_name == drop.name).values(full_name=keep.name))
-    names = [n for n in (drop.name, drop.name_en) if n and n != keep.name and n != keep.name_en]
+    names = [n for n in (drop.name, drop.english_name) if n and n != keep.name and n != keep.english_name]
     for name in names:
         row = s.execute(select(CustomerAlias).where(CustomerAlias.alias == name)).scalar_one_or_none()
         if row is None:
@@ -137,17 +138,17 @@ def _keep_names(s: Session, keep: Customer, drop: Customer, actor: str, svc: Ser
     return names
 
 
-def edit_names(svc: Services, actor: str, customer_id: int, name_en: str | None, aliases: list[str]) -> dict:
+def edit_names(svc: Services, actor: str, customer_id: int, english_name: str | None, aliases: list[str]) -> dict:
     """Set a customer's English name and the complete list of its aliases."""
-    name_en = (name_en or "").strip() or None
+    english_name = (english_name or "").strip() or None
     wanted = []
     for raw in aliases:
         alias = raw.strip()
         if alias and alias not in wanted:
             wanted.append(alias)
-    if name_en and len(name_en) > 200:
+    if english_name and len(english_name) > 200:
         raise Refused("英文名太长（最多 200 个字符）。", "The English name is too long (at most 200 characters).",
-                      code="name_en")
+                      code="english_name")
     too_long = [a for a in wanted if len(a) > MAX_NAME_CHARS]
     if too_long or len(wanted) > MAX_ALIASES:
         raise Refused(f"别名最多 {MAX_ALIASES} 个、每个最多 {MAX_NAME_CHARS} 个字。",
@@ -162,7 +163,7 @@ def edit_names(svc: Services, actor: str, customer_id: int, name_en: str | None,
             which = "、".join(f"{a} → {full}" for a, full in taken.items())
             raise Refused(f"别名已用于其他客户：{which}", f"Aliases already used for other customers: {which}",
                           code="alias_taken")
-        before = {"name_en": customer.name_en, "aliases": sorted(current)}
+        before = {"english_name": customer.english_name, "aliases": sorted(current)}
         for alias, row in current.items():
             if alias not in wanted:
                 s.delete(row)
@@ -170,8 +171,10 @@ def edit_names(svc: Services, actor: str, customer_id: int, name_en: str | None,
             if alias not in current:
                 s.add(CustomerAlias(alias=alias, alias_key=alias_key(alias), full_name=customer.name,
                                     created_by=actor, created_at=svc.clock.now()))
-        customer.name_en = name_en
-        after = {"name_en": name_en, "aliases": sorted(wanted)}
+        customer.english_name = english_name
+        s.flush()
+        index_customer(s, customer)         # filed under its English name too, so the lookup finds it by it
+        after = {"english_name": english_name, "aliases": sorted(wanted)}
         if before != after:
             audit.record(s, at=svc.clock.now(), actor=actor, action="customer.edited", entity_type="customer",
                          entity_id=customer.id, before=before, after=after)

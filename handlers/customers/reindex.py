@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, inspect, literal, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.matching import analyse
@@ -31,14 +31,34 @@ class ReindexReport:
     collisions: list[tuple[int, int]] = field(default_factory=list)   # (customer kept on its old key, holder)
 
 
+def refile_in_migration(bind) -> ReindexReport:
+    """A data migration's re-file (0007, 0011): each batch a savepoint inside the
+    migration's own transaction; what could not move is printed for a person."""
+    factory = sessionmaker(bind=bind, join_transaction_mode="create_savepoint")
+    report = reindex_customers(factory)
+    if report.collisions:
+        print(f"re-filed {report.customers} customers; {len(report.collisions)} kept their old key because "
+              f"another customer now has it (same organisation twice: merge them by hand): {report.collisions[:20]}")
+    return report
+
+
+def _english_column(s: Session):
+    """Customer.english_name, or NULL where the schema has no such column yet (an
+    older migration that re-files customers runs with today's code)."""
+    columns = {c["name"] for c in inspect(s.connection()).get_columns("customers")}
+    return Customer.english_name if "english_name" in columns else literal(None).label("english_name")
+
+
 def reindex_customers(factory: sessionmaker[Session], batch: int = 2000,
                       progress: Callable[[int], None] | None = None) -> ReindexReport:
     report = ReindexReport()
     last = 0
+    with factory() as s:
+        english = _english_column(s)
     while True:
         with factory() as s, s.begin():
-            rows = s.execute(select(Customer.id, Customer.name, Customer.name_key).where(Customer.id > last)
-                             .order_by(Customer.id).limit(batch)).all()
+            rows = s.execute(select(Customer.id, Customer.name, Customer.name_key, english)
+                             .where(Customer.id > last).order_by(Customer.id).limit(batch)).all()
             if not rows:
                 break
             last = rows[-1].id
@@ -74,8 +94,9 @@ def _retry_collisions(factory: sessionmaker[Session], report: ReindexReport) -> 
 
 
 def _reindex_batch(s: Session, rows, report: ReindexReport) -> None:
-    parts = {cid: analyse(name) for cid, name, _ in rows}
-    moved = {cid: parts[cid].key for cid, _, key in rows if parts[cid].key and parts[cid].key != key}
+    parts = {cid: analyse(name) for cid, name, _, _ in rows}
+    english = {cid: en for cid, _, _, en in rows}
+    moved = {cid: parts[cid].key for cid, _, key, _ in rows if parts[cid].key and parts[cid].key != key}
     holders = dict(s.execute(select(Customer.name_key, Customer.id)
                              .where(Customer.name_key.in_(set(moved.values())))).all()) if moved else {}
     for cid, key in moved.items():
@@ -86,8 +107,8 @@ def _reindex_batch(s: Session, rows, report: ReindexReport) -> None:
         s.execute(update(Customer).where(Customer.id == cid).values(name_key=key))
         holders[key] = cid
         report.keys_changed += 1
-    ids = [cid for cid, _, _ in rows]
+    ids = [cid for cid, _, _, _ in rows]
     s.execute(delete(CustomerToken).where(CustomerToken.customer_id.in_(ids)))
-    tokens = [{"token": tok, "customer_id": cid} for cid in ids for tok in tokens_for(parts[cid])]
+    tokens = [{"token": tok, "customer_id": cid} for cid in ids for tok in tokens_for(parts[cid], english[cid])]
     if tokens:
         s.execute(insert(CustomerToken.__table__), tokens)

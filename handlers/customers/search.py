@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from domain.matching import NameParts, analyse, compare, prepare_aliases
+from domain.matching import MatchResult, NameParts, analyse, compare, is_latinish, prepare_aliases
 from domain.matching.reasons import named_expansions
 from domain.matching.text import simplify
 from handlers.customers.reads import candidates, first_read
@@ -30,7 +30,7 @@ from handlers.customers.tokens import query_tokens, tokens_for
 from models import Customer, CustomerAlias, CustomerToken
 
 __all__ = ["CREDIT_CODE", "CustomerMatch", "alias_key", "aliases_for", "credit_code_in", "index_customer",
-           "lookup", "query_tokens", "tokens_for"]
+           "lookup", "query_tokens", "resembling", "tokens_for"]
 
 # GB 32100-2015 unified social credit code: 18 characters from digits and
 # capitals without I, O, S, V, Z.
@@ -78,12 +78,47 @@ def aliases_for(session: Session, names: Iterable[str]) -> dict[str, str]:
     return prepare_aliases(dict(rows)) if rows else {}
 
 
+_RANK = {"duplicate": 2, "possible": 1, "distinct": 0}
+_NOTHING = "没有相似的已知客户"
+
+
+def _judge(name: str, row: dict, aliases: dict[str, str] | None) -> MatchResult:
+    """The name against one stored customer: its name, and for a name written
+    in Latin letters its English name too (Peking Union Medical College Hospital)."""
+    res = compare(name, row["name"], aliases)
+    english = row.get("english_name")
+    if english and res.verdict != "duplicate" and is_latinish(name):
+        via = compare(name, english, aliases)
+        if (_RANK[via.verdict], via.score) > (_RANK[res.verdict], res.score):
+            res = replace(via, reason=f"按英文名“{english}”：{via.reason}")
+    return res
+
+
+def _by_sound(res: MatchResult) -> bool:
+    return res.reason.startswith("读音一致") and "按英文名" not in res.reason
+
+
 def lookup(session: Session, name: str, credit_code: str | None = None) -> CustomerMatch:
+    """The customer a registration of ``name`` means: the first tier with a match decides."""
+    found = _search(session, name, credit_code, every=False)
+    return found[0] if found else CustomerMatch("distinct", 0.0, _NOTHING, None, analyse(name).steps)
+
+
+def resembling(session: Session, name: str, limit: int = 5) -> list[CustomerMatch]:
+    """Every known customer ``name`` is or resembles, best first, at most ``limit``
+    (查询 协和 lists 北京协和医院 and 武汉协和医院). The same reads as lookup."""
+    return _search(session, name, None, every=True)[:limit]
+
+
+def _search(session: Session, name: str, credit_code: str | None, every: bool) -> list[CustomerMatch]:
+    out: list[CustomerMatch] = []
     if credit_code:
         hit = session.execute(
             select(Customer).where(Customer.credit_code == credit_code.strip().upper())).scalar_one_or_none()
         if hit is not None:
-            return CustomerMatch("duplicate", 1.0, "统一社会信用代码相同", hit, ("credit_code",))
+            out.append(CustomerMatch("duplicate", 1.0, "统一社会信用代码相同", hit, ("credit_code",)))
+            if not every:
+                return out
     parts = analyse(name)
     exact, aliased = first_read(session, parts.key, alias_key(name))
     table: dict[str, str] = {}
@@ -94,32 +129,52 @@ def lookup(session: Session, name: str, credit_code: str | None = None) -> Custo
     if exact is not None:                  # the common case: one indexed read and done
         named = named_expansions(parts.steps)   # say which alias or short form made it the same
         reason = f"标准化后名称相同（{'，'.join(named)}）" if named else "标准化后名称相同"
-        return CustomerMatch("duplicate", 1.0, reason, exact, parts.steps)
+        out.append(CustomerMatch("duplicate", 1.0, reason, exact, parts.steps))
+        if not every:
+            return out
     tiers = query_tokens(parts)
     cands = candidates(session, tiers)
-    if not cands.names:
-        return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
     # A stored customer may itself carry a short name an admin defined.
-    both = {**(prepare_aliases(cands.aliased) if cands.aliased else {}), **table}
-    seen: set[int] = set()
+    both = {**(prepare_aliases(cands.aliased) if cands.aliased else {}), **table} or None
+    seen: set[int] = {m.matched.id for m in out}
     for token in tiers:                    # most specific tier first; stop at the first with a match
         fresh = [cid for cid in cands.by_tier.get(token, ()) if cid not in seen]
         seen.update(fresh)
-        found = []
+        found: list[tuple[int, MatchResult]] = []
         for cid in fresh:
-            res = compare(name, cands.names[cid], both or None)
-            if res.verdict == "duplicate":     # nothing in a later tier or row can beat it
-                found = [(cid, res)]
+            res = _judge(name, cands.rows[cid], both)
+            if res.verdict == "distinct":
+                continue
+            found.append((cid, res))
+            # nothing later can beat a duplicate, unless it was only the sound (two customers may sound alike)
+            if not every and res.verdict == "duplicate" and not _by_sound(res):
                 break
-            if res.verdict != "distinct":
-                found.append((cid, res))
-        if found:
-            cid, res = max(found, key=lambda m: m[1].score)
-            return CustomerMatch(res.verdict, res.score, res.reason, cands.customer(session, cid), res.details)
-    return CustomerMatch("distinct", 0.0, "没有相似的已知客户", None, parts.steps)
+        if not found:
+            continue
+        matches = [CustomerMatch(res.verdict, res.score, res.reason, cands.customer(session, cid), res.details)
+                   for cid, res in sorted(found, key=lambda m: (-_RANK[m[1].verdict], -m[1].score))]
+        if every:
+            out += matches
+            continue
+        best = matches[0]
+        alike = [m for m in matches if m.verdict == "duplicate"]
+        if len(alike) > 1 and _by_sound(best):
+            # Beijing Xiehe Hospital reads as 北京协和医院 and as 北京协合医院: a person decides
+            return [replace(best, verdict="possible", score=0.85,
+                            reason=f"{best.reason}；同音的已知客户不止一个（{alike[1].matched.name}）")]
+        return [best]
+    out.sort(key=lambda m: (-_RANK[m.verdict], -m.score))
+    return out
 
 
 def index_customer(session: Session, customer: Customer, parts: NameParts | None = None) -> None:
+    """File a customer under its tokens, those of its English name too; tokens
+    it no longer has (a changed English name) are dropped."""
     parts = parts or analyse(customer.name)
-    for token in tokens_for(parts):
-        session.merge(CustomerToken(token=token, customer_id=customer.id))
+    wanted = set(tokens_for(parts, customer.english_name))
+    have = set(session.execute(select(CustomerToken.token).where(CustomerToken.customer_id == customer.id)).scalars())
+    if have - wanted:
+        session.execute(delete(CustomerToken).where(CustomerToken.customer_id == customer.id,
+                                                    CustomerToken.token.in_(have - wanted)))
+    for token in sorted(wanted - have):
+        session.add(CustomerToken(token=token, customer_id=customer.id))

@@ -3,8 +3,14 @@ customer is filed under and which tiers a lookup reads, most specific first:
 
 - ``cp:`` the name's core at its place (北京 + 协和医院),
 - ``c0:`` the same core filed without any place (a customer named 协和医院),
-- ``pp:`` the core's pinyin at its place (同音字 typos: 协合 ↔ 协和),
-- ``c:``/``p:`` the core / its pinyin anywhere, only for a name without a place,
+- ``pp:`` how the name sounds (domain.matching.roman: xieheyiyuan) at its place
+  (同音字 typos: 协合 ↔ 协和; Beijing Xiehe Hospital, 北京Xiehe医院), for the
+  customer's English name too,
+- ``c:``/``p:`` the core / its sound anywhere, only for a name without a place,
+- ``pb:`` the sound of the body alone (xiehe), at its place and anywhere: what
+  a Latin name that leaves out the type word finds (Beijing Xiehe, Xiehe),
+- ``pw:`` the first word of an English name, at its place and anywhere: what a
+  shorter English name finds (Peking Union Hospital),
 - ``b:`` the shorter names a customer is registered by, at its place or
   anywhere (matching.blocking): 北京协和 finds 北京协和医院, 北京朝阳医院 finds
   首都医科大学附属北京朝阳医院; a campus (北京协和医院东院) is a branch, so its
@@ -19,12 +25,9 @@ amount and answers "possible" rather than guessing.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-from pypinyin import lazy_pinyin
-
-from domain.matching import NameParts
+from domain.matching import NameParts, Reading, is_latinish, reading_of, readings_of
 from domain.matching.blocking import short_form_prefixes, shorter_names, university_short_forms
+from domain.matching.roman import place_letters
 
 TIER_LIMIT = 20
 # Broad tiers stop sooner: a name without a place can only ever be "possible"
@@ -33,25 +36,48 @@ BROAD_TIER_LIMIT = 8
 TOKEN_CHARS = 120
 STEM_MIN_CORE = 6
 STEM_CHARS = 4
+# A body sound shorter than this (an, li) would file thousands of customers together.
+SOUND_BODY_MIN = 4
 
 
-@lru_cache(maxsize=8192)   # bounded: every worker holds one
-def _pinyin(core: str) -> str:
-    return " ".join(lazy_pinyin(core))
+def _where(reading: Reading, parts: NameParts | None) -> str:
+    """The place a sound is filed at: the name's own places, else the place the
+    name implies (招商银行|北京分行, …附属北京朝阳医院), as letters; "" for none.
+    Filing and lookup must agree, and a name never lands under the bare sound of
+    thousands of others (every 中信银行 branch under "zhongxinyinhang|")."""
+    if reading.place:
+        return reading.place
+    implied = parts.city or parts.region if parts is not None else None
+    return place_letters(implied) if implied else ""
 
 
-def tokens_for(parts: NameParts) -> list[str]:
-    """The tokens one customer is filed under (see query_tokens for their use)."""
-    core = parts.core
-    if not core:
+def _sound_tokens(reading: Reading, parts: NameParts | None = None, body: bool = True) -> list[str]:
+    if not reading.letters:
         return []
+    where = _where(reading, parts)
+    found = [f"pp:{reading.letters}|{where}", f"p:{reading.letters}"]
+    if body and len(reading.body) >= SOUND_BODY_MIN and reading.body != reading.letters:
+        found += [f"pb:{reading.body}|{where}", f"pb:{reading.body}"]
+    if reading.head and reading.head != reading.body:
+        found += [f"pw:{reading.head}|{where}", f"pw:{reading.head}"]
+    return found
+
+
+def tokens_for(parts: NameParts, english_name: str | None = None) -> list[str]:
+    """The tokens one customer is filed under (see query_tokens for their use):
+    its name, and its English name when it has one."""
+    core = parts.core
+    found: list[str] = []
+    if english_name and english_name.strip():
+        for reading in readings_of(english_name):
+            found += _sound_tokens(reading)
+    if not core:
+        return list(dict.fromkeys(tok[:TOKEN_CHARS] for tok in found))
     place = parts.city or parts.region or ""
-    found = [f"cp:{core}|{place}", f"c:{core}"]
+    found += [f"cp:{core}|{place}", f"c:{core}"]
     if not place:
         found.append(f"c0:{core}")
-    if _has_cjk(core):
-        py = _pinyin(core)
-        found += [f"pp:{py}|{place}", f"p:{py}"]
+    found += _sound_tokens(reading_of(parts.original), parts)
     if len(core) >= STEM_MIN_CORE:
         found.append(f"s:{core[:STEM_CHARS]}")
     for name, at, anywhere in shorter_names(parts):
@@ -72,26 +98,30 @@ def query_tokens(parts: NameParts) -> list[str]:
     if not core:
         return []
     place = parts.city or parts.region or ""
-    py = _pinyin(core) if _has_cjk(core) else None
+    sound = reading_of(parts.original)
+    where = _where(sound, parts)
     if place:
-        found = [f"cp:{core}|{place}", f"c0:{core}"] + ([f"pp:{py}|{place}"] if py else [])
+        found = [f"cp:{core}|{place}", f"c0:{core}"]
+        found += [f"pp:{sound.letters}|{where}"] if sound.letters else []
         found.append(f"b:{core}|{place}")
     else:
-        found = [f"c:{core}"] + ([f"p:{py}"] if py else []) + [f"b:{core}"]
+        found = [f"c:{core}"] + ([f"p:{sound.letters}"] if sound.letters else []) + [f"b:{core}"]
+    if is_latinish(parts.original) and sound.letters:
+        # Beijing Xiehe Hospital, Xiehe: what the name sounds like, then its body alone
+        found += [f"pp:{sound.letters}|{where}", f"p:{sound.letters}"]
+        if len(sound.body) >= SOUND_BODY_MIN:
+            found += [f"pb:{sound.body}|{where}"] if where else []
+            found.append(f"pb:{sound.body}")
+        if sound.head:
+            # Peking Union Hospital: the first word of an English name it shortens
+            found.append(f"pw:{sound.head}|{where}" if where else f"pw:{sound.head}")
     if len(core) >= STEM_MIN_CORE and any(step.startswith("缩写") for step in parts.steps):
         found.append(f"s:{core[:STEM_CHARS]}")
     found += [f"a:{short}" for short in short_form_prefixes(core)]
     return list(dict.fromkeys(tok[:TOKEN_CHARS] for tok in found))
 
 
-# Not domain.matching.text.has_cjk (which also counts 〇 and the compatibility
-# block): stored customers are filed by exactly this test, and changing it
-# would change their tokens without a re-file.
-def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
 def tier_limit(token: str) -> int:
-    if token.startswith(("c:", "p:", "s:", "a:")) or (token.startswith("b:") and "|" not in token):
+    if token.startswith(("c:", "p:", "s:", "a:")) or (token.startswith(("b:", "pb:", "pw:")) and "|" not in token):
         return BROAD_TIER_LIMIT
     return TIER_LIMIT

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.geo import BD09, GCJ02, WGS84
 from domain.matching import analyse, region_of
-from handlers.customers.search import CREDIT_CODE, MAX_NAME_CHARS, alias_key, tokens_for
+from domain.matching.text import has_cjk
+from handlers.customers.search import CREDIT_CODE, MAX_NAME_CHARS, alias_key, index_customer, tokens_for
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Run, later_wins
@@ -34,7 +35,7 @@ RADIUS_M = range(10, 5001)
 SYSTEMS = {"gcj02": GCJ02, "gcj-02": GCJ02, "高德": GCJ02, "腾讯": GCJ02, "火星坐标": GCJ02,
            "wgs84": WGS84, "wgs-84": WGS84, "gps": WGS84, "bd09": BD09, "bd-09": BD09, "百度": BD09}
 # What an update may change on a stored customer (the name and key never change).
-UPDATABLE = ("address", "credit_code", "region", "lat", "lng", "coord_system", "radius_m")
+UPDATABLE = ("english_name", "address", "credit_code", "region", "lat", "lng", "coord_system", "radius_m")
 
 
 @dataclass(slots=True)
@@ -44,6 +45,7 @@ class CustomerRow:
     address: str | None
     credit_code: str | None
     aliases: list[str]
+    english_name: str | None = None
     lat: float | None = None
     lng: float | None = None
     coord_system: str | None = None
@@ -57,8 +59,8 @@ class CustomerRow:
     def __reduce__(self):
         # Parked in the spool as a plain tuple of what was read: a quarter of
         # the cost of pickling the instance, which matters at a million rows.
-        return (CustomerRow, (self.number, self.name, self.address, self.credit_code, self.aliases, self.lat,
-                              self.lng, self.coord_system, self.radius_m))
+        return (CustomerRow, (self.number, self.name, self.address, self.credit_code, self.aliases,
+                              self.english_name, self.lat, self.lng, self.coord_system, self.radius_m))
 
 
 class Customers(Kind):
@@ -67,6 +69,9 @@ class Customers(Kind):
     columns = (
         Column("name", "客户名称", True, ("名称", "医院名称"), "客户全称，不超过 100 字",
                "the customer's full name (≤ 100 characters)"),
+        Column("english_name", "英文名", False, ("英文名称", "english"),
+               "官方英文名（可选），英文或拼音报备时据此判重，如 Peking Union Medical College Hospital",
+               "the official English name (optional): English and pinyin registrations are checked against it"),
         Column("address", "地址", False, (), "地址；也用来判断客户所在省份",
                "address; also tells the customer's province"),
         Column("credit_code", "统一社会信用代码", False, ("信用代码",),
@@ -97,7 +102,13 @@ class Customers(Kind):
         if any(len(a) > MAX_NAME_CHARS for a in aliases):
             raise RowProblem("别名过长 (alias too long)")
         address = cells.text(c.get("address"))
-        row = CustomerRow(number, name, address[:MAX_ADDRESS_CHARS] if address else None, code, aliases)
+        english = cells.text(c.get("english_name"))
+        if english and len(english) > MAX_NAME_CHARS:
+            raise RowProblem(f"英文名超过 {MAX_NAME_CHARS} 个字符 (english_name too long)")
+        if english and has_cjk(english):
+            raise RowProblem(f"英文名里有中文: {english} (english_name must be in Latin letters)")
+        row = CustomerRow(number, name, address[:MAX_ADDRESS_CHARS] if address else None, code, aliases,
+                          english or None)
         if "lat" in c or "lng" in c or "radius_m" in c:
             self._geofence(row, c)
         return row
@@ -120,7 +131,8 @@ class Customers(Kind):
     def merge(self, earlier: CustomerRow, later: CustomerRow) -> CustomerRow:
         """An empty cell means "not known" here, so the earlier row's values
         fill the later row's gaps (its aliases are kept too)."""
-        for attr in ("address", "credit_code", "lat", "lng", "coord_system", "radius_m", "region", "city"):
+        for attr in ("english_name", "address", "credit_code", "lat", "lng", "coord_system", "radius_m", "region",
+                     "city"):
             if getattr(later, attr) is None:
                 setattr(later, attr, getattr(earlier, attr))
         later.aliases = list(dict.fromkeys([*earlier.aliases, *later.aliases]))
@@ -155,8 +167,13 @@ class Customers(Kind):
                            lambda r: ("code", r.credit_code) if r.credit_code else ("row", r.number),
                            report, self.superseded, self.merge)
         for row in rows:
-            if target[row.number] is not None:
-                report.count("updated" if _update(target[row.number], row) else "unchanged")
+            stored = target[row.number]
+            if stored is not None:
+                english_before = stored.english_name
+                changed = _update(stored, row)
+                if stored.english_name != english_before:
+                    index_customer(s, stored)        # filed under its new English name
+                report.count("updated" if changed else "unchanged")
         if fresh:
             _insert(s, {r.key: r for r in fresh}, run.now, report)
         report.extra["aliases"] = report.extra.get("aliases", 0) + _aliases(s, rows, run.now)
@@ -167,13 +184,14 @@ class Customers(Kind):
 
     def example(self, demo: dict) -> dict[str, object]:
         c = demo["customers"][0]
-        return {"name": c["name"], "address": c["address"], "credit_code": "", "aliases": "协和医院北京|北京协和",
+        return {"name": c["name"], "english_name": c.get("english_name", ""), "address": c["address"],
+                "credit_code": "", "aliases": "协和医院北京|北京协和",
                 "lat": c["lat"], "lng": c["lng"], "coord_system": GCJ02, "radius_m": 300}
 
 
 def _analyse(row: CustomerRow) -> None:
     parts = analyse(row.name)
-    row.key, row.city, row.tokens = parts.key, parts.city, tokens_for(parts)
+    row.key, row.city, row.tokens = parts.key, parts.city, tokens_for(parts, row.english_name)
     row.region = (region_of(row.address) if row.address else None) or parts.region
 
 
@@ -181,7 +199,8 @@ def _insert(s: Session, fresh: dict[str, CustomerRow], now: datetime, report) ->
     # Core executemany, then one keyed SELECT for the ids: the ORM's bulk
     # INSERT … RETURNING spends quadratic time splicing rows back together.
     s.execute(insert(Customer.__table__), [
-        {"name": r.name, "name_key": r.key, "region": r.region, "city": r.city, "address": r.address,
+        {"name": r.name, "english_name": r.english_name, "name_key": r.key, "region": r.region, "city": r.city,
+         "address": r.address,
          "credit_code": r.credit_code, "lat": r.lat, "lng": r.lng, "coord_system": r.coord_system,
          "radius_m": r.radius_m, "source": "import", "created_at": now} for r in fresh.values()
     ])

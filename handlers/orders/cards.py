@@ -11,10 +11,13 @@ from chat.context import Context
 from chat.messages import Button, Card, CardStamp, Markdown, Text
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
 from domain.wording import unit_yuan, yuan
+from handlers.orders.checks import evaluate
+from handlers.orders.lines import price_lines
 from handlers.orders.texts import t
 from models import Order, OrderStatus, Partner, Product, Registration, User
 
 TIER_WORD = {"gold": "金牌", "silver": "银牌", "standard": "标准"}
+TIER_WORD_EN = {"gold": "gold", "silver": "silver", "standard": "standard"}
 CHECK_NAMES = {"order.qualification": "授权", "order.moq": "起订量", "order.pack": "整箱", "order.credit": "信用",
                "order.territory": "区域", "order.stock": "库存"}
 # Passes that checked nothing (no stock loaded, the check switched off): not shown as ✅.
@@ -27,14 +30,16 @@ APPROVAL_SUFFIX = {OrderStatus.DRAFT: "order_approval_suffix_draft",
                    OrderStatus.DELIVERED: "order_approval_suffix_done"}
 
 
-def price_source_word(source: str) -> str:
+def price_source_word(source: str, lang: str = "zh") -> str:
+    en = lang == "en"
     if source.startswith("special:"):
-        return f"特价 {source.split(':', 1)[1]}"
+        return f"{'special price' if en else '特价'} {source.split(':', 1)[1]}"
     if source.startswith("price_list:partner"):
-        return "专属价"
+        return "your own price list" if en else "专属价"
     if source.startswith("price_list:tier:") or source.startswith("tier:"):
-        return f"{TIER_WORD.get(source.rsplit(':', 1)[1], source.rsplit(':', 1)[1])}价"
-    return "目录价"
+        tier = source.rsplit(':', 1)[1]
+        return f"{TIER_WORD_EN.get(tier, tier)} tier price" if en else f"{TIER_WORD.get(tier, tier)}价"
+    return "list price" if en else "目录价"
 
 
 def checks_line(verdicts: list[dict]) -> str:
@@ -50,37 +55,63 @@ def new_task_id(order: Order) -> str:
     return f"so-{order.id}-r{order.revision}-{secrets.token_hex(4)}"
 
 
-def detail(ctx: Context, order: Order, header_key: str = "order_draft_header") -> Markdown:
-    lines = [t(header_key, "zh", number=order.number)]
+def detail(ctx: Context, order: Order, header_key: str = "order_draft_header", lang: str = "zh") -> Markdown:
+    lines = [t(header_key, lang, number=order.number)]
     list_total = Decimal(str(order.list_total_yuan))
     for ln in order.lines:
-        lines.append(t("order_line", "zh", sku=ln.sku, name=ln.name, qty=ln.qty, price=unit_yuan(ln.unit_price),
-                       list=unit_yuan(ln.list_price), source=price_source_word(ln.price_source),
-                       amount=yuan(ln.amount_yuan)))
+        lines.append(t("order_line", lang, sku=ln.sku, name=ln.name, qty=ln.qty, price=unit_yuan(ln.unit_price),
+                       list=unit_yuan(ln.list_price), source=price_source_word(ln.price_source, lang),
+                       amount=yuan(ln.amount_yuan, lang)))
     saved = list_total - Decimal(str(order.total_yuan))
-    lines.append(t("order_total", "zh", total=yuan(order.total_yuan), list=yuan(list_total), saved=yuan(saved)))
+    lines.append(t("order_total", lang, total=yuan(order.total_yuan, lang), list=yuan(list_total, lang),
+                   saved=yuan(saved, lang)))
     partner = ctx.s.get(Partner, order.partner_id)
-    lines.append(t("order_ship_to", "zh", ship_to=order.ship_to or partner.address or "默认地址",
-                   region=order.ship_to_region or "未识别"))
+    lines.append(t("order_ship_to", lang, ship_to=order.ship_to or partner.address or t("order_default_address", lang),
+                   region=order.ship_to_region or t("order_region_unknown", lang)))
     if order.customer_text:
-        lines.append(t("order_customer", "zh", customer=order.customer_text))
+        lines.append(t("order_customer", lang, customer=order.customer_text))
     if order.registration_id:
         deal = ctx.s.get(Registration, order.registration_id)
-        lines.append(t("order_deal", "zh", number=deal.number, customer=deal.customer_text))
+        lines.append(t("order_deal", lang, number=deal.number, customer=deal.customer_text))
     credit = next((v["facts"] for v in order.verdicts if v["rule_id"] == "order.credit"), None)
     if credit and credit.get("limit") is not None:
-        lines.append(t("order_credit", "zh", limit=yuan(credit["limit"]), receivables=yuan(credit["receivables"]),
-                       open=yuan(credit["open_orders"]), this=yuan(credit["this_order"]),
-                       exposure=yuan(credit["exposure"])))
+        lines.append(t("order_credit", lang, limit=yuan(credit["limit"], lang),
+                       receivables=yuan(credit["receivables"], lang), open=yuan(credit["open_orders"], lang),
+                       this=yuan(credit["this_order"], lang), exposure=yuan(credit["exposure"], lang)))
     lines += verdict_lines(order)
     if order.status == OrderStatus.DRAFT:
-        first = order.lines[0]
-        pack = ctx.s.get(Product, first.sku).pack_size
-        lines.append(t("order_how_to_confirm", "zh", number=order.number,
-                       example=f"{first.sku}*{edit_qty(first.qty, pack)}")
-                     + (t("order_how_to_remove", "zh", number=order.number, sku=order.lines[-1].sku)
-                        if len(order.lines) > 1 else "") + "。")
+        lines.append(_how_to_go_on(ctx, order, lang))
     return Markdown("\n".join(lines))
+
+
+def _how_to_go_on(ctx: Context, order: Order, lang: str) -> str:
+    """Confirm, change or drop a line: a change is shown only with a quantity
+    the checks would accept now (credit, stock, packs), never one that would
+    itself be refused."""
+    text = t("order_how_to_confirm", lang, number=order.number)
+    example = accepted_change(ctx, order)
+    if example:
+        text += t("order_how_to_change", lang, number=order.number, example=example)
+    if len(order.lines) > 1:
+        text += t("order_how_to_remove", lang, number=order.number, sku=order.lines[-1].sku)
+    return text + ("." if lang == "en" else "。")
+
+
+def accepted_change(ctx: Context, order: Order) -> str | None:
+    """"A100*25": a change of the first line's quantity the rules accept now, or None."""
+    first = order.lines[0]
+    products = {p.sku: p for p in (ctx.s.get(Product, ln.sku) for ln in order.lines)}
+    pack = max(1, products[first.sku].pack_size or 1)
+    moq = max(1, products[first.sku].moq or 1)
+    partner = ctx.s.get(Partner, order.partner_id)
+    for qty in (edit_qty(first.qty, pack), first.qty + pack, first.qty - pack):
+        if qty < moq or qty == first.qty or qty <= 0:
+            continue
+        items = [(products[ln.sku], qty if ln is first else ln.qty) for ln in order.lines]
+        lines = price_lines(ctx.s, ctx.rules.pricing, partner, items)
+        if not evaluate(ctx, partner, lines, order.ship_to, exclude_order_id=order.id).rejects:
+            return f"{first.sku}*{qty}"
+    return None
 
 
 def verdict_lines(order: Order) -> list[str]:

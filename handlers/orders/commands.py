@@ -13,6 +13,7 @@ from sqlalchemy import case, select
 from chat.context import Context
 from chat.messages import Markdown, Text
 from domain.language import Parsed
+from domain.language.suggest import code_typos, is_yes
 from handlers.customers import lookup as customers
 from handlers.orders.access import is_dealer, order_for_card
 from handlers.orders.amend import MAX_ADDRESS_CHARS, amend
@@ -27,8 +28,11 @@ from models import Order, OrderStatus, Partner, Product, Role
 from models.catalog import DbCatalog
 
 __all__ = [
+    "DRAFT_FLOW",
     "amend",
+    "answer_draft",
     "cancel_by_text",
+    "cancel_draft",
     "confirm_by_text",
     "continue_flow",
     "my_orders",
@@ -40,7 +44,7 @@ __all__ = [
 
 MAX_REMARK_CHARS = 300
 LIST_LIMIT = 10
-YES = {"是", "是的", "对", "对的", "好", "好的", "可以", "确认", "yes", "y", "ok"}
+DRAFT_FLOW = "order_draft"
 
 
 # ---- placing ------------------------------------------------------------------
@@ -74,6 +78,14 @@ def place(ctx: Context, parsed: Parsed, text: str, replace: dict[str, str] | Non
         ctx.reply(Text(t("order_ask_qty", lang, skus="、".join(wanted.no_qty), example=wanted.no_qty[0])))
         return
     if not wanted.items:
+        fixed = code_typos(text, {p.sku for p in ctx.s.execute(select(Product).where(Product.active)).scalars()})
+        if fixed:
+            # "A1OO": a letter O for a zero. Asked, never guessed.
+            typed, sku = fixed[0]
+            corrected = text.replace(typed, sku, 1)
+            ctx.set_state({"flow": "order_fix", "text": corrected, "replace": replace or {}})
+            ctx.reply(Text(t("order_code_did_you_mean", lang, typed=typed, sku=sku, name=ctx.s.get(Product, sku).name)))
+            return
         ctx.reply(Text(t("order_usage", lang)))
         return
     if wanted.too_many:
@@ -128,8 +140,10 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
                           group_note=t("order_refused_privately", lang))
         return
     note = t("order_draft_privately", lang, number=order.number)
-    ctx.reply_private(detail(ctx, order), group_note=note)
+    ctx.reply_private(detail(ctx, order, lang=lang), group_note=note)
     ctx.reply_private(summary_card(ctx, order), group_note=note)
+    # "是" confirms this draft, "取消" drops it (a later order replaces the question).
+    ctx.set_state({"flow": DRAFT_FLOW, "order": order.number})
 
 
 def continue_flow(ctx: Context, state: dict, text: str) -> bool:
@@ -137,7 +151,7 @@ def continue_flow(ctx: Context, state: dict, text: str) -> bool:
     the message is something else and goes its normal way."""
     catalog = DbCatalog(ctx.s)
     if state["flow"] == "order_fix":
-        if text.strip().lower() not in YES:
+        if not is_yes(text):
             return False
         place(ctx, ctx.parse(state["text"], catalog), state["text"],
               replace=state.get("replace"))
@@ -159,6 +173,21 @@ def continue_flow(ctx: Context, state: dict, text: str) -> bool:
     return True
 
 
+def answer_draft(ctx: Context, state: dict, text: str) -> bool:
+    """After a draft order: "是"/"好的" confirm it; anything else goes its own way."""
+    if not is_yes(text):
+        return False
+    ctx.clear_state()
+    confirm_by_text(ctx, Parsed(intent="order", action="confirm", ref=state["order"]))
+    return True
+
+
+def cancel_draft(ctx: Context, state: dict) -> None:
+    """取消 right after a draft order cancels that draft."""
+    ctx.clear_state()
+    cancel_by_text(ctx, Parsed(intent="order", action="cancel", ref=state["order"]))
+
+
 # ---- reading --------------------------------------------------------------------------
 
 def show(ctx: Context, parsed: Parsed) -> None:
@@ -168,7 +197,7 @@ def show(ctx: Context, parsed: Parsed) -> None:
     if order is None or not (staff or order.partner_id == ctx.user.partner_id):
         ctx.reply(Text(t("order_not_found", lang, ref=parsed.ref or "")))
         return
-    ctx.reply_private(detail(ctx, order, header_key=f"order_header_{order.status}"),
+    ctx.reply_private(detail(ctx, order, header_key=f"order_header_{order.status}", lang=lang),
                       group_note=t("order_detail_privately", lang, number=order.number))
 
 

@@ -18,6 +18,7 @@ from domain.rules.decision import overall
 from domain.rules.words import rule_name
 from domain.wording import sentences, yuan
 from handlers.approvals import start_flow
+from handlers.approvals.deciders import decider_words
 from handlers.orders.access import lock_for_change, own_order, refused_as_fixed
 from handlers.orders.cards import resend_card, stamp_card
 from handlers.orders.checks import OrderOutcome
@@ -108,11 +109,12 @@ def confirm(ctx: Context, order: Order) -> None:
                "confirmed")
     if outcome.needing:
         set_status(ctx, order, OrderStatus.PENDING_APPROVAL)
-        start_flow(ctx, "order", order, [overall(outcome.needing).approver], outcome.needing,
-                   region=(partner.regions or [None])[0])
+        flow = start_flow(ctx, "order", order, [overall(outcome.needing).approver], outcome.needing,
+                          region=(partner.regions or [None])[0])
         ctx.audit("order.confirmed_pending", "order", order.number, before=before, after=order_snapshot(order),
                   verdicts=order.verdicts)
-        ctx.reply(Text(t("order_pending", lang, number=order.number, total=yuan(order.total_yuan),
+        ctx.reply(Text(t("order_pending", lang, number=order.number, total=yuan(order.total_yuan, lang),
+                         who=decider_words(ctx, flow, lang),
                          reasons=sentences((v.message for v in outcome.needing), lang).rstrip("。."))))
         return
     set_status(ctx, order, OrderStatus.CONFIRMED)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from chat.registry import Registry
 from domain.language.field_reader import FieldOptions, fields_reader
 from domain.language.readers import read_ref
+from domain.language.recognisers import price_question
+from handlers.orders import account, erp_api, sweep
 from handlers.orders import commands as orders
-from handlers.orders import erp_api, sweep
 from handlers.orders.approval_kind import OrderKind
 
 ORDER_LINES = fields_reader(FieldOptions(lines="order"))
@@ -15,7 +16,8 @@ ORDER_LINES = fields_reader(FieldOptions(lines="order"))
 
 def install(registry: Registry) -> None:
     registry.command("order", run=lambda ctx, parsed: orders.place(ctx, parsed, ctx.inbound.text or ""),
-                     words=("订货", "下单", "补货", "订购", "order"), reader=ORDER_LINES)
+                     words=("订货", "下单", "补货", "订购", "要货", "进货", "采购", "补单", "拿货", "备货", "order"),
+                     reader=ORDER_LINES)
     registry.command("order", "my_orders", run=lambda ctx, parsed: orders.my_orders(ctx),
                      words=("我的订单", "my orders"), lookup=True, lists=True)
     registry.command("order", "amend", run=orders.amend, reader=ORDER_LINES,
@@ -33,6 +35,13 @@ def install(registry: Registry) -> None:
     registry.shared_verb(("查询", "查一下", "查看", "查找", "查", "query", "订单"), "SO", "order", "show")
     for flow in ("order_fix", "order_qty"):
         registry.continuation(flow, orders.continue_flow)
+    registry.continuation(orders.DRAFT_FLOW, orders.answer_draft, on_cancel=orders.cancel_draft)
+    registry.command("order", "credit", run=account.my_credit, lookup=True,
+                     words=("我的额度", "我的信用额度", "信用额度", "可用额度", "额度", "my credit", "credit"))
+    registry.command("order", "price", run=account.price_of, reader=ORDER_LINES, lookup=True,
+                     words=("查价格", "查价", "price of", "price"))
+    # "A100多少钱", "彩超什么价", "价格 A100" ("价格不合理…" is no question about one)
+    registry.opener(price_question(("order", "price")))
     registry.card_action(orders.order_for_card, orders.on_card_click)
     registry.approval_kind(OrderKind())
     registry.sweep("orders", 300, sweep.sweep)
@@ -40,5 +49,8 @@ def install(registry: Registry) -> None:
     registry.endpoint("GET", "/erp/v1/orders", erp_api.orders)
     registry.endpoint("POST", "/erp/v1/shipments", erp_api.shipments, writes=True)
     registry.endpoint("POST", "/erp/v1/receivables", erp_api.receivables, writes=True)
-    registry.help("> 订货 A100*20 B200*5 [收货地址：…]　我的订单　修改订单 单号 A100*25 / 删除 B200　取消订单 单号",
-                  "> order A100*20 B200*5 · my orders · 修改订单 <number> A100*25 · 取消订单 <number>")
+    registry.help("> 订货 A100*20 B200*5 [收货地址：…]　我的订单　修改订单 单号 A100*25 / 删除 B200　取消订单 单号\n"
+                  "> 我的额度　A100多少钱",
+                  "> order A100*20 B200*5 · my orders · 修改订单 <number> A100*25 · 取消订单 <number>\n"
+                  "> my credit · price A100",
+                  roles=("dealer",))

@@ -59,6 +59,8 @@ class RegistrationKind(RowSubject):
             essential.append(("联合报备", ctx.s.get(Partner, reg.joint_partner_id).name, ESSENTIAL))
         filler = [("预计签约", reg.close_date.isoformat() if reg.close_date else "未填", FILLER),
                   ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M"), FILLER)]
+        if reg.note:
+            filler.insert(0, ("备注", reg.note[:60], FILLER))      # what the dealer added after the fields
         reasons = ("审批原因", "、".join(reason_label(r["reason_code"]) for r in flow.reasons), ALWAYS)
         rows = essential + filler + [reasons]
         return CardView(title=t("card_title", "zh", number=reg.number),
@@ -82,11 +84,13 @@ class RegistrationKind(RowSubject):
         ctx.audit("registration.approved", "registration", reg.number, before=before,
                   after={**snapshot(reg), "partner_share": str(reg.partner_share) if reg.partner_share else None})
         who = ctx.s.get(User, appr.decided_by_id)
-        text = t("reg_decided_approved", "zh", number=reg.number, customer=reg.customer_text, who=who.name,
+        dealer = self.requester(ctx, reg)
+        lang = ctx.lang_of(dealer)
+        text = t("reg_decided_approved", lang, number=reg.number, customer=reg.customer_text, who=who.name,
                  until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))
         if cosell:
-            text += t("cosell_accepted", "zh", customer=reg.key_account, share=percent(reg.partner_share))
-        ctx.send(self.requester(ctx, reg), Text(text), key=f"decision:{appr.id}")
+            text += t("cosell_accepted", lang, customer=reg.key_account, share=percent(reg.partner_share))
+        ctx.send(dealer, Text(text), key=f"decision:{appr.id}")
 
     def rejected(self, ctx: Context, flow: ApprovalFlow, reg: Registration, appr: Approval, reason: str) -> None:
         if reg.change_waiting:
@@ -99,9 +103,10 @@ class RegistrationKind(RowSubject):
         reg.decision_reason = reason
         locks.release(ctx, reg)
         ctx.audit("registration.rejected", "registration", reg.number, before=before, after=snapshot(reg))
-        ctx.send(self.requester(ctx, reg),
-                 Text(t("reg_decided_rejected", "zh", number=reg.number, customer=reg.customer_text,
-                        who=ctx.user.name, reason=reason)), key=f"decision:{appr.id}")
+        dealer = self.requester(ctx, reg)
+        ctx.send(dealer, Text(t("reg_decided_rejected", ctx.lang_of(dealer), number=reg.number,
+                                customer=reg.customer_text, who=ctx.user.name, reason=reason)),
+                 key=f"decision:{appr.id}")
 
     def _change_rejected(self, ctx: Context, reg: Registration, reason: str) -> None:
         """A refused change to an approved registration: the approved terms stand."""

@@ -14,7 +14,7 @@ from domain.rules import checks
 from domain.rules.verdict import NEEDS_APPROVAL, Verdict
 from domain.wording import yuan
 from handlers.approvals import void_open_flows
-from handlers.registration import joint_cards, locks
+from handlers.registration import contests, joint_cards, locks
 from handlers.registration.approved_terms import approved_terms_of, restore_approved_terms
 from handlers.registration.ownership import own_open
 from handlers.registration.payload import snapshot
@@ -70,7 +70,10 @@ def amend(ctx: Context, parsed: Parsed) -> None:
         routine = checks.routine(rules, lang)
         needing = [routine] if routine.outcome == NEEDS_APPROVAL else []
     customer = ctx.s.get(Customer, reg.customer_id)
-    if needing:
+    if contests.in_open_contest(ctx, reg):
+        # Still a claim on a name like a known customer: its contest's one card shows the new terms.
+        contests.claim_changed(ctx, reg)
+    elif needing:
         # An approved deal stays approved (protected, on its approved terms) while
         # its change waits: the change, not the deal, is what the approver decides.
         if not reg.change_waiting:
@@ -113,5 +116,6 @@ def withdraw(ctx: Context, parsed: Parsed) -> None:
     reg.status, reg.updated_at, reg.revision = RegistrationStatus.WITHDRAWN, ctx.now, reg.revision + 1
     reg.ended_at = ctx.now                  # the cool-down runs from here
     locks.release(ctx, reg)
+    contests.claim_changed(ctx, reg)            # its contest's card no longer lists it
     ctx.audit("registration.withdrawn", "registration", reg.number, before=before, after=snapshot(reg))
     ctx.reply(Text(t("withdrawn", ctx.lang, number=reg.number, customer=reg.customer_text)))

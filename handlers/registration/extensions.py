@@ -23,6 +23,7 @@ from domain.rules import Verdict
 from domain.rules import visit_checks as checks
 from domain.rules.verdict import NEEDS_APPROVAL
 from handlers.approvals import start_flow
+from handlers.approvals.deciders import decider_words
 from handlers.approvals.kinds import CardView, RowSubject
 from handlers.registration import locks
 from handlers.registration.payload import snapshot
@@ -127,10 +128,12 @@ def request(ctx: Context, parsed: Parsed) -> None:
                       t("ext_verdict", "zh", have=len(counted), days=rules.within_days), facts,
                       approver_role=rules.approver)
     customer = ctx.s.get(Customer, reg.customer_id)
-    start_flow(ctx, "extension", ext, [rules.approver], [verdict], region=customer.region if customer else None)
+    flow = start_flow(ctx, "extension", ext, [rules.approver], [verdict],
+                      region=customer.region if customer else None)
     ctx.audit("extension.requested", "registration", reg.number, after={"extension": ext.number, **facts})
     ctx.reply(Text(t("ext_submitted", lang, number=reg.number, ext=ext.number, days=rules.days,
-                     until=ctx.fmt(reg.lock_until + timedelta(days=rules.days), "%Y-%m-%d"), have=len(counted))))
+                     until=ctx.fmt(reg.lock_until + timedelta(days=rules.days), "%Y-%m-%d"), have=len(counted),
+                     who=decider_words(ctx, flow, lang))))
 
 
 class ExtensionKind(RowSubject):

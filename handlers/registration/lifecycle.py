@@ -24,7 +24,7 @@ from chat import sweeps
 from chat.context import Context, Services
 from chat.messages import Text
 from handlers.approvals.voiding import void_flows
-from handlers.registration import joint_cards, locks
+from handlers.registration import contests, joint_cards, locks
 from handlers.registration.approved_terms import restore_approved_terms
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
@@ -145,6 +145,7 @@ def end_protection(ctx: Context, reg: Registration, status: str) -> list[Registr
     for lock in ctx.s.execute(select(RegistrationLock).where(RegistrationLock.registration_id == reg.id)).scalars():
         ctx.s.delete(lock)
     ctx.s.flush()
+    contests.claim_changed(ctx, reg)            # a claim that ended leaves its contest's card
     return voided
 
 

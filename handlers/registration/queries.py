@@ -13,7 +13,17 @@ from handlers.customers import lookup as customers
 from handlers.registration.ownership import acting_partner_id, works_deals
 from handlers.registration.progress import stage_of
 from handlers.registration.texts import status_word, t
-from models import OPEN_STATUSES, JointStatus, Partner, Registration, RegistrationLock, RegistrationStatus, Role
+from models import (
+    OPEN_STATUSES,
+    ContestStatus,
+    CustomerContest,
+    JointStatus,
+    Partner,
+    Registration,
+    RegistrationLock,
+    RegistrationStatus,
+    Role,
+)
 
 LIST_LIMIT = 10
 
@@ -68,37 +78,91 @@ def my_registrations(ctx: Context) -> None:
 
 
 def query_customer(ctx: Context, name: str | None) -> None:
+    """查询 <客户>: the customer the name means and every known customer it
+    resembles (查询 协和: 北京协和医院, 武汉协和医院 …), each with who holds it
+    and what waits on it. A name is called free only when nothing it
+    resembles is held or waiting."""
     lang = ctx.lang
     if not name:
         ctx.reply(Text(t("query_need_name", lang)))
         return
-    match = customers.find(ctx.s, name)
-    if match.matched is None or match.verdict == "distinct":
+    found = customers.resembling(ctx.s, name, limit=QUERY_LIMIT)
+    if not found:
         # Not "free to register": nothing like it is known, which may be a typo.
         ctx.reply(Text(t("query_not_found", lang, customer=name)))
         return
-    cust = match.matched
+    staff = ctx.user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+    blocks: list[str] = []
+    busy = False
+    shown: set[int] = set()
+    for match in found:
+        lines, taken = _customer_lines(ctx, match, staff, shown)
+        busy = busy or taken
+        if taken or match.verdict == "duplicate":
+            blocks.append("\n".join(lines))
+    exact = next((m for m in found if m.verdict == "duplicate"), None)
+    if not busy:
+        ctx.reply(Text(t("query_none", lang, customer=exact.matched.name) if exact else
+                       t("query_none_alike", lang, customer=name,
+                         names="、".join(m.matched.name for m in found))))
+        return
+    if exact is None or len(blocks) > 1:
+        blocks.insert(0, t("query_alike_header", lang, customer=name))
+        blocks.append(t("query_alike_hint", lang))
+    if staff:
+        # A manager's view names every holder: for them, not for the group they asked in.
+        ctx.reply_private(Markdown("\n".join(blocks)), group_note=t("query_privately", lang,
+                                                                    customer=exact.matched.name if exact else name))
+        return
+    ctx.reply(Markdown("\n".join(blocks)))
+
+
+QUERY_LIMIT = 6
+
+
+def _customer_lines(ctx: Context, match, staff: bool, shown: set[int]) -> tuple[list[str], bool]:
+    """The lines about one customer, and whether anything holds it or waits on it
+    (``shown``: registrations listed already, not listed twice)."""
+    lang, cust = ctx.lang, match.matched
     rows = ctx.s.execute(
         select(Registration, RegistrationLock.scope_key)
         .join(RegistrationLock, RegistrationLock.registration_id == Registration.id)
         .where(RegistrationLock.customer_id == cust.id, RegistrationLock.expires_at > ctx.now)
         .order_by(Registration.received_at)).all()
-    lines = [f"**{cust.name}**" + ("" if match.verdict == "duplicate" else f"（相似：{match.reason}）")]
+    if match.verdict == "duplicate":
+        head = f"**{cust.name}**"
+    else:
+        head = f"**{cust.name}**" + (t("query_alike_why", lang, why=match.reason) if staff else t("query_alike", lang))
+    lines = [head]
     seen: set[int] = set()
-    staff = ctx.user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
     for reg, scope in rows:
         if staff or reg.partner_id == ctx.user.partner_id:
-            if reg.id not in seen:
+            if reg.id not in seen and reg.id not in shown:
                 lines.append(_line(ctx, reg, with_partner=staff, party=reg.partner_id))
                 seen.add(reg.id)
         else:
             key = "query_other_pending" if reg.status == RegistrationStatus.PENDING else "query_other"
             lines.append("> " + t(key, lang, scope=scope_word(scope, lang), until=ctx.fmt(reg.lock_until, "%Y-%m-%d")))
-    if len(lines) == 1:
-        ctx.reply(Text(t("query_none", lang, customer=cust.name)))
-        return
-    if staff and any(reg.partner_id != ctx.user.partner_id for reg, _ in rows):
-        # A manager's view names every holder: for them, not for the group they asked in.
-        ctx.reply_private(Markdown("\n".join(lines)), group_note=t("query_privately", lang, customer=cust.name))
-        return
-    ctx.reply(Markdown("\n".join(lines)))
+    shown |= seen
+    waiting = _waiting_lookalikes(ctx, cust)
+    listed = [(reg, number) for reg, number in waiting if reg.id not in shown]
+    shown |= {reg.id for reg, _ in waiting}
+    if staff:
+        lines += [t("query_lookalike_claim", lang, line=_line(ctx, reg, with_partner=True)[2:],
+                    contest=contest_number) for reg, contest_number in listed]
+    else:
+        mine = [reg for reg, _ in listed if reg.partner_id == ctx.user.partner_id]
+        lines += [t("query_lookalike_claim", lang, line=_line(ctx, reg)[2:], contest="") for reg in mine]
+        others = len([reg for reg, _ in waiting if reg.partner_id != ctx.user.partner_id])
+        if others:
+            lines.append("> " + t("query_lookalike_others", lang, n=others))
+    return lines, bool(rows) or bool(waiting)
+
+
+def _waiting_lookalikes(ctx: Context, customer) -> list[tuple[Registration, str]]:
+    """Claims on names like this customer, waiting for the area manager (its open contest)."""
+    return list(ctx.s.execute(
+        select(Registration, CustomerContest.number)
+        .join(CustomerContest, Registration.contest_id == CustomerContest.id)
+        .where(CustomerContest.customer_id == customer.id, CustomerContest.status == ContestStatus.OPEN,
+               Registration.status == RegistrationStatus.PENDING).order_by(Registration.received_at)).all())

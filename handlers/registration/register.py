@@ -15,12 +15,13 @@ from domain.rules import checks
 from domain.rules import pipeline_checks as pipeline
 from domain.rules.decision import ACCEPTED, APPROVAL, REFUSED, overall
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, Verdict
-from domain.rules.words import role_word, rule_name
+from domain.rules.words import line_words, role_word, rule_name
 from domain.wording import sentences, yuan
 from handlers.approvals import start_flow
+from handlers.approvals.deciders import decider
 from handlers.customers import lookup as customers
-from handlers.customers.search import credit_code_in
-from handlers.registration import cooldown, joint_cards, key_accounts, lifecycle, locks, recall
+from handlers.customers.search import CustomerMatch, credit_code_in
+from handlers.registration import contests, cooldown, joint_cards, key_accounts, lifecycle, locks, pile_ups, recall
 from handlers.registration.ownership import acting_partner_id, works_deals
 from handlers.registration.partners import find_partner
 from handlers.registration.payload import snapshot
@@ -32,6 +33,7 @@ from models.catalog import DbCatalog
 # a polite correction instead of a failed command.
 MAX_CUSTOMER_CHARS = 100
 MAX_DEPARTMENT_CHARS = 30
+MAX_NOTE_CHARS = 500
 MAX_AMOUNT_YUAN = 100_000_000_000      # ¥1000亿: no channel deal is larger
 # Below this a deal amount is almost surely a missing unit ("金额80" meant 80万):
 # asking costs the dealer one message, a ¥80 deal would sail through every rule.
@@ -71,6 +73,8 @@ def fields_from(parsed: Parsed, text: str | None = None) -> dict:
     return {
         "credit_code": credit_code_in(text),
         "customer": parsed.customer,
+        "candidates": list(parsed.candidates),
+        "note": parsed.note,
         "department": parsed.department,
         "products": [{"word": p.word, "sku": p.sku, "qty": p.qty} for p in parsed.products],
         "amount_yuan": parsed.amount_yuan,
@@ -106,7 +110,17 @@ def continue_registration(ctx: Context, state: dict, text: str) -> bool:
         named = text.strip()
         register(ctx, {**old, "co_partner": None if named in NO_CO_PARTNER else named})
         return True
+    if state.get("asked") == "which":
+        chosen = _chosen(text, old.get("candidates") or [])
+        if chosen is None:
+            ctx.set_state(state)
+            ctx.reply(Text(t("answer_not_understood", ctx.lang, answer=text.strip()[:40],
+                             ask=_which_question(ctx, old["candidates"]))))
+            return True
+        register(ctx, {**old, "customer": chosen, "candidates": []})
+        return True
     more = fields_from(ctx.parse("报备 " + text), text)
+    more["candidates"] = []
     if old.get("customer"):
         more["customer"] = more["credit_code"] = None
     if not any(more.get(k) not in (None, [], "") for k in ("customer", "products", "amount_yuan", "close_date",
@@ -118,6 +132,24 @@ def continue_registration(ctx: Context, state: dict, text: str) -> bool:
         return True
     register(ctx, merge(old, more))
     return True
+
+
+_ORDINALS = {"1": 0, "一": 0, "①": 0, "第一个": 0, "前者": 0, "2": 1, "二": 1, "②": 1, "第二个": 1, "后者": 1,
+             "3": 2, "三": 2, "③": 2, "第三个": 2}
+
+
+def _chosen(text: str, candidates: list[str]) -> str | None:
+    """The candidate an answer picks: its number, or (part of) its name."""
+    answer = text.strip().strip("。.!！ ")
+    if answer in _ORDINALS and _ORDINALS[answer] < len(candidates):
+        return candidates[_ORDINALS[answer]]
+    named = [c for c in candidates if answer and (answer in c or c in answer)]
+    return named[0] if len(named) == 1 else None
+
+
+def _which_question(ctx: Context, candidates: list[str]) -> str:
+    listed = "　".join(f"{'①②③④⑤'[i]} {c}" for i, c in enumerate(candidates[:5]))
+    return t("ask_which_customer", ctx.lang, choices=listed)
 
 
 def _ask(ctx: Context, fields: dict, asked: str, message: str) -> None:
@@ -150,6 +182,10 @@ def register(ctx: Context, fields: dict) -> None:
     if problem:
         field, text = problem
         _ask(ctx, {**fields, field: None}, "amount" if field == "amount_yuan" else field, text)
+        return
+    if len(fields.get("candidates") or []) > 1:
+        # "报备 北京协和医院 北京大学第一医院 …": one registration names one customer.
+        _ask(ctx, {**fields, "customer": None}, "which", _which_question(ctx, fields["candidates"]))
         return
     if missing:
         _ask(ctx, fields, missing[0], t(f"ask_{missing[0]}", ctx.lang))
@@ -205,6 +241,9 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
     name = fields["customer"].strip()
     code = fields.get("credit_code")
     match = customers.find(s, name, credit_code=code)
+    if (match.verdict == "possible" and match.matched is not None and not fields.get("lookalike_confirmed")
+            and pile_ups.ask_first(ctx, partner, match, fields, lines)):
+        return
     customer = match.matched if match.verdict == "duplicate" else customers.get_or_create(s, ctx.clock, name, code)
     s.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
     lifecycle.release_expired(ctx, customer.id)
@@ -245,7 +284,8 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
                        amount_yuan=amount,
                        close_date=date.fromisoformat(fields["close_date"]) if fields.get("close_date") else None,
                        status=outcome.status, received_at=ctx.received_at, verdicts=[v.to_dict() for v in verdicts],
-                       match=match.to_dict(), rules_version=ctx.rules.version, created_at=now, updated_at=now,
+                       match=match.to_dict(), rules_version=ctx.rules.version, note=_note(fields), other_names=[],
+                       created_at=now, updated_at=now,
                        stage=ctx.rules.pipeline.first_stage, stage_at=ctx.received_at,
                        key_account=account.customer if account and not partner.direct else None)
     if co_partner is not None:
@@ -269,17 +309,30 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
 
     ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),
               verdicts=reg.verdicts)
-    # The verdict first, then the approval card: in a group thread both are seen, in that order.
-    _reply_outcome(ctx, reg, outcome, customer)
-    if outcome.status == RegistrationStatus.PENDING:
-        if co_partner is not None:
+    # The card is made first so that the verdict can name who has it; the
+    # verdict still reaches the chat first (the card's send waits for it).
+    flow = None
+    contested = match.verdict == "possible" and match.matched is not None
+    with ctx.sends_held() as card_sends:
+        if outcome.status == RegistrationStatus.PENDING and co_partner is not None:
             # The second partner accepts first; the managers' turn (if any) comes after.
             joint_cards.invite(ctx, reg, co_partner, partner)
-        else:
+        elif outcome.status == RegistrationStatus.PENDING and contested:
+            # A name like a known customer: the area manager decides it on that customer's one card.
+            resembles = next(v for v in verdicts if v.reason_code == "POSSIBLE_DUPLICATE")
+            flow = contests.claim(ctx, reg, match.matched, resembles)
+        elif outcome.status == RegistrationStatus.PENDING:
             # A name with no place in it ("协和医院") borrows the region of the customer it resembles.
             region = customer.region or (match.matched.region if match.matched else None)
-            request_approval(ctx, reg, outcome.approver_role, region,
-                             [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
+            flow = request_approval(ctx, reg, outcome.approver_role, region,
+                                    [v for v in verdicts if v.outcome == NEEDS_APPROVAL])
+    _reply_outcome(ctx, reg, outcome, customer, flow, match if contested else None)
+    card_sends.release()
+
+
+def _note(fields: dict) -> str | None:
+    note = (fields.get("note") or "").strip()
+    return note[:MAX_NOTE_CHARS] or None
 
 
 def _holder_of_resembled(ctx: Context, match, scope_keys: list[str], partner_id: int):
@@ -300,16 +353,23 @@ def names_another_partner(verdicts: list[Verdict]) -> bool:
                for v in verdicts)
 
 
-def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: Customer) -> None:
+def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: Customer, flow,
+                   contested: CustomerMatch | None) -> None:
+    """What the dealer reads: the verdict in the dealer's words (what the
+    approver reads — scores, "same customer: reject" — stays on the card),
+    and who has the card, by name. A verdict naming another partner goes to
+    the sender alone, never to a group."""
     lang = ctx.lang
-    common = {"number": reg.number, "customer": customer.name, "lines": "、".join(reg.product_lines),
-              "amount": yuan(reg.amount_yuan)}
+    common = {"number": reg.number, "customer": customer.name, "lines": line_words(reg.product_lines, lang),
+              "amount": yuan(reg.amount_yuan, lang)}
+    note = t("reg_note_line", lang, note=reg.note) if reg.note else ""
     if outcome.status == RegistrationStatus.APPROVED:
-        reply = Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common))
+        reply = Text(t("reg_approved", lang, until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common) + note)
     elif outcome.status == RegistrationStatus.PENDING:
-        reasons = sentences((v.message for v in outcome.verdicts if v.outcome == NEEDS_APPROVAL), lang)
-        reply = Text(t("reg_pending", lang, approver=_waiting_for(ctx, reg, outcome), reasons=reasons,
-                       until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common))
+        title, name = _waiting_for(ctx, reg, outcome, flow)
+        reasons = dealer_reasons(ctx, outcome.verdicts, contested, t("decider", lang, title=title, name=name))
+        reply = Text(t("reg_pending", lang, approver=title, name=name, reasons=reasons,
+                       until=ctx.fmt(reg.lock_until, "%Y-%m-%d"), **common) + note)
     else:
         first = outcome.first_reject
         others = [v.message for v in outcome.verdicts if v.outcome == REJECT and v is not first]
@@ -317,7 +377,7 @@ def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: 
         appeal = t("appeal_hint", lang, number=reg.number, days=ctx.rules.appeals.window_days) \
             if first.reason_code == "HELD_BY_OTHER" else ""
         reply = Text(t("reg_rejected", lang, rule_name=rule_name(first.rule_id, lang), rule=first.rule_id,
-                       message=message, next_step=first.next_step) + appeal)
+                       message=message, next_step=first.next_step) + appeal + note)
     if names_another_partner(outcome.verdicts):
         ctx.reply_private(reply, group_note=t(f"reg_{outcome.status}_privately", lang, number=reg.number,
                                               customer=customer.name))
@@ -325,27 +385,53 @@ def _reply_outcome(ctx: Context, reg: Registration, outcome: Outcome, customer: 
         ctx.reply(reply)
 
 
-def _waiting_for(ctx: Context, reg: Registration, outcome: Outcome) -> str:
-    """Who decides next, as the partner reads it: the second partner of a joint
-    registration, a key account's owner and the area manager, or the approver."""
+def _waiting_for(ctx: Context, reg: Registration, outcome: Outcome, flow) -> tuple[str, str]:
+    """(title, name) of who decides next, as the partner reads it: the second
+    partner of a joint registration, or whoever has the card (a key account's
+    owner, the area manager, a stand-in), or the approver's role."""
     lang = ctx.lang
     if reg.joint_partner_id is not None:
-        return ctx.s.get(Partner, reg.joint_partner_id).name
-    if reg.key_account is not None:
-        owner = key_accounts.owner_of(ctx, next((a for a in ctx.rules.key_accounts.accounts
-                                                 if a.customer == reg.key_account), None))
-        who = f"{role_word('account_owner', lang)} {owner.name}" if owner else role_word("account_owner", lang)
-        return t("and", lang, a=who, b=role_word(outcome.approver_role, lang))
-    return role_word(outcome.approver_role, lang)
+        return ctx.s.get(Partner, reg.joint_partner_id).name, t("joint_partner_word", lang)
+    return decider(ctx, flow, lang) or (role_word(outcome.approver_role, lang), "-")
+
+
+# What a dealer may read of a verdict waiting for someone: its own message,
+# except where that message is written for the approver (scores, instructions).
+DEALER_READABLE = {"KEY_ACCOUNT", "JOINT_ACCEPTANCE"}
+
+
+def dealer_reasons(ctx: Context, verdicts: list[Verdict], contested: CustomerMatch | None, decider: str) -> str:
+    """Why it waits, in the dealer's words: never a score, never the holder of
+    a customer it only resembles, never what the approver is told to do."""
+    lang = ctx.lang
+    out: list[str] = []
+    for v in verdicts:
+        if v.outcome != NEEDS_APPROVAL:
+            continue
+        if v.reason_code == "POSSIBLE_DUPLICATE":
+            held = bool(v.facts.get("matched_holder_partner"))
+            out.append(t("why_lookalike_held" if held else "why_lookalike", lang,
+                         matched=v.facts.get("matched") or (contested.matched.name if contested else ""),
+                         who=decider))
+        elif v.reason_code == "TIER_EXCEEDED":
+            out.append(t("why_tier", lang, threshold=yuan(v.facts["threshold_yuan"], lang),
+                         approver=role_word(v.approver_role or "director", lang)))
+        elif v.reason_code == "REGION_UNKNOWN":
+            out.append(t("why_region", lang))
+        elif v.reason_code in DEALER_READABLE:
+            out.append(v.message)
+        else:
+            out.append(t("why_routine", lang))
+    return sentences(dict.fromkeys(out), lang)
 
 
 # ---- approvals ----------------------------------------------------------------
 
-def request_approval(ctx: Context, reg: Registration, role: str, region: str | None, reasons: list[Verdict]) -> None:
+def request_approval(ctx: Context, reg: Registration, role: str, region: str | None, reasons: list[Verdict]):
     """One step: the area manager covering the region, or the director; a
-    co-sell request on a key account goes to the account's owner first."""
+    co-sell request on a key account goes to the account's owner first. Returns the flow."""
     steps = key_accounts.ladder(ctx, reg.key_account, {v.reason_code for v in reasons}, role)
-    start_flow(ctx, "registration", reg, steps, reasons, region)
+    return start_flow(ctx, "registration", reg, steps, reasons, region)
 
 
 def grant_protection(ctx: Context, reg: Registration) -> None:

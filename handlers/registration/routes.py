@@ -11,11 +11,13 @@ from domain.language.readers import read_extension, read_ref
 from domain.language.recognisers import labelled_deal, number_first, word_last
 from handlers.registration import (
     changes,
+    contests,
     extensions,
     follow_ups,
     joint,
     joint_cards,
     outcomes,
+    pile_ups,
     queries,
     register,
     sweep,
@@ -66,18 +68,23 @@ def install(registry: Registry) -> None:
     registry.fallback(labelled_deal(REGISTER))
     registry.fallback(word_last(REGISTER, ("报备", "报个单", "报单", "登记商机")))
     registry.continuation("register", register.continue_registration)
+    registry.continuation(pile_ups.FLOW, lambda ctx, state, text: pile_ups.answer(ctx, state, text, register.register))
     registry.approval_kind(RegistrationKind())
+    registry.approval_kind(contests.ContestKind())
     registry.approval_kind(extensions.ExtensionKind())
     registry.order_by(lambda text: register.claim_key(text, registry.vocabulary))
     registry.sweep("registration_lifecycle", 300, sweep.sweep)
     registry.on("visit.verified", follow_ups.on_visit_verified)
     registry.on("order.confirmed", outcomes.on_order_confirmed)
     registry.help("> 报备 客户 产品 金额 [预计签约]　例：报备 北京协和医院 彩超2台 80万 12月底\n"
-                  "> 我的报备　查询 客户名　修改 报备号 金额 150万　撤销 报备号　延期 报备号\n"
+                  "> 我的报备　修改 报备号 金额 150万　撤销 报备号　延期 报备号\n"
                   "> 跟进 报备号 方案报价 说明（或：报备号 报价了）　成交 报备号 金额 150万　输单 报备号 原因 竞品\n"
                   "> 联合报备：报备 … 合作 伙伴名；被邀请方：接受合作 报备号 / 拒绝合作 报备号 理由",
-                  "> register <customer> <product> <amount> [close date] · my deals · query <customer>\n"
+                  "> register <customer> <product> <amount> [close date] · my deals\n"
                   "> 修改 <number> 金额 <amount> (amend) · 撤销 <number> (withdraw) · 延期 <number> (extend)\n"
                   "> 跟进 <number> <stage> <note> (follow up) · 成交 <number> 金额 <amount> (won) · "
                   "输单 <number> 原因 <reason> (lost)\n"
-                  "> joint: 报备 … 合作 <partner>; invited: 接受合作 <number> / 拒绝合作 <number> <reason>")
+                  "> joint: 报备 … 合作 <partner>; invited: 接受合作 <number> / 拒绝合作 <number> <reason>",
+                  roles=("dealer", "rep"))
+    registry.help("> 查询 客户名　（谁报备了它、相似名称的客户）",
+                  "> query <customer> (who holds it, and customers with similar names)")

@@ -36,8 +36,54 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "I don't know the product \"{word}\". Choices: {choices}. Which product is it?"),
     "reg_approved": ("✅ 报备成功 {number}\n客户：{customer}\n产品线：{lines}　金额：{amount}\n保护期至 {until}。",
                      "✅ Registered {number}\nCustomer: {customer}\nLines: {lines}  Amount: {amount}\nProtected until {until}."),
-    "reg_pending": ("⏳ 报备已受理 {number}，等待{approver}审批。\n客户：{customer}\n产品线：{lines}　金额：{amount}\n原因：{reasons}\n审批期间客户锁定至 {until}。",
-                    "⏳ Registration {number} received, waiting for {approver}.\nCustomer: {customer}\nLines: {lines}  Amount: {amount}\nWhy: {reasons}\nThe customer is locked for you until {until}."),
+    "reg_pending": ("⏳ 报备已受理 {number}，等待{approver}审批（{name}）。\n客户：{customer}\n产品线：{lines}　金额：{amount}\n原因：{reasons}\n审批期间客户锁定至 {until}。",
+                    "⏳ Registration {number} received, waiting for {name} ({approver}).\nCustomer: {customer}\nLines: {lines}  Amount: {amount}\nWhy: {reasons}\nThe customer is locked for you until {until}."),
+    "reg_note_line": ("\n备注：{note}", "\nNote: {note}"),
+    "ask_which_customer": ("这条消息里有不止一个客户：{choices}。这次报备的是哪一个？请回复序号或名称（发送“取消”放弃）。",
+                           "The message names more than one customer: {choices}. Which one is this registration for? "
+                           "Reply with its number or name (\"cancel\" to stop)."),
+    "why_lookalike": ("名称与已有客户“{matched}”相似，{who} 将确认是否同一客户",
+                      "the name resembles the existing customer \"{matched}\"; {who} will confirm whether it is the same"),
+    "why_lookalike_held": ("名称与已有客户“{matched}”相似，该客户已被其他伙伴报备；{who} 将确认是否同一客户，同一客户则不能报备",
+                           "the name resembles the existing customer \"{matched}\", which another partner holds; {who} "
+                           "will confirm whether it is the same (if so, it cannot be registered)"),
+    "why_tier": ("金额达到 {threshold} 的分级线，需要{approver}审批", "the amount reaches the {threshold} tier, so {approver} decides"),
+    "why_region": ("无法从名称判断客户所在区域，需要确认", "the customer's region can't be told from its name and must be confirmed"),
+    "why_routine": ("按规则需要审批", "the rules ask for an approval"),
+    "pileup_claim_waiting": ("贵司的报备 {number}（{claimed}）正在等待确认是否与“{resembled}”为同一客户，“{name}”也与它相似。\n"
+                             "“{name}”就是 {number} 的客户吗？回复“是”：把“{name}”记到 {number} 上一起确认，不另发审批；"
+                             "回复“不是”：作为另一个客户一起提交确认。发送“取消”放弃。",
+                             "Your registration {number} ({claimed}) is waiting to be confirmed as different from "
+                             "\"{resembled}\", and \"{name}\" resembles it too.\nIs \"{name}\" the customer of {number}? "
+                             "Reply \"yes\" to add the name to {number} (no new approval), \"no\" to have it confirmed as "
+                             "another customer on the same card, or \"cancel\"."),
+    "pileup_held_by_you": ("“{name}”与贵司已报备的“{resembled}”（{number}，保护至 {until}）相似。是同一客户吗？"
+                           "回复“是”：无需重复报备；回复“不是”：作为另一个客户提交区域经理确认。",
+                           "\"{name}\" resembles \"{resembled}\", which your company registered ({number}, protected until "
+                           "{until}). Is it the same customer? Reply \"yes\" (nothing more to do) or \"no\" (it goes to "
+                           "the area manager as another customer)."),
+    "pileup_nothing_to_do": ("好的，是同一客户，无需重复报备（{number}）。", "OK, the same customer: nothing more to do ({number})."),
+    "pileup_claim_gone": ("报备 {number} 已有结果，不再等待确认；如仍需报备请重新发送。",
+                          "Registration {number} has been decided meanwhile; send the registration again if you still need it."),
+    "pileup_added": ("已把“{name}”记到报备 {number} 上，与它一起由 {who} 确认，没有另发审批。",
+                     "\"{name}\" was added to registration {number}; {who} decides them together, no new approval."),
+    "pileup_same_card": ("同一位审批人", "the same approver"),
+    "contest_void_why": ("有新的报备加入或报备有变化", "a claim joined or changed"),
+    "contest_stamp_renewed": ("已更新 · 见最新卡片", "Renewed · see the latest card"),
+    "contest_card_title": ("疑似同一客户：{customer}", "Possibly the same customer: {customer}"),
+    "contest_card_desc": ("{n} 个报备待确认 · {number}", "{n} claim(s) to decide · {number}"),
+    "contest_card_how": ("同意＝都不是“{customer}”，各自作为新客户继续；驳回＝都是“{customer}”，全部不通过",
+                         "approve = none is \"{customer}\", each goes on as a new customer; reject = they are "
+                         "\"{customer}\", all refused"),
+    "contest_approved": ("✅ 您的报备 {number}（{customer}）已由{who}确认不是“{resembled}”，报备生效，保护期至 {until}。",
+                         "✅ {who} confirmed your registration {number} ({customer}) is not \"{resembled}\"; it is protected "
+                         "until {until}."),
+    "contest_approved_more": ("⏳ 您的报备 {number}（{customer}）已由{who}确认不是“{resembled}”，还需 {next} 审批。",
+                              "⏳ {who} confirmed your registration {number} ({customer}) is not \"{resembled}\"; it now "
+                              "waits for {next}."),
+    "contest_rejected": ("❌ 您的报备 {number}（{customer}）被{who}驳回：与已有客户“{resembled}”为同一客户。理由：{reason}",
+                         "❌ {who} rejected your registration {number} ({customer}): it is the existing customer "
+                         "\"{resembled}\". Reason: {reason}"),
     "reg_approved_privately": ("报备 {number}（{customer}）已通过，详情涉及其他伙伴，已私信发给您。",
                                "{number} ({customer}) is accepted; the details name another partner and went to you privately."),
     "reg_pending_privately": ("报备 {number}（{customer}）已受理，等待审批；原因涉及其他伙伴，已私信发给您。",
@@ -46,6 +92,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                                "The registration of {customer} was refused; the reasons name another partner and went to you privately."),
     "query_privately": ("{customer} 的报备情况涉及各家伙伴，已私信发给您。",
                         "Who holds {customer} names the partners; it went to you privately."),
+    "joint_partner_word": ("合作伙伴确认", "the co-selling partner accepts"),
     "reg_rejected": ("❌ 报备未通过（规则：{rule_name} {rule}）\n{message}\n下一步：{next_step}",
                      "❌ Registration refused (rule: {rule_name} {rule})\n{message}\nNext: {next_step}"),
     "reg_decided_approved": ("✅ 您的报备 {number}（{customer}）已由{who}审批通过，保护期至 {until}。",
@@ -92,6 +139,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "query_need_name": ("请在“查询”后面写上客户名称，例如：查询 北京协和医院。",
                         "Add a customer name after \"query\", e.g. query 北京协和医院."),
     "query_other": ("已被其他伙伴报备（{scope}），保护至 {until}。", "Held by another partner ({scope}) until {until}."),
+    "query_alike": ("（名称相似）", " (a similar name)"),
+    "query_alike_why": ("（相似：{why}）", " (similar: {why})"),
+    "query_alike_header": ("与“{customer}”相似的已知客户：", "Known customers like \"{customer}\":"),
+    "query_alike_hint": ("名称相似的客户已被报备或正在审批，报备前请确认是否同一客户；是同一客户则不能再报备。",
+                         "Customers with similar names are held or waiting; check whether yours is one of them before "
+                         "registering (the same customer cannot be registered again)."),
+    "query_none_alike": ("没有名为“{customer}”的客户；相似的已知客户（{names}）目前都没有有效报备。如确是新客户，可以报备。",
+                         "No customer is named \"{customer}\"; the similar known customers ({names}) have no open "
+                         "registration. If it is a new customer, you may register it."),
+    "query_lookalike_claim": ("> 相似名称待确认：{line} {contest}", "> similar name waiting: {line} {contest}"),
+    "query_lookalike_others": ("另有 {n} 个相似名称的报备正在等待区域经理确认。",
+                               "{n} more claim(s) on similar names wait for the area manager."),
     "stamp_void_expired": ("已失效 · 报备已到期", "Void · the registration expired"),
     "expiry_warn_pending": ("⏰ 报备 {number}（{customer}）的审批锁定将于 {until} 到期（{days} 天内）。到期未审批，客户将被释放。",
                             "⏰ The lock of registration {number} ({customer}) ends {until} (within {days} days); "
@@ -116,8 +175,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "Next: check in at the customer, then send 延期 {number} again."),
     "ext_not_counted": ("另有 {n} 次拜访带有存疑标记（{flags}），不计入。", " {n} more visit(s) carry doubtful flags ({flags}) and do not count."),
     "ext_verdict": ("延期需要审批：近 {days} 天内已核实拜访 {have} 次。", "An extension needs approval: {have} verified visit(s) in {days} days."),
-    "ext_submitted": ("⏳ 已提交报备 {number} 的延期申请 {ext}：延长 {days} 天至 {until}，附 {have} 次已核实拜访。审批结果会通知您。",
-                      "⏳ Extension {ext} of {number} submitted: {days} more days, to {until}, with {have} verified visit(s)."),
+    "ext_submitted": ("⏳ 已提交报备 {number} 的延期申请 {ext}：延长 {days} 天至 {until}，附 {have} 次已核实拜访，等待 {who} 审批。审批结果会通知您。",
+                      "⏳ Extension {ext} of {number} submitted: {days} more days, to {until}, with {have} verified visit(s); "
+                      "waiting for {who}."),
     "ext_card_title": ("报备延期审批 {number}", "Registration extension {number}"),
     "ext_card_count": ("近{days}天 {n} 次", "{n} in {days} days"),
     "ext_card_until": ("{until}（+{days}天，原 {before}）", "{until} (+{days} d, was {before})"),

@@ -22,6 +22,7 @@ from domain.rules.verdict import NEEDS_APPROVAL
 from domain.rules.words import role_word
 from domain.wording import unit_yuan, yuan
 from handlers.approvals import start_flow, void_flows
+from handlers.approvals.deciders import decider_words
 from handlers.customers import lookup as customers
 from handlers.orders.lines import wanted_from
 from handlers.orders.price_list import money, policy_prices
@@ -37,7 +38,6 @@ from models import (
     Role,
     SpecialPrice,
     SpecialPriceStatus,
-    User,
 )
 
 MAX_REASON_CHARS = 300
@@ -175,9 +175,9 @@ def _submit(ctx: Context, partner: Partner, order: Order | None, items, parsed: 
     flow = start_flow(ctx, "special_price", sp, list(rung.steps), [verdict], region=region, warning=rung.warning)
     ctx.audit("special_price.requested", "special_price", sp.number, after=special_snapshot(sp),
               verdicts=[verdict.to_dict()])
-    first = ctx.s.get(User, flow.approvals[-1].approver_id) if flow.approvals else None
     ctx.reply(Text(t("sp_submitted", lang, number=sp.number, what=what_asked(rows), depth=pct(depth),
-                     ladder=" → ".join(role_word(r) for r in rung.steps), first=first.name if first else "-")
+                     ladder=" → ".join(role_word(r, lang) for r in rung.steps),
+                     first=decider_words(ctx, flow, lang) or "-")
                    + (f"\n⚠️ {rung.warning}" if rung.warning else "")))
 
 

@@ -32,4 +32,5 @@ def install(registry: Registry) -> None:
     registry.approval_kind(SpecialPriceKind())
     registry.sweep("special_prices", 300, sweep.sweep)
     registry.help("> 特价申请 订单 单号 A100 单价 80000 理由：…　申请特价 A100 8折 客户 … 原因 …　我的特价",
-                  "> special price: 特价申请 订单 <number> A100 单价 80000 理由 … · 我的特价")
+                  "> special price: 特价申请 订单 <number> A100 单价 80000 理由 … · 我的特价",
+                  roles=("dealer",))

@@ -15,7 +15,7 @@ A_CUSTOMER = fields_reader(FieldOptions(free_customer=True))
 
 def install(registry: Registry) -> None:
     registry.command("checkin", run=checkins.checkin_command, reader=A_CUSTOMER,
-                     words=("签到", "check in", "check-in", "checkin"))
+                     words=("拜访签到", "签到", "到访", "打卡", "到了", "check in", "check-in", "checkin"))
     registry.command("checkout", run=checkins.checkout, reader=A_CUSTOMER,
                      words=("签退", "check out", "check-out", "checkout"))
     registry.command("visit_note", run=checkins.add_note, reader=read_visit_note,
@@ -37,4 +37,5 @@ def install(registry: Registry) -> None:
     registry.help("> 签到：发送位置（或 签到 客户名）　签退　拜访小结 …　发照片　我的拜访\n"
                   "> 计划 明天 拜访 客户A 客户B　我的计划",
                   "> visits: send your location (or 签到 <customer>) · 签退 · 拜访小结 … · photos · my visits\n"
-                  "> plan tomorrow visit <customer>, <customer> · my plan")
+                  "> plan tomorrow visit <customer>, <customer> · my plan",
+                  roles=("rep", "dealer"))

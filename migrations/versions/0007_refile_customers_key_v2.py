@@ -11,7 +11,6 @@ so that `serve` / `migrate` bring an existing database up to date by themselves
 straight through.
 """
 from alembic import op
-from sqlalchemy.orm import sessionmaker
 
 
 revision = '0007'
@@ -21,13 +20,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from handlers.customers.reindex import reindex_customers
-    # Each batch a savepoint inside the migration's own transaction.
-    factory = sessionmaker(bind=op.get_bind(), join_transaction_mode="create_savepoint")
-    report = reindex_customers(factory)
-    if report.collisions:
-        print(f"re-filed {report.customers} customers; {len(report.collisions)} kept their old key because "
-              f"another customer now has it (same organisation twice: merge them by hand): {report.collisions[:20]}")
+    from handlers.customers.reindex import refile_in_migration
+    refile_in_migration(op.get_bind())
 
 
 def downgrade() -> None:

@@ -1,6 +1,6 @@
 """the ops console: one-time sign-in links (hashed), application secrets (the
 session key of the embedded default), import runs with their progress and
-report, candidate rule sets (drafts), and customers' English names
+report, and candidate rule sets (drafts); customers' English names come with 0014
 
 Revision ID: 0011
 Revises: 0010
@@ -78,13 +78,9 @@ def upgrade() -> None:
         sa.Column('activated_version', sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_rule_drafts')),
     )
-    with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('name_en', sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.drop_column('name_en')
     op.drop_table('rule_drafts')
     op.drop_table('import_jobs')
     op.drop_table('app_secrets')

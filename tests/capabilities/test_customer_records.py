@@ -60,18 +60,28 @@ def test_merge_of_two_customers_held_in_one_scope_is_refused(app, driver):
 
 def test_english_name_and_aliases_are_set_as_a_whole(app):
     cid = customer_id(app, "北京协和医院")
-    call(app, "customers.edit_names", customer_id=cid, name_en="Peking Union Medical College Hospital",
+    call(app, "customers.edit_names", customer_id=cid, english_name="Peking Union Medical College Hospital",
          aliases=["协和", "PUMCH", " 协和 "])
-    after = call(app, "customers.edit_names", customer_id=cid, name_en="Peking Union Medical College Hospital",
+    after = call(app, "customers.edit_names", customer_id=cid, english_name="Peking Union Medical College Hospital",
                  aliases=["PUMCH", "北京协和"])
-    assert after == {"name_en": "Peking Union Medical College Hospital", "aliases": ["PUMCH", "北京协和"]}
+    assert after == {"english_name": "Peking Union Medical College Hospital", "aliases": ["PUMCH", "北京协和"]}
     with q(app).factory() as s:
-        assert s.get(Customer, cid).name_en == "Peking Union Medical College Hospital"
+        assert s.get(Customer, cid).english_name == "Peking Union Medical College Hospital"
         assert sorted(s.execute(select(CustomerAlias.alias).where(
             CustomerAlias.full_name == "北京协和医院")).scalars()) == ["PUMCH", "北京协和"]
         actions = s.execute(select(AuditEvent.action).where(AuditEvent.entity_type == "customer")).scalars().all()
     assert actions == ["customer.edited", "customer.edited"]
     other = customer_id(app, "北京大学第一医院")
     with pytest.raises(Refused) as refused:
-        call(app, "customers.edit_names", customer_id=other, name_en=None, aliases=["PUMCH"])
+        call(app, "customers.edit_names", customer_id=other, english_name=None, aliases=["PUMCH"])
     assert refused.value.code == "alias_taken"
+
+
+def test_an_english_name_set_in_the_console_finds_the_customer(app):
+    cid = customer_id(app, "北京大学第一医院")
+    with q(app).factory() as s:
+        assert lookup(s, "Xishiku Teaching Campus").matched is None      # no reading of the name gives it
+    call(app, "customers.edit_names", customer_id=cid, english_name="Xishiku Teaching Campus", aliases=[])
+    with q(app).factory() as s:
+        m = lookup(s, "XISHIKU TEACHING CAMPUS")
+    assert (m.verdict, m.matched.name) == ("duplicate", "北京大学第一医院")

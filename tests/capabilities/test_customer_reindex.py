@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select, text, update
 
 from handlers.customers.reindex import reindex_customers
-from handlers.customers.search import lookup
+from handlers.customers.search import index_customer, lookup
 from handlers.imports.customer_entry import import_customers
 from models import Customer, CustomerToken
 
@@ -82,6 +82,39 @@ def test_upgrading_the_schema_refiles_customers_filed_by_older_code(tmp_path):
         assert s.execute(select(CustomerToken.token).where(CustomerToken.customer_id == row.id)).scalars().all()
         m = lookup(s, "国药控股股份有限公司北京分公司")
         assert (m.verdict, m.matched.name) == ("duplicate", "国药控股北京分公司")
+    engine.dispose()
+
+
+def test_upgrading_past_0014_files_customers_by_how_they_sound(tmp_path):
+    """A database filed by key version 2 (pinyin with spaces, no English names):
+    after the upgrade a pinyin registration finds the customer, and a customer
+    given an English name is found by it."""
+    from alembic import command
+
+    from models.db import alembic_config, make_engine, make_session_factory
+    engine = make_engine(f"sqlite:///{tmp_path}/v2.sqlite3")
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0010")
+    factory = make_session_factory(engine)
+    with factory() as s, s.begin():
+        s.execute(text("INSERT INTO customers (name, name_key, source, created_at) "
+                       "VALUES ('北京协和医院', '北京市|协和医院||', 'import', '2026-11-01 00:00:00')"))
+        s.execute(text("INSERT INTO customer_tokens (token, customer_id) "
+                       "VALUES ('pp:xie he yi yuan|北京市', 1), ('cp:协和医院|北京市', 1)"))
+    command.upgrade(cfg, "head")
+    with factory() as s:
+        tokens = set(s.execute(select(CustomerToken.token)).scalars())
+        assert "pp:xie he yi yuan|北京市" not in tokens and "pp:xieheyiyuan|beijing" in tokens
+        assert "b:协和" in tokens                      # its body, anywhere (查询 协和)
+        m = lookup(s, "Beijing Xiehe Hospital")
+        assert (m.verdict, m.matched.name) == ("duplicate", "北京协和医院")
+    with factory() as s, s.begin():
+        row = s.execute(select(Customer)).scalar_one()
+        row.english_name = "Dongdan Medical Campus"        # a name no reading of 北京协和医院 gives
+        index_customer(s, row)
+    with factory() as s:
+        m = lookup(s, "DONGDAN MEDICAL CAMPUS")
+        assert (m.verdict, m.matched.name) == ("duplicate", "北京协和医院") and "英文名" in m.reason
     engine.dispose()
 
 

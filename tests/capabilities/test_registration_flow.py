@@ -72,6 +72,7 @@ def test_big_deal_goes_to_director_card_and_approval_stamps_and_notifies(app, dr
     [reg] = regs(app)
     assert reg.status == "pending"
     assert "等待销售总监审批" in last_text(chat, "dealer_bj_li")
+    assert "（张伟）" in last_text(chat, "dealer_bj_li")                    # who has the card, by name
     [card] = cards_to(chat, "director")
     assert card.title.endswith(reg.number)
     assert card.buttons == ["同意", "驳回"]

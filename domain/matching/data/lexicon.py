@@ -13,6 +13,7 @@ from __future__ import annotations
 # apart: 青岛海尔股份有限公司 and 青岛海尔 are the same counterparty.
 LEGAL_SUFFIXES_CN: tuple[str, ...] = (
     "股份有限公司", "有限责任公司", "有限公司", "股份公司", "责任公司", "总公司",
+    "股分有限公司", "股分公司",       # the everyday typo of 股份
     "公司", "有限合伙", "特殊普通合伙", "普通合伙", "合伙企业", "个人独资企业",
 )
 
@@ -147,12 +148,16 @@ ABBREV_START: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
 # two different official names equal.
 ABBREV_PATTERNS: tuple[tuple[str, str, str], ...] = (
     (r"卫健委", "卫生健康委员会", "卫健委→卫生健康委员会"),
+    (r"付属", "附属", "付属→附属"),            # the homophone people type for 附属 (fushu)
     (r"附([一二三四五六七八九十])院", r"第\1附属医院", "附N院→第N附属医院"),
     (r"([一二三四五六七八九十])附院", r"第\1附属医院", "N附院→第N附属医院"),
     (r"附院$", "附属医院", "附院→附属医院"),
     (r"市([一二三四五六七八九十])院$", r"市第\1人民医院", "市N院→市第N人民医院"),
     (r"市([一二三四五六七八九十])医院$", r"市第\1医院", "市N医院→市第N医院"),
     (r"(?<=[大医学])([一二三四五六七八九十])院$", r"第\1医院", "N院→第N医院"),
+    # 湘雅二医院 / 湘雅二院: a hospital's own number without 第 (not 一: 统一, 唯一)
+    (r"(?<![第0-9一二三四五六七八九十])([二三四五六七八九])医院$", r"第\1医院", "N医院→第N医院"),
+    (r"(?<![第0-9一二三四五六七八九十市])([二三四五六七八九])院$", r"第\1医院", "N院→第N医院"),
     (r"省医$", "省人民医院", "省医→省人民医院"),
     (r"([省市])人医$", r"\1人民医院", "人医→人民医院"),
     (r"(?<!中)中医院$", "中医医院", "中医院→中医医院"),
@@ -161,3 +166,104 @@ ABBREV_PATTERNS: tuple[tuple[str, str, str], ...] = (
     # elsewhere 所 is a real type (派出所, 诊所, 事务所) and stays.
     (r"^(中国科学院|中科院|中国医学科学院|医科院|中国农业科学院|农科院|中国社会科学院|社科院)(.+?)(?<!研究)所$", r"\1\2研究所", "院属X所→X研究所"),
 )
+
+# --- other scripts --------------------------------------------------------
+# English words and phrases of organisation names, as the pinyin of the
+# Chinese words they translate, so that an English or pinyin spelling and a
+# Chinese name can be read on one footing (roman.py): Peking University
+# First Hospital ≈ 北京大学第一医院 ≈ Beijing Daxue Diyi Yiyuan.  Longest
+# phrase first is the reader's job.  Only words whose translation is fixed
+# are here; official English names that translate freely (Peking Union
+# Medical College Hospital) are matched through the customer's stored
+# English name instead.
+LATIN_PHRASES: dict[str, str] = {
+    "HOSPITAL": "yiyuan", "HOSP": "yiyuan", "YIYUAN": "yiyuan",
+    "PEOPLES": "renmin", "PEOPLE": "renmin",
+    "CENTRAL": "zhongxin", "CENTER": "zhongxin", "CENTRE": "zhongxin",
+    "GENERAL HOSPITAL": "zongyiyuan",
+    "MEDICAL UNIVERSITY": "yikedaxue", "MEDICAL COLLEGE": "yixueyuan", "MEDICAL SCHOOL": "yixueyuan",
+    "MEDICAL CENTER": "yixuezhongxin", "MEDICAL CENTRE": "yixuezhongxin",
+    "UNIVERSITY": "daxue", "COLLEGE": "xueyuan", "AFFILIATED": "fushu",
+    "TRADITIONAL CHINESE MEDICINE UNIVERSITY": "zhongyiyaodaxue", "TCM UNIVERSITY": "zhongyiyaodaxue",
+    "TRADITIONAL CHINESE MEDICINE": "zhongyi", "CHINESE MEDICINE": "zhongyi", "TCM": "zhongyi",
+    "INTEGRATED TRADITIONAL CHINESE AND WESTERN MEDICINE": "zhongxiyijiehe",
+    "INTEGRATED CHINESE AND WESTERN MEDICINE": "zhongxiyijiehe",
+    "MATERNAL AND CHILD HEALTH CARE HOSPITAL": "fuyoubaojianyuan",
+    "MATERNAL AND CHILD HEALTH HOSPITAL": "fuyoubaojianyuan",
+    "MATERNAL AND CHILD HEALTHCARE HOSPITAL": "fuyoubaojianyuan",
+    "MATERNITY AND CHILD HEALTH CARE HOSPITAL": "fuyoubaojianyuan",
+    "MATERNITY AND CHILD HEALTH HOSPITAL": "fuyoubaojianyuan",
+    "WOMEN AND CHILDRENS": "funuertong", "WOMENS AND CHILDRENS": "funuertong", "WOMEN AND CHILDREN": "funuertong",
+    "OBSTETRICS AND GYNECOLOGY": "fuchan", "OBSTETRICS AND GYNAECOLOGY": "fuchan",
+    "CHILDRENS": "ertong", "CHILDREN": "ertong", "PEDIATRIC": "ertong",
+    "CANCER": "zhongliu", "TUMOR": "zhongliu", "TUMOUR": "zhongliu", "ONCOLOGY": "zhongliu",
+    "CHEST": "xiongke", "THORACIC": "xiongke", "PULMONARY": "feike",
+    "STOMATOLOGICAL": "kouqiang", "STOMATOLOGY": "kouqiang", "DENTAL": "kouqiang",
+    "EYE": "yanke", "OPHTHALMIC": "yanke", "OPHTHALMOLOGY": "yanke", "ENT": "erbihou",
+    "ORTHOPEDIC": "guke", "ORTHOPAEDIC": "guke", "ORTHOPEDICS": "guke", "REHABILITATION": "kangfu",
+    "CARDIOVASCULAR": "xinxueguanbing", "DERMATOLOGY": "pifubing", "INFECTIOUS DISEASES": "chuanranbing",
+    "INFECTIOUS DISEASE": "chuanranbing", "PSYCHIATRIC": "jingshenbing", "MENTAL HEALTH": "jingshenweisheng",
+    "COMMUNITY HEALTH SERVICE": "shequweishengfuwu", "CDC": "jibingyufangkongzhizhongxin",
+    "BLOOD": "xueye", "EMERGENCY": "jijiu", "FIRST AID": "jijiu", "HEALTH COMMISSION": "weishengjiankangweiyuanhui",
+    "CLINIC": "zhensuo", "PHARMACY": "yaofang", "DRUGSTORE": "yaodian", "RESEARCH INSTITUTE": "yanjiusuo",
+    "INSTITUTE": "yanjiusuo", "BANK": "yinhang", "COMMERCIAL BANK": "shangyeyinhang",
+    "RURAL COMMERCIAL BANK": "nongcunshangyeyinhang", "AGRICULTURAL": "nongye", "CONSTRUCTION": "jianshe",
+    "INDUSTRIAL AND COMMERCIAL": "gongshang", "CHINA": "zhongguo",
+    # words official English names translate rather than spell
+    "UNION": "xiehe", "DRUM TOWER": "gulou", "WEST CHINA": "huaxi", "SUN YAT SEN": "zhongshan",
+    "SUN YAT SEN MEMORIAL": "sunyixianjinian", "CENTRAL SOUTH": "zhongnan", "CAPITAL": "shoudu",
+    "CHINA JAPAN FRIENDSHIP": "zhongriyouhao", "FRIENDSHIP": "youhao", "SOUTHERN": "nanfang",
+    "MERCHANTS": "zhaoshang", "CHINA MERCHANTS": "zhaoshang", "COMMUNICATIONS": "jiaotong",
+    "SCHOOL OF MEDICINE": "yixueyuan", "COLLEGE OF MEDICINE": "yixueyuan", "MEDICAL SCIENCES": "yixuekexue",
+    "ACADEMY": "kexueyuan", "ACADEMY OF MEDICAL SCIENCES": "yixuekexueyuan",
+    "CHINESE ACADEMY OF MEDICAL SCIENCES": "zhongguoyixuekexueyuan", "CHINESE ACADEMY OF SCIENCES": "zhongguokexueyuan",
+    "UNIVERSITY OF SCIENCE AND TECHNOLOGY": "kejidaxue", "SCIENCE AND TECHNOLOGY": "keji",
+    "UNIVERSITY OF TRADITIONAL CHINESE MEDICINE": "zhongyiyaodaxue", "UNIVERSITY OF CHINESE MEDICINE": "zhongyiyaodaxue",
+    "HOSPITAL OF TRADITIONAL CHINESE MEDICINE": "zhongyiyiyuan", "HOSPITAL OF CHINESE MEDICINE": "zhongyiyiyuan",
+    "HOSPITAL OF INTEGRATED TRADITIONAL CHINESE AND WESTERN MEDICINE": "zhongxiyijieheyiyuan",
+    "CENTER FOR DISEASE CONTROL AND PREVENTION": "jibingyufangkongzhizhongxin",
+    "PLA": "zhongguorenminjiefangjun", "CHINESE PLA": "zhongguorenminjiefangjun", "MEMORIAL": "jinian",
+}
+# English phrases holding "of" that are one name part: read before "of" turns a name around.
+LATIN_OF_PHRASES: tuple[str, ...] = tuple(p for p in LATIN_PHRASES if " OF " in p)
+# Words that say a trailing part of an English name is the parent institution
+# (Zhongshan Hospital, Fudan University = 复旦大学附属中山医院): it goes first.
+LATIN_PARENT_WORDS: frozenset[str] = frozenset({"UNIVERSITY", "COLLEGE", "SCHOOL", "ACADEMY", "SCIENCES"})
+# English words of a company's trade that say what it does, not who it is (Huawei Technologies).
+LATIN_INDUSTRY_WORDS: frozenset[str] = frozenset({
+    "TECHNOLOGY", "TECHNOLOGIES", "TECH", "MEDICAL", "HEALTHCARE", "HEALTH", "ELECTRONICS", "ELECTRONIC", "BIO",
+    "BIOMEDICAL", "BIOTECH", "PHARMACEUTICAL", "PHARMACEUTICALS", "PHARMA", "EQUIPMENT", "SYSTEMS", "SYSTEM",
+    "INSTRUMENTS", "INSTRUMENT", "DEVICES", "DEVICE", "SCIENCE", "SCIENCES", "SCIENTIFIC", "INTERNATIONAL",
+    "HOLDINGS", "HOLDING", "TRADING", "INDUSTRIES", "INDUSTRY", "DIAGNOSTICS", "IMAGING", "SOLUTIONS", "SOFTWARE",
+    "NETWORK", "NETWORKS", "COMMUNICATION", "INFORMATION", "ENGINEERING", "SERVICES", "SUPPLY", "SUPPLIES",
+})
+# Official English names that translate freely, with the Chinese name they are (well-known
+# hospitals whose English name is no reading of the Chinese one); looked up whole, legal
+# forms and punctuation aside. Names that are read word by word (Ruijin Hospital, Beijing
+# Tiantan Hospital) need no entry.
+LATIN_WHOLE_NAMES: dict[str, str] = {
+    "PEKING UNION MEDICAL COLLEGE HOSPITAL": "北京协和医院", "PUMCH": "北京协和医院",
+    "JIANGSU PROVINCE HOSPITAL": "江苏省人民医院", "JIANGSU PROVINCIAL HOSPITAL": "江苏省人民医院",
+    "HAINAN GENERAL HOSPITAL": "海南省人民医院", "SHANGHAI GENERAL HOSPITAL": "上海市第一人民医院",
+    "CHINESE PLA GENERAL HOSPITAL": "中国人民解放军总医院", "PLA GENERAL HOSPITAL": "中国人民解放军总医院",
+    "301 HOSPITAL": "中国人民解放军总医院", "WUHAN UNION HOSPITAL": "华中科技大学同济医学院附属协和医院",
+    "UNION HOSPITAL TONGJI MEDICAL COLLEGE": "华中科技大学同济医学院附属协和医院",
+    "XIJING HOSPITAL": "空军军医大学西京医院", "SIR RUN RUN SHAW HOSPITAL": "浙江大学医学院附属邵逸夫医院",
+    "SUN YAT SEN MEMORIAL HOSPITAL": "中山大学孙逸仙纪念医院",
+}
+# Ordinal words, read as the 第N of a Chinese name.
+LATIN_ORDINALS: dict[str, int] = {
+    "FIRST": 1, "SECOND": 2, "THIRD": 3, "FOURTH": 4, "FIFTH": 5, "SIXTH": 6, "SEVENTH": 7, "EIGHTH": 8,
+    "NINTH": 9, "TENTH": 10, "ELEVENTH": 11, "TWELFTH": 12, "1ST": 1, "2ND": 2, "3RD": 3,
+    "DIYI": 1, "DIER": 2, "DISAN": 3, "DISI": 4, "DIWU": 5, "DILIU": 6, "DIQI": 7, "DIBA": 8, "DIJIU": 9,
+    "DISHI": 10,
+}
+# Words a name's reading passes over: articles, and the words that say
+# "city" / "province" after a place (Shanghai Municipal …, Hainan Provincial …).
+LATIN_STOP_WORDS: frozenset[str] = frozenset({"THE", "AND", "&"})
+LATIN_PLACE_SUFFIXES: frozenset[str] = frozenset({
+    "CITY", "PROVINCE", "PROVINCIAL", "MUNICIPAL", "MUNICIPALITY", "DISTRICT", "COUNTY", "SHI", "SHENG", "QU",
+    "NEW", "AREA", "AUTONOMOUS", "REGION", "PREFECTURE",
+})
+# Branch words after a place: … Beijing Branch = …北京分行 (a bank) / 北京分公司.
+LATIN_BRANCH_WORDS: frozenset[str] = frozenset({"BRANCH", "SUBBRANCH", "SUB", "OFFICE", "CAMPUS"})
