@@ -392,7 +392,15 @@ def _waiting_for(ctx: Context, reg: Registration, outcome: Outcome, flow) -> tup
     lang = ctx.lang
     if reg.joint_partner_id is not None:
         return ctx.s.get(Partner, reg.joint_partner_id).name, t("joint_partner_word", lang)
-    return decider(ctx, flow, lang) or (role_word(outcome.approver_role, lang), "-")
+    holder = decider(ctx, flow, lang)
+    if reg.key_account is not None:
+        # Both must agree to a co-sell: name the owner and the manager, and who has the card now.
+        owner = key_accounts.owner_of(ctx, next((a for a in ctx.rules.key_accounts.accounts
+                                                 if a.customer == reg.key_account), None))
+        who = f"{role_word('account_owner', lang)} {owner.name}" if owner else role_word("account_owner", lang)
+        both = t("and", lang, a=who, b=role_word(outcome.approver_role, lang))
+        return both, holder[1] if holder else (owner.name if owner else "-")
+    return holder or (role_word(outcome.approver_role, lang), "-")
 
 
 # What a dealer may read of a verdict waiting for someone: its own message,

@@ -82,7 +82,7 @@ def test_my_registrations_show_the_stage_and_the_last_follow_up(app, driver, cha
     ("dealer_hx_sun", "跟进 {n} 方案报价", "不属于贵司"),          # another partner's deal
     ("dealer_bj_li", "跟进 RG20990101-9999 方案报价", "没有找到报备"),
     ("dealer_bj_li", "跟进 方案报价", "请写上报备号"),
-    ("dealer_bj_li", "{n}", "is at: 初步接触"),                       # the number alone: where it stands
+    ("dealer_bj_li", "{n}", "当前阶段：初步接触"),                   # the number alone: its stage
     ("mgr_north", "跟进 {n} 方案报价", "只有渠道伙伴"),
     ("dealer_bj_li", "跟进 {n}", "当前阶段：初步接触"),
 ])
