@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from models import Approval, AuditEvent, ConsoleLoginLink, Customer, ImportJob, Registration
+from models import Approval, AuditBatch, AuditEvent, ConsoleLoginLink, Customer, ImportJob, Registration
 from tests.support.console import csrf, link_for, nonce_and_action, signed_in
 from tests.support.reading import cards_to, last_text
 
@@ -209,7 +209,11 @@ def test_an_audit_range_is_exported_as_csv_with_its_hashes(app, driver):
     with q(app).factory() as s:
         ev = s.execute(select(AuditEvent).where(AuditEvent.action == "registration.submitted")).scalar_one()
         exported = s.execute(select(AuditEvent).where(AuditEvent.action == "audit.exported")).scalar_one()
-    assert rows[0]["hash"] == ev.hash and rows[0]["prev_hash"] == ev.prev_hash
+        batch = s.get(AuditBatch, ev.batch)
+    # Exporting sealed first: the event has its place, its hash and its batch's root and hash.
+    assert rows[0]["seq"] == str(ev.seq) and rows[0]["event_id"] == str(ev.id) and rows[0]["hash"] == ev.hash
+    assert rows[0]["batch"] == str(batch.number) and rows[0]["batch_root"] == batch.root
+    assert rows[0]["batch_hash"] == batch.hash and len(ev.hash) == 64
     assert exported.actor == "admin" and exported.after["events"] == 1
 
 

@@ -14,9 +14,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from chat.audit import verify_chain
 from chat.scheduling import build_scheduler
 from models import Appeal, AuditEvent, MediaBlob, Registration, RegistrationLock, User
+from tests.support.audit import sealed_and_intact
 from tests.support.reading import cards_to, last_text, texts_to
 
 PUMCH = (39.912581, 116.417570)
@@ -119,12 +119,12 @@ def test_transfer_asks_a_reason_moves_the_protection_and_tells_both_sides(app, d
     old, new = regs(app)
     assert old.status == "transferred" and old.ended_at is not None
     assert new.status == "approved" and new.lock_until == clock.now() + timedelta(days=90)
+    sealed_and_intact(q(app).factory)
     with q(app).factory() as s:
         [lock] = s.execute(select(RegistrationLock)).scalars().all()
         assert lock.registration_id == new.id
         decided = s.execute(select(AuditEvent).where(AuditEvent.action == "appeal.decided")).scalar_one()
         assert decided.verdicts[0]["reason_code"] == "TRANSFERRED" and decided.entity_id == appeal.number
-        assert verify_chain(s).ok
     assert "保护移交给贵司" in last_text(chat, "dealer_hx_sun") and "华信拜访在先" in last_text(chat, "dealer_hx_sun")
     assert "移交给对方" in last_text(chat, "dealer_bj_li") and "华信拜访在先" in last_text(chat, "dealer_bj_li")
     assert cards_to(chat, "mgr_north")[0].stamp.startswith("已移交 · 王建国")
