@@ -4,6 +4,7 @@ seal every committed event exactly once — including an event whose
 transaction commits after events with higher ids were already sealed."""
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -50,7 +51,7 @@ def test_many_appenders_and_two_racing_sealers_seal_every_event_exactly_once(fac
                     record(s, f"dealer{t}", f"T{t}-{i}")
                     s.flush()
                     time.sleep(rnd.random() * 0.01)     # commit late: higher ids may be sealed first
-        except BaseException as exc:                     # noqa: BLE001 - reported by the test below
+        except BaseException as exc:                     # reported by the test below
             errors.append(exc)
 
     def sealer(name: str) -> None:
@@ -58,7 +59,7 @@ def test_many_appenders_and_two_racing_sealers_seal_every_event_exactly_once(fac
             while appending.is_set():
                 sealed_by[name] += audit.seal_all(factory, batch_max=37).batches
                 time.sleep(0.002)
-        except BaseException as exc:                     # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     sealers = [threading.Thread(target=sealer, args=(n,)) for n in sealed_by]
@@ -88,7 +89,7 @@ def test_many_appenders_and_two_racing_sealers_seal_every_event_exactly_once(fac
     assert numbers == list(range(numbers[0], batches[-1].number + 1))     # each batch sealed by one sealer
     assert sealed_by["one"] and sealed_by["two"]                          # both sealers really sealed
     # the hard case happened: some event with a lower id committed after a higher one was sealed
-    assert any(a.id > b.id for a, b in zip(events, events[1:]))
+    assert any(a.id > b.id for a, b in itertools.pairwise(events))
     assert report.ok and report.unsealed == 0 and report.events == len(events)
 
 
