@@ -199,6 +199,27 @@ def test_the_audit_chain_is_verified_from_the_page_and_the_first_bad_event_named
     assert 'data-testid="chain-bad"' in bad and f"#{seq}" in bad
 
 
+def test_a_deleted_event_is_named_on_the_page_with_its_neighbours(app, driver):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    driver.text("dealer_bj_li", "报备 北京大学第一医院 彩超 80万")
+    client = signed_in(app, "admin")
+    page = client.get("/console/audit").get_data(as_text=True)      # sealed first: every event has its place
+    assert 'data-testid="seal-state"' in page and "未封存 unsealed" not in page
+    with q(app).factory() as s, s.begin():
+        victim = s.execute(select(AuditEvent).where(AuditEvent.action == "registration.submitted")
+                           .order_by(AuditEvent.seq.desc())).scalars().first()
+        seq, victim_id = victim.seq, victim.id
+        s.delete(victim)
+    bad = client.post("/console/audit/verify", data={"csrf_token": csrf(client)}).get_data(as_text=True)
+    assert 'data-testid="chain-bad"' in bad and f"#{seq}" in bad and "缺失" in bad and f"event {victim_id}" in bad
+    shown = re.findall(r'<tr><td class="num">(\d+)</td>', bad)
+    assert str(seq - 1) in shown and str(seq) not in shown          # the neighbours of the missing event
+    with q(app).factory() as s:
+        verified = s.execute(select(AuditEvent).where(AuditEvent.action == "audit.verified")
+                             .order_by(AuditEvent.id.desc())).scalars().first()
+    assert verified.after["first_problem"] == "missing" and verified.after["first_bad_event"] == victim_id
+
+
 def test_an_audit_range_is_exported_as_csv_with_its_hashes(app, driver):
     driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
     client = signed_in(app, "admin")
