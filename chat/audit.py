@@ -20,8 +20,8 @@ on the unique keys and is retried.
 
 Verifying: ``verify`` recomputes everything and names what is wrong, event
 by event: content changed, missing, inserted, out of order, batch root
-mismatch, batch altered, batch link broken. Events not sealed yet are counted,
-not errors.
+mismatch, batch altered, batch link broken (and: keyed batches need the key).
+Events not sealed yet are counted, not errors.
 
 Events chained before migration 0015 keep their seq and their chained hash
 (``prev_hash`` is set on them); the migration checked that chain and sealed
@@ -212,6 +212,7 @@ OUT_OF_ORDER = "out_of_order"
 ROOT_MISMATCH = "batch_root_mismatch"
 BATCH_ALTERED = "batch_altered"
 LINK_BROKEN = "batch_link_broken"
+KEY_NEEDED = "key_needed"
 
 PROBLEM_WORDS = {
     CONTENT_CHANGED: ("内容被改动", "content changed"),
@@ -221,6 +222,7 @@ PROBLEM_WORDS = {
     ROOT_MISMATCH: ("批次默克尔根不符", "batch root mismatch"),
     BATCH_ALTERED: ("批次记录被改动", "batch record altered"),
     LINK_BROKEN: ("批次链接断开", "batch link broken"),
+    KEY_NEEDED: ("需要审计密钥才能校验", "needs QUDAO_AUDIT_KEY to be checked"),
 }
 
 
@@ -316,8 +318,12 @@ def _check_batch(b: AuditBatch, prev: AuditBatch | None, key: bytes | None, keye
         problems.append(Problem(BATCH_ALTERED, f"batch {b.number} lists {len(b.event_ids)} events for seq "
                                 f"{b.first_seq}–{b.last_seq}", b.first_seq, None, b.number))
     if b.keyed and key is None:
+        # Not provable either way without the key (a forger could mark a batch keyed
+        # to dodge the check): not ok, said once; the links are still checked.
         if not notes:
             notes.append("batches sealed with QUDAO_AUDIT_KEY: set it to check their hashes")
+            problems.append(Problem(KEY_NEEDED, f"batch {b.number} and later keyed batches are HMAC-keyed; "
+                                    f"set QUDAO_AUDIT_KEY to check them", b.first_seq, None, b.number))
         return
     if not b.keyed and key is not None and keyed_seen:
         problems.append(Problem(BATCH_ALTERED, f"batch {b.number} is not keyed, though batches before it are",
