@@ -132,3 +132,35 @@ def test_two_commands_recording_events_do_not_wait_for_each_other(factory):
         report = audit.verify(s)
         assert report.ok and report.unsealed == 0
         assert s.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.seq.is_(None))).scalar() == 0
+
+
+def test_the_old_chain_is_migrated_on_postgresql():
+    """Migration 0015 on PostgreSQL: the chain checked, sealed into batches keeping its hashes."""
+    import secrets
+
+    from alembic import command
+
+    from models.db import alembic_config
+    from tests.support.apps import pg_admin, pg_url_of
+    from tests.unit.test_audit_migration import old_chain
+
+    name = f"qudao_test_{secrets.token_hex(4)}"
+    pg_admin(f'CREATE DATABASE "{name}"')
+    engine = make_engine(pg_url_of(name))
+    try:
+        hashes = old_chain(engine, 1200)
+        command.upgrade(alembic_config(engine), "head")
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT hash FROM audit_events ORDER BY seq")).scalars().all()
+            batches = conn.execute(text("SELECT first_seq, last_seq FROM audit_batches ORDER BY number")).all()
+        assert kept == hashes and [tuple(b) for b in batches] == [(1, 1000), (1001, 1200)]
+        factory = make_session_factory(engine)
+        with factory() as s, s.begin():
+            record(s, "director", "RG-NEW")
+        assert audit.seal_all(factory).batches == [3]
+        with factory() as s:
+            report = audit.verify(s)
+        assert report.ok and report.events == 1201 and report.batches == 3
+    finally:
+        engine.dispose()
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

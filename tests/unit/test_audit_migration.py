@@ -29,7 +29,8 @@ def old_chain(engine, n: int) -> list[str]:
             conn.execute(text("INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, after, "
                               "prev_hash, hash) VALUES (:seq, :at, 'dealer_bj_li', 'registration.submitted', "
                               "'registration', :eid, :after, :prev, :hash)"),
-                         {"seq": seq, "at": at.strftime("%Y-%m-%d %H:%M:%S.%f"), "eid": f"RG{seq}",
+                         {"seq": seq, "eid": f"RG{seq}",
+                          "at": at.strftime("%Y-%m-%d %H:%M:%S.%f") if engine.dialect.name == "sqlite" else at,
                           "after": audit._canonical(after), "prev": prev, "hash": digest})
             prev = digest
             hashes.append(digest)
