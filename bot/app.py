@@ -20,7 +20,6 @@ from bot.capabilities import build_router
 from bot.console import wire_console
 from bot.platforms import Platform, WirePlatforms, wire_platforms
 from bot.settings import Settings, load_settings
-from chat import audit
 from chat.context import Services
 from chat.inbox import Inbox
 from chat.kvstore import KvStore, RedisKv, SqlKv
@@ -64,10 +63,9 @@ def prepare_database(engine: Engine, factory, clock: Clock, settings: Settings) 
     rules = RuleStore(clock)
     try:
         with factory() as s, s.begin():
-            audit.ensure_head(s)
             rules.load_file(s, settings.rules_file)
     except IntegrityError:   # another worker did the same at the same moment
-        log.info("rules/audit head already initialised by another worker")
+        log.info("rules already loaded by another worker")
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None,
@@ -85,7 +83,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     router = build_router()
     services = Services(factory=factory, clock=clock, rules=RuleStore(clock), kv=kv,
                         conversation_ttl_s=settings.conversation_ttl_s, registry=router.registry,
-                        default_platform=settings.default_platform)
+                        default_platform=settings.default_platform, audit_key=settings.audit_key)
     inbox = Inbox(services, router, serialise=engine.dialect.name == "sqlite")
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes

@@ -85,6 +85,9 @@ class Settings:
     # Signs the links the bot sends (the check-in page); None: derived from the
     # platforms' secrets, so every worker of one deployment agrees.
     page_secret: str | None = None
+    # Keys the audit trail's batch hashes (HMAC-SHA256); None: plain SHA-256.
+    # Once set, keep it: audit-verify needs it to check batches sealed with it.
+    audit_key: str | None = None
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -170,4 +173,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=(env.get("QUDAO_PUBLIC_URL") or "").rstrip("/") or None,
         page_secret=env.get("QUDAO_PAGE_SECRET") or None,
         secret_key=env.get("QUDAO_SECRET_KEY") or None,
+        audit_key=env.get("QUDAO_AUDIT_KEY") or None,
     )

@@ -63,6 +63,8 @@ class Services:
     # (platform, userid, minutes valid) → a link to the bot's position page for
     # that user, for platforms that send no location messages; None: no page
     location_page: Callable[[str, str, int], str] | None = None
+    # keys the audit trail's batch hashes (QUDAO_AUDIT_KEY); None: unkeyed
+    audit_key: str | None = None
 
     def traits_of(self, platform: str | None) -> PlatformTraits:
         return self.traits.get(platform or self.default_platform, NO_TRAITS)

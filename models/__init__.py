@@ -1,7 +1,7 @@
 """SQLAlchemy 2.x models. Import from here so Alembic sees every table."""
 from models.appeal import Appeal, AppealPhoto
 from models.approval import Approval, ApprovalFlow, Delegation
-from models.audit import AuditEvent, AuditHead
+from models.audit import AuditBatch, AuditEvent
 from models.base import Base, UTCDateTime
 from models.console import AppSecret, ConsoleLoginLink
 from models.conversation import ChatGroup
@@ -59,8 +59,8 @@ __all__ = [
     "Approval",
     "ApprovalFlow",
     "ApprovalStatus",
+    "AuditBatch",
     "AuditEvent",
-    "AuditHead",
     "Base",
     "CardRef",
     "ChatGroup",

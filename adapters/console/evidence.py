@@ -49,7 +49,7 @@ def _audit_of(s, entity_ids: list[str]) -> list[AuditEvent]:
     ids = [str(x) for x in entity_ids if x]
     if not ids:
         return []
-    return list(s.execute(select(AuditEvent).where(AuditEvent.entity_id.in_(ids)).order_by(AuditEvent.seq)).scalars())
+    return list(s.execute(select(AuditEvent).where(AuditEvent.entity_id.in_(ids)).order_by(AuditEvent.id)).scalars())
 
 
 def _visible(s, viewer, query, region_column, partner_column):
@@ -88,7 +88,7 @@ def install(bp: Blueprint, env: ConsoleEnv) -> None:
             return render_template("console/registration.html", reg=reg, customer=customer,
                                    partner=s.get(Partner, reg.partner_id), submitter=s.get(User, reg.submitter_id),
                                    claims=claims, extensions=extensions, flows=flows, visits=visits,
-                                   events=sorted({e.seq: e for e in events}.values(), key=lambda e: e.seq))
+                                   events=sorted({e.id: e for e in events}.values(), key=lambda e: e.id))
 
     @bp.get("/orders/<number>")
     def order(number: str):

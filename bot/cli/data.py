@@ -20,7 +20,9 @@ def add_commands(sub) -> None:
     p.add_argument("--days", type=int, default=30, help="how many days back to replay (default 30)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the summary")
     p.set_defaults(func=cmd_rules_whatif)
-    sub.add_parser("audit-verify", help="check the audit trail's hash chain").set_defaults(func=cmd_audit_verify)
+    p = sub.add_parser("audit-verify", help="check the audit trail: every sealed event and batch; name what is wrong")
+    p.add_argument("--seal", action="store_true", help="seal the events recorded since the last sealing first")
+    p.set_defaults(func=cmd_audit_verify)
 
 
 def cmd_seed_demo(args) -> int:
@@ -81,9 +83,22 @@ def cmd_rules_whatif(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
-    from chat.audit import verify_chain
-    _, factory, _ = database(settings())
+    """JSON on stdout: ok, events and batches checked, unsealed (not an error),
+    the head batch, and each problem (kind, seq, event id, batch, what); the
+    first one in words on stderr. Exit 1 if anything is wrong."""
+    from chat.audit import seal_all, verify
+    config = settings()
+    _, factory, _ = database(config)
+    if args.seal:
+        sealed = seal_all(factory, key=config.audit_key)
+        print(f"sealed {sealed.events} events in {len(sealed.batches)} batches", file=sys.stderr)
     with factory() as s:
-        report = verify_chain(s)
-    print(json.dumps(report.__dict__, ensure_ascii=False))
+        report = verify(s, key=config.audit_key)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+    if report.first_bad is not None:
+        zh, en = report.first_bad.words
+        print(f"审计记录被篡改 · tampered: {zh} / {en}: {report.first_bad.detail}"
+              f" ({len(report.problems)} problems)", file=sys.stderr)
+    for note in report.notes:
+        print(note, file=sys.stderr)
     return 0 if report.ok else 1

@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from chat import audit
 from chat.context import Services
 from chat.registry import CalendarJob, Sweep
 from chat.scheduling.calendar import daily_slot, slots_between, weekly_slot, within_catch_up
@@ -24,6 +25,8 @@ from models import JobRun
 log = logging.getLogger(__name__)
 
 CALENDAR_EVERY_S = 30
+# The core's own timed work: sealing the audit trail's new events into a batch.
+SEAL_EVERY_S = 3
 # Only for runs recorded without a holder (before holders were kept): one
 # started this long ago and never finished died with its process. Runs with a
 # holder are judged by the lease instead (see _died).
@@ -55,6 +58,17 @@ class Scheduler:
         return held
 
     # -- one unit of work each; what APScheduler calls, and what tests call ------------
+    def seal_audit(self) -> dict | None:
+        """Seal the audit events recorded since the last time (the core's job, not a
+        capability's: only the lease holder seals, so batches follow one another)."""
+        if not self.leader:
+            return None
+        try:
+            return audit.seal_all(self.svc.factory, key=self.svc.audit_key).as_dict()
+        except Exception:
+            log.exception("sealing the audit trail failed; it runs again next time")
+            return None
+
     def run_sweep(self, sweep: Sweep) -> dict | None:
         if not self.leader:
             return None
@@ -108,6 +122,7 @@ class Scheduler:
         self.heartbeat()
         out = {s.name: self.run_sweep(s) for s in self.sweeps}
         out["calendar"] = self.run_calendar(now)
+        out["audit_seal"] = self.seal_audit()
         return out
 
     # -- JobRun bookkeeping ----------------------------------------------------------------
@@ -168,6 +183,7 @@ class Scheduler:
             aps.add_job(self.run_sweep, "interval", seconds=sweep.every_s, args=[sweep], id=f"sweep:{sweep.name}",
                         next_run_time=soon)
         aps.add_job(self.run_calendar, "interval", seconds=CALENDAR_EVERY_S, id="calendar", next_run_time=soon)
+        aps.add_job(self.seal_audit, "interval", seconds=SEAL_EVERY_S, id="audit_seal", next_run_time=soon)
         aps.start()
         self._aps = aps
 

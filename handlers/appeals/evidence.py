@@ -18,6 +18,7 @@ from models import (
     Appeal,
     Approval,
     ApprovalFlow,
+    AuditBatch,
     AuditEvent,
     Customer,
     Partner,
@@ -50,6 +51,7 @@ class Bundle:
     sides: list[Side]
     events: list[AuditEvent]
     appeals: list[Appeal]
+    batches: dict[int, AuditBatch] = field(default_factory=dict)      # the sealed batches of the events
 
 
 def for_customer(ctx: Context, customer: Customer) -> Bundle:
@@ -73,8 +75,11 @@ def _bundle(ctx: Context, customer: Customer, regs: list[Registration]) -> Bundl
     events = list(ctx.s.execute(select(AuditEvent).where(or_(
         (AuditEvent.entity_type == "registration") & AuditEvent.entity_id.in_(numbers),
         (AuditEvent.entity_type == "appeal") & AuditEvent.entity_id.in_([a.number for a in appeals])))
-        .order_by(AuditEvent.seq)).scalars())
-    return Bundle(customer, ctx.now, sides, events, appeals)
+        .order_by(AuditEvent.id)).scalars())
+    numbers = sorted({e.batch for e in events if e.batch is not None})
+    batches = {b.number: b for b in ctx.s.execute(select(AuditBatch).where(
+        AuditBatch.number.in_(numbers))).scalars()} if numbers else {}
+    return Bundle(customer, ctx.now, sides, events, appeals, batches)
 
 
 def _side(ctx: Context, customer: Customer, reg: Registration) -> Side:

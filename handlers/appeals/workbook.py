@@ -1,7 +1,9 @@
 """The evidence bundle as a workbook for headquarters (openpyxl): one sheet
 per kind of evidence, every row with its time to the second in the
-company's time zone, and the audit events with their hashes so the chain
-can be checked against `python -m bot audit-verify`."""
+company's time zone, and the audit events with their hashes: each sealed
+event's hash, its place (seq) and its batch with the batch's Merkle root and
+hash, which `python -m bot audit-verify` checks (events recorded since the last
+sealing say 未封存 and have no hash yet)."""
 from __future__ import annotations
 
 import io
@@ -27,7 +29,8 @@ SHEETS = {
     "审批": ("报备号", "步骤", "审批人", "状态", "决定人", "决定时间", "理由"),
     "申诉": ("申诉号", "报备号", "持有方报备", "申诉方", "理由", "提交时间", "状态", "裁决人", "裁决时间",
            "裁决理由", "照片"),
-    "审计": ("序号", "时间", "操作人", "动作", "对象", "对象号", "内容", "哈希"),
+    "审计": ("序号", "时间", "操作人", "动作", "对象", "对象号", "内容", "哈希", "事件号", "批次", "批次默克尔根",
+           "批次哈希"),
 }
 
 
@@ -70,8 +73,12 @@ def build(ctx: Context, bundle: Bundle) -> bytes:
                              received(ctx, a.decided_at) if a.decided_at else "", a.decision_reason or "",
                              len(a.photos)])
     for e in bundle.events:
-        sheets["审计"].append([e.seq, received(ctx, e.at), e.actor, e.action, e.entity_type, e.entity_id,
-                             json.dumps(e.after, ensure_ascii=False, default=str)[:2000] if e.after else "", e.hash])
+        batch = bundle.batches.get(e.batch) if e.batch is not None else None
+        sheets["审计"].append([e.seq if e.seq is not None else "未封存", received(ctx, e.at), e.actor, e.action,
+                             e.entity_type, e.entity_id,
+                             json.dumps(e.after, ensure_ascii=False, default=str)[:2000] if e.after else "",
+                             e.hash or "", e.id, e.batch or "", batch.root if batch else "",
+                             batch.hash if batch else ""])
     for ws in sheets.values():
         for column in ws.columns:
             ws.column_dimensions[column[0].column_letter].width = max(10, min(40, max(

@@ -136,8 +136,6 @@ def _write_rows(kind: Kind, spool: Spool, superseded: dict[int, int], tx: _Trans
 def _audit(session: Session, run: Run, actor: str) -> None:
     """One event per run: the trail shows that (and how much) an import changed
     master data, without an event per row."""
-    audit.ensure_head(session)      # a database prepared without the app (the benchmark) has none yet
-    session.flush()
     report = run.report
     audit.record(session, at=run.now, actor=actor, action=f"import.{report.kind}", entity_type="import",
                  entity_id=(report.source or report.kind)[:64], after=report.counts())

@@ -207,7 +207,7 @@ def _extensions(s: Session, rules: RuleSetData, report: WhatIf) -> None:
 def _refused_extensions(s: Session, rules: RuleSetData, report: WhatIf) -> None:
     """延期 refused for want of evidence leave no request row, only their audit event."""
     events = s.execute(select(AuditEvent).where(AuditEvent.action == "extension.refused",
-                                                AuditEvent.at >= report.since).order_by(AuditEvent.seq)).scalars()
+                                                AuditEvent.at >= report.since).order_by(AuditEvent.id)).scalars()
     for ev in events:
         facts = ev.after or {}
         reg = s.execute(select(Registration).where(Registration.number == ev.entity_id)).scalar_one_or_none()

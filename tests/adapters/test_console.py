@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from models import Approval, AuditEvent, ConsoleLoginLink, Customer, ImportJob, Registration
+from models import Approval, AuditBatch, AuditEvent, ConsoleLoginLink, Customer, ImportJob, Registration
 from tests.support.console import csrf, link_for, nonce_and_action, signed_in
 from tests.support.reading import cards_to, last_text
 
@@ -199,6 +199,27 @@ def test_the_audit_chain_is_verified_from_the_page_and_the_first_bad_event_named
     assert 'data-testid="chain-bad"' in bad and f"#{seq}" in bad
 
 
+def test_a_deleted_event_is_named_on_the_page_with_its_neighbours(app, driver):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    driver.text("dealer_bj_li", "报备 北京大学第一医院 彩超 80万")
+    client = signed_in(app, "admin")
+    page = client.get("/console/audit").get_data(as_text=True)      # sealed first: every event has its place
+    assert 'data-testid="seal-state"' in page and "未封存 unsealed" not in page
+    with q(app).factory() as s, s.begin():
+        victim = s.execute(select(AuditEvent).where(AuditEvent.action == "registration.submitted")
+                           .order_by(AuditEvent.seq.desc())).scalars().first()
+        seq, victim_id = victim.seq, victim.id
+        s.delete(victim)
+    bad = client.post("/console/audit/verify", data={"csrf_token": csrf(client)}).get_data(as_text=True)
+    assert 'data-testid="chain-bad"' in bad and f"#{seq}" in bad and "缺失" in bad and f"event {victim_id}" in bad
+    shown = re.findall(r'<tr><td class="num">(\d+)</td>', bad)
+    assert str(seq - 1) in shown and str(seq) not in shown          # the neighbours of the missing event
+    with q(app).factory() as s:
+        verified = s.execute(select(AuditEvent).where(AuditEvent.action == "audit.verified")
+                             .order_by(AuditEvent.id.desc())).scalars().first()
+    assert verified.after["first_problem"] == "missing" and verified.after["first_bad_event"] == victim_id
+
+
 def test_an_audit_range_is_exported_as_csv_with_its_hashes(app, driver):
     driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
     client = signed_in(app, "admin")
@@ -209,7 +230,11 @@ def test_an_audit_range_is_exported_as_csv_with_its_hashes(app, driver):
     with q(app).factory() as s:
         ev = s.execute(select(AuditEvent).where(AuditEvent.action == "registration.submitted")).scalar_one()
         exported = s.execute(select(AuditEvent).where(AuditEvent.action == "audit.exported")).scalar_one()
-    assert rows[0]["hash"] == ev.hash and rows[0]["prev_hash"] == ev.prev_hash
+        batch = s.get(AuditBatch, ev.batch)
+    # Exporting sealed first: the event has its place, its hash and its batch's root and hash.
+    assert rows[0]["seq"] == str(ev.seq) and rows[0]["event_id"] == str(ev.id) and rows[0]["hash"] == ev.hash
+    assert rows[0]["batch"] == str(batch.number) and rows[0]["batch_root"] == batch.root
+    assert rows[0]["batch_hash"] == batch.hash and len(ev.hash) == 64
     assert exported.actor == "admin" and exported.after["events"] == 1
 
 

@@ -14,9 +14,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from chat.audit import verify_chain
+from chat import audit
 from chat.scheduling import build_scheduler
-from models import Appeal, AuditEvent, MediaBlob, Registration, RegistrationLock, User
+from models import Appeal, AuditBatch, AuditEvent, MediaBlob, Registration, RegistrationLock, User
+from tests.support.audit import sealed_and_intact
 from tests.support.reading import cards_to, last_text, texts_to
 
 PUMCH = (39.912581, 116.417570)
@@ -119,12 +120,12 @@ def test_transfer_asks_a_reason_moves_the_protection_and_tells_both_sides(app, d
     old, new = regs(app)
     assert old.status == "transferred" and old.ended_at is not None
     assert new.status == "approved" and new.lock_until == clock.now() + timedelta(days=90)
+    sealed_and_intact(q(app).factory)
     with q(app).factory() as s:
         [lock] = s.execute(select(RegistrationLock)).scalars().all()
         assert lock.registration_id == new.id
         decided = s.execute(select(AuditEvent).where(AuditEvent.action == "appeal.decided")).scalar_one()
         assert decided.verdicts[0]["reason_code"] == "TRANSFERRED" and decided.entity_id == appeal.number
-        assert verify_chain(s).ok
     assert "保护移交给贵司" in last_text(chat, "dealer_hx_sun") and "华信拜访在先" in last_text(chat, "dealer_hx_sun")
     assert "移交给对方" in last_text(chat, "dealer_bj_li") and "华信拜访在先" in last_text(chat, "dealer_bj_li")
     assert cards_to(chat, "mgr_north")[0].stamp.startswith("已移交 · 王建国")
@@ -240,3 +241,20 @@ def test_evidence_requests_that_get_no_bundle(app, driver, chat, user, message, 
     driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
     driver.text(user, message)
     assert answer in last_text(chat, user) and chat.files_to(user) == []
+
+
+def test_the_workbook_s_audit_sheet_carries_each_sealed_event_s_hash_and_batch(app, driver, chat, clock):
+    dispute(driver, clock, app)
+    build_scheduler(q(app)).tick()                  # the scheduler seals what was recorded so far
+    driver.text("mgr_north", "证据 北京协和医院")
+    book = workbook_sent_to(app, chat, "mgr_north")
+    header = [c.value for c in book["审计"][1]]
+    assert header[-5:] == ["哈希", "事件号", "批次", "批次默克尔根", "批次哈希"]
+    rows = list(book["审计"].iter_rows(min_row=2, values_only=True))
+    with q(app).factory() as s:
+        for row in rows:
+            ev = s.get(AuditEvent, row[8])
+            batch = s.get(AuditBatch, ev.batch)
+            assert row[0] == ev.seq and row[7] == ev.hash == audit.content_hash(ev) and row[3] == ev.action
+            assert (row[9], row[10], row[11]) == (batch.number, batch.root, batch.hash)
+    assert {r[3] for r in rows} >= {"registration.submitted", "registration.follow_up"}

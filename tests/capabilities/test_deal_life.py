@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from chat.audit import verify_chain
 from chat.scheduling import build_scheduler
 from domain.rules.store import RuleStore
 from models import AuditEvent, Order, Registration, RegistrationFollowUp, RegistrationLock
+from tests.support.audit import sealed_and_intact
 from tests.support.reading import last_text, texts_to
 
 PUMCH = (39.912581, 116.417570)            # 北京协和医院 in the demo data (GCJ-02)
@@ -149,9 +149,9 @@ def test_a_stale_deal_is_warned_then_recalled_and_the_refused_partner_hears_it_i
     assert "已被收回" in told and "30 天没有跟进" in told and f"申诉 {holder.number}" in told
     assert "已因无跟进收回" in last_text(chat, "mgr_north") and "北京康健" in last_text(chat, "mgr_north")
     assert "现在可以报备" in last_text(chat, "dealer_hx_sun")
+    sealed_and_intact(q(app).factory)
     with q(app).factory() as s:
         assert s.execute(select(RegistrationLock)).first() is None
-        assert verify_chain(s).ok
     # The recalled holder waits out the cool-down; the refused partner may claim it now.
     driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
     again = last_text(chat, "dealer_bj_li")

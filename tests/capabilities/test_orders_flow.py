@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from chat.audit import verify_chain
 from models import Order
+from tests.support.audit import sealed_and_intact
 from tests.support.reading import cards_to, last_text, texts_to
 
 
@@ -48,8 +48,7 @@ def test_order_gets_a_priced_summary_card_and_confirms(app, driver, chat):
     assert order_card(chat).stamp.startswith("已确认 · 李明")
     driver.text("dealer_bj_li", "我的订单")
     assert order.number in last_text(chat, "dealer_bj_li") and "已确认" in last_text(chat, "dealer_bj_li")
-    with q(app).factory() as s:
-        assert verify_chain(s).ok
+    sealed_and_intact(q(app).factory)
 
 
 def test_order_over_the_credit_limit_is_refused_with_the_exposure(app, driver, chat):

@@ -56,7 +56,7 @@ def test_quota_change_lists_the_registrations_it_would_have_refused(app, driver,
     # The replay wrote nothing; the run itself is one audit event naming who ran it.
     assert counts(app) == (before[0], before[1] + 1, before[2], before[3])
     with q(app).factory() as s:
-        ev = s.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).scalars().first()
+        ev = s.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
     assert (ev.actor, ev.action, ev.after["changed"]) == ("admin", "rules.whatif", 2)
 
 

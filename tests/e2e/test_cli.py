@@ -51,3 +51,39 @@ def test_audit_verify_and_rules_load(tmp_path):
     res = subprocess.run([sys.executable, "-m", "bot", "rules-load", str(bad)], capture_output=True, text=True,
                          cwd=ROOT, env=env, timeout=120)
     assert res.returncode == 2 and "conflict_scope" in res.stderr
+
+
+def test_audit_verify_seals_on_request_and_names_what_was_tampered_with(tmp_path):
+    from sqlalchemy import update
+
+    from chat import audit
+    from models import AuditEvent
+    from models.db import make_engine, make_session_factory
+    from tests.support.apps import T0
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+
+    def verify(*flags):
+        res = subprocess.run([sys.executable, "-m", "bot", "audit-verify", *flags], capture_output=True, text=True,
+                             cwd=ROOT, env=env, timeout=120)
+        return res.returncode, json.loads(res.stdout), res.stderr
+
+    subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, timeout=120, check=True)
+    engine = make_engine(env["DATABASE_URL"])
+    factory = make_session_factory(engine)
+    with factory() as s, s.begin():
+        for i in range(3):
+            audit.record(s, at=T0, actor="director", action="approval.approved", entity_type="approval",
+                         entity_id=f"A{i}")
+    code, report, _ = verify()
+    assert code == 0 and report["ok"] and report["unsealed"] == 3 and report["events"] == 0
+    code, report, err = verify("--seal")
+    assert code == 0 and report["unsealed"] == 0 and report["events"] == 3 and "sealed 3 events" in err
+    assert report["head"]["batch"] == 1 and len(report["head"]["hash"]) == 64
+    with factory() as s, s.begin():
+        s.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="someone_else"))
+    engine.dispose()
+    code, report, err = verify()
+    assert code == 1 and not report["ok"]
+    assert report["first_bad"]["seq"] == 2 and report["first_bad"]["kind"] == "content_changed"
+    assert "content changed" in err and "内容被改动" in err

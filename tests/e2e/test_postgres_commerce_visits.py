@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from chat.audit import verify_chain
 from chat.scheduling import build_scheduler
 from models import Order, Registration, SpecialPrice, Visit
 from tests.capabilities.test_scheduler import check_lease, check_two_schedulers
+from tests.support.audit import sealed_and_intact
 from tests.support.reading import cards_to, texts_to
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -32,11 +32,11 @@ def test_order_special_price_ladder_and_erp_on_postgres(pg_app, pg_driver, wecom
     pg_driver.click("director", cards_to(wecom, "director")[0].task_id, "approve")
     card = [c for c in cards_to(wecom, "dealer_bj_li") if c.task_id.startswith("so-")][-1]
     pg_driver.click("dealer_bj_li", card.task_id, "confirm")
+    sealed_and_intact(q(pg_app).factory)
     with q(pg_app).factory() as s:
         order = s.execute(select(Order)).scalar_one()
         assert order.status == "confirmed" and order.total_yuan == Decimal("1466000.00")
         assert s.execute(select(SpecialPrice.status)).scalar_one() == "approved"
-        assert verify_chain(s).ok
 
 
 def test_two_orders_at_once_cannot_both_squeeze_under_the_credit_limit(pg_app, pg_driver, wecom):

@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from chat.audit import verify_chain
 from chat.scheduling import build_scheduler
 from models import Appeal, MediaBlob, Order, Registration, RegistrationLock
+from tests.support.audit import sealed_and_intact
 from tests.support.reading import cards_to, texts_to
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -71,12 +71,12 @@ def test_a_deals_life_on_postgres(pg_app, pg_driver, wecom, clock):
         assert book["拜访"].max_row == 2 and book["跟进"].max_row == 5
     d.click("mgr_north", card.task_id, "transfer")
     d.text("mgr_north", "签到记录在先")
+    sealed_and_intact(q(pg_app).factory)
     with q(pg_app).factory() as s:
         assert s.execute(select(Appeal.status)).scalar_one() == "transferred"
         [lock] = s.execute(select(RegistrationLock).where(RegistrationLock.customer_id == refused.customer_id)
                            ).scalars().all()
         assert lock.registration_id == refused.id
-        assert verify_chain(s).ok
     assert "保护移交给贵司" in last(wecom, "dealer_hx_sun")
 
     # Co-selling on a key account; a deal won through an order; one lost.
