@@ -67,6 +67,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--web-workers", type=int, default=2, help="gunicorn -w (default 2)")
     p.add_argument("--web-threads", type=int, default=4, help="gunicorn --threads (default 4)")
     p.add_argument("--connections", type=int, default=16, help="closed-loop connections (default 16)")
+    p.add_argument("--month-tap-delay", type=float, default=1.0,
+                   help="seconds a month-end dealer takes to tap 确认下单 after the card arrives (default 1)")
     p.add_argument("--settle-timeout", type=float, default=60,
                    help="seconds without progress before a part stops waiting for processing (default 60)")
     p.add_argument("--keep-db", action="store_true", help="keep the bench databases (qudao_bench_*)")
@@ -86,6 +88,7 @@ def sizes_of(args: argparse.Namespace) -> dict:
         if getattr(args, key) is not None:
             sizes[key] = getattr(args, key)
     sizes["settle_timeout"] = args.settle_timeout
+    sizes["month_tap_delay"] = args.month_tap_delay
     return sizes
 
 

@@ -446,6 +446,7 @@ async def _month_end_drive(run: Run, stack: Stack, dealers: list[str], n: int, s
         pool.put_nowait(Conn(HOST, stack.port))
     statuses: dict[int, int] = {}
     reply_timeout = run.sizes.get("reply_timeout", 120)
+    tap_delay = run.sizes.get("month_tap_delay", 1.0)
 
     async def post(inner: str) -> None:
         path, body = signer.sealed(inner)
@@ -482,6 +483,8 @@ async def _month_end_drive(run: Run, stack: Stack, dealers: list[str], n: int, s
             if not task_id or not key:
                 rec["lost"] = "card without a confirm button"
                 continue
+            # A person reads the card before tapping (--month-tap-delay; 0 taps at once).
+            await asyncio.sleep(tap_delay)
             code = stack.fake.state.issue_response_code(task_id, [user], "click")
             mark = box.mark(user)
             tap = time.time()
@@ -521,8 +524,13 @@ def part_month_end(run: Run) -> dict:
         orders = dict(stack.db.rows("SELECT status, count(*) FROM orders GROUP BY status"))
         pacing = stack.fake.state.pacing()
         c = stack.db.inbox_counts()
-        slow = sum(1 for r in res if r.get("first_reply_s") is None or r["first_reply_s"] > 60)
+        # A dealer hears back within a minute of its turn (the order's first reply)
+        # and of its tap (the confirmation's answer).
+        slow = sum(1 for r in res if r.get("first_reply_s") is None or r["first_reply_s"] > 60
+                   or r.get("confirm_reply_s") is None or r["confirm_reply_s"] > 60)
         out = {"orders": n, "dealers": n_dealers, "seconds": seconds, "processing": run.processing,
+               "tap_delay_s": run.sizes.get("month_tap_delay", 1.0),
+               "outbox": outbox_counts(stack.db),
                "workers": len(stack.workers), "elapsed_s": round(time.time() - t0, 1),
                "callback_statuses": {str(k): v for k, v in drive["statuses"].items()},
                "inbox": c, "orders_by_status": orders, "platform": pacing,
@@ -534,6 +542,7 @@ def part_month_end(run: Run) -> dict:
                                 "max": max(turn) if turn else None},
                "lost": [{k: r[k] for k in ("user", "lost")} for r in lost[:20]], "lost_count": len(lost)}
         out["checks"] = {
+            "no_failed_sends": {"ok": out["outbox"].get("failed", 0) == 0, "failed": out["outbox"].get("failed", 0)},
             "nothing_lost": {"ok": not lost and orders.get("confirmed", 0) == n and c.get("new", 0) == 0
                              and c.get("dead", 0) == 0, "confirmed": orders.get("confirmed", 0),
                              "lost": len(lost)},
@@ -547,7 +556,8 @@ def part_month_end(run: Run) -> dict:
     fr = out["first_reply_ms"]
     out["rows"] = [[f"month end: {n:,} orders from {n_dealers} dealers in {seconds} s ({run.processing})", "–",
                     fmt_ms(fr["p50"]), fmt_ms(fr["p99"]),
-                    f"reply max {fmt_ms(fr['max'])}; confirmed {orders.get('confirmed', 0):,}/{n:,}; "
+                    f"reply max {fmt_ms(fr['max'])}, confirmation answer p99 "
+                    f"{fmt_ms(out['confirm_reply_ms']['p99'])}; confirmed {orders.get('confirmed', 0):,}/{n:,}; "
                     f"max {pacing['max_sends_in_60s']}/min to one member (limit {pacing['limit_per_minute']}), "
                     f"dropped {pacing['dropped']}"]]
     return out
