@@ -138,16 +138,19 @@ def main(argv: list[str] | None = None) -> int:
               "web": f"gunicorn -w {args.web_workers} --threads {args.web_threads}", "parts": {}}
     log(f"bench run {rid}: processing={processing}, scratch {work}")
     failed = False
-    for name in [x for x in args.parts.split(",") if x]:
-        t0 = time.time()
-        try:
-            report["parts"][name] = PARTS[name](run)
-        except Exception:  # one part's failure is reported, the others still run
-            report["parts"][name] = {"error": traceback.format_exc()}
-            log(traceback.format_exc())
-            failed = True
-        report["parts"][name]["part_seconds"] = round(time.time() - t0, 1)
-        failed |= any(not v.get("ok") for v in report["parts"][name].get("checks", {}).values())
+    try:
+        for name in [x for x in args.parts.split(",") if x]:
+            t0 = time.time()
+            try:
+                report["parts"][name] = PARTS[name](run)
+            except Exception:  # one part's failure is reported, the others still run
+                report["parts"][name] = {"error": traceback.format_exc()}
+                log(traceback.format_exc())
+                failed = True
+            report["parts"][name]["part_seconds"] = round(time.time() - t0, 1)
+            failed |= any(not v.get("ok") for v in report["parts"][name].get("checks", {}).values())
+    finally:
+        run.close()
     out = Path(args.out) if args.out else RESULTS / f"scale-{rid}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     report["table"] = table(report)

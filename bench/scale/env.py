@@ -31,11 +31,12 @@ def libpq_url(name: str) -> str:
     return f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
 
 
-def fresh_database(run_id: str, part: str) -> str:
-    """A new, empty PostgreSQL database for one part of one run; its name."""
+def fresh_database(run_id: str, part: str, template: str | None = None) -> str:
+    """A new PostgreSQL database for one part of one run (empty, or a copy of
+    ``template``); its name."""
     name = f"qudao_bench_{run_id}_{part}"[:63]
     pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    pg_admin(f'CREATE DATABASE "{name}"')
+    pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     # What a server in China is usually set to (as the tests do).
     pg_admin(f"ALTER DATABASE \"{name}\" SET timezone TO 'Asia/Shanghai'")
     return name

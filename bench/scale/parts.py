@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
 import random
 import subprocess
@@ -48,9 +47,37 @@ class Run:
     sizes: dict = field(default_factory=dict)
     log: callable = print
 
+    template: str | None = None
+
     @property
     def uses_workers(self) -> bool:
         return self.processing == "workers" and self.workers > 0
+
+    def template_db(self) -> str:
+        """The run's template database: migrated and seeded with the demo
+        organisation once; every part gets a fresh copy of it (milliseconds)."""
+        if self.template is None:
+            from sqlalchemy.orm import Session
+
+            from bot.seed import seed_demo
+            from domain.clock import Clock
+            from models.db import make_engine, upgrade_schema
+            name = fresh_database(self.run_id, "tpl")
+            # What `python -m bot migrate` and `seed-demo` do, without starting two more
+            # interpreters (the schema through Alembic, the demo organisation).
+            engine = make_engine(sqlalchemy_url(name))
+            try:
+                upgrade_schema(engine)
+                with Session(engine) as s, s.begin():
+                    seed_demo(s, Clock("Asia/Shanghai"))
+            finally:
+                engine.dispose()
+            self.template = name
+        return self.template
+
+    def close(self) -> None:
+        if self.template is not None and not self.keep_db:
+            drop_database(self.template)
 
 
 # ---------------------------------------------------------------- plumbing
@@ -108,7 +135,7 @@ class Stack:
 
     def __init__(self, run: Run, part: str, bench_dealers: int = 0, start_workers: bool = True):
         self.run, self.part = run, part
-        self.db_name = fresh_database(run.run_id, part)
+        self.db_name = fresh_database(run.run_id, part, template=run.template_db())
         flush_redis()
         self.fake = CountingFake()
         self.web = None
@@ -118,8 +145,6 @@ class Stack:
             self.env = procs.qudao_env(sqlalchemy_url(self.db_name), self.fake.base_url, run.processing,
                                        procs.bench_rules_file(run.work))
             log = run.work / f"{part}-setup.log"
-            procs.cli(["migrate"], self.env, log)
-            procs.cli(["seed-demo"], self.env, log)
             if bench_dealers:
                 self._seed_bench_dealers(bench_dealers, log)
             self.port = free_port()
@@ -133,22 +158,33 @@ class Stack:
             raise
 
     def _seed_bench_dealers(self, n: int, log: Path) -> None:
-        """P-BENCH-### partners (北京, 超声/监护, gold, a credit line no test order
-        reaches) and one dealer user each, through the importer (as an admin would)."""
-        partners, users = self.run.work / "bench-partners.csv", self.run.work / "bench-users.csv"
-        with open(partners, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["经销商编码", "经销商名称*", "价格等级", "授权区域", "授权产品线", "地址", "信用额度（元）"])
-            for i in range(1, n + 1):
-                w.writerow([f"P-BENCH-{i:03d}", f"压测经销商{i:03d}号医疗器械有限公司", "gold", "北京市",
-                            "超声|监护", "北京市朝阳区建国路88号", 1_000_000_000])
-        with open(users, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["账号*", "姓名*", "角色*", "所属经销商", "负责区域", "职务"])
-            for i in range(1, n + 1):
-                w.writerow([bench_dealer(i), f"压测{i:03d}", "dealer", f"压测经销商{i:03d}号医疗器械有限公司", "", ""])
-        procs.cli(["import", "partners", str(partners)], self.env, log)
-        procs.cli(["import", "users", str(users)], self.env, log)
+        """P-BENCH-### partners (北京, 超声/监护, gold, a credit line no bench order
+        reaches) and one dealer each: the demo organisation's file with them added,
+        loaded by the demo loader (idempotent on what the template already has)."""
+        import yaml
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        from bot.seed import DEMO_FILE, seed_demo
+        from domain.clock import Clock
+        org = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+        for i in range(1, n + 1):
+            name = f"压测经销商{i:03d}号医疗器械有限公司"
+            org["partners"].append({"name": name, "code": f"P-BENCH-{i:03d}", "regions": ["北京市"],
+                                    "product_lines": ["超声", "监护"], "tier": "gold",
+                                    "address": "北京市朝阳区建国路88号", "credit_limit": 1_000_000_000})
+            org["users"].append({"userid": bench_dealer(i), "name": f"压测{i:03d}", "role": "dealer",
+                                 "partner": name})
+        path = self.run.work / "org-bench.yaml"
+        path.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
+        engine = create_engine(sqlalchemy_url(self.db_name))
+        try:
+            with Session(engine) as s, s.begin():
+                counts = seed_demo(s, Clock("Asia/Shanghai"), path)
+        finally:
+            engine.dispose()
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"bench organisation loaded: {counts}\n")
 
     def alive_check(self) -> None:
         for p in [self.web, *self.workers]:

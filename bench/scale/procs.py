@@ -69,8 +69,8 @@ def cli(args: list[str], env: dict, log: Path, timeout: float = 600) -> None:
 class Proc:
     """One child process in its own session; ``stop`` ends its process group."""
 
-    def __init__(self, argv: list[str], env: dict, log: Path, name: str):
-        self.name, self.log = name, log
+    def __init__(self, argv: list[str], env: dict, log: Path, name: str, stop_signal: int = signal.SIGTERM):
+        self.name, self.log, self.stop_signal = name, log, stop_signal
         self._fh = open(log, "ab")  # noqa: SIM115 (open while the child writes; closed in stop)
         self.p = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self._fh, stderr=subprocess.STDOUT,
                                   start_new_session=True)
@@ -81,7 +81,7 @@ class Proc:
     def stop(self, grace: float = 10.0) -> None:
         if self.p.poll() is None:
             try:
-                os.killpg(self.p.pid, signal.SIGTERM)
+                os.killpg(self.p.pid, self.stop_signal)
             except ProcessLookupError:
                 pass
             try:
@@ -114,7 +114,8 @@ def gunicorn(app: str, port: int, env: dict, log: Path, workers: int, threads: i
     """``gunicorn -w W --threads T`` on 127.0.0.1:port, up when /healthz answers."""
     argv = [PYTHON, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
             "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--log-level", "warning", app]
-    proc = Proc(argv, env, log, name)
+    # SIGQUIT: gunicorn's quick shutdown (the measurement is over; no 30 s grace).
+    proc = Proc(argv, env, log, name, stop_signal=signal.SIGQUIT)
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", proc)
     except BaseException:
