@@ -67,6 +67,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--web-workers", type=int, default=2, help="gunicorn -w (default 2)")
     p.add_argument("--web-threads", type=int, default=4, help="gunicorn --threads (default 4)")
     p.add_argument("--connections", type=int, default=16, help="closed-loop connections (default 16)")
+    p.add_argument("--warmup", type=int, default=200,
+                   help="requests sent (not measured) before the ack and open-loop runs of each server (default 200)")
     p.add_argument("--month-tap-delay", type=float, default=1.0,
                    help="seconds a month-end dealer takes to tap 确认下单 after the card arrives (default 1)")
     p.add_argument("--settle-timeout", type=float, default=60,
@@ -89,6 +91,7 @@ def sizes_of(args: argparse.Namespace) -> dict:
             sizes[key] = getattr(args, key)
     sizes["settle_timeout"] = args.settle_timeout
     sizes["month_tap_delay"] = args.month_tap_delay
+    sizes["warmup"] = args.warmup
     return sizes
 
 
@@ -135,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"run_id": rid, "machine": machine_facts(), "processing": processing,
               "worker_cmd": worker_cmd if processing == "workers" else None,
               "workers": args.workers if processing == "workers" else 0, "sizes": run.sizes,
-              "web": f"gunicorn -w {args.web_workers} --threads {args.web_threads}", "parts": {}}
+              "web": f"gunicorn -w {args.web_workers} --threads {args.web_threads}"
+                     + (" -c deploy/gunicorn.conf.py" if procs.DEPLOY_CONFIG.exists() else ""), "parts": {}}
     log(f"bench run {rid}: processing={processing}, scratch {work}")
     failed = False
     try:

@@ -110,10 +110,22 @@ def wait_http(url: str, proc: Proc, timeout: float = 90.0) -> None:
     raise RuntimeError(f"{proc.name} did not answer {url} within {timeout:.0f} s; see {proc.log}")
 
 
-def gunicorn(app: str, port: int, env: dict, log: Path, workers: int, threads: int, name: str) -> Proc:
-    """``gunicorn -w W --threads T`` on 127.0.0.1:port, up when /healthz answers."""
-    argv = [PYTHON, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-            "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--log-level", "warning", app]
+DEPLOY_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def gunicorn(app: str, port: int, env: dict, log: Path, workers: int, threads: int, name: str,
+             config: Path | None = None) -> Proc:
+    """``gunicorn -w W --threads T`` on 127.0.0.1:port, up when /healthz answers.
+    With ``config`` (the repository's deploy/gunicorn.conf.py, where it exists) its
+    settings apply, given the same bind/processes/threads through its variables;
+    the flags here win either way, so the floor and Qudao run alike."""
+    argv = [PYTHON, "-m", "gunicorn"]
+    if config is not None and config.exists():
+        argv += ["-c", str(config)]
+        env = {**env, "QUDAO_BIND": f"127.0.0.1:{port}", "QUDAO_WEB_PROCESSES": str(workers),
+               "QUDAO_WEB_THREADS": str(threads)}
+    argv += ["-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--keep-alive", "30",
+             "--log-level", "warning", app]
     # SIGQUIT: gunicorn's quick shutdown (the measurement is over; no 30 s grace).
     proc = Proc(argv, env, log, name, stop_signal=signal.SIGQUIT)
     try:

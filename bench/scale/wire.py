@@ -105,10 +105,12 @@ def registration_text(customer: str, rng: random.Random) -> str:
     return f"报备 {customer} 彩超 {amount}万 12月底"
 
 
-def registrations(signer: CallbackSigner, host: str, port: int, n: int, seed: int = 16,
+def registrations(signer: CallbackSigner, host: str, port: int, n: int, start: int = 0,
                   dealers=BEIJING_DEALERS) -> list[bytes]:
-    """``n`` whole requests: registrations of new customers, the dealers taking turns."""
-    names, rng = NewCustomers(seed), random.Random(seed)
+    """``n`` whole requests: registrations of new customers, the dealers taking
+    turns. The customers are names ``start`` … ``start + n - 1`` of one fixed
+    sequence, so runs against one database with disjoint ranges never meet."""
+    names, rng = itertools.islice(NewCustomers(), start, None), random.Random(start)
     out = []
     for i in range(n):
         path, body = signer.sealed(signer.text_xml(dealers[i % len(dealers)], registration_text(next(names), rng)))
