@@ -76,26 +76,26 @@ def http_post(host: str, port: int, path: str, body: bytes) -> bytes:
 
 class NewCustomers:
     """Names of organisations that are surely not in the database and never the
-    same organisation twice to the matcher: 北京 + a trade name (字号) from the
-    name generator's pool (which leaves out place, industry and type words) +
-    an industry word + a legal form; each (trade name, industry) pair once.
-    Trade names that sound alike (利远 / 立远, 益新 / 怡鑫) are kept once: the
-    matcher rightly asks whether two such names are one customer, and the bench
-    wants new customers, approved at once."""
+    same organisation twice to the matcher: 北京 + a two-character trade name (字号)
+    drawn from the name generator's tables (leaving out place, industry and type
+    words, as its pool does) + an industry word + 有限公司; each (trade name,
+    industry) pair once. Trade names that sound alike (利远 / 立远, 益新 / 怡鑫) are
+    used once: the matcher rightly asks whether two such names are one customer,
+    and the bench wants new customers, approved at once. About 130,000 names."""
 
     def __init__(self, seed: int = 16):
         from pypinyin import lazy_pinyin
 
-        from bench.namegen.tables import INDUSTRIES
-        from bench.namegen.trade import trade_pool
+        from bench.namegen.tables import CN, FIRST, INDUSTRIES, SECOND
+        from bench.namegen.trade import banned_fragments
+        banned, singles = set(banned_fragments()), set("市省区县第" + CN + "百千万亿两")
         by_sound: dict[str, str] = {}
-        for word in trade_pool(seed):
-            by_sound.setdefault("".join(lazy_pinyin(word)), word)
-        # A three-character name that sounds like a two-character one plus a character
-        # (丰迪达 / 丰迪) reads as its variant too: keep the two-character one.
-        two = {"".join(lazy_pinyin(w)) for w in by_sound.values() if len(w) == 2}
-        pool = [w for w in by_sound.values() if len(w) == 2 or not (
-            "".join(lazy_pinyin(w[:2])) in two or "".join(lazy_pinyin(w[1:])) in two)]
+        for a in dict.fromkeys(FIRST):
+            for b in dict.fromkeys(SECOND):
+                word = a + b
+                if a != b and word not in banned and not (singles & set(word)):
+                    by_sound.setdefault("".join(lazy_pinyin(word)), word)
+        pool = sorted(by_sound.values())
         industries = [w for w, _ in INDUSTRIES]
         rng = random.Random(seed)
         pairs = [(t, i) for t in pool for i in industries]
