@@ -431,7 +431,9 @@ def part_contention(run: Run) -> dict:
         feeder = run_load(run, "contention", [r for _, r in claims], stack.port, "closed", connections=n)
         samples: list = []
         wait_processed(run, stack, n, samples, run.sizes.get("settle_timeout", 60), feeder)
-        acked = summarise(load_result(run, "contention", feeder))
+        raw = load_result(run, "contention", feeder)
+        acked = summarise(raw)
+        t0 = raw["start"]       # the claims went out (not the load generator's start-up)
         t_processed = next((t for t, d, _, _ in samples if d >= n), None)
         # Everyone told: every claim's reply sent, and each dealer got at least one
         # message per claim of theirs at the platform.
