@@ -1,6 +1,6 @@
-"""The processes under test: gunicorn serving Qudao (or the floor app), worker
-processes, and the CLI steps that prepare a bench database. Every process is
-started in its own session and stopped by its own pid/process group."""
+"""The processes under test: gunicorn serving Qudao (or the floor app) and
+worker processes, and their environment. Every process is started in its own
+session and stopped by its own pid/process group."""
 from __future__ import annotations
 
 import os
@@ -54,16 +54,6 @@ def qudao_env(db_url: str, api_base: str, processing: str, rules_file: Path, ext
     })
     env.update(extra or {})
     return env
-
-
-def cli(args: list[str], env: dict, log: Path, timeout: float = 600) -> None:
-    with open(log, "ab") as fh:
-        fh.write(f"$ python -m bot {' '.join(args)}\n".encode())
-        fh.flush()
-        done = subprocess.run([PYTHON, "-m", "bot", *args], cwd=ROOT, env=env, stdout=fh, stderr=fh,
-                              timeout=timeout)
-    if done.returncode not in (0,):
-        raise RuntimeError(f"python -m bot {' '.join(args)} failed ({done.returncode}); see {log}")
 
 
 class Proc:
