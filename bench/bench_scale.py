@@ -4,7 +4,8 @@ open-loop ack at a steady rate, registrations end to end across processes,
 
 Quick run (small sizes, a few minutes):
     .venv/bin/python bench/bench_scale.py
-The issue's sizes (run it on a quiet machine; ~25 minutes):
+The issue's sizes (on a quiet machine; ~25 minutes at the goals, far longer before:
+e2e feeds 90,000 registrations, 5 minutes at 300/s):
     .venv/bin/python bench/bench_scale.py --full
 Some parts only, sizes of your own:
     .venv/bin/python bench/bench_scale.py --parts ack,openloop --ack-n 10000 --open-rate 800
