@@ -1,0 +1,123 @@
+"""The machine, the databases and the small statistics every part needs."""
+from __future__ import annotations
+
+import os
+import platform
+import re
+import secrets
+import socket
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PYTHON = sys.executable
+PG_ADMIN = os.environ.get("QUDAO_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+BENCH_REDIS = os.environ.get("QUDAO_BENCH_REDIS", "redis://127.0.0.1:6379/8")
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def sqlalchemy_url(name: str) -> str:
+    return f"{PG_ADMIN.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+
+
+def libpq_url(name: str) -> str:
+    return f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+
+
+def fresh_database(run_id: str, part: str, template: str | None = None) -> str:
+    """A new PostgreSQL database for one part of one run (empty, or a copy of
+    ``template``); its name."""
+    name = f"qudao_bench_{run_id}_{part}"[:63]
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    # What a server in China is usually set to (as the tests do).
+    pg_admin(f"ALTER DATABASE \"{name}\" SET timezone TO 'Asia/Shanghai'")
+    return name
+
+
+def drop_database(name: str) -> None:
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def flush_redis(url: str = BENCH_REDIS) -> None:
+    import redis
+    redis.Redis.from_url(url).flushdb()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
+
+
+def machine_facts() -> dict:
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            m = re.search(r"^model name\s*:\s*(.+)$", fh.read(), re.M)
+            cpu = m.group(1).strip() if m else ""
+    except OSError:
+        pass
+    mem_gib = None
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            m = re.search(r"MemTotal:\s+(\d+) kB", fh.read())
+            mem_gib = round(int(m.group(1)) / 1024 / 1024, 1) if m else None
+    except OSError:
+        pass
+    pg = redis_v = ""
+    try:
+        import psycopg
+        with psycopg.connect(PG_ADMIN) as conn:
+            pg = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception as exc:  # facts are best effort
+        pg = f"unknown ({exc.__class__.__name__})"
+    try:
+        import redis
+        redis_v = redis.Redis.from_url(BENCH_REDIS).info("server")["redis_version"]
+    except Exception as exc:
+        redis_v = f"unknown ({exc.__class__.__name__})"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    try:
+        load1 = round(os.getloadavg()[0], 2)
+    except OSError:
+        load1 = None
+    return {"date": datetime.now(UTC).isoformat(timespec="seconds"), "cores": os.cpu_count(), "cpu": cpu,
+            "memory_gib": mem_gib, "python": platform.python_version(), "postgresql": pg, "redis": redis_v,
+            "os": platform.platform(), "commit": commit, "load_avg_1m_at_start": load1}
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile (p in 0..100); None for no values."""
+    if not values:
+        return None
+    xs = sorted(values)
+    k = max(0, min(len(xs) - 1, round(p / 100 * len(xs) + 0.5) - 1))
+    return xs[k]
+
+
+def fmt_ms(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.1f} ms" if v < 100 else f"{v:,.0f} ms"
+
+
+def fmt_n(v: float | None, digits: int = 0) -> str:
+    if v is None:
+        return "–"
+    return f"{v:,.{digits}f}"

@@ -1,0 +1,66 @@
+"""The scale benchmark (bench/bench_scale.py) runs every part once, tiny, so it
+can't rot: gunicorn with the floor app and with Qudao on a fresh PostgreSQL
+database, the load generator, the counting fake WeCom API, and each part's
+figures and checks in the JSON it writes. The figures are not judged here (a
+shared machine); what must hold whatever the speed is: every part ran, every
+request was answered, nothing was lost, one holder, replies within the limit."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.apps import PG_ADMIN, REDIS_URL
+
+pytestmark = [pytest.mark.bench, pytest.mark.postgres, pytest.mark.redis]
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ["--ack-n", "40", "--open-rate", "40", "--open-seconds", "1", "--e2e-n", "12", "--contention-n", "4",
+        "--month-orders", "4", "--month-dealers", "2", "--month-seconds", "2", "--month-tap-delay", "0.5",
+        "--settle-timeout", "30", "--web-workers", "1", "--connections", "4", "--workers", "1", "--warmup", "10"]
+
+
+def test_every_part_runs_tiny(tmp_path):
+    out = tmp_path / "scale.json"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_scale.py"), *TINY, "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "QUDAO_BENCH_REDIS": REDIS_URL,
+                               "QUDAO_BENCH_PG_ADMIN": PG_ADMIN})
+    assert out.exists(), done.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    parts = report["parts"]
+    assert set(parts) == {"ack", "openloop", "e2e", "contention", "month_end"}
+    for name, part in parts.items():
+        assert "error" not in part, f"{name}: {part.get('error')}"
+    # The machine is described; the table printed has a row per measurement.
+    assert report["machine"]["cores"] and report["machine"]["postgresql"] and report["machine"]["redis"]
+    assert "| ack floor: wechatpy verify + decrypt + parse, empty 200 |" in done.stdout
+    assert "Qudao `/wecom/callback` ack" in done.stdout
+
+    ack = parts["ack"]
+    assert ack["floor"]["ok"] == 40 and ack["qudao"]["ok"] == 40
+    assert ack["floor"]["requests_per_s"] > 0 and ack["qudao"]["p99_ms"] >= ack["qudao"]["p50_ms"] > 0
+    assert ack["checks"]["durable"] == {"ok": True, "acked": 40, "inbox_rows": 40}
+
+    op = parts["openloop"]
+    assert op["sent"] == 40 and op["ok"] == 40 and op["checks"]["no_errors"]["ok"]
+
+    e2e = parts["e2e"]
+    assert e2e["checks"]["nothing_lost"]["ok"], e2e["inbox"]
+    assert e2e["checks"]["one_reply_each"]["ok"], e2e["replies"]
+    assert e2e["checks"]["platform_limit"]["ok"] and e2e["checks"]["replies_reach_platform"]["ok"]
+    assert e2e["registrations"] == {"approved": 12}      # new customers: the accepted path
+    assert e2e["processed_per_s"] > 0
+
+    con = parts["contention"]
+    assert con["checks"]["exactly_one_holder"]["ok"], con["holders"]
+    assert con["checks"]["everyone_told"]["ok"] and con["all_told_s"] > 0
+    assert con["registrations"].get("approved", 0) + con["registrations"].get("pending", 0) == 1
+
+    month = parts["month_end"]
+    assert month["orders_by_status"] == {"confirmed": 4}
+    assert month["checks"]["nothing_lost"]["ok"] and month["checks"]["platform_limit"]["ok"]
+    assert month["platform"]["members"] >= 2 and month["first_reply_ms"]["max"] < 60_000
