@@ -27,7 +27,6 @@ from handlers.registration.partners import find_partner
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
 from models import OPEN_STATUSES, Customer, JointStatus, Partner, Registration, RegistrationStatus, User
-from models.catalog import DbCatalog
 
 # Bounds on what a message can put in the database: beyond them the user gets
 # a polite correction instead of a failed command.
@@ -162,7 +161,7 @@ def register(ctx: Context, fields: dict) -> None:
     if not works_deals(ctx):
         ctx.clear_state()
         return
-    catalog = DbCatalog(ctx.s)
+    catalog = ctx.catalog
     lines: list[str] = []
     for p in fields.get("products") or []:
         line = catalog.line_for(p["word"], p.get("sku"))

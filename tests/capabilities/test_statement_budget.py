@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import Registration
 from tests.support.statements import counting
 
-WARM_UP = ("dealer_hx_sun", "报备 北京大学第一医院 彩超 60万")
+WARM_UP = ("dealer_bj_li", "报备 北京大学第一医院 彩超 60万")   # the sender now writes from this platform
 KNOWN = ("dealer_bj_li", "报备 北京协和医院 心内科 彩超2台 80万 12月底签")
 NEW = ("dealer_bj_li", "报备 北京市海淀医院 彩超 80万")
 
