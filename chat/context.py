@@ -118,7 +118,7 @@ class Context:
         rule version (one statement serves the parser, the handler and the rules)."""
         if self._catalog is None:
             version, self._catalog = read_reference(self.s)
-            if self._rules is None:
+            if self._rules is None and version is not None:
                 self._rules = self.svc.rules.at(self.s, version)
         return self._catalog
 
