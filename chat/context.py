@@ -16,7 +16,7 @@ from domain.clock import Clock
 from domain.language import Catalog, Parsed, parse_message
 from domain.rules import RuleSetData, RuleStore
 from models import User
-from models.catalog import DbCatalog
+from models.catalog import DbCatalog, read_reference
 
 # The language a user last wrote to the bot in (chat.router keeps it up to date).
 LANG_KEY = "lang:{user}"
@@ -84,6 +84,7 @@ class Context:
     actor_id: str | None = None     # who acts when there is no inbound message: "system", "erp:…"
     _replies: int = field(default=0, repr=False)
     _rules: RuleSetData | None = field(default=None, repr=False)
+    _catalog: DbCatalog | None = field(default=None, repr=False)
     # From a group: what went to the group, what went privately, and the line
     # the group hears when all answers were private (see after_command).
     _group_replies: int = field(default=0, repr=False)
@@ -108,9 +109,20 @@ class Context:
 
     @property
     def rules(self) -> RuleSetData:
+        """The active rules, the same for the whole command."""
         if self._rules is None:
             self._rules = self.svc.rules.active(self.s)
         return self._rules
+
+    @property
+    def catalog(self) -> DbCatalog:
+        """The product catalog, read once per command together with the active
+        rule version (one statement serves the parser, the handler and the rules)."""
+        if self._catalog is None:
+            version, self._catalog = read_reference(self.s)
+            if self._rules is None and version is not None:
+                self._rules = self.svc.rules.at(self.s, version)
+        return self._catalog
 
     @property
     def actor(self) -> str:
@@ -230,7 +242,7 @@ class Context:
         """Read a chat text with every registered command's words (a follow-up
         answer is read as the command it continues, e.g. "报备 " + answer)."""
         return parse_message(text, self.svc.registry.vocabulary, today=self.clock.today(),
-                             catalog=catalog if catalog is not None else DbCatalog(self.s))
+                             catalog=catalog if catalog is not None else self.catalog)
 
     def audit(self, action: str, entity_type: str, entity_id: Any, before=None, after=None, verdicts=None) -> None:
         audit.record(self.s, at=self.now, actor=self.actor, action=action, entity_type=entity_type,

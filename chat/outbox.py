@@ -29,6 +29,7 @@ from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
+from models.db import insert_of
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,12 @@ class Transport(Protocol):
 
 
 def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str) -> None:
-    if session.execute(select(OutboxMessage.id).where(OutboxMessage.idem_key == idem_key)).first():
-        return
+    """One INSERT; a row with the same ``idem_key`` already there (a re-run) makes it nothing."""
     now = clock.now()
-    session.add(OutboxMessage(platform=platform, idem_key=idem_key, recipient=recipient,
-                              payload=outgoing_to_dict(msg), status=OutboxStatus.PENDING, attempts=0,
-                              next_attempt_at=now, created_at=now))
+    session.execute(insert_of(session, OutboxMessage)
+                    .values(platform=platform, idem_key=idem_key, recipient=recipient, payload=outgoing_to_dict(msg),
+                            status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
+                    .on_conflict_do_nothing(index_elements=[OutboxMessage.idem_key]))
 
 
 def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:

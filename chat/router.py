@@ -15,7 +15,6 @@ from chat.registry import Registry
 from chat.texts import t
 from domain.language import Parsed, parse_message
 from domain.language.suggest import command_typo, is_yes
-from models.catalog import DbCatalog
 
 WELCOME_EVERY_S = 24 * 3600
 CANCEL = {"取消", "算了", "不用了", "cancel", "quit", "stop"}
@@ -149,7 +148,7 @@ class Router:
 
     # -- text -------------------------------------------------------------------------
     def parse(self, ctx: Context, text: str) -> Parsed:
-        return parse_message(text, self.registry.vocabulary, today=ctx.clock.today(), catalog=DbCatalog(ctx.s))
+        return parse_message(text, self.registry.vocabulary, today=ctx.clock.today(), catalog=ctx.catalog)
 
     def _remember_language(self, ctx: Context, text: str) -> None:
         """An English conversation stays English: what the sender last wrote in

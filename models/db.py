@@ -109,3 +109,13 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction per command: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def insert_of(session: Session, entity):
+    """The dialect's INSERT for ``entity`` (PostgreSQL or SQLite): the one that
+    can say ON CONFLICT … DO NOTHING / DO UPDATE."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(entity)

@@ -75,7 +75,13 @@ class RuleStore:
 
     def active(self, session: Session) -> RuleSetData:
         """The active rules; re-read only when another worker published a new version."""
-        version = session.execute(select(func.max(RuleSet.version)).where(RuleSet.active.is_(True))).scalar()
+        return self.at(session, session.execute(select(func.max(RuleSet.version))
+                                                .where(RuleSet.active.is_(True))).scalar())
+
+    def at(self, session: Session, version: int | None) -> RuleSetData:
+        """The rules of ``version``, the active one as the caller read it (with
+        other data in one statement: models.catalog.read_reference); read from
+        the database only when this process has not got that version yet."""
         if version is None:
             raise LookupError("no rule set loaded")
         cached = self._cache

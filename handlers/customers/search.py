@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -28,9 +28,10 @@ from domain.matching.text import simplify
 from handlers.customers.reads import candidates, first_read
 from handlers.customers.tokens import query_tokens, tokens_for
 from models import Customer, CustomerAlias, CustomerToken
+from models.db import insert_of
 
 __all__ = ["CREDIT_CODE", "CustomerMatch", "alias_key", "aliases_for", "credit_code_in", "index_customer",
-           "lookup", "query_tokens", "resembling", "tokens_for"]
+           "index_new_customer", "lookup", "query_tokens", "resembling", "tokens_for"]
 
 # GB 32100-2015 unified social credit code: 18 characters from digits and
 # capitals without I, O, S, V, Z.
@@ -48,6 +49,9 @@ class CustomerMatch:
     reason: str
     matched: Customer | None     # the existing customer it equals or resembles
     details: tuple[str, ...] = ()
+    # The name as the lookup read it (with the admin aliases that apply): what a
+    # customer made of it is filed under (lookup.get_or_create), without reading again.
+    parts: NameParts | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return {"verdict": self.verdict, "score": round(self.score, 3), "reason": self.reason,
@@ -100,17 +104,22 @@ def _by_sound(res: MatchResult) -> bool:
 
 def lookup(session: Session, name: str, credit_code: str | None = None) -> CustomerMatch:
     """The customer a registration of ``name`` means: the first tier with a match decides."""
-    found = _search(session, name, credit_code, every=False)
-    return found[0] if found else CustomerMatch("distinct", 0.0, _NOTHING, None, analyse(name).steps)
+    found, parts = _search(session, name, credit_code, every=False)
+    if found:
+        return replace(found[0], parts=parts)
+    parts = parts or analyse(name)
+    return CustomerMatch("distinct", 0.0, _NOTHING, None, parts.steps, parts=parts)
 
 
 def resembling(session: Session, name: str, limit: int = 5) -> list[CustomerMatch]:
     """Every known customer ``name`` is or resembles, best first, at most ``limit``
     (查询 协和 lists 北京协和医院 and 武汉协和医院). The same reads as lookup."""
-    return _search(session, name, None, every=True)[:limit]
+    return _search(session, name, None, every=True)[0][:limit]
 
 
-def _search(session: Session, name: str, credit_code: str | None, every: bool) -> list[CustomerMatch]:
+def _search(session: Session, name: str, credit_code: str | None,
+            every: bool) -> tuple[list[CustomerMatch], NameParts | None]:
+    """The matches, best first, and the name as read (None when a credit code decided)."""
     out: list[CustomerMatch] = []
     if credit_code:
         hit = session.execute(
@@ -118,7 +127,7 @@ def _search(session: Session, name: str, credit_code: str | None, every: bool) -
         if hit is not None:
             out.append(CustomerMatch("duplicate", 1.0, "统一社会信用代码相同", hit, ("credit_code",)))
             if not every:
-                return out
+                return out, None
     parts = analyse(name)
     exact, aliased = first_read(session, parts.key, alias_key(name))
     table: dict[str, str] = {}
@@ -131,7 +140,7 @@ def _search(session: Session, name: str, credit_code: str | None, every: bool) -
         reason = f"标准化后名称相同（{'，'.join(named)}）" if named else "标准化后名称相同"
         out.append(CustomerMatch("duplicate", 1.0, reason, exact, parts.steps))
         if not every:
-            return out
+            return out, parts
     tiers = query_tokens(parts)
     cands = candidates(session, tiers)
     # A stored customer may itself carry a short name an admin defined.
@@ -161,10 +170,18 @@ def _search(session: Session, name: str, credit_code: str | None, every: bool) -
         if len(alike) > 1 and _by_sound(best):
             # Beijing Xiehe Hospital reads as 北京协和医院 and as 北京协合医院: a person decides
             return [replace(best, verdict="possible", score=0.85,
-                            reason=f"{best.reason}；同音的已知客户不止一个（{alike[1].matched.name}）")]
-        return [best]
+                            reason=f"{best.reason}；同音的已知客户不止一个（{alike[1].matched.name}）")], parts
+        return [best], parts
     out.sort(key=lambda m: (-_RANK[m.verdict], -m.score))
-    return out
+    return out, parts
+
+
+def index_new_customer(session: Session, customer: Customer, parts: NameParts) -> None:
+    """File a customer just made under its tokens: one multi-row INSERT (it has none yet)."""
+    wanted = tokens_for(parts, customer.english_name)
+    if wanted:
+        session.execute(insert_of(session, CustomerToken).values(
+            [{"token": token, "customer_id": customer.id} for token in wanted]).on_conflict_do_nothing())
 
 
 def index_customer(session: Session, customer: Customer, parts: NameParts | None = None) -> None:

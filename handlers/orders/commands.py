@@ -25,7 +25,6 @@ from handlers.orders.lines import price_lines, set_lines, usable_grants, wanted_
 from handlers.orders.status import order_snapshot
 from handlers.orders.texts import t
 from models import Order, OrderStatus, Partner, Product, Role
-from models.catalog import DbCatalog
 
 __all__ = [
     "DRAFT_FLOW",
@@ -149,7 +148,7 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
 def continue_flow(ctx: Context, state: dict, text: str) -> bool:
     """An answer to an order question (a quantity, "是" to a suggestion). False:
     the message is something else and goes its normal way."""
-    catalog = DbCatalog(ctx.s)
+    catalog = ctx.catalog
     if state["flow"] == "order_fix":
         if not is_yes(text):
             return False

@@ -206,17 +206,24 @@ def refused_meanwhile(ctx: Context, reg: Registration) -> list[tuple[User, Regis
     return [(ctx.s.get(User, r.submitter_id), r) for r in by_partner.values()]
 
 
-def release_expired(ctx: Context, customer_id: int) -> None:
+def release_expired(ctx: Context, customer_id: int, claims=None) -> bool:
     """A lock past its end frees the customer; its registration becomes expired.
     Done at claim time so a claim never loses to a lock that has already run out,
-    whether or not the timed sweep has got to it yet."""
+    whether or not the timed sweep has got to it yet. ``claims``: the customer's
+    claims as the claim read them (handlers/registration/claims.py), else read
+    here. True when a lock was released."""
     now = ctx.now
-    stale = ctx.s.execute(select(RegistrationLock).where(RegistrationLock.customer_id == customer_id,
-                                                         RegistrationLock.expires_at <= now)).scalars().all()
-    for lock in stale:
-        reg = ctx.s.get(Registration, lock.registration_id)
+    if claims is not None:
+        stale = claims.expired_locks(customer_id)
+    else:
+        stale = [(lock, ctx.s.get(Registration, lock.registration_id)) for lock in ctx.s.execute(
+            select(RegistrationLock).where(RegistrationLock.customer_id == customer_id,
+                                           RegistrationLock.expires_at <= now)).scalars().all()]
+    for lock, reg in stale:
         if reg is not None and reg.status in OPEN_STATUSES:
             expire(ctx, reg)
         else:
             ctx.s.delete(lock)
-    ctx.s.flush()
+    if stale:
+        ctx.s.flush()
+    return bool(stale)

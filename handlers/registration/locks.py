@@ -1,18 +1,19 @@
 """Customer locks: who holds a customer (within the conflict scope), take, release.
 
 The unique (customer_id, scope_key) index is the database's guarantee that two
-simultaneous claims cannot both win; the customer row lock taken by the
+simultaneous claims cannot both win (the insert skips a taken key: ON CONFLICT
+DO NOTHING); the customer row lock taken by the
 caller orders claims whose scopes overlap without being equal (a whole-
 hospital claim vs a department claim).
 """
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from chat.context import Context
 from domain.rules.checks import Holder
 from models import Partner, Registration, RegistrationLock, RegistrationStatus
+from models.db import insert_of
 
 
 def scope_keys(scope: str, lines: list[str], department: str | None) -> list[str]:
@@ -50,8 +51,14 @@ def holder(ctx: Context, customer_id: int, wanted: list[str], scope: str, partne
         .where(RegistrationLock.customer_id == customer_id, RegistrationLock.expires_at > now)
         .order_by(Registration.received_at)
     ).all()
-    for lock, reg, partner in rows:
-        if _overlaps(lock.scope_key, wanted, scope):
+    return holder_among(rows, wanted, scope, partner_id, now)
+
+
+def holder_among(rows, wanted: list[str], scope: str, partner_id: int, now) -> Holder | None:
+    """The first claim (by receive time) among (lock, registration, partner) rows
+    of one customer whose lock is still running and collides with ``wanted``."""
+    for lock, reg, partner in sorted(rows, key=lambda row: row[1].received_at):
+        if lock.expires_at > now and _overlaps(lock.scope_key, wanted, scope):
             return Holder(registration_number=reg.number, partner_name=partner.name, held_since=reg.received_at,
                           until=lock.expires_at, scope_key=lock.scope_key, same_partner=partner.id == partner_id,
                           pending=reg.status == RegistrationStatus.PENDING)
@@ -59,16 +66,18 @@ def holder(ctx: Context, customer_id: int, wanted: list[str], scope: str, partne
 
 
 def take(ctx: Context, reg: Registration, customer_id: int, keys: list[str]) -> bool:
-    """Insert the lock rows; False when the unique index says someone else has one."""
-    try:
-        with ctx.s.begin_nested():
-            for key in keys:
-                ctx.s.add(RegistrationLock(customer_id=customer_id, scope_key=key, registration_id=reg.id,
-                                           expires_at=reg.lock_until))
-            ctx.s.flush()
+    """Insert the lock rows (one statement); False when the unique index says
+    someone else has one, and then none of them is kept."""
+    rows = [{"customer_id": customer_id, "scope_key": key, "registration_id": reg.id, "expires_at": reg.lock_until}
+            for key in keys]
+    taken = ctx.s.execute(insert_of(ctx.s, RegistrationLock).values(rows).on_conflict_do_nothing(
+        index_elements=[RegistrationLock.customer_id, RegistrationLock.scope_key])
+        .returning(RegistrationLock.id)).scalars().all()
+    if len(taken) == len(rows):
         return True
-    except IntegrityError:
-        return False
+    if taken:
+        ctx.s.execute(delete(RegistrationLock).where(RegistrationLock.id.in_(taken)))
+    return False
 
 
 def extend(ctx: Context, reg: Registration) -> None:

@@ -75,15 +75,23 @@ def recall(ctx: Context, reg: Registration, verdict: Verdict) -> None:
              key=f"recalled-manager:{reg.id}")
 
 
-def recall_due(ctx: Context, customer_id: int) -> None:
+def recall_due(ctx: Context, customer_id: int, claims=None) -> bool:
     """At claim time: recall the customer's protected deals whose recall is due
-    (the sweep would do it within minutes; the claim must not wait for it)."""
+    (the sweep would do it within minutes; the claim must not wait for it).
+    ``claims``: the customer's claims as the claim read them, else read here.
+    True when one was recalled."""
     rules = ctx.rules.pipeline
-    holding = select(RegistrationLock.registration_id).where(RegistrationLock.customer_id == customer_id)
-    rows = ctx.s.execute(select(Registration).where(Registration.id.in_(holding),
-                                                    Registration.status == RegistrationStatus.APPROVED)
-                         ).scalars().all()
+    if claims is not None:
+        rows = [reg for reg in claims.holding(customer_id) if reg.status == RegistrationStatus.APPROVED]
+    else:
+        holding = select(RegistrationLock.registration_id).where(RegistrationLock.customer_id == customer_id)
+        rows = ctx.s.execute(select(Registration).where(Registration.id.in_(holding),
+                                                        Registration.status == RegistrationStatus.APPROVED)
+                             ).scalars().all()
+    recalled = False
     for reg in rows:
         verdict = checks.staleness(rules, last_activity(reg), ctx.now, ctx.fmt)
         if verdict.outcome == REJECT:
             recall(ctx, lock_registration(ctx, reg.id), verdict)
+            recalled = True
+    return recalled

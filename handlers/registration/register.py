@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed, parse_message
@@ -21,13 +19,12 @@ from handlers.approvals import start_flow
 from handlers.approvals.deciders import decider
 from handlers.customers import lookup as customers
 from handlers.customers.search import CustomerMatch, credit_code_in
-from handlers.registration import contests, cooldown, joint_cards, key_accounts, lifecycle, locks, pile_ups, recall
+from handlers.registration import claims, contests, joint_cards, key_accounts, lifecycle, locks, pile_ups, recall
 from handlers.registration.ownership import acting_partner_id, works_deals
 from handlers.registration.partners import find_partner
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
-from models import OPEN_STATUSES, Customer, JointStatus, Partner, Registration, RegistrationStatus, User
-from models.catalog import DbCatalog
+from models import Customer, JointStatus, Partner, Registration, RegistrationStatus, User
 
 # Bounds on what a message can put in the database: beyond them the user gets
 # a polite correction instead of a failed command.
@@ -162,7 +159,7 @@ def register(ctx: Context, fields: dict) -> None:
     if not works_deals(ctx):
         ctx.clear_state()
         return
-    catalog = DbCatalog(ctx.s)
+    catalog = ctx.catalog
     lines: list[str] = []
     for p in fields.get("products") or []:
         line = catalog.line_for(p["word"], p.get("sku"))
@@ -235,24 +232,35 @@ def _outcome(verdicts: list[Verdict]) -> Outcome:
 def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner: Partner | None) -> None:
     s, rules, lang = ctx.s, ctx.rules.registration, ctx.lang
     # Row locks serialise what must not interleave across workers: one partner's
-    # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer).
+    # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer);
+    # what they protect is read after them (handlers/registration/claims.py).
     partner_id = acting_partner_id(ctx, create=True)
-    partner = s.execute(select(Partner).where(Partner.id == partner_id).with_for_update()).scalar_one()
+    partner, reg_id = claims.lock_partner(ctx, partner_id)
     name = fields["customer"].strip()
     code = fields.get("credit_code")
     match = customers.find(s, name, credit_code=code)
     if (match.verdict == "possible" and match.matched is not None and not fields.get("lookalike_confirmed")
             and pile_ups.ask_first(ctx, partner, match, fields, lines)):
         return
-    customer = match.matched if match.verdict == "duplicate" else customers.get_or_create(s, ctx.clock, name, code)
-    s.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
-    lifecycle.release_expired(ctx, customer.id)
-    recall.recall_due(ctx, customer.id)
+    resembled = match.matched if match.verdict == "possible" else None
+    made = None if match.verdict == "duplicate" else customers.create(
+        s, ctx.clock, name, code, match.parts, also=claims.open_count(partner.id))
+    customer = match.matched if made is None else made.customer
+    if made is not None and made.new and resembled is None:
+        # Nobody can hold or have held a customer that did not exist a moment ago;
+        # the quota was read with its insert.
+        found = claims.Claims(now=ctx.now, open_count=made.also)
+    else:
+        if made is None or not made.new:
+            claims.lock_customer(ctx, customer.id)
+        found = claims.read(ctx, customer.id, partner.id, also=resembled.id if resembled else None)
+        released = lifecycle.release_expired(ctx, customer.id, found)
+        if recall.recall_due(ctx, customer.id, found) or released:
+            found = claims.read(ctx, customer.id, partner.id, also=resembled.id if resembled else None)
 
     amount = float(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
-    open_count = 0 if partner.direct else s.execute(select(func.count()).select_from(Registration).where(
-        Registration.partner_id == partner.id, Registration.status.in_(OPEN_STATUSES))).scalar()
+    open_count = 0 if partner.direct else found.open_count
     # The direct team sells every line, in its reps' regions, with no quota.
     qualified = lines if partner.direct else partner.product_lines
     regions = list(user.regions or []) if partner.direct else partner.regions
@@ -262,13 +270,14 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         checks.qualification(rules, qualified, lines, lang),
         checks.territory(rules, regions, customer.name, customer.region, lang),
         checks.quota(rules, open_count, lang),
-        checks.conflict(customer.name, locks.holder(ctx, customer.id, scope_keys, rules.conflict_scope, partner.id),
+        checks.conflict(customer.name, found.holder(customer.id, scope_keys, rules.conflict_scope, partner.id),
                         ctx.fmt, lang),
-        pipeline.cooldown(ctx.rules.pipeline, customer.name,
-                          cooldown.ended_claim(ctx, partner.id, customer.id, scope_keys), ctx.now, ctx.fmt, lang),
+        pipeline.cooldown(ctx.rules.pipeline, customer.name, found.ended_claim(rules.conflict_scope, scope_keys),
+                          ctx.now, ctx.fmt, lang),
         checks.customer_match(name, match.verdict, match.matched.name if match.matched else None, match.score,
                               match.reason, rules.possible_duplicate_approver, lang,
-                              matched_holder=_holder_of_resembled(ctx, match, scope_keys, partner.id), fmt=ctx.fmt),
+                              matched_holder=found.holder(resembled.id, scope_keys, rules.conflict_scope, partner.id)
+                              if resembled is not None else None, fmt=ctx.fmt),
         checks.tiering(rules, amount, lang),
         pipeline.key_account(ctx.rules.key_accounts, customer.name, account, owner.name if owner else None,
                              partner.direct, lang),
@@ -279,7 +288,9 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
     outcome = _outcome(verdicts)
 
     now = ctx.now
-    reg = Registration(partner_id=partner.id, submitter_id=user.id, customer_id=customer.id, customer_text=name,
+    # Numbered with the id read with the partner's lock: one INSERT writes it all.
+    reg = Registration(id=reg_id, number=f"RG{ctx.clock.local(ctx.received_at):%Y%m%d}-{reg_id:04d}",
+                       partner_id=partner.id, submitter_id=user.id, customer_id=customer.id, customer_text=name,
                        department=fields.get("department"), product_lines=lines, products=fields.get("products") or [],
                        amount_yuan=amount,
                        close_date=date.fromisoformat(fields["close_date"]) if fields.get("close_date") else None,
@@ -296,7 +307,6 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         reg.lock_until = ctx.received_at + timedelta(days=rules.pending_lock_days)
     s.add(reg)
     s.flush()
-    reg.number = f"RG{ctx.clock.local(ctx.received_at):%Y%m%d}-{reg.id:04d}"
 
     if outcome.status != RegistrationStatus.REJECTED and not locks.take(ctx, reg, customer.id, scope_keys):
         # Lost a same-instant race the row lock could not see (the unique index caught it).
@@ -333,13 +343,6 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
 def _note(fields: dict) -> str | None:
     note = (fields.get("note") or "").strip()
     return note[:MAX_NOTE_CHARS] or None
-
-
-def _holder_of_resembled(ctx: Context, match, scope_keys: list[str], partner_id: int):
-    """Who holds the existing customer a "possibly the same" name resembles."""
-    if match.verdict != "possible" or match.matched is None:
-        return None
-    return locks.holder(ctx, match.matched.id, scope_keys, ctx.rules.registration.conflict_scope, partner_id)
 
 
 # Facts that name another partner (who holds the customer, or one it resembles):

@@ -1,0 +1,102 @@
+"""The set-based writes of a claim (issue 16) keep their guarantees: a customer
+made at the same moment by two workers is one customer, and a claim's locks
+are taken all together or not at all."""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select, text
+
+from chat.context import Context
+from domain.matching import analyse
+from handlers.customers.lookup import create
+from handlers.customers.search import tokens_for
+from handlers.registration import locks
+from models import Customer, CustomerToken, Registration, RegistrationLock
+from tests.support.reading import wait_for
+
+NAME = "北京市丰台区新建康复医院"
+
+
+def _waiting_for_locks(factory) -> int:
+    """Statements of this database waiting for a row lock now."""
+    with factory() as s:
+        return s.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                              " AND wait_event_type = 'Lock'")).scalar()
+
+
+def q(app):
+    return app.extensions["qudao"]
+
+
+def test_a_customer_made_meanwhile_by_another_worker_is_taken_not_doubled(pg_app, clock):
+    factory = q(pg_app).factory
+    got = {}
+    with factory() as first:
+        first.begin()
+        made = create(first, clock, NAME)
+        assert made.new
+
+        def second():
+            # blocks on the first's uncommitted name key, then finds its row
+            with factory() as s, s.begin():
+                other = create(s, clock, NAME)
+                got.update(new=other.new, id=other.customer.id)
+
+        worker = threading.Thread(target=second)
+        worker.start()
+        worker.join(0.5)
+        first.commit()
+        worker.join(10)
+    assert got == {"new": False, "id": made.customer.id}
+    with factory() as s:
+        assert s.execute(select(func.count()).select_from(Customer).where(Customer.name == NAME)).scalar() == 1
+        filed = set(s.execute(select(CustomerToken.token).where(CustomerToken.customer_id == made.customer.id))
+                    .scalars())
+    assert filed == set(tokens_for(analyse(NAME)))
+
+
+def test_a_claim_takes_all_its_locks_or_none(app, driver):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    with q(app).factory() as s, s.begin():
+        reg = s.execute(select(Registration)).scalar_one()
+        ctx = Context.for_system(s, q(app).services)
+        # 监护 is free, 超声 is held (by this very claim): neither is taken
+        assert locks.take(ctx, reg, reg.customer_id, ["line:监护", "line:超声"]) is False
+        assert s.execute(select(RegistrationLock.scope_key)).scalars().all() == ["line:超声"]
+        assert locks.take(ctx, reg, reg.customer_id, ["line:监护"]) is True
+        assert sorted(s.execute(select(RegistrationLock.scope_key)).scalars()) == ["line:监护", "line:超声"]
+
+
+def test_two_claims_of_one_partner_at_once_count_each_other_against_the_quota(pg_app, pg_driver):
+    """The quota is read after the partner's row lock, in a statement of its own:
+    a claim that waited for the lock sees the registration made by the one that
+    held it (read in the locking statement, it would still see none)."""
+    from models import Partner, RuleSet
+    svc = q(pg_app).services
+    factory = q(pg_app).factory
+    with factory() as s, s.begin():
+        content = s.execute(select(RuleSet.content).where(RuleSet.active.is_(True))).scalar_one()
+        reg_rules = {**(content.get("registration") or {}), "open_quota": 1}
+        svc.rules.load_content(s, {**content, "registration": reg_rules}, source="test: quota 1")
+    # two colleagues (one partner), two customers: nothing but the partner's lock orders them
+    ids = [q(pg_app).inbox.accept(pg_driver._inbound(user, "text", text=text), f"test:quota:{user}")
+           for user, text in (("dealer_bj_li", "报备 北京协和医院 彩超 80万"),
+                              ("dealer_bj_wang", "报备 北京大学第一医院 彩超 60万"))]
+    results = {}
+    with factory() as holder:
+        holder.begin()
+        partner_id = holder.execute(select(Partner.id).where(Partner.code == "P-BJ-KJ")).scalar_one()
+        holder.execute(select(Partner.id).where(Partner.id == partner_id).with_for_update())
+        workers = [threading.Thread(target=lambda i=i: results.update({i: q(pg_app).inbox.process(i)})) for i in ids]
+        [w.start() for w in workers]
+        assert wait_for(lambda: _waiting_for_locks(factory) == 2, timeout=60), "the claims never met the lock"
+        holder.commit()
+        [w.join(30) for w in workers]
+    assert results == {i: "done" for i in ids}
+    with factory() as s:
+        statuses = sorted(s.execute(select(Registration.status)).scalars())
+        quota = [v for r in s.execute(select(Registration)).scalars() for v in r.verdicts
+                 if v["rule_id"] == "registration.quota" and v["outcome"] == "reject"]
+    assert statuses == ["approved", "rejected"]
+    assert len(quota) == 1 and quota[0]["facts"]["open_registrations"] == 1
