@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from models import CardRef
+from models.db import insert_of
 
 
 def ref_of(s: Session, task_id: str) -> str | None:
@@ -23,12 +24,14 @@ def placed(s: Session, task_id: str) -> tuple[str, str] | None:
 
 
 def sent(s: Session, task_id: str, platform: str, recipient: str, ref: str | None, now: datetime) -> None:
-    """A card went out: its first handle, unless a click already brought a newer one."""
-    row = s.get(CardRef, task_id)
-    if row is None:
-        s.add(CardRef(task_id=task_id, platform=platform, recipient=recipient, ref=ref, updated_at=now))
-    elif row.recipient is None:
-        row.recipient = recipient
+    """A card went out: its first handle, unless a click already brought a newer one.
+    A tap can reach another process before the sender records its card, so the
+    row is claimed with INSERT … ON CONFLICT, never read-then-add (which made the
+    late writer fail on the key, and the delivered card be sent again)."""
+    if _insert(s, task_id, platform, recipient, ref, now):
+        return
+    s.execute(update(CardRef).where(CardRef.task_id == task_id, CardRef.recipient.is_(None))
+              .values(recipient=recipient).execution_options(synchronize_session=False))
 
 
 def stamped(s: Session, task_id: str, ref: str | None, now: datetime) -> None:
@@ -41,9 +44,18 @@ def stamped(s: Session, task_id: str, ref: str | None, now: datetime) -> None:
 def clicked(s: Session, task_id: str, platform: str, clicker: str, ref: str, now: datetime) -> None:
     """A click brought a fresh handle. Only the card's own recipient's counts:
     another user's handle would update their view, not the recipient's card."""
-    row = s.get(CardRef, task_id)
-    if row is None:
-        s.add(CardRef(task_id=task_id, platform=platform, recipient=clicker, ref=ref, updated_at=now))
-    elif row.recipient in (None, clicker):
-        row.ref, row.updated_at = ref, now
+    if _insert(s, task_id, platform, clicker, ref, now):
+        return
+    s.execute(update(CardRef).where(CardRef.task_id == task_id,
+                                    or_(CardRef.recipient.is_(None), CardRef.recipient == clicker))
+              .values(ref=ref, updated_at=now).execution_options(synchronize_session=False))
 
+
+def _insert(s: Session, task_id: str, platform: str, recipient: str, ref: str | None, now: datetime) -> bool:
+    """The card's row, if nobody wrote it first; False when a row was there."""
+    s.flush()   # an ORM-held row of this task (rare) must be in the database before we look
+    made = s.execute(insert_of(s, CardRef).values(task_id=task_id, platform=platform, recipient=recipient,
+                                                  ref=ref, updated_at=now)
+                     .on_conflict_do_nothing(index_elements=[CardRef.task_id])
+                     .returning(CardRef.task_id)).first()
+    return made is not None
