@@ -170,12 +170,19 @@ def _one(ctx: Context, lead_id: int) -> str | None:
         stamp(ctx, offer, t("stamp_timed_out", "zh", when=ctx.fmt(ctx.now)))
         for user in dealers(ctx, offer.partner_id):
             ctx.send(user, Text(t("timed_out_partner", ctx.lang_of(user), number=lead.number,
-                                  customer=lead.customer_text, sla=ctx.rules.leads.sla.words())),
+                                  customer=lead.customer_text, sla=_sla_words(ctx, ctx.lang_of(user)))),
                      key=f"lead-timeout:{offer.id}:{user.id}")
     ctx.audit("lead.timed_out", "lead", lead.number, before=before, after={**snapshot(lead),
                                                                             "offer": offer.id if offer else None})
     hand_out(ctx, lead, "timed_out")
     return "timed_out"
+
+
+def _sla_words(ctx: Context, lang: str) -> str:
+    sla = ctx.rules.leads.sla
+    if lang != "en":
+        return sla.words()
+    return f"{sla.hours:g} {'working ' if sla.working else ''}hours"
 
 
 def on_registration_recalled(ctx: Context, facts: dict) -> None:

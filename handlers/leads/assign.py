@@ -44,9 +44,9 @@ def candidates(ctx: Context) -> list[Candidate]:
     s = ctx.s
     since = ctx.now - timedelta(days=ctx.rules.leads.win_rate_days)
     open_regs = dict(s.execute(select(Registration.partner_id, func.count()).where(
-        Registration.status.in_(OPEN_STATUSES)).group_by(Registration.partner_id)).tuples())
+        Registration.status.in_(OPEN_STATUSES)).group_by(Registration.partner_id)).tuples().all())
     open_leads = dict(s.execute(select(Lead.partner_id, func.count()).where(
-        Lead.status.in_((LeadStatus.OFFERED, LeadStatus.ACCEPTED))).group_by(Lead.partner_id)).tuples())
+        Lead.status.in_((LeadStatus.OFFERED, LeadStatus.ACCEPTED))).group_by(Lead.partner_id)).tuples().all())
     decided: dict[int, list[int]] = {}
     for pid, status, n in s.execute(select(Registration.partner_id, Registration.status, func.count()).where(
             Registration.status.in_((RegistrationStatus.WON, RegistrationStatus.LOST)),

@@ -25,6 +25,8 @@ from models.catalog import DbCatalog
 
 MAX_CUSTOMER, MAX_CONTACT, MAX_SOURCE, MAX_NOTE, MAX_REF = 100, 100, 60, 300, 64
 MAX_AMOUNT = Decimal("100000000000")
+MIN_AMOUNT = 1000           # below this a typed amount is surely a missing unit ("50" meant 50万)
+_AMOUNT_WORD = re.compile(r"-?[\d.,]+\s*[万元wW]?")
 STAFF = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 _LABELLED = re.compile(r"(联系人|联系方式|来源|contact|source)\s*[:：]?\s*(\S+)", re.IGNORECASE)
 
@@ -132,6 +134,9 @@ def lead_command(ctx: Context, parsed: Parsed) -> None:
               "contact": labelled.get("联系人") or labelled.get("联系方式") or labelled.get("contact"),
               "source": labelled.get("来源") or labelled.get("source") or f"{ctx.user.name}录入"}
     try:
+        if body.amount_doubt or (fields["amount_yuan"] is not None and fields["amount_yuan"] < MIN_AMOUNT):
+            raise LeadProblem("bad_amount", t("lead_bad_amount", "zh", amount=_written_amount(text)),
+                              t("lead_bad_amount", "en", amount=_written_amount(text)))
         values = checked(ctx, fields)
     except LeadProblem as problem:
         ctx.reply(Text(problem.text(ctx.lang)))
@@ -140,6 +145,11 @@ def lead_command(ctx: Context, parsed: Parsed) -> None:
     ctx.reply(Text(t("lead_created", ctx.lang, number=lead.number, customer=lead.customer_text,
                      line=lead.product_line, amount=yuan(lead.amount_yuan, ctx.lang),
                      region=lead.region or t("unknown_region", ctx.lang), where=where_it_went(ctx, lead))))
+
+
+def _written_amount(text: str) -> str:
+    found = [m.group() for m in _AMOUNT_WORD.finditer(text) if any(ch.isdigit() for ch in m.group())]
+    return found[-1].strip() if found else "?"
 
 
 # ---- POST /api/v1/leads --------------------------------------------------------------
