@@ -81,7 +81,7 @@ def workbook(st: Statement, clock: Clock, rules: RuleSetData) -> bytes:
     for i, (e, reg) in enumerate(st.splits, 1):
         detail.append((i, reg.number, reg.customer_text, role_word(e.role, "zh"), Decimal(e.base_yuan),
                        Decimal(e.pool_yuan), Decimal(e.share), Decimal(e.amount_yuan), e.rule_id, e.rules_version,
-                       "、".join(e.orders or []), clock.fmt(e.won_at, "%Y-%m-%d %H:%M"),
+                       "、".join(e.orders) if e.orders else "无（按成交金额）", clock.fmt(e.won_at, "%Y-%m-%d %H:%M"),
                        f"原 {e.computed_yuan} · {e.adjusted_by}" if e.adjusted_by else ""))
     reb = wb.create_sheet("返利明细")
     reb.append(REBATE_HEADER)
