@@ -166,5 +166,6 @@ class OfferOutcome(StrEnum):
 
 class RebateRunStatus(StrEnum):
     PROPOSED = "proposed"           # computed at period end, the card waits for the approver
+    EMPTY = "empty"                 # computed at period end, nobody reached a tier: nothing to approve, no card
     APPROVED = "approved"
     REJECTED = "rejected"

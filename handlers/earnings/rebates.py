@@ -148,7 +148,7 @@ def period_end(svc: Services, period: str, slot: datetime) -> dict:
         today = ctx.clock.today()
         done = set(ctx.s.execute(select(RebateRun.program)).scalars())
         return [p.id for p in ctx.rules.rebates.programs if p.end < today and p.id not in done]
-    return sweeps.each(svc, sweeps.read(svc, due), compute_run, outcomes=("proposed",))
+    return sweeps.each(svc, sweeps.read(svc, due), compute_run, outcomes=("proposed", "empty"))
 
 
 def run_lines(ctx: Context, program: RebateProgram) -> list[dict]:
@@ -170,6 +170,12 @@ def compute_run(ctx: Context, program_id: str) -> str | None:
         return None
     lines = run_lines(ctx, program)
     total = sum((Decimal(x["rebate"]) for x in lines), Decimal(0))
+    if total == 0:
+        # Nobody reached a tier: recorded (and audited) as such, no card asks anyone to approve nothing.
+        ctx.s.add(RebateRun(program=program.id, status=RebateRunStatus.EMPTY, lines=lines, total_yuan=total,
+                            rules_version=ctx.rules.version, created_at=ctx.now))
+        ctx.audit("rebate.run_empty", "rebate_run", program.id, after={"lines": lines, "total": "0"})
+        return "empty"
     approver = director(ctx) if program.approver == "director" else approver_for(ctx, program.approver, None)
     run = RebateRun(program=program.id, status=RebateRunStatus.PROPOSED, lines=lines, total_yuan=total,
                     rules_version=ctx.rules.version, approver_id=approver.id, created_at=ctx.now)

@@ -180,6 +180,19 @@ def test_at_period_end_the_run_waits_for_the_directors_approval(app, driver, cha
     assert row[1] == "2026Q4" and row[7] == 1666 and row[10].startswith("SO")
 
 
+def test_a_period_nobody_earned_in_is_closed_without_a_card(app, driver, chat, clock):
+    use_rules(app, {"rebates": {"programs": [{"id": "2026Q4", "name": "四季度返利", "start": "2026-10-01",
+                                              "end": "2026-11-30", "tiers": [{"at": 0.8, "rate": 0.01}]}]}})
+    sched = build_scheduler(q(app))
+    clock.advance(days=9)
+    sched.tick()
+    sched.tick()
+    with q(app).factory() as s:
+        [run] = s.execute(select(RebateRun)).scalars().all()
+    assert run.status == "empty" and run.total_yuan == 0 and len(run.lines) == 4
+    assert [c for c in cards_to(chat, "director") if c.title.startswith("返利核算")] == []
+
+
 def test_the_monthly_statement_traces_every_figure(app, driver, chat):
     reg = registered(driver, app)
     order = confirmed_order(app, driver, "dealer_bj_li", f"订货 A100*2 报备号 {reg.number}")
