@@ -17,6 +17,8 @@ from handlers.imports.problems import RowProblem
 from models import Lead, LeadStatus
 from models.catalog import DbCatalog
 
+MIN_AMOUNT = 1000          # below this an amount is surely a missing unit (60 meant 60万)
+
 
 class Leads(Kind):
     name = "leads"
@@ -28,7 +30,7 @@ class Leads(Kind):
         Column("product_line", "产品线", True, ("产品", "意向产品"), "产品线或产品，如 超声、彩超、A100",
                "a product line or product: 超声, 彩超, A100"),
         Column("amount_yuan", "预计金额", True, ("金额", "预算"), "预计金额（元；表头写“（万元）”则按万元）",
-               "estimated amount in yuan (a header in 万元 is scaled)"),
+               "estimated amount in yuan (a header in 万元 is scaled)", unit="元"),
         Column("contact", "联系人", False, ("联系方式", "客户联系人"), "客户联系人及电话", "the customer's contact"),
         Column("source", "来源", False, ("线索来源", "渠道"), "线索来源：展会、官网、400热线…", "where it came from"),
         Column("note", "备注", False, ("说明",), "备注", "a note"),
@@ -38,8 +40,9 @@ class Leads(Kind):
         customer = self.required(c, "customer", cells.text)
         line = self.required(c, "product_line", cells.text)
         amount = self.required(c, "amount_yuan", cells.money)
-        if amount <= 0:
-            raise RowProblem(f"预计金额须大于 0: {amount} (amount must be above 0)")
+        if amount < MIN_AMOUNT:
+            raise RowProblem(f"预计金额过小: {amount}（是否漏写了单位“万元”？） "
+                             f"(amount below ¥{MIN_AMOUNT:,}: is the unit 万元 missing?)")
         if len(customer) > 100:
             raise RowProblem("客户名称太长（最多 100 字） (customer: at most 100 characters)")
         values = {"customer_text": customer, "amount_yuan": amount,

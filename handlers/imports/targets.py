@@ -22,7 +22,7 @@ class Targets(Kind):
         Column("partner", "经销商", True, ("经销商编码", "经销商名称"), "经销商编码或名称，须已导入",
                "a partner's code or name; the partner must exist"),
         Column("target_yuan", "目标金额", True, ("目标", "任务额"), "期间目标（元；表头写“（万元）”则按万元）",
-               "the period's target in yuan (a header in 万元 is scaled)"),
+               "the period's target in yuan (a header in 万元 is scaled)", unit="元"),
     )
 
     def parse(self, number: int, c: dict) -> Row:

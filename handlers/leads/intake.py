@@ -48,7 +48,7 @@ def amount_of(value) -> Decimal | None:
     except InvalidOperation:
         raise LeadProblem("bad_amount", t("lead_bad_amount", "zh", amount=value),
                           t("lead_bad_amount", "en", amount=value)) from None
-    if not Decimal(0) < amount <= MAX_AMOUNT:
+    if not Decimal(MIN_AMOUNT) <= amount <= MAX_AMOUNT:
         raise LeadProblem("bad_amount", t("lead_bad_amount", "zh", amount=value),
                           t("lead_bad_amount", "en", amount=value))
     return amount

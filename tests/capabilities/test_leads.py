@@ -216,9 +216,11 @@ def test_leads_posted_by_another_system_with_a_token(app, chat):
 def test_imported_leads_are_handed_out_by_the_sweep(app, chat):
     rows = DictRows([{"线索编号": "F-1", "客户名称": "北京协和医院", "产品线": "彩超", "预计金额": "500000"},
                      {"线索编号": "F-2", "客户名称": "上海市第六人民医院", "产品线": "超声", "预计金额": "300000"},
-                     {"线索编号": "F-3", "客户名称": "北京协和医院", "产品线": "火箭", "预计金额": "1"}])
+                     {"线索编号": "F-3", "客户名称": "北京协和医院", "产品线": "火箭", "预计金额": "50000"},
+                     {"线索编号": "F-4", "客户名称": "北京协和医院", "产品线": "超声", "预计金额": "60"}])
     report = run_import(q(app).factory, kind_named("leads"), rows, clock=q(app).clock)
-    assert report.imported == 2 and len(report.errors) == 1 and "产品线不存在" in report.errors[0][1]
+    assert report.imported == 2 and [e[0] for e in report.errors] == [4, 5]
+    assert "产品线不存在" in report.errors[0][1] and "漏写了单位" in report.errors[1][1]
     assert {x.status for x in leads(app)} == {"new"}
     build_scheduler(q(app)).tick()
     got = {x.external_ref: (x.status, x.partner.name if x.partner else None) for x in _with_partner(app)}
