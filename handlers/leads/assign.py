@@ -92,19 +92,26 @@ def hand_out(ctx: Context, lead: Lead, why: str) -> Partner | None:
         return None
     best = ranking[0]
     partner = ctx.s.get(Partner, best.candidate.partner_id)
+    offer_to(ctx, lead, partner, str(best.score), [r.to_dict() for r in ranking[:5]])
+    ctx.audit("lead.offered", "lead", lead.number, before=before,
+              after={**snapshot(lead), "why": why}, verdicts=[_verdict(ranking, done, best)])
+    return partner
+
+
+def offer_to(ctx: Context, lead: Lead, partner: Partner, score: str | None, ranking: list[dict]) -> LeadOffer:
+    """The partner's turn: the SLA starts, each of its dealers gets the card. The caller audits."""
+    now = ctx.now
     lead.offers += 1
-    lead.status, lead.partner_id, lead.due_at = LeadStatus.OFFERED, partner.id, due_after(ctx, now)
-    offer = LeadOffer(lead_id=lead.id, partner_id=partner.id, round=lead.offers, score=str(best.score),
-                      ranking=[r.to_dict() for r in ranking[:5]], outcome=OfferOutcome.PENDING, offered_at=now,
-                      due_at=lead.due_at)
+    lead.status, lead.partner_id, lead.updated_at = LeadStatus.OFFERED, partner.id, now
+    lead.due_at = due_after(ctx, now)
+    offer = LeadOffer(lead_id=lead.id, partner_id=partner.id, round=lead.offers, score=score, ranking=ranking,
+                      outcome=OfferOutcome.PENDING, offered_at=now, due_at=lead.due_at)
     ctx.s.add(offer)
     ctx.s.flush()
-    ctx.audit("lead.offered", "lead", lead.number, before=before,
-              after={**snapshot(lead), "why": why, "offer": offer.id}, verdicts=[_verdict(ranking, done, best)])
     for user in dealers(ctx, partner.id):
         card = _card(ctx, lead, offer, user)
         ctx.send(user, card, key=f"card:{card.task_id}")
-    return partner
+    return offer
 
 
 def _verdict(ranking, done: list[int], best) -> dict:

@@ -20,8 +20,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "card_note": ("请在 {due} 前接受或放弃；超时将转给下一位伙伴。接受后自动报备并受保护。",
                   "Accept or give it up by {due}; after that it goes to the next partner. Accepted, it is registered and protected."),
     "manager_card_title": ("线索待分配 {number}", "Lead to hand out {number}"),
-    "to_manager": ("📋 线索 {number}：{customer} · {line} · {amount}（{region}）没有（更多）符合条件的伙伴{why}，请您跟进或线下分配。",
-                   "📋 Lead {number}: {customer} · {line} · {amount} ({region}) has no (further) qualifying partner{why}; please follow it up or hand it out."),
+    "to_manager": ("📋 线索 {number}：{customer} · {line} · {amount}（{region}）没有（更多）符合条件的伙伴{why}，请您跟进，或发送“分配线索 {number} 伙伴名称”交给一位伙伴。",
+                   "📋 Lead {number}: {customer} · {line} · {amount} ({region}) has no (further) qualifying partner{why}; follow it up, or send \"分配线索 {number} <partner>\" to hand it to one."),
     "why_tried": ("（已试过：{partners}）", " (tried: {partners})"),
     "stamp_accepted": ("已接受 · {who} · {when}", "Accepted · {who} · {when}"),
     "stamp_declined": ("已放弃 · {who} · {when}", "Given up · {who} · {when}"),
@@ -53,6 +53,12 @@ TEXTS: dict[str, tuple[str, str]] = {
                    "{partner}: offered {offered} · accepted {accepted} · declined {declined} · timed out {timed_out} · recalled {recalled} · converted {converted}"),
     "stats_none": ("还没有线索。", "No leads yet."),
     "unknown_region": ("地区未知", "region unknown"),
+    "assign_managers_only": ("只有区域经理、总监和管理员可以分配线索。", "Only managers, the director and admins hand out leads."),
+    "assign_usage": ("用法：分配线索 线索编号 伙伴名称（例：分配线索 LD20261206-0001 北京华信）",
+                     "Usage: 分配线索 <lead number> <partner> (e.g. 分配线索 LD20261206-0001 北京华信)"),
+    "assign_unknown_partner": ("没有找到伙伴“{partner}”（请写全称或编码）。", "No partner \"{partner}\" (use the full name or the code)."),
+    "assign_not_waiting": ("线索 {number} 不在待分配状态（已在伙伴手上或已报备）。", "Lead {number} is not waiting to be handed out (a partner has it, or it is registered)."),
+    "assigned": ("已将线索 {number} 分配给 {partner}，{due} 前须接受或放弃。", "Lead {number} handed to {partner}; they answer by {due}."),
 }
 
 t = Wording(TEXTS, GENERAL)

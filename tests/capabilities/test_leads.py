@@ -92,6 +92,22 @@ def test_a_lead_nobody_qualifies_for_goes_to_the_area_manager(app, driver, chat)
     assert audit_actions(app, lead.number) == ["lead.created", "lead.to_manager"]
 
 
+def test_the_manager_hands_a_lead_nobody_qualified_for_to_a_partner(app, driver, chat):
+    typed_lead(driver, chat, "线索 天津医科大学总医院 呼吸机 30万")
+    [lead] = leads(app)
+    driver.text("dealer_tj_zhao", f"分配线索 {lead.number} 天津瑞和")
+    assert "只有区域经理" in last_text(chat, "dealer_tj_zhao")
+    driver.text("mgr_north", f"分配线索 {lead.number} 没有这家公司")
+    assert "没有找到伙伴" in last_text(chat, "mgr_north") and leads(app)[0].status == "manager"
+    driver.text("mgr_north", f"分配线索 {lead.number} 天津瑞和")
+    assert "已将线索" in last_text(chat, "mgr_north") and "天津瑞和医疗科技有限公司" in last_text(chat, "mgr_north")
+    [card] = lead_cards(chat, "dealer_tj_zhao")
+    assert card.title == f"新线索 {lead.number}" and leads(app)[0].status == "offered"
+    driver.text("mgr_north", f"分配线索 {lead.number} 北京华信")
+    assert "不在待分配状态" in last_text(chat, "mgr_north")
+    assert audit_actions(app, lead.number) == ["lead.created", "lead.to_manager", "lead.assigned"]
+
+
 def test_given_up_with_a_reason_the_lead_goes_to_the_next_partner(app, driver, chat):
     typed_lead(driver, chat)
     [card] = lead_cards(chat, "dealer_bj_li")
