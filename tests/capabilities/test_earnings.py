@@ -134,6 +134,17 @@ def use_rules(app, extra: dict) -> None:
         RuleStore(q(app).clock).load_content(s, {**base, **extra}, source="test")
 
 
+def test_a_program_scoped_to_a_product_line_counts_only_that_lines_value(app, driver, chat):
+    use_rules(app, {"rebates": {"programs": [{"id": "2026Q4", "name": "监护冲刺", "start": "2026-10-01",
+                                              "end": "2026-12-31", "product_lines": ["监护"],
+                                              "tiers": [{"at": 0.8, "rate": 0.01}]}]}})
+    order = confirmed_order(app, driver, "dealer_bj_li", "订货 A100*2 B200*5")
+    assert order.total_yuan == Decimal("217600.00")          # 166,600 of ultrasound, 51,000 of monitors
+    driver.text("dealer_bj_li", "我的返利")
+    mine = last_text(chat, "dealer_bj_li")
+    assert "已确认 ¥51,000.00（2.6%）" in mine and "仅 监护" in mine and "计入订单 1 笔" in mine
+
+
 def test_partners_close_to_a_tier_are_nudged_once_from_mid_period(app, driver, chat, clock):
     confirmed_order(app, driver, "dealer_sh_chen", "订货 A100*2")
     use_rules(app, {"rebates": {"programs": [{"id": "2026Q4", "name": "四季度返利", "start": "2026-10-01",
