@@ -159,6 +159,9 @@ def sweep(svc: Services) -> dict[str, int]:
 def _one(ctx: Context, lead_id: int) -> str | None:
     lead = lock_lead(ctx, lead_id)
     if lead.status == LeadStatus.NEW:
+        # Written by an import (no chat context there): its own audit event before it is handed out.
+        ctx.audit("lead.created", "lead", lead.number, after={**snapshot(lead), "channel": lead.channel,
+                                                              "source": lead.source, "contact": lead.contact})
         hand_out(ctx, lead, "new")
         return "handed_out"
     if lead.status != LeadStatus.OFFERED or lead.due_at is None or lead.due_at > ctx.now:

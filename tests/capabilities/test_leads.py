@@ -242,6 +242,8 @@ def test_imported_leads_are_handed_out_by_the_sweep(app, chat):
     got = {x.external_ref: (x.status, x.partner.name if x.partner else None) for x in _with_partner(app)}
     assert got == {"F-1": ("offered", KANGJIAN), "F-2": ("offered", HENGYUAN)}
     assert len(lead_cards(chat, "dealer_bj_li")) == 1 and len(lead_cards(chat, "dealer_sh_chen")) == 1
+    number = next(x.number for x in leads(app) if x.external_ref == "F-1")
+    assert audit_actions(app, number) == ["lead.created", "lead.offered"]
     again = run_import(q(app).factory, kind_named("leads"), rows, clock=q(app).clock)
     assert again.unchanged == 2 and len(leads(app)) == 2
 
