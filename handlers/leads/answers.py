@@ -129,7 +129,9 @@ def accept(ctx: Context, lead: Lead, offer: LeadOffer) -> None:
     register(ctx, {"customer": lead.customer_text, "candidates": [], "credit_code": None,
                    "products": [{"word": lead.product_line, "sku": None, "qty": None}],
                    "amount_yuan": float(lead.amount_yuan), "amount_doubt": None, "close_date": None,
-                   "department": None, "co_partner": None, "note": f"线索 {lead.number}"})
+                   "department": None, "co_partner": None, "note": f"线索 {lead.number}",
+                   # the manufacturer named the customer: a lookalike goes on its contest card, no question first
+                   "lookalike_confirmed": True})
     ctx.clear_state()       # a registration question left waiting would take the partner's next message
     reg = ctx.s.execute(select(Registration).where(Registration.id > last, Registration.submitter_id == ctx.user.id)
                         .order_by(Registration.id.desc())).scalars().first()
