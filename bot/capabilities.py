@@ -8,7 +8,9 @@ from chat.router import Router
 from handlers.appeals import routes as appeals
 from handlers.approvals import routes as approvals
 from handlers.customers import routes as customers
+from handlers.earnings import routes as earnings
 from handlers.imports import routes as imports
+from handlers.leads import routes as leads
 from handlers.orders import routes as orders
 from handlers.registration import routes as registration
 from handlers.reports import routes as reports
@@ -16,8 +18,8 @@ from handlers.rules import routes as rules
 from handlers.special_prices import routes as special_prices
 from handlers.visits import routes as visits
 
-CAPABILITIES = (registration, orders, special_prices, visits, appeals, approvals, customers, reports, imports,
-                rules)
+CAPABILITIES = (registration, orders, special_prices, visits, appeals, leads, earnings, approvals, customers, reports,
+                imports, rules)
 
 
 def build_router() -> Router:

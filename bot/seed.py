@@ -1,6 +1,7 @@
 """Loads the demo organisation (config/demo/org.yaml). Idempotent: keyed by natural keys."""
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -11,7 +12,7 @@ from bot.settings import CONFIG_DIR
 from domain.clock import Clock
 from domain.matching import analyse, region_of
 from handlers.customers.search import alias_key, index_customer
-from models import ChatGroup, Customer, CustomerAlias, Partner, Product, User
+from models import ChatGroup, Customer, CustomerAlias, Partner, Product, RebateTarget, User
 
 DEMO_FILE = CONFIG_DIR / "demo" / "org.yaml"
 
@@ -37,6 +38,14 @@ def seed_demo(session: Session, clock: Clock, path: Path = DEMO_FILE) -> dict[st
         row.name, row.role, row.title = u["name"], u["role"], u.get("title", "")
         row.partner_id = partners[u["partner"]].id if u.get("partner") else None
         row.regions = u.get("regions", [])
+    for target in data.get("rebate_targets", []):
+        pid = partners[target["partner"]].id
+        row = session.execute(select(RebateTarget).where(RebateTarget.program == target["program"],
+                                                         RebateTarget.partner_id == pid)).scalar_one_or_none()
+        if row is None:
+            row = RebateTarget(program=target["program"], partner_id=pid, created_at=clock.now())
+            session.add(row)
+        row.target_yuan, row.updated_at = Decimal(str(target["target"])), clock.now()
     for g in data.get("groups", []):
         row = session.execute(select(ChatGroup).where(ChatGroup.chat_id == g["chat_id"])).scalar_one_or_none()
         if row is None:

@@ -5,6 +5,7 @@ written the way Chinese business text writes it (¥80万)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 Table = Mapping[str, tuple[str, str]]
 
@@ -63,3 +64,11 @@ def yuan(amount, lang: str = "zh") -> str:
         digits = f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".")
         return f"¥{digits}万"
     return f"¥{amount:,.0f}"
+
+
+def yuan_exact(amount) -> str:
+    """A sum to the fen, for statements and splits: ¥4,998.00 (Decimal in, never a float)."""
+    if amount is None:
+        return "-"
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"¥{value:,.2f}"

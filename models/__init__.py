@@ -5,6 +5,7 @@ from models.audit import AuditBatch, AuditEvent
 from models.base import Base, UTCDateTime
 from models.console import AppSecret, ConsoleLoginLink
 from models.conversation import ChatGroup
+from models.earnings import Lead, LeadOffer, RebateRun, RebateTarget, SplitAdjustment, SplitEntry
 from models.imports import ImportJob
 from models.integration import Integration
 from models.media import MediaBlob
@@ -35,9 +36,12 @@ from models.states import (
     ImportJobStatus,
     InboxStatus,
     JointStatus,
+    LeadStatus,
+    OfferOutcome,
     OrderStatus,
     OutboxStatus,
     PhotoStatus,
+    RebateRunStatus,
     RegistrationStatus,
     Role,
     RuleDraftStatus,
@@ -82,7 +86,11 @@ __all__ = [
     "JobRun",
     "JointStatus",
     "KvEntry",
+    "Lead",
+    "LeadOffer",
+    "LeadStatus",
     "MediaBlob",
+    "OfferOutcome",
     "Order",
     "OrderLine",
     "OrderStatus",
@@ -92,6 +100,9 @@ __all__ = [
     "PhotoStatus",
     "PriceListEntry",
     "Product",
+    "RebateRun",
+    "RebateRunStatus",
+    "RebateTarget",
     "Registration",
     "RegistrationExtension",
     "RegistrationFollowUp",
@@ -104,6 +115,8 @@ __all__ = [
     "SchedulerLease",
     "SpecialPrice",
     "SpecialPriceStatus",
+    "SplitAdjustment",
+    "SplitEntry",
     "StockLevel",
     "UTCDateTime",
     "User",

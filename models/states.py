@@ -144,3 +144,28 @@ class Role(StrEnum):
     DIRECTOR = "director"
     REP = "rep"
     ADMIN = "admin"
+
+
+class LeadStatus(StrEnum):
+    """Where a lead (线索) stands."""
+    NEW = "new"                     # in, not handed out yet
+    OFFERED = "offered"             # a partner has the card and the SLA runs
+    ACCEPTED = "accepted"           # the partner took it; its registration was refused (the lead stays theirs)
+    CONVERTED = "converted"         # the partner took it and it is a registration now
+    MANAGER = "manager"             # nobody (more) qualifies: the area manager has it
+    CLOSED = "closed"               # the registration was won or lost
+
+
+class OfferOutcome(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"           # 放弃, with a reason
+    TIMED_OUT = "timed_out"         # no answer within the SLA
+    RECALLED = "recalled"           # accepted, then its registration was recalled (no follow-up)
+
+
+class RebateRunStatus(StrEnum):
+    PROPOSED = "proposed"           # computed at period end, the card waits for the approver
+    EMPTY = "empty"                 # computed at period end, nobody reached a tier: nothing to approve, no card
+    APPROVED = "approved"
+    REJECTED = "rejected"

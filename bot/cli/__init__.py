@@ -1,6 +1,6 @@
 """Command line (`python -m bot …`): each module adds its commands.
 
-serve · seed-demo · migrate · rules-load · rules-whatif · audit-verify · import · import-template ·
+serve · seed-demo · migrate · rules-load · rules-whatif · audit-verify · import · import-template · statements ·
 import-customers · scheduler · integration · export-orders · console-login · parse · match
 """
 from __future__ import annotations

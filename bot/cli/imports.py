@@ -22,7 +22,7 @@ from bot.cli.base import database, settings
 # Kept here rather than read from handlers.imports so that registering the
 # subcommands doesn't import the models for every command (a test checks
 # that the two lists agree).
-KIND_NAMES = ("products", "partners", "users", "prices", "stock", "customers", "plans")
+KIND_NAMES = ("products", "partners", "users", "prices", "stock", "customers", "plans", "leads", "targets")
 MAX_LISTED = 200
 DEFAULT_BATCH = 1000
 CUSTOMER_BATCH = 5000          # what import-customers always used (benchmarked)

@@ -1,4 +1,4 @@
-"""Operations commands: the scheduler process, integration tokens, order export."""
+"""Operations commands: the scheduler process, integration tokens, order export, partner statements."""
 from __future__ import annotations
 
 import argparse
@@ -97,7 +97,36 @@ def cmd_export_orders(args) -> int:
     return 0
 
 
+def cmd_statements(args) -> int:
+    """One XLSX statement per partner with splits or approved rebates in the month."""
+    import re
+
+    from domain.rules import RuleStore
+    from handlers.earnings.statements import filename, statements, workbook
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month or ""):
+        print("--month must be YYYY-MM, e.g. 2026-12", file=sys.stderr)
+        return 2
+    _, factory, clock = database(settings())
+    out = Path(args.output or f"statements-{args.month}")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with factory() as s:
+        rules = RuleStore(clock).active(s)
+        for st in statements(s, clock, rules, args.month):
+            path = out / filename(st)
+            path.write_bytes(workbook(st, clock, rules))
+            written.append({"partner": st.partner.name, "file": str(path), "splits": str(st.split_total),
+                            "rebates": str(st.rebate_total), "split_lines": len(st.splits),
+                            "rebate_lines": len(st.rebates)})
+    print(json.dumps({"month": args.month, "statements": written}, ensure_ascii=False))
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("statements", help="monthly statements per partner (splits and rebates) as XLSX files")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("-o", "--output", help="directory for the files (default: statements-YYYY-MM)")
+    p.set_defaults(func=cmd_statements)
     p = sub.add_parser("scheduler", help="run the timed work (one active process; more stand by)")
     p.add_argument("--sim-port", type=int, default=8000, help="with the simulator: the port `serve` listens on")
     p.set_defaults(func=cmd_scheduler)

@@ -1,12 +1,14 @@
 """Typed view of a rule set, validated when loaded (a bad file never goes live)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from domain.rules.base import ROLES, SCOPES, RuleError
 from domain.rules.commerce import OrderRules, PricingRules, SpecialPriceRules
 from domain.rules.deals import RegistrationRules
+from domain.rules.earnings import RebateRules, SplitRules
+from domain.rules.leads import LeadRules
 from domain.rules.operations import ApprovalRules, LifecycleRules, ScheduleRules, VisitRules
 from domain.rules.pipeline import AppealRules, KeyAccountRules, PipelineRules
 
@@ -14,7 +16,7 @@ __all__ = ["ROLES", "SCOPES", "SECTIONS", "RegistrationRules", "RuleError", "Rul
 
 
 SECTIONS = ("registration", "orders", "pricing", "special_price", "approvals", "visits", "lifecycle", "schedule",
-            "pipeline", "appeals", "key_accounts")
+            "pipeline", "appeals", "key_accounts", "leads", "splits", "rebates")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class RuleSetData:
     pipeline: PipelineRules
     appeals: AppealRules
     key_accounts: KeyAccountRules
+    leads: LeadRules = field(default_factory=LeadRules)
+    splits: SplitRules = field(default_factory=SplitRules)
+    rebates: RebateRules = field(default_factory=RebateRules)
 
     @classmethod
     def from_dict(cls, version: int, d: dict[str, Any], tz: str = "Asia/Shanghai") -> RuleSetData:
@@ -52,4 +57,6 @@ class RuleSetData:
                    schedule=ScheduleRules.from_dict(section["schedule"]),
                    pipeline=PipelineRules.from_dict(section["pipeline"]),
                    appeals=AppealRules.from_dict(section["appeals"]),
-                   key_accounts=KeyAccountRules.from_dict(section["key_accounts"]))
+                   key_accounts=KeyAccountRules.from_dict(section["key_accounts"]),
+                   leads=LeadRules.from_dict(section["leads"]), splits=SplitRules.from_dict(section["splits"]),
+                   rebates=RebateRules.from_dict(section["rebates"]))

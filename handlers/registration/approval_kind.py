@@ -4,12 +4,14 @@ the customer is released)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from chat.context import Context
 from chat.messages import Text
+from domain.rules.earnings import split_deal
 from domain.rules.pipeline_checks import percent
 from domain.rules.words import reason_label
-from domain.wording import sentences, yuan
+from domain.wording import sentences, yuan, yuan_exact
 from handlers.approvals.kinds import CardView, RowSubject
 from handlers.registration import locks
 from handlers.registration.approved_terms import restore_approved_terms
@@ -57,6 +59,9 @@ class RegistrationKind(RowSubject):
                                           f"{percent(ctx.rules.key_accounts.partner_share)}", ESSENTIAL))
         if reg.joint_partner_id is not None:
             essential.append(("联合报备", ctx.s.get(Partner, reg.joint_partner_id).name, ESSENTIAL))
+        split = split_preview(ctx, reg, partner, cosell=account is not None)
+        if split:
+            essential.append(("分润预估", split, ESSENTIAL))
         filler = [("预计签约", reg.close_date.isoformat() if reg.close_date else "未填", FILLER),
                   ("报备时间", ctx.fmt(reg.received_at, "%Y-%m-%d %H:%M"), FILLER)]
         if reg.note:
@@ -119,3 +124,22 @@ class RegistrationKind(RowSubject):
                  Text(t("reg_change_rejected", "zh", number=reg.number, customer=reg.customer_text, who=ctx.user.name,
                         reason=reason, amount=yuan(reg.amount_yuan), until=ctx.fmt(reg.lock_until, "%Y-%m-%d"))),
                  key=f"change-rejected:{reg.id}:{reg.revision}")
+
+
+SPLIT_ROLE_WORDS = {"registering": "报备方", "delivering": "交付方", "introducing": "引荐方", "direct": "直销团队"}
+
+
+def split_preview(ctx: Context, reg: Registration, partner: Partner, cosell: bool) -> str | None:
+    """The commission split (rules: splits) the deal would bring if won at its
+    registered amount, shown before anyone agrees: who gets what, by which rule."""
+    parties = {"registering": partner.id, "introducing": reg.joint_partner_id, "direct": "direct" if cosell else None}
+    line = reg.product_lines[0] if reg.product_lines else None
+    split = split_deal(ctx.rules.splits, Decimal(str(reg.amount_yuan or 0)), line, partner.tier, parties)
+    if not split.lines:
+        return None
+    names = {partner.id: partner.name}
+    if reg.joint_partner_id:
+        names[reg.joint_partner_id] = ctx.s.get(Partner, reg.joint_partner_id).name
+    parts = [f"{SPLIT_ROLE_WORDS[x.role]}{'' if x.party == 'direct' else ' ' + names.get(x.party, '')} "
+             f"{yuan_exact(x.amount)}" for x in split.lines]
+    return "、".join(parts) + f"（规则 {split.rule_id}）"

@@ -58,6 +58,8 @@ def won(ctx: Context, reg: Registration, amount: float | None, note: str | None 
     reg.closed_at, reg.won_amount_yuan = ctx.now, value
     ctx.audit("registration.won", "registration", reg.number, before=before,
               after={**snapshot(reg), "won_amount_yuan": str(value), "order": order.number if order else None})
+    ctx.publish("registration.won", registration_id=reg.id, partner_id=reg.partner_id, amount_yuan=str(value),
+                order_id=order.id if order else None, at=ctx.now.isoformat())
     if order is None:
         ctx.reply(Text(t("won_done", lang, number=reg.number, customer=reg.customer_text, amount=yuan(value))))
 

@@ -62,6 +62,8 @@ def recall(ctx: Context, reg: Registration, verdict: Verdict) -> None:
     reg.verdicts = [*reg.verdicts, verdict.to_dict()]
     ctx.audit("registration.recalled", "registration", reg.number, before=before, after=snapshot(reg),
               verdicts=[verdict.to_dict()])
+    ctx.publish("registration.recalled", registration_id=reg.id, partner_id=reg.partner_id,
+                customer_id=reg.customer_id, at=ctx.now.isoformat())
     window = ctx.rules.appeals.window_days
     ctx.send(ctx.s.get(User, reg.submitter_id),
              Text(t("recalled_holder", "zh", number=reg.number, customer=reg.customer_text, message=verdict.message,

@@ -158,7 +158,19 @@ def at_bj(text: str) -> datetime:
 JOB_RUNS = {"plan_morning": ("2026-11-24", at_bj("2026-11-24 08:00")),       # the day of the plan
             "digest_morning": ("2026-11-24", at_bj("2026-11-24 08:30")),     # the day after it all
             "evening_reminder": ("2026-11-23", at_bj("2026-11-23 19:00")),   # the visit is still open
-            "weekly_chart": ("2026-W49", at_bj("2026-11-30 09:00"))}         # the Monday after
+            "weekly_chart": ("2026-W49", at_bj("2026-11-30 09:00")),         # the Monday after
+            "rebate_nudge": ("2026-11-24", at_bj("2026-11-24 10:00")),       # past mid-period, 91.6% of target
+            "rebate_period_end": ("2027-01-01", at_bj("2027-01-01 09:00"))}  # the day after 2026Q4
+
+
+def _big_confirmed_order(driver) -> None:
+    """康健 at 91.6% of its 2026Q4 target: a tier reached, the next one close."""
+    driver.text("dealer_bj_li", "订货 A100*22")
+    driver.text("dealer_bj_li", "是")
+
+
+# What a job needs beyond the common setup to have something to send.
+JOB_SETUP = {"rebate_nudge": _big_confirmed_order, "rebate_period_end": _big_confirmed_order}
 
 
 def calendar_jobs() -> list[CalendarJob]:
@@ -171,6 +183,7 @@ def test_every_calendar_job_sends_nothing_twice_even_when_run_twice(app, driver,
     driver.text("rep_zhang", "计划 明天 拜访 北京协和医院")
     driver.location("rep_zhang", 39.912581, 116.417570)
     driver.text("dealer_bj_li", "报备 北京大学第一医院 彩超 150万")
+    JOB_SETUP.get(job, lambda d: None)(driver)
     q = app.extensions["qudao"]
     [definition] = [j for j in calendar_jobs() if j.name == job]
     period, slot = JOB_RUNS[job]
