@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from chat.audit import verify_chain
 from chat.scheduling import build_scheduler
 from domain.rules.store import RuleStore
 from handlers.earnings.statements import statements, workbook
 from models import Lead, LeadOffer, Order, Registration, SplitEntry
+from tests.support.audit import sealed_and_intact
 from tests.support.reading import cards_to, texts_to
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -77,4 +77,4 @@ def test_leads_splits_and_rebates_on_postgres(pg_app, pg_driver, wecom, clock):
         [st] = statements(s, q(pg_app).clock, rules, "2026-11")
         book = load_workbook(io.BytesIO(workbook(st, q(pg_app).clock, rules)))
         assert [c.value for c in book["分润明细"][2]][1] == reg.number
-        assert verify_chain(s).ok
+    sealed_and_intact(q(pg_app).factory)
