@@ -1,0 +1,168 @@
+"""Bad input at the edges: each gets a 4xx or a polite refusal, never a 500,
+and changes nothing. WeCom's callback (coordinates that are no number, deep
+nesting, no sender, a reused nonce), DingTalk's robot callback (the same
+classes), the ERP API (dates outside what a datetime holds, half-applied
+batches, deep JSON), another partner's order, the ``parse`` command's input."""
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+from sqlalchemy import func, select
+
+from adapters.dingtalk.sign import sign
+from models import InboxMessage, OutboxMessage, Visit
+from tests.support.reading import texts_to
+
+pytestmark = pytest.mark.fault
+
+
+def q(app):
+    return app.extensions["qudao"]
+
+
+def count(app, model) -> int:
+    with q(app).factory() as s:
+        return s.execute(select(func.count()).select_from(model)).scalar()
+
+
+# ------------------------------------------------------------------ WeCom: coordinates
+def post_location(driver, user: str, lat: str, lng: str):
+    return driver.post_inner(driver.inner_xml(driver.fields(
+        user, "location", Location_X=lat, Location_Y=lng, Scale=15, Label="", MsgId=str(secrets.randbits(62)))))
+
+
+@pytest.mark.parametrize("lat, lng", [("nan", "116.41757"), ("39.91366", "inf"), ("1e999", "116.41757"),
+                                      ("-inf", "NaN"), ("-1e999", "1e999")])
+def test_wecom_location_that_is_no_number_is_acknowledged_and_refused_politely(app, driver, wecom, lat, lng):
+    r = post_location(driver, "rep_zhang", lat, lng)
+    assert r.status_code == 200                     # acknowledged: WeCom does not retry it forever
+    with q(app).factory() as s:
+        [row] = s.execute(select(InboxMessage)).scalars().all()
+        assert row.payload["lat"] is None or row.payload["lng"] is None     # stored without NaN/Infinity
+        assert row.status == "done"
+        assert s.execute(select(func.count()).select_from(Visit)).scalar() == 0
+    assert "没能读出这个位置" in texts_to(wecom, "rep_zhang")[-1]
+
+
+@pytest.mark.parametrize("lat, lng, said", [("91.5", "116.4", "91.5"), ("39.9", "-181", "-181")])
+def test_wecom_location_out_of_range_is_refused_with_the_numbers(app, driver, wecom, lat, lng, said):
+    assert post_location(driver, "rep_zhang", lat, lng).status_code == 200
+    assert "不是有效的经纬度" in texts_to(wecom, "rep_zhang")[-1] and said in texts_to(wecom, "rep_zhang")[-1]
+    assert count(app, Visit) == 0
+
+
+def test_wecom_location_refusal_speaks_the_senders_language(app, driver, wecom):
+    driver.text("rep_zhang", "help")
+    assert post_location(driver, "rep_zhang", "nan", "nan").status_code == 200
+    assert "Could not read that location" in texts_to(wecom, "rep_zhang")[-1]
+    assert count(app, Visit) == 0
+
+
+# ------------------------------------------------------------------ WeCom: structure and sender
+def test_wecom_deeply_nested_payload_is_refused_cleanly(app, driver, wecom):
+    deep = "<a>" * 1000 + "x" + "</a>" * 1000
+    inner = driver.inner_xml(driver.fields("dealer_bj_li", "text", MsgId="1")).replace(
+        "<MsgType>", f"<Content>{deep}</Content><MsgType>")
+    r = driver.post_inner(inner)
+    assert r.status_code == 400
+    assert count(app, InboxMessage) == 0 and wecom.state.calls_to("message/send") == []
+
+
+def test_wecom_ordinary_nesting_still_passes(app, driver, wecom):
+    r = driver.group_text("dealer_bj_li", "@渠道助手 帮助", "wrk_grp1")     # <From><UserId>: three deep
+    assert r.status_code == 200 and count(app, InboxMessage) == 1
+
+
+@pytest.mark.parametrize("sender", ["", "   "])
+def test_wecom_message_without_a_sender_is_refused_and_nothing_is_sent(app, driver, wecom, sender):
+    r = driver.text(sender, "帮助")
+    assert r.status_code == 400
+    assert count(app, InboxMessage) == 0 and count(app, OutboxMessage) == 0
+    assert wecom.state.calls_to("message/send") == []
+
+
+# ------------------------------------------------------------------ WeCom: nonce replay
+def seal_post(driver, inner: str, nonce: str, ts: int):
+    sealed = driver.crypto.seal(inner, str(ts), nonce)
+    body = (f"<xml><ToUserName><![CDATA[{driver.corp_id}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{sealed['encrypt']}]]></Encrypt><AgentID>{driver.agent_id}</AgentID></xml>")
+    query = {"msg_signature": sealed["msg_signature"], "timestamp": str(ts), "nonce": nonce}
+    return driver.client.post("/wecom/callback", query_string=query, data=body.encode(), content_type="text/xml"), \
+        body, query
+
+
+def test_wecom_new_message_reusing_a_nonce_and_timestamp_is_refused(app, driver, wecom, clock):
+    ts = int(clock.now().timestamp())
+    first = driver.inner_xml(driver.fields("dealer_bj_li", "text", Content="帮助", MsgId="9001"))
+    r, body, query = seal_post(driver, first, "424242", ts)
+    assert r.status_code == 200
+    # WeCom's own retry of that callback (the same body): still acknowledged, the inbox keeps one copy
+    again = driver.client.post("/wecom/callback", query_string=query, data=body.encode(), content_type="text/xml")
+    assert again.status_code == 200 and count(app, InboxMessage) == 1
+    # another message under the same nonce and timestamp, properly signed: refused, nothing stored
+    clock.advance(seconds=30)
+    other = driver.inner_xml(driver.fields("dealer_bj_li", "text", Content="我的报备", MsgId="9002"))
+    r2, _, _ = seal_post(driver, other, "424242", ts)
+    assert r2.status_code == 403
+    assert count(app, InboxMessage) == 1 and len(texts_to(wecom, "dealer_bj_li")) == 1
+    # the same nonce with another timestamp is another callback
+    r3, _, _ = seal_post(driver, other, "424242", ts + 1)
+    assert r3.status_code == 200 and count(app, InboxMessage) == 2
+
+
+def test_wecom_nonce_is_forgotten_once_its_timestamp_is_stale(app, driver, wecom, clock):
+    ts = int(clock.now().timestamp())
+    r, _, _ = seal_post(driver, driver.inner_xml(driver.fields("dealer_bj_li", "text", Content="帮助",
+                                                                 MsgId="9101")), "777", ts)
+    assert r.status_code == 200
+    clock.advance(seconds=q(app).settings.timestamp_window_s + 5)
+    r2, _, _ = seal_post(driver, driver.inner_xml(driver.fields("dealer_bj_li", "text", Content="帮助",
+                                                                  MsgId="9102")), "777", ts)
+    assert r2.status_code == 403            # stale timestamp: the window itself refuses it
+    assert count(app, InboxMessage) == 1
+
+
+# ------------------------------------------------------------------ DingTalk robot
+def post_raw_robot(dt_driver, raw: bytes):
+    ts = str(int(dt_driver.clock.now().timestamp() * 1000))
+    return dt_driver.client.post("/dingtalk/robot", data=raw, content_type="application/json",
+                                 headers={"timestamp": ts, "sign": sign(dt_driver.app_secret, ts)})
+
+
+@pytest.mark.parametrize("field, literal", [("sessionWebhookExpiredTime", "NaN"),
+                                            ("sessionWebhookExpiredTime", "Infinity"),
+                                            ("createAt", "-Infinity"), ("sessionWebhookExpiredTime", "1e999")])
+def test_dingtalk_robot_numbers_that_are_no_number_are_refused(dt_app, dt_driver, dingtalk, field, literal):
+    doc = dt_driver.robot.message("dealer_bj_li", "李明", "帮助")
+    raw = json.dumps({**doc, field: "@@"}, ensure_ascii=False).replace('"@@"', literal).encode()
+    r = post_raw_robot(dt_driver, raw)
+    assert r.status_code == 400
+    assert count(dt_app, InboxMessage) == 0 and count(dt_app, OutboxMessage) == 0
+
+
+def test_dingtalk_robot_deeply_nested_body_is_refused(dt_app, dt_driver, dingtalk):
+    doc = dt_driver.robot.message("dealer_bj_li", "李明", "帮助")
+    raw = json.dumps({**doc, "text": "@@"}, ensure_ascii=False).replace(
+        '"@@"', '{"content": ' + "[" * 1000 + "]" * 1000 + "}").encode()
+    r = post_raw_robot(dt_driver, raw)
+    assert r.status_code == 400
+    assert count(dt_app, InboxMessage) == 0
+
+
+@pytest.mark.parametrize("sender", ["", None])
+def test_dingtalk_robot_message_without_a_sender_is_refused(dt_app, dt_driver, dingtalk, sender):
+    doc = dt_driver.robot.message("dealer_bj_li", "李明", "帮助")
+    doc["senderStaffId"] = sender
+    r = dt_driver.post_robot(doc)
+    assert r.status_code == 400
+    assert count(dt_app, InboxMessage) == 0 and count(dt_app, OutboxMessage) == 0
+
+
+@pytest.mark.parametrize("expires", ["soon", [1], {"a": 1}, True])
+def test_dingtalk_robot_webhook_expiry_that_is_no_time_is_ignored(dt_app, dt_driver, dingtalk, expires):
+    doc = dt_driver.robot.message("dealer_bj_li", "李明", "帮助")
+    doc["sessionWebhookExpiredTime"] = expires
+    assert dt_driver.post_robot(doc).status_code == 200      # the message is fine; its webhook is not kept
+    assert count(dt_app, InboxMessage) == 1
