@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.dingtalk.sign import sign
-from models import InboxMessage, OutboxMessage, Visit
-from tests.support.reading import texts_to
+from models import AuditEvent, InboxMessage, Order, OutboxMessage, Partner, Visit
+from tests.support.apps import add_integration
+from tests.support.reading import cards_to, texts_to
 
 pytestmark = pytest.mark.fault
 
@@ -166,3 +167,106 @@ def test_dingtalk_robot_webhook_expiry_that_is_no_time_is_ignored(dt_app, dt_dri
     doc["sessionWebhookExpiredTime"] = expires
     assert dt_driver.post_robot(doc).status_code == 200      # the message is fine; its webhook is not kept
     assert count(dt_app, InboxMessage) == 1
+
+
+# ------------------------------------------------------------------ ERP API
+def confirmed_order(app, driver, wecom, text="订货 A100*2 B200*5") -> str:
+    driver.text("dealer_bj_li", text)
+    card = [c for c in cards_to(wecom, "dealer_bj_li") if c.task_id.startswith("so-")][-1]
+    driver.click("dealer_bj_li", card.task_id, "confirm")
+    with q(app).factory() as s:
+        return s.execute(select(Order.number).order_by(Order.id.desc())).scalars().first()
+
+
+@pytest.fixture
+def erp(app):
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {add_integration(app)}"}
+    return client, auth
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+                                   "9999-12-31", "1970-01-01", "2300-01-01T00:00:00+00:00"])
+def test_erp_orders_since_outside_what_a_time_holds_is_a_400(app, erp, since):
+    client, auth = erp
+    r = client.get("/erp/v1/orders", headers=auth, query_string={"since": since})
+    assert r.status_code == 400
+    assert r.json["error"] == "bad_time" and "since" in r.json["message"] and "2000-01-01" in r.json["message"]
+    assert client.get("/erp/v1/orders", headers=auth, query_string={"since": "2026-01-01"}).status_code == 200
+
+
+def balances(app) -> dict:
+    with q(app).factory() as s:
+        return {code: (float(v or 0), at) for code, v, at in s.execute(
+            select(Partner.code, Partner.receivables_yuan, Partner.receivables_as_of))}
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00+00:00",
+                                   "9999-12-31T23:59:59-14:00"])
+def test_erp_receivables_batch_with_a_year_one_time_applies_nothing(app, erp, as_of):
+    client, auth = erp
+    before = balances(app)
+    batch = {"balances": [{"partner": "P-BJ-KJ", "unpaid_yuan": 1000, "as_of": "2026-12-01T10:00:00+08:00"},
+                          {"partner": "P-BJ-KJ", "unpaid_yuan": 2000, "as_of": as_of}]}
+    r = client.post("/erp/v1/receivables", headers=auth, json=batch)
+    assert r.status_code == 422
+    first, second = r.json["results"]
+    assert first["result"] == "not_applied" and second["error"] == "bad_time" and "as_of" in second["message"]
+    assert balances(app) == before                     # the first item did not stay committed
+    with q(app).factory() as s:
+        assert s.execute(select(func.count()).select_from(AuditEvent)
+                         .where(AuditEvent.action == "partner.receivables")).scalar() == 0
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-14:00", "0001-01-01"])
+def test_erp_shipment_batch_with_a_year_one_time_changes_no_order(app, driver, wecom, erp, at):
+    client, auth = erp
+    first, second = confirmed_order(app, driver, wecom), confirmed_order(app, driver, wecom, "订货 A100*3")
+    told = len(texts_to(wecom, "dealer_bj_li"))
+    r = client.post("/erp/v1/shipments", headers=auth, json={"updates": [
+        {"order": first, "status": "shipped", "tracking": "SF1"},
+        {"order": second, "status": "shipped", "at": at}]})
+    assert r.status_code == 422 and r.json["results"][1]["error"] == "bad_time"
+    with q(app).factory() as s:
+        assert set(s.execute(select(Order.status).where(Order.number.in_([first, second]))).scalars()) == {
+            "confirmed"}
+    assert len(texts_to(wecom, "dealer_bj_li")) == told     # nobody was told of a shipment
+    ok = client.post("/erp/v1/shipments", headers=auth, json={"updates": [
+        {"order": first, "status": "shipped", "at": "2026-12-01T10:00:00+08:00"}]})
+    assert ok.status_code == 200
+
+
+def test_erp_batch_failing_unexpectedly_leaves_nothing_committed(app, erp, monkeypatch):
+    """An item that breaks in a way nobody foresaw: the batch is one transaction, so the
+    items before it are rolled back with it (not left committed behind the 500)."""
+    from handlers.orders import erp_sync
+    client, auth = erp
+    before = balances(app)
+    real = erp_sync.check_receivable
+
+    def apply(ctx, update):
+        if update["partner"] == "boom":
+            raise OverflowError("a bug")
+        return real_apply(ctx, update)
+
+    real_apply = erp_sync.apply_receivable
+    monkeypatch.setattr("handlers.orders.erp_api.apply_receivable", apply)
+    monkeypatch.setattr("handlers.orders.erp_api.check_receivable", lambda u: None if u["partner"] == "boom"
+                        else real(u))
+    batch = {"balances": [{"partner": "P-BJ-KJ", "unpaid_yuan": 1000}, {"partner": "boom", "unpaid_yuan": 1}]}
+    app.testing = False           # an unhandled error becomes the 500 a caller would get
+    r = client.post("/erp/v1/receivables", headers=auth, json=batch)
+    assert r.status_code == 500
+    assert balances(app) == before
+
+
+@pytest.mark.parametrize("raw", ["[" * 100_000 + "]" * 100_000, '{"balances": ' + "[" * 1000 + "]" * 1000 + "}",
+                                 '{"partner": "P-BJ-KJ", "unpaid_yuan": NaN}',
+                                 '{"partner": "P-BJ-KJ", "unpaid_yuan": 1e999}',
+                                 '{"partner": "P-BJ-KJ", "unpaid_yuan": Infinity}'])
+def test_erp_body_too_deep_or_not_a_number_is_a_400(app, erp, raw):
+    client, auth = erp
+    before = balances(app)
+    r = client.post("/erp/v1/receivables", headers=auth, data=raw, content_type="application/json")
+    assert r.status_code == 400 and r.json["error"] == "bad_json"
+    assert balances(app) == before
