@@ -270,3 +270,28 @@ def test_erp_body_too_deep_or_not_a_number_is_a_400(app, erp, raw):
     r = client.post("/erp/v1/receivables", headers=auth, data=raw, content_type="application/json")
     assert r.status_code == 400 and r.json["error"] == "bad_json"
     assert balances(app) == before
+
+
+# ------------------------------------------------------------------ another partner's order
+def test_another_partners_order_is_answered_as_if_it_did_not_exist(app, driver, wecom):
+    number = confirmed_order(app, driver, wecom)
+    draft_text = "订货 A100*1"
+    driver.text("dealer_bj_li", draft_text)
+    with q(app).factory() as s:
+        draft = s.execute(select(Order.number).order_by(Order.id.desc())).scalars().first()
+        before = {n: st for n, st in s.execute(select(Order.number, Order.status))}
+    missing = "SO20990101-9999"
+
+    def answer(text: str) -> str:
+        driver.text("dealer_hx_sun", text)
+        return texts_to(wecom, "dealer_hx_sun")[-1]
+
+    for ref in (number, draft):
+        for verb in ("取消订单", "订单", "修改订单", "确认订单"):
+            foreign = answer(f"{verb} {ref}" + (" A100*5" if verb == "修改订单" else ""))
+            absent = answer(f"{verb} {missing}" + (" A100*5" if verb == "修改订单" else ""))
+            assert foreign == absent.replace(missing, ref), (verb, foreign, absent)
+            assert "不属于" not in foreign and "没有找到" in foreign
+        assert answer(f"取消订单 {ref}") == answer(f"订单 {ref}")
+    with q(app).factory() as s:
+        assert {n: st for n, st in s.execute(select(Order.number, Order.status))} == before
