@@ -8,14 +8,19 @@ one should send us is refused with ``BadJson`` (a client error, never a 500).
   stops early and cheaply); anything that later walks, prints or stores a
   value a few hundred levels deep would recurse as well, so the parsed value's
   depth is measured too, without recursion.
+- Lone surrogates (``"\\ud800"`` is valid JSON, but no UTF-8 can carry it, so
+  PostgreSQL and any UTF-8 output would fail on it) become U+FFFD.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 MAX_DEPTH = 32
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BadJson(ValueError):
@@ -61,4 +66,19 @@ def loads(body: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
         raise BadJson(str(exc)) from exc
     if depth(value) > max_depth:
         raise BadJson(f"nested more than {max_depth} deep")
+    return _scrubbed(value) if _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text) else value
+
+
+def _scrub(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _scrubbed(value: Any) -> Any:
+    """``value`` with every string (keys too) scrubbed; depth is already bounded."""
+    if isinstance(value, str):
+        return _scrub(value)
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrubbed(v) for k, v in value.items()}
     return value

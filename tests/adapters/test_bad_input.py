@@ -6,7 +6,11 @@ batches, deep JSON), another partner's order, the ``parse`` command's input."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -295,3 +299,34 @@ def test_another_partners_order_is_answered_as_if_it_did_not_exist(app, driver, 
         assert answer(f"取消订单 {ref}") == answer(f"订单 {ref}")
     with q(app).factory() as s:
         assert {n: st for n, st in s.execute(select(Order.number, Order.status))} == before
+
+
+# ------------------------------------------------------------------ python -m bot parse
+def test_parse_command_answers_every_line_despite_lone_surrogates_and_bad_bytes(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    lines = [b'{"text": "\\ud800"}', b'{"text": "\\u62a5\\u5907 \\udc00\\u533b\\u9662 \\u5f69\\u8d85 80\\u4e07"}',
+             b'{"text": "\xff\xfe \xe5\xb8"}', b"\xff\xfe not json", '{"text": "帮助"}'.encode(),
+             b'{"text": "\\ud800", "now": "2026-11-23"}', '{"text": "订货 A100*2"}'.encode()]
+    env = {**os.environ, "PYTHONPATH": str(root), "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+           "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-m", "bot", "parse"], input=b"\n".join(lines) + b"\n",
+                          capture_output=True, cwd=root, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    out = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert len(out) == len(lines)
+    assert out[0]["intent"] == "unknown"
+    assert out[1]["intent"] == "register" and out[1]["customer"] == "\ufffd医院"     # answered, surrogate replaced
+    assert "error" in out[3]
+    assert out[4]["intent"] == "help" and out[5]["intent"] == "unknown"
+    assert out[6]["intent"] == "order" and out[6]["items"] == [{"sku": "A100", "qty": 2}]
+
+
+def test_dingtalk_robot_text_with_a_lone_surrogate_is_stored_readable_and_answered(dt_app, dt_driver, dingtalk):
+    doc = dt_driver.robot.message("dealer_bj_li", "李明", "@@")
+    raw = json.dumps(doc, ensure_ascii=False).replace('"@@"', '"\\ud800 帮助"').encode()
+    assert post_raw_robot(dt_driver, raw).status_code == 200
+    with q(dt_app).factory() as s:
+        [row] = s.execute(select(InboxMessage)).scalars().all()
+        assert row.payload["text"] == "\ufffd 帮助"          # UTF-8 (and PostgreSQL) can carry it
+        assert row.status == "done"
+    assert count(dt_app, OutboxMessage) >= 1
