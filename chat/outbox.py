@@ -168,8 +168,11 @@ class Deliverer:
         if isinstance(msg, CardStamp):
             with self._factory() as s:
                 card_ref = cards.ref_of(s, msg.task_id)
+        # A transport that can make every send of a row recognisable as one (WeCom's
+        # duplicate check from the first try) is told which row it is sending.
+        extra = {"send_id": row.id} if getattr(transport, "takes_send_id", False) else {}
         try:
-            result = transport.deliver(row.recipient, msg, uncertain=uncertain, card_ref=card_ref)
+            result = transport.deliver(row.recipient, msg, uncertain=uncertain, card_ref=card_ref, **extra)
         except DeliveryError as exc:
             self._record_failure(row.id, lease, str(exc), exc.transient)
             return 0
