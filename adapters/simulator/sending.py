@@ -18,7 +18,6 @@ from .codes import ApiError
 from .state import SimulatorState
 from .validation import OutgoingMessage, check_agentid, require_json_object, split_touser, validate_card
 
-
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
