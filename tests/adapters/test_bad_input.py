@@ -19,6 +19,7 @@ from adapters.dingtalk.sign import sign
 from models import AuditEvent, InboxMessage, Order, OutboxMessage, Partner, Visit
 from tests.support.apps import add_integration
 from tests.support.reading import cards_to, texts_to
+from tests.support.wecom import WeComDriver
 
 pytestmark = pytest.mark.fault
 
@@ -330,3 +331,28 @@ def test_dingtalk_robot_text_with_a_lone_surrogate_is_stored_readable_and_answer
         assert row.payload["text"] == "\ufffd 帮助"          # UTF-8 (and PostgreSQL) can carry it
         assert row.status == "done"
     assert count(dt_app, OutboxMessage) >= 1
+
+
+@pytest.fixture
+def pg_wecom(pg_app, clock, base_settings, wecom) -> WeComDriver:
+    return WeComDriver(pg_app, clock, base_settings, wecom)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_wecom_nonce_cache_on_redis_refuses_a_second_body_once(pg_app, pg_wecom, wecom, clock):
+    """The nonce cache in Redis (SET NX with a TTL): the same body again passes, another body is refused."""
+    import redis as redis_lib
+
+    from tests.support.apps import REDIS_URL
+    ts = int(clock.now().timestamp())
+    first = pg_wecom.inner_xml(pg_wecom.fields("dealer_bj_li", "text", Content="帮助", MsgId="9301"))
+    r, body, query = seal_post(pg_wecom, first, "31337", ts)
+    assert r.status_code == 200
+    ttl = redis_lib.Redis.from_url(REDIS_URL).ttl(f"qudao:wecom:nonce:{ts}:31337")
+    assert 0 < ttl <= q(pg_app).settings.timestamp_window_s + 1
+    again = pg_wecom.client.post("/wecom/callback", query_string=query, data=body.encode(), content_type="text/xml")
+    assert again.status_code == 200
+    other = pg_wecom.inner_xml(pg_wecom.fields("dealer_bj_li", "text", Content="我的报备", MsgId="9302"))
+    assert seal_post(pg_wecom, other, "31337", ts)[0].status_code == 403
+    assert count(pg_app, InboxMessage) == 1
