@@ -356,3 +356,15 @@ def test_wecom_nonce_cache_on_redis_refuses_a_second_body_once(pg_app, pg_wecom,
     other = pg_wecom.inner_xml(pg_wecom.fields("dealer_bj_li", "text", Content="我的报备", MsgId="9302"))
     assert seal_post(pg_wecom, other, "31337", ts)[0].status_code == 403
     assert count(pg_app, InboxMessage) == 1
+
+
+# ------------------------------------------------------------------ the check-in page
+def test_checkin_page_post_nested_deep_or_not_a_number_is_a_400(dt_app, dt_driver, dingtalk):
+    from tests.adapters.test_checkin_page import link_of, path
+    dt_driver.text("rep_zhang", "签到 北京协和医院")
+    page = path(link_of(dingtalk))
+    client = dt_app.test_client()
+    for raw in ("[" * 30_000 + "]" * 30_000, '{"lat": NaN, "lng": 116.4}', '{"lat": 39.9, "lng": 1e999}'):
+        r = client.post(page, data=raw, content_type="application/json")
+        assert r.status_code == 400, raw[:30]
+    assert count(dt_app, Visit) == 0 and count(dt_app, InboxMessage) == 1      # only the 签到 text
