@@ -94,6 +94,7 @@ class SqlKv:
     def __init__(self, factory: sessionmaker[Session], clock: Clock):
         self._factory = factory
         self._clock = clock
+        self._adds = 0
 
     @contextmanager
     def _tx(self, session: Session | None) -> Iterator[Session]:
@@ -124,9 +125,16 @@ class SqlKv:
         with self._tx(session) as s:
             s.execute(delete(KvEntry).where(KvEntry.key == key))
 
+    PURGE_EVERY = 200       # adds (one per callback: the nonce cache) between sweeps of expired entries
+
     def add(self, key: str, value: Any, ttl_s: int) -> Any | None:
         now = self._clock.now()
         expires = now + timedelta(seconds=ttl_s)
+        self._adds += 1
+        if self._adds % self.PURGE_EVERY == 0:
+            # Redis expires keys itself; here an expired row is dead weight (get() ignores it).
+            with self._factory() as s, s.begin():
+                s.execute(delete(KvEntry).where(KvEntry.expires_at <= now))
         for _ in range(3):
             try:
                 with self._factory() as s, s.begin():

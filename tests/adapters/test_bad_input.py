@@ -368,3 +368,23 @@ def test_checkin_page_post_nested_deep_or_not_a_number_is_a_400(dt_app, dt_drive
         r = client.post(page, data=raw, content_type="application/json")
         assert r.status_code == 400, raw[:30]
     assert count(dt_app, Visit) == 0 and count(dt_app, InboxMessage) == 1      # only the 签到 text
+
+
+def test_sql_kv_add_is_first_come_expires_and_is_swept(app, clock):
+    from chat.kvstore import SqlKv
+    from models import KvEntry
+    kv = q(app).kv
+    assert isinstance(kv, SqlKv)
+    assert kv.add("wecom:nonce:1:a", "d1", 60) is None
+    assert kv.add("wecom:nonce:1:a", "d2", 60) == "d1"          # held: the first value wins
+    clock.advance(seconds=61)
+    assert kv.add("wecom:nonce:1:a", "d3", 60) is None          # expired: free again
+    for i in range(SqlKv.PURGE_EVERY):
+        kv.add(f"wecom:nonce:2:{i}", "x", 1)
+    clock.advance(seconds=5)
+    for i in range(SqlKv.PURGE_EVERY):
+        kv.add(f"wecom:nonce:3:{i}", "x", 600)
+    with q(app).factory() as s:
+        keys = set(s.execute(select(KvEntry.key).where(KvEntry.key.like("wecom:nonce:%"))).scalars())
+    assert not any(k.startswith("wecom:nonce:2:") for k in keys)   # the expired ones were swept
+    assert {f"wecom:nonce:3:{i}" for i in range(SqlKv.PURGE_EVERY - 1)} <= keys
