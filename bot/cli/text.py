@@ -63,8 +63,9 @@ def _parse_line(raw: str) -> dict:
 
 def cmd_parse(args) -> int:
     # Bytes that are no UTF-8 become U+FFFD instead of ending the run.
-    sys.stdin.reconfigure(errors="replace")
-    sys.stdout.reconfigure(errors="replace")
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):     # a real console or pipe, not a StringIO
+            stream.reconfigure(errors="replace")
     run_parse(sys.stdin, sys.stdout)
     return 0
 
