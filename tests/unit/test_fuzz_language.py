@@ -130,7 +130,7 @@ texts = st.one_of(
     st.lists(st.one_of(st.sampled_from(_TOKENS), st.text(max_size=6)), max_size=20).map(" ".join),
     st.text(max_size=200),
 )
-FUZZ = settings(max_examples=250, deadline=timedelta(seconds=1), derandomize=True,
+FUZZ = settings(max_examples=250, deadline=timedelta(seconds=1), derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 
