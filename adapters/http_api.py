@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, jsonify, request
 
+from adapters import jsonsafe
 from chat.api import ApiRequest, ApiResponse
 from chat.context import Services
 from chat.integrations import authenticate
@@ -48,7 +49,13 @@ def create_api_blueprint(svc: Services, endpoints: list[Endpoint], after_write: 
                 name = authenticate(s, token)
             if name is None:
                 return _unauthorized()
-            body = request.get_json(silent=True) if endpoint.method != "GET" else None
+            body = None
+            if endpoint.method != "GET":
+                raw = request.get_data(cache=False)
+                try:
+                    body = jsonsafe.loads(raw) if raw.strip() else None
+                except jsonsafe.BadJson as exc:
+                    return jsonify(error="bad_json", message=f"the body is no JSON we accept: {exc}"[:300]), 400
             answer = endpoint.run(svc, ApiRequest(endpoint.method, dict(request.args), body, name))
             if endpoint.writes:
                 after_write()

@@ -52,7 +52,7 @@ def wire_wecom(app: Flask, cfg: WeComSettings, settings: Settings, kv: KvStore, 
     transport = WeComTransport(api, blobs, group_webhooks)
     crypto = WeComCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
     app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
-                                                     settings.max_body_bytes, group_webhooks))
+                                                     settings.max_body_bytes, group_webhooks, nonces=kv))
     return Platform("wecom", transport, MediaSource(transport.fetch_media, MEDIA_KEPT_FOR), api, transport.traits)
 
 

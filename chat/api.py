@@ -3,8 +3,14 @@ request and response, no web framework. Capabilities register endpoints
 (``registry.endpoint``); the HTTP adapter authenticates the caller's token
 and translates.
 
-Batch bodies are one item or a list under a key; each item is applied in its
-own transaction and reported on its own: 200 all applied, 207 some, 422 none.
+Batch bodies are one item or a list under a key. Every item is checked
+first (``check``: what can be said without the database); one malformed item
+refuses the whole batch (422, nothing applied, each item says why or that it
+was not applied). Then the items are applied in ONE transaction, each in a
+savepoint and reported on its own (an item the data refuses, such as an
+unknown order, is rolled back alone): 200 all applied, 207 some, 422 none. An
+unexpected failure rolls back the whole batch, so a 500 never leaves half a
+batch behind.
 """
 from __future__ import annotations
 
@@ -63,17 +69,30 @@ def items_of(req: ApiRequest, key: str) -> list | ApiResponse:
 
 
 def apply_each(svc: Services, req: ApiRequest, items: list, apply: Callable[[Context, Any], Any],
-               ref_of: Callable[[Any], Any]) -> ApiResponse:
-    """Each item in its own transaction, acting as the integration."""
+               ref_of: Callable[[Any], Any], check: Callable[[Any], Any] | None = None) -> ApiResponse:
+    """Check every item, then apply them in one transaction, acting as the integration."""
     from chat.context import Context
+    if check is not None:
+        refused = {}
+        for i, item in enumerate(items):
+            try:
+                check(item)
+            except ItemError as exc:
+                refused[i] = {"error": exc.code, "message": str(exc), "ref": ref_of(item)}
+        if refused:
+            untouched = {"result": "not_applied", "message": "the batch was refused: correct the items with an "
+                                                             "error and send the batch again"}
+            return ApiResponse(422, {"results": [refused.get(i) or {**untouched, "ref": ref_of(item)}
+                                                 for i, item in enumerate(items)], "failed": len(refused)})
     results, failed = [], 0
-    for item in items:
-        try:
-            with svc.factory() as s, s.begin():
-                ctx = Context.for_system(s, svc, actor=f"erp:{req.integration}")
-                results.append(apply(ctx, item).to_dict())
-        except ItemError as exc:
-            failed += 1
-            results.append({"error": exc.code, "message": str(exc), "ref": ref_of(item)})
+    with svc.factory() as s, s.begin():
+        for item in items:
+            try:
+                with s.begin_nested():
+                    ctx = Context.for_system(s, svc, actor=f"erp:{req.integration}")
+                    results.append(apply(ctx, item).to_dict())
+            except ItemError as exc:
+                failed += 1
+                results.append({"error": exc.code, "message": str(exc), "ref": ref_of(item)})
     status = 200 if not failed else (422 if failed == len(items) else 207)
     return ApiResponse(status, {"results": results, "failed": failed})

@@ -11,8 +11,11 @@
   same numbers.
 - Cards: a transport reports its handle on a sent card (``card_ref``); a stamp
   is delivered with the handle kept for its card (chat.cards).
-- Transient failures back off (capped) and retry forever; permanent ones are
-  marked failed with the platform's error kept for ops.
+- Transient failures back off (capped at 30 s) and retry forever; permanent
+  ones are marked failed with the platform's error kept for ops. After a
+  platform failed, the first send to it that succeeds brings every row waiting
+  out a longer backoff for it forward to now: it answers again, so the queue drains
+  at once instead of each row waiting out its own backoff.
 """
 from __future__ import annotations
 
@@ -34,7 +37,12 @@ from models.db import insert_of
 log = logging.getLogger(__name__)
 
 LEASE_S = 60
-MAX_BACKOFF_S = 300
+# Transient failures (the platform down or unreachable) are retried at most this
+# far apart: after an outage the first resend comes within it, not minutes later.
+MAX_BACKOFF_S = 30
+# Once the platform answers again, backoffs longer than this are cut short (a
+# blip's few seconds are left as they are).
+PULL_FORWARD_OVER_S = 5
 
 
 class Transport(Protocol):
@@ -76,6 +84,7 @@ class Deliverer:
         self._clock = clock
         self._transports = transports
         self._claim_lock = threading.Lock()   # SQLite has no SKIP LOCKED: serialise claims in-process
+        self._failing: set[str] = set()       # platforms whose last send here failed transiently
 
     # -- claiming ----------------------------------------------------------
     def _claim(self, limit: int) -> list[OutboxMessage]:
@@ -169,8 +178,11 @@ class Deliverer:
         if isinstance(msg, CardStamp):
             with self._factory() as s:
                 card_ref = cards.ref_of(s, msg.task_id)
+        # A transport that can make every send of a row recognisable as one (WeCom's
+        # duplicate check from the first try) is told which row it is sending.
+        extra = {"send_id": row.id} if getattr(transport, "takes_send_id", False) else {}
         try:
-            result = transport.deliver(row.recipient, msg, uncertain=uncertain, card_ref=card_ref)
+            result = transport.deliver(row.recipient, msg, uncertain=uncertain, card_ref=card_ref, **extra)
         except DeliveryError as exc:
             self._record_failure(row.id, lease, str(exc), exc.transient)
             return 0
@@ -190,7 +202,21 @@ class Deliverer:
                 cards.sent(s, msg.task_id, row.platform, row.recipient, result["card_ref"], self._clock.now())
             elif "card_ref" in result and isinstance(msg, CardStamp):
                 cards.stamped(s, msg.task_id, result["card_ref"], self._clock.now())
+        if row.platform in self._failing or row.attempts > 0:
+            self._recovered(row.platform)
         return 1
+
+    def _recovered(self, platform: str) -> None:
+        """The platform answers again: what backed off for it is due now (one
+        UPDATE, only after a failure, so steady sending costs nothing)."""
+        self._failing.discard(platform)
+        now = self._clock.now()
+        with self._factory() as s, s.begin():
+            s.execute(update(OutboxMessage)
+                      .where(OutboxMessage.platform == platform, OutboxMessage.status == OutboxStatus.PENDING,
+                             OutboxMessage.attempts > 0,
+                             OutboxMessage.next_attempt_at > now + timedelta(seconds=PULL_FORWARD_OVER_S))
+                      .values(next_attempt_at=now))
 
     def _record_failure(self, row_id: int, lease: datetime, error: str, transient: bool) -> None:
         with self._factory() as s, s.begin():
@@ -201,6 +227,7 @@ class Deliverer:
             row.last_error = error[:2000]
             row.lease_until = None
             if transient:
+                self._failing.add(row.platform)
                 row.status = OutboxStatus.PENDING
                 row.next_attempt_at = self._clock.now() + timedelta(seconds=backoff_s(row.attempts))
                 log.warning("outbox %s to %s: %s; retry #%s", row.id, row.recipient, error, row.attempts)

@@ -110,6 +110,8 @@ class Router:
                 ctx.svc.kv.set(key, True, WELCOME_EVERY_S, session=ctx.s)
                 ctx.reply(Markdown(greeting_text(self.registry, ctx.lang, ctx.user.name, ctx.user.role)))
         elif ib.kind in self.registry.message_handlers:
+            # A position or a photo says nothing of its sender's language: answer in the one they last wrote in.
+            ctx.lang = ctx.svc.kv.get(LANG_KEY.format(user=ctx.user.external_id), session=ctx.s) or ctx.lang
             if not self._to_conversation(ctx):
                 self.registry.message_handlers[ib.kind](ctx)
         elif ib.kind == InboundKind.EVENT:

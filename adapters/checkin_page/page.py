@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
+from adapters import jsonsafe
 from adapters.checkin_page.links import PageLinks
 from chat.messages import Inbound, InboundKind
 from domain.clock import Clock
@@ -61,7 +62,10 @@ def create_page_blueprint(links: PageLinks, accept_once: AcceptOnce, name_of: Ca
         claim, why = links.read(token)
         if claim is None:
             return refused("这个签到链接已失效，请在聊天里重新发送“签到”。" if why == "expired" else "链接无效。", 403)
-        data = request.get_json(silent=True)
+        try:
+            data = jsonsafe.loads(request.get_data(cache=False))
+        except jsonsafe.BadJson:        # no JSON, NaN/Infinity, nested deep enough to crash a parser
+            data = None
         if not isinstance(data, dict):
             return refused("请发送 JSON：{lat, lng, coord_system}", 400)
         try:

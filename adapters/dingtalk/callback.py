@@ -12,13 +12,13 @@ of every event, the URL check ({"EventType": "check_url"}) included.
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, request
 
+from adapters import jsonsafe
 from adapters.dingtalk import card_events, inbound, sign
 from adapters.dingtalk.crypto import CryptoError, DingTalkCrypto
 from adapters.dingtalk.webhooks import SessionWebhooks
@@ -42,10 +42,11 @@ def _body(max_body: int) -> bytes | None:
     return None if len(body) > max_body else body
 
 
-def _json(body: bytes) -> dict | None:
+def _json(body: bytes | str) -> dict | None:
+    """An object, or None: not JSON, NaN/Infinity/1e999, nesting deeper than any DingTalk body."""
     try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        doc = jsonsafe.loads(body)
+    except jsonsafe.BadJson:
         return None
     return doc if isinstance(doc, dict) else None
 
@@ -72,6 +73,10 @@ def create_callback_blueprint(app_secret: str, robot_code: str, crypto: DingTalk
         if doc.get("robotCode") and doc["robotCode"] != robot_code:
             return _plain(403, "another robot's message")
         msg = inbound.to_inbound(doc)
+        if not msg.sender.strip():
+            # No userid (someone outside the organisation, or a broken body): nobody to answer, nothing to store.
+            log.warning("dingtalk robot message %s without a sender refused", doc.get("msgId"))
+            return _plain(400, "no sender")
         where = addresses.of_group(msg.chat_id) if msg.in_group else msg.sender
         webhooks.remember(where, doc.get("sessionWebhook"), doc.get("sessionWebhookExpiredTime"), now_ms())
         accept(msg, inbound.dedup_key(doc))
@@ -99,7 +104,7 @@ def create_callback_blueprint(app_secret: str, robot_code: str, crypto: DingTalk
         except CryptoError:
             return _plain(403, "signature check failed")
         try:
-            event = json.loads(crypto.decrypt(encrypt))
+            event = jsonsafe.loads(crypto.decrypt(encrypt))
         except (CryptoError, ValueError):
             return _plain(400, "cannot decrypt")
         click = card_events.parse_click(event)

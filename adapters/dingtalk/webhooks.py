@@ -21,9 +21,12 @@ class SessionWebhooks:
         return f"dingtalk:webhook:{address}"
 
     def remember(self, address: str, url: str | None, expires_ms: int | None, now_ms: int) -> bool:
-        if not url or not address or not url.startswith(self._prefix) or not expires_ms:
+        if not isinstance(url, str) or not address or not url.startswith(self._prefix) or not expires_ms:
             return False
-        ttl_s = (int(expires_ms) - now_ms - SAFETY_MS) // 1000
+        try:
+            ttl_s = (int(expires_ms) - now_ms - SAFETY_MS) // 1000
+        except (TypeError, ValueError, OverflowError):     # "soon", a list: not a time
+            return False
         if ttl_s <= 0:
             return False
         self._kv.set(self._key(address), url, ttl_s)

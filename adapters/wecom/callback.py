@@ -5,9 +5,18 @@ off, freshness window, constant-time signature, decrypt, then hand the
 neutral message to ``accept`` which persists it before we answer 200.
 A group chat's message carries the group robot's ``WebhookUrl``: kept for the
 transport, which posts into that group through it.
+
+Replays: a signed callback is fresh for ``window_s`` either side of its
+timestamp, so within that time a captured nonce+timestamp+signature could be
+re-posted. Each accepted (timestamp, nonce) is kept in the shared kv store until
+its timestamp goes stale, with a digest of its ``Encrypt``: WeCom's own retry
+(the same body) passes and is deduplicated by the inbox; another message under
+the same nonce and timestamp is refused. A message without a sender is refused
+(nothing stored, nothing answered to "").
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 
@@ -17,6 +26,7 @@ from adapters.wecom.crypto import CryptoError, WeComCrypto
 from adapters.wecom.group_webhooks import GroupWebhooks
 from adapters.wecom.inbound import dedup_key, to_inbound
 from adapters.wecom.xmlsafe import BadXml, parse_xml
+from chat.kvstore import KvStore
 from chat.messages import Inbound
 from domain.clock import Clock
 
@@ -30,8 +40,18 @@ def _plain(status: int, text: str) -> Response:
 
 
 def create_callback_blueprint(crypto: WeComCrypto, accept: Accept, clock: Clock,
-                              window_s: int, max_body: int, group_webhooks: GroupWebhooks | None = None) -> Blueprint:
+                              window_s: int, max_body: int, group_webhooks: GroupWebhooks | None = None,
+                              nonces: KvStore | None = None) -> Blueprint:
     bp = Blueprint("wecom", __name__)
+
+    def first_use(ts: str, nonce: str, encrypt: str) -> bool:
+        """Is this (timestamp, nonce) new, or WeCom repeating the same body under it?"""
+        if nonces is None:
+            return True
+        digest = hashlib.sha256(encrypt.encode()).hexdigest()[:32]
+        ttl = int(ts) + window_s - int(clock.now().timestamp()) + 1   # until the timestamp is stale
+        held = nonces.add(f"wecom:nonce:{ts}:{nonce[:64]}", digest, max(1, ttl))
+        return held is None or held == digest
 
     def fresh(ts: str | None) -> bool:
         try:
@@ -81,10 +101,20 @@ def create_callback_blueprint(crypto: WeComCrypto, accept: Accept, clock: Clock,
         except CryptoError:
             return _plain(403, "signature check failed")
         try:
-            inner = parse_xml(crypto.decrypt(encrypt))
-        except (CryptoError, BadXml, UnicodeDecodeError):
+            plain = crypto.decrypt(encrypt)
+        except (CryptoError, UnicodeDecodeError):
             return _plain(400, "cannot decrypt")
+        try:
+            inner = parse_xml(plain)
+        except (BadXml, UnicodeDecodeError):
+            return _plain(400, "malformed message xml")
         msg = to_inbound(inner)
+        if not msg.sender.strip():
+            log.warning("wecom callback without a sender refused (%s)", dedup_key(inner))
+            return _plain(400, "no sender")
+        if not first_use(ts, nonce, encrypt):
+            log.warning("wecom callback reusing timestamp %s and nonce %s for another body refused", ts, nonce)
+            return _plain(403, "nonce already used")
         if msg.in_group and group_webhooks is not None:
             group_webhooks.remember(msg.chat_id, inner.get("WebhookUrl"))
         accept(msg, dedup_key(inner))

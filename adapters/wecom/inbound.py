@@ -8,6 +8,7 @@ carried ``CAIQg/PKxgYY2sC9tpuAgAMg9/zKaw==``) and does not know
 """
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from chat.messages import CardClick, Inbound, InboundKind
@@ -23,10 +24,13 @@ def _s(d: dict, key: str) -> str | None:
 
 
 def _f(d: dict, key: str) -> float | None:
+    """A coordinate; "nan", "inf", "1e999" are no number at all (None: the
+    check-in says it could not read the position), and never reach a JSON column."""
     try:
-        return float(d[key])
+        value = float(d[key])
     except (KeyError, TypeError, ValueError):
         return None
+    return value if math.isfinite(value) else None
 
 
 def _group_fields(doc: dict) -> dict:

@@ -30,22 +30,50 @@ def _clip_chars(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+# A send's own invisible tag: zero-width characters (the parser folds them away
+# if a user pastes the text back) spelling the outbox row's id in base 3.
+_TAG_DIGITS = ("\u200b", "\u200c", "\u2060")
+
+
+def send_tag(send_id: str | int | None) -> str:
+    if send_id is None or not str(send_id).isdigit():
+        return ""
+    n, out = int(send_id), []
+    while True:
+        n, d = divmod(n, 3)
+        out.append(_TAG_DIGITS[d])
+        if n == 0:
+            break
+    return "\u2060" + "".join(reversed(out))
+
+
+def _content(body: str, tag: str) -> str:
+    return clip_utf8(body, MAX_CONTENT_BYTES - len(tag.encode())) + tag
+
+
 def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = False,
-                media_id: str | None = None) -> dict[str, Any]:
-    """``media_id``: for an Image or a File, its upload (the transport uploads first)."""
+                media_id: str | None = None, send_id: str | int | None = None) -> dict[str, Any]:
+    """``media_id``: for an Image or a File, its upload (the transport uploads first).
+
+    ``send_id`` (the outbox row): every send of it carries WeCom's duplicate
+    check, from the first try, with the same body, so a send whose outcome we
+    never learned (a worker killed mid-call, a timeout) and its retry reach the
+    member once (path/90236). WeCom compares content, so a text's body ends in
+    the row's invisible tag: a legitimate repeat (the same answer to "帮助"
+    twice) is another row, another tag, and is not swallowed. Without a
+    ``send_id`` only a retry (``uncertain``) asks for the check, as before.
+    """
     base: dict[str, Any] = {
         "touser": recipient,
         "agentid": int(agent_id) if str(agent_id).isdigit() else agent_id,
     }
-    if uncertain:
-        # Retrying a send whose outcome we never learned: let WeCom drop it if the
-        # first one did arrive (path/90236). Not on first sends: the check would
-        # also swallow a legitimate repeat, like the same answer to "帮助" twice.
+    if uncertain or send_id is not None:
         base.update(enable_duplicate_check=1, duplicate_check_interval=DUPLICATE_CHECK_INTERVAL_S)
+    tag = send_tag(send_id)
     if isinstance(msg, Text):
-        return {**base, "msgtype": "text", "text": {"content": clip_utf8(msg.body)}}
+        return {**base, "msgtype": "text", "text": {"content": _content(msg.body, tag)}}
     if isinstance(msg, Markdown):
-        return {**base, "msgtype": "markdown", "markdown": {"content": clip_utf8(msg.body)}}
+        return {**base, "msgtype": "markdown", "markdown": {"content": _content(msg.body, tag)}}
     if isinstance(msg, Image):
         return {**base, "msgtype": "image", "image": {"media_id": media_id}}
     if isinstance(msg, File):

@@ -64,8 +64,11 @@ class WeComTransport:
             raise DeliveryError(str(exc), transient=exc.transient) from exc
         return {"via": "group_webhook"}
 
+    # The outbox passes each row's id (send_id): every send carries the duplicate check (render_send).
+    takes_send_id = True
+
     def deliver(self, recipient: str, msg: Outgoing, uncertain: bool = False,
-                card_ref: str | None = None) -> dict[str, Any]:
+                card_ref: str | None = None, send_id: str | int | None = None) -> dict[str, Any]:
         to = addresses.parse(recipient)
         if to.group:
             return self._to_group(to.id, msg)
@@ -78,9 +81,10 @@ class WeComTransport:
                 data = self.api.update_template_card(render_update(recipient, msg, self.api.agent_id, card_ref))
             elif isinstance(msg, Image | File):
                 data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain,
-                                                         media_id=self._media_id(msg)))
+                                                         media_id=self._media_id(msg), send_id=send_id))
             else:
-                data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain))
+                data = self.api.send_message(render_send(recipient, msg, self.api.agent_id, uncertain,
+                                                         send_id=send_id))
         except WeComError as exc:
             raise DeliveryError(str(exc), transient=exc.transient) from exc
         result: dict[str, Any] = {"msgid": data.get("msgid")}

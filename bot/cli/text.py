@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from datetime import date
@@ -19,34 +20,52 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_match)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(text: str) -> str:
+    """Lone surrogates (JSON allows "\\ud800"; UTF-8 can't carry it) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def run_parse(lines: TextIO, out: TextIO) -> None:
-    from bot.language import parse_message
+    """One JSON answer per input line, whatever the line holds: a line that can't
+    be read is answered with an error and the next line is read as usual."""
     for raw in lines:
         if not raw.strip():
             continue
         try:
-            req = json.loads(raw)
-            today = date.fromisoformat(req["now"]) if req.get("now") else None
-            p = parse_message(str(req.get("text", "")), today=today)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            out.write(json.dumps({"error": f"bad input line: {exc}"}, ensure_ascii=False) + "\n")
-            continue
-        out.write(json.dumps({
-            "intent": p.intent, "action": p.action, "customer": p.customer, "department": p.department,
-            "amount_yuan": p.amount_yuan, "items": [{"sku": i.sku, "qty": i.qty} for i in p.items],
-            "products": [{"word": m.word, "sku": m.sku, "qty": m.qty} for m in p.products],
-            "close_date": p.close_date.isoformat() if p.close_date else None, "ref": p.ref, "note": p.note,
-            "unit_price": p.unit_price, "discount": p.discount, "missing": p.missing,
-            "plan_date": p.plan_date.isoformat() if p.plan_date else None, "customers": p.customers,
-            "target": p.target, "date_from": p.date_from.isoformat() if p.date_from else None,
-            "date_to": p.date_to.isoformat() if p.date_to else None, "amount_doubt": p.amount_doubt,
-            "bad_date": p.bad_date, "removed": p.removed,
-            "bad_quantities": [{"word": b.word, "sku": b.sku, "said": b.text} for b in p.bad_quantities],
-        }, ensure_ascii=False) + "\n")
+            answer = _parse_line(raw)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            answer = {"error": scrub(f"bad input line: {exc}")}
+        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
         out.flush()
 
 
+def _parse_line(raw: str) -> dict:
+    from bot.language import parse_message
+    req = json.loads(raw)
+    today = date.fromisoformat(req["now"]) if req.get("now") else None
+    p = parse_message(scrub(str(req.get("text", ""))), today=today)
+    return {
+        "intent": p.intent, "action": p.action, "customer": p.customer, "department": p.department,
+        "amount_yuan": p.amount_yuan, "items": [{"sku": i.sku, "qty": i.qty} for i in p.items],
+        "products": [{"word": m.word, "sku": m.sku, "qty": m.qty} for m in p.products],
+        "close_date": p.close_date.isoformat() if p.close_date else None, "ref": p.ref, "note": p.note,
+        "unit_price": p.unit_price, "discount": p.discount, "missing": p.missing,
+        "plan_date": p.plan_date.isoformat() if p.plan_date else None, "customers": p.customers,
+        "target": p.target, "date_from": p.date_from.isoformat() if p.date_from else None,
+        "date_to": p.date_to.isoformat() if p.date_to else None, "amount_doubt": p.amount_doubt,
+        "bad_date": p.bad_date, "removed": p.removed,
+        "bad_quantities": [{"word": b.word, "sku": b.sku, "said": b.text} for b in p.bad_quantities],
+    }
+
+
 def cmd_parse(args) -> int:
+    # Bytes that are no UTF-8 become U+FFFD instead of ending the run.
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):     # a real console or pipe, not a StringIO
+            stream.reconfigure(errors="replace")
     run_parse(sys.stdin, sys.stdout)
     return 0
 

@@ -88,15 +88,34 @@ def price_question(meaning: Meaning) -> Recogniser:
     return recognise
 
 
+_AFTER_WORD = frozenset("。.!！")
+_BEFORE_WORD = frozenset(",，。")
+
+
+def _rstrip(text: str, chars: frozenset[str]) -> str:
+    """``text`` without its trailing whitespace and ``chars`` (one pass from the end)."""
+    end = len(text)
+    while end and (text[end - 1] in chars or text[end - 1].isspace()):
+        end -= 1
+    return text[:end]
+
+
 def word_last(meaning: Meaning, words: tuple[str, ...]) -> Recogniser:
     """The command word at the end of a list of fields ("客户 产品 金额 报备").
     A sentence or a question that ends in the word ("明天去协和报备",
     "怎么报备") is not a command."""
-    trailing = re.compile(r"[\s,，。]*(?:请)?(?:" + "|".join(map(re.escape, words)) + r")(?:一下|下)?[\s。.!！]*$")
+    # Only the end is read, in steps, each linear: a pattern like
+    # ``[\s,，。]*word[\s。]*$`` searched over a long run of commas retries at
+    # every comma (quadratic; 15,000 commas took seconds).
+    word = re.compile(r"(?:请)?(?:" + "|".join(map(re.escape, words)) + r")(?:一下|下)?$")
+    reach = len("请") + max(map(len, words)) + len("一下")
 
     def recognise(text: str, today: date) -> IntentMatch | None:
-        tail = trailing.search(text)
-        body = text[:tail.start()].strip() if tail else ""
+        core = _rstrip(text, _AFTER_WORD)
+        found = word.search(core[-reach:])
+        if found is None:
+            return None
+        body = _rstrip(core[:max(0, len(core) - reach) + found.start()], _BEFORE_WORD).strip()
         if len(_FIELD_SEP.split(body)) >= 2 and not _QUESTION.search(body):
             return IntentMatch(*meaning, body)
         return None

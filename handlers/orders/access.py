@@ -37,10 +37,10 @@ def own_order(ctx: Context, ref: str | None) -> Order | None:
     if not is_dealer(ctx):
         return None
     order, found = partner_record(ctx, Order, ref)
-    if found == Found.MISSING:
+    if found != Found.OWN:
+        # Another partner's order is answered exactly as one that does not exist
+        # (as `订单 SO…` answers): a dealer must not learn another's numbers exist.
         ctx.reply(Text(t("order_not_found", lang, ref=ref or "")))
-    elif found == Found.FOREIGN:
-        ctx.reply(Text(t("order_not_yours", lang, ref=(ref or "").upper())))
     return order
 
 

@@ -3,11 +3,16 @@ receivables (registered by routes.py under /erp/v1; the HTTP adapter checks
 the token, this module only sees neutral requests)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from chat.api import ApiRequest, ApiResponse, apply_each, error, items_of
 from chat.context import Services
-from handlers.orders.erp_sync import apply_receivable, apply_shipment
+from handlers.orders.erp_sync import (
+    ErpError,
+    apply_receivable,
+    apply_shipment,
+    check_receivable,
+    check_shipment,
+    parse_time,
+)
 from handlers.orders.export import EXPORTABLE, export_orders, to_csv, to_xlsx
 from models import OrderStatus
 
@@ -20,12 +25,16 @@ def _ref(item) -> str | None:
 
 def shipments(svc: Services, req: ApiRequest) -> ApiResponse:
     items = items_of(req, "updates")
-    return items if isinstance(items, ApiResponse) else apply_each(svc, req, items, apply_shipment, _ref)
+    if isinstance(items, ApiResponse):
+        return items
+    return apply_each(svc, req, items, apply_shipment, _ref, check_shipment)
 
 
 def receivables(svc: Services, req: ApiRequest) -> ApiResponse:
     items = items_of(req, "balances")
-    return items if isinstance(items, ApiResponse) else apply_each(svc, req, items, apply_receivable, _ref)
+    if isinstance(items, ApiResponse):
+        return items
+    return apply_each(svc, req, items, apply_receivable, _ref, check_receivable)
 
 
 def orders(svc: Services, req: ApiRequest) -> ApiResponse:
@@ -35,10 +44,9 @@ def orders(svc: Services, req: ApiRequest) -> ApiResponse:
     since = None
     if req.args.get("since"):
         try:
-            since = datetime.fromisoformat(req.args["since"])
-        except ValueError:
-            return error(400, "bad_time", "since must be ISO 8601")
-        since = since.replace(tzinfo=since.tzinfo or svc.clock.tz).astimezone(UTC)
+            since = parse_time(req.args["since"], "since", default_tz=svc.clock.tz)
+        except ErpError as exc:
+            return error(400, exc.code, str(exc))
     fmt = req.args.get("format", "json")
     if fmt not in ("json", "csv", "xlsx"):
         return error(400, "bad_format", "format is json, csv or xlsx")

@@ -89,7 +89,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "order_card_stale": ("这张订单卡已失效（订单 {number} 已修改），请看最新的订单卡。",
                          "This order card is out of date (order {number} changed); use the latest one."),
     "order_not_found": ("没有找到订单 {ref}。", "No order {ref} found."),
-    "order_not_yours": ("订单 {ref} 不属于贵司，无法操作。", "Order {ref} is not yours."),
     "order_confirm_pending_approval": ("订单 {number} 已确认并提交审批，审批结果会通知您，无需再确认。",
                                        "Order {number} is confirmed and awaiting approval; you will be told the result."),
     "order_confirm_confirmed": ("订单 {number} 已确认，无需再确认。", "Order {number} is already confirmed."),

@@ -146,4 +146,9 @@ def test_identical_replies_are_both_delivered(app, driver, wecom):
     driver.text("dealer_bj_li", "帮助")
     assert len(texts_to(wecom, "dealer_bj_li")) == 2
     assert wecom.state.suppressed("dealer_bj_li") == []
-    assert all("enable_duplicate_check" not in c.body for c in wecom.state.calls_to("message/send"))
+    # Every send carries WeCom's duplicate check from the first try; the two answers are
+    # two outbox rows, so their bodies differ (by an invisible tag) and neither is swallowed.
+    first, second = wecom.state.calls_to("message/send")
+    assert first.body["enable_duplicate_check"] == second.body["enable_duplicate_check"] == 1
+    assert first.body != second.body
+    assert texts_to(wecom, "dealer_bj_li")[0] == texts_to(wecom, "dealer_bj_li")[1]
