@@ -1,84 +1,150 @@
-"""Background work in a serving process: process accepted messages, deliver the outbox.
+"""Where accepted messages are processed and the outbox delivered.
 
-"Ack fast, work later": the callback only persists and enqueues; this thread
-does the work. Several processes may each run one — inbox claims and outbox
-leases keep them from doing anything twice. In "inline" mode (tests) the
-same steps run synchronously inside the request instead.
+``QUDAO_PROCESSING`` (read once, bot/settings.py) says where:
+
+- ``inline`` (tests): inside the request, before the answer — one thread,
+  deterministic; no claims, no sequencer.
+- ``threads``: background worker threads of the serving process (the embedded
+  default on SQLite, one process that does everything).
+- ``workers``: web processes only accept; ``python -m bot worker`` processes
+  (any number, any host) do the rest.
+
+A ``Worker`` is the same loop in both last cases: sequence new rows (one
+sequencer at a time), claim a batch of inbox rows, process each in its own
+transaction, deliver what is due from the outbox; when nothing is to do, wait
+for a wake-up (chat.wakeup) or the fallback poll.
 """
 from __future__ import annotations
 
 import logging
-import queue
+import os
+import secrets
+import socket
 import threading
-import time
 
-from chat.inbox import Inbox
+from chat.inbox import Inbox, Sequencer
 from chat.outbox import Deliverer
+from chat.wakeup import Waker
 
 log = logging.getLogger(__name__)
 
+INLINE, THREADS, WORKERS = "inline", "threads", "workers"
+POLL_S = 1.0            # the fallback when no wake-up comes (Redis/PostgreSQL away, a lost word)
+BATCH = 16
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
+
+
+class Worker:
+    def __init__(self, inbox: Inbox, sequencer: Sequencer, deliverer: Deliverer, waker: Waker,
+                 name: str | None = None, batch: int = BATCH, poll_s: float = POLL_S):
+        self.inbox, self.sequencer, self.deliverer, self.waker = inbox, sequencer, deliverer, waker
+        self.name = name or worker_name()
+        self.batch, self.poll_s = batch, poll_s
+        self.stopping = threading.Event()
+        self.processed = 0
+
+    def run_once(self) -> int:
+        """One round; how much it did (0: nothing was waiting)."""
+        did = 0
+        try:
+            sequenced = self.sequencer.run()
+            if sequenced:
+                self.waker.publish()          # other workers: claimable rows
+            did += sequenced
+        except Exception:
+            log.exception("sequencer round failed")
+        try:
+            did += self._process_batch()
+        except Exception:
+            log.exception("inbox claim failed")
+        try:
+            did += self.deliverer.deliver_due()
+        except Exception:
+            log.exception("outbox delivery failed")
+        return did
+
+    def _process_batch(self) -> int:
+        token, ids = self.inbox.claim(self.name, self.batch)
+        for i, inbox_id in enumerate(ids):
+            if self.stopping.is_set():
+                self.inbox.release(token)     # not started: another worker takes them at once
+                return i
+            self.inbox.process_claimed(inbox_id, token)
+            self.processed += 1
+        return len(ids)
+
+    def loop(self) -> None:
+        """Until ``stopping`` is set; a command under way is finished first."""
+        while not self.stopping.is_set():
+            seen = self.waker.signal.generation
+            if self.run_once() == 0 and not self.stopping.is_set():
+                self.waker.signal.wait(seen, self.poll_s)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.waker.signal.set()
+
 
 class Runner:
-    def __init__(self, inbox: Inbox, deliverer: Deliverer, inline: bool, sweep_every_s: float = 5.0):
-        self.inbox, self.deliverer, self.inline = inbox, deliverer, inline
-        self._queue: queue.Queue[int] = queue.Queue()
-        self._deferred: list[int] = []
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._sweep_every = sweep_every_s
-        self._thread: threading.Thread | None = None
+    """The processing mode of one process (see the module docstring)."""
+
+    def __init__(self, inbox: Inbox, deliverer: Deliverer, mode: str, sequencer: Sequencer | None = None,
+                 waker: Waker | None = None, threads: int = 1):
+        if mode not in (INLINE, THREADS, WORKERS):
+            raise ValueError(f"unknown processing mode {mode!r}")
+        self.inbox, self.deliverer, self.mode = inbox, deliverer, mode
+        self.sequencer, self.waker, self.threads = sequencer, waker, threads
+        self.workers: list[Worker] = []
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def inline(self) -> bool:
+        return self.mode == INLINE
 
     def submit(self, inbox_id: int | None) -> None:
+        """A message was accepted: process it now (inline) or wake the workers."""
         if inbox_id is None:
             return
         if self.inline:
             self.inbox.process(inbox_id)
             self.deliverer.drain()
             return
-        self._queue.put(inbox_id)
-        self._wake.set()
+        self.waker.publish()
 
     def poke(self) -> None:
         """Work was written outside a message (an ERP post, a job): deliver it soon."""
         if self.inline:
             self.deliverer.drain()
         else:
-            self._wake.set()
+            self.waker.publish()
 
     def start(self) -> None:
-        if self.inline or self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._loop, name="qudao-runner", daemon=True)
-        self._thread.start()
+        """``threads`` mode: the serving process runs its workers in the background."""
+        if self.mode == THREADS:
+            self.start_workers(self.threads)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout)
+    def start_workers(self, n: int) -> list[Worker]:
+        if self.inline or self._threads:
+            return self.workers
+        self.waker.listen()
+        name = worker_name()
+        for i in range(n):
+            worker = Worker(self.inbox, self.sequencer, self.deliverer, self.waker, name=f"{name}/{i}")
+            thread = threading.Thread(target=worker.loop, name=f"qudao-worker-{i}", daemon=True)
+            self.workers.append(worker)
+            self._threads.append(thread)
+            thread.start()
+        return self.workers
 
-    def _loop(self) -> None:
-        last_sweep = 0.0
-        while not self._stop.is_set():
-            try:
-                retry, self._deferred = self._deferred, []
-                for inbox_id in retry:      # waited for an earlier claim on the same customer
-                    self._run(inbox_id)
-                while True:
-                    try:
-                        self._run(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
-                if time.monotonic() - last_sweep > self._sweep_every:
-                    last_sweep = time.monotonic()
-                    for inbox_id in self.inbox.pending_ids():   # crashed or failed earlier: retry
-                        self._run(inbox_id)
-                self.deliverer.drain()
-            except Exception:   # never let the worker thread die
-                log.exception("runner loop error")
-            self._wake.wait(0.05 if self._deferred else 0.5)
-            self._wake.clear()
-
-    def _run(self, inbox_id: int) -> None:
-        if self.inbox.process(inbox_id) == "deferred" and inbox_id not in self._deferred:
-            self._deferred.append(inbox_id)
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the commands under way, give back the rest, stop."""
+        for worker in self.workers:
+            worker.stop()
+        for thread in self._threads:
+            thread.join(timeout)
+        if self.waker is not None:
+            self.waker.close()
+        self.workers, self._threads = [], []

@@ -8,7 +8,7 @@ from models.conversation import ChatGroup
 from models.imports import ImportJob
 from models.integration import Integration
 from models.media import MediaBlob
-from models.messaging import CardRef, InboxMessage, OutboxMessage
+from models.messaging import CardRef, InboxCursor, InboxMessage, OutboxMessage
 from models.order import CHANGEABLE_ORDER_STATUSES, OPEN_ORDER_STATUSES, Order, OrderLine, PriceListEntry, StockLevel
 from models.org import Customer, CustomerAlias, CustomerToken, Partner, Product, User
 from models.registration import (
@@ -76,6 +76,7 @@ __all__ = [
     "FollowUpKind",
     "ImportJob",
     "ImportJobStatus",
+    "InboxCursor",
     "InboxMessage",
     "InboxStatus",
     "Integration",
