@@ -2,6 +2,8 @@
 refresh with a cap, pacing under WeCom's per-member limit, never twice."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from adapters.wecom.api import TOKEN_REFRESH_CAP
@@ -147,3 +149,24 @@ def test_identical_replies_are_both_delivered(app, driver, wecom):
     assert len(texts_to(wecom, "dealer_bj_li")) == 2
     assert wecom.state.suppressed("dealer_bj_li") == []
     assert all("enable_duplicate_check" not in c.body for c in wecom.state.calls_to("message/send"))
+
+
+def test_a_platform_that_answers_again_is_noticed_by_a_probe_not_after_the_backoff(app, wecom, clock):
+    """The platform was down long enough for the backoff to reach minutes: one
+    message is tried every few seconds anyway, and once it goes through, the
+    others that were backing off go at once (the clock does not move here)."""
+    users = ["dealer_bj_li", "dealer_hx_sun", "director", "mgr_north"]
+    wecom.state.drop_next("message/send", times=1000)
+    for i, user in enumerate(users):
+        enqueue(app, user, f"消息{i}", f"k{i}")
+    deliverer = q(app).deliverer
+    assert deliverer.drain() == 0
+    with q(app).factory() as s, s.begin():       # as after minutes of failures: the next try is 5 minutes away
+        for row in s.execute(select(OutboxMessage)).scalars():
+            row.attempts, row.next_attempt_at = 9, clock.now() + timedelta(seconds=300)
+    deliverer.probe_s = 0                          # the probe is due (normally every PROBE_S seconds)
+    assert deliverer.drain() == 0                  # still down: the probe failed, nothing else was tried
+    assert sum(1 for r in rows(app) if r.attempts == 10) == 1
+    wecom.state.faults.clear()                     # the platform is back
+    assert deliverer.drain() == len(users)
+    assert [texts_to(wecom, u) for u in users] == [[f"消息{i}"] for i in range(len(users))]
