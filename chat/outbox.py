@@ -20,6 +20,8 @@
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -58,9 +60,15 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
     if session.execute(select(OutboxMessage.id).where(OutboxMessage.idem_key == idem_key)).first():
         return
     now = clock.now()
+    payload = outgoing_to_dict(msg)
     session.add(OutboxMessage(platform=platform, idem_key=idem_key, recipient=recipient,
-                              payload=outgoing_to_dict(msg), status=OutboxStatus.PENDING, attempts=0,
-                              next_attempt_at=now, created_at=now))
+                              payload=payload, body_hash=body_hash(payload), status=OutboxStatus.PENDING,
+                              attempts=0, next_attempt_at=now, created_at=now))
+
+
+def body_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+                          .encode()).hexdigest()[:32]
 
 
 def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:
@@ -106,6 +114,7 @@ class Deliverer:
                  .with_for_update(skip_locked=True))
             rows = list(s.execute(q).scalars())
             sent = self._recent_sends(s, rows, now)
+            self._mark_twins(s, rows, now)
             claimed = []
             for row in rows:
                 if row.status == OutboxStatus.SENDING:
@@ -142,6 +151,22 @@ class Deliverer:
                     .group_by(OutboxMessage.recipient)):
                 out[(recipient, window_s)] = (count, oldest)
         return out
+
+    def _mark_twins(self, s: Session, rows: list[OutboxMessage], now) -> None:
+        """``row.twin_sent``: an identical message went to the same recipient within
+        the platform's duplicate-check window (one query per batch)."""
+        windows = {getattr(self._transports.get(r.platform), "duplicate_window_s", 0) for r in rows}
+        twins: set = set()
+        for window_s in sorted(w for w in windows if w):
+            hashes = {r.body_hash for r in rows if r.body_hash}
+            if hashes:
+                twins |= set(s.execute(
+                    select(OutboxMessage.recipient, OutboxMessage.body_hash)
+                    .where(OutboxMessage.recipient.in_({r.recipient for r in rows}),
+                           OutboxMessage.body_hash.in_(hashes),
+                           OutboxMessage.sent_at > now - timedelta(seconds=window_s))).all())
+        for row in rows:
+            row.twin_sent = (row.recipient, row.body_hash) in twins
 
     def _pacing_delay(self, row: OutboxMessage, sent: dict, now) -> int:
         """Seconds to wait so this recipient stays under the platform's per-member limits."""
@@ -200,9 +225,13 @@ class Deliverer:
         transaction. Returns (delivered, the next row's lease)."""
         transport = self._transports[row.platform]
         msg = outgoing_from_dict(row.payload)
-        # A retry may follow a send whose outcome we never learned (timeout, crash):
-        # only then ask the platform to suppress an identical copy.
-        uncertain = row.attempts > 0
+        # Ask the platform to drop an identical copy (the retry of a send whose outcome
+        # we never learned: a timeout, a crash). Where it can (a duplicate-check window),
+        # from the first try, so the retry is the same request — unless an identical
+        # message went to this recipient within the window: then this one is not a
+        # copy, and the check would swallow it (it stays at-least-once, see README).
+        window = getattr(transport, "duplicate_window_s", 0)
+        uncertain = not getattr(row, "twin_sent", False) if window else row.attempts > 0
         card_ref = None
         if isinstance(msg, CardStamp):
             with self._factory() as s:

@@ -24,7 +24,7 @@ import threading
 
 from chat.inbox import Inbox, Sequencer
 from chat.outbox import Deliverer
-from chat.wakeup import Waker
+from chat.wakeup import Signal, Waker
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,13 @@ def worker_name() -> str:
 
 class Worker:
     def __init__(self, inbox: Inbox, sequencer: Sequencer, deliverer: Deliverer, waker: Waker,
-                 name: str | None = None, batch: int = BATCH, poll_s: float = POLL_S):
+                 name: str | None = None, batch: int = BATCH, poll_s: float = POLL_S,
+                 outbox_signal: Signal | None = None):
         self.inbox, self.sequencer, self.deliverer, self.waker = inbox, sequencer, deliverer, waker
+        # With a delivery thread beside it (outbox_signal), the worker leaves the
+        # outbox to it: a chain of claims on one customer never waits on a send.
+        self.outbox_signal = outbox_signal
+        self.delivers = outbox_signal is None
         self.name = name or worker_name()
         self.batch, self.poll_s = batch, poll_s
         self.stopping = threading.Event()
@@ -48,6 +53,15 @@ class Worker:
 
     def run_once(self) -> int:
         """One round; how much it did (0: nothing was waiting)."""
+        did = self._inbox_round()
+        if self.delivers:
+            try:
+                did += self.deliverer.deliver_due()
+            except Exception:
+                log.exception("outbox delivery failed")
+        return did
+
+    def _inbox_round(self) -> int:
         did = 0
         try:
             sequenced = self.sequencer.run()
@@ -60,10 +74,6 @@ class Worker:
             did += self._process_batch()
         except Exception:
             log.exception("inbox claim failed")
-        try:
-            did += self.deliverer.deliver_due()
-        except Exception:
-            log.exception("outbox delivery failed")
         return did
 
     def _process_batch(self) -> int:
@@ -74,6 +84,8 @@ class Worker:
                 return i
             self.inbox.process_claimed(inbox_id, token)
             self.processed += 1
+            if self.outbox_signal is not None:
+                self.outbox_signal.set()      # its replies: the delivery thread sends them now
         return len(ids)
 
     def loop(self) -> None:
@@ -88,6 +100,30 @@ class Worker:
         self.waker.signal.set()
 
 
+class DeliveryLoop:
+    """The outbox of one process: delivers whenever a command of this process
+    committed replies, another process woke it, or the poll comes round."""
+
+    def __init__(self, deliverer: Deliverer, signal: Signal, waker: Waker, poll_s: float = POLL_S):
+        self.deliverer, self.signal, self.waker, self.poll_s = deliverer, signal, waker, poll_s
+        self.stopping = threading.Event()
+
+    def loop(self) -> None:
+        while not self.stopping.is_set():
+            seen = self.signal.generation
+            try:
+                did = self.deliverer.deliver_due()
+            except Exception:
+                log.exception("outbox delivery failed")
+                did = 0
+            if not did and not self.stopping.is_set():
+                self.signal.wait(seen, self.poll_s)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.signal.set()
+
+
 class Runner:
     """The processing mode of one process (see the module docstring)."""
 
@@ -98,6 +134,7 @@ class Runner:
         self.inbox, self.deliverer, self.mode = inbox, deliverer, mode
         self.sequencer, self.waker, self.threads = sequencer, waker, threads
         self.workers: list[Worker] = []
+        self.delivery: DeliveryLoop | None = None
         self._threads: list[threading.Thread] = []
 
     @property
@@ -131,20 +168,30 @@ class Runner:
             return self.workers
         self.waker.listen()
         name = worker_name()
+        outbox_signal = Signal()
+        self.waker.relay_to(outbox_signal)     # other processes' words (an ERP post, a job) reach it too
         for i in range(n):
-            worker = Worker(self.inbox, self.sequencer, self.deliverer, self.waker, name=f"{name}/{i}")
-            thread = threading.Thread(target=worker.loop, name=f"qudao-worker-{i}", daemon=True)
+            worker = Worker(self.inbox, self.sequencer, self.deliverer, self.waker, name=f"{name}/{i}",
+                            outbox_signal=outbox_signal)
             self.workers.append(worker)
-            self._threads.append(thread)
-            thread.start()
+            self._spawn(worker.loop, f"qudao-worker-{i}")
+        self.delivery = DeliveryLoop(self.deliverer, outbox_signal, self.waker)
+        self._spawn(self.delivery.loop, "qudao-delivery")
         return self.workers
+
+    def _spawn(self, target, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish the commands under way, give back the rest, stop."""
         for worker in self.workers:
             worker.stop()
+        if self.delivery is not None:
+            self.delivery.stop()
         for thread in self._threads:
             thread.join(timeout)
         if self.waker is not None:
             self.waker.close()
-        self.workers, self._threads = [], []
+        self.workers, self._threads, self.delivery = [], [], None

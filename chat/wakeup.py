@@ -45,6 +45,7 @@ class Signal:
 class Waker:
     def __init__(self, engine: Engine | None = None, redis_url: str | None = None):
         self.signal = Signal()
+        self._relays: list[Signal] = []
         self._engine = engine
         self._redis_url = redis_url
         self._redis = None
@@ -58,13 +59,22 @@ class Waker:
             import redis
             self._redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
 
+    def relay_to(self, signal: Signal) -> None:
+        """Every word this waker hears also sets ``signal``."""
+        self._relays.append(signal)
+
+    def _wake(self) -> None:
+        self.signal.set()
+        for relay in self._relays:
+            relay.set()
+
     @property
     def remote(self) -> str:
         return "redis" if self._redis is not None else "postgresql" if self._pg else "none"
 
     def publish(self) -> None:
         """New work: wake the workers (this process's at once, others' through Redis or PostgreSQL)."""
-        self.signal.set()
+        self._wake()
         try:
             if self._redis is not None:
                 self._redis.publish(self.channel, b"1")
@@ -93,10 +103,10 @@ class Waker:
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
-                self.signal.set()        # (re)subscribed: look once, words may have been missed
+                self._wake()             # (re)subscribed: look once, words may have been missed
                 while not self._stop.is_set():
                     if pubsub.get_message(timeout=1.0) is not None:
-                        self.signal.set()
+                        self._wake()
                 pubsub.close()
             except Exception as exc:
                 log.warning("wake-up listener (redis): %s; polling meanwhile", exc)
@@ -109,10 +119,10 @@ class Waker:
             try:
                 with psycopg.connect(dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {PG_CHANNEL}")
-                    self.signal.set()
+                    self._wake()
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):
-                            self.signal.set()
+                            self._wake()
             except Exception as exc:
                 log.warning("wake-up listener (postgresql): %s; polling meanwhile", exc)
                 self._stop.wait(1.0)

@@ -58,6 +58,9 @@ class OutboxMessage(Base):
     # A userid or "group:<chat id>" (chat.addresses)
     recipient: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict] = mapped_column(JSON)          # the neutral Outgoing
+    # A digest of the payload: an identical message to the same recipient lately
+    # (chat.outbox, the platform's duplicate check) is found by it.
+    body_hash: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)  # pending | sending | sent | failed
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]

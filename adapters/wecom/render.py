@@ -38,9 +38,9 @@ def render_send(recipient: str, msg: Outgoing, agent_id: str, uncertain: bool = 
         "agentid": int(agent_id) if str(agent_id).isdigit() else agent_id,
     }
     if uncertain:
-        # Retrying a send whose outcome we never learned: let WeCom drop it if the
-        # first one did arrive (path/90236). Not on first sends: the check would
-        # also swallow a legitimate repeat, like the same answer to "帮助" twice.
+        # Let WeCom drop an identical copy (path/90236): the outbox asks for it from
+        # the first send, so a retry after a crash is the same request; not for a
+        # legitimate repeat (the same answer to "帮助" twice), which it would swallow.
         base.update(enable_duplicate_check=1, duplicate_check_interval=DUPLICATE_CHECK_INTERVAL_S)
     if isinstance(msg, Text):
         return {**base, "msgtype": "text", "text": {"content": clip_utf8(msg.body)}}

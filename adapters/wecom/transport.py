@@ -6,7 +6,7 @@ from typing import Any
 
 from adapters.wecom.api import WeComApi, WeComError
 from adapters.wecom.group_webhooks import GroupWebhooks
-from adapters.wecom.render import render_group, render_send, render_update
+from adapters.wecom.render import DUPLICATE_CHECK_INTERVAL_S, render_group, render_send, render_update
 from chat import addresses
 from chat.context import PlatformTraits
 from chat.delivery import DeliveryError
@@ -29,6 +29,9 @@ class WeComTransport:
     traits = PlatformTraits(cards_in_groups=False, location_messages=True)
     # A group robot's webhook takes 20 messages a minute (doc path/91770).
     group_send_limits = ((60, 20),)
+    # enable_duplicate_check's window (render.py): the outbox asks for the check from
+    # the first send, so a retry after a crash is the same request and WeCom drops it.
+    duplicate_window_s = DUPLICATE_CHECK_INTERVAL_S
 
     def __init__(self, api: WeComApi, blobs: BlobStore | None = None, group_webhooks: GroupWebhooks | None = None):
         self.api = api

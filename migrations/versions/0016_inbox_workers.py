@@ -1,6 +1,7 @@
 """inbox: claims by worker processes (a lease per claimed batch, a retry time
 for failed commands) and the sequencer's watermark (inbox_cursor): rows up to
-it are sequenced, i.e. their claim keys are set and every lower id is committed
+it are sequenced, i.e. their claim keys are set and every lower id is committed;
+outbox.body_hash (an identical message sent lately is found by it)
 
 Revision ID: 0016
 Revises: 0014
@@ -24,6 +25,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('lease_until', models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('next_attempt_at', models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_inbox_key_id', ['claim_key', 'id'], unique=False)
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('body_hash', sa.String(length=32), nullable=True))
     op.create_table(
         'inbox_cursor',
         sa.Column('name', sa.String(length=40), nullable=False),
@@ -37,6 +40,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('inbox_cursor')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('body_hash')
     with op.batch_alter_table('inbox', schema=None) as batch_op:
         batch_op.drop_index('ix_inbox_key_id')
         batch_op.drop_column('next_attempt_at')

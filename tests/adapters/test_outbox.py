@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from adapters.wecom.api import TOKEN_REFRESH_CAP
 from chat import outbox
@@ -148,7 +148,26 @@ def test_identical_replies_are_both_delivered(app, driver, wecom):
     driver.text("dealer_bj_li", "帮助")
     assert len(texts_to(wecom, "dealer_bj_li")) == 2
     assert wecom.state.suppressed("dealer_bj_li") == []
-    assert all("enable_duplicate_check" not in c.body for c in wecom.state.calls_to("message/send"))
+    # The first carries WeCom's duplicate check from its first try (so a retry after a
+    # crash would be the same request, dropped); the identical second one must not.
+    first, second = wecom.state.calls_to("message/send")
+    assert first.body["enable_duplicate_check"] == 1 and "enable_duplicate_check" not in second.body
+
+
+def test_a_send_whose_worker_died_mid_flight_is_not_shown_twice(app, wecom, clock):
+    """The send reached WeCom, then the worker died before recording it: the retry
+    is the same request with the same duplicate check, and WeCom drops the copy."""
+    enqueue(app, "dealer_bj_li", "只一次", "k1")
+    [row] = q(app).deliverer._claim(10)
+    q(app).deliverer._deliver_one(row, row.lease_until, None)          # sent…
+    with q(app).factory() as s, s.begin():                              # …but never recorded
+        s.execute(update(OutboxMessage).values(status="sending", sent_at=None, lease_until=row.lease_until))
+    clock.advance(seconds=61)
+    assert q(app).deliverer.drain() == 1
+    first, retry = wecom.state.calls_to("message/send")
+    assert first.body == retry.body and first.body["enable_duplicate_check"] == 1
+    assert texts_to(wecom, "dealer_bj_li") == ["只一次"]
+    assert len(wecom.state.suppressed("dealer_bj_li")) == 1
 
 
 def test_a_platform_that_answers_again_is_noticed_by_a_probe_not_after_the_backoff(app, wecom, clock):
