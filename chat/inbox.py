@@ -53,7 +53,7 @@ from models import InboxCursor, InboxMessage, InboxStatus, User
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-CLAIM_LEASE_S = 30          # a claimed batch is the worker's for this long (it may finish later: fenced)
+CLAIM_LEASE_S = 10          # a claimed batch is the worker's for this long (later rows: fenced, retaken)
 CURSOR = "inbox"
 GAP_GRACE_S = 0.05          # an id missing this long is closed (an insert in flight is waited for)
 GAP_LOCK_TIMEOUT_MS = 2000  # …but not forever: a web process stuck mid-insert is retried next round

@@ -39,7 +39,8 @@ from models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-LEASE_S = 60
+LEASE_S = 40         # a send under way (longer than any API call's timeout)
+CLAIM_LEASE_S = 10   # a claimed row not yet started: a worker that died gives it back soon
 MAX_BACKOFF_S = 300
 PROBE_S = 5          # while a platform seems down, one message is tried this often
 DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
@@ -127,7 +128,7 @@ class Deliverer:
                     row.next_attempt_at = now + timedelta(seconds=wait)
                     row.status, row.lease_until = OutboxStatus.PENDING, None
                     continue
-                row.status, row.lease_until = OutboxStatus.SENDING, now + timedelta(seconds=LEASE_S)
+                row.status, row.lease_until = OutboxStatus.SENDING, now + timedelta(seconds=CLAIM_LEASE_S)
                 claimed.append(row)
             s.flush()
             for row in claimed:

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 INLINE, THREADS, WORKERS = "inline", "threads", "workers"
 POLL_S = 1.0            # the fallback when no wake-up comes (Redis/PostgreSQL away, a lost word)
-BATCH = 16
+BATCH = 8
 
 
 def worker_name() -> str:
