@@ -40,8 +40,11 @@ def worker_name() -> str:
 class Worker:
     def __init__(self, inbox: Inbox, sequencer: Sequencer, deliverer: Deliverer, waker: Waker,
                  name: str | None = None, batch: int = BATCH, poll_s: float = POLL_S,
-                 outbox_signal: Signal | None = None):
+                 outbox_signal: Signal | None = None, sequences: bool = True):
         self.inbox, self.sequencer, self.deliverer, self.waker = inbox, sequencer, deliverer, waker
+        # One thread of a process tries the sequencer (one at a time across all
+        # processes does it anyway); the others only claim.
+        self.sequences = sequences
         # With a delivery thread beside it (outbox_signal), the worker leaves the
         # outbox to it: a chain of claims on one customer never waits on a send.
         self.outbox_signal = outbox_signal
@@ -62,19 +65,22 @@ class Worker:
         return did
 
     def _inbox_round(self) -> int:
-        did = 0
-        try:
-            sequenced = self.sequencer.run()
-            if sequenced:
-                self.waker.publish()          # other workers: claimable rows
-            did += sequenced
-        except Exception:
-            log.exception("sequencer round failed")
+        did = self._sequence() if self.sequences else 0
         try:
             did += self._process_batch()
         except Exception:
             log.exception("inbox claim failed")
         return did
+
+    def _sequence(self) -> int:
+        try:
+            sequenced = self.sequencer.run()
+        except Exception:
+            log.exception("sequencer round failed")
+            return 0
+        if sequenced:
+            self.waker.publish()              # other workers: claimable rows
+        return sequenced
 
     def _process_batch(self) -> int:
         token, ids = self.inbox.claim(self.name, self.batch)
@@ -100,28 +106,27 @@ class Worker:
         self.waker.signal.set()
 
 
-class DeliveryLoop:
-    """The outbox of one process: delivers whenever a command of this process
-    committed replies, another process woke it, or the poll comes round."""
+class Loop:
+    """One step again and again while it finds work; then wait for ``signal`` (or
+    the poll). The outbox of a process (woken when a command of this process
+    committed replies, or by another process) and its sequencer (woken by each
+    acknowledgement) each run in one."""
 
-    def __init__(self, deliverer: Deliverer, signal: Signal, waker: Waker, poll_s: float = POLL_S):
-        self.deliverer, self.signal, self.waker, self.poll_s = deliverer, signal, waker, poll_s
+    def __init__(self, name: str, step, signal: Signal, poll_s: float = POLL_S):
+        self.name, self.step, self.signal, self.poll_s = name, step, signal, poll_s
         self.stopping = threading.Event()
 
     def loop(self) -> None:
         while not self.stopping.is_set():
             seen = self.signal.generation
             try:
-                did = self.deliverer.deliver_due()
+                did = self.step()
             except Exception:
-                log.exception("outbox delivery failed")
+                log.exception("%s failed", self.name)
                 did = 0
             if not did and not self.stopping.is_set():
                 self.signal.wait(seen, self.poll_s)
 
-    def stop(self) -> None:
-        self.stopping.set()
-        self.signal.set()
 
 
 class Runner:
@@ -134,7 +139,7 @@ class Runner:
         self.inbox, self.deliverer, self.mode = inbox, deliverer, mode
         self.sequencer, self.waker, self.threads = sequencer, waker, threads
         self.workers: list[Worker] = []
-        self.delivery: DeliveryLoop | None = None
+        self.loops: list[Loop] = []
         self._threads: list[threading.Thread] = []
 
     @property
@@ -172,12 +177,20 @@ class Runner:
         self.waker.relay_to(outbox_signal)     # other processes' words (an ERP post, a job) reach it too
         for i in range(n):
             worker = Worker(self.inbox, self.sequencer, self.deliverer, self.waker, name=f"{name}/{i}",
-                            outbox_signal=outbox_signal)
+                            outbox_signal=outbox_signal, sequences=False)
             self.workers.append(worker)
             self._spawn(worker.loop, f"qudao-worker-{i}")
-        self.delivery = DeliveryLoop(self.deliverer, outbox_signal, self.waker)
-        self._spawn(self.delivery.loop, "qudao-delivery")
+        self.loops = [Loop("outbox delivery", self.deliverer.deliver_due, outbox_signal),
+                      Loop("sequencer", self._sequence, self.waker.signal)]
+        for loop in self.loops:
+            self._spawn(loop.loop, f"qudao-{loop.name.split()[-1]}")
         return self.workers
+
+    def _sequence(self) -> int:
+        sequenced = self.sequencer.run()
+        if sequenced:
+            self.waker.publish()               # the workers (here and elsewhere): claimable rows
+        return sequenced
 
     def _spawn(self, target, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -188,10 +201,11 @@ class Runner:
         """Finish the commands under way, give back the rest, stop."""
         for worker in self.workers:
             worker.stop()
-        if self.delivery is not None:
-            self.delivery.stop()
+        for loop in self.loops:
+            loop.stopping.set()
+            loop.signal.set()
         for thread in self._threads:
             thread.join(timeout)
         if self.waker is not None:
             self.waker.close()
-        self.workers, self._threads, self.delivery = [], [], None
+        self.workers, self._threads, self.loops = [], [], []

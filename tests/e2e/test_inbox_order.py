@@ -137,5 +137,7 @@ def test_threads_mode_on_postgres_answers_in_the_background(pg_url, redis_url, w
         assert "报备成功" in texts_to(wecom, "dealer_hx_sun")[-1]       # received first, holds it
         assert "北京华信" in texts_to(wecom, "dealer_bj_li")[-1]
     finally:
+        if q.scheduler is not None:
+            q.scheduler.stop()
         q.runner.stop()
         q.engine.dispose()
