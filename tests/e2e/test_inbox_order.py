@@ -141,3 +141,23 @@ def test_threads_mode_on_postgres_answers_in_the_background(pg_url, redis_url, w
             q.scheduler.stop()
         q.runner.stop()
         q.engine.dispose()
+
+
+@pytest.mark.parametrize("via", ["postgresql", "redis"])
+def test_an_acknowledgement_wakes_a_worker_in_another_process(pg_app, redis_url, via):
+    """Across processes the word travels by Redis pub/sub, or by LISTEN/NOTIFY
+    when there is no Redis (two wakers here: each would be in its own process)."""
+    from chat.wakeup import Waker
+    engine = pg_app.extensions["qudao"].engine
+    url = redis_url if via == "redis" else None
+    worker, web = Waker(engine, url), Waker(engine, url)
+    assert worker.remote == via
+    try:
+        worker.listen()
+        assert worker.signal.wait(0, 10)               # subscribed (it looks once then)
+        seen = worker.signal.generation
+        assert not worker.signal.wait(seen, 0.3)        # nothing said: nothing heard
+        web.publish()
+        assert worker.signal.wait(seen, 5)
+    finally:
+        worker.close()
