@@ -117,9 +117,10 @@ class Inbox:
         raise RuntimeError("could not persist the message")
 
     # ---- claiming and processing -----------------------------------------------------------
-    def claim(self, holder: str, limit: int = 16) -> tuple[str, list[int]]:
+    def claim(self, holder: str, limit: int = 16) -> tuple[str, list[tuple[int, str | None]]]:
         """A batch for one worker, in one statement: sequenced rows due now, each the
-        earliest unprocessed row of its claim key. Returns (claim token, row ids in order)."""
+        earliest unprocessed row of its claim key. Returns (claim token, [(row id,
+        claim key)] in id order)."""
         token = f"{holder}:{next(self._claims)}"[-64:]
         earlier = aliased(InboxMessage)
         waiting = exists().where(earlier.claim_key == InboxMessage.claim_key, earlier.id < InboxMessage.id,
@@ -133,10 +134,11 @@ class Inbox:
                .order_by(InboxMessage.id).limit(limit)
                .with_for_update(skip_locked=True))
         stmt = (update(_INBOX).where(_INBOX.c.id.in_(due))
-                .values(claimed_by=token, lease_until=db_now(CLAIM_LEASE_S)).returning(_INBOX.c.id))
+                .values(claimed_by=token, lease_until=db_now(CLAIM_LEASE_S))
+                .returning(_INBOX.c.id, _INBOX.c.claim_key))
         with self._engine.begin() as conn:
-            ids = sorted(conn.execute(stmt).scalars())
-        return token, ids
+            rows = sorted(tuple(r) for r in conn.execute(stmt))
+        return token, rows
 
     def release(self, token: str) -> None:
         """Give back what a stopping worker claimed and did not start."""

@@ -83,16 +83,18 @@ class Worker:
         return sequenced
 
     def _process_batch(self) -> int:
-        token, ids = self.inbox.claim(self.name, self.batch)
-        for i, inbox_id in enumerate(ids):
+        token, rows = self.inbox.claim(self.name, self.batch)
+        for i, (inbox_id, claim_key) in enumerate(rows):
             if self.stopping.is_set():
                 self.inbox.release(token)     # not started: another worker takes them at once
                 return i
             self.inbox.process_claimed(inbox_id, token)
             self.processed += 1
+            if claim_key is not None:
+                self.waker.publish()          # the next claim on that customer may go now, anywhere
             if self.outbox_signal is not None:
                 self.outbox_signal.set()      # its replies: the delivery thread sends them now
-        return len(ids)
+        return len(rows)
 
     def loop(self) -> None:
         """Until ``stopping`` is set; a command under way is finished first."""

@@ -71,11 +71,11 @@ def test_claim_keys_in_id_order_and_a_rolled_back_id_closed_by_a_tombstone(pg_ap
     assert [(r.id, r.status) for r in rows] == [(a, "new"), (lost, "gap"), (b, "new")]
     assert rows[0].claim_key and rows[0].claim_key == rows[2].claim_key
     # only the earliest claim on the customer can be claimed; the second waits for it
-    token, ids = q.inbox.claim("test", 10)
-    assert ids == [a]
+    token, claimed = q.inbox.claim("test", 10)
+    assert claimed == [(a, rows[0].claim_key)]
     assert q.inbox.process_claimed(a, token) == "done"
-    token, ids = q.inbox.claim("test", 10)
-    assert ids == [b]
+    token, claimed = q.inbox.claim("test", 10)
+    assert [i for i, _ in claimed] == [b]
 
 
 def test_an_insert_still_in_flight_is_waited_for_not_passed(pg_app, clock):
@@ -105,8 +105,8 @@ def test_an_insert_still_in_flight_is_waited_for_not_passed(pg_app, clock):
     assert [(r.id, r.status, r.sender) for r in rows] == [(early, "new", "dealer_hx_sun"),
                                                           (late, "new", "dealer_bj_li")]
     assert _upto(q) == late and rows[0].claim_key == rows[1].claim_key
-    _token, ids = q.inbox.claim("test", 10)
-    assert ids == [early]
+    _token, claimed = q.inbox.claim("test", 10)
+    assert [i for i, _ in claimed] == [early]
 
 
 def test_an_id_taken_by_a_tombstone_is_inserted_again(pg_app, clock):
