@@ -177,7 +177,7 @@ class Inbox:
                 return "done"
             except Exception as exc:   # the command rolled back; keep the message for a retry
                 log.exception("inbox %s failed", inbox_id)
-                self._failed(inbox_id, exc)
+                self._failed(inbox_id, exc, token)
                 return "failed"
 
     def _take(self, s: Session, inbox_id: int, token: str | None) -> tuple[Inbound, datetime, User | None] | None:
@@ -204,11 +204,11 @@ class Inbox:
             user = s.execute(select(User).where(User.external_id == sender)).scalar_one_or_none()
         return Inbound.from_dict(payload), received_at, user
 
-    def _failed(self, inbox_id: int, exc: Exception) -> None:
+    def _failed(self, inbox_id: int, exc: Exception, token: str | None) -> None:
         with self._factory() as s, s.begin():
             row = s.get(InboxMessage, inbox_id, with_for_update=True)
-            if row is None or row.status != InboxStatus.NEW:
-                return
+            if row is None or row.status != InboxStatus.NEW or (token is not None and row.claimed_by != token):
+                return                  # done meanwhile, or another worker's claim now
             row.error = f"{exc.__class__.__name__}: {exc}"[:2000]
             row.attempts += 1
             row.claimed_by, row.lease_until = None, None
@@ -256,6 +256,8 @@ class Sequencer:
                     closed = self._close_gap(s, expected, row.id)
                     break                 # the rows after it: next round, once the gap is settled
                 expected = row.id + 1
+                if row.status == InboxStatus.GAP:
+                    continue              # a tombstone: no message, no receive time
                 key = self._claim_key(row) if row.status == InboxStatus.NEW else None
                 received = row.received_at
                 if last is not None and received < last:

@@ -161,3 +161,39 @@ def test_an_acknowledgement_wakes_a_worker_in_another_process(pg_app, redis_url,
         assert worker.signal.wait(seen, 5)
     finally:
         worker.close()
+
+
+def test_a_failing_claim_is_retried_then_told_busy_and_the_next_claim_waits_for_it(pg_app, clock, monkeypatch):
+    from chat.inbox import MAX_ATTEMPTS
+    from models import OutboxMessage
+    q = pg_app.extensions["qudao"]
+    first = q.inbox.accept(_msg(clock, "dealer_hx_sun", CLAIM, 1), "wecom:m1")
+    second = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 2), "wecom:m2")
+    _sequencer(q).run()
+    real_dispatch = q.inbox.router.dispatch
+
+    def broken(ctx):
+        if ctx.inbox_id == first:
+            raise RuntimeError("the database hiccuped")
+        real_dispatch(ctx)
+    monkeypatch.setattr(q.inbox.router, "dispatch", broken)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        token, claimed = q.inbox.claim("test", 10)
+        assert claimed == [(first, claimed[0][1])]           # the later claim on the customer waits
+        assert q.inbox.process_claimed(first, token) == "failed"
+        if attempt < MAX_ATTEMPTS:
+            _token, claimed = q.inbox.claim("test", 10)
+            assert claimed == []                              # not before its retry time; the next waits
+        with q.engine.begin() as conn:
+            row = conn.execute(select(InboxMessage.status, InboxMessage.attempts, InboxMessage.next_attempt_at,
+                                      InboxMessage.claimed_by).where(InboxMessage.id == first)).one()
+            assert row.attempts == attempt and row.claimed_by is None
+            conn.execute(text("UPDATE inbox SET next_attempt_at = now() - interval '1 second' WHERE id = :i"),
+                         {"i": first})
+    assert row.status == "dead"
+    with q.factory() as s:
+        [busy] = s.execute(select(OutboxMessage).where(OutboxMessage.recipient == "dealer_hx_sun")).scalars()
+    assert busy.idem_key == f"in:{first}:dead"
+    token, claimed = q.inbox.claim("test", 10)                # now the second claim goes
+    assert [i for i, _ in claimed] == [second]
+    assert q.inbox.process_claimed(second, token) == "done"
