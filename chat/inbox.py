@@ -250,6 +250,8 @@ class Sequencer:
             rows = s.execute(select(InboxMessage.id, InboxMessage.status, InboxMessage.payload,
                                     InboxMessage.received_at)
                              .where(InboxMessage.id > cursor.upto).order_by(InboxMessage.id).limit(limit)).all()
+            if self._gaps:        # gaps another worker's sequencer settled meanwhile
+                self._gaps = {k: v for k, v in self._gaps.items() if k > cursor.upto}
             expected, last, changes, closed = cursor.upto + 1, cursor.last_received_at, [], 0
             for row in rows:
                 if row.id != expected:
