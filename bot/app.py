@@ -21,11 +21,12 @@ from bot.console import wire_console
 from bot.platforms import Platform, WirePlatforms, wire_platforms
 from bot.settings import Settings, load_settings
 from chat.context import Services
-from chat.inbox import Inbox
+from chat.inbox import Inbox, Sequencer
 from chat.kvstore import KvStore, RedisKv, SqlKv
 from chat.media import BlobStore
 from chat.outbox import Deliverer
 from chat.runner import Runner
+from chat.wakeup import Waker
 from domain.clock import Clock, OffsetClock
 from domain.rules import RuleStore
 from models import ChatGroup, User
@@ -111,11 +112,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     transports = {name: p.transport for name, p in platforms.items()}
     transports[CONSOLE] = ConsoleTransport()      # answers to actions taken in the ops console
     deliverer = Deliverer(factory, clock, transports)
-    runner = Runner(inbox, deliverer, inline=settings.processing == "inline")
+    waker = Waker(engine, settings.redis_url)
+    runner = Runner(inbox, deliverer, settings.processing, Sequencer(factory, router.registry.ordering_key), waker)
     app.register_blueprint(create_api_blueprint(services, router.registry.endpoints, after_write=runner.poke))
     qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, platforms)
     wire_console(app, settings, qudao, accept)
-    if settings.scheduler == "embedded" and settings.processing == "thread":
+    if settings.scheduler == "embedded" and settings.processing == "threads":
         from chat.scheduling import build_scheduler
         qudao.scheduler = build_scheduler(qudao, ttl_s=settings.scheduler_lease_s)
     if settings.simulator:

@@ -24,6 +24,6 @@ def login_providers(settings: Settings, platforms: dict) -> dict[str, LoginProvi
 
 def wire_console(app: Flask, settings: Settings, qudao, submit: Callable[[Inbound, str], int | None]) -> None:
     env = ConsoleEnv(svc=qudao.services, submit=submit, logins=login_providers(settings, qudao.platforms),
-                     embedded=settings.simulator, background_imports=settings.processing == "thread")
+                     embedded=settings.simulator, background_imports=settings.processing != "inline")
     key = session_key(qudao.factory, qudao.clock, settings.secret_key)
     mount_console(app, env, key, secure_cookie=(settings.public_url or "").startswith("https://"))

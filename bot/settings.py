@@ -21,6 +21,7 @@ DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 DEFAULT_LOGIN_BASE = "https://login.work.weixin.qq.com/"
 DINGTALK_API_BASE = "https://api.dingtalk.com/"
 DINGTALK_OAPI_BASE = "https://oapi.dingtalk.com/"
+PROCESSING_MODES = ("inline", "threads", "workers")
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,11 @@ class Settings:
     timestamp_window_s: int = 300   # callbacks older/newer than this are replays or clock trouble
     max_body_bytes: int = 64 * 1024
     conversation_ttl_s: int = 600   # how long the bot waits for a missing field
-    # "thread": ack fast and work in background threads (serving);
-    # "inline": process and deliver before answering (tests, deterministic).
-    processing: str = "thread"
+    # "threads": ack fast and work in background threads of the serving process
+    # (the embedded default); "workers": web processes only accept, `python -m bot
+    # worker` processes do the work; "inline": process and deliver before
+    # answering (tests, deterministic). "thread" is read as "threads".
+    processing: str = "threads"
     # "embedded": `serve` also runs the scheduler (laptop/simulator default);
     # "off": timed work runs in its own `python -m bot scheduler` process.
     scheduler: str = "off"
@@ -88,6 +91,12 @@ class Settings:
     # Keys the audit trail's batch hashes (HMAC-SHA256); None: plain SHA-256.
     # Once set, keep it: audit-verify needs it to check batches sealed with it.
     audit_key: str | None = None
+
+    def __post_init__(self) -> None:
+        mode = {"thread": "threads", "worker": "workers"}.get(self.processing, self.processing)
+        if mode not in PROCESSING_MODES:
+            raise ValueError(f"QUDAO_PROCESSING must be one of {', '.join(PROCESSING_MODES)}, not {self.processing!r}")
+        object.__setattr__(self, "processing", mode)
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -166,7 +175,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         timezone=env.get("QUDAO_TIMEZONE") or "Asia/Shanghai",
         timestamp_window_s=int(env.get("QUDAO_TIMESTAMP_WINDOW") or 300),
         max_body_bytes=int(env.get("QUDAO_MAX_BODY") or 64 * 1024),
-        processing=env.get("QUDAO_PROCESSING") or "thread",
+        processing=env.get("QUDAO_PROCESSING") or "threads",
         scheduler=env.get("QUDAO_SCHEDULER") or ("embedded" if simulator else "off"),
         scheduler_lease_s=int(env.get("QUDAO_SCHEDULER_LEASE") or 30),
         default_platform=env.get("QUDAO_DEFAULT_PLATFORM") or ("wecom" if wecom_on else "dingtalk"),

@@ -1,33 +1,72 @@
-"""Durable inbox: persist before acknowledging, process exactly once.
+"""Durable inbox: persist before acknowledging, process exactly once, in receive order.
 
-``accept`` runs inside the callback request: one INSERT keyed by the
-platform's dedup key (unique), committed before the platform gets its 200, so
-a crash after the ack loses nothing. The platform's retries of the same message hit
-the unique key and are dropped. ``process`` claims a row and runs the whole
-command — domain changes, replies (outbox rows), audit, and marking the row
-done — in one transaction that also holds the row lock that claims it: it
-either all happens once or not at all.
+``accept`` runs inside the callback request and does nothing else than one
+INSERT (SQLAlchemy Core, the platform's dedup key unique), committed before
+the platform gets its 200, so a crash after the ack loses nothing and the
+platform's retries of the same message are dropped. No language work happens
+there: the message's claim key (the customer a registration claims) is read
+later, by the sequencer.
+
+Receive order is the database's id order (assigned by the INSERT). The
+``Sequencer`` (one at a time, whichever worker takes the cursor row) walks new
+rows in id order, sets their claim keys and moves a watermark over them, but
+only over ids that are committed: an id it sees missing (an insert in flight,
+or one rolled back: a duplicate delivery spends an id too) is either waited
+for or closed with a tombstone row, so no row can ever appear below the
+watermark later. Workers claim only rows below the watermark, and a row with a
+claim key only while no earlier row with that key is unprocessed — so the
+earliest received claim on a customer is always decided first, whichever
+process or host received it and whichever worker is faster.
+
+``claim`` takes a batch of rows for one worker (``FOR UPDATE SKIP LOCKED`` and
+a lease; a worker that dies leaves them to others once the lease runs out);
+``process_claimed`` runs one command in one transaction whose first statement
+marks the row done (and reads its sender), so the domain changes, the replies
+(outbox rows), the audit and "done" commit together or not at all. A failed
+command is tried again later (``attempts``), and after ``MAX_ATTEMPTS`` the
+sender is told politely that the bot is busy. ``process`` (inline mode, tests)
+does the same for one row at once, without a claim.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, bindparam, exists, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from chat import outbox
 from chat.context import Context, Services
 from chat.messages import Inbound, Text
 from chat.router import Router, language_of
+from chat.scheduling.dbtime import db_now
 from chat.texts import t
 from domain.clock import Clock
-from models import InboxMessage, InboxStatus, User
+from models import InboxCursor, InboxMessage, InboxStatus, User
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+CLAIM_LEASE_S = 10          # a claimed batch is the worker's for this long (later rows: fenced, retaken)
+CURSOR = "inbox"
+GAP_GRACE_S = 0.05          # an id missing this long is closed (an insert in flight is waited for)
+GAP_LOCK_TIMEOUT_MS = 2000  # …but not forever: a web process stuck mid-insert is retried next round
+_INBOX = InboxMessage.__table__
+
+
+def retry_after_s(attempts: int) -> int:
+    """When a failed command is tried again: 1, 2, 4, 8 … seconds, at most 30."""
+    return min(30, 2 ** max(0, attempts - 1))
+
+
+def _dialect_insert(engine: Engine):
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
 
 class Inbox:
@@ -36,6 +75,12 @@ class Inbox:
         self.router = router
         # SQLite has one writer; serialising commands in-process avoids lock churn.
         self._lock = threading.Lock() if serialise else None
+        self._engine: Engine = svc.factory.kw["bind"]
+        self._pg = self._engine.dialect.name == "postgresql"
+        self._accept_stmt = (_dialect_insert(self._engine)(_INBOX)
+                             .on_conflict_do_nothing(index_elements=["dedup_key"])
+                             .returning(_INBOX.c.id))
+        self._claims = itertools.count(1)
 
     @property
     def _factory(self) -> sessionmaker[Session]:
@@ -45,70 +90,129 @@ class Inbox:
     def _clock(self) -> Clock:
         return self.svc.clock
 
+    # ---- the acknowledgement ---------------------------------------------------------------
     def accept(self, msg: Inbound, dedup_key: str) -> int | None:
-        """Persist; returns the new row id, or None for a message we already have."""
-        key = self.router.registry.ordering_key(msg.text) if msg.kind == "text" and msg.text else None
-        try:
-            with self._factory() as s, s.begin():
-                row = InboxMessage(platform=msg.platform, dedup_key=dedup_key[:300], sender=msg.sender,
-                                   payload=msg.to_dict(), received_at=self._clock.now(), status=InboxStatus.NEW,
-                                   claim_key=key)
-                s.add(row)
-                s.flush()
-                return row.id
-        except IntegrityError:
-            log.info("duplicate delivery %s ignored", dedup_key)
-            return None
+        """Persist with one INSERT; the new row id, or None for a message we already have."""
+        values = {"platform": msg.platform, "dedup_key": dedup_key[:300], "sender": msg.sender,
+                  "payload": msg.to_dict(), "received_at": self._clock.now(), "status": InboxStatus.NEW,
+                  "attempts": 0}
+        for attempt in range(3):
+            try:
+                with self._engine.begin() as conn:
+                    inbox_id = conn.execute(self._accept_stmt, values).scalar()
+            except IntegrityError:
+                # Only the id can clash (the dedup key is ON CONFLICT DO NOTHING): the
+                # sequencer closed this id as a gap a moment before our row got it. A new id.
+                log.warning("inbox id taken by a tombstone; inserting again")
+                continue
+            except DBAPIError as exc:
+                # No pre-ping per request: a connection the server closed fails once
+                # (SQLAlchemy throws it away) and the insert runs on a fresh one.
+                if exc.connection_invalidated and attempt == 0:
+                    continue
+                raise
+            if inbox_id is None:
+                log.info("duplicate delivery %s ignored", dedup_key)
+            return inbox_id
+        raise RuntimeError("could not persist the message")
+
+    # ---- claiming and processing -----------------------------------------------------------
+    def claim(self, holder: str, limit: int = 16) -> tuple[str, list[tuple[int, str | None]]]:
+        """A batch for one worker, in one statement: sequenced rows due now, each the
+        earliest unprocessed row of its claim key. Returns (claim token, [(row id,
+        claim key)] in id order)."""
+        token = f"{holder}:{next(self._claims)}"[-64:]
+        earlier = aliased(InboxMessage)
+        waiting = exists().where(earlier.claim_key == InboxMessage.claim_key, earlier.id < InboxMessage.id,
+                                 earlier.status == InboxStatus.NEW)
+        upto = select(InboxCursor.upto).where(InboxCursor.name == CURSOR).scalar_subquery()
+        due = (select(InboxMessage.id)
+               .where(InboxMessage.status == InboxStatus.NEW, InboxMessage.id <= upto,
+                      or_(InboxMessage.next_attempt_at.is_(None), InboxMessage.next_attempt_at <= db_now()),
+                      or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until < db_now()),
+                      or_(InboxMessage.claim_key.is_(None), ~waiting))
+               .order_by(InboxMessage.id).limit(limit)
+               .with_for_update(skip_locked=True))
+        stmt = (update(_INBOX).where(_INBOX.c.id.in_(due))
+                .values(claimed_by=token, lease_until=db_now(CLAIM_LEASE_S))
+                .returning(_INBOX.c.id, _INBOX.c.claim_key))
+        with self._engine.begin() as conn:
+            rows = sorted(tuple(r) for r in conn.execute(stmt))
+        return token, rows
+
+    def release(self, token: str) -> None:
+        """Give back what a stopping worker claimed and did not start."""
+        with self._engine.begin() as conn:
+            conn.execute(update(_INBOX).where(_INBOX.c.claimed_by == token, _INBOX.c.status == InboxStatus.NEW)
+                         .values(claimed_by=None, lease_until=None))
+
+    def process_claimed(self, inbox_id: int, token: str) -> str:
+        """"done", "skipped" (finished, or the claim was lost to another worker) or
+        "failed" (will be retried)."""
+        return self._locked(inbox_id, token)
 
     def process(self, inbox_id: int) -> str:
-        """"done", "skipped" (finished or taken elsewhere), "deferred" (an earlier
-        claim on the same customer is still waiting) or "failed" (will be retried)."""
-        if self._lock is None:
-            return self._process(inbox_id)
-        with self._lock:
-            return self._process(inbox_id)
+        """Process one row now, whoever claimed it (inline mode and tests)."""
+        return self._locked(inbox_id, None)
 
-    def _process(self, inbox_id: int) -> str:
-        """Claim and process in ONE transaction: the row lock is the claim
-        (another worker's SKIP LOCKED passes it by), and a crash rolls the
-        whole command back, leaving the row "new" for the sweep to retry."""
+    def _locked(self, inbox_id: int, token: str | None) -> str:
+        if self._lock is None:
+            return self._process(inbox_id, token)
+        with self._lock:
+            return self._process(inbox_id, token)
+
+    def _process(self, inbox_id: int, token: str | None) -> str:
+        """One transaction: its first statement marks the row done (and is the row
+        lock another worker's SKIP LOCKED passes by); a failure rolls everything back."""
         with self._factory() as s:
             try:
                 with s.begin():
-                    row = s.execute(select(InboxMessage)
-                                    .where(InboxMessage.id == inbox_id, InboxMessage.status == InboxStatus.NEW)
-                                    .with_for_update(skip_locked=True)).scalar_one_or_none()
-                    if row is None:
+                    taken = self._take(s, inbox_id, token)
+                    if taken is None:
                         return "skipped"        # done already, or another worker has it now
-                    if row.claim_key and self._earlier_claim_waiting(s, row):
-                        return "deferred"
-                    msg = Inbound.from_dict(row.payload)
-                    user = s.execute(select(User).where(User.external_id == msg.sender)).scalar_one_or_none()
-                    ctx = Context(s=s, svc=self.svc, inbound=msg, inbox_id=inbox_id, received_at=row.received_at,
+                    msg, received_at, user = taken
+                    ctx = Context(s=s, svc=self.svc, inbound=msg, inbox_id=inbox_id, received_at=received_at,
                                   user=user, lang=language_of(msg.text))
                     self.router.dispatch(ctx)
-                    row.status, row.processed_at, row.error = InboxStatus.DONE, self._clock.now(), None
-                    row.attempts += 1
                 return "done"
             except Exception as exc:   # the command rolled back; keep the message for a retry
                 log.exception("inbox %s failed", inbox_id)
-                self._failed(inbox_id, exc)
+                self._failed(inbox_id, exc, token)
                 return "failed"
 
-    @staticmethod
-    def _earlier_claim_waiting(s: Session, row: InboxMessage) -> bool:
-        """First-come goes by receive order, not by which worker is faster: a claim
-        waits while an earlier claim on the same customer is unprocessed (being
-        processed elsewhere, or failed and due for a retry)."""
-        return s.execute(select(InboxMessage.id).where(
-            InboxMessage.claim_key == row.claim_key, InboxMessage.id < row.id,
-            InboxMessage.status == InboxStatus.NEW).limit(1)).first() is not None
+    def _take(self, s: Session, inbox_id: int, token: str | None) -> tuple[Inbound, datetime, User | None] | None:
+        cond = [_INBOX.c.id == inbox_id, _INBOX.c.status == InboxStatus.NEW]
+        if token is not None:
+            cond.append(_INBOX.c.claimed_by == token)
+        mark = (update(_INBOX).where(*cond)
+                .values(status=InboxStatus.DONE, processed_at=self._clock.now(), attempts=_INBOX.c.attempts + 1,
+                        error=None, claimed_by=None, lease_until=None, next_attempt_at=None)
+                .returning(_INBOX.c.sender, _INBOX.c.payload, _INBOX.c.received_at))
+        if self._pg:
+            # One statement: mark done and read the sender's user with it.
+            done = mark.cte("done")
+            row = s.execute(select(done.c.payload, done.c.received_at, User)
+                            .select_from(done).outerjoin(User, User.external_id == done.c.sender)).first()
+            if row is None:
+                return None
+            payload, received_at, user = row
+        else:
+            row = s.execute(mark).first()
+            if row is None:
+                return None
+            sender, payload, received_at = row
+            user = s.execute(select(User).where(User.external_id == sender)).scalar_one_or_none()
+        return Inbound.from_dict(payload), received_at, user
 
-    def _failed(self, inbox_id: int, exc: Exception) -> None:
+    def _failed(self, inbox_id: int, exc: Exception, token: str | None) -> None:
         with self._factory() as s, s.begin():
-            row = s.get(InboxMessage, inbox_id)
+            row = s.get(InboxMessage, inbox_id, with_for_update=True)
+            if row is None or row.status != InboxStatus.NEW or (token is not None and row.claimed_by != token):
+                return                  # done meanwhile, or another worker's claim now
             row.error = f"{exc.__class__.__name__}: {exc}"[:2000]
             row.attempts += 1
+            row.claimed_by, row.lease_until = None, None
+            row.next_attempt_at = db_now(retry_after_s(row.attempts))
             if row.attempts >= MAX_ATTEMPTS:
                 row.status = InboxStatus.DEAD
                 msg = Inbound.from_dict(row.payload)
@@ -116,8 +220,99 @@ class Inbox:
                 outbox.enqueue(s, self._clock, msg.sender, Text(t("busy", language_of(msg.text))),
                                f"in:{inbox_id}:dead", platform=msg.platform)
 
-    def pending_ids(self, limit: int = 100) -> list[int]:
-        """Rows never finished: left by a crash, or failed and waiting for a retry."""
-        with self._factory() as s:
-            return list(s.execute(select(InboxMessage.id).where(InboxMessage.status == InboxStatus.NEW)
-                                  .order_by(InboxMessage.id).limit(limit)).scalars())
+
+@dataclass
+class _Seen:
+    first: float
+
+
+class Sequencer:
+    """Sets the claim keys of new inbox rows in id order and moves the watermark
+    over them. Runs in whichever worker takes the cursor row (``FOR UPDATE SKIP
+    LOCKED``); the others skip it meanwhile. Cheap when there is nothing new."""
+
+    def __init__(self, factory: sessionmaker[Session], ordering_key, grace_s: float = GAP_GRACE_S):
+        self._factory = factory
+        self._key = ordering_key
+        self._grace = grace_s
+        self._engine: Engine = factory.kw["bind"]
+        self._pg = self._engine.dialect.name == "postgresql"
+        self._gaps: dict[int, _Seen] = {}
+
+    def run(self, limit: int = 500) -> int:
+        """One round; how many rows it sequenced or closed (0: nothing to do, or
+        another worker is sequencing now)."""
+        with self._factory() as s, s.begin():
+            cursor = s.execute(select(InboxCursor).where(InboxCursor.name == CURSOR)
+                               .with_for_update(skip_locked=True)).scalar_one_or_none()
+            if cursor is None:
+                return self._start_cursor(s)
+            rows = s.execute(select(InboxMessage.id, InboxMessage.status, InboxMessage.payload,
+                                    InboxMessage.received_at)
+                             .where(InboxMessage.id > cursor.upto).order_by(InboxMessage.id).limit(limit)).all()
+            if self._gaps:        # gaps another worker's sequencer settled meanwhile
+                self._gaps = {k: v for k, v in self._gaps.items() if k > cursor.upto}
+            expected, last, changes, closed = cursor.upto + 1, cursor.last_received_at, [], 0
+            for row in rows:
+                if row.id != expected:
+                    closed = self._close_gap(s, expected, row.id)
+                    break                 # the rows after it: next round, once the gap is settled
+                expected = row.id + 1
+                if row.status == InboxStatus.GAP:
+                    continue              # a tombstone: no message, no receive time
+                key = self._claim_key(row) if row.status == InboxStatus.NEW else None
+                received = row.received_at
+                if last is not None and received < last:
+                    received = last       # receive order is id order: no later row shows an earlier time
+                if key is not None or received != row.received_at:
+                    changes.append({"b_id": row.id, "b_key": key, "b_at": received})
+                last = received
+            if changes:
+                s.execute(update(_INBOX).where(_INBOX.c.id == bindparam("b_id"))
+                          .values(claim_key=bindparam("b_key"), received_at=bindparam("b_at"))
+                          .execution_options(synchronize_session=False), changes)
+            done = expected - 1 - cursor.upto
+            if done:
+                cursor.upto, cursor.last_received_at = expected - 1, last
+        return done + closed
+
+    def _start_cursor(self, s: Session) -> int:
+        """No cursor row visible: another worker holds it (0), or it was never made."""
+        if s.execute(select(InboxCursor.name).where(InboxCursor.name == CURSOR)).first() is None:
+            s.execute(_dialect_insert(self._engine)(InboxCursor.__table__)
+                      .values(name=CURSOR, upto=0).on_conflict_do_nothing(index_elements=["name"]))
+        return 0
+
+    def _claim_key(self, row) -> str | None:
+        payload = row.payload or {}
+        body = payload.get("text")
+        if payload.get("kind") != "text" or not body:
+            return None
+        try:
+            return self._key(body)
+        except Exception:           # a message the parser can't read claims nothing
+            log.exception("inbox %s: no claim key", row.id)
+            return None
+
+    def _close_gap(self, s: Session, start: int, end: int) -> int:
+        """Ids start..end-1 are missing below a committed row. Once missing for the
+        grace, a tombstone takes each id: an insert still in flight with that id
+        is waited for (ON CONFLICT), one that never comes can't come later."""
+        now = time.monotonic()
+        seen = self._gaps.setdefault(start, _Seen(now))
+        if now - seen.first < self._grace:
+            return 0
+        if self._pg:
+            s.execute(text(f"SET LOCAL lock_timeout = {GAP_LOCK_TIMEOUT_MS}"))
+        at = self._clock_now(s)
+        tombstones = [{"id": i, "platform": "", "dedup_key": f"gap:{i}", "sender": "", "payload": {},
+                       "received_at": at, "status": InboxStatus.GAP, "attempts": 0} for i in range(start, end)]
+        s.execute(_dialect_insert(self._engine)(_INBOX).on_conflict_do_nothing(index_elements=["id"]), tombstones)
+        self._gaps = {k: v for k, v in self._gaps.items() if k >= end}
+        log.info("inbox ids %s..%s closed as a gap", start, end - 1)
+        return end - start
+
+    @staticmethod
+    def _clock_now(s: Session) -> datetime:
+        return s.execute(select(db_now())).scalar_one()
+

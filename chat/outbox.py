@@ -12,15 +12,17 @@
 - Cards: a transport reports its handle on a sent card (``card_ref``); a stamp
   is delivered with the handle kept for its card (chat.cards).
 - Transient failures back off (capped at 30 s) and retry forever; permanent
-  ones are marked failed with the platform's error kept for ops. After a
-  platform failed, the first send to it that succeeds brings every row waiting
-  out a longer backoff for it forward to now: it answers again, so the queue drains
-  at once instead of each row waiting out its own backoff.
+  ones are marked failed with the platform's error kept for ops. While a
+  platform fails, one message is tried every few seconds; once one goes
+  through, the rest that were backing off go at once.
+- Statements: one claim per batch (pacing read for the whole batch), then per
+  message one transaction that records it and renews the next one's lease.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -36,13 +38,13 @@ from models.db import insert_of
 
 log = logging.getLogger(__name__)
 
-LEASE_S = 60
+LEASE_S = 40         # a send under way (longer than any API call's timeout)
+CLAIM_LEASE_S = 10   # a claimed row not yet started: a worker that died gives it back soon
 # Transient failures (the platform down or unreachable) are retried at most this
 # far apart: after an outage the first resend comes within it, not minutes later.
 MAX_BACKOFF_S = 30
-# Once the platform answers again, backoffs longer than this are cut short (a
-# blip's few seconds are left as they are).
-PULL_FORWARD_OVER_S = 5
+PROBE_S = 5          # while a platform seems down, one message is tried this often
+DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
 
 
 class Transport(Protocol):
@@ -84,10 +86,14 @@ class Deliverer:
         self._clock = clock
         self._transports = transports
         self._claim_lock = threading.Lock()   # SQLite has no SKIP LOCKED: serialise claims in-process
-        self._failing: set[str] = set()       # platforms whose last send here failed transiently
+        self.probe_s = PROBE_S
+        self._failing: dict[str, int] = {}    # platform → transient failures in a row
+        self._down: dict[str, float] = {}     # platform → when it was last probed, while it seems down
 
     # -- claiming ----------------------------------------------------------
     def _claim(self, limit: int) -> list[OutboxMessage]:
+        """One transaction for a batch: due rows, each the oldest open one of its
+        recipient, leased; the platform's pacing read for the whole batch at once."""
         now = self._clock.now()
         earlier = aliased(OutboxMessage)
         blocked = exists().where(and_(
@@ -103,6 +109,7 @@ class Deliverer:
                  .order_by(OutboxMessage.id).limit(limit)
                  .with_for_update(skip_locked=True))
             rows = list(s.execute(q).scalars())
+            sent = self._recent_sends(s, rows, now)
             claimed = []
             for row in rows:
                 if row.status == OutboxStatus.SENDING:
@@ -110,27 +117,40 @@ class Deliverer:
                     # Counted before any pacing wait, so the retry asks it to drop a duplicate.
                     row.attempts += 1
                     row.last_error = "lease expired: outcome unknown"
-                wait = self._pacing_delay(s, row.platform, row.recipient, now)
+                wait = self._pacing_delay(row, sent, now)
                 if wait:
                     row.next_attempt_at = now + timedelta(seconds=wait)
                     row.status, row.lease_until = OutboxStatus.PENDING, None
                     continue
-                row.status, row.lease_until = OutboxStatus.SENDING, now + timedelta(seconds=LEASE_S)
+                row.status, row.lease_until = OutboxStatus.SENDING, now + timedelta(seconds=CLAIM_LEASE_S)
                 claimed.append(row)
             s.flush()
             for row in claimed:
                 s.expunge(row)
             return claimed
 
-    def _pacing_delay(self, s: Session, platform: str, recipient: str, now) -> int:
-        """Seconds to wait so this recipient stays under the platform's per-member limits."""
-        transport = self._transports.get(platform)
-        for window_s, cap in (_limits(transport, recipient) if transport else ()):
+    def _limits_of(self, row: OutboxMessage) -> tuple[tuple[int, int], ...]:
+        transport = self._transports.get(row.platform)
+        return _limits(transport, row.recipient) if transport else ()
+
+    def _recent_sends(self, s: Session, rows: list[OutboxMessage], now) -> dict:
+        """(recipient, window) → (messages sent in the window, the oldest send): one
+        query per window length for the whole batch."""
+        out: dict = {}
+        recipients = {r.recipient for r in rows}
+        for window_s in sorted({w for r in rows for w, _ in self._limits_of(r)}):
             since = now - timedelta(seconds=window_s)
-            count, oldest = s.execute(
-                select(func.count(), func.min(OutboxMessage.sent_at))
-                .where(OutboxMessage.recipient == recipient, OutboxMessage.sent_at > since)
-            ).one()
+            for recipient, count, oldest in s.execute(
+                    select(OutboxMessage.recipient, func.count(), func.min(OutboxMessage.sent_at))
+                    .where(OutboxMessage.recipient.in_(recipients), OutboxMessage.sent_at > since)
+                    .group_by(OutboxMessage.recipient)):
+                out[(recipient, window_s)] = (count, oldest)
+        return out
+
+    def _pacing_delay(self, row: OutboxMessage, sent: dict, now) -> int:
+        """Seconds to wait so this recipient stays under the platform's per-member limits."""
+        for window_s, cap in self._limits_of(row):
+            count, oldest = sent.get((row.recipient, window_s), (0, None))
             if count >= cap:
                 oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
                 return max(1, int((oldest + timedelta(seconds=window_s) - now).total_seconds()) + 1)
@@ -139,9 +159,17 @@ class Deliverer:
     # -- delivering --------------------------------------------------------
     def deliver_due(self, limit: int = 10) -> int:
         """Deliver what is due now; returns how many were delivered."""
+        self._probe()
+        rows = self._claim(limit)
         delivered = 0
-        for row in self._claim(limit):
-            delivered += self._deliver_one(row)
+        lease = self._renew(rows[0]) if rows else None
+        for i, row in enumerate(rows):
+            following = rows[i + 1] if i + 1 < len(rows) else None
+            if lease is None:               # lost to another worker: on to the next row
+                lease = self._renew(following) if following else None
+                continue
+            ok, lease = self._deliver_one(row, lease, following)
+            delivered += ok
         return delivered
 
     def drain(self, max_rounds: int = 20) -> int:
@@ -153,26 +181,31 @@ class Deliverer:
                 break
         return total
 
-    def _renew(self, row: OutboxMessage) -> datetime | None:
-        """Take a fresh lease just before sending. The lease end is the fencing
-        token: if another worker reclaimed the row after ours ran out, the
-        UPDATE matches nothing and we leave the row alone."""
+    def _renew(self, row: OutboxMessage, s: Session | None = None) -> datetime | None:
+        """Take a fresh lease just before sending (in the transaction that recorded
+        the row before it, when there is one). The lease end is the fencing token: if
+        another worker reclaimed the row after ours ran out, the UPDATE matches
+        nothing and we leave the row alone."""
         fresh = self._clock.now() + timedelta(seconds=LEASE_S)
-        with self._factory() as s, s.begin():
-            hit = s.execute(update(OutboxMessage)
-                            .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
-                                   OutboxMessage.lease_until == row.lease_until)
-                            .values(lease_until=fresh)).rowcount
+        stmt = (update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
+                       OutboxMessage.lease_until == row.lease_until)
+                .values(lease_until=fresh).execution_options(synchronize_session=False))
+        if s is not None:
+            hit = s.execute(stmt).rowcount
+        else:
+            with self._factory() as own, own.begin():
+                hit = own.execute(stmt).rowcount
         return fresh if hit else None
 
-    def _deliver_one(self, row: OutboxMessage) -> int:
-        lease = self._renew(row)
-        if lease is None:
-            return 0
+    def _deliver_one(self, row: OutboxMessage, lease: datetime,
+                     following: OutboxMessage | None) -> tuple[int, datetime | None]:
+        """Send one row; record the outcome and renew the next row's lease in one
+        transaction. Returns (delivered, the next row's lease)."""
         transport = self._transports[row.platform]
         msg = outgoing_from_dict(row.payload)
-        # A retry may follow a send whose outcome we never learned (timeout, crash):
-        # only then ask the platform to suppress an identical copy.
+        # A send whose outcome we never learned (a timeout, a crash) is retried asking the
+        # platform to drop a copy; WeCom asks it from the first try (the send_id below).
         uncertain = row.attempts > 0
         card_ref = None
         if isinstance(msg, CardStamp):
@@ -184,53 +217,78 @@ class Deliverer:
         try:
             result = transport.deliver(row.recipient, msg, uncertain=uncertain, card_ref=card_ref, **extra)
         except DeliveryError as exc:
-            self._record_failure(row.id, lease, str(exc), exc.transient)
-            return 0
+            return 0, self._record_failure(row, lease, str(exc), exc.transient, following)
         except Exception as exc:   # a bug must not lose the message: retry later
             log.exception("outbox %s: unexpected delivery error", row.id)
-            self._record_failure(row.id, lease, f"unexpected: {exc!r}", transient=True)
-            return 0
-        with self._factory() as s, s.begin():
-            fresh = s.get(OutboxMessage, row.id, with_for_update=True)
-            if fresh.status != OutboxStatus.SENDING or fresh.lease_until != lease:
-                log.warning("outbox %s: lease lost while sending", row.id)
-                return 0
-            fresh.status, fresh.sent_at, fresh.result = OutboxStatus.SENT, self._clock.now(), result
-            fresh.attempts += 1
-            fresh.lease_until = None
-            if "card_ref" in result and isinstance(msg, Card):
-                cards.sent(s, msg.task_id, row.platform, row.recipient, result["card_ref"], self._clock.now())
-            elif "card_ref" in result and isinstance(msg, CardStamp):
-                cards.stamped(s, msg.task_id, result["card_ref"], self._clock.now())
-        if row.platform in self._failing or row.attempts > 0:
-            self._recovered(row.platform)
-        return 1
-
-    def _recovered(self, platform: str) -> None:
-        """The platform answers again: what backed off for it is due now (one
-        UPDATE, only after a failure, so steady sending costs nothing)."""
-        self._failing.discard(platform)
+            return 0, self._record_failure(row, lease, f"unexpected: {exc!r}", True, following)
         now = self._clock.now()
         with self._factory() as s, s.begin():
-            s.execute(update(OutboxMessage)
-                      .where(OutboxMessage.platform == platform, OutboxMessage.status == OutboxStatus.PENDING,
-                             OutboxMessage.attempts > 0,
-                             OutboxMessage.next_attempt_at > now + timedelta(seconds=PULL_FORWARD_OVER_S))
-                      .values(next_attempt_at=now))
+            hit = s.execute(update(OutboxMessage)
+                            .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
+                                   OutboxMessage.lease_until == lease)
+                            .values(status=OutboxStatus.SENT, sent_at=now, result=result,
+                                    attempts=OutboxMessage.attempts + 1, lease_until=None)
+                            .execution_options(synchronize_session=False)).rowcount
+            if not hit:
+                log.warning("outbox %s: lease lost while sending", row.id)
+            elif "card_ref" in result and isinstance(msg, Card):
+                cards.sent(s, msg.task_id, row.platform, row.recipient, result["card_ref"], now)
+            elif "card_ref" in result and isinstance(msg, CardStamp):
+                cards.stamped(s, msg.task_id, result["card_ref"], now)
+            self._failing.pop(row.platform, None)
+            if row.platform in self._down:
+                self._back_up(s, row.platform, now)
+            next_lease = self._renew(following, s) if following else None
+        return (1 if hit else 0), next_lease
 
-    def _record_failure(self, row_id: int, lease: datetime, error: str, transient: bool) -> None:
+    # -- a platform that was down -------------------------------------------------
+    def _probe(self) -> None:
+        """While a platform fails, its rows back off (up to MAX_BACKOFF_S); every
+        PROBE_S one of them is tried at once, so its return is noticed within
+        seconds, not minutes (then ``_back_up`` releases the rest)."""
+        for platform, last in list(self._down.items()):
+            if time.monotonic() - last < self.probe_s:
+                continue
+            self._down[platform] = time.monotonic()
+            now = self._clock.now()
+            first = (select(OutboxMessage.id)
+                     .where(OutboxMessage.platform == platform, OutboxMessage.status == OutboxStatus.PENDING,
+                            OutboxMessage.next_attempt_at > now)
+                     .order_by(OutboxMessage.next_attempt_at).limit(1).scalar_subquery())
+            with self._factory() as s, s.begin():
+                s.execute(update(OutboxMessage).where(OutboxMessage.id == first).values(next_attempt_at=now)
+                          .execution_options(synchronize_session=False))
+
+    def _back_up(self, s: Session, platform: str, now) -> None:
+        """A send went through after failures: what was backing off goes now."""
+        del self._down[platform]
+        n = s.execute(update(OutboxMessage)
+                      .where(OutboxMessage.platform == platform, OutboxMessage.status == OutboxStatus.PENDING,
+                             OutboxMessage.attempts > 0, OutboxMessage.next_attempt_at > now)
+                      .values(next_attempt_at=now).execution_options(synchronize_session=False)).rowcount
+        if n:
+            log.info("%s answers again: %s message(s) that were backing off go now", platform, n)
+
+    def _record_failure(self, row: OutboxMessage, lease: datetime, error: str, transient: bool,
+                        following: OutboxMessage | None) -> datetime | None:
+        attempts = row.attempts + 1
+        values: dict = {"attempts": attempts, "last_error": error[:2000], "lease_until": None}
+        if transient:
+            values.update(status=OutboxStatus.PENDING,
+                          next_attempt_at=self._clock.now() + timedelta(seconds=backoff_s(attempts)))
+            self._failing[row.platform] = self._failing.get(row.platform, 0) + 1
+            if self._failing[row.platform] >= DOWN_AFTER:
+                self._down.setdefault(row.platform, time.monotonic())
+        else:
+            values.update(status=OutboxStatus.FAILED)
         with self._factory() as s, s.begin():
-            row = s.get(OutboxMessage, row_id, with_for_update=True)
-            if row.status != OutboxStatus.SENDING or row.lease_until != lease:
-                return
-            row.attempts += 1
-            row.last_error = error[:2000]
-            row.lease_until = None
-            if transient:
-                self._failing.add(row.platform)
-                row.status = OutboxStatus.PENDING
-                row.next_attempt_at = self._clock.now() + timedelta(seconds=backoff_s(row.attempts))
-                log.warning("outbox %s to %s: %s; retry #%s", row.id, row.recipient, error, row.attempts)
-            else:
-                row.status = OutboxStatus.FAILED
-                log.error("outbox %s to %s failed for good: %s", row.id, row.recipient, error)
+            hit = s.execute(update(OutboxMessage)
+                            .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
+                                   OutboxMessage.lease_until == lease)
+                            .values(**values).execution_options(synchronize_session=False)).rowcount
+            next_lease = self._renew(following, s) if following else None
+        if hit and transient:
+            log.warning("outbox %s to %s: %s; retry #%s", row.id, row.recipient, error, attempts)
+        elif hit:
+            log.error("outbox %s to %s failed for good: %s", row.id, row.recipient, error)
+        return next_lease

@@ -1,84 +1,213 @@
-"""Background work in a serving process: process accepted messages, deliver the outbox.
+"""Where accepted messages are processed and the outbox delivered.
 
-"Ack fast, work later": the callback only persists and enqueues; this thread
-does the work. Several processes may each run one — inbox claims and outbox
-leases keep them from doing anything twice. In "inline" mode (tests) the
-same steps run synchronously inside the request instead.
+``QUDAO_PROCESSING`` (read once, bot/settings.py) says where:
+
+- ``inline`` (tests): inside the request, before the answer — one thread,
+  deterministic; no claims, no sequencer.
+- ``threads``: background worker threads of the serving process (the embedded
+  default on SQLite, one process that does everything).
+- ``workers``: web processes only accept; ``python -m bot worker`` processes
+  (any number, any host) do the rest.
+
+A ``Worker`` is the same loop in both last cases: sequence new rows (one
+sequencer at a time), claim a batch of inbox rows, process each in its own
+transaction, deliver what is due from the outbox; when nothing is to do, wait
+for a wake-up (chat.wakeup) or the fallback poll.
 """
 from __future__ import annotations
 
 import logging
-import queue
+import os
+import secrets
+import socket
 import threading
-import time
 
-from chat.inbox import Inbox
+from chat.inbox import Inbox, Sequencer
 from chat.outbox import Deliverer
+from chat.wakeup import Signal, Waker
 
 log = logging.getLogger(__name__)
 
+INLINE, THREADS, WORKERS = "inline", "threads", "workers"
+POLL_S = 1.0            # the fallback when no wake-up comes (Redis/PostgreSQL away, a lost word)
+BATCH = 8
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
+
+
+class Worker:
+    def __init__(self, inbox: Inbox, sequencer: Sequencer, deliverer: Deliverer, waker: Waker,
+                 name: str | None = None, batch: int = BATCH, poll_s: float = POLL_S,
+                 outbox_signal: Signal | None = None, sequences: bool = True):
+        self.inbox, self.sequencer, self.deliverer, self.waker = inbox, sequencer, deliverer, waker
+        # One thread of a process tries the sequencer (one at a time across all
+        # processes does it anyway); the others only claim.
+        self.sequences = sequences
+        # With a delivery thread beside it (outbox_signal), the worker leaves the
+        # outbox to it: a chain of claims on one customer never waits on a send.
+        self.outbox_signal = outbox_signal
+        self.delivers = outbox_signal is None
+        self.name = name or worker_name()
+        self.batch, self.poll_s = batch, poll_s
+        self.stopping = threading.Event()
+        self.processed = 0
+
+    def run_once(self) -> int:
+        """One round; how much it did (0: nothing was waiting)."""
+        did = self._inbox_round()
+        if self.delivers:
+            try:
+                did += self.deliverer.deliver_due()
+            except Exception:
+                log.exception("outbox delivery failed")
+        return did
+
+    def _inbox_round(self) -> int:
+        did = self._sequence() if self.sequences else 0
+        try:
+            did += self._process_batch()
+        except Exception:
+            log.exception("inbox claim failed")
+        return did
+
+    def _sequence(self) -> int:
+        try:
+            sequenced = self.sequencer.run()
+        except Exception:
+            log.exception("sequencer round failed")
+            return 0
+        if sequenced:
+            self.waker.publish()              # other workers: claimable rows
+        return sequenced
+
+    def _process_batch(self) -> int:
+        token, rows = self.inbox.claim(self.name, self.batch)
+        for i, (inbox_id, claim_key) in enumerate(rows):
+            if self.stopping.is_set():
+                self.inbox.release(token)     # not started: another worker takes them at once
+                return i
+            self.inbox.process_claimed(inbox_id, token)
+            self.processed += 1
+            if claim_key is not None:
+                self.waker.publish()          # the next claim on that customer may go now, anywhere
+            if self.outbox_signal is not None:
+                self.outbox_signal.set()      # its replies: the delivery thread sends them now
+        return len(rows)
+
+    def loop(self) -> None:
+        """Until ``stopping`` is set; a command under way is finished first."""
+        while not self.stopping.is_set():
+            seen = self.waker.signal.generation
+            if self.run_once() == 0 and not self.stopping.is_set():
+                self.waker.signal.wait(seen, self.poll_s)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.waker.signal.set()
+
+
+class Loop:
+    """One step again and again while it finds work; then wait for ``signal`` (or
+    the poll). The outbox of a process (woken when a command of this process
+    committed replies, or by another process) and its sequencer (woken by each
+    acknowledgement) each run in one."""
+
+    def __init__(self, name: str, step, signal: Signal, poll_s: float = POLL_S):
+        self.name, self.step, self.signal, self.poll_s = name, step, signal, poll_s
+        self.stopping = threading.Event()
+
+    def loop(self) -> None:
+        while not self.stopping.is_set():
+            seen = self.signal.generation
+            try:
+                did = self.step()
+            except Exception:
+                log.exception("%s failed", self.name)
+                did = 0
+            if not did and not self.stopping.is_set():
+                self.signal.wait(seen, self.poll_s)
+
+
 
 class Runner:
-    def __init__(self, inbox: Inbox, deliverer: Deliverer, inline: bool, sweep_every_s: float = 5.0):
-        self.inbox, self.deliverer, self.inline = inbox, deliverer, inline
-        self._queue: queue.Queue[int] = queue.Queue()
-        self._deferred: list[int] = []
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._sweep_every = sweep_every_s
-        self._thread: threading.Thread | None = None
+    """The processing mode of one process (see the module docstring)."""
+
+    def __init__(self, inbox: Inbox, deliverer: Deliverer, mode: str, sequencer: Sequencer | None = None,
+                 waker: Waker | None = None, threads: int = 1):
+        if mode not in (INLINE, THREADS, WORKERS):
+            raise ValueError(f"unknown processing mode {mode!r}")
+        self.inbox, self.deliverer, self.mode = inbox, deliverer, mode
+        self.sequencer, self.waker, self.threads = sequencer, waker, threads
+        self.workers: list[Worker] = []
+        self.loops: list[Loop] = []
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def inline(self) -> bool:
+        return self.mode == INLINE
 
     def submit(self, inbox_id: int | None) -> None:
+        """A message was accepted: process it now (inline) or wake the workers."""
         if inbox_id is None:
             return
         if self.inline:
             self.inbox.process(inbox_id)
             self.deliverer.drain()
             return
-        self._queue.put(inbox_id)
-        self._wake.set()
+        self.waker.publish()
 
     def poke(self) -> None:
         """Work was written outside a message (an ERP post, a job): deliver it soon."""
         if self.inline:
             self.deliverer.drain()
         else:
-            self._wake.set()
+            self.waker.publish()
 
     def start(self) -> None:
-        if self.inline or self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._loop, name="qudao-runner", daemon=True)
-        self._thread.start()
+        """``threads`` mode: the serving process runs its workers in the background."""
+        if self.mode == THREADS:
+            self.start_workers(self.threads)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout)
+    def start_workers(self, n: int) -> list[Worker]:
+        if self.inline or self._threads:
+            return self.workers
+        self.waker.listen()
+        name = worker_name()
+        outbox_signal = Signal()
+        self.waker.relay_to(outbox_signal)     # other processes' words (an ERP post, a job) reach it too
+        for i in range(n):
+            worker = Worker(self.inbox, self.sequencer, self.deliverer, self.waker, name=f"{name}/{i}",
+                            outbox_signal=outbox_signal, sequences=False)
+            self.workers.append(worker)
+            self._spawn(worker.loop, f"qudao-worker-{i}")
+        self.loops = [Loop("outbox delivery", self.deliverer.deliver_due, outbox_signal),
+                      Loop("sequencer", self._sequence, self.waker.signal)]
+        for loop in self.loops:
+            self._spawn(loop.loop, f"qudao-{loop.name.split()[-1]}")
+        return self.workers
 
-    def _loop(self) -> None:
-        last_sweep = 0.0
-        while not self._stop.is_set():
-            try:
-                retry, self._deferred = self._deferred, []
-                for inbox_id in retry:      # waited for an earlier claim on the same customer
-                    self._run(inbox_id)
-                while True:
-                    try:
-                        self._run(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
-                if time.monotonic() - last_sweep > self._sweep_every:
-                    last_sweep = time.monotonic()
-                    for inbox_id in self.inbox.pending_ids():   # crashed or failed earlier: retry
-                        self._run(inbox_id)
-                self.deliverer.drain()
-            except Exception:   # never let the worker thread die
-                log.exception("runner loop error")
-            self._wake.wait(0.05 if self._deferred else 0.5)
-            self._wake.clear()
+    def _sequence(self) -> int:
+        sequenced = self.sequencer.run()
+        if sequenced:
+            self.waker.publish()               # the workers (here and elsewhere): claimable rows
+        return sequenced
 
-    def _run(self, inbox_id: int) -> None:
-        if self.inbox.process(inbox_id) == "deferred" and inbox_id not in self._deferred:
-            self._deferred.append(inbox_id)
+    def _spawn(self, target, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the commands under way, give back the rest, stop."""
+        for worker in self.workers:
+            worker.stop()
+        for loop in self.loops:
+            loop.stopping.set()
+            loop.signal.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        if self.waker is not None:
+            self.waker.close()
+        self.workers, self._threads, self.loops = [], [], []

@@ -9,7 +9,7 @@ from models.earnings import Lead, LeadOffer, RebateRun, RebateTarget, SplitAdjus
 from models.imports import ImportJob
 from models.integration import Integration
 from models.media import MediaBlob
-from models.messaging import CardRef, InboxMessage, OutboxMessage
+from models.messaging import CardRef, InboxCursor, InboxMessage, OutboxMessage
 from models.order import CHANGEABLE_ORDER_STATUSES, OPEN_ORDER_STATUSES, Order, OrderLine, PriceListEntry, StockLevel
 from models.org import Customer, CustomerAlias, CustomerToken, Partner, Product, User
 from models.registration import (
@@ -80,6 +80,7 @@ __all__ = [
     "FollowUpKind",
     "ImportJob",
     "ImportJobStatus",
+    "InboxCursor",
     "InboxMessage",
     "InboxStatus",
     "Integration",

@@ -37,7 +37,11 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No pre-ping: it would cost a round trip on every checkout (every callback). A
+    # connection the server closed fails once and is discarded (the inbox's accept
+    # retries on a fresh one; a command is retried like any failed one), and
+    # connections are renewed before server-side idle limits.
+    return create_engine(url, pool_size=5, max_overflow=10, pool_recycle=1800)
 
 
 def alembic_config(engine: Engine) -> Config:

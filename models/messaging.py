@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -13,7 +13,7 @@ from models.states import InboxStatus, OutboxStatus
 
 class InboxMessage(Base):
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_status", "status"),)
+    __table_args__ = (Index("ix_inbox_status", "status"), Index("ix_inbox_key_id", "claim_key", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
     dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
@@ -27,6 +27,23 @@ class InboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     processed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # A worker's claim on a batch of rows (chat.inbox): its token and until when
+    # (the database's time); a claim that ran out is taken by another worker.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    # A failed command is tried again from then on (the database's time).
+    next_attempt_at: Mapped[datetime | None]
+
+
+class InboxCursor(Base):
+    """The sequencer's watermark: every inbox row with ``id <= upto`` is committed
+    (or a gap closed by a tombstone) and has its claim key; only those rows are
+    claimed, so receive order is the database's id order."""
+    __tablename__ = "inbox_cursor"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    upto: Mapped[int] = mapped_column(BigInteger)
+    # received_at of the row at ``upto``: later rows never show an earlier time
+    last_received_at: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):
@@ -41,6 +58,8 @@ class OutboxMessage(Base):
     # A userid or "group:<chat id>" (chat.addresses)
     recipient: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict] = mapped_column(JSON)          # the neutral Outgoing
+    # A digest of the payload: an identical message to the same recipient lately
+    # (chat.outbox, the platform's duplicate check) is found by it.
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING)  # pending | sending | sent | failed
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]

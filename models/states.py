@@ -113,6 +113,7 @@ class InboxStatus(StrEnum):
     NEW = "new"
     DONE = "done"
     DEAD = "dead"
+    GAP = "gap"         # a tombstone: an id the sequencer found unused (a rolled-back insert)
 
 
 class OutboxStatus(StrEnum):

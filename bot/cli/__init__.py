@@ -1,7 +1,7 @@
 """Command line (`python -m bot …`): each module adds its commands.
 
 serve · seed-demo · migrate · rules-load · rules-whatif · audit-verify · import · import-template · statements ·
-import-customers · scheduler · integration · export-orders · console-login · parse · match
+import-customers · scheduler · worker · integration · export-orders · console-login · parse · match
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Operations commands: the scheduler process, integration tokens, order export, partner statements."""
+"""Operations commands: the scheduler and worker processes, integration tokens, order export, partner statements."""
 from __future__ import annotations
 
 import argparse
@@ -18,7 +18,8 @@ def cmd_scheduler(args) -> int:
     config = settings()
     # The simulator lives inside `serve`; this process sends through it.
     config = config.with_simulator_at(args.sim_port)
-    config = config.with_(scheduler="off")
+    # The scheduler does timed work only: messages are for the web processes' threads or the workers.
+    config = config.with_(scheduler="off", processing="workers")
     app = create_app(config)
     q = app.extensions["qudao"]
     sched = build_scheduler(q, ttl_s=config.scheduler_lease_s)
@@ -31,6 +32,26 @@ def cmd_scheduler(args) -> int:
     stop.wait()
     sched.stop()
     q.runner.stop()
+    return 0
+
+
+def cmd_worker(args) -> int:
+    """Process the inbox and deliver the outbox until SIGTERM/SIGINT (then finish
+    the commands under way and give back what was claimed and not started)."""
+    from bot.app import create_app
+    config = settings().with_simulator_at(args.sim_port).with_(scheduler="off", processing="workers")
+    app = create_app(config)
+    q = app.extensions["qudao"]
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    workers = q.runner.start_workers(args.threads)
+    print(f"worker {workers[0].name.rsplit('/', 1)[0]} started: {args.threads} thread(s), "
+          f"wake-ups by {q.runner.waker.remote}", flush=True)
+    stop.wait()
+    q.runner.stop()
+    print(f"worker stopped after {sum(w.processed for w in workers)} message(s)", flush=True)
+    q.engine.dispose()
     return 0
 
 
@@ -130,6 +151,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scheduler", help="run the timed work (one active process; more stand by)")
     p.add_argument("--sim-port", type=int, default=8000, help="with the simulator: the port `serve` listens on")
     p.set_defaults(func=cmd_scheduler)
+    p = sub.add_parser("worker", help="process accepted messages and deliver replies (QUDAO_PROCESSING=workers)")
+    p.add_argument("--threads", type=int, default=2, help="commands processed at once in this process")
+    p.add_argument("--sim-port", type=int, default=8000, help="with the simulator: the port `serve` listens on")
+    p.set_defaults(func=cmd_worker)
     p = sub.add_parser("integration", help="tokens for the ERP API: add NAME | revoke NAME | list")
     p.add_argument("action", choices=("add", "revoke", "list"))
     p.add_argument("name", nargs="?")

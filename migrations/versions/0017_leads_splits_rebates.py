@@ -2,7 +2,7 @@
 (split_entries) and its approved adjustments; rebate programs' targets and runs
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-10 10:00:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import models.base
 
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

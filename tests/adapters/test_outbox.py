@@ -2,7 +2,9 @@
 refresh with a cap, pacing under WeCom's per-member limit, never twice."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from adapters.wecom.api import TOKEN_REFRESH_CAP
 from chat import outbox
@@ -152,3 +154,40 @@ def test_identical_replies_are_both_delivered(app, driver, wecom):
     assert first.body["enable_duplicate_check"] == second.body["enable_duplicate_check"] == 1
     assert first.body != second.body
     assert texts_to(wecom, "dealer_bj_li")[0] == texts_to(wecom, "dealer_bj_li")[1]
+
+
+def test_a_send_whose_worker_died_mid_flight_is_not_shown_twice(app, wecom, clock):
+    """The send reached WeCom, then the worker died before recording it: the retry
+    is the same request with the same duplicate check, and WeCom drops the copy."""
+    enqueue(app, "dealer_bj_li", "只一次", "k1")
+    [row] = q(app).deliverer._claim(10)
+    q(app).deliverer._deliver_one(row, row.lease_until, None)          # sent…
+    with q(app).factory() as s, s.begin():                              # …but never recorded
+        s.execute(update(OutboxMessage).values(status="sending", sent_at=None, lease_until=row.lease_until))
+    clock.advance(seconds=61)
+    assert q(app).deliverer.drain() == 1
+    first, retry = wecom.state.calls_to("message/send")
+    assert first.body == retry.body and first.body["enable_duplicate_check"] == 1
+    assert texts_to(wecom, "dealer_bj_li") == ["只一次"]
+    assert len(wecom.state.suppressed("dealer_bj_li")) == 1
+
+
+def test_a_platform_that_answers_again_is_noticed_by_a_probe_not_after_the_backoff(app, wecom, clock):
+    """The platform was down long enough for the backoff to reach minutes: one
+    message is tried every few seconds anyway, and once it goes through, the
+    others that were backing off go at once (the clock does not move here)."""
+    users = ["dealer_bj_li", "dealer_hx_sun", "director", "mgr_north"]
+    wecom.state.drop_next("message/send", times=1000)
+    for i, user in enumerate(users):
+        enqueue(app, user, f"消息{i}", f"k{i}")
+    deliverer = q(app).deliverer
+    assert deliverer.drain() == 0
+    with q(app).factory() as s, s.begin():       # as after minutes of failures: the next try is 5 minutes away
+        for row in s.execute(select(OutboxMessage)).scalars():
+            row.attempts, row.next_attempt_at = 9, clock.now() + timedelta(seconds=300)
+    deliverer.probe_s = 0                          # the probe is due (normally every PROBE_S seconds)
+    assert deliverer.drain() == 0                  # still down: the probe failed, nothing else was tried
+    assert sum(1 for r in rows(app) if r.attempts == 10) == 1
+    wecom.state.faults.clear()                     # the platform is back
+    assert deliverer.drain() == len(users)
+    assert [texts_to(wecom, u) for u in users] == [[f"消息{i}"] for i in range(len(users))]

@@ -1,0 +1,199 @@
+"""Receive order on the real PostgreSQL: the acknowledgement is one INSERT, the
+sequencer gives claim keys in id order and never passes an id that could still
+appear, and a claim waits for every earlier claim on the same customer."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from chat.inbox import Sequencer
+from chat.messages import Inbound
+from models import InboxCursor, InboxMessage
+from tests.support.reading import texts_to
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+CLAIM = "报备 北京协和医院 彩超 50万"
+
+
+def _msg(clock, user: str, body: str, n: int) -> Inbound:
+    return Inbound(platform="wecom", kind="text", sender=user, msg_id=f"m{n}", created_at=clock.now(), text=body)
+
+
+def _sequencer(q) -> Sequencer:
+    return Sequencer(q.factory, q.services.registry.ordering_key, grace_s=0)
+
+
+def _rows(q):
+    with q.factory() as s:
+        return s.execute(select(InboxMessage.id, InboxMessage.status, InboxMessage.claim_key, InboxMessage.sender)
+                         .order_by(InboxMessage.id)).all()
+
+
+def _upto(q) -> int:
+    with q.factory() as s:
+        return s.execute(select(InboxCursor.upto)).scalar_one()
+
+
+def test_the_ack_is_one_insert_and_no_language_work(pg_app, clock, monkeypatch):
+    q = pg_app.extensions["qudao"]
+    parsed = []
+    monkeypatch.setattr(q.services.registry, "ordering_key", lambda body: parsed.append(body))
+    statements = []
+    listener = lambda conn, cursor, stmt, *a: statements.append(stmt)      # noqa: E731
+    event.listen(q.engine, "before_cursor_execute", listener)
+    try:
+        first = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 1), "wecom:m1")
+        again = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 1), "wecom:m1")     # the platform's retry
+    finally:
+        event.remove(q.engine, "before_cursor_execute", listener)
+    assert first is not None and again is None
+    assert len(statements) == 2 and all(s.lstrip().upper().startswith("INSERT INTO INBOX") for s in statements)
+    assert parsed == []                       # the claim key is the sequencer's business
+    assert [r.claim_key for r in _rows(q)] == [None]
+
+
+def test_claim_keys_in_id_order_and_a_rolled_back_id_closed_by_a_tombstone(pg_app, clock):
+    q = pg_app.extensions["qudao"]
+    a = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 1), "wecom:m1")
+    with q.engine.begin() as conn:            # an insert that rolled back spent this id
+        lost = conn.execute(text("SELECT nextval(pg_get_serial_sequence('inbox', 'id'))")).scalar()
+    b = q.inbox.accept(_msg(clock, "dealer_hx_sun", CLAIM, 2), "wecom:m2")
+    assert (a, lost, b) == (a, a + 1, a + 2)
+    seq = _sequencer(q)
+    assert seq.run() == 2 and _upto(q) == a            # the first row, and the gap closed, not passed
+    assert seq.run() == 2 and _upto(q) == b            # the tombstone, and the row after it
+    assert seq.run() == 0
+    rows = _rows(q)
+    assert [(r.id, r.status) for r in rows] == [(a, "new"), (lost, "gap"), (b, "new")]
+    assert rows[0].claim_key and rows[0].claim_key == rows[2].claim_key
+    # only the earliest claim on the customer can be claimed; the second waits for it
+    token, claimed = q.inbox.claim("test", 10)
+    assert claimed == [(a, rows[0].claim_key)]
+    assert q.inbox.process_claimed(a, token) == "done"
+    token, claimed = q.inbox.claim("test", 10)
+    assert [i for i, _ in claimed] == [b]
+
+
+def test_an_insert_still_in_flight_is_waited_for_not_passed(pg_app, clock):
+    """An earlier id committed after a later one: the sequencer can't pass it, and
+    it is the earlier claim — the one that must win."""
+    q = pg_app.extensions["qudao"]
+    slow = q.engine.connect()
+    tx = slow.begin()
+    early = slow.execute(q.inbox._accept_stmt, {
+        "platform": "wecom", "dedup_key": "wecom:slow", "sender": "dealer_hx_sun",
+        "payload": _msg(clock, "dealer_hx_sun", CLAIM, 9).to_dict(), "received_at": clock.now(), "status": "new",
+        "attempts": 0}).scalar()
+    late = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 10), "wecom:fast")
+    assert late == early + 1
+    seq = _sequencer(q)
+    rounds: list[int] = []
+    worker = threading.Thread(target=lambda: rounds.append(seq.run()))
+    worker.start()
+    time.sleep(0.5)
+    assert worker.is_alive()                 # the tombstone waits on the insert in flight…
+    tx.commit()                              # …which commits
+    slow.close()
+    worker.join(10)
+    while seq.run():
+        pass
+    rows = _rows(q)
+    assert [(r.id, r.status, r.sender) for r in rows] == [(early, "new", "dealer_hx_sun"),
+                                                          (late, "new", "dealer_bj_li")]
+    assert _upto(q) == late and rows[0].claim_key == rows[1].claim_key
+    _token, claimed = q.inbox.claim("test", 10)
+    assert [i for i, _ in claimed] == [early]
+
+
+def test_an_id_taken_by_a_tombstone_is_inserted_again(pg_app, clock):
+    q = pg_app.extensions["qudao"]
+    with q.engine.begin() as conn:
+        nxt = conn.execute(text("SELECT nextval(pg_get_serial_sequence('inbox', 'id'))")).scalar() + 1
+        conn.execute(text("INSERT INTO inbox (id, platform, dedup_key, sender, payload, received_at, status, attempts)"
+                          " VALUES (:i, '', :k, '', '{}', now(), 'gap', 0)"), {"i": nxt, "k": f"gap:{nxt}"})
+    got = q.inbox.accept(_msg(clock, "dealer_bj_li", "帮助", 1), "wecom:m1")
+    assert got == nxt + 1
+    with q.factory() as s:
+        assert s.execute(select(func.count()).select_from(InboxMessage)).scalar() == 2
+
+
+def test_threads_mode_on_postgres_answers_in_the_background(pg_url, redis_url, wecom, clock, base_settings):
+    from tests.support.apps import build_app
+    from tests.support.reading import wait_for
+    from tests.support.wecom import WeComDriver
+    settings = base_settings.with_(database_url=pg_url, redis_url=redis_url, simulator=False,
+                                   processing="threads").with_wecom(api_base=wecom.base_url)
+    app = build_app(settings, clock)
+    q = app.extensions["qudao"]
+    try:
+        driver = WeComDriver(app, clock, base_settings, wecom)
+        for user in ("dealer_hx_sun", "dealer_bj_li"):
+            assert driver.text(user, CLAIM).status_code == 200
+        assert wait_for(lambda: texts_to(wecom, "dealer_hx_sun") and texts_to(wecom, "dealer_bj_li"), timeout=30)
+        assert "报备成功" in texts_to(wecom, "dealer_hx_sun")[-1]       # received first, holds it
+        assert "北京华信" in texts_to(wecom, "dealer_bj_li")[-1]
+    finally:
+        if q.scheduler is not None:
+            q.scheduler.stop()
+        q.runner.stop()
+        q.engine.dispose()
+
+
+@pytest.mark.parametrize("via", ["postgresql", "redis"])
+def test_an_acknowledgement_wakes_a_worker_in_another_process(pg_app, redis_url, via):
+    """Across processes the word travels by Redis pub/sub, or by LISTEN/NOTIFY
+    when there is no Redis (two wakers here: each would be in its own process)."""
+    from chat.wakeup import Waker
+    engine = pg_app.extensions["qudao"].engine
+    url = redis_url if via == "redis" else None
+    worker, web = Waker(engine, url), Waker(engine, url)
+    assert worker.remote == via
+    try:
+        worker.listen()
+        assert worker.signal.wait(0, 10)               # subscribed (it looks once then)
+        seen = worker.signal.generation
+        assert not worker.signal.wait(seen, 0.3)        # nothing said: nothing heard
+        web.publish()
+        assert worker.signal.wait(seen, 5)
+    finally:
+        worker.close()
+
+
+def test_a_failing_claim_is_retried_then_told_busy_and_the_next_claim_waits_for_it(pg_app, clock, monkeypatch):
+    from chat.inbox import MAX_ATTEMPTS
+    from models import OutboxMessage
+    q = pg_app.extensions["qudao"]
+    first = q.inbox.accept(_msg(clock, "dealer_hx_sun", CLAIM, 1), "wecom:m1")
+    second = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 2), "wecom:m2")
+    _sequencer(q).run()
+    real_dispatch = q.inbox.router.dispatch
+
+    def broken(ctx):
+        if ctx.inbox_id == first:
+            raise RuntimeError("the database hiccuped")
+        real_dispatch(ctx)
+    monkeypatch.setattr(q.inbox.router, "dispatch", broken)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        token, claimed = q.inbox.claim("test", 10)
+        assert claimed == [(first, claimed[0][1])]           # the later claim on the customer waits
+        assert q.inbox.process_claimed(first, token) == "failed"
+        if attempt < MAX_ATTEMPTS:
+            _token, claimed = q.inbox.claim("test", 10)
+            assert claimed == []                              # not before its retry time; the next waits
+        with q.engine.begin() as conn:
+            row = conn.execute(select(InboxMessage.status, InboxMessage.attempts, InboxMessage.next_attempt_at,
+                                      InboxMessage.claimed_by).where(InboxMessage.id == first)).one()
+            assert row.attempts == attempt and row.claimed_by is None
+            conn.execute(text("UPDATE inbox SET next_attempt_at = now() - interval '1 second' WHERE id = :i"),
+                         {"i": first})
+    assert row.status == "dead"
+    with q.factory() as s:
+        [busy] = s.execute(select(OutboxMessage).where(OutboxMessage.recipient == "dealer_hx_sun")).scalars()
+    assert busy.idem_key == f"in:{first}:dead"
+    token, claimed = q.inbox.claim("test", 10)                # now the second claim goes
+    assert [i for i, _ in claimed] == [second]
+    assert q.inbox.process_claimed(second, token) == "done"
