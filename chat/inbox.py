@@ -77,6 +77,10 @@ class Inbox:
         self._lock = threading.Lock() if serialise else None
         self._engine: Engine = svc.factory.kw["bind"]
         self._pg = self._engine.dialect.name == "postgresql"
+        # The acknowledgement is one statement: on PostgreSQL it runs in autocommit, so
+        # the INSERT is its own transaction (one round trip, not BEGIN + INSERT + COMMIT).
+        self._ack_engine = self._engine.execution_options(isolation_level="AUTOCOMMIT") if self._pg \
+            else self._engine
         self._accept_stmt = (_dialect_insert(self._engine)(_INBOX)
                              .on_conflict_do_nothing(index_elements=["dedup_key"])
                              .returning(_INBOX.c.id))
@@ -98,7 +102,7 @@ class Inbox:
                   "attempts": 0}
         for attempt in range(3):
             try:
-                with self._engine.begin() as conn:
+                with self._ack_engine.begin() as conn:
                     inbox_id = conn.execute(self._accept_stmt, values).scalar()
             except IntegrityError:
                 # Only the id can clash (the dedup key is ON CONFLICT DO NOTHING): the

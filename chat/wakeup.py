@@ -55,6 +55,9 @@ class Waker:
         self.channel = "qudao:wake:" + hashlib.sha256(url.encode()).hexdigest()[:12]
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
+        self._outgoing = threading.Event()
+        self._publisher: threading.Thread | None = None
+        self._publisher_lock = threading.Lock()
         if redis_url:
             import redis
             self._redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
@@ -73,8 +76,31 @@ class Waker:
         return "redis" if self._redis is not None else "postgresql" if self._pg else "none"
 
     def publish(self) -> None:
-        """New work: wake the workers (this process's at once, others' through Redis or PostgreSQL)."""
+        """New work: wake this process's workers at once and the other processes'
+        soon. The word to other processes goes from a thread of its own, so no
+        request waits for Redis or PostgreSQL to carry it, and words asked for while
+        one is on its way go out as one (a worker woken reads everything committed)."""
         self._wake()
+        if self.remote == "none":
+            return
+        self._outgoing.set()
+        if self._publisher is None:
+            with self._publisher_lock:
+                if self._publisher is None:
+                    self._publisher = threading.Thread(target=self._publish_loop, name="qudao-wake-publisher",
+                                                       daemon=True)
+                    self._publisher.start()
+
+    def _publish_loop(self) -> None:
+        while not self._stop.is_set():
+            self._outgoing.wait(1.0)
+            if not self._outgoing.is_set():
+                continue
+            # Cleared before sending: a commit that asks after this point gets another word.
+            self._outgoing.clear()
+            self._send_word()
+
+    def _send_word(self) -> None:
         try:
             if self._redis is not None:
                 self._redis.publish(self.channel, b"1")
@@ -95,6 +121,9 @@ class Waker:
 
     def close(self) -> None:
         self._stop.set()
+        if self._outgoing.is_set():      # a word still owed: say it before going
+            self._outgoing.clear()
+            self._send_word()
         if self._listener is not None:
             self._listener.join(3)
 
