@@ -130,7 +130,11 @@ def serve_demo(tmp_path, env_out: dict | None = None):
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:    # never leave a server behind the run
+            proc.kill()
+            proc.wait(timeout=10)
         log.close()
         out = log_path.read_text()
         if "/sim/" not in out or "Traceback" in out:
