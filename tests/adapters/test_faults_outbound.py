@@ -3,11 +3,8 @@ was in flight, and a platform outage of minutes, then recovery."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from chat import outbox
-from chat.messages import Text
-from models import OutboxMessage
+from tests.support.outbox_rows import enqueue, rows
 from tests.support.reading import texts_to
 
 pytestmark = pytest.mark.fault
@@ -15,16 +12,6 @@ pytestmark = pytest.mark.fault
 
 def q(app):
     return app.extensions["qudao"]
-
-
-def enqueue(app, recipient, body, key):
-    with q(app).factory() as s, s.begin():
-        outbox.enqueue(s, q(app).clock, recipient, Text(body), key, platform="wecom")
-
-
-def rows(app):
-    with q(app).factory() as s:
-        return s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
 
 
 class Killed(BaseException):

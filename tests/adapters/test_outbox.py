@@ -10,21 +10,12 @@ from adapters.wecom.api import TOKEN_REFRESH_CAP
 from chat import outbox
 from chat.messages import Text
 from models import OutboxMessage
+from tests.support.outbox_rows import enqueue, rows
 from tests.support.reading import texts_to
 
 
 def q(app):
     return app.extensions["qudao"]
-
-
-def enqueue(app, recipient, body, key):
-    with q(app).factory() as s, s.begin():
-        outbox.enqueue(s, q(app).clock, recipient, Text(body), key, platform="wecom")
-
-
-def rows(app):
-    with q(app).factory() as s:
-        return s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
 
 
 def test_enqueue_is_idempotent_and_delivery_happens_once(app, wecom):
