@@ -53,7 +53,6 @@ def clicked(s: Session, task_id: str, platform: str, clicker: str, ref: str, now
 
 def _insert(s: Session, task_id: str, platform: str, recipient: str, ref: str | None, now: datetime) -> bool:
     """The card's row, if nobody wrote it first; False when a row was there."""
-    s.flush()   # an ORM-held row of this task (rare) must be in the database before we look
     made = s.execute(insert_of(s, CardRef).values(task_id=task_id, platform=platform, recipient=recipient,
                                                   ref=ref, updated_at=now)
                      .on_conflict_do_nothing(index_elements=[CardRef.task_id])
