@@ -38,10 +38,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, exists, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from chat import outbox
+from chat.ack_insert import AckInsert, ConnectionLost, IdTaken
 from chat.context import Context, Services
 from chat.messages import Inbound, Text
 from chat.router import Router, language_of
@@ -77,13 +77,8 @@ class Inbox:
         self._lock = threading.Lock() if serialise else None
         self._engine: Engine = svc.factory.kw["bind"]
         self._pg = self._engine.dialect.name == "postgresql"
-        # The acknowledgement is one statement: on PostgreSQL it runs in autocommit, so
-        # the INSERT is its own transaction (one round trip, not BEGIN + INSERT + COMMIT).
-        self._ack_engine = self._engine.execution_options(isolation_level="AUTOCOMMIT") if self._pg \
-            else self._engine
-        self._accept_stmt = (_dialect_insert(self._engine)(_INBOX)
-                             .on_conflict_do_nothing(index_elements=["dedup_key"])
-                             .returning(_INBOX.c.id))
+        self._ack = AckInsert(self._engine)
+        self._accept_stmt = self._ack.statement       # tests hold an insert open with it
         self._claims = itertools.count(1)
 
     @property
@@ -102,17 +97,16 @@ class Inbox:
                   "attempts": 0}
         for attempt in range(3):
             try:
-                with self._ack_engine.begin() as conn:
-                    inbox_id = conn.execute(self._accept_stmt, values).scalar()
-            except IntegrityError:
+                inbox_id = self._ack.insert(values)
+            except IdTaken:
                 # Only the id can clash (the dedup key is ON CONFLICT DO NOTHING): the
                 # sequencer closed this id as a gap a moment before our row got it. A new id.
                 log.warning("inbox id taken by a tombstone; inserting again")
                 continue
-            except DBAPIError as exc:
+            except ConnectionLost:
                 # No pre-ping per request: a connection the server closed fails once
-                # (SQLAlchemy throws it away) and the insert runs on a fresh one.
-                if exc.connection_invalidated and attempt == 0:
+                # (it is thrown away) and the insert runs on a fresh one.
+                if attempt == 0:
                     continue
                 raise
             if inbox_id is None:

@@ -59,8 +59,12 @@ class Inbound:
         return self.chat_id is not None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # Every acknowledgement stores this: a flat copy, not asdict's deep one
+        # (every field is a str, number, bool or None but these two).
+        d = {name: getattr(self, name) for name in _INBOUND_FIELDS}
         d["created_at"] = self.created_at.isoformat()
+        if self.card is not None:
+            d["card"] = asdict(self.card)
         return d
 
     @classmethod
@@ -70,6 +74,9 @@ class Inbound:
         if d.get("card"):
             d["card"] = CardClick(**{k: v for k, v in d["card"].items() if k in CardClick.__dataclass_fields__})
         return cls(**d)
+
+
+_INBOUND_FIELDS = tuple(Inbound.__dataclass_fields__)
 
 
 # ---- outbound -------------------------------------------------------------

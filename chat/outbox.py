@@ -34,7 +34,7 @@ from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
-from models.db import insert_of
+from models.db import insert_or_nothing
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +58,16 @@ class Transport(Protocol):
         """Send; the result may carry "card_ref": the card's handle from now on."""
 
 
+_ENQUEUE = insert_or_nothing(OutboxMessage.__table__, ("platform", "idem_key", "recipient", "payload", "status",
+                                                      "attempts", "next_attempt_at", "created_at"), ("idem_key",))
+
+
 def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str) -> None:
     """One INSERT; a row with the same ``idem_key`` already there (a re-run) makes it nothing."""
     now = clock.now()
-    session.execute(insert_of(session, OutboxMessage)
-                    .values(platform=platform, idem_key=idem_key, recipient=recipient, payload=outgoing_to_dict(msg),
-                            status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
-                    .on_conflict_do_nothing(index_elements=[OutboxMessage.idem_key]))
+    session.execute(_ENQUEUE, {"platform": platform, "idem_key": idem_key, "recipient": recipient,
+                               "payload": outgoing_to_dict(msg), "status": OutboxStatus.PENDING, "attempts": 0,
+                               "next_attempt_at": now, "created_at": now})
 
 
 def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:

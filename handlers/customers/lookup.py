@@ -1,13 +1,13 @@
 """Find the customer a dealer means, or create it (and file it in the index)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, bindparam, func, or_, select
+from sqlalchemy import Text, bindparam, column, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from domain.clock import Clock
 from domain.matching import NameParts, analyse, region_of
@@ -15,36 +15,46 @@ from handlers.customers.search import CustomerMatch, aliases_for, index_new_cust
 from models import Customer, CustomerToken
 from models.db import insert_of
 
-__all__ = ["Created", "CustomerMatch", "create", "find", "get_or_create", "resembling"]
+__all__ = ["Also", "Created", "CustomerMatch", "create", "find", "get_or_create", "resembling"]
 
 find = lookup
+
+
+@dataclass(frozen=True)
+class Also:
+    """A scalar to read with the customer's insert: SQL text and its parameters."""
+    sql: str
+    params: dict
 
 
 @dataclass
 class Created:
     customer: Customer
     new: bool               # made now (False: it was there, made a moment ago by another worker)
-    also: Any = None        # the column read with the insert (``create``'s ``also``), when new
+    also: Any = None        # ``create``'s ``also``, read with the insert, when new
 
 
 def create(session: Session, clock: Clock, name: str, credit_code: str | None = None,
-           parts: NameParts | None = None, also=None) -> Created:
+           parts: NameParts | None = None, also: Also | None = None) -> Created:
     """Make a customer first seen in chat, which the lookup did not find: one
     INSERT … ON CONFLICT DO NOTHING, its index tokens written by the same
     statement (PostgreSQL) or by one more multi-row INSERT (SQLite). A
     concurrent creator of the same canonical name (or credit code) makes the
     insert do nothing, and the winner's row is taken. ``parts``: the name as the
-    lookup read it (CustomerMatch.parts); ``also``: a column read with the
-    insert (a scalar subquery), returned as ``Created.also``."""
+    lookup read it (CustomerMatch.parts); ``also``: a scalar read with the insert,
+    returned as ``Created.also``."""
     if parts is None:
         parts = analyse(name, aliases_for(session, [name]) or None)
     values = {"name": name.strip(), "name_key": parts.key, "region": region_of(name), "city": parts.city,
               "credit_code": credit_code, "source": "chat", "created_at": clock.now()}
+    extra = also.params if also is not None else {}
     if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(_made_and_filed(values, tokens_for(parts), also)).first()
+        row = session.execute(_made_and_filed(also.sql if also is not None else None),
+                              {**values, "tokens": tokens_for(parts), **extra}).first()
     else:
         stmt = insert_of(session, Customer).values(**values).on_conflict_do_nothing()
-        row = session.execute(stmt.returning(Customer) if also is None else stmt.returning(Customer, also)).first()
+        row = session.execute(stmt.returning(Customer) if also is None else
+                              stmt.returning(Customer, text(f"({also.sql})").bindparams(**extra))).first()
         if row is not None:
             index_new_customer(session, row[0], parts)
     if row is not None:
@@ -56,17 +66,24 @@ def create(session: Session, clock: Clock, name: str, credit_code: str | None = 
     return Created(existing, False)
 
 
-def _made_and_filed(values: dict, tokens: list[str], also):
+@functools.lru_cache(maxsize=8)
+def _made_and_filed(also_sql: str | None):
     """PostgreSQL: the customer's INSERT and its tokens' INSERT as one statement
-    (data-modifying WITH queries), the new row read back as the Customer."""
-    made = (pg_insert(Customer).values(**values).on_conflict_do_nothing()
-            .returning(*Customer.__table__.c).cte("made"))
-    filed = (pg_insert(CustomerToken)
-             .from_select(["token", "customer_id"],
-                          select(func.unnest(bindparam("tokens", tokens, type_=ARRAY(Text))), made.c.id))
-             .cte("filed"))
-    columns = (aliased(Customer, made),) if also is None else (aliased(Customer, made), also)
-    return select(*columns).add_cte(filed)
+    (data-modifying WITH queries), the new row read back as the Customer (and
+    ``also``, when asked). Written out and kept, so that it is compiled once:
+    SQLAlchemy 2.0 compiles its PostgreSQL ``insert()`` afresh on every execution
+    (models.db.insert_or_nothing says more)."""
+    table = Customer.__table__
+    written = ("name", "name_key", "region", "city", "credit_code", "source", "created_at")
+    read = ", ".join(c.name for c in table.c)
+    sql = (f"WITH made AS (INSERT INTO {table.name} ({', '.join(written)}) "
+           f"VALUES ({', '.join(':' + c for c in written)}) ON CONFLICT DO NOTHING RETURNING {read}), "
+           f"filed AS (INSERT INTO {CustomerToken.__tablename__} (token, customer_id) "
+           f"SELECT unnest(:tokens), made.id FROM made) "
+           f"SELECT {read}{f', ({also_sql}) AS also' if also_sql else ''} FROM made")
+    binds = [bindparam(c, type_=table.c[c].type) for c in written] + [bindparam("tokens", type_=ARRAY(Text))]
+    textual = text(sql).bindparams(*binds).columns(*table.c, *([column("also")] if also_sql else []))
+    return select(Customer, *([textual.selected_columns.also] if also_sql else [])).from_statement(textual)
 
 
 def get_or_create(session: Session, clock: Clock, name: str, credit_code: str | None = None) -> Customer:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from chat.context import Context
 from domain.rules.checks import Holder
 from models import Partner, Registration, RegistrationLock, RegistrationStatus
-from models.db import insert_of
+from models.db import insert_of, insert_or_nothing
 
 
 def scope_keys(scope: str, lines: list[str], department: str | None) -> list[str]:
@@ -65,14 +65,21 @@ def holder_among(rows, wanted: list[str], scope: str, partner_id: int, now) -> H
     return None
 
 
+_TAKE_ONE = insert_or_nothing(RegistrationLock.__table__, ("customer_id", "scope_key", "registration_id", "expires_at"),
+                              ("customer_id", "scope_key"), returning=("id",))
+
+
 def take(ctx: Context, reg: Registration, customer_id: int, keys: list[str]) -> bool:
     """Insert the lock rows (one statement); False when the unique index says
     someone else has one, and then none of them is kept."""
     rows = [{"customer_id": customer_id, "scope_key": key, "registration_id": reg.id, "expires_at": reg.lock_until}
             for key in keys]
-    taken = ctx.s.execute(insert_of(ctx.s, RegistrationLock).values(rows).on_conflict_do_nothing(
-        index_elements=[RegistrationLock.customer_id, RegistrationLock.scope_key])
-        .returning(RegistrationLock.id)).scalars().all()
+    if len(rows) == 1:              # the usual claim (one product line): a statement compiled once
+        taken = ctx.s.execute(_TAKE_ONE, rows[0]).scalars().all()
+    else:
+        taken = ctx.s.execute(insert_of(ctx.s, RegistrationLock).values(rows).on_conflict_do_nothing(
+            index_elements=[RegistrationLock.customer_id, RegistrationLock.scope_key])
+            .returning(RegistrationLock.id)).scalars().all()
     if len(taken) == len(rows):
         return True
     if taken:

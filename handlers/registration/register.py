@@ -221,7 +221,7 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         return
     resembled = match.matched if match.verdict == "possible" else None
     made = None if match.verdict == "duplicate" else customers.create(
-        s, ctx.clock, name, code, match.parts, also=claims.open_count(partner.id))
+        s, ctx.clock, name, code, match.parts, also=claims.open_count_read(partner.id))
     customer = match.matched if made is None else made.customer
     if made is not None and made.new and resembled is None:
         # Nobody can hold or have held a customer that did not exist a moment ago;

@@ -6,8 +6,9 @@ from __future__ import annotations
 import threading
 import time
 
+import psycopg
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from chat.inbox import Sequencer
 from chat.messages import Inbound
@@ -42,18 +43,24 @@ def test_the_ack_is_one_insert_and_no_language_work(pg_app, clock, monkeypatch):
     q = pg_app.extensions["qudao"]
     parsed = []
     monkeypatch.setattr(q.services.registry, "ordering_key", lambda body: parsed.append(body))
+    # Counted at the driver: the ack's INSERT bypasses SQLAlchemy (chat/ack_insert.py),
+    # so every statement any connection sends goes through psycopg's execute.
+    q.inbox.accept(_msg(clock, "dealer_bj_wang", "我的报备", 0), "wecom:m0")   # the ack's pool connects first
     statements = []
-    listener = lambda conn, cursor, stmt, *a: statements.append(stmt)      # noqa: E731
-    event.listen(q.engine, "before_cursor_execute", listener)
-    try:
-        first = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 1), "wecom:m1")
-        again = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 1), "wecom:m1")     # the platform's retry
-    finally:
-        event.remove(q.engine, "before_cursor_execute", listener)
+    execute = psycopg.Cursor.execute
+
+    def counting(cur, query, *a, **kw):
+        statements.append(query if isinstance(query, str) else query.as_string(cur))
+        return execute(cur, query, *a, **kw)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", counting)
+    first = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 1), "wecom:m1")
+    again = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 1), "wecom:m1")     # the platform's retry
+    monkeypatch.undo()
     assert first is not None and again is None
     assert len(statements) == 2 and all(s.lstrip().upper().startswith("INSERT INTO INBOX") for s in statements)
     assert parsed == []                       # the claim key is the sequencer's business
-    assert [r.claim_key for r in _rows(q)] == [None]
+    assert [r.claim_key for r in _rows(q)] == [None, None]
 
 
 def test_claim_keys_in_id_order_and_a_rolled_back_id_closed_by_a_tombstone(pg_app, clock):

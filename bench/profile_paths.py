@@ -1,0 +1,164 @@
+"""Where the CPU goes, per request and per command, in one process (issue 16).
+
+No HTTP server and no load generator: the WSGI apps are called directly with
+prepared WeCom callbacks, so the figures are the app's own CPU. Three parts:
+
+- ``ack``: CPU per callback of the floor (``bench/scale/floor_app.py``) and of
+  Qudao's ``/wecom/callback`` (web only acknowledges: QUDAO_PROCESSING=workers);
+- ``commands``: CPU and SQL statements per registration processed by a worker
+  (sequencer, claim, command, audit, replies written to the outbox), the
+  outbox delivered to the counting fake API separately;
+- ``--profile``: a cProfile of each part, the top functions by own time.
+
+    .venv/bin/python bench/profile_paths.py [-n 2000] [--profile]
+
+Needs the local PostgreSQL and Redis (like bench_scale.py: a fresh database,
+dropped afterwards; Redis db 8 flushed).
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.scale import procs  # noqa: E402
+from bench.scale.env import drop_database, flush_redis, fresh_database, run_id, sqlalchemy_url  # noqa: E402
+from bench.scale.fake import CountingFake  # noqa: E402
+from bench.scale.parts import Run  # noqa: E402
+from bench.scale.wire import CallbackSigner, registrations  # noqa: E402
+
+
+def _environ(raw: bytes) -> dict:
+    """A WSGI environ for one prepared request (request line, headers, body)."""
+    head, body = raw.split(b"\r\n\r\n", 1)
+    line = head.split(b"\r\n", 1)[0].decode()
+    _, target, _ = line.split(" ")
+    path, _, query = target.partition("?")
+    return {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "CONTENT_TYPE": "text/xml",
+            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
+            "wsgi.run_once": False, "wsgi.version": (1, 0), "HTTP_HOST": "127.0.0.1:8000"}
+
+
+def _drive(app, requests: list[bytes], profile: bool) -> tuple[float, float, cProfile.Profile | None]:
+    statuses = []
+
+    def start_response(status, headers, exc_info=None):
+        statuses.append(status)
+
+    envs = [_environ(r) for r in requests]
+    prof = cProfile.Profile() if profile else None
+    wall, cpu = time.perf_counter(), time.process_time()
+    if prof:
+        prof.enable()
+    for env in envs:
+        for _ in app(env, start_response):
+            pass
+    if prof:
+        prof.disable()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    bad = [s for s in statuses if not s.startswith("200")]
+    if bad:
+        raise RuntimeError(f"{len(bad)} callbacks refused, e.g. {bad[0]}")
+    return wall / len(requests) * 1000, cpu / len(requests) * 1000, prof
+
+
+def _top(prof: cProfile.Profile, n: int = 25) -> str:
+    """The top functions by own time, then the project's own by cumulative time."""
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("tottime").print_stats(n)
+    stats.sort_stats("cumulative").print_stats(str(ROOT) + r"/(?!\.venv)", n * 2)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("-n", type=int, default=2000, help="callbacks and registrations (default 2000)")
+    p.add_argument("--profile", action="store_true", help="print the top functions of each part")
+    p.add_argument("--parts", default="ack,commands")
+    args = p.parse_args(argv)
+    parts = set(args.parts.split(","))
+
+    run = Run(run_id=run_id(), work=Path("/tmp"), processing="workers", worker_cmd="", workers=0)
+    db = fresh_database(run.run_id, "prof", template=run.template_db())
+    fake = CountingFake()
+    try:
+        flush_redis()
+        env = procs.qudao_env(sqlalchemy_url(db), fake.base_url, "workers", procs.bench_rules_file(Path("/tmp")))
+        os.environ.update(env)
+        signer = CallbackSigner(env)
+        reqs = registrations(signer, "127.0.0.1", 8000, args.n + 200)
+        warm, reqs = reqs[:200], reqs[200:]
+
+        from bench.scale import floor_app
+        from bot import create_app
+        app = create_app()
+        if "ack" in parts:
+            _drive(floor_app.app, warm, False)
+            fw, fc, _ = _drive(floor_app.app, reqs, args.profile)
+            _drive(app, warm, False)
+            qw, qc, qprof = _drive(app, reqs, args.profile)
+            print(f"ack, per callback: floor {fc:.3f} ms CPU ({fw:.3f} wall); "
+                  f"Qudao {qc:.3f} ms CPU ({qw:.3f} wall); ratio {fc / qc:.0%}")
+            if args.profile:
+                print(_top(qprof))
+        else:
+            _drive(app, warm + reqs, False)
+        if "commands" in parts:
+            _commands(app, args.n + 200, args.profile)
+    finally:
+        fake.close()
+        drop_database(db)
+        run.close()
+    return 0
+
+
+def _commands(app, n: int, profile: bool) -> None:
+    from sqlalchemy import event
+
+    from chat.runner import Worker
+    from chat.wakeup import Signal
+    runner = app.extensions["qudao"].runner
+    # A worker without its own delivery (as with a delivery thread beside it): commands only.
+    worker = Worker(runner.inbox, runner.sequencer, runner.deliverer, runner.waker, name="prof",
+                    outbox_signal=Signal(), sequences=True)
+    engine = runner.inbox._engine
+    statements = [0]
+    event.listen(engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+    while worker.processed < 200:          # warm-up: caches, prepared statements
+        worker.run_once()
+    statements[0] = 0
+    prof = cProfile.Profile() if profile else None
+    wall, cpu = time.perf_counter(), time.process_time()
+    if prof:
+        prof.enable()
+    while worker.processed < n and worker.run_once():
+        pass
+    if prof:
+        prof.disable()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    k = worker.processed - 200
+    print(f"commands: {k} registrations, {cpu / k * 1000:.2f} ms CPU each ({wall / k * 1000:.2f} wall), "
+          f"{statements[0] / k:.1f} statements each")
+    if prof:
+        print(_top(prof, 40))
+    d_wall, d_cpu = time.perf_counter(), time.process_time()
+    sent = runner.deliverer.drain()
+    d_wall, d_cpu = time.perf_counter() - d_wall, time.process_time() - d_cpu
+    each = 1000 / max(sent, 1)
+    print(f"outbox: {sent} sends, {d_cpu * each:.2f} ms CPU each ({d_wall * each:.2f} wall)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
