@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -52,6 +52,8 @@ class AckInsert:
             # Its own small pool: autocommit for good, nothing to reset on return.
             self._engine = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None,
                                          pool_size=ACK_POOL, max_overflow=ACK_POOL, pool_recycle=1800)
+            # Whoever closes the app's engine (shutdown, tests) closes this pool with it.
+            event.listen(engine, "engine_disposed", lambda _engine: self._engine.dispose())
         else:
             self._engine = engine
 
@@ -90,10 +92,6 @@ class AckInsert:
             raise
         conn.close()                    # back to the pool (no reset: autocommit, nothing open)
         return row[0] if row else None
-
-    def dispose(self) -> None:
-        if self._pg:
-            self._engine.dispose()
 
 
 def _no_json(value):

@@ -115,10 +115,11 @@ class Inbox:
         raise RuntimeError("could not persist the message")
 
     # ---- claiming and processing -----------------------------------------------------------
-    def claim(self, holder: str, limit: int = 16) -> tuple[str, list[tuple[int, str | None]]]:
+    def claim(self, holder: str, limit: int = 16, key: str | None = None) -> tuple[str, list[tuple[int, str | None]]]:
         """A batch for one worker, in one statement: sequenced rows due now, each the
-        earliest unprocessed row of its claim key. Returns (claim token, [(row id,
-        claim key)] in id order)."""
+        earliest unprocessed row of its claim key (with ``key``: only that key's
+        earliest, the next claim on a customer whose previous one was just decided).
+        Returns (claim token, [(row id, claim key)] in id order)."""
         token = f"{holder}:{next(self._claims)}"[-64:]
         earlier = aliased(InboxMessage)
         waiting = exists().where(earlier.claim_key == InboxMessage.claim_key, earlier.id < InboxMessage.id,
@@ -128,7 +129,8 @@ class Inbox:
                .where(InboxMessage.status == InboxStatus.NEW, InboxMessage.id <= upto,
                       or_(InboxMessage.next_attempt_at.is_(None), InboxMessage.next_attempt_at <= db_now()),
                       or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until < db_now()),
-                      or_(InboxMessage.claim_key.is_(None), ~waiting))
+                      (InboxMessage.claim_key == key) & ~waiting if key is not None
+                      else or_(InboxMessage.claim_key.is_(None), ~waiting))
                .order_by(InboxMessage.id).limit(limit)
                .with_for_update(skip_locked=True))
         stmt = (update(_INBOX).where(_INBOX.c.id.in_(due))

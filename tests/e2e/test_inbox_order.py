@@ -204,3 +204,29 @@ def test_a_failing_claim_is_retried_then_told_busy_and_the_next_claim_waits_for_
     token, claimed = q.inbox.claim("test", 10)                # now the second claim goes
     assert [i for i, _ in claimed] == [second]
     assert q.inbox.process_claimed(second, token) == "done"
+
+
+def test_a_worker_decides_the_claims_waiting_on_its_customer_one_after_another(pg_app, clock, monkeypatch):
+    """A burst of claims on one customer: the worker that decided the first goes on
+    with the next ones (in receive order) without waiting to be woken; other
+    customers' messages are not held up behind them."""
+    from chat.runner import Worker
+    from models import Registration
+    q = pg_app.extensions["qudao"]
+    racers = ["dealer_hx_sun", "dealer_bj_li", "dealer_bj_wang"] * 3
+    ids = [q.inbox.accept(_msg(clock, u, CLAIM, i), f"wecom:c{i}") for i, u in enumerate(racers)]
+    other = q.inbox.accept(_msg(clock, "dealer_bj_li", "帮助", 99), "wecom:other")
+    _sequencer(q).run()
+    order = []
+    real = q.inbox.process_claimed
+    monkeypatch.setattr(q.inbox, "process_claimed", lambda i, token: (order.append(i), real(i, token))[1])
+    published = []
+    monkeypatch.setattr(q.runner.waker, "publish", lambda: published.append(1))
+    worker = Worker(q.inbox, q.runner.sequencer, q.deliverer, q.runner.waker, name="w", batch=8, sequences=False)
+    assert worker._process_batch() == len(ids) + 1          # one round: the whole burst and the other message
+    assert order == [ids[0], other, *ids[1:]]                # the burst in receive order, the other not behind it
+    assert published == []                                   # nobody else was woken for them
+    with q.factory() as s:
+        holders = s.execute(select(Registration.received_at, Registration.status)
+                            .order_by(Registration.received_at)).all()
+    assert [h.status for h in holders] == ["approved"] + ["rejected"] * (len(ids) - 1)   # the earliest holds it
