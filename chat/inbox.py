@@ -35,6 +35,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Engine, bindparam, exists, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -67,6 +68,12 @@ def retry_after_s(attempts: int) -> int:
 
 def _dialect_insert(engine: Engine):
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+class Claimed(NamedTuple):
+    id: int
+    key: str | None             # the claim key (the customer a registration claims), if any
+    more: bool                  # later claims on that key were waiting when it was claimed
 
 
 class Inbox:
@@ -115,11 +122,12 @@ class Inbox:
         raise RuntimeError("could not persist the message")
 
     # ---- claiming and processing -----------------------------------------------------------
-    def claim(self, holder: str, limit: int = 16, key: str | None = None) -> tuple[str, list[tuple[int, str | None]]]:
+    def claim(self, holder: str, limit: int = 16, key: str | None = None) -> tuple[str, list[Claimed]]:
         """A batch for one worker, in one statement: sequenced rows due now, each the
         earliest unprocessed row of its claim key (with ``key``: only that key's
         earliest, the next claim on a customer whose previous one was just decided).
-        Returns (claim token, [(row id, claim key)] in id order)."""
+        Returns (claim token, the rows in id order, each saying whether later claims
+        on its key were waiting)."""
         token = f"{holder}:{next(self._claims)}"[-64:]
         earlier = aliased(InboxMessage)
         waiting = exists().where(earlier.claim_key == InboxMessage.claim_key, earlier.id < InboxMessage.id,
@@ -133,11 +141,14 @@ class Inbox:
                       else or_(InboxMessage.claim_key.is_(None), ~waiting))
                .order_by(InboxMessage.id).limit(limit)
                .with_for_update(skip_locked=True))
+        later = _INBOX.alias("later")
+        more = exists().where(later.c.claim_key == _INBOX.c.claim_key, later.c.id > _INBOX.c.id,
+                              later.c.status == InboxStatus.NEW)
         stmt = (update(_INBOX).where(_INBOX.c.id.in_(due))
                 .values(claimed_by=token, lease_until=db_now(CLAIM_LEASE_S))
-                .returning(_INBOX.c.id, _INBOX.c.claim_key))
+                .returning(_INBOX.c.id, _INBOX.c.claim_key, more))
         with self._engine.begin() as conn:
-            rows = sorted(tuple(r) for r in conn.execute(stmt))
+            rows = sorted(Claimed(i, k, bool(m and k is not None)) for i, k, m in conn.execute(stmt))
         return token, rows
 
     def release(self, token: str) -> None:

@@ -86,13 +86,13 @@ class Worker:
     def _process_batch(self) -> int:
         token, rows = self.inbox.claim(self.name, self.batch)
         keys: list[str] = []
-        for i, (inbox_id, claim_key) in enumerate(rows):
+        for i, row in enumerate(rows):
             if self.stopping.is_set():
                 self.inbox.release(token)     # not started: another worker takes them at once
                 return i
-            self._process_one(inbox_id, token)
-            if claim_key is not None:
-                keys.append(claim_key)        # the next claim on that customer: ours, below
+            self._process_one(row.id, token)
+            if row.more:
+                keys.append(row.key)          # the next claims on that customer: ours, below
         return len(rows) + sum(self._follow(key) for key in dict.fromkeys(keys))
 
     def _follow(self, key: str) -> int:
@@ -100,14 +100,14 @@ class Worker:
         decided, one after another: a burst of claims on one customer (64 dealers
         at once) then costs one claim statement each and no wake-up round trip.
         Another worker may take the next one first; then this one stops."""
-        done = 0
-        while done < CHAIN_MAX and not self.stopping.is_set():
+        done, more = 0, True
+        while more and done < CHAIN_MAX and not self.stopping.is_set():
             token, rows = self.inbox.claim(self.name, 1, key=key)
             if not rows:
                 break
-            self._process_one(rows[0][0], token)
-            done += 1
-        if done == CHAIN_MAX:
+            self._process_one(rows[0].id, token)
+            done, more = done + 1, rows[0].more
+        if more and done == CHAIN_MAX:
             self.waker.publish()              # more may wait: whoever is free goes on
         return done
 

@@ -79,10 +79,10 @@ def test_claim_keys_in_id_order_and_a_rolled_back_id_closed_by_a_tombstone(pg_ap
     assert rows[0].claim_key and rows[0].claim_key == rows[2].claim_key
     # only the earliest claim on the customer can be claimed; the second waits for it
     token, claimed = q.inbox.claim("test", 10)
-    assert claimed == [(a, rows[0].claim_key)]
+    assert claimed == [(a, rows[0].claim_key, True)]          # and says a later claim on it waits
     assert q.inbox.process_claimed(a, token) == "done"
     token, claimed = q.inbox.claim("test", 10)
-    assert [i for i, _ in claimed] == [b]
+    assert [c.id for c in claimed] == [b]
 
 
 def test_an_insert_still_in_flight_is_waited_for_not_passed(pg_app, clock):
@@ -113,7 +113,7 @@ def test_an_insert_still_in_flight_is_waited_for_not_passed(pg_app, clock):
                                                           (late, "new", "dealer_bj_li")]
     assert _upto(q) == late and rows[0].claim_key == rows[1].claim_key
     _token, claimed = q.inbox.claim("test", 10)
-    assert [i for i, _ in claimed] == [early]
+    assert [c.id for c in claimed] == [early]
 
 
 def test_an_id_taken_by_a_tombstone_is_inserted_again(pg_app, clock):
@@ -186,7 +186,7 @@ def test_a_failing_claim_is_retried_then_told_busy_and_the_next_claim_waits_for_
     monkeypatch.setattr(q.inbox.router, "dispatch", broken)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         token, claimed = q.inbox.claim("test", 10)
-        assert claimed == [(first, claimed[0][1])]           # the later claim on the customer waits
+        assert [(c.id, c.more) for c in claimed] == [(first, True)]     # the later claim on the customer waits
         assert q.inbox.process_claimed(first, token) == "failed"
         if attempt < MAX_ATTEMPTS:
             _token, claimed = q.inbox.claim("test", 10)
@@ -202,7 +202,7 @@ def test_a_failing_claim_is_retried_then_told_busy_and_the_next_claim_waits_for_
         [busy] = s.execute(select(OutboxMessage).where(OutboxMessage.recipient == "dealer_hx_sun")).scalars()
     assert busy.idem_key == f"in:{first}:dead"
     token, claimed = q.inbox.claim("test", 10)                # now the second claim goes
-    assert [i for i, _ in claimed] == [second]
+    assert [c.id for c in claimed] == [second]
     assert q.inbox.process_claimed(second, token) == "done"
 
 
