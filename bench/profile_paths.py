@@ -8,6 +8,8 @@ prepared WeCom callbacks, so the figures are the app's own CPU. Three parts:
 - ``commands``: CPU and SQL statements per registration processed by a worker
   (sequencer, claim, command, audit, replies written to the outbox), the
   outbox delivered to the counting fake API separately;
+- ``contention``: the same for 64 claims on one customer (北京协和医院) from
+  three dealers, acknowledged first, then decided by one worker;
 - ``--profile``: a cProfile of each part, the top functions by own time.
 
     .venv/bin/python bench/profile_paths.py [-n 2000] [--profile]
@@ -34,7 +36,7 @@ from bench.scale import procs  # noqa: E402
 from bench.scale.env import drop_database, flush_redis, fresh_database, run_id, sqlalchemy_url  # noqa: E402
 from bench.scale.fake import CountingFake  # noqa: E402
 from bench.scale.parts import Run  # noqa: E402
-from bench.scale.wire import CallbackSigner, registrations  # noqa: E402
+from bench.scale.wire import CallbackSigner, contention, registrations  # noqa: E402
 
 
 def _environ(raw: bytes) -> dict:
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("-n", type=int, default=2000, help="callbacks and registrations (default 2000)")
     p.add_argument("--profile", action="store_true", help="print the top functions of each part")
-    p.add_argument("--parts", default="ack,commands")
+    p.add_argument("--parts", default="ack,commands,contention")
     args = p.parse_args(argv)
     parts = set(args.parts.split(","))
 
@@ -113,10 +115,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"Qudao {qc:.3f} ms CPU ({qw:.3f} wall); ratio {fc / qc:.0%}")
             if args.profile:
                 print(_top(qprof))
-        else:
+        elif "commands" in parts:
             _drive(app, warm + reqs, False)
         if "commands" in parts:
             _commands(app, args.n + 200, args.profile)
+        if "contention" in parts:
+            _contention(app, signer, args.profile)
     finally:
         fake.close()
         drop_database(db)
@@ -158,6 +162,36 @@ def _commands(app, n: int, profile: bool) -> None:
     d_wall, d_cpu = time.perf_counter() - d_wall, time.process_time() - d_cpu
     each = 1000 / max(sent, 1)
     print(f"outbox: {sent} sends, {d_cpu * each:.2f} ms CPU each ({d_wall * each:.2f} wall)")
+
+
+
+def _contention(app, signer: CallbackSigner, profile: bool, n: int = 64) -> None:
+    from sqlalchemy import event
+
+    from chat.runner import Worker
+    from chat.wakeup import Signal
+    runner = app.extensions["qudao"].runner
+    _drive(app, [req for _user, req in contention(signer, "127.0.0.1", 8000, n, "北京协和医院")], False)
+    worker = Worker(runner.inbox, runner.sequencer, runner.deliverer, runner.waker, name="race",
+                    outbox_signal=Signal(), sequences=True)
+    statements = [0]
+    event.listen(runner.inbox._engine, "before_cursor_execute",
+                 lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+    before = worker.processed
+    prof = cProfile.Profile() if profile else None
+    wall, cpu = time.perf_counter(), time.process_time()
+    if prof:
+        prof.enable()
+    while worker.run_once():
+        pass
+    if prof:
+        prof.disable()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    k = worker.processed - before
+    print(f"contention: {k} claims on one customer decided in {wall * 1000:.0f} ms ({cpu / k * 1000:.2f} ms CPU, "
+          f"{statements[0] / k:.1f} statements each)")
+    if prof:
+        print(_top(prof, 40))
 
 
 if __name__ == "__main__":

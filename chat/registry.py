@@ -13,6 +13,7 @@ the table. The same idea as bolt-python's listeners and errbot's plugins.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from chat.context import Context, Services
     from domain.rules import RuleSetData
 
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Command:
@@ -142,6 +144,9 @@ class Registry:
     # The ordering key of an inbound text: messages with the same key are
     # processed in the order they were received (claims on one customer).
     ordering_key: Callable[[str], str | None] = lambda text: None
+    # Run once when a worker starts, before its first message: whatever a capability
+    # builds lazily (converters, parsed tables) is built then, not on a user's time.
+    warm_ups: list[Callable[[], None]] = field(default_factory=list)
 
     # -- commands --------------------------------------------------------------
     def command(self, intent: str, action: str | None = None, *, run: Callable[[Context, Parsed], None],
@@ -256,3 +261,14 @@ class Registry:
 
     def order_by(self, key: Callable[[str], str | None]) -> None:
         self.ordering_key = key
+
+    def warm_up(self, fn: Callable[[], None]) -> None:
+        self.warm_ups.append(fn)
+
+    def warm(self) -> None:
+        """Each warm-up once; one that fails is logged and skipped (it only costs time)."""
+        for fn in self.warm_ups:
+            try:
+                fn()
+            except Exception:
+                log.exception("warm-up %r failed", fn)

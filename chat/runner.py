@@ -194,6 +194,7 @@ class Runner:
     def start_workers(self, n: int) -> list[Worker]:
         if self.inline or self._threads:
             return self.workers
+        self.inbox.router.registry.warm()     # before the first message, not on a user's time
         self.waker.listen()
         name = worker_name()
         outbox_signal = Signal()

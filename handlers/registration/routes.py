@@ -73,6 +73,8 @@ def install(registry: Registry) -> None:
     registry.approval_kind(contests.ContestKind())
     registry.approval_kind(extensions.ExtensionKind())
     registry.order_by(lambda text: register.claim_key(text, registry.vocabulary))
+    # The parser's tables and the traditional→simplified converter are built on first use.
+    registry.warm_up(lambda: register.claim_key("报备 北京協和醫院 彩超 50万 12月底", registry.vocabulary))
     registry.sweep("registration_lifecycle", 300, sweep.sweep)
     registry.on("visit.verified", follow_ups.on_visit_verified)
     registry.on("order.confirmed", outcomes.on_order_confirmed)
