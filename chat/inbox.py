@@ -70,6 +70,34 @@ def _dialect_insert(engine: Engine):
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
 
+def _claim_statement(one_key: bool):
+    """The claim, built once (its construction, not only its compiling, showed in a
+    profile). Rows under the watermark, due, not leased, each the earliest
+    unprocessed row of its claim key — or, ``one_key``, of the key given — claimed
+    with a token and a lease; each says whether later rows of its key wait."""
+    earlier = aliased(InboxMessage)
+    waiting = exists().where(earlier.claim_key == InboxMessage.claim_key, earlier.id < InboxMessage.id,
+                             earlier.status == InboxStatus.NEW)
+    upto = select(InboxCursor.upto).where(InboxCursor.name == CURSOR).scalar_subquery()
+    due = (select(InboxMessage.id)
+           .where(InboxMessage.status == InboxStatus.NEW, InboxMessage.id <= upto,
+                  or_(InboxMessage.next_attempt_at.is_(None), InboxMessage.next_attempt_at <= db_now()),
+                  or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until < db_now()),
+                  (InboxMessage.claim_key == bindparam("key")) & ~waiting if one_key
+                  else or_(InboxMessage.claim_key.is_(None), ~waiting))
+           .order_by(InboxMessage.id).limit(bindparam("limit"))
+           .with_for_update(skip_locked=True))
+    later = _INBOX.alias("later")
+    more = exists().where(later.c.claim_key == _INBOX.c.claim_key, later.c.id > _INBOX.c.id,
+                          later.c.status == InboxStatus.NEW)
+    return (update(_INBOX).where(_INBOX.c.id.in_(due))
+            .values(claimed_by=bindparam("token"), lease_until=db_now(CLAIM_LEASE_S))
+            .returning(_INBOX.c.id, _INBOX.c.claim_key, more))
+
+
+_CLAIM_ANY, _CLAIM_KEY = _claim_statement(False), _claim_statement(True)
+
+
 class Claimed(NamedTuple):
     id: int
     key: str | None             # the claim key (the customer a registration claims), if any
@@ -129,26 +157,10 @@ class Inbox:
         Returns (claim token, the rows in id order, each saying whether later claims
         on its key were waiting)."""
         token = f"{holder}:{next(self._claims)}"[-64:]
-        earlier = aliased(InboxMessage)
-        waiting = exists().where(earlier.claim_key == InboxMessage.claim_key, earlier.id < InboxMessage.id,
-                                 earlier.status == InboxStatus.NEW)
-        upto = select(InboxCursor.upto).where(InboxCursor.name == CURSOR).scalar_subquery()
-        due = (select(InboxMessage.id)
-               .where(InboxMessage.status == InboxStatus.NEW, InboxMessage.id <= upto,
-                      or_(InboxMessage.next_attempt_at.is_(None), InboxMessage.next_attempt_at <= db_now()),
-                      or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until < db_now()),
-                      (InboxMessage.claim_key == key) & ~waiting if key is not None
-                      else or_(InboxMessage.claim_key.is_(None), ~waiting))
-               .order_by(InboxMessage.id).limit(limit)
-               .with_for_update(skip_locked=True))
-        later = _INBOX.alias("later")
-        more = exists().where(later.c.claim_key == _INBOX.c.claim_key, later.c.id > _INBOX.c.id,
-                              later.c.status == InboxStatus.NEW)
-        stmt = (update(_INBOX).where(_INBOX.c.id.in_(due))
-                .values(claimed_by=token, lease_until=db_now(CLAIM_LEASE_S))
-                .returning(_INBOX.c.id, _INBOX.c.claim_key, more))
+        stmt = _CLAIM_KEY if key is not None else _CLAIM_ANY
+        params = {"token": token, "limit": limit, "key": key} if key is not None else {"token": token, "limit": limit}
         with self._engine.begin() as conn:
-            rows = sorted(Claimed(i, k, bool(m and k is not None)) for i, k, m in conn.execute(stmt))
+            rows = sorted(Claimed(i, k, bool(m and k is not None)) for i, k, m in conn.execute(stmt, params))
         return token, rows
 
     def release(self, token: str) -> None:

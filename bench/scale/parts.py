@@ -312,9 +312,9 @@ def part_openloop(run: Run) -> dict:
 # ---------------------------------------------------------------- end to end
 
 def wait_processed(run: Run, stack: Stack, expected: int, samples: list, timeout: float,
-                   feeding: subprocess.Popen | None = None) -> None:
-    """Poll the inbox until ``expected`` rows are settled (done or dead), no
-    progress for ``timeout`` s, or the feeder died. Samples: (t, done, new, dead)."""
+                   feeding: subprocess.Popen | None = None, every: float = 0.25) -> None:
+    """Poll the inbox every ``every`` s until ``expected`` rows are settled (done or
+    dead), no progress for ``timeout`` s, or the feeder died. Samples: (t, done, new, dead)."""
     last_progress, last_done = time.time(), -1
     while True:
         c = stack.db.inbox_counts()
@@ -330,7 +330,7 @@ def wait_processed(run: Run, stack: Stack, expected: int, samples: list, timeout
             run.log(f"  no progress for {timeout:.0f} s: {c}")
             return
         stack.alive_check()
-        time.sleep(0.25)
+        time.sleep(every)
 
 
 def rate_between(samples: list, total: int, lo: float, hi: float) -> float | None:
@@ -430,7 +430,8 @@ def part_contention(run: Run) -> dict:
         t0 = time.time()
         feeder = run_load(run, "contention", [r for _, r in claims], stack.port, "closed", connections=n)
         samples: list = []
-        wait_processed(run, stack, n, samples, run.sizes.get("settle_timeout", 60), feeder)
+        # Polled often: the figure is a couple of seconds, and a sample's interval is its error.
+        wait_processed(run, stack, n, samples, run.sizes.get("settle_timeout", 60), feeder, every=0.02)
         raw = load_result(run, "contention", feeder)
         acked = summarise(raw)
         t0 = raw["start"]       # the claims went out (not the load generator's start-up)
@@ -445,7 +446,7 @@ def part_contention(run: Run) -> dict:
             if unsent == 0 and all(stack.fake.state.delivered_to(u) >= k for u, k in per_dealer.items()):
                 t_told = time.time()
                 break
-            time.sleep(0.05)
+            time.sleep(0.02)
         holders = stack.db.rows(
             "SELECT r.number, u.external_id, r.received_at, r.status FROM registrations r "
             "JOIN users u ON u.id = r.submitter_id JOIN customers c ON c.id = r.customer_id "

@@ -126,5 +126,16 @@ def gunicorn(app: str, port: int, env: dict, log: Path, workers: int, threads: i
     return proc
 
 
-def workers(cmd: str, n: int, env: dict, log_dir: Path) -> list[Proc]:
-    return [Proc(shlex.split(cmd), env, log_dir / f"worker-{i}.log", f"worker {i}") for i in range(n)]
+def workers(cmd: str, n: int, env: dict, log_dir: Path, ready_timeout: float = 90.0) -> list[Proc]:
+    """``n`` worker processes, returned once each says it started (``python -m bot
+    worker`` prints "worker … started" when its threads run): in production the
+    workers are up before a burst comes, so a part must not time their start-up. A
+    worker command that never says so is waited for ``ready_timeout``, then used."""
+    procs = [Proc(shlex.split(cmd), env, log_dir / f"worker-{i}.log", f"worker {i}") for i in range(n)]
+    deadline = time.monotonic() + ready_timeout
+    for proc in procs:
+        while time.monotonic() < deadline and b"started" not in proc.log.read_bytes():
+            if not proc.alive():
+                raise RuntimeError(f"{proc.name} exited ({proc.p.returncode}); see {proc.log}")
+            time.sleep(0.1)
+    return procs

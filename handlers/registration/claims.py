@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, true, union
+from sqlalchemy import bindparam, func, select, true, union
 from sqlalchemy.orm import aliased
 
 from chat.context import Context
@@ -99,12 +99,12 @@ class Claims:
         return None
 
 
-def read(ctx: Context, customer_id: int, partner_id: int, also: int | None = None) -> Claims:
-    """The claims on ``customer_id`` (and the locks on ``also``: the customer a
-    lookalike name resembles) and the partner's open count, in one statement."""
-    now = ctx.now
-    since = now - timedelta(days=ctx.rules.pipeline.cooldown_days)
-    customers = [customer_id] if also is None or also == customer_id else [customer_id, also]
+def _read_statement():
+    """``read``'s statement, built once (building it, aliases and all, cost more
+    than running it): the claims joined to the partner's open count on true, so
+    there is one row at least (the count), then one per claim."""
+    customers, since = bindparam("customers", expanding=True), bindparam("since")
+    partner_id, customer_id = bindparam("partner_id"), bindparam("customer_id")
     wanted = union(
         select(RegistrationLock.registration_id).where(RegistrationLock.customer_id.in_(customers)),
         select(Registration.id).where(Registration.partner_id == partner_id, Registration.customer_id == customer_id,
@@ -116,12 +116,22 @@ def read(ctx: Context, customer_id: int, partner_id: int, also: int | None = Non
             .where(Registration.id.in_(wanted))).subquery("claims")
     reg, partner, lock = (aliased(Registration, rows), aliased(Partner, rows), aliased(RegistrationLock, rows))
     counted = select(open_count(partner_id).label("open_count")).subquery("counted")
-    # One row at least (the count), then one per claim: the claims join the count on true.
-    q = (select(counted.c.open_count, reg, partner, lock).select_from(counted)
-         .outerjoin(rows, true()))
+    return select(counted.c.open_count, reg, partner, lock).select_from(counted).outerjoin(rows, true())
+
+
+_READ = _read_statement()
+
+
+def read(ctx: Context, customer_id: int, partner_id: int, also: int | None = None) -> Claims:
+    """The claims on ``customer_id`` (and the locks on ``also``: the customer a
+    lookalike name resembles) and the partner's open count, in one statement."""
+    now = ctx.now
+    since = now - timedelta(days=ctx.rules.pipeline.cooldown_days)
+    customers = [customer_id] if also is None or also == customer_id else [customer_id, also]
+    q, params = _READ, {"customers": customers, "customer_id": customer_id, "partner_id": partner_id, "since": since}
     claims = Claims(now=now)
     seen: set[int] = set()
-    for count, r, p, lk in ctx.s.execute(q):
+    for count, r, p, lk in ctx.s.execute(q, params):
         claims.open_count = count
         if r is None:
             continue
