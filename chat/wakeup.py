@@ -18,6 +18,10 @@ from sqlalchemy import Engine
 log = logging.getLogger(__name__)
 
 PG_CHANNEL = "qudao_inbox"
+# After a word, the next one waits this long: under a burst of acknowledgements a
+# web process says one word per gap instead of one per message (a Redis round trip
+# and a thread switch each), and a worker learns of new work at most this late.
+WORD_GAP_S = 0.005
 
 
 class Signal:
@@ -99,6 +103,7 @@ class Waker:
             # Cleared before sending: a commit that asks after this point gets another word.
             self._outgoing.clear()
             self._send_word()
+            self._stop.wait(WORD_GAP_S)
 
     def _send_word(self) -> None:
         try:
