@@ -74,6 +74,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="seconds a month-end dealer takes to tap 确认下单 after the card arrives (default 1)")
     p.add_argument("--settle-timeout", type=float, default=60,
                    help="seconds without progress before a part stops waiting for processing (default 60)")
+    p.add_argument("--quiet-wait", type=float, default=60,
+                   help="before each part: a PostgreSQL CHECKPOINT, then up to this many seconds waiting for "
+                        "the machine to be quiet, so one part's aftermath is not timed in the next (default 60; "
+                        "0: neither)")
     p.add_argument("--keep-db", action="store_true", help="keep the bench databases (qudao_bench_*)")
     p.add_argument("--keep-work", action="store_true", help="keep the scratch directory (logs, requests)")
     p.add_argument("--out", default=None, help="JSON file (default bench/results/scale-<run id>.json)")
@@ -93,6 +97,7 @@ def sizes_of(args: argparse.Namespace) -> dict:
     sizes["settle_timeout"] = args.settle_timeout
     sizes["month_tap_delay"] = args.month_tap_delay
     sizes["warmup"] = args.warmup
+    sizes["quiet_wait"] = args.quiet_wait
     return sizes
 
 

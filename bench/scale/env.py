@@ -8,6 +8,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,6 +50,34 @@ def drop_database(name: str) -> None:
 def flush_redis(url: str = BENCH_REDIS) -> None:
     import redis
     redis.Redis.from_url(url).flushdb()
+
+
+def busy_fraction(seconds: float = 1.0) -> float | None:
+    """How busy the whole machine was over the next ``seconds`` (0–1), from
+    /proc/stat; None where there is none."""
+    def sample():
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        return sum(fields) - fields[3] - fields[4], sum(fields)      # busy (not idle, not iowait), all
+    try:
+        b0, t0 = sample()
+        time.sleep(seconds)
+        b1, t1 = sample()
+    except (OSError, ValueError):
+        return None
+    return (b1 - b0) / (t1 - t0) if t1 > t0 else None
+
+
+def settle(log=print, below: float = 0.15, timeout: float = 60.0) -> None:
+    """Before a part: PostgreSQL's dirty pages written out (a CHECKPOINT, so that
+    none falls inside the part because of the part before), then wait until the
+    machine is quiet (busy below ``below`` for a second) or ``timeout`` passed."""
+    pg_admin("CHECKPOINT")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = busy_fraction()
+        if busy is None or busy < below:
+            return
+    log(f"  the machine stayed busy ({busy:.0%}) for {timeout:.0f} s; going on")
 
 
 def free_port() -> int:

@@ -24,6 +24,7 @@ from bench.scale.env import (
     fresh_database,
     libpq_url,
     percentile,
+    settle,
     sqlalchemy_url,
 )
 from bench.scale.fake import CountingFake
@@ -138,6 +139,8 @@ class Stack:
         self.run, self.part = run, part
         self.db_name = fresh_database(run.run_id, part, template=run.template_db())
         flush_redis()
+        if run.sizes.get("quiet_wait", 0) > 0:      # the part before (its checkpoint, teardown) is not timed here
+            settle(run.log, timeout=run.sizes["quiet_wait"])
         self.fake = CountingFake()
         self.web = None
         self.workers: list[procs.Proc] = []

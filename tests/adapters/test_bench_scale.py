@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.bench, pytest.mark.postgres, pytest.mark.redis]
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--ack-n", "40", "--open-rate", "40", "--open-seconds", "1", "--e2e-n", "12", "--contention-n", "4",
         "--month-orders", "4", "--month-dealers", "2", "--month-seconds", "2", "--month-tap-delay", "0.5",
-        "--settle-timeout", "30", "--web-workers", "1", "--connections", "4", "--workers", "1", "--warmup", "10"]
+        "--settle-timeout", "30", "--quiet-wait", "0", "--web-workers", "1", "--connections", "4", "--workers", "1",
+        "--warmup", "10"]
 
 
 def test_every_part_runs_tiny(tmp_path):
