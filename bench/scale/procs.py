@@ -131,10 +131,12 @@ def workers(cmd: str, n: int, env: dict, log_dir: Path, ready_timeout: float = 9
     worker`` prints "worker … started" when its threads run): in production the
     workers are up before a burst comes, so a part must not time their start-up. A
     worker command that never says so is waited for ``ready_timeout``, then used."""
-    procs = [Proc(shlex.split(cmd), env, log_dir / f"worker-{i}.log", f"worker {i}") for i in range(n)]
+    logs = [log_dir / f"worker-{i}.log" for i in range(n)]
+    before = [log.stat().st_size if log.exists() else 0 for log in logs]    # a part before wrote there too
+    procs = [Proc(shlex.split(cmd), env, log, f"worker {i}") for i, log in enumerate(logs)]
     deadline = time.monotonic() + ready_timeout
-    for proc in procs:
-        while time.monotonic() < deadline and b"started" not in proc.log.read_bytes():
+    for proc, offset in zip(procs, before, strict=True):
+        while time.monotonic() < deadline and b"started" not in proc.log.read_bytes()[offset:]:
             if not proc.alive():
                 raise RuntimeError(f"{proc.name} exited ({proc.p.returncode}); see {proc.log}")
             time.sleep(0.1)
