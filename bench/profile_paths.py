@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 from bench.scale import procs  # noqa: E402
 from bench.scale.env import drop_database, flush_redis, fresh_database, run_id, sqlalchemy_url  # noqa: E402
 from bench.scale.fake import CountingFake  # noqa: E402
-from bench.scale.parts import Run  # noqa: E402
+from bench.scale.stack import Run  # noqa: E402
 from bench.scale.wire import CallbackSigner, contention, registrations  # noqa: E402
 
 

@@ -65,3 +65,17 @@ def test_every_part_runs_tiny(tmp_path):
     assert month["orders_by_status"] == {"confirmed": 4}
     assert month["checks"]["nothing_lost"]["ok"] and month["checks"]["platform_limit"]["ok"]
     assert month["platform"]["members"] >= 2 and month["first_reply_ms"]["max"] < 60_000
+
+
+def test_the_profile_of_the_paths_runs_tiny():
+    """bench/profile_paths.py (CPU per callback, per registration, per contended
+    claim, in one process) runs on a fresh database and reports each part."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "profile_paths.py"), "-n", "20"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "QUDAO_BENCH_REDIS": REDIS_URL,
+                               "QUDAO_BENCH_PG_ADMIN": PG_ADMIN})
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("ack, per callback: floor ") for line in lines), done.stdout
+    assert any(line.startswith("commands: 20 registrations, ") for line in lines), done.stdout
+    assert any(line.startswith("contention: 64 claims on one customer decided in ") for line in lines), done.stdout
