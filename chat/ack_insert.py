@@ -84,11 +84,18 @@ class AckInsert:
         except psycopg.errors.UniqueViolation as exc:
             conn.close()
             raise IdTaken from exc
-        except psycopg.OperationalError as exc:
-            conn.invalidate()           # a dead connection never goes back to the pool
-            raise ConnectionLost from exc
+        except psycopg.Error as exc:
+            if conn.dbapi_connection is None or conn.dbapi_connection.broken:
+                # The server went away (a restart, a failover): the pool's other
+                # connections are as dead as this one, so all are thrown away, as
+                # SQLAlchemy does on a disconnect, and the retry connects afresh.
+                conn.invalidate(exc)
+                self._engine.dispose()
+                raise ConnectionLost from exc
+            conn.close()                # a refused statement: the connection itself is fine
+            raise
         except BaseException:
-            conn.invalidate()
+            conn.invalidate()           # interrupted mid-statement: its state is unknown
             raise
         conn.close()                    # back to the pool (no reset: autocommit, nothing open)
         return row[0] if row else None

@@ -65,6 +65,7 @@ _ENQUEUE = insert_or_nothing(OutboxMessage.__table__, ("platform", "idem_key", "
 def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str) -> None:
     """One INSERT; a row with the same ``idem_key`` already there (a re-run) makes it nothing."""
     now = clock.now()
+    session.flush()         # a written-out statement does not autoflush what it may refer to
     session.execute(_ENQUEUE, {"platform": platform, "idem_key": idem_key, "recipient": recipient,
                                "payload": outgoing_to_dict(msg), "status": OutboxStatus.PENDING, "attempts": 0,
                                "next_attempt_at": now, "created_at": now})

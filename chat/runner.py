@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 INLINE, THREADS, WORKERS = "inline", "threads", "workers"
 POLL_S = 1.0            # the fallback when no wake-up comes (Redis/PostgreSQL away, a lost word)
 BATCH = 8
-CHAIN_MAX = 64          # claims on one customer one worker decides in a row before it looks elsewhere
+CHAIN_MAX = 64          # claims one worker follows after a batch before it claims again
 
 
 def worker_name() -> str:
@@ -93,22 +93,31 @@ class Worker:
             self._process_one(row.id, token)
             if row.more:
                 keys.append(row.key)          # the next claims on that customer: ours, below
-        return len(rows) + sum(self._follow(key) for key in dict.fromkeys(keys))
+        keys = list(dict.fromkeys(keys))
+        if len(keys) > 1:
+            self.waker.publish()              # we follow one customer at a time: others may take the rest
+        done, budget = 0, CHAIN_MAX           # then back to claiming: other messages are not held up
+        for key in keys:
+            followed = self._follow(key, budget)
+            done, budget = done + followed, budget - followed
+            if budget <= 0 or self.stopping.is_set():
+                break
+        return len(rows) + done
 
-    def _follow(self, key: str) -> int:
+    def _follow(self, key: str, budget: int) -> int:
         """The claims waiting on a customer whose earlier claim this worker just
         decided, one after another: a burst of claims on one customer (64 dealers
         at once) then costs one claim statement each and no wake-up round trip.
         Another worker may take the next one first; then this one stops."""
         done, more = 0, True
-        while more and done < CHAIN_MAX and not self.stopping.is_set():
+        while more and done < budget and not self.stopping.is_set():
             token, rows = self.inbox.claim(self.name, 1, key=key)
             if not rows:
-                break
+                return done
             self._process_one(rows[0].id, token)
             done, more = done + 1, rows[0].more
-        if more and done == CHAIN_MAX:
-            self.waker.publish()              # more may wait: whoever is free goes on
+        if more:
+            self.waker.publish()              # out of budget, or stopping, with more waiting: whoever is free
         return done
 
     def _process_one(self, inbox_id: int, token: str) -> None:

@@ -230,3 +230,46 @@ def test_a_worker_decides_the_claims_waiting_on_its_customer_one_after_another(p
         holders = s.execute(select(Registration.received_at, Registration.status)
                             .order_by(Registration.received_at)).all()
     assert [h.status for h in holders] == ["approved"] + ["rejected"] * (len(ids) - 1)   # the earliest holds it
+
+
+def test_a_follow_stops_at_its_budget_and_says_more_wait(pg_app, clock, monkeypatch):
+    """After a batch a worker follows at most CHAIN_MAX claims, then claims afresh;
+    what still waits on the customer is announced, so an idle worker goes on."""
+    from chat import runner as runner_mod
+    from chat.runner import Worker
+    q = pg_app.extensions["qudao"]
+    racers = ["dealer_hx_sun", "dealer_bj_li", "dealer_bj_wang"] * 2
+    ids = [q.inbox.accept(_msg(clock, u, CLAIM, i), f"wecom:b{i}") for i, u in enumerate(racers)]
+    _sequencer(q).run()
+    monkeypatch.setattr(runner_mod, "CHAIN_MAX", 3)
+    published = []
+    monkeypatch.setattr(q.runner.waker, "publish", lambda: published.append(1))
+    worker = Worker(q.inbox, q.runner.sequencer, q.deliverer, q.runner.waker, name="w", batch=8, sequences=False)
+    assert worker._process_batch() == 1 + 3                  # the earliest, then three followed
+    assert published == [1]                                  # two still wait: said once
+    with q.factory() as s:
+        left = s.execute(select(InboxMessage.id).where(InboxMessage.status == "new")
+                         .order_by(InboxMessage.id)).scalars().all()
+    assert left == ids[4:]                                   # in receive order, the rest untouched
+
+
+def test_a_restarted_database_costs_the_ack_one_retry_not_a_500(pg_app, clock):
+    """Every pooled connection of the ack dies with the server (a restart, a
+    failover): the first failure throws the whole pool away, the retry connects
+    afresh, and the message is stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.support.apps import pg_admin
+    q = pg_app.extensions["qudao"]
+    with ThreadPoolExecutor(4) as pool:                      # several connections in the ack's pool
+        list(pool.map(lambda i: q.inbox.accept(_msg(clock, "dealer_bj_li", "帮助", i), f"wecom:w{i}"), range(8)))
+    ack_pool = q.inbox._ack._engine.pool
+    assert ack_pool.checkedin() >= 2
+    db = q.engine.url.database
+    pg_admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}' "
+             f"AND pid <> pg_backend_pid()")
+    got = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 99), "wecom:after-restart")
+    assert got is not None
+    q.engine.dispose()                                       # (the app's own pool died too: read afresh)
+    with q.factory() as s:
+        assert s.execute(select(InboxMessage.sender).where(InboxMessage.id == got)).scalar_one() == "dealer_bj_li"
