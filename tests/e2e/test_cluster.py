@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 RACE = 64
 RACE_TEXT = "报备 北京协和医院 彩超 50万"
 RACERS = ["race_a", "race_b", "race_c"]                       # three dealers of three partners
-LOAD_USERS = [f"load_{i:03d}" for i in range(120)]            # one message each per scenario
+LOAD_USERS = [f"load_{i:03d}" for i in range(120)]            # one message each per scenario (24 or 48 per test)
 
 
 def _procfile() -> dict[str, str]:
@@ -315,6 +315,29 @@ def test_the_platform_down_then_back_gets_everything_once(cluster):
     assert {u: len(texts_to(cluster.wecom, u)) for u in users} == dict.fromkeys(users, 1)
     print(f"\nplatform down, then back: all {len(users)} delivered once, {recovered:.1f}s after it was back")
     assert recovered < 20
+
+
+def test_a_dead_access_token_is_replaced_across_processes_and_nothing_is_lost(cluster):
+    """The app secret is reset mid-burst: every access token the workers share (in
+    Redis) answers 40014. Each worker that meets it fetches a new one; the replies
+    all arrive once, and the platform is not asked for tokens in a loop."""
+    users = _users(24, 96)
+    state = cluster.wecom.state
+    warm = [(0, cluster.inner(users[0], "帮助", str(secrets.randbits(60))))]
+    assert cluster.send_all(warm) == [200]
+    assert wait_for(lambda: texts_to(cluster.wecom, users[0]), timeout=60)   # a token is in use now
+    fetched = len(state.calls_to("gettoken"))
+    for tok in state.tokens():
+        state.invalidate_token(tok)
+    jobs = [(i % 2, cluster.inner(u, "我的报备", str(secrets.randbits(60)))) for i, u in enumerate(users[1:])]
+    assert set(cluster.send_all(jobs)) == {200}
+    assert wait_for(lambda: cluster.undone(users) == 0, timeout=60)
+    assert wait_for(lambda: all(texts_to(cluster.wecom, u) for u in users[1:]), timeout=60), \
+        [u for u in users if not texts_to(cluster.wecom, u)]
+    time.sleep(1.5)
+    assert {u: len(texts_to(cluster.wecom, u)) for u in users[1:]} == dict.fromkeys(users[1:], 1)
+    refetched = len(state.calls_to("gettoken")) - fetched
+    assert 1 <= refetched <= 4, refetched          # two workers (and their delivery threads), not a loop
 
 
 def test_a_worker_stops_gracefully_on_sigterm(cluster):
