@@ -24,8 +24,11 @@ import cProfile
 import io
 import os
 import pstats
+import shutil
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +66,16 @@ def _machine_busy_s() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def _drive(app, requests: list[bytes], profile: bool) -> tuple[float, float, cProfile.Profile | None]:
+@dataclass
+class Driven:
+    """Per request: wall time, this process's CPU, the whole machine's CPU (ms)."""
+    wall_ms: float
+    cpu_ms: float
+    machine_ms: float
+    profile: cProfile.Profile | None
+
+
+def _drive(app, requests: list[bytes], profile: bool) -> Driven:
     statuses = []
 
     def start_response(status, headers, exc_info=None):
@@ -79,12 +91,12 @@ def _drive(app, requests: list[bytes], profile: bool) -> tuple[float, float, cPr
             pass
     if prof:
         prof.disable()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    _drive.machine_ms = (_machine_busy_s() - busy) / len(requests) * 1000
+    wall, cpu, busy = time.perf_counter() - wall, time.process_time() - cpu, _machine_busy_s() - busy
     bad = [s for s in statuses if not s.startswith("200")]
     if bad:
         raise RuntimeError(f"{len(bad)} callbacks refused, e.g. {bad[0]}")
-    return wall / len(requests) * 1000, cpu / len(requests) * 1000, prof
+    each = 1000 / len(requests)
+    return Driven(wall * each, cpu * each, busy * each, prof)
 
 
 def _top(prof: cProfile.Profile, n: int = 25) -> str:
@@ -104,12 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     parts = set(args.parts.split(","))
 
-    run = Run(run_id=run_id(), work=Path("/tmp"), processing="workers", worker_cmd="", workers=0)
+    work = Path(tempfile.mkdtemp(prefix="qudao-profile-"))
+    run = Run(run_id=run_id(), work=work, processing="workers", worker_cmd="", workers=0)
     db = fresh_database(run.run_id, "prof", template=run.template_db())
     fake = CountingFake()
     try:
         flush_redis()
-        env = procs.qudao_env(sqlalchemy_url(db), fake.base_url, "workers", procs.bench_rules_file(Path("/tmp")))
+        env = procs.qudao_env(sqlalchemy_url(db), fake.base_url, "workers", procs.bench_rules_file(work))
         os.environ.update(env)
         signer = CallbackSigner(env)
         reqs = registrations(signer, "127.0.0.1", 8000, args.n + 200)
@@ -120,15 +133,14 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app()
         if "ack" in parts:
             _drive(floor_app.app, warm, False)
-            fw, fc, _ = _drive(floor_app.app, reqs, args.profile)
-            fm = _drive.machine_ms
+            floor = _drive(floor_app.app, reqs, args.profile)
             _drive(app, warm, False)
-            qw, qc, qprof = _drive(app, reqs, args.profile)
-            print(f"ack, per callback: floor {fc:.3f} ms CPU ({fw:.3f} wall, machine {fm:.3f}); "
-                  f"Qudao {qc:.3f} ms CPU ({qw:.3f} wall, machine {_drive.machine_ms:.3f} with PostgreSQL "
-                  f"and Redis); ratio {fc / qc:.0%}")
+            qudao = _drive(app, reqs, args.profile)
+            print(f"ack, per callback: floor {floor.cpu_ms:.3f} ms CPU ({floor.wall_ms:.3f} wall, machine "
+                  f"{floor.machine_ms:.3f}); Qudao {qudao.cpu_ms:.3f} ms CPU ({qudao.wall_ms:.3f} wall, machine "
+                  f"{qudao.machine_ms:.3f} with PostgreSQL and Redis); ratio {floor.cpu_ms / qudao.cpu_ms:.0%}")
             if args.profile:
-                print(_top(qprof))
+                print(_top(qudao.profile))
         elif "commands" in parts:
             _drive(app, warm + reqs, False)
         if "commands" in parts:
@@ -139,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         fake.close()
         drop_database(db)
         run.close()
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
