@@ -17,10 +17,10 @@ import json
 from datetime import datetime
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models import InboxMessage
+from models.db import insert_of
 
 _INBOX = InboxMessage.__table__
 _COLUMNS = ("platform", "dedup_key", "sender", "payload", "received_at", "status", "attempts")
@@ -38,8 +38,7 @@ class ConnectionLost(Exception):
 
 
 def core_statement(engine: Engine):
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    return insert(_INBOX).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(_INBOX.c.id)
+    return insert_of(engine, _INBOX).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(_INBOX.c.id)
 
 
 class AckInsert:

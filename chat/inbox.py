@@ -38,7 +38,6 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import Engine, bindparam, exists, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from chat import outbox
@@ -50,6 +49,7 @@ from chat.scheduling.dbtime import db_now
 from chat.texts import t
 from domain.clock import Clock
 from models import InboxCursor, InboxMessage, InboxStatus, User
+from models.db import insert_of
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,6 @@ _INBOX = InboxMessage.__table__
 def retry_after_s(attempts: int) -> int:
     """When a failed command is tried again: 1, 2, 4, 8 … seconds, at most 30."""
     return min(30, 2 ** max(0, attempts - 1))
-
-
-def _dialect_insert(engine: Engine):
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
 
 def _claim_statement(one_key: bool):
@@ -302,7 +298,7 @@ class Sequencer:
     def _start_cursor(self, s: Session) -> int:
         """No cursor row visible: another worker holds it (0), or it was never made."""
         if s.execute(select(InboxCursor.name).where(InboxCursor.name == CURSOR)).first() is None:
-            s.execute(_dialect_insert(self._engine)(InboxCursor.__table__)
+            s.execute(insert_of(self._engine, InboxCursor.__table__)
                       .values(name=CURSOR, upto=0).on_conflict_do_nothing(index_elements=["name"]))
         return 0
 
@@ -330,7 +326,7 @@ class Sequencer:
         at = self._clock_now(s)
         tombstones = [{"id": i, "platform": "", "dedup_key": f"gap:{i}", "sender": "", "payload": {},
                        "received_at": at, "status": InboxStatus.GAP, "attempts": 0} for i in range(start, end)]
-        s.execute(_dialect_insert(self._engine)(_INBOX).on_conflict_do_nothing(index_elements=["id"]), tombstones)
+        s.execute(insert_of(self._engine, _INBOX).on_conflict_do_nothing(index_elements=["id"]), tombstones)
         self._gaps = {k: v for k, v in self._gaps.items() if k >= end}
         log.info("inbox ids %s..%s closed as a gap", start, end - 1)
         return end - start

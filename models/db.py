@@ -115,10 +115,11 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def insert_of(session: Session, entity):
-    """The dialect's INSERT for ``entity`` (PostgreSQL or SQLite): the one that
-    can say ON CONFLICT … DO NOTHING / DO UPDATE."""
-    if session.get_bind().dialect.name == "postgresql":
+def insert_of(bind: Session | Engine, entity):
+    """The dialect's INSERT for ``entity`` (PostgreSQL or SQLite) on a session's or an
+    engine's database: the one that can say ON CONFLICT … DO NOTHING / DO UPDATE."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
