@@ -27,6 +27,7 @@ from models.schedule import JobRun, SchedulerLease
 from models.special_price import SpecialPrice
 from models.state import KvEntry
 from models.states import (
+    MANAGING_ROLES,
     AppealStatus,
     ApprovalStatus,
     ContestStatus,
@@ -54,6 +55,7 @@ __all__ = [
     "CHANGEABLE_ORDER_STATUSES",
     "CLOSED_STATUSES",
     "ENDED_STATUSES",
+    "MANAGING_ROLES",
     "OPEN_ORDER_STATUSES",
     "OPEN_STATUSES",
     "AppSecret",

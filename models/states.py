@@ -147,6 +147,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Who manages the channel: sees other partners' records, decides, hands out work.
+MANAGING_ROLES = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+
+
 class LeadStatus(StrEnum):
     """Where a lead (线索) stands."""
     NEW = "new"                     # in, not handed out yet

@@ -10,14 +10,12 @@ from domain.language import Parsed
 from handlers.appeals import evidence, workbook
 from handlers.appeals.texts import t
 from handlers.customers import lookup as customers
-from models import Role
-
-STAFF = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+from models import MANAGING_ROLES, Role
 
 
 def evidence_command(ctx: Context, parsed: Parsed) -> None:
     lang, user = ctx.lang, ctx.user
-    if user.role not in STAFF:
+    if user.role not in MANAGING_ROLES:
         ctx.reply(Text(t("evidence_staff_only", lang)))
         return
     if not parsed.customer:

@@ -10,10 +10,9 @@ from chat.messages import Markdown, Text
 from domain.language import Parsed
 from handlers.approvals.kinds import kinds
 from handlers.approvals.texts import t
-from models import Approval, ApprovalFlow, ApprovalStatus, Role
+from models import MANAGING_ROLES, Approval, ApprovalFlow, ApprovalStatus
 
 LIST_LIMIT = 15
-APPROVERS = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 
 
 def _waited(ctx: Context, appr: Approval) -> str:
@@ -27,7 +26,7 @@ def _waited(ctx: Context, appr: Approval) -> str:
 
 def my_approvals(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
-    if ctx.user.role not in APPROVERS:
+    if ctx.user.role not in MANAGING_ROLES:
         ctx.reply(Text(t("todo_approvers_only", lang)))
         return
     rows = ctx.s.execute(select(Approval, ApprovalFlow).join(ApprovalFlow, ApprovalFlow.id == Approval.flow_id)

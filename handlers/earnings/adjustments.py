@@ -17,9 +17,17 @@ from domain.wording import yuan_exact
 from handlers.approvals import start_flow
 from handlers.approvals.kinds import CardView, RowSubject
 from handlers.earnings.texts import ROLE_WORDS, role_word, t
-from models import Approval, ApprovalFlow, Customer, Registration, Role, SplitAdjustment, SplitEntry, User
+from models import (
+    MANAGING_ROLES,
+    Approval,
+    ApprovalFlow,
+    Customer,
+    Registration,
+    SplitAdjustment,
+    SplitEntry,
+    User,
+)
 
-STAFF = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 _ASK = re.compile(r"(RG\d{8}-\d{4,})\s+(\S+)\s+([\d,.]+)\s*(万)?\s*(?:理由|原因)?\s*[:：]?\s*(.*)$",
                   re.IGNORECASE | re.DOTALL)
 MAX_REASON = 300
@@ -32,7 +40,7 @@ def _role(word: str) -> str | None:
 
 def ask(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
-    if ctx.user is None or ctx.user.role not in STAFF:
+    if ctx.user is None or ctx.user.role not in MANAGING_ROLES:
         ctx.reply(Text(t("adjust_managers_only", lang)))
         return
     m = _ASK.search(ctx.inbound.text or "")

@@ -13,15 +13,14 @@ from domain.language import Parsed
 from handlers.leads.assign import lock_lead, offer_to, snapshot
 from handlers.leads.texts import t
 from handlers.registration.partners import find_partner
-from models import Lead, LeadStatus, Role
+from models import MANAGING_ROLES, Lead, LeadStatus
 
-MANAGERS = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 _ASK = re.compile(r"(LD\d{8}-\d{4,})\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def assign_command(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
-    if ctx.user is None or ctx.user.role not in MANAGERS:
+    if ctx.user is None or ctx.user.role not in MANAGING_ROLES:
         ctx.reply(Text(t("assign_managers_only", lang)))
         return
     found = _ASK.search(ctx.inbound.text or "")

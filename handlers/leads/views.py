@@ -11,9 +11,8 @@ from chat.messages import Markdown, Text
 from domain.language import Parsed
 from domain.wording import yuan
 from handlers.leads.texts import t
-from models import Lead, LeadOffer, LeadStatus, OfferOutcome, Partner, Registration, Role
+from models import MANAGING_ROLES, Lead, LeadOffer, LeadStatus, OfferOutcome, Partner, Registration, Role
 
-MANAGERS = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 SHOWN = 20
 
 
@@ -49,7 +48,7 @@ def my_leads(ctx: Context) -> None:
 
 def stats(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
-    if ctx.user is None or ctx.user.role not in MANAGERS:
+    if ctx.user is None or ctx.user.role not in MANAGING_ROLES:
         ctx.reply(Text(t("stats_managers_only", lang)))
         return
     region_filter = ctx.user.role == Role.MANAGER and ctx.user.regions

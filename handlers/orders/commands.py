@@ -24,7 +24,7 @@ from handlers.orders.deal_link import deal_for
 from handlers.orders.lines import price_lines, set_lines, usable_grants, wanted_from
 from handlers.orders.status import order_snapshot
 from handlers.orders.texts import t
-from models import Order, OrderStatus, Partner, Product, Role
+from models import MANAGING_ROLES, Order, OrderStatus, Partner, Product
 
 __all__ = [
     "DRAFT_FLOW",
@@ -192,7 +192,7 @@ def cancel_draft(ctx: Context, state: dict) -> None:
 def show(ctx: Context, parsed: Parsed) -> None:
     lang = ctx.lang
     order = ctx.s.execute(select(Order).where(Order.number == (parsed.ref or "").upper())).scalar_one_or_none()
-    staff = ctx.user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+    staff = ctx.user.role in MANAGING_ROLES
     if order is None or not (staff or order.partner_id == ctx.user.partner_id):
         ctx.reply(Text(t("order_not_found", lang, ref=parsed.ref or "")))
         return

@@ -14,6 +14,7 @@ from handlers.registration.ownership import acting_partner_id, works_deals
 from handlers.registration.progress import stage_of
 from handlers.registration.texts import status_word, t
 from models import (
+    MANAGING_ROLES,
     OPEN_STATUSES,
     ContestStatus,
     CustomerContest,
@@ -22,7 +23,6 @@ from models import (
     Registration,
     RegistrationLock,
     RegistrationStatus,
-    Role,
 )
 
 LIST_LIMIT = 10
@@ -91,7 +91,7 @@ def query_customer(ctx: Context, name: str | None) -> None:
         # Not "free to register": nothing like it is known, which may be a typo.
         ctx.reply(Text(t("query_not_found", lang, customer=name)))
         return
-    staff = ctx.user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+    staff = ctx.user.role in MANAGING_ROLES
     blocks: list[str] = []
     busy = False
     shown: set[int] = set()

@@ -28,6 +28,7 @@ from handlers.reports import funnel as funnels
 from handlers.reports.charts.funnel import StageFigure, funnel_chart
 from handlers.reports.texts import t
 from models import (
+    MANAGING_ROLES,
     Appeal,
     Partner,
     Registration,
@@ -37,8 +38,6 @@ from models import (
     Visit,
     VisitStatus,
 )
-
-STAFF = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def _scope(ctx: Context, name: str | None) -> Scope | None:
     """What the sender may see for ``name`` (None: their own area or partner);
     None when they may not (they were told why)."""
     user, lang = ctx.user, ctx.lang
-    if user.role in STAFF:
+    if user.role in MANAGING_ROLES:
         area = areas.Area(user, None if user.role != Role.MANAGER else tuple(user.regions or ()))
         if not name:
             return Scope(area.label, area=area)
@@ -118,7 +117,7 @@ def summary_line(ctx: Context, data: funnels.Funnel) -> str:
 # ---- 伙伴 --------------------------------------------------------------------------------
 
 def scorecard_command(ctx: Context, parsed: Parsed) -> None:
-    if not parsed.target and ctx.user.role in STAFF:
+    if not parsed.target and ctx.user.role in MANAGING_ROLES:
         ctx.reply(Text(t("scorecard_usage", ctx.lang)))
         return
     scope = _scope(ctx, parsed.target)

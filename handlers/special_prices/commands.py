@@ -29,6 +29,7 @@ from handlers.orders.price_list import money, policy_prices
 from handlers.special_prices.approval_kind import SpecialPriceKind, pct, special_snapshot, what_asked
 from handlers.special_prices.texts import t
 from models import (
+    MANAGING_ROLES,
     OPEN_STATUSES,
     Order,
     OrderStatus,
@@ -224,7 +225,7 @@ def my_special_prices(ctx: Context) -> None:
 
 def show(ctx: Context, parsed: Parsed) -> None:
     sp = SpecialPriceKind().find(ctx, parsed.ref or "")
-    staff = ctx.user.role in (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+    staff = ctx.user.role in MANAGING_ROLES
     if sp is None or not (staff or sp.partner_id == ctx.user.partner_id):
         ctx.reply(Text(t("no_such_ref", ctx.lang, ref=parsed.ref or "")))
         return
