@@ -4,6 +4,7 @@ rebate programs (返利). Rules are data (the rule store's `splits` and
 rounded to the fen once per line (never a float)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -40,6 +41,18 @@ def _rule_id(value: Any, where: str) -> str:
     return text
 
 
+def _entries(d: dict[str, Any], key: str, section: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``d[key]``, a list of mappings with ids: (where, the mapping, its id) each."""
+    raw = d.get(key) or []
+    if not isinstance(raw, list):
+        raise RuleError(f"{section}.{key} must be a list")
+    for i, entry in enumerate(raw, 1):
+        where = f"{section}.{key}[{i}]"
+        if not isinstance(entry, dict):
+            raise RuleError(f"{where} must be a mapping")
+        yield where, entry, _rule_id(entry.get("id"), where)
+
+
 # ---- splits ------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -68,15 +81,8 @@ class SplitRules:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SplitRules:
-        raw = d.get("rules") or []
-        if not isinstance(raw, list):
-            raise RuleError("splits.rules must be a list")
         rules: list[SplitRule] = []
-        for i, r in enumerate(raw, 1):
-            where = f"splits.rules[{i}]"
-            if not isinstance(r, dict):
-                raise RuleError(f"{where} must be a mapping")
-            rid = _rule_id(r.get("id"), where)
+        for where, r, rid in _entries(d, "rules", "splits"):
             shares_raw = r.get("shares")
             if not isinstance(shares_raw, dict) or not shares_raw or set(shares_raw) - set(SPLIT_ROLES):
                 raise RuleError(f"{where}.shares must map roles ({', '.join(SPLIT_ROLES)}) to fractions")
@@ -197,15 +203,8 @@ class RebateRules:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RebateRules:
-        raw = d.get("programs") or []
-        if not isinstance(raw, list):
-            raise RuleError("rebates.programs must be a list")
         programs: list[RebateProgram] = []
-        for i, p in enumerate(raw, 1):
-            where = f"rebates.programs[{i}]"
-            if not isinstance(p, dict):
-                raise RuleError(f"{where} must be a mapping")
-            pid = _rule_id(p.get("id"), where)
+        for where, p, pid in _entries(d, "programs", "rebates"):
             try:
                 start, end = date.fromisoformat(str(p.get("start"))), date.fromisoformat(str(p.get("end")))
             except ValueError as exc:
