@@ -27,8 +27,9 @@ from .parse import parse
 from .phonetic import sounds_alike
 from .reasons import same_body_reason, same_key_reason, with_expansions
 from .regions import display, misspelt
-from .roman import from_parsed, is_latinish, read_script, spells
-from .roman import judge as judge_readings
+from .roman import from_parsed, is_latinish, read_script
+from .roman_judge import judge as judge_readings
+from .roman_judge import spells
 
 log = logging.getLogger(__name__)
 
