@@ -148,6 +148,13 @@ def test_the_projection_keeps_the_pace_of_the_days_gone(today, achieved, pace, r
     ("rebates", {"programs": [{"id": "q", "start": "2026-10-01", "end": "2026-12-31",
                                "tiers": [{"at": 1, "rate": 0.02}, {"at": 0.8, "rate": 0.01}]}]}, "must climb"),
     ("rebates", {"programs": [{"id": "q", "start": "2026-10-01", "end": "2026-12-31", "tiers": []}]}, "tiers"),
+    ("splits", {"rules": {"id": "a"}}, r"splits\.rules must be a list"),
+    ("splits", {"rules": ["a"]}, r"splits\.rules\[1\] must be a mapping"),
+    ("splits", {"rules": [{"rate": 0.1, "shares": {"registering": 1}}]}, r"splits\.rules\[1\] needs an id"),
+    ("rebates", {"programs": "q"}, r"rebates\.programs must be a list"),
+    ("rebates", {"programs": [["q"]]}, r"rebates\.programs\[1\] must be a mapping"),
+    ("rebates", {"programs": [{"id": " ", "start": "2026-10-01", "end": "2026-12-31"}]},
+     r"rebates\.programs\[1\] needs an id"),
 ])
 def test_a_bad_section_never_goes_live(section, body, words):
     with pytest.raises(RuleError, match=words):
