@@ -90,8 +90,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     runner: Runner | None = None
 
-    def accept(msg, dedup_key) -> int | None:
-        inbox_id = inbox.accept(msg, dedup_key)
+    def accept(msg, dedup_key, replay_key=None) -> int | None:
+        inbox_id = inbox.accept(msg, dedup_key, replay_key)
         runner.submit(inbox_id)
         return inbox_id
 

@@ -17,18 +17,18 @@ from adapters.dingtalk.transport import MEDIA_KEPT_FOR as DINGTALK_MEDIA_KEPT_FO
 from adapters.dingtalk.transport import DingTalkTransport
 from adapters.dingtalk.webhooks import SessionWebhooks
 from adapters.wecom.api import WeComApi
-from adapters.wecom.callback import create_callback_blueprint
+from adapters.wecom.callback import CallbackReceiver, create_callback_blueprint
 from adapters.wecom.crypto import WeComCrypto
 from adapters.wecom.group_webhooks import GroupWebhooks
 from adapters.wecom.transport import MEDIA_KEPT_FOR, WeComTransport
+from adapters.wsgi_fast import fast_lane
 from bot.settings import DingTalkSettings, Settings, WeComSettings
 from chat.context import NO_TRAITS, MediaSource, PlatformTraits
 from chat.kvstore import KvStore
 from chat.media import BlobStore
-from chat.messages import Inbound
 from domain.clock import Clock
 
-Accept = Callable[[Inbound, str], None]
+Accept = Callable[..., object]    # (message, dedup key[, replay key]) → the inbox row id or None
 WirePlatforms = Callable[[Flask, Settings, KvStore, BlobStore, Clock, Accept], dict[str, "Platform"]]
 
 
@@ -51,8 +51,10 @@ def wire_wecom(app: Flask, cfg: WeComSettings, settings: Settings, kv: KvStore, 
     group_webhooks = GroupWebhooks(kv, allowed_prefix=api.base + "webhook/send")
     transport = WeComTransport(api, blobs, group_webhooks)
     crypto = WeComCrypto(cfg.token, cfg.aes_key, cfg.corp_id)
-    app.register_blueprint(create_callback_blueprint(crypto, accept, clock, settings.timestamp_window_s,
-                                                     settings.max_body_bytes, group_webhooks, nonces=kv))
+    receiver = CallbackReceiver(crypto, accept, clock, settings.timestamp_window_s, settings.max_body_bytes,
+                                group_webhooks)
+    app.register_blueprint(create_callback_blueprint(crypto, receiver))
+    fast_lane(app).add("POST", "/wecom/callback", receiver.receive, settings.max_body_bytes)
     return Platform("wecom", transport, MediaSource(transport.fetch_media, MEDIA_KEPT_FOR), api, transport.traits)
 
 

@@ -23,14 +23,19 @@ from models import InboxMessage
 from models.db import insert_of
 
 _INBOX = InboxMessage.__table__
-_COLUMNS = ("platform", "dedup_key", "sender", "payload", "received_at", "status", "attempts")
-_PG_SQL = ("INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts) "
-           "VALUES (%s, %s, %s, %s::json, %s, %s, %s) ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
+_COLUMNS = ("platform", "dedup_key", "sender", "payload", "received_at", "status", "attempts", "replay_key")
+_PG_SQL = ("INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts, replay_key) "
+           "VALUES (%s, %s, %s, %s::json, %s, %s, %s, %s) ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
+_REPLAY_CONSTRAINT = "uq_inbox_replay_key"
 ACK_POOL = 8           # connections of one process kept for acknowledgements (gunicorn threads + spare)
 
 
 class IdTaken(Exception):
     """The row's id was closed as a gap by the sequencer a moment before: insert again."""
+
+
+class ReplayKeyHeld(Exception):
+    """Another row holds this row's replay key (a replay, or the same message twice at once)."""
 
 
 class ConnectionLost(Exception):
@@ -42,7 +47,8 @@ def core_statement(engine: Engine):
 
 
 class AckInsert:
-    """``insert(values)`` → the new row's id, or None when the dedup key is known."""
+    """``insert(values)`` → the new row's id, or None when the dedup key is known;
+    ``ReplayKeyHeld`` when another row holds its replay key."""
 
     def __init__(self, engine: Engine):
         self._pg = engine.dialect.name == "postgresql"
@@ -64,6 +70,8 @@ class AckInsert:
             with self._engine.begin() as conn:
                 return conn.execute(self.statement, values).scalar()
         except IntegrityError as exc:
+            if "replay_key" in str(exc.orig):
+                raise ReplayKeyHeld from exc
             raise IdTaken from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
@@ -82,6 +90,9 @@ class AckInsert:
                 row = cur.fetchone()
         except psycopg.errors.UniqueViolation as exc:
             conn.close()
+            # Only the dedup key is ON CONFLICT DO NOTHING: the others say which.
+            if exc.diag.constraint_name == _REPLAY_CONSTRAINT:
+                raise ReplayKeyHeld from exc
             raise IdTaken from exc
         except psycopg.Error as exc:
             if conn.dbapi_connection is None or conn.dbapi_connection.broken:

@@ -3,7 +3,9 @@
 ``accept`` runs inside the callback request and does nothing else than one
 INSERT (SQLAlchemy Core, the platform's dedup key unique), committed before
 the platform gets its 200, so a crash after the ack loses nothing and the
-platform's retries of the same message are dropped. No language work happens
+platform's retries of the same message are dropped. A callback's replay key
+(WeCom: the signed timestamp and nonce) is unique in the same INSERT, so a
+captured signature re-used for another message is refused. No language work happens
 there: the message's claim key (the customer a registration claims) is read
 later, by the sequencer.
 
@@ -41,7 +43,7 @@ from sqlalchemy import Engine, bindparam, exists, or_, select, text, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from chat import outbox
-from chat.ack_insert import AckInsert, ConnectionLost, IdTaken
+from chat.ack_insert import AckInsert, ConnectionLost, IdTaken, ReplayKeyHeld
 from chat.context import Context, Services
 from chat.messages import Inbound, Text
 from chat.router import Router, language_of
@@ -94,6 +96,10 @@ def _claim_statement(one_key: bool):
 _CLAIM_ANY, _CLAIM_KEY = _claim_statement(False), _claim_statement(True)
 
 
+class Replayed(Exception):
+    """A message under a replay key another message holds: refused, nothing stored."""
+
+
 class Claimed(NamedTuple):
     id: int
     key: str | None             # the claim key (the customer a registration claims), if any
@@ -121,11 +127,13 @@ class Inbox:
         return self.svc.clock
 
     # ---- the acknowledgement ---------------------------------------------------------------
-    def accept(self, msg: Inbound, dedup_key: str) -> int | None:
-        """Persist with one INSERT; the new row id, or None for a message we already have."""
+    def accept(self, msg: Inbound, dedup_key: str, replay_key: str | None = None) -> int | None:
+        """Persist with one INSERT; the new row id, or None for a message we already have.
+        ``replay_key`` (what the platform's signature made unique to this callback) may be
+        held by no other message: ``Replayed`` when it is."""
         values = {"platform": msg.platform, "dedup_key": dedup_key[:300], "sender": msg.sender,
                   "payload": msg.to_dict(), "received_at": self._clock.now(), "status": InboxStatus.NEW,
-                  "attempts": 0}
+                  "attempts": 0, "replay_key": replay_key[:100] if replay_key else None}
         for attempt in range(3):
             try:
                 inbox_id = self._ack.insert(values)
@@ -134,6 +142,11 @@ class Inbox:
                 # sequencer closed this id as a gap a moment before our row got it. A new id.
                 log.warning("inbox id taken by a tombstone; inserting again")
                 continue
+            except ReplayKeyHeld:
+                if self._replay_holder(values["replay_key"]) == values["dedup_key"]:
+                    inbox_id = None         # the same message twice at once: the other copy is kept
+                else:
+                    raise Replayed(replay_key) from None
             except ConnectionLost:
                 # No pre-ping per request: a connection the server closed fails once
                 # (it is thrown away) and the insert runs on a fresh one.
@@ -144,6 +157,11 @@ class Inbox:
                 log.info("duplicate delivery %s ignored", dedup_key)
             return inbox_id
         raise RuntimeError("could not persist the message")
+
+    def _replay_holder(self, replay_key: str) -> str | None:
+        """The dedup key of the message holding a replay key."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(_INBOX.c.dedup_key).where(_INBOX.c.replay_key == replay_key)).scalar()
 
     # ---- claiming and processing -----------------------------------------------------------
     def claim(self, holder: str, limit: int = 16, key: str | None = None) -> tuple[str, list[Claimed]]:

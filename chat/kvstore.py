@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import delete, event
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.clock import Clock
@@ -24,10 +23,6 @@ class KvStore(Protocol):
     def get(self, key: str, session: Session | None = None) -> Any | None: ...
     def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None: ...
     def delete(self, key: str, session: Session | None = None) -> None: ...
-    def add(self, key: str, value: Any, ttl_s: int) -> Any | None:
-        """Set ``key`` unless it holds a live value, atomically across workers
-        (outside any command's transaction). None when it was set, else the value
-        it already had."""
 
 
 class RedisKv:
@@ -77,16 +72,6 @@ class RedisKv:
             return
         self._r.delete(self._prefix + key)
 
-    def add(self, key: str, value: Any, ttl_s: int) -> Any | None:
-        raw = json.dumps(value, ensure_ascii=False)
-        for _ in range(3):      # the holder may expire between our SET NX and GET
-            if self._r.set(self._prefix + key, raw, ex=max(1, int(ttl_s)), nx=True):
-                return None
-            held = self._r.get(self._prefix + key)
-            if held is not None:
-                return json.loads(held)
-        return None
-
 
 class SqlKv:
     """Uses the caller's transaction when given one, else a short one of its own."""
@@ -94,7 +79,6 @@ class SqlKv:
     def __init__(self, factory: sessionmaker[Session], clock: Clock):
         self._factory = factory
         self._clock = clock
-        self._adds = 0
 
     @contextmanager
     def _tx(self, session: Session | None) -> Iterator[Session]:
@@ -124,29 +108,3 @@ class SqlKv:
     def delete(self, key: str, session: Session | None = None) -> None:
         with self._tx(session) as s:
             s.execute(delete(KvEntry).where(KvEntry.key == key))
-
-    PURGE_EVERY = 200       # adds (one per callback: the nonce cache) between sweeps of expired entries
-
-    def add(self, key: str, value: Any, ttl_s: int) -> Any | None:
-        now = self._clock.now()
-        expires = now + timedelta(seconds=ttl_s)
-        self._adds += 1
-        if self._adds % self.PURGE_EVERY == 0:
-            # Redis expires keys itself; here an expired row is dead weight (get() ignores it).
-            with self._factory() as s, s.begin():
-                s.execute(delete(KvEntry).where(KvEntry.expires_at <= now))
-        for _ in range(3):
-            try:
-                with self._factory() as s, s.begin():
-                    row = s.get(KvEntry, key, with_for_update=True)
-                    if row is None:
-                        s.add(KvEntry(key=key, value={"v": value}, expires_at=expires))
-                        s.flush()
-                        return None
-                    if row.expires_at > now:
-                        return row.value.get("v")
-                    row.value, row.expires_at = {"v": value}, expires     # an expired one: ours now
-                    return None
-            except IntegrityError:
-                continue                # another worker inserted it first: read theirs
-        return self.get(key)

@@ -17,11 +17,17 @@ class InboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
     dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
+    # What the platform's signature made unique to this callback (WeCom: its timestamp and
+    # nonce). A second message under a key already held is a replay and refused; checked
+    # by the acknowledgement's own INSERT, so it costs no round trip of its own.
+    replay_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     sender: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)          # the neutral Inbound
     # For a registration: the canonical key of the customer it claims. Claims on
     # one key are processed in receive order (see chat.inbox), whatever worker.
-    claim_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # (Indexed by ix_inbox_key_id, whose first column it is: a second index would only
+    # cost every acknowledgement and every sequencing one more index entry.)
+    claim_key: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=InboxStatus.NEW)   # new | done | dead
     attempts: Mapped[int] = mapped_column(default=0)

@@ -125,6 +125,7 @@ async def closed_loop(host: str, port: int, requests: list[bytes], connections: 
 async def open_loop(host: str, port: int, requests: list[bytes], rate: float, max_connections: int,
                     timeout: float) -> dict:
     lat: list[float] = []
+    due_s: list[float] = []          # each answered request's due time, from the start (where slow ones bunch)
     statuses: Counter = Counter()
     errors: Counter = Counter()
     idle: asyncio.Queue[Conn] = asyncio.Queue()
@@ -141,6 +142,7 @@ async def open_loop(host: str, port: int, requests: list[bytes], rate: float, ma
         try:
             status = await conn.request(req, timeout)
             lat.append((time.perf_counter() - due) * 1000)
+            due_s.append(due - t0)
             statuses[status] += 1
         except Exception as exc:
             errors[type(exc).__name__] += 1
@@ -165,7 +167,7 @@ async def open_loop(host: str, port: int, requests: list[bytes], rate: float, ma
         idle.get_nowait().close()
     return {"mode": "open", "start": start, "elapsed_s": elapsed, "scheduled_s": scheduled_s,
             "sent": len(requests), "rate": rate, "connections_opened": opened,
-            "late_starts": late_starts, "latencies_ms": lat,
+            "late_starts": late_starts, "latencies_ms": lat, "due_s": due_s,
             "statuses": {str(k): v for k, v in statuses.items()}, "errors": dict(errors)}
 
 

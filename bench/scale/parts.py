@@ -92,14 +92,33 @@ def part_openloop(run: Run) -> dict:
         s["scheduled_s"] = round(res["scheduled_s"], 3)
         s["late_starts"] = res["late_starts"]
         s["connections_opened"] = res["connections_opened"]
+        s["slow_seconds"] = slow_seconds(res["latencies_ms"], res["due_s"], SLOW_MS)
+        s["inbox_vacuumed"] = stack.db.one("SELECT autovacuum_count + autoanalyze_count FROM pg_stat_user_tables "
+                                           "WHERE relname = 'inbox'")
         errors = sum(s["errors"].values()) + sum(s["non_200"].values())
         out = {"rate": rate, "seconds": duration, "processing": run.processing, **s,
                "checks": {"no_errors": {"ok": errors == 0, "errors": errors}}}
     finally:
         stack.close()
+    slow = sum(n for _second, n, _worst in out["slow_seconds"])
     out["rows"] = [[f"Qudao ack, open loop {rate:,}/s for {duration} s", f"{fmt_n(out['achieved_per_s'])} achieved",
-                    fmt_ms(out["p50_ms"]), fmt_ms(out["p99_ms"]), f"errors {errors:,}; max {fmt_ms(out['max_ms'])}"]]
+                    fmt_ms(out["p50_ms"]), fmt_ms(out["p99_ms"]),
+                    f"errors {errors:,}; max {fmt_ms(out['max_ms'])}; over {SLOW_MS} ms: {slow:,} requests in "
+                    f"{len(out['slow_seconds'])} of {duration} s"]]
     return out
+
+
+SLOW_MS = 50          # the goal's p99
+
+
+def slow_seconds(latencies_ms: list[float], due_s: list[float], over_ms: float) -> list[list]:
+    """[second of the run, requests due then that took over ``over_ms``, the worst] for each
+    second that had any: whether the tail is spread out or a few stalls."""
+    seconds: dict[int, list[float]] = {}
+    for ms, due in zip(latencies_ms, due_s, strict=True):
+        if ms > over_ms:
+            seconds.setdefault(int(due), []).append(ms)
+    return [[sec, len(v), round(max(v), 1)] for sec, v in sorted(seconds.items())]
 
 
 # ---------------------------------------------------------------- end to end

@@ -340,21 +340,20 @@ def pg_wecom(pg_app, clock, base_settings, wecom) -> WeComDriver:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_wecom_nonce_cache_on_redis_refuses_a_second_body_once(pg_app, pg_wecom, wecom, clock):
-    """The nonce cache in Redis (SET NX with a TTL): the same body again passes, another body is refused."""
-    import redis as redis_lib
-
-    from tests.support.apps import REDIS_URL
+def test_wecom_replay_key_on_postgres_refuses_another_message_once(pg_app, pg_wecom, wecom, clock):
+    """The (timestamp, nonce) is the inbox row's unique replay key, checked by the
+    acknowledgement's INSERT: the same body again passes, another message is refused."""
     ts = int(clock.now().timestamp())
     first = pg_wecom.inner_xml(pg_wecom.fields("dealer_bj_li", "text", Content="帮助", MsgId="9301"))
     r, body, query = seal_post(pg_wecom, first, "31337", ts)
     assert r.status_code == 200
-    ttl = redis_lib.Redis.from_url(REDIS_URL).ttl(f"qudao:wecom:nonce:{ts}:31337")
-    assert 0 < ttl <= q(pg_app).settings.timestamp_window_s + 1
+    with pg_app.extensions["qudao"].factory() as s:
+        assert s.execute(select(InboxMessage.replay_key)).scalars().all() == [f"wecom:{ts}:31337"]
     again = pg_wecom.client.post("/wecom/callback", query_string=query, data=body.encode(), content_type="text/xml")
     assert again.status_code == 200
     other = pg_wecom.inner_xml(pg_wecom.fields("dealer_bj_li", "text", Content="我的报备", MsgId="9302"))
-    assert seal_post(pg_wecom, other, "31337", ts)[0].status_code == 403
+    refused = seal_post(pg_wecom, other, "31337", ts)[0]
+    assert (refused.status_code, refused.text) == (403, "nonce already used")
     assert count(pg_app, InboxMessage) == 1
 
 
@@ -368,23 +367,3 @@ def test_checkin_page_post_nested_deep_or_not_a_number_is_a_400(dt_app, dt_drive
         r = client.post(page, data=raw, content_type="application/json")
         assert r.status_code == 400, raw[:30]
     assert count(dt_app, Visit) == 0 and count(dt_app, InboxMessage) == 1      # only the 签到 text
-
-
-def test_sql_kv_add_is_first_come_expires_and_is_swept(app, clock):
-    from chat.kvstore import SqlKv
-    from models import KvEntry
-    kv = q(app).kv
-    assert isinstance(kv, SqlKv)
-    assert kv.add("wecom:nonce:1:a", "d1", 60) is None
-    assert kv.add("wecom:nonce:1:a", "d2", 60) == "d1"          # held: the first value wins
-    clock.advance(seconds=61)
-    assert kv.add("wecom:nonce:1:a", "d3", 60) is None          # expired: free again
-    for i in range(SqlKv.PURGE_EVERY):
-        kv.add(f"wecom:nonce:2:{i}", "x", 1)
-    clock.advance(seconds=5)
-    for i in range(SqlKv.PURGE_EVERY):
-        kv.add(f"wecom:nonce:3:{i}", "x", 600)
-    with q(app).factory() as s:
-        keys = set(s.execute(select(KvEntry.key).where(KvEntry.key.like("wecom:nonce:%"))).scalars())
-    assert not any(k.startswith("wecom:nonce:2:") for k in keys)   # the expired ones were swept
-    assert {f"wecom:nonce:3:{i}" for i in range(SqlKv.PURGE_EVERY - 1)} <= keys

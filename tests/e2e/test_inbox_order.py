@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
-from chat.inbox import Sequencer
+from chat.inbox import Replayed, Sequencer
 from chat.messages import Inbound
 from models import InboxCursor, InboxMessage
 from tests.support.reading import texts_to
@@ -32,6 +32,11 @@ def _rows(q):
     with q.factory() as s:
         return s.execute(select(InboxMessage.id, InboxMessage.status, InboxMessage.claim_key, InboxMessage.sender)
                          .order_by(InboxMessage.id)).all()
+
+
+def _keys(q):
+    with q.factory() as s:
+        return s.execute(select(InboxMessage.dedup_key, InboxMessage.replay_key).order_by(InboxMessage.id)).all()
 
 
 def _upto(q) -> int:
@@ -126,6 +131,45 @@ def test_an_id_taken_by_a_tombstone_is_inserted_again(pg_app, clock):
     assert got == nxt + 1
     with q.factory() as s:
         assert s.execute(select(func.count()).select_from(InboxMessage)).scalar() == 2
+
+
+def test_a_replay_key_is_held_by_one_message(pg_app, clock):
+    """The replay key is unique: another message under it is refused and nothing
+    is stored; the same message under it again is a duplicate, not a replay."""
+    q = pg_app.extensions["qudao"]
+    first = q.inbox.accept(_msg(clock, "dealer_bj_li", "帮助", 1), "wecom:r1", "wecom:1700:abc")
+    assert first is not None
+    assert q.inbox.accept(_msg(clock, "dealer_bj_li", "帮助", 1), "wecom:r1", "wecom:1700:abc") is None
+    with pytest.raises(Replayed):
+        q.inbox.accept(_msg(clock, "dealer_bj_li", "我的报备", 2), "wecom:r2", "wecom:1700:abc")
+    # a message without one (DingTalk, the console) is never a replay
+    assert q.inbox.accept(_msg(clock, "dealer_bj_li", "我的报备", 3), "wecom:r3") is not None
+    assert q.inbox.accept(_msg(clock, "dealer_bj_li", "我的报备", 4), "wecom:r4") is not None
+    assert _keys(q) == [
+        ("wecom:r1", "wecom:1700:abc"), ("wecom:r3", None), ("wecom:r4", None)]
+
+
+def test_the_same_message_twice_at_once_is_one_row_and_no_error(pg_app, clock):
+    """Two copies in flight together: the second waits on the first's uncommitted row
+    and then finds it a duplicate, whichever unique index it meets first."""
+    q = pg_app.extensions["qudao"]
+    slow = q.engine.connect()
+    tx = slow.begin()
+    slow.execute(q.inbox._accept_stmt, {
+        "platform": "wecom", "dedup_key": "wecom:twice", "sender": "dealer_bj_li",
+        "payload": _msg(clock, "dealer_bj_li", "帮助", 5).to_dict(), "received_at": clock.now(), "status": "new",
+        "attempts": 0, "replay_key": "wecom:1800:xyz"})
+    got: list = []
+    second = threading.Thread(target=lambda: got.append(
+        q.inbox.accept(_msg(clock, "dealer_bj_li", "帮助", 5), "wecom:twice", "wecom:1800:xyz")))
+    second.start()
+    time.sleep(0.3)
+    assert second.is_alive()                 # waiting on the first copy's row
+    tx.commit()
+    slow.close()
+    second.join(10)
+    assert got == [None]
+    assert _keys(q) == [("wecom:twice", "wecom:1800:xyz")]
 
 
 def test_threads_mode_on_postgres_answers_in_the_background(pg_url, redis_url, wecom, clock, base_settings):
