@@ -1,12 +1,25 @@
 """A verdict: which rule, what outcome, why (code + facts), and what to do next."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
 PASS, REJECT, NEEDS_APPROVAL = "pass", "reject", "needs_approval"
 # Passes, but the user should know (e.g. low stock may delay shipping). Only order checks use it.
 WARN = "warn"
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    if isinstance(value, tuple):
+        items = [_copied(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -20,7 +33,12 @@ class Verdict:
     approver_role: str | None = None   # for needs_approval
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every registration stores about ten of these: asdict's deepcopy of each
+        # fact cost more than the rules that made them. Containers are copied, the
+        # values in them (str, numbers, dates: immutable) are not.
+        return {"rule_id": self.rule_id, "outcome": self.outcome, "reason_code": self.reason_code,
+                "message": self.message, "facts": _copied(self.facts), "next_step": self.next_step,
+                "approver_role": self.approver_role}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Verdict:
