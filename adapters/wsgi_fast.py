@@ -46,8 +46,11 @@ class FastLane:
         handler, max_body = route
         if length > max_body:
             return _answer(start_response, 413, "body too large")
-        body = environ["wsgi.input"].read(length) if length else b""
-        args = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)[::-1])
+        try:
+            body = environ["wsgi.input"].read(length) if length else b""
+        except (OSError, ValueError):       # the client went away mid-body
+            return _answer(start_response, 400, "incomplete body")
+        args = dict(parse_qsl(_query(environ), keep_blank_values=True)[::-1])
         try:
             status, text = handler(args, body)
         except Exception:
@@ -56,6 +59,15 @@ class FastLane:
             log.exception("%s %s failed", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             return _answer(start_response, 500, "internal error")
         return _answer(start_response, status, text)
+
+
+def _query(environ: dict) -> str:
+    """The query string as Flask reads it: PEP 3333 hands it over as latin-1, the bytes are UTF-8."""
+    raw = environ.get("QUERY_STRING", "")
+    try:
+        return raw.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return raw
 
 
 def _length(environ: dict) -> int | None:
@@ -80,7 +92,13 @@ def fast_lane(app: Flask) -> FastLane:
     """The app's fast lane, put in front of it the first time it is asked for."""
     lane = app.extensions.get("fast_lane")
     if lane is None:
-        lane = FastLane(app.wsgi_app, lambda: bool(app.config.get("PROPAGATE_EXCEPTIONS") or app.testing))
+        lane = FastLane(app.wsgi_app, lambda: _propagates(app))
         app.wsgi_app = lane
         app.extensions["fast_lane"] = lane
     return lane
+
+
+def _propagates(app: Flask) -> bool:
+    """Flask's own rule: PROPAGATE_EXCEPTIONS when it is set, else in testing or debug."""
+    setting = app.config.get("PROPAGATE_EXCEPTIONS")
+    return bool(setting) if setting is not None else app.testing or app.debug

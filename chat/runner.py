@@ -200,10 +200,15 @@ class Runner:
         if self.mode == THREADS:
             self.start_workers(self.threads)
 
+    def warm(self) -> None:
+        """Build what the first message would need (the parser's tables, the converter)
+        now, not on a user's time. Each warm-up is cached: a second call costs nothing."""
+        self.inbox.router.registry.warm()
+
     def start_workers(self, n: int) -> list[Worker]:
         if self.inline or self._threads:
             return self.workers
-        self.inbox.router.registry.warm()     # before the first message, not on a user's time
+        self.warm()
         self.waker.listen()
         name = worker_name()
         outbox_signal = Signal()

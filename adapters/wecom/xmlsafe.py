@@ -13,8 +13,9 @@ this is on the acknowledgement's hot path: the tree is built by ElementTree's C
 parser and turned into the same dictionary xmltodict gives (``@attr`` keys,
 ``#text`` beside children or attributes, repeated elements as a list,
 whitespace stripped, empty as None), about a quarter of xmltodict's CPU.
-Namespaced bodies (which WeCom never sends) go to xmltodict itself, which keeps
-their prefixes as written where ElementTree would expand them.
+Namespaced or prefixed names (which WeCom never sends: ``xmlns``, ``xml:lang``,
+an unbound ``p:a``) go to xmltodict itself, which keeps prefixes as written where
+ElementTree would expand them or refuse.
 """
 from __future__ import annotations
 
@@ -50,9 +51,18 @@ def _plain(text: str) -> dict:
         parser.feed(text.encode("utf-8"))
         root = parser.close()
     except ET.ParseError as exc:
+        if "unbound prefix" in str(exc):      # a prefix without xmlns: xmltodict keeps it as written
+            return _with_namespaces(text)
         raise BadXml(str(exc)) from exc
     _check_tree_depth(root, MAX_DEPTH)
-    return {root.tag: _value(root)}
+    try:
+        return {root.tag: _value(root)}
+    except _Expanded:                         # xml:lang and the like: ElementTree expanded the prefix
+        return _with_namespaces(text)
+
+
+class _Expanded(Exception):
+    """A name ElementTree expanded to {uri}local, which xmltodict keeps as prefix:local."""
 
 
 def _check_tree_depth(root: ET.Element, limit: int) -> None:
@@ -71,8 +81,14 @@ def _value(element: ET.Element) -> dict | str | None:
     text = text.strip() or None
     if not element.attrib and len(element) == 0:
         return text
-    out: dict = {f"@{name}": value for name, value in element.attrib.items()}
+    out: dict = {}
+    for name, value in element.attrib.items():
+        if name[0] == "{":
+            raise _Expanded
+        out[f"@{name}"] = value
     for child in element:
+        if child.tag[0] == "{":
+            raise _Expanded
         value = _value(child)
         if child.tag not in out:
             out[child.tag] = value

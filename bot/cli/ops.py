@@ -46,10 +46,13 @@ def cmd_worker(args) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    workers = q.runner.start_workers(args.threads)
-    # Start-up and the warm-up built what lives as long as the process (the app, the
-    # parser's tables): frozen, a full collection never walks it on a command's time.
+    # Start-up and the warm-up build what lives as long as the process (the app, the
+    # parser's tables): collected once, then frozen before any work starts, so a full
+    # collection never walks it on a command's time (and no command's objects are frozen).
+    q.runner.warm()
+    gc.collect()
     gc.freeze()
+    workers = q.runner.start_workers(args.threads)
     print(f"worker {workers[0].name.rsplit('/', 1)[0]} started: {args.threads} thread(s), "
           f"wake-ups by {q.runner.waker.remote}", flush=True)
     stop.wait()

@@ -1,7 +1,7 @@
 """A verdict: which rule, what outcome, why (code + facts), and what to do next."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 PASS, REJECT, NEEDS_APPROVAL = "pass", "reject", "needs_approval"
@@ -36,11 +36,12 @@ class Verdict:
         # Every registration stores about ten of these: asdict's deepcopy of each
         # fact cost more than the rules that made them. Containers are copied, the
         # values in them (str, numbers, dates: immutable) are not.
-        return {"rule_id": self.rule_id, "outcome": self.outcome, "reason_code": self.reason_code,
-                "message": self.message, "facts": _copied(self.facts), "next_step": self.next_step,
-                "approver_role": self.approver_role}
+        return {f.name: _copied(getattr(self, f.name)) for f in _FIELDS}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Verdict:
         """A verdict as it was stored (registrations, orders and flows keep them as dicts)."""
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+_FIELDS = fields(Verdict)

@@ -105,6 +105,48 @@ def test_other_requests_reach_flask_untouched(app):
     assert client.put("/wecom/callback", data=b"x").status_code == 405
 
 
+def test_the_query_is_read_as_flask_reads_it():
+    seen = []
+
+    def handler(args, body):
+        seen.append(args)
+        return 200, ""
+    lane = FastLane(lambda e, s: None, lambda: False)
+    lane.add("POST", "/wecom/callback", handler, 1000)
+    raw = "nonce=%E4%B8%AD&x=" + "中".encode().decode("latin-1") + "&empty="
+    _call(lane, _environ(raw, b"<xml/>"))
+    assert seen == [{"nonce": "中", "x": "中", "empty": ""}]
+
+
+class _Broken(io.BytesIO):
+    def read(self, *a):
+        raise OSError("connection reset")
+
+
+def test_a_body_that_breaks_off_is_a_400():
+    lane = FastLane(lambda e, s: None, lambda: True)
+    lane.add("POST", "/wecom/callback", lambda args, body: (200, ""), 1000)
+    env = _environ("a=1", b"<xml/>")
+    env["wsgi.input"] = _Broken()
+    assert _call(lane, env)[:3:2] == ("400 Bad Request", b"incomplete body")
+
+
+def test_errors_propagate_by_flask_s_own_rule(app):
+    from adapters.wsgi_fast import _propagates
+    app.testing, app.debug = False, False
+    app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert _propagates(app) is False
+    app.debug = True
+    assert _propagates(app) is True
+    app.debug, app.testing = False, True
+    assert _propagates(app) is True
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert _propagates(app) is False                  # set: it wins, as in Flask
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    app.testing = False
+    assert _propagates(app) is True
+
+
 def test_an_error_is_a_500_or_raised_where_errors_propagate():
     def boom(args, body):
         raise RuntimeError("database gone")

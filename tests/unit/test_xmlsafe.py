@@ -62,9 +62,14 @@ def test_a_declared_encoding_does_not_change_the_reading():
     assert parse_xml(doc.encode("utf-8")) == {"a": "中文"} == xmltodict.parse(doc)["xml"]
 
 
-def test_namespaced_bodies_keep_their_prefixes_as_xmltodict_does():
-    doc = '<xml xmlns:w="urn:x"><w:a>1</w:a><b>2</b></xml>'
-    assert parse_xml(doc) == xmltodict.parse(doc)["xml"] == {"@xmlns:w": "urn:x", "w:a": "1", "b": "2"}
+@pytest.mark.parametrize("doc, expected", [
+    ('<xml xmlns:w="urn:x"><w:a>1</w:a><b>2</b></xml>', {"@xmlns:w": "urn:x", "w:a": "1", "b": "2"}),
+    ('<xml xml:lang="zh"><a>1</a></xml>', {"@xml:lang": "zh", "a": "1"}),
+    ('<xml><a xml:space="preserve">1</a></xml>', {"a": {"@xml:space": "preserve", "#text": "1"}}),
+    ("<xml><p:a>1</p:a></xml>", {"p:a": "1"}),
+])
+def test_prefixed_names_are_kept_as_written_as_xmltodict_does(doc, expected):
+    assert parse_xml(doc) == xmltodict.parse(doc)["xml"] == expected
 
 
 @pytest.mark.parametrize("doc", [
