@@ -34,7 +34,7 @@ def _render(node) -> str:
     return f"<{tag}{attr}>{inside}</{tag}>"
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(_element(3), min_size=1, max_size=6))
 def test_the_same_dictionary_as_xmltodict(children):
     doc = "<xml>" + "".join(_render(c) for c in children) + "</xml>"
