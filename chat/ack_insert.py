@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, UniqueConstraint, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models import InboxMessage
@@ -26,7 +26,9 @@ _INBOX = InboxMessage.__table__
 _COLUMNS = ("platform", "dedup_key", "sender", "payload", "received_at", "status", "attempts", "replay_key")
 _PG_SQL = ("INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts, replay_key) "
            "VALUES (%s, %s, %s, %s::json, %s, %s, %s, %s) ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
-_REPLAY_CONSTRAINT = "uq_inbox_replay_key"
+# The unique constraint on replay_key, by the name the model's naming convention gives it.
+_REPLAY_CONSTRAINT = next(c.name for c in _INBOX.constraints
+                          if isinstance(c, UniqueConstraint) and list(c.columns.keys()) == ["replay_key"])
 ACK_POOL = 8           # connections of one process kept for acknowledgements (gunicorn threads + spare)
 
 

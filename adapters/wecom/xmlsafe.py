@@ -20,6 +20,7 @@ ElementTree would expand them or refuse.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from xml.parsers import expat
 from xml.parsers.expat import ExpatError
 
 import xmltodict
@@ -111,8 +112,6 @@ def _with_namespaces(text: str) -> dict:
 
 def _check_depth(text: str, limit: int) -> None:
     """One expat pass counting open elements (no tree is built)."""
-    from xml.parsers import expat
-
     depth = 0
 
     def start(_name, _attrs) -> None:
