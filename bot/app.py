@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
         clock=clock))
     transports = {name: p.transport for name, p in platforms.items()}
     transports[CONSOLE] = ConsoleTransport()      # answers to actions taken in the ops console
-    deliverer = Deliverer(factory, clock, transports)
+    deliverer = Deliverer(factory, clock, transports, lease_s=settings.send_lease_s)
     waker = Waker(engine, settings.redis_url)
     runner = Runner(inbox, deliverer, settings.processing, Sequencer(factory, router.registry.ordering_key), waker)
     app.register_blueprint(create_api_blueprint(services, router.registry.endpoints, after_write=runner.poke))

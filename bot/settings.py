@@ -77,6 +77,7 @@ class Settings:
     # "off": timed work runs in its own `python -m bot scheduler` process.
     scheduler: str = "off"
     scheduler_lease_s: int = 30     # a dead scheduler's standby takes over within this
+    send_lease_s: int = 40          # a send a dead worker left unfinished is tried again after this
     # Where a user with no platform of their own is reached.
     default_platform: str = "wecom"
     # The ops console: the key its session cookies are signed with (None: one
@@ -97,6 +98,9 @@ class Settings:
         if mode not in PROCESSING_MODES:
             raise ValueError(f"QUDAO_PROCESSING must be one of {', '.join(PROCESSING_MODES)}, not {self.processing!r}")
         object.__setattr__(self, "processing", mode)
+        if self.send_lease_s < 5:
+            raise ValueError(f"QUDAO_SEND_LEASE is in seconds, at least 5 (longer than any platform call), "
+                             f"not {self.send_lease_s}")
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -178,6 +182,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         processing=env.get("QUDAO_PROCESSING") or "threads",
         scheduler=env.get("QUDAO_SCHEDULER") or ("embedded" if simulator else "off"),
         scheduler_lease_s=int(env.get("QUDAO_SCHEDULER_LEASE") or 30),
+        send_lease_s=int(env.get("QUDAO_SEND_LEASE") or 40),
         default_platform=env.get("QUDAO_DEFAULT_PLATFORM") or ("wecom" if wecom_on else "dingtalk"),
         public_url=(env.get("QUDAO_PUBLIC_URL") or "").rstrip("/") or None,
         page_secret=env.get("QUDAO_PAGE_SECRET") or None,

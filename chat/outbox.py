@@ -38,7 +38,9 @@ from models.db import insert_or_nothing
 
 log = logging.getLogger(__name__)
 
-LEASE_S = 40         # a send under way (longer than any API call's timeout)
+# A send under way is the worker's for this long (QUDAO_SEND_LEASE): longer than any
+# platform call can take (uploads: 20 s), or a send still in flight could be started again.
+LEASE_S = 40
 CLAIM_LEASE_S = 10   # a claimed row not yet started: a worker that died gives it back soon
 # Transient failures (the platform down or unreachable) are retried at most this
 # far apart: after an outage the first resend comes within it, not minutes later.
@@ -85,8 +87,10 @@ def backoff_s(attempts: int) -> int:
 
 
 class Deliverer:
-    def __init__(self, factory: sessionmaker[Session], clock: Clock, transports: dict[str, Transport]):
+    def __init__(self, factory: sessionmaker[Session], clock: Clock, transports: dict[str, Transport],
+                 lease_s: int = LEASE_S):
         self._factory = factory
+        self.lease_s = lease_s
         self._clock = clock
         self._transports = transports
         self._claim_lock = threading.Lock()   # SQLite has no SKIP LOCKED: serialise claims in-process
@@ -190,7 +194,7 @@ class Deliverer:
         the row before it, when there is one). The lease end is the fencing token: if
         another worker reclaimed the row after ours ran out, the UPDATE matches
         nothing and we leave the row alone."""
-        fresh = self._clock.now() + timedelta(seconds=LEASE_S)
+        fresh = self._clock.now() + timedelta(seconds=self.lease_s)
         stmt = (update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
                        OutboxMessage.lease_until == row.lease_until)

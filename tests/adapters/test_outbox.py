@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from adapters.wecom.api import TOKEN_REFRESH_CAP
@@ -182,3 +183,44 @@ def test_a_platform_that_answers_again_is_noticed_by_a_probe_not_after_the_backo
     wecom.state.faults.clear()                     # the platform is back
     assert deliverer.drain() == len(users)
     assert [texts_to(wecom, u) for u in users] == [[f"消息{i}"] for i in range(len(users))]
+
+
+def test_a_send_left_by_a_dead_worker_is_retried_after_the_configured_lease(db_url, wecom, clock, base_settings):
+    """QUDAO_SEND_LEASE: a row whose worker died mid-send stays its until the lease
+    ends, then the next worker sends it again (with the same duplicate check)."""
+    from bot.settings import load_settings
+    from tests.support.apps import build_app
+    assert load_settings({"QUDAO_SEND_LEASE": "12"}).send_lease_s == 12
+    with pytest.raises(ValueError, match="QUDAO_SEND_LEASE"):
+        load_settings({"QUDAO_SEND_LEASE": "2"})
+    settings = base_settings.with_(database_url=db_url, simulator=False, processing="inline", send_lease_s=12) \
+        .with_wecom(api_base=wecom.base_url)
+    app = build_app(settings, clock)
+    try:
+        enqueue(app, "dealer_bj_li", "租约", "k1")
+        deliverer = q(app).deliverer
+        transport = deliverer._transports["wecom"]
+        real_deliver = transport.deliver
+
+        class Died(BaseException):
+            """The worker's process ended mid-send: nothing after the call ran."""
+
+        def deliver_then_die(*args, **kwargs):
+            real_deliver(*args, **kwargs)
+            raise Died
+
+        transport.deliver = deliver_then_die
+        with pytest.raises(Died):
+            deliverer.drain()
+        transport.deliver = real_deliver
+        [row] = rows(app)
+        assert row.status == "sending" and row.lease_until == clock.now() + timedelta(seconds=12)
+        clock.advance(seconds=11)
+        assert deliverer.drain() == 0                                       # its lease still holds
+        clock.advance(seconds=2)
+        assert deliverer.drain() == 1
+        assert len(wecom.state.calls_to("message/send")) == 2
+        assert texts_to(wecom, "dealer_bj_li") == ["租约"]
+    finally:
+        q(app).runner.stop()
+        q(app).engine.dispose()

@@ -30,7 +30,6 @@ from sqlalchemy import create_engine, func, select
 from adapters.simulator import FakeWeComServer
 from adapters.wecom.crypto import WeComCrypto
 from bot.settings import load_settings
-from chat import outbox
 from models import InboxMessage, OutboxMessage, Partner, Registration, User
 from models.db import make_session_factory
 from tests.support.apps import DEMO_USERIDS, REDIS_URL, ROOT, pg_admin, pg_url_of
@@ -39,6 +38,9 @@ from tests.support.reading import texts_to, wait_for
 pytestmark = [pytest.mark.fault, pytest.mark.postgres, pytest.mark.redis]
 
 RACE = 64
+# The workers' send lease (QUDAO_SEND_LEASE): a reply a killed worker was sending waits this
+# long before another sends it again. Short here, where the fake platform answers in ms.
+SEND_LEASE_S = 8
 RACE_TEXT = "报备 北京协和医院 彩超 50万"
 RACERS = ["race_a", "race_b", "race_c"]                       # three dealers of three partners
 LOAD_USERS = [f"load_{i:03d}" for i in range(120)]            # one message each per scenario (24 or 48 per test)
@@ -72,7 +74,8 @@ class Cluster:
                     if not k.startswith(("WECOM_", "QUDAO_", "DINGTALK_", "DATABASE_URL", "REDIS_URL"))}
         self.env.update(DATABASE_URL=pg_url, REDIS_URL=REDIS_URL, WECOM_API_BASE=wecom.base_url,
                         QUDAO_SIMULATOR="0", QUDAO_PROCESSING="workers", QUDAO_SCHEDULER="off",
-                        QUDAO_SCHEDULER_LEASE="5", QUDAO_WORKER_THREADS="2", QUDAO_LOG_LEVEL="warning",
+                        QUDAO_SCHEDULER_LEASE="5", QUDAO_SEND_LEASE=str(SEND_LEASE_S),
+                        QUDAO_WORKER_THREADS="2", QUDAO_LOG_LEVEL="warning",
                         PYTHONPATH=str(ROOT), PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""))
         self.procs: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
@@ -291,7 +294,7 @@ def test_a_worker_killed_mid_burst_loses_nothing_and_doubles_nothing(cluster):
     # same duplicate-check tag, so the platform shows it once. Wait that out, then count.
     assert wait_for(lambda: cluster.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.recipient.in_(users), OutboxMessage.status != "sent")) == 0,
-        timeout=outbox.LEASE_S + 30), "replies left unsent after the killed worker's lease ended"
+        timeout=SEND_LEASE_S + 30), "replies left unsent after the killed worker's lease ended"
     time.sleep(1.5)
     assert {u: len(texts_to(cluster.wecom, u)) for u in users} == dict.fromkeys(users, 1)
     print(f"\nworker SIGKILLed mid-burst: all {len(users)} answered once within {recovered:.1f}s")
