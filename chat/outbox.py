@@ -8,7 +8,9 @@
 - Per recipient: strict order (a later message waits for an earlier one) and
   the platform's pacing (its transport says how many messages a member may
   get per window), counted from the outbox itself so every worker sees the
-  same numbers.
+  same numbers. The queue behind a message that must wait is parked, and
+  released one message at a time as each goes, so a claim reads only rows it
+  can act on however deep a member's queue grows at month end.
 - Cards: a transport reports its handle on a sent card (``card_ref``); a stamp
   is delivered with the handle kept for its card (chat.cards).
 - Transient failures back off (capped at 30 s) and retry forever; permanent
@@ -26,7 +28,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from chat import addresses, cards
@@ -46,7 +48,49 @@ CLAIM_LEASE_S = 10   # a claimed row not yet started: a worker that died gives i
 # far apart: after an outage the first resend comes within it, not minutes later.
 MAX_BACKOFF_S = 30
 PROBE_S = 5          # while a platform seems down, one message is tried this often
+SCAN_FACTOR = 5      # a claim reads up to this many due rows per row it may send (the rest: parked or left)
+CLAIM_ROUNDS = 8     # batches one claim reads at most while it finds only rows to park
+PARK_S = 60          # a parked row is read again this long after its head's time, released or not
 DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
+
+
+def _open(status):
+    """Pending or being sent. The two statuses are written out as literals, not bound:
+    the partial index ix_outbox_open (recipient, id WHERE status IN (…)) serves only a
+    query whose planner can see that its condition implies the index's."""
+    return status.in_([literal_column(f"'{OutboxStatus.PENDING.value}'"),
+                       literal_column(f"'{OutboxStatus.SENDING.value}'")])
+
+
+def _due_statement():
+    """Due rows in id order (pending and due, or sending with the lease run out),
+    locked for this claim, each with its head: the oldest open row of its recipient
+    before it, or None (found through ix_outbox_open: a few index pages however long
+    the queue). Built once."""
+    head = aliased(OutboxMessage)
+    head_id = (select(head.id)
+               .where(head.recipient == OutboxMessage.recipient, head.id < OutboxMessage.id, _open(head.status))
+               .order_by(head.id).limit(1).scalar_subquery())
+    now = bindparam("now")
+    return (select(OutboxMessage, head_id.label("head"))
+            .where(or_(and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
+                       and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until <= now)))
+            .order_by(OutboxMessage.id).limit(bindparam("scan"))
+            .with_for_update(skip_locked=True, of=OutboxMessage))
+
+
+def _release_statement():
+    """The next open row of a recipient after a done row, if it is pending and
+    parked: due now."""
+    after = aliased(OutboxMessage)
+    successor = (select(after.id)
+                 .where(after.recipient == bindparam("b_recipient"), after.id > bindparam("b_done"),
+                        _open(after.status))
+                 .order_by(after.id).limit(1).scalar_subquery())
+    return (update(OutboxMessage)
+            .where(OutboxMessage.id == successor, OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.next_attempt_at > bindparam("b_now"))
+            .values(next_attempt_at=bindparam("b_now")).execution_options(synchronize_session=False))
 
 
 class Transport(Protocol):
@@ -71,6 +115,9 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
     session.execute(_ENQUEUE, {"platform": platform, "idem_key": idem_key, "recipient": recipient,
                                "payload": outgoing_to_dict(msg), "status": OutboxStatus.PENDING, "attempts": 0,
                                "next_attempt_at": now, "created_at": now})
+
+
+_DUE, _RELEASE = _due_statement(), _release_statement()
 
 
 def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:
@@ -100,26 +147,29 @@ class Deliverer:
 
     # -- claiming ----------------------------------------------------------
     def _claim(self, limit: int) -> list[OutboxMessage]:
-        """One transaction for a batch: due rows, each the oldest open one of its
-        recipient, leased; the platform's pacing read for the whole batch at once."""
+        """Rows to send now (at most ``limit``), leased; the queue behind a recipient
+        whose first message must wait is parked meanwhile. A batch with rows parked
+        and none to send is followed by another, so parking never hides sendable rows."""
+        for _ in range(CLAIM_ROUNDS):
+            claimed, parked = self._claim_round(limit)
+            if claimed or not parked:
+                return claimed
+        return []
+
+    def _claim_round(self, limit: int) -> tuple[list[OutboxMessage], int]:
+        """One transaction: due rows in id order, each with the oldest open row of
+        its recipient before it (its head), if any. Rows without a head are sent now
+        or, past the platform's pacing, told when; rows behind a head that waits
+        are parked (``_park``); the rest stay due. Returns (claimed, parked)."""
         now = self._clock.now()
-        earlier = aliased(OutboxMessage)
-        blocked = exists().where(and_(
-            earlier.recipient == OutboxMessage.recipient,
-            earlier.id < OutboxMessage.id,
-            earlier.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
-        ))
         with self._claim_lock, self._factory() as s, s.begin():
-            q = (select(OutboxMessage)
-                 .where(or_(and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
-                            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until <= now)))
-                 .where(~blocked)
-                 .order_by(OutboxMessage.id).limit(limit)
-                 .with_for_update(skip_locked=True))
-            rows = list(s.execute(q).scalars())
-            sent = self._recent_sends(s, rows, now)
-            claimed = []
-            for row in rows:
+            found = s.execute(_DUE, {"now": now, "scan": limit * SCAN_FACTOR}).all()
+            free = [row for row, head in found if head is None]
+            sent = self._recent_sends(s, free, now)
+            claimed: list[OutboxMessage] = []
+            for row in free:
+                if len(claimed) >= limit:
+                    break                   # left due, for the next batch
                 if row.status == OutboxStatus.SENDING:
                     # Its worker died mid-send: we can't know whether the platform got it.
                     # Counted before any pacing wait, so the retry asks it to drop a duplicate.
@@ -133,9 +183,45 @@ class Deliverer:
                 row.status, row.lease_until = OutboxStatus.SENDING, now + timedelta(seconds=CLAIM_LEASE_S)
                 claimed.append(row)
             s.flush()
+            ours = {row.id for row in claimed}
+            parked = self._park(s, [(row, head) for row, head in found if head is not None and head not in ours], now)
+            s.flush()
             for row in claimed:
                 s.expunge(row)
-            return claimed
+            return claimed, parked
+
+    def _park(self, s: Session, behind: list[tuple[OutboxMessage, int]], now: datetime) -> int:
+        """Rows whose recipient's head must wait (paced, backing off, or being sent
+        by another worker) wait with it: their next attempt moves past the head's, so
+        later batches do not read them again and again (a member's queue can be
+        thousands deep at month end: 30 messages a minute get through). When the head
+        is done, ``_release_next`` makes its successor due at once; ``PARK_S`` past
+        the head's time is only the backstop. A head is locked (shared, skipping one
+        that is locked) before its queue is parked, so it can't be finished unseen
+        meanwhile: whoever finishes it then finds the queue parked and releases it."""
+        if not behind:
+            return 0
+        heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(
+            select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at, OutboxMessage.lease_until)
+            .where(OutboxMessage.id.in_({head for _, head in behind}), _open(OutboxMessage.status))
+            .with_for_update(read=True, skip_locked=True))}
+        parked = 0
+        for row, head in behind:
+            if head not in heads:
+                continue                    # finished meanwhile, or another worker holds it: stays due
+            status, due, lease = heads[head]
+            until = lease if status == OutboxStatus.SENDING else due
+            until = until if until.tzinfo else until.replace(tzinfo=now.tzinfo)
+            if until > now:
+                row.next_attempt_at = until + timedelta(seconds=PARK_S)
+                parked += 1
+        return parked
+
+    @staticmethod
+    def _release_next(s: Session, row: OutboxMessage, now: datetime) -> None:
+        """``row`` is done (sent or failed for good): the next open row of its
+        recipient, parked behind it, is due now."""
+        s.execute(_RELEASE, {"b_recipient": row.recipient, "b_done": row.id, "b_now": now})
 
     def _limits_of(self, row: OutboxMessage) -> tuple[tuple[int, int], ...]:
         transport = self._transports.get(row.platform)
@@ -243,6 +329,8 @@ class Deliverer:
                 cards.sent(s, msg.task_id, row.platform, row.recipient, result["card_ref"], now)
             elif "card_ref" in result and isinstance(msg, CardStamp):
                 cards.stamped(s, msg.task_id, result["card_ref"], now)
+            if hit:
+                self._release_next(s, row, now)
             self._failing.pop(row.platform, None)
             if row.platform in self._down:
                 self._back_up(s, row.platform, now)
@@ -261,7 +349,7 @@ class Deliverer:
             now = self._clock.now()
             first = (select(OutboxMessage.id)
                      .where(OutboxMessage.platform == platform, OutboxMessage.status == OutboxStatus.PENDING,
-                            OutboxMessage.next_attempt_at > now)
+                            OutboxMessage.attempts > 0, OutboxMessage.next_attempt_at > now)
                      .order_by(OutboxMessage.next_attempt_at).limit(1).scalar_subquery())
             with self._factory() as s, s.begin():
                 s.execute(update(OutboxMessage).where(OutboxMessage.id == first).values(next_attempt_at=now)
@@ -294,6 +382,8 @@ class Deliverer:
                             .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
                                    OutboxMessage.lease_until == lease)
                             .values(**values).execution_options(synchronize_session=False)).rowcount
+            if hit and not transient:
+                self._release_next(s, row, self._clock.now())
             next_lease = self._renew(following, s) if following else None
         if hit and transient:
             log.warning("outbox %s to %s: %s; retry #%s", row.id, row.recipient, error, attempts)

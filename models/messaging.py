@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 from models.states import InboxStatus, OutboxStatus
+
+# The condition of the partial index ix_outbox_open, as the queries that use it write it.
+OPEN_OUTBOX = f"status IN ('{OutboxStatus.PENDING.value}', '{OutboxStatus.SENDING.value}')"
 
 
 class InboxMessage(Base):
@@ -57,6 +60,11 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_recipient_sent", "recipient", "sent_at"),
+        # The open rows of a recipient in order (chat.outbox: a row's head, a done row's
+        # successor), only the open ones: a member's sent history does not lengthen the
+        # search however long it grows.
+        Index("ix_outbox_open", "recipient", "id", postgresql_where=text(OPEN_OUTBOX),
+              sqlite_where=text(OPEN_OUTBOX)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))

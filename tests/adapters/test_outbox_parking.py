@@ -1,0 +1,102 @@
+"""A member's queue behind a message that must wait (WeCom's 30 a minute) is parked,
+so claims do not read it again and again, and is released one message at a time as
+the one before it goes — on PostgreSQL, where several workers claim at once."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from chat import outbox
+from models import OutboxMessage
+from tests.support.outbox_rows import enqueue, rows
+from tests.support.reading import texts_to
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def q(app):
+    return app.extensions["qudao"]
+
+
+def _fill(app, n: int, who: str = "dealer_bj_li") -> None:
+    for i in range(n):
+        enqueue(app, who, f"消息{i}", f"{who}:{i}")
+
+
+def test_the_queue_behind_a_paced_message_is_parked_then_released_in_order(pg_app, wecom, clock):
+    _fill(pg_app, 40)
+    enqueue(pg_app, "director", "别人的", "other")
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    assert len(texts_to(wecom, "dealer_bj_li")) == 30 and texts_to(wecom, "director") == ["别人的"]
+    head, *queue = [r for r in rows(pg_app) if r.status == "pending"]
+    assert head.next_attempt_at > clock.now()                     # paced: the minute is full
+    assert queue and all(r.next_attempt_at >= head.next_attempt_at + timedelta(seconds=outbox.PARK_S)
+                         for r in queue)
+    # Nothing is due now: a claim reads no row at all (before parking it read all ten, every time).
+    with q(pg_app).factory() as s:
+        assert s.execute(outbox._DUE, {"now": clock.now(), "scan": 50}).all() == []
+    clock.advance(seconds=61)
+    deliverer.drain(max_rounds=50)
+    assert texts_to(wecom, "dealer_bj_li") == [f"消息{i}" for i in range(40)]
+    assert wecom.state.dropped("dealer_bj_li") == []
+
+
+def test_a_sent_message_makes_the_next_one_due_at_once(pg_app, wecom, clock):
+    _fill(pg_app, 33)
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    pending = [r for r in rows(pg_app) if r.status == "pending"]
+    assert len(pending) == 3
+    clock.advance(seconds=61)
+    [head] = deliverer._claim(1)                                   # the paced one goes now…
+    deliverer._deliver_one(head, head.lease_until, None)
+    after = {r.id: r for r in rows(pg_app)}
+    assert after[pending[0].id].status == "sent"
+    assert after[pending[1].id].next_attempt_at == clock.now()     # …its successor is due at once…
+    assert after[pending[2].id].next_attempt_at > clock.now()      # …the one after it still waits its turn
+    deliverer.drain(max_rounds=50)
+    assert texts_to(wecom, "dealer_bj_li") == [f"消息{i}" for i in range(33)]
+
+
+def test_a_head_another_worker_is_finishing_leaves_its_queue_due(pg_app, wecom, clock):
+    """The head is locked by another worker recording its send: this claim can't know
+    whether it is done, so it parks nothing behind it (a parked row then would be
+    released by nobody until the backstop)."""
+    _fill(pg_app, 31)
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    [paced] = [r for r in rows(pg_app) if r.status == "pending"]
+    enqueue(pg_app, "dealer_bj_li", "又一条", "late")
+    with q(pg_app).factory() as other, other.begin():
+        other.execute(select(OutboxMessage).where(OutboxMessage.id == paced.id).with_for_update())
+        assert deliverer._claim_round(10) == ([], 0)               # the late one: blocked, not parked
+        other.execute(update(OutboxMessage).where(OutboxMessage.id == paced.id)
+                      .values(next_attempt_at=clock.now() - timedelta(seconds=1)))
+    late = rows(pg_app)[-1]
+    assert late.next_attempt_at <= clock.now()
+    clock.advance(seconds=61)
+    deliverer.drain(max_rounds=50)
+    assert texts_to(wecom, "dealer_bj_li")[-2:] == ["消息30", "又一条"]
+
+
+def test_a_message_failed_for_good_releases_the_next(pg_app, wecom, clock):
+    """A permanent failure ends the head too: the queue behind it goes on."""
+    _fill(pg_app, 30)
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    enqueue(pg_app, "dealer_bj_li", "失败", "bad")
+    enqueue(pg_app, "dealer_bj_li", "之后", "after")
+    deliverer.drain()
+    bad, after = rows(pg_app)[-2:]
+    assert bad.next_attempt_at > clock.now() and after.next_attempt_at > bad.next_attempt_at
+    clock.advance(seconds=61)
+    wecom.state.fail_next("message/send", 81013, times=1)           # no such user: permanent
+    [head] = deliverer._claim(1)
+    deliverer._deliver_one(head, head.lease_until, None)
+    bad, after = rows(pg_app)[-2:]
+    assert bad.status == "failed" and after.next_attempt_at == clock.now()
+    deliverer.drain()
+    assert texts_to(wecom, "dealer_bj_li")[-1] == "之后"
