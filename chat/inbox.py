@@ -52,6 +52,7 @@ from chat.texts import t
 from domain.clock import Clock
 from models import InboxCursor, InboxMessage, InboxStatus, User
 from models.db import insert_of
+from models.messaging import is_new
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,10 @@ def _claim_statement(one_key: bool):
     with a token and a lease; each says whether later rows of its key wait."""
     earlier = aliased(InboxMessage)
     waiting = exists().where(earlier.claim_key == InboxMessage.claim_key, earlier.id < InboxMessage.id,
-                             earlier.status == InboxStatus.NEW)
+                             is_new(earlier.status))
     upto = select(InboxCursor.upto).where(InboxCursor.name == CURSOR).scalar_subquery()
     due = (select(InboxMessage.id)
-           .where(InboxMessage.status == InboxStatus.NEW, InboxMessage.id <= upto,
+           .where(is_new(InboxMessage.status), InboxMessage.id <= upto,
                   or_(InboxMessage.next_attempt_at.is_(None), InboxMessage.next_attempt_at <= db_now()),
                   or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until < db_now()),
                   (InboxMessage.claim_key == bindparam("key")) & ~waiting if one_key
@@ -87,7 +88,7 @@ def _claim_statement(one_key: bool):
            .with_for_update(skip_locked=True))
     later = _INBOX.alias("later")
     more = exists().where(later.c.claim_key == _INBOX.c.claim_key, later.c.id > _INBOX.c.id,
-                          later.c.status == InboxStatus.NEW)
+                          is_new(later.c.status))
     return (update(_INBOX).where(_INBOX.c.id.in_(due))
             .values(claimed_by=bindparam("token"), lease_until=db_now(CLAIM_LEASE_S))
             .returning(_INBOX.c.id, _INBOX.c.claim_key, more))
@@ -180,7 +181,7 @@ class Inbox:
     def release(self, token: str) -> None:
         """Give back what a stopping worker claimed and did not start."""
         with self._engine.begin() as conn:
-            conn.execute(update(_INBOX).where(_INBOX.c.claimed_by == token, _INBOX.c.status == InboxStatus.NEW)
+            conn.execute(update(_INBOX).where(_INBOX.c.claimed_by == token, is_new(_INBOX.c.status))
                          .values(claimed_by=None, lease_until=None))
 
     def process_claimed(self, inbox_id: int, token: str) -> str:

@@ -28,7 +28,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, bindparam, func, literal_column, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from chat import addresses, cards
@@ -37,6 +37,7 @@ from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoin
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
 from models.db import insert_or_nothing
+from models.messaging import is_open
 
 log = logging.getLogger(__name__)
 
@@ -54,28 +55,20 @@ PARK_S = 60          # a parked row is read again this long after its head's tim
 DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
 
 
-def _open(status):
-    """Pending or being sent. The two statuses are written out as literals, not bound:
-    the partial index ix_outbox_open (recipient, id WHERE status IN (…)) serves only a
-    query whose planner can see that its condition implies the index's."""
-    return status.in_([literal_column(f"'{OutboxStatus.PENDING.value}'"),
-                       literal_column(f"'{OutboxStatus.SENDING.value}'")])
-
-
 def _due_statement():
-    """Due rows in id order (pending and due, or sending with the lease run out),
-    locked for this claim, each with its head: the oldest open row of its recipient
-    before it, or None (found through ix_outbox_open: a few index pages however long
-    the queue). Built once."""
+    """Open rows due now, oldest due first (a pending row when its next attempt
+    comes; a sending row when its lease ends: its worker may have died), locked for
+    this claim, each with its head: the oldest open row of its recipient before it,
+    or None. Both through partial indexes of open rows only (ix_outbox_due_open,
+    ix_outbox_open): a few index pages however long the history or the queue.
+    Built once."""
     head = aliased(OutboxMessage)
     head_id = (select(head.id)
-               .where(head.recipient == OutboxMessage.recipient, head.id < OutboxMessage.id, _open(head.status))
+               .where(head.recipient == OutboxMessage.recipient, head.id < OutboxMessage.id, is_open(head.status))
                .order_by(head.id).limit(1).scalar_subquery())
-    now = bindparam("now")
     return (select(OutboxMessage, head_id.label("head"))
-            .where(or_(and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
-                       and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until <= now)))
-            .order_by(OutboxMessage.id).limit(bindparam("scan"))
+            .where(is_open(OutboxMessage.status), OutboxMessage.next_attempt_at <= bindparam("now"))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(bindparam("scan"))
             .with_for_update(skip_locked=True, of=OutboxMessage))
 
 
@@ -85,7 +78,7 @@ def _release_statement():
     after = aliased(OutboxMessage)
     successor = (select(after.id)
                  .where(after.recipient == bindparam("b_recipient"), after.id > bindparam("b_done"),
-                        _open(after.status))
+                        is_open(after.status))
                  .order_by(after.id).limit(1).scalar_subquery())
     return (update(OutboxMessage)
             .where(OutboxMessage.id == successor, OutboxMessage.status == OutboxStatus.PENDING,
@@ -181,6 +174,7 @@ class Deliverer:
                     row.status, row.lease_until = OutboxStatus.PENDING, None
                     continue
                 row.status, row.lease_until = OutboxStatus.SENDING, now + timedelta(seconds=CLAIM_LEASE_S)
+                row.next_attempt_at = row.lease_until   # due again only if the lease runs out
                 claimed.append(row)
             s.flush()
             ours = {row.id for row in claimed}
@@ -203,7 +197,7 @@ class Deliverer:
             return 0
         heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(
             select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at, OutboxMessage.lease_until)
-            .where(OutboxMessage.id.in_({head for _, head in behind}), _open(OutboxMessage.status))
+            .where(OutboxMessage.id.in_({head for _, head in behind}), is_open(OutboxMessage.status))
             .with_for_update(read=True, skip_locked=True))}
         parked = 0
         for row, head in behind:
@@ -284,7 +278,7 @@ class Deliverer:
         stmt = (update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
                        OutboxMessage.lease_until == row.lease_until)
-                .values(lease_until=fresh).execution_options(synchronize_session=False))
+                .values(lease_until=fresh, next_attempt_at=fresh).execution_options(synchronize_session=False))
         if s is not None:
             hit = s.execute(stmt).rowcount
         else:
@@ -348,8 +342,9 @@ class Deliverer:
             self._down[platform] = time.monotonic()
             now = self._clock.now()
             first = (select(OutboxMessage.id)
-                     .where(OutboxMessage.platform == platform, OutboxMessage.status == OutboxStatus.PENDING,
-                            OutboxMessage.attempts > 0, OutboxMessage.next_attempt_at > now)
+                     .where(is_open(OutboxMessage.status), OutboxMessage.status == OutboxStatus.PENDING,
+                            OutboxMessage.platform == platform, OutboxMessage.attempts > 0,
+                            OutboxMessage.next_attempt_at > now)
                      .order_by(OutboxMessage.next_attempt_at).limit(1).scalar_subquery())
             with self._factory() as s, s.begin():
                 s.execute(update(OutboxMessage).where(OutboxMessage.id == first).values(next_attempt_at=now)
@@ -359,8 +354,9 @@ class Deliverer:
         """A send went through after failures: what was backing off goes now."""
         del self._down[platform]
         n = s.execute(update(OutboxMessage)
-                      .where(OutboxMessage.platform == platform, OutboxMessage.status == OutboxStatus.PENDING,
-                             OutboxMessage.attempts > 0, OutboxMessage.next_attempt_at > now)
+                      .where(is_open(OutboxMessage.status), OutboxMessage.status == OutboxStatus.PENDING,
+                             OutboxMessage.platform == platform, OutboxMessage.attempts > 0,
+                             OutboxMessage.next_attempt_at > now)
                       .values(next_attempt_at=now).execution_options(synchronize_session=False)).rowcount
         if n:
             log.info("%s answers again: %s message(s) that were backing off go now", platform, n)

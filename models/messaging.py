@@ -4,19 +4,45 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Index, String, Text, text
+from sqlalchemy import JSON, BigInteger, Index, String, Text, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 from models.states import InboxStatus, OutboxStatus
 
-# The condition of the partial index ix_outbox_open, as the queries that use it write it.
+# The work queues are partial indexes: only the rows still to do (inbox: new; outbox:
+# pending or sending) are in them, so finding work costs the same however much history
+# the tables keep. A query can use one only where its planner sees that the query's
+# condition implies the index's: the statuses are written into the SQL as literals
+# (``is_new``, ``is_open``), not bound, or a prepared statement's generic plan could
+# not use the index.
+NEW_INBOX = f"status = '{InboxStatus.NEW.value}'"
 OPEN_OUTBOX = f"status IN ('{OutboxStatus.PENDING.value}', '{OutboxStatus.SENDING.value}')"
+
+
+def is_new(status):
+    """``status`` is new, written as ix_inbox_new's condition."""
+    return status == literal_column(f"'{InboxStatus.NEW.value}'")
+
+
+def is_open(status):
+    """``status`` is pending or sending, written as ix_outbox_open's condition."""
+    return status.in_([literal_column(f"'{OutboxStatus.PENDING.value}'"),
+                       literal_column(f"'{OutboxStatus.SENDING.value}'")])
+
+
+def _partial(name: str, *columns: str, where: str) -> Index:
+    return Index(name, *columns, postgresql_where=text(where), sqlite_where=text(where))
 
 
 class InboxMessage(Base):
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_status", "status"), Index("ix_inbox_key_id", "claim_key", "id"))
+    __table_args__ = (
+        # New rows in receive order (the claim), and per claim key (is an earlier claim
+        # on this customer still waiting? are later ones?).
+        _partial("ix_inbox_new", "id", where=NEW_INBOX),
+        _partial("ix_inbox_new_key", "claim_key", "id", where=NEW_INBOX),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
     dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
@@ -28,8 +54,7 @@ class InboxMessage(Base):
     payload: Mapped[dict] = mapped_column(JSON)          # the neutral Inbound
     # For a registration: the canonical key of the customer it claims. Claims on
     # one key are processed in receive order (see chat.inbox), whatever worker.
-    # (Indexed by ix_inbox_key_id, whose first column it is: a second index would only
-    # cost every acknowledgement and every sequencing one more index entry.)
+    # (Indexed only while the row is new: ix_inbox_new_key.)
     claim_key: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=InboxStatus.NEW)   # new | done | dead
@@ -58,13 +83,11 @@ class InboxCursor(Base):
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Open rows by when they are due (a sending row: when its lease ends), and each
+        # recipient's open rows in order (chat.outbox: a row's head, a done row's successor).
+        _partial("ix_outbox_due_open", "next_attempt_at", "id", where=OPEN_OUTBOX),
+        _partial("ix_outbox_open", "recipient", "id", where=OPEN_OUTBOX),
         Index("ix_outbox_recipient_sent", "recipient", "sent_at"),
-        # The open rows of a recipient in order (chat.outbox: a row's head, a done row's
-        # successor), only the open ones: a member's sent history does not lengthen the
-        # search however long it grows.
-        Index("ix_outbox_open", "recipient", "id", postgresql_where=text(OPEN_OUTBOX),
-              sqlite_where=text(OPEN_OUTBOX)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))

@@ -1,6 +1,16 @@
-"""outbox: ix_outbox_open, the open rows of each recipient in id order (a partial
-index: pending and sending rows only), so a claim finds a row's head and a sent
-row's successor in a few index pages however many rows wait behind it
+"""the work queues as partial indexes: only the rows still to do are in them
+
+- inbox: ix_inbox_new (id) and ix_inbox_new_key (claim_key, id), both WHERE status
+  = 'new', replace ix_inbox_status (status) and ix_inbox_key_id (claim_key, id): a
+  claim walks the new rows in id order and checks a customer's earlier claims
+  without reading the done ones.
+- outbox: ix_outbox_due_open (next_attempt_at, id) and ix_outbox_open (recipient,
+  id), both WHERE status IN ('pending', 'sending'), replace ix_outbox_due (status,
+  next_attempt_at). A sending row is due again when its lease ends, so its
+  next_attempt_at is its lease end from now on (set here for rows sending now).
+
+On PostgreSQL the indexes are built and dropped CONCURRENTLY (outside the
+migration's transaction): acknowledgements and sends go on meanwhile.
 
 Revision ID: 0019
 Revises: 0018
@@ -15,20 +25,43 @@ down_revision = '0018'
 branch_labels = None
 depends_on = None
 
+NEW = "status = 'new'"
 OPEN = "status IN ('pending', 'sending')"
+CREATED = (
+    ('ix_inbox_new', 'inbox', ['id'], NEW),
+    ('ix_inbox_new_key', 'inbox', ['claim_key', 'id'], NEW),
+    ('ix_outbox_due_open', 'outbox', ['next_attempt_at', 'id'], OPEN),
+    ('ix_outbox_open', 'outbox', ['recipient', 'id'], OPEN),
+)
+DROPPED = (
+    ('ix_inbox_status', 'inbox', ['status']),
+    ('ix_inbox_key_id', 'inbox', ['claim_key', 'id']),
+    ('ix_outbox_due', 'outbox', ['status', 'next_attempt_at']),
+)
+
+
+def _postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
 
 
 def upgrade() -> None:
-    # Built without blocking the outbox on PostgreSQL (CONCURRENTLY may not run in a
-    # transaction): workers go on sending while it is made.
-    if op.get_bind().dialect.name == "postgresql":
+    op.execute("UPDATE outbox SET next_attempt_at = lease_until WHERE status = 'sending' AND lease_until IS NOT NULL")
+    if _postgresql():
         with op.get_context().autocommit_block():
-            op.create_index('ix_outbox_open', 'outbox', ['recipient', 'id'], unique=False,
-                            postgresql_where=sa.text(OPEN), postgresql_concurrently=True)
-    else:
-        op.create_index('ix_outbox_open', 'outbox', ['recipient', 'id'], unique=False,
-                        sqlite_where=sa.text(OPEN))
+            for name, table, columns, where in CREATED:
+                op.create_index(name, table, columns, postgresql_where=sa.text(where), postgresql_concurrently=True,
+                                if_not_exists=True)
+            for name, table, _ in DROPPED:
+                op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
+        return
+    for name, table, columns, where in CREATED:
+        op.create_index(name, table, columns, sqlite_where=sa.text(where))
+    for name, table, _ in DROPPED:
+        op.drop_index(name, table_name=table)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_outbox_open', table_name='outbox')
+    for name, table, columns in DROPPED:
+        op.create_index(name, table, columns)
+    for name, table, _, _ in CREATED:
+        op.drop_index(name, table_name=table)
