@@ -314,6 +314,15 @@ class Sequencer:
                 cursor.upto, cursor.last_received_at = expected - 1, last
         return done + closed
 
+    def retry_in(self) -> float | None:
+        """Seconds until a missing id seen in the last round may be closed (None: no
+        gap waits). The round after that is due then, not at the next poll: a burst of
+        duplicate deliveries leaves a gap per duplicate, one after another."""
+        if not self._gaps:
+            return None
+        first = min(seen.first for seen in self._gaps.values())
+        return max(0.005, first + self._grace - time.monotonic())
+
     def _start_cursor(self, s: Session) -> int:
         """No cursor row visible: another worker holds it (0), or it was never made."""
         if s.execute(select(InboxCursor.name).where(InboxCursor.name == CURSOR)).first() is None:

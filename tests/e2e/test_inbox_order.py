@@ -90,6 +90,40 @@ def test_claim_keys_in_id_order_and_a_rolled_back_id_closed_by_a_tombstone(pg_ap
     assert [c.id for c in claimed] == [b]
 
 
+def test_an_idle_sequencer_comes_back_when_a_gaps_grace_ends_not_at_the_next_poll(pg_app, clock):
+    """Duplicate deliveries spend ids, one gap per duplicate; each gap is closed once
+    its grace has passed. The sequencer's loop waits that long, not the 1 s poll, or a
+    burst of retried callbacks would be answered a second per duplicate."""
+    from chat.runner import Loop
+    from chat.wakeup import Signal
+    q = pg_app.extensions["qudao"]
+    a = q.inbox.accept(_msg(clock, "dealer_bj_li", CLAIM, 1), "wecom:m1")
+    with q.engine.begin() as conn:
+        conn.execute(text("SELECT nextval(pg_get_serial_sequence('inbox', 'id'))"))
+    q.inbox.accept(_msg(clock, "dealer_hx_sun", CLAIM, 2), "wecom:m2")
+    seq = Sequencer(q.factory, q.services.registry.ordering_key, grace_s=0.2)
+    assert seq.retry_in() is None
+    assert seq.run() == 1 and _upto(q) == a                 # the first row; the gap is seen, within its grace
+    assert 0 < seq.retry_in() <= 0.2
+    rounds = []
+    loop = Loop("sequencer", lambda: rounds.append(time.monotonic()) or seq.run(), Signal(), poll_s=5,
+                sequencer=seq)
+    worker = threading.Thread(target=loop.loop, daemon=True)
+    started = time.monotonic()
+    worker.start()
+    try:
+        deadline = time.monotonic() + 4
+        while _upto(q) < a + 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        loop.stopping.set()
+        loop.signal.set()
+        worker.join(5)
+    assert _upto(q) == a + 2, "the gap waited for the poll"
+    assert rounds[-1] - started < 2                       # well before the 5 s poll
+    assert seq.retry_in() is None
+
+
 def test_an_insert_still_in_flight_is_waited_for_not_passed(pg_app, clock):
     """An earlier id committed after a later one: the sequencer can't pass it, and
     it is the earlier claim — the one that must win."""
