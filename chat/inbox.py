@@ -321,7 +321,9 @@ class Sequencer:
         if not self._gaps:
             return None
         first = min(seen.first for seen in self._gaps.values())
-        return max(0.005, first + self._grace - time.monotonic())
+        # At least 20 ms: a gap another process's sequencer closed stays listed here
+        # until this one next holds the cursor.
+        return max(0.02, first + self._grace - time.monotonic())
 
     def _start_cursor(self, s: Session) -> int:
         """No cursor row visible: another worker holds it (0), or it was never made."""

@@ -113,6 +113,13 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
 _DUE, _RELEASE = _due_statement(), _release_statement()
 
 
+def _aware(at: datetime | None, now: datetime) -> datetime:
+    """A time read back from the database, comparable with ``now`` (SQLite keeps no zone)."""
+    if at is None:
+        return now
+    return at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
+
+
 def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:
     """A group chat may have limits of its own (a transport's optional
     ``group_send_limits``); a member has the platform's ``send_limits``."""
@@ -152,11 +159,15 @@ class Deliverer:
     def _claim_round(self, limit: int) -> tuple[list[OutboxMessage], int]:
         """One transaction: due rows in id order, each with the oldest open row of
         its recipient before it (its head), if any. Rows without a head are sent now
-        or, past the platform's pacing, told when; rows behind a head that waits
-        are parked (``_park``); the rest stay due. Returns (claimed, parked)."""
+        or, past the platform's pacing, told when; rows behind a head are parked
+        (``_park``); the rest stay due. Returns (claimed, parked)."""
         now = self._clock.now()
         with self._claim_lock, self._factory() as s, s.begin():
             found = s.execute(_DUE, {"now": now, "scan": limit * SCAN_FACTOR}).all()
+            # A sending row's next attempt is its lease end; a worker of the version
+            # before (a rolling deploy) renewed only the lease, so the lease decides.
+            found = [(row, head) for row, head in found
+                     if row.status != OutboxStatus.SENDING or _aware(row.lease_until, now) <= now]
             free = [row for row, head in found if head is None]
             sent = self._recent_sends(s, free, now)
             claimed: list[OutboxMessage] = []
@@ -177,16 +188,15 @@ class Deliverer:
                 row.next_attempt_at = row.lease_until   # due again only if the lease runs out
                 claimed.append(row)
             s.flush()
-            ours = {row.id for row in claimed}
-            parked = self._park(s, [(row, head) for row, head in found if head is not None and head not in ours], now)
+            parked = self._park(s, [(row, head) for row, head in found if head is not None], now)
             s.flush()
             for row in claimed:
                 s.expunge(row)
             return claimed, parked
 
     def _park(self, s: Session, behind: list[tuple[OutboxMessage, int]], now: datetime) -> int:
-        """Rows whose recipient's head must wait (paced, backing off, or being sent
-        by another worker) wait with it: their next attempt moves past the head's, so
+        """Rows behind their recipient's head (its oldest open row: paced, backing
+        off, being sent, or due) wait for it: their next attempt moves past the head's, so
         later batches do not read them again and again (a member's queue can be
         thousands deep at month end: 30 messages a minute get through). When the head
         is done, ``_release_next`` makes its successor due at once; ``PARK_S`` past
@@ -204,11 +214,11 @@ class Deliverer:
             if head not in heads:
                 continue                    # finished meanwhile, or another worker holds it: stays due
             status, due, lease = heads[head]
-            until = lease if status == OutboxStatus.SENDING else due
-            until = until if until.tzinfo else until.replace(tzinfo=now.tzinfo)
-            if until > now:
-                row.next_attempt_at = until + timedelta(seconds=PARK_S)
-                parked += 1
+            until = _aware(lease if status == OutboxStatus.SENDING else due, now)
+            # Parked even behind a head due now (this batch's, or one it did not reach):
+            # left due, a long queue could fill every batch and hide its head.
+            row.next_attempt_at = max(until, now) + timedelta(seconds=PARK_S)
+            parked += 1
         return parked
 
     @staticmethod

@@ -212,12 +212,10 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
     # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer);
     # what they protect is read after them (handlers/registration/claims.py).
     partner_id = acting_partner_id(ctx, create=True)
+    partner, reg_id = claims.lock_partner(ctx, partner_id)
     name = fields["customer"].strip()
     code = fields.get("credit_code")
-    # Matching reads only customers: it runs before the partner's lock, so the lock
-    # (which every claim of that partner waits for) is held for less of the command.
     match = customers.find(s, name, credit_code=code)
-    partner, reg_id = claims.lock_partner(ctx, partner_id)
     if (match.verdict == "possible" and match.matched is not None and not fields.get("lookalike_confirmed")
             and pile_ups.ask_first(ctx, partner, match, fields, lines)):
         return

@@ -9,8 +9,11 @@
   next_attempt_at). A sending row is due again when its lease ends, so its
   next_attempt_at is its lease end from now on (set here for rows sending now).
 
-On PostgreSQL the indexes are built and dropped CONCURRENTLY (outside the
-migration's transaction): acknowledgements and sends go on meanwhile.
+The indexes are built in the migration's transaction, not CONCURRENTLY: processes
+starting together wait for the migrating one on an advisory lock (models.db), and a
+concurrent build would wait for their snapshots while they wait for it. Writes to the
+two tables wait for the build (one pass over each table; the new indexes hold only the
+open rows).
 
 Revision ID: 0019
 Revises: 0018
@@ -40,22 +43,10 @@ DROPPED = (
 )
 
 
-def _postgresql() -> bool:
-    return op.get_bind().dialect.name == "postgresql"
-
-
 def upgrade() -> None:
     op.execute("UPDATE outbox SET next_attempt_at = lease_until WHERE status = 'sending' AND lease_until IS NOT NULL")
-    if _postgresql():
-        with op.get_context().autocommit_block():
-            for name, table, columns, where in CREATED:
-                op.create_index(name, table, columns, postgresql_where=sa.text(where), postgresql_concurrently=True,
-                                if_not_exists=True)
-            for name, table, _ in DROPPED:
-                op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
-        return
     for name, table, columns, where in CREATED:
-        op.create_index(name, table, columns, sqlite_where=sa.text(where))
+        op.create_index(name, table, columns, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
     for name, table, _ in DROPPED:
         op.drop_index(name, table_name=table)
 
