@@ -147,8 +147,8 @@ class Deliverer:
 
     # -- claiming ----------------------------------------------------------
     def _claim(self, limit: int) -> list[OutboxMessage]:
-        """Rows to send now (at most ``limit``), leased; the queue behind a recipient
-        whose first message must wait is parked meanwhile. A batch with rows parked
+        """Rows to send now (at most ``limit``), leased; the queue behind each
+        recipient's oldest open message is parked meanwhile. A batch with rows parked
         and none to send is followed by another, so parking never hides sendable rows."""
         for _ in range(CLAIM_ROUNDS):
             claimed, parked = self._claim_round(limit)
@@ -157,7 +157,7 @@ class Deliverer:
         return []
 
     def _claim_round(self, limit: int) -> tuple[list[OutboxMessage], int]:
-        """One transaction: due rows in id order, each with the oldest open row of
+        """One transaction: due rows, oldest due first, each with the oldest open row of
         its recipient before it (its head), if any. Rows without a head are sent now
         or, past the platform's pacing, told when; rows behind a head are parked
         (``_park``); the rest stay due. Returns (claimed, parked)."""
