@@ -113,13 +113,6 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
 _DUE, _RELEASE = _due_statement(), _release_statement()
 
 
-def _aware(at: datetime | None, now: datetime) -> datetime:
-    """A time read back from the database, comparable with ``now`` (SQLite keeps no zone)."""
-    if at is None:
-        return now
-    return at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
-
-
 def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:
     """A group chat may have limits of its own (a transport's optional
     ``group_send_limits``); a member has the platform's ``send_limits``."""
@@ -167,7 +160,7 @@ class Deliverer:
             # A sending row's next attempt is its lease end; a worker of the version
             # before (a rolling deploy) renewed only the lease, so the lease decides.
             found = [(row, head) for row, head in found
-                     if row.status != OutboxStatus.SENDING or _aware(row.lease_until, now) <= now]
+                     if row.status != OutboxStatus.SENDING or row.lease_until <= now]
             free = [row for row, head in found if head is None]
             sent = self._recent_sends(s, free, now)
             claimed: list[OutboxMessage] = []
@@ -214,7 +207,7 @@ class Deliverer:
             if head not in heads:
                 continue                    # finished meanwhile, or another worker holds it: stays due
             status, due, lease = heads[head]
-            until = _aware(lease if status == OutboxStatus.SENDING else due, now)
+            until = lease if status == OutboxStatus.SENDING else due
             # Parked even behind a head due now (this batch's, or one it did not reach):
             # left due, a long queue could fill every batch and hide its head.
             row.next_attempt_at = max(until, now) + timedelta(seconds=PARK_S)
@@ -351,7 +344,7 @@ class Deliverer:
                 continue
             self._down[platform] = time.monotonic()
             now = self._clock.now()
-            first = (select(OutboxMessage.id)
+            first = (select(OutboxMessage.id)      # is_open: through the open rows' index, not history
                      .where(is_open(OutboxMessage.status), OutboxMessage.status == OutboxStatus.PENDING,
                             OutboxMessage.platform == platform, OutboxMessage.attempts > 0,
                             OutboxMessage.next_attempt_at > now)
@@ -363,7 +356,7 @@ class Deliverer:
     def _back_up(self, s: Session, platform: str, now) -> None:
         """A send went through after failures: what was backing off goes now."""
         del self._down[platform]
-        n = s.execute(update(OutboxMessage)
+        n = s.execute(update(OutboxMessage)       # is_open: through the open rows' index, not history
                       .where(is_open(OutboxMessage.status), OutboxMessage.status == OutboxStatus.PENDING,
                              OutboxMessage.platform == platform, OutboxMessage.attempts > 0,
                              OutboxMessage.next_attempt_at > now)

@@ -21,6 +21,7 @@ import os
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 
 from chat.inbox import Inbox, Sequencer
 from chat.outbox import Deliverer
@@ -131,7 +132,7 @@ class Worker:
         while not self.stopping.is_set():
             seen = self.waker.signal.generation
             if self.run_once() == 0 and not self.stopping.is_set():
-                self.waker.signal.wait(seen, _wait_s(self.poll_s, self.sequencer if self.sequences else None))
+                self.waker.signal.wait(seen, _wait_s(self.poll_s, self.sequencer.retry_in if self.sequences else None))
 
     def stop(self) -> None:
         self.stopping.set()
@@ -144,9 +145,10 @@ class Loop:
     committed replies, or by another process) and its sequencer (woken by each
     acknowledgement) each run in one."""
 
-    def __init__(self, name: str, step, signal: Signal, poll_s: float = POLL_S, sequencer: Sequencer | None = None):
+    def __init__(self, name: str, step, signal: Signal, poll_s: float = POLL_S,
+                 retry_in: Callable[[], float | None] | None = None):
         self.name, self.step, self.signal, self.poll_s = name, step, signal, poll_s
-        self.sequencer = sequencer      # the sequencer's loop: back when a gap's grace ends
+        self.retry_in = retry_in        # seconds until the step has work again, if it knows (None: the poll)
         self.stopping = threading.Event()
 
     def loop(self) -> None:
@@ -158,13 +160,13 @@ class Loop:
                 log.exception("%s failed", self.name)
                 did = 0
             if not did and not self.stopping.is_set():
-                self.signal.wait(seen, _wait_s(self.poll_s, self.sequencer))
+                self.signal.wait(seen, _wait_s(self.poll_s, self.retry_in))
 
 
-def _wait_s(poll_s: float, sequencer: Sequencer | None) -> float:
-    """How long an idle loop waits for a word: the poll, or less while the sequencer
-    waits out a missing id's grace."""
-    retry = sequencer.retry_in() if sequencer is not None else None
+def _wait_s(poll_s: float, retry_in: Callable[[], float | None] | None) -> float:
+    """How long an idle loop waits for a word: the poll, or less when its step knows
+    work comes sooner (the sequencer waiting out a missing id's grace)."""
+    retry = retry_in() if retry_in is not None else None
     return poll_s if retry is None else min(poll_s, retry)
 
 
@@ -227,7 +229,7 @@ class Runner:
             self.workers.append(worker)
             self._spawn(worker.loop, f"qudao-worker-{i}")
         self.loops = [Loop("outbox delivery", self.deliverer.deliver_due, outbox_signal),
-                      Loop("sequencer", self._sequence, self.waker.signal, sequencer=self.sequencer)]
+                      Loop("sequencer", self._sequence, self.waker.signal, retry_in=self.sequencer.retry_in)]
         for loop in self.loops:
             self._spawn(loop.loop, f"qudao-{loop.name.split()[-1]}")
         return self.workers

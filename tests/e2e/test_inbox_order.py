@@ -107,7 +107,7 @@ def test_an_idle_sequencer_comes_back_when_a_gaps_grace_ends_not_at_the_next_pol
     assert 0 < seq.retry_in() <= 0.2
     rounds = []
     loop = Loop("sequencer", lambda: rounds.append(time.monotonic()) or seq.run(), Signal(), poll_s=5,
-                sequencer=seq)
+                retry_in=seq.retry_in)
     worker = threading.Thread(target=loop.loop, daemon=True)
     started = time.monotonic()
     worker.start()
