@@ -6,7 +6,12 @@ Builds a fresh PostgreSQL database through the migrations, fills it with
 each claim statement ten times (past psycopg's prepare threshold) and prints
 ``EXPLAIN ANALYZE`` of the last run: the plan and its execution time.
 
-    .venv/bin/python bench/queue_plans.py [--history 300000] [--new 3000] [--parked 6000]
+``--stale``: the statistics are taken after the history and before the new rows
+and the parked replies, as a burst finds them when nothing analyzes the tables
+(autoanalyze waits for a tenth of a table to change; this machine's PostgreSQL
+runs no autovacuum at all) — the plans chat/queue_stats.py exists to avoid.
+
+    .venv/bin/python bench/queue_plans.py [--history 300000] [--new 3000] [--parked 6000] [--stale]
 
 Needs the local PostgreSQL (``QUDAO_BENCH_PG_ADMIN``); the database is dropped
 at the end.
@@ -29,12 +34,25 @@ from chat import inbox, outbox  # noqa: E402
 from models.db import upgrade_schema  # noqa: E402
 
 
-def fill(engine, history: int, new: int, parked: int) -> None:
+def _analyze(engine) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("ANALYZE inbox, outbox"))
+
+
+def fill(engine, history: int, new: int, parked: int, stale: bool = False) -> None:
     with engine.begin() as c:
         c.execute(text("""INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts,
                                               claim_key)
             SELECT 'wecom', 'd' || g, 'u' || (g % 500), '{}'::json, now(), 'done', 1, 'k' || g
             FROM generate_series(1, :n) g"""), {"n": history})
+        c.execute(text("""INSERT INTO outbox (platform, idem_key, recipient, payload, status, attempts,
+                                               next_attempt_at, created_at, sent_at)
+            SELECT 'wecom', 'o' || g, 'u' || (g % 500), '{}'::json, 'sent', 1, now(), now(),
+                   now() - (g || ' seconds')::interval
+            FROM generate_series(1, :n) g"""), {"n": history})
+    if stale:
+        _analyze(engine)
+    with engine.begin() as c:
         c.execute(text("""INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts,
                                               claim_key)
             SELECT 'wecom', 'n' || g, 'u' || (g % 500), '{}'::json, now(), 'new', 0,
@@ -43,11 +61,6 @@ def fill(engine, history: int, new: int, parked: int) -> None:
         c.execute(text("""INSERT INTO inbox_cursor (name, upto) VALUES ('inbox', (SELECT max(id) FROM inbox))
                           ON CONFLICT (name) DO UPDATE SET upto = excluded.upto"""))
         c.execute(text("""INSERT INTO outbox (platform, idem_key, recipient, payload, status, attempts,
-                                               next_attempt_at, created_at, sent_at)
-            SELECT 'wecom', 'o' || g, 'u' || (g % 500), '{}'::json, 'sent', 1, now(), now(),
-                   now() - (g || ' seconds')::interval
-            FROM generate_series(1, :n) g"""), {"n": history})
-        c.execute(text("""INSERT INTO outbox (platform, idem_key, recipient, payload, status, attempts,
                                                next_attempt_at, created_at)
             SELECT 'wecom', 'p' || g, 'u' || (g % 3), '{}'::json, 'pending', 0, now() + interval '1 hour', now()
             FROM generate_series(1, :n) g"""), {"n": parked})
@@ -55,8 +68,8 @@ def fill(engine, history: int, new: int, parked: int) -> None:
                                                next_attempt_at, created_at)
             SELECT 'wecom', 'q' || g, 'v' || g, '{}'::json, 'pending', 0, now() - interval '1 second', now()
             FROM generate_series(1, 20) g"""))
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text("ANALYZE inbox, outbox"))
+    if not stale:
+        _analyze(engine)
 
 
 def explain(engine, stmt, params: dict) -> str:
@@ -75,12 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--history", type=int, default=300_000, help="done inbox rows and sent outbox rows")
     ap.add_argument("--new", type=int, default=3_000, help="new inbox rows waiting to be claimed")
     ap.add_argument("--parked", type=int, default=6_000, help="replies waiting for three members")
+    ap.add_argument("--stale", action="store_true",
+                    help="statistics taken before the new rows and parked replies arrived")
     args = ap.parse_args(argv)
     name = fresh_database(run_id(), "plans")
     engine = create_engine(sqlalchemy_url(name))
     try:
         upgrade_schema(engine)
-        fill(engine, args.history, args.new, args.parked)
+        fill(engine, args.history, args.new, args.parked, stale=args.stale)
         now = datetime.now(UTC)
         for title, stmt, params in (
                 ("inbox claim (any key, 8 rows)", inbox._CLAIM_ANY, {"token": "bench", "limit": 8}),

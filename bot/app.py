@@ -25,6 +25,7 @@ from chat.inbox import Inbox, Sequencer
 from chat.kvstore import KvStore, RedisKv, SqlKv
 from chat.media import BlobStore
 from chat.outbox import Deliverer
+from chat.queue_stats import QueueStatistics
 from chat.runner import Runner
 from chat.wakeup import Waker
 from domain.clock import Clock, OffsetClock
@@ -113,7 +114,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     transports[CONSOLE] = ConsoleTransport()      # answers to actions taken in the ops console
     deliverer = Deliverer(factory, clock, transports, lease_s=settings.send_lease_s)
     waker = Waker(engine, settings.redis_url)
-    runner = Runner(inbox, deliverer, settings.processing, Sequencer(factory, router.registry.ordering_key), waker)
+    runner = Runner(inbox, deliverer, settings.processing, Sequencer(factory, router.registry.ordering_key), waker,
+                    queue_stats=QueueStatistics(engine))
     app.register_blueprint(create_api_blueprint(services, router.registry.endpoints, after_write=runner.poke))
     qudao = Qudao(settings, engine, factory, clock, kv, services, inbox, deliverer, runner, platforms)
     wire_console(app, settings, qudao, accept)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from chat.inbox import Inbox, Sequencer
 from chat.outbox import Deliverer
+from chat.queue_stats import QueueStatistics
 from chat.wakeup import Signal, Waker
 
 log = logging.getLogger(__name__)
@@ -175,11 +176,12 @@ class Runner:
     """The processing mode of one process (see the module docstring)."""
 
     def __init__(self, inbox: Inbox, deliverer: Deliverer, mode: str, sequencer: Sequencer | None = None,
-                 waker: Waker | None = None, threads: int = 1):
+                 waker: Waker | None = None, threads: int = 1, queue_stats: QueueStatistics | None = None):
         if mode not in (INLINE, THREADS, WORKERS):
             raise ValueError(f"unknown processing mode {mode!r}")
         self.inbox, self.deliverer, self.mode = inbox, deliverer, mode
         self.sequencer, self.waker, self.threads = sequencer, waker, threads
+        self.queue_stats = queue_stats
         self.workers: list[Worker] = []
         self.loops: list[Loop] = []
         self._threads: list[threading.Thread] = []
@@ -238,6 +240,8 @@ class Runner:
         sequenced = self.sequencer.run()
         if sequenced:
             self.waker.publish()               # the workers (here and elsewhere): claimable rows
+        if self.queue_stats is not None:
+            self.queue_stats.tick(sequenced > 0)   # a burst arriving: the planner must know of it
         return sequenced
 
     def _spawn(self, target, name: str) -> None:

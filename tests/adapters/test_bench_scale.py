@@ -81,11 +81,12 @@ def test_the_profile_of_the_paths_runs_tiny():
     assert any(line.startswith("contention: 64 claims on one customer decided in ") for line in lines), done.stdout
 
 
-def test_the_queue_plans_run_tiny():
+@pytest.mark.parametrize("stale", [[], ["--stale"]], ids=["analyzed", "stale"])
+def test_the_queue_plans_run_tiny(stale):
     """bench/queue_plans.py (the claims' plans and times on a table with history) runs
-    on a fresh database and reports every statement."""
+    on a fresh database and reports every statement, with statistics current or not."""
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "queue_plans.py"), "--history", "2000",
-                           "--new", "50", "--parked", "100"],
+                           "--new", "50", "--parked", "100", *stale],
                           cwd=ROOT, capture_output=True, text=True, timeout=300,
                           env={"PATH": "/usr/bin:/bin", "QUDAO_BENCH_PG_ADMIN": PG_ADMIN})
     assert done.returncode == 0, done.stderr[-3000:]

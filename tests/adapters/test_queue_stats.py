@@ -1,0 +1,170 @@
+"""The queue tables' statistics are kept current by the processes themselves
+(chat/queue_stats.py): a burst the planner's statistics have not seen would
+otherwise make every claim read every waiting row."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from chat import inbox, outbox
+from chat.queue_stats import QueueStatistics
+from chat.runner import WORKERS, Runner
+
+pytestmark = pytest.mark.postgres
+
+HISTORY = 20_000
+BURST = 3_000
+
+
+class _Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _insert_new(c, n: int, prefix: str = "n") -> None:
+    c.execute(text("""INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts,
+                                          claim_key)
+        SELECT 'wecom', :p || g, 'u' || (g % 3), '{}'::json, now(), 'new', 0, :p || g
+        FROM generate_series(1, :n) g"""), {"n": n, "p": prefix})
+
+
+def _flush_stats(c) -> None:
+    """This session's counts reach pg_stat_user_tables when its next transaction ends."""
+    c.execute(text("SELECT pg_stat_force_next_flush()"))
+
+
+def _last_analyze(engine, table: str):
+    with engine.connect() as c:
+        return c.execute(text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = :t"),
+                         {"t": table}).scalar()
+
+
+@pytest.fixture
+def engine(pg_url):
+    engine = create_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+def test_a_burst_is_analyzed_once_it_passes_the_threshold(engine):
+    clock = _Clock()
+    stats = QueueStatistics(engine, min_changes=500, monotonic=clock)
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, 400)
+    assert stats.tick(True) == []                       # 400 changes: not yet
+    assert _last_analyze(engine, "inbox") is None
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, 200, prefix="m")
+    assert stats.tick(True) == []                       # within the second since the last look: no query
+    clock.t += 1.5
+    assert stats.tick(True) == ["inbox"]                # 600 changes now
+    assert _last_analyze(engine, "inbox") is not None
+    clock.t += 1.5
+    assert stats.tick(True) == []                       # analyzed: the count starts again
+
+
+def test_an_idle_process_asks_nothing(engine):
+    clock = _Clock()
+    stats = QueueStatistics(engine, min_changes=100, monotonic=clock)
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, 300)
+    assert stats.tick(False) == []                      # its sequencer found nothing new: no look
+    assert _last_analyze(engine, "inbox") is None
+    clock.t += 5
+    assert stats.tick(False) == []
+    assert stats.tick(True) == ["inbox"]                # work seen: it looks, and analyzes
+
+
+def test_one_process_analyzes_at_a_time(engine):
+    stats = QueueStatistics(engine, min_changes=100, monotonic=_Clock())
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, 300)
+    with engine.connect() as other:
+        other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": 0x51D0A0A7})
+        assert stats.tick(True) == []                   # another process holds it: skipped
+        other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": 0x51D0A0A7})
+    assert _last_analyze(engine, "inbox") is None
+
+
+def test_sqlite_asks_nothing(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'q.db'}")
+    assert QueueStatistics(engine, min_changes=0).tick(True) == []
+
+
+def test_the_sequencer_loop_ticks_with_what_it_did():
+    ticks: list[bool] = []
+
+    class Stats:
+        def tick(self, did_work):
+            ticks.append(did_work)
+            return []
+
+    class Seq:
+        def __init__(self):
+            self.results = [3, 0]
+
+        def run(self):
+            return self.results.pop(0)
+
+    class Waker:
+        def publish(self):
+            pass
+
+    runner = Runner(inbox=None, deliverer=None, mode=WORKERS, sequencer=Seq(), waker=Waker(), queue_stats=Stats())
+    assert runner._sequence() == 3 and runner._sequence() == 0
+    assert ticks == [True, False]
+
+
+# ---- what it is for: the plans after a burst ----------------------------------------------
+
+def _plan(engine, stmt, params) -> str:
+    compiled = stmt.compile(engine)
+    with engine.connect() as c:
+        rows = c.exec_driver_sql("EXPLAIN " + str(compiled), compiled.construct_params(params)).all()
+        c.rollback()
+    return "\n".join(r[0] for r in rows)
+
+
+def test_after_a_burst_the_claims_walk_only_the_rows_they_take(engine):
+    """Statistics taken over history alone, then a burst of new messages and replies:
+    once analyzed, the inbox claim walks its partial index in id order (no sort of
+    every new row) and looks up each key in the key index; the outbox claim finds
+    each head through the recipient index. (Without the analysis PostgreSQL 15 plans
+    a key lookup through every new row, and a head lookup through every due one.)"""
+    with engine.begin() as c:
+        c.execute(text(f"""INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts,
+                                               claim_key)
+            SELECT 'wecom', 'd' || g, 'u' || (g % 500), '{{}}'::json, now(), 'done', 1, 'k' || g
+            FROM generate_series(1, {HISTORY}) g"""))
+        c.execute(text(f"""INSERT INTO outbox (platform, idem_key, recipient, payload, status, attempts,
+                                                next_attempt_at, created_at, sent_at)
+            SELECT 'wecom', 's' || g, 'u' || (g % 500), '{{}}'::json, 'sent', 1, now(), now(), now()
+            FROM generate_series(1, {HISTORY}) g"""))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("ANALYZE inbox, outbox"))
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, BURST)
+        c.execute(text("""INSERT INTO inbox_cursor (name, upto) VALUES ('inbox', (SELECT max(id) FROM inbox))
+                          ON CONFLICT (name) DO UPDATE SET upto = excluded.upto"""))
+        c.execute(text(f"""INSERT INTO outbox (platform, idem_key, recipient, payload, status, attempts,
+                                                next_attempt_at, created_at)
+            SELECT 'wecom', 'p' || g, 'u' || (g % 500), '{{}}'::json, 'pending', 0,
+                   now() - interval '1 second', now()
+            FROM generate_series(1, {BURST}) g"""))
+    assert QueueStatistics(engine).tick(True) == ["inbox", "outbox"]
+
+    claim = _plan(engine, inbox._CLAIM_ANY, {"token": "t", "limit": 8})
+    assert "Sort" not in claim and "Bitmap Heap Scan on inbox" not in claim, claim
+    assert "Index Only Scan using ix_inbox_new_key on inbox later" in claim, claim
+    due = _plan(engine, outbox._DUE, {"now": datetime.now(UTC), "scan": 40})
+    assert "using ix_outbox_open on outbox outbox_1" in due, due
