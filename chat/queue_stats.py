@@ -10,13 +10,15 @@ and picks plans that read every waiting row per claim (bench/queue_plans.py
 --stale: the inbox claim 16–45 ms instead of 0.3 ms, the outbox claim ten times
 its time) — measured as a third of PostgreSQL's time in the end-to-end benchmark.
 
-So the sequencer loop of each process calls ``tick`` after its rounds. At most once
-a second, and only when it sequenced rows since (an idle process asks nothing), it
-reads how many rows of each queue table changed since its last ANALYZE; past
-``MIN_CHANGES`` it analyzes those tables. One process at a time does it (an
-advisory lock; the others skip). ANALYZE samples a bounded number of rows, takes
-no lock that blocks reads or writes, and warns instead of failing when the
-database user does not own the tables.
+So the sequencer and delivery loops of each process call ``tick`` after their
+rounds. At most once a second, while they are working and for ``LINGER_S`` after
+(a connection reports its changes up to ten seconds late), it reads how many rows
+of each queue table changed since its last ANALYZE; past ``MIN_CHANGES`` it
+analyzes those tables. One process at a time does it (an advisory lock; the
+others skip), and it gives up rather than wait for a lock (a VACUUM or an index
+build holding the table). ANALYZE samples a bounded number of rows and blocks no
+reads or writes. A database user that does not own the tables can't analyze
+them: then one warning, and nothing more is tried.
 
 SQLite needs none of it: its planner picks these partial indexes without statistics.
 """
@@ -27,48 +29,56 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, text
 
 from models import InboxMessage, OutboxMessage
 
 log = logging.getLogger(__name__)
 
 CHECK_EVERY_S = 1.0
+LINGER_S = 15.0            # keep looking this long after the last work: late-reported changes
 MIN_CHANGES = 1_000        # rows inserted, updated or deleted since the table's last ANALYZE
 TABLES = (InboxMessage.__tablename__, OutboxMessage.__tablename__)
 # Any constant of our own: two processes never analyze at once (the second would only wait).
 _LOCK_KEY = 0x51D0A0A7
 
+# The tables as the app's own statements find them (its search_path), not by schema name.
+_RELIDS = "ARRAY[" + ", ".join(f"to_regclass('{t}')" for t in TABLES) + "]"
 _LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
-_STALE = text("SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
-              "AND relname IN :tables AND n_mod_since_analyze >= :changes ORDER BY relname"
-              ).bindparams(bindparam("tables", expanding=True))
+_NOT_OURS = text(f"""SELECT c.relname FROM pg_class c WHERE c.oid = ANY({_RELIDS})
+    AND NOT pg_has_role(c.relowner, 'USAGE')
+    AND NOT pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')""")
+_STALE = text(f"SELECT relname FROM pg_stat_user_tables WHERE relid = ANY({_RELIDS}) "
+              "AND n_mod_since_analyze >= :changes ORDER BY relname")
+_TIMEOUTS = (text("SET LOCAL lock_timeout = '200ms'"), text("SET LOCAL statement_timeout = '30s'"))
 
 
 class QueueStatistics:
     """``tick`` from a loop; analyzes the queue tables when they changed enough."""
 
     def __init__(self, engine: Engine, check_every_s: float = CHECK_EVERY_S, min_changes: int = MIN_CHANGES,
-                 monotonic: Callable[[], float] = time.monotonic):
+                 linger_s: float = LINGER_S, monotonic: Callable[[], float] = time.monotonic):
         self._engine = engine
         self._enabled = engine.dialect.name == "postgresql"
-        self._every, self._changes, self._monotonic = check_every_s, min_changes, monotonic
+        self._every, self._changes, self._linger = check_every_s, min_changes, linger_s
+        self._monotonic = monotonic
         self._next_check = 0.0
-        self._work_seen = False
-        self._mutex = threading.Lock()
-        self.analyzed: list[str] = []       # what the last analysis covered (for logs and tests)
+        self._last_work: float | None = None
+        self._checked_owner = False
+        self._mutex = threading.Lock()      # the sequencer and the delivery loop both tick
 
     def tick(self, did_work: bool) -> list[str]:
-        """After a round of the loop; ``did_work``: it changed the queues. Returns
-        the tables analyzed now (mostly none)."""
+        """After a round of a loop; ``did_work``: it changed the queues. Returns the
+        tables analyzed now (mostly none)."""
         if not self._enabled:
             return []
         with self._mutex:
-            self._work_seen = self._work_seen or did_work
             now = self._monotonic()
-            if not self._work_seen or now < self._next_check:
+            if did_work:
+                self._last_work = now
+            if self._last_work is None or now - self._last_work > self._linger or now < self._next_check:
                 return []
-            self._next_check, self._work_seen = now + self._every, False
+            self._next_check = now + self._every
         try:
             return self._analyze_stale()
         except Exception:           # statistics are an optimisation: never stop the loop for them
@@ -77,13 +87,23 @@ class QueueStatistics:
 
     def _analyze_stale(self) -> list[str]:
         with self._engine.connect() as conn:
+            if not self._checked_owner:
+                self._checked_owner = True
+                not_ours = list(conn.execute(_NOT_OURS).scalars())
+                if not_ours:
+                    self._enabled = False
+                    log.warning("the database user does not own %s, so it can't analyze them: keep "
+                                "autovacuum on, or analyze them after large bursts", ", ".join(not_ours))
+                    conn.rollback()
+                    return []
             if not conn.execute(_LOCK, {"key": _LOCK_KEY}).scalar():
                 conn.rollback()
                 return []               # another process is analyzing now
-            stale = list(conn.execute(_STALE, {"tables": list(TABLES), "changes": self._changes}).scalars())
+            stale = list(conn.execute(_STALE, {"changes": self._changes}).scalars())
             if stale:
+                for stmt in _TIMEOUTS:
+                    conn.execute(stmt)
                 conn.exec_driver_sql("ANALYZE " + ", ".join(stale))
-                log.info("analyzed %s (more than %d rows changed)", ", ".join(stale), self._changes)
+                log.info("analyzed %s (%d rows or more changed)", ", ".join(stale), self._changes)
             conn.commit()
-        self.analyzed = stale
         return stale

@@ -244,8 +244,7 @@ class Runner:
                             outbox_signal=outbox_signal, sequences=False)
             self.workers.append(worker)
             self._spawn(worker.loop, f"qudao-worker-{i}")
-        self.loops = [Loop("outbox delivery", self.deliverer.deliver_due, outbox_signal,
-                           idle_gap_s=OUTBOX_IDLE_GAP_S),
+        self.loops = [Loop("outbox delivery", self._deliver, outbox_signal, idle_gap_s=OUTBOX_IDLE_GAP_S),
                       Loop("sequencer", self._sequence, self.waker.signal, retry_in=self.sequencer.retry_in)]
         for loop in self.loops:
             self._spawn(loop.loop, f"qudao-{loop.name.split()[-1]}")
@@ -258,6 +257,12 @@ class Runner:
         if self.queue_stats is not None:
             self.queue_stats.tick(sequenced > 0)   # a burst arriving: the planner must know of it
         return sequenced
+
+    def _deliver(self) -> int:
+        delivered = self.deliverer.deliver_due()
+        if self.queue_stats is not None:
+            self.queue_stats.tick(delivered > 0)   # replies a job or an ERP post wrote, thousands at once
+        return delivered
 
     def _spawn(self, target, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)

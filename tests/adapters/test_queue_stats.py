@@ -10,7 +10,6 @@ from sqlalchemy import create_engine, text
 
 from chat import inbox, outbox
 from chat.queue_stats import QueueStatistics
-from chat.runner import WORKERS, Runner
 
 pytestmark = pytest.mark.postgres
 
@@ -70,17 +69,28 @@ def test_a_burst_is_analyzed_once_it_passes_the_threshold(engine):
     assert stats.tick(True) == []                       # analyzed: the count starts again
 
 
-def test_an_idle_process_asks_nothing(engine):
+def test_an_idle_process_asks_nothing_and_a_busy_one_keeps_looking_a_while(engine):
+    """Changes reach pg_stat_user_tables up to seconds late, so the loops keep
+    looking for LINGER_S after their last work; then they stop asking."""
     clock = _Clock()
-    stats = QueueStatistics(engine, min_changes=100, monotonic=clock)
+    stats = QueueStatistics(engine, min_changes=100, linger_s=15, monotonic=clock)
     with engine.begin() as c:
         _flush_stats(c)
         _insert_new(c, 300)
-    assert stats.tick(False) == []                      # its sequencer found nothing new: no look
+    assert stats.tick(False) == []                      # it never worked: no look
     assert _last_analyze(engine, "inbox") is None
     clock.t += 5
-    assert stats.tick(False) == []
     assert stats.tick(True) == ["inbox"]                # work seen: it looks, and analyzes
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, 300, prefix="late")              # reported after the round that wrote them
+    clock.t += 10
+    assert stats.tick(False) == ["inbox"]               # 10 s after its last work: still looking
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, 300, prefix="later")
+    clock.t += 16
+    assert stats.tick(False) == []                      # idle longer than the linger: no look
 
 
 def test_one_process_analyzes_at_a_time(engine):
@@ -95,33 +105,33 @@ def test_one_process_analyzes_at_a_time(engine):
     assert _last_analyze(engine, "inbox") is None
 
 
+def test_a_user_that_does_not_own_the_tables_warns_once_and_stops(engine, caplog):
+    with engine.begin() as c:
+        c.execute(text("CREATE ROLE qudao_stats_reader NOLOGIN"))
+        c.execute(text("GRANT SELECT ON inbox, outbox TO qudao_stats_reader"))
+        _flush_stats(c)
+        _insert_new(c, 300)
+    clock = _Clock()
+    reader = create_engine(engine.url, connect_args={"options": "-c role=qudao_stats_reader"})
+    try:
+        stats = QueueStatistics(reader, min_changes=100, monotonic=clock)
+        with caplog.at_level("WARNING", logger="chat.queue_stats"):
+            assert stats.tick(True) == []
+            clock.t += 2
+            assert stats.tick(True) == []
+        warned = [r for r in caplog.records if "does not own" in r.getMessage()]
+        assert len(warned) == 1 and "inbox" in warned[0].getMessage()
+        assert _last_analyze(engine, "inbox") is None
+    finally:
+        reader.dispose()
+        with engine.begin() as c:
+            c.execute(text("DROP OWNED BY qudao_stats_reader"))
+            c.execute(text("DROP ROLE qudao_stats_reader"))
+
+
 def test_sqlite_asks_nothing(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'q.db'}")
     assert QueueStatistics(engine, min_changes=0).tick(True) == []
-
-
-def test_the_sequencer_loop_ticks_with_what_it_did():
-    ticks: list[bool] = []
-
-    class Stats:
-        def tick(self, did_work):
-            ticks.append(did_work)
-            return []
-
-    class Seq:
-        def __init__(self):
-            self.results = [3, 0]
-
-        def run(self):
-            return self.results.pop(0)
-
-    class Waker:
-        def publish(self):
-            pass
-
-    runner = Runner(inbox=None, deliverer=None, mode=WORKERS, sequencer=Seq(), waker=Waker(), queue_stats=Stats())
-    assert runner._sequence() == 3 and runner._sequence() == 0
-    assert ticks == [True, False]
 
 
 # ---- what it is for: the plans after a burst ----------------------------------------------
