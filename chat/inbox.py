@@ -97,6 +97,31 @@ def _claim_statement(one_key: bool):
 _CLAIM_ANY, _CLAIM_KEY = _claim_statement(False), _claim_statement(True)
 
 
+def _take_statement(claimed: bool):
+    """Marks a row done as its command starts (the row lock another worker's SKIP
+    LOCKED passes by), if it is still new (and, ``claimed``, still this claim's),
+    returning what the command needs. Built once, like the claims."""
+    cond = [_INBOX.c.id == bindparam("take_id"), _INBOX.c.status == InboxStatus.NEW]
+    if claimed:
+        cond.append(_INBOX.c.claimed_by == bindparam("take_token"))
+    return (update(_INBOX).where(*cond)
+            .values(status=InboxStatus.DONE, processed_at=bindparam("take_now"), attempts=_INBOX.c.attempts + 1,
+                    error=None, claimed_by=None, lease_until=None, next_attempt_at=None)
+            .returning(_INBOX.c.sender, _INBOX.c.payload, _INBOX.c.received_at))
+
+
+def _take_with_user(claimed: bool):
+    """PostgreSQL: the same, reading the sender's user with it (one statement)."""
+    done = _take_statement(claimed).cte("done")
+    return (select(done.c.payload, done.c.received_at, User)
+            .select_from(done).outerjoin(User, User.external_id == done.c.sender))
+
+
+# Indexed by "claimed" (a worker's claim token to check, or none: inline and tests).
+_TAKE = {False: _take_statement(False), True: _take_statement(True)}
+_TAKE_WITH_USER = {False: _take_with_user(False), True: _take_with_user(True)}
+
+
 class Replayed(Exception):
     """A message under a replay key another message holds: refused, nothing stored."""
 
@@ -219,23 +244,15 @@ class Inbox:
                 return "failed"
 
     def _take(self, s: Session, inbox_id: int, token: str | None) -> tuple[Inbound, datetime, User | None] | None:
-        cond = [_INBOX.c.id == inbox_id, _INBOX.c.status == InboxStatus.NEW]
-        if token is not None:
-            cond.append(_INBOX.c.claimed_by == token)
-        mark = (update(_INBOX).where(*cond)
-                .values(status=InboxStatus.DONE, processed_at=self._clock.now(), attempts=_INBOX.c.attempts + 1,
-                        error=None, claimed_by=None, lease_until=None, next_attempt_at=None)
-                .returning(_INBOX.c.sender, _INBOX.c.payload, _INBOX.c.received_at))
+        params = {"take_id": inbox_id, "take_token": token, "take_now": self._clock.now()}
+        claimed = token is not None
         if self._pg:
-            # One statement: mark done and read the sender's user with it.
-            done = mark.cte("done")
-            row = s.execute(select(done.c.payload, done.c.received_at, User)
-                            .select_from(done).outerjoin(User, User.external_id == done.c.sender)).first()
+            row = s.execute(_TAKE_WITH_USER[claimed], params).first()
             if row is None:
                 return None
             payload, received_at, user = row
         else:
-            row = s.execute(mark).first()
+            row = s.execute(_TAKE[claimed], params).first()
             if row is None:
                 return None
             sender, payload, received_at = row

@@ -31,19 +31,24 @@ from handlers.registration.cooldown import COOLING
 from models import OPEN_STATUSES, Customer, Partner, Registration, RegistrationLock
 
 
-def _next_registration_id(ctx: Context):
-    """The id the next registration gets: PostgreSQL's sequence; SQLite, whose
-    write lock the command holds from its first statement (BEGIN IMMEDIATE),
-    numbers rows after the highest, as it would itself."""
-    if ctx.s.get_bind().dialect.name == "postgresql":
-        return func.nextval(func.pg_get_serial_sequence(Registration.__tablename__, "id"))
-    return select(func.coalesce(func.max(Registration.id), 0) + 1).scalar_subquery()
+def _lock_partner_statement(postgresql: bool):
+    """The partner's row, locked, with the id the next registration gets: PostgreSQL's
+    sequence; SQLite, whose write lock the command holds from its first statement
+    (BEGIN IMMEDIATE), numbers rows after the highest, as it would itself. Built
+    once per dialect (building it cost more than running it)."""
+    next_id = (func.nextval(func.pg_get_serial_sequence(Registration.__tablename__, "id")) if postgresql
+               else select(func.coalesce(func.max(Registration.id), 0) + 1).scalar_subquery())
+    return (select(Partner, next_id.label("next_id"))
+            .where(Partner.id == bindparam("lock_partner")).with_for_update(of=Partner))
+
+
+_LOCK_PARTNER = {True: _lock_partner_statement(True), False: _lock_partner_statement(False)}
 
 
 def lock_partner(ctx: Context, partner_id: int) -> tuple[Partner, int]:
     """The partner, its row locked, and the id of the registration about to be made."""
-    partner, next_id = ctx.s.execute(select(Partner, _next_registration_id(ctx).label("next_id"))
-                                     .where(Partner.id == partner_id).with_for_update(of=Partner)).one()
+    stmt = _LOCK_PARTNER[ctx.s.get_bind().dialect.name == "postgresql"]
+    partner, next_id = ctx.s.execute(stmt, {"lock_partner": partner_id}).one()
     return partner, next_id
 
 
