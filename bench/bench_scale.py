@@ -70,6 +70,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=16, help="closed-loop connections (default 16)")
     p.add_argument("--warmup", type=int, default=200,
                    help="requests sent (not measured) before the ack and open-loop runs of each server (default 200)")
+    p.add_argument("--e2e-dealers", type=int, default=0,
+                   help="e2e from this many dealers of as many P-BENCH-### partners instead of the issue's three "
+                        "北京 dealers (default 0: those three): how the rate moves when the per-partner lock "
+                        "(the quota) is spread")
     p.add_argument("--month-tap-delay", type=float, default=1.0,
                    help="seconds a month-end dealer takes to tap 确认下单 after the card arrives (default 1)")
     p.add_argument("--settle-timeout", type=float, default=60,
@@ -96,6 +100,7 @@ def sizes_of(args: argparse.Namespace) -> dict:
             sizes[key] = getattr(args, key)
     sizes["settle_timeout"] = args.settle_timeout
     sizes["month_tap_delay"] = args.month_tap_delay
+    sizes["e2e_dealers"] = args.e2e_dealers
     sizes["warmup"] = args.warmup
     sizes["quiet_wait"] = args.quiet_wait
     return sizes

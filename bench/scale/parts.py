@@ -15,6 +15,7 @@ from bench.scale.stack import (
     HOST,
     Run,
     Stack,
+    bench_dealer,
     load_result,
     outbox_counts,
     rate_between,
@@ -124,11 +125,13 @@ def slow_seconds(latencies_ms: list[float], due_s: list[float], over_ms: float) 
 # ---------------------------------------------------------------- end to end
 
 def part_e2e(run: Run) -> dict:
-    n = run.sizes["e2e_n"]
-    stack = Stack(run, "e2e")
+    n, spread = run.sizes["e2e_n"], run.sizes.get("e2e_dealers", 0)
+    stack = Stack(run, "e2e", bench_dealers=spread)
+    dealers = tuple(bench_dealer(i) for i in range(1, spread + 1)) if spread else BEIJING_DEALERS
     try:
-        reqs = registrations(CallbackSigner(), HOST, stack.port, n)
-        run.log(f"e2e: {n} registrations, processing={run.processing}, workers={len(stack.workers)}")
+        reqs = registrations(CallbackSigner(), HOST, stack.port, n, dealers=dealers)
+        run.log(f"e2e: {n} registrations from {len(dealers)} dealers, processing={run.processing}, "
+                f"workers={len(stack.workers)}")
         samples: list = []
         t0 = time.time()
         feeder = run_load(run, "e2e", reqs, stack.port, "closed", connections=run.connections)
@@ -144,12 +147,13 @@ def part_e2e(run: Run) -> dict:
         # Replies wait for WeCom's 30 a minute per member (three dealers): give the
         # first minute's worth time to arrive, then what reached the fake and that
         # nothing was sent beyond the limit (the rest stays in the outbox, paced).
-        first_minute = min(n, 30 * len(BEIJING_DEALERS))
+        first_minute = min(n, 30 * len(dealers))
         deadline = time.time() + run.sizes.get("settle_timeout", 60) / 2
         while stack.fake.state.pacing()["delivered"] < first_minute and time.time() < deadline:
             time.sleep(0.2)
         pacing = stack.fake.state.pacing()
-        out = {"n": n, "processing": run.processing, "workers": len(stack.workers), "acked": acked,
+        out = {"n": n, "dealers": len(dealers), "processing": run.processing, "workers": len(stack.workers),
+               "acked": acked,
                "inbox": c, "registrations": regs, "replies": rep, "outbox": outbox_counts(stack.db),
                "platform": pacing, "elapsed_s": round(t_end - t0, 2),
                # New customers below the tier threshold are approved at once (the accepted
@@ -172,7 +176,8 @@ def part_e2e(run: Run) -> dict:
         }
     finally:
         stack.close()
-    out["rows"] = [[f"end to end: {n:,} registrations ({run.processing}, {out['workers']} workers)",
+    who = f", {out['dealers']} dealers of as many partners" if spread else ""
+    out["rows"] = [[f"end to end: {n:,} registrations ({run.processing}, {out['workers']} workers{who})",
                     f"{fmt_n(out['processed_per_s'], 1)} processed/s",
                     "–", "–", f"10–90%: {fmt_n(out['sustained_per_s_10_90'], 1)}/s, worst minute "
                     f"{fmt_n(out['worst_minute_per_s_10_90'], 1)}/s; "
