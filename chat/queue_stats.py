@@ -12,9 +12,11 @@ its time) — measured as a third of PostgreSQL's time in the end-to-end benchma
 
 So the sequencer and delivery loops of each process call ``tick`` after their
 rounds. At most once a second, while they are working and for ``LINGER_S`` after
-(a connection reports its changes up to ten seconds late), it reads how many rows
-of each queue table changed since its last ANALYZE; past ``MIN_CHANGES`` it
-analyzes those tables. One process at a time does it (an advisory lock; the
+(a connection reports its changes up to ten seconds late), a short-lived thread of
+its own (the loops never wait for it: an ANALYZE under load takes a few hundred
+milliseconds, which the month-end benchmark's reply times showed when the delivery
+loop ran it) reads how many rows of each queue table changed since their last
+ANALYZE; past ``MIN_CHANGES`` it analyzes those tables. One process at a time does it (an advisory lock; the
 others skip), and it gives up rather than wait for a lock (a VACUUM or an index
 build holding the table). ANALYZE samples a bounded number of rows and blocks no
 reads or writes. A database user that does not own the tables can't analyze
@@ -57,19 +59,24 @@ class QueueStatistics:
     """``tick`` from a loop; analyzes the queue tables when they changed enough."""
 
     def __init__(self, engine: Engine, check_every_s: float = CHECK_EVERY_S, min_changes: int = MIN_CHANGES,
-                 linger_s: float = LINGER_S, monotonic: Callable[[], float] = time.monotonic):
+                 linger_s: float = LINGER_S, monotonic: Callable[[], float] = time.monotonic,
+                 background: bool = True):
         self._engine = engine
         self._enabled = engine.dialect.name == "postgresql"
         self._every, self._changes, self._linger = check_every_s, min_changes, linger_s
         self._monotonic = monotonic
+        self._background = background       # False (tests): ``tick`` looks itself and says what it analyzed
         self._next_check = 0.0
         self._last_work: float | None = None
         self._checked_owner = False
+        self._looking: threading.Thread | None = None
         self._mutex = threading.Lock()      # the sequencer and the delivery loop both tick
 
     def tick(self, did_work: bool) -> list[str]:
-        """After a round of a loop; ``did_work``: it changed the queues. Returns the
-        tables analyzed now (mostly none)."""
+        """After a round of a loop; ``did_work``: it changed the queues. Never waits
+        for the database: the look, when one is due, runs in a thread of its own
+        (unless ``background`` is off: then it runs here, and the tables it analyzed
+        are returned)."""
         if not self._enabled:
             return []
         with self._mutex:
@@ -78,10 +85,20 @@ class QueueStatistics:
                 self._last_work = now
             if self._last_work is None or now - self._last_work > self._linger or now < self._next_check:
                 return []
+            if self._looking is not None and self._looking.is_alive():
+                return []                   # the last look is still under way
             self._next_check = now + self._every
+            if self._background:
+                self._looking = threading.Thread(target=self.look, name="qudao-queue-stats", daemon=True)
+                self._looking.start()
+                return []
+        return self.look()
+
+    def look(self) -> list[str]:
+        """Analyze the queue tables that changed enough; the tables analyzed."""
         try:
             return self._analyze_stale()
-        except Exception:           # statistics are an optimisation: never stop the loop for them
+        except Exception:           # statistics are an optimisation: never stop a loop for them
             log.warning("could not bring the queue statistics up to date", exc_info=True)
             return []
 

@@ -52,7 +52,7 @@ def engine(pg_url):
 
 def test_a_burst_is_analyzed_once_it_passes_the_threshold(engine):
     clock = _Clock()
-    stats = QueueStatistics(engine, min_changes=500, monotonic=clock)
+    stats = QueueStatistics(engine, min_changes=500, monotonic=clock, background=False)
     with engine.begin() as c:
         _flush_stats(c)
         _insert_new(c, 400)
@@ -73,7 +73,7 @@ def test_an_idle_process_asks_nothing_and_a_busy_one_keeps_looking_a_while(engin
     """Changes reach pg_stat_user_tables up to seconds late, so the loops keep
     looking for LINGER_S after their last work; then they stop asking."""
     clock = _Clock()
-    stats = QueueStatistics(engine, min_changes=100, linger_s=15, monotonic=clock)
+    stats = QueueStatistics(engine, min_changes=100, linger_s=15, monotonic=clock, background=False)
     with engine.begin() as c:
         _flush_stats(c)
         _insert_new(c, 300)
@@ -94,7 +94,7 @@ def test_an_idle_process_asks_nothing_and_a_busy_one_keeps_looking_a_while(engin
 
 
 def test_one_process_analyzes_at_a_time(engine):
-    stats = QueueStatistics(engine, min_changes=100, monotonic=_Clock())
+    stats = QueueStatistics(engine, min_changes=100, monotonic=_Clock(), background=False)
     with engine.begin() as c:
         _flush_stats(c)
         _insert_new(c, 300)
@@ -114,7 +114,7 @@ def test_a_user_that_does_not_own_the_tables_warns_once_and_stops(engine, caplog
     clock = _Clock()
     reader = create_engine(engine.url, connect_args={"options": "-c role=qudao_stats_reader"})
     try:
-        stats = QueueStatistics(reader, min_changes=100, monotonic=clock)
+        stats = QueueStatistics(reader, min_changes=100, monotonic=clock, background=False)
         with caplog.at_level("WARNING", logger="chat.queue_stats"):
             assert stats.tick(True) == []
             clock.t += 2
@@ -129,9 +129,34 @@ def test_a_user_that_does_not_own_the_tables_warns_once_and_stops(engine, caplog
             c.execute(text("DROP ROLE qudao_stats_reader"))
 
 
+def test_a_loop_never_waits_for_the_look(engine):
+    """In the processes the look runs in a thread of its own: ``tick`` returns at
+    once, the analysis happens all the same (and a look under way is not doubled)."""
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, 300)
+    clock = _Clock()
+    stats = QueueStatistics(engine, min_changes=100, monotonic=clock)
+    with engine.connect() as other:                 # hold the look up: it waits to analyze
+        other.execute(text("LOCK TABLE inbox IN SHARE UPDATE EXCLUSIVE MODE"))
+        assert stats.tick(True) == []
+        looking = stats._looking
+        assert looking.is_alive()                   # tick returned while the look waits for the table
+        clock.t += 2
+        assert stats.tick(True) == [] and stats._looking is looking     # no second look meanwhile
+        looking.join(10)
+        assert not looking.is_alive()               # it gave up on the lock rather than wait for it
+        other.rollback()
+    assert _last_analyze(engine, "inbox") is None
+    clock.t += 2
+    assert stats.tick(True) == []
+    stats._looking.join(10)
+    assert _last_analyze(engine, "inbox") is not None
+
+
 def test_sqlite_asks_nothing(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'q.db'}")
-    assert QueueStatistics(engine, min_changes=0).tick(True) == []
+    assert QueueStatistics(engine, min_changes=0, background=False).tick(True) == []
 
 
 # ---- what it is for: the plans after a burst ----------------------------------------------
@@ -171,7 +196,7 @@ def test_after_a_burst_the_claims_walk_only_the_rows_they_take(engine):
             SELECT 'wecom', 'p' || g, 'u' || (g % 500), '{{}}'::json, 'pending', 0,
                    now() - interval '1 second', now()
             FROM generate_series(1, {BURST}) g"""))
-    assert QueueStatistics(engine).tick(True) == ["inbox", "outbox"]
+    assert QueueStatistics(engine, background=False).tick(True) == ["inbox", "outbox"]
 
     claim = _plan(engine, inbox._CLAIM_ANY, {"token": "t", "limit": 8})
     assert "Sort" not in claim and "Bitmap Heap Scan on inbox" not in claim, claim
