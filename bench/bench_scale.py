@@ -87,6 +87,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", default=None, help="JSON file (default bench/results/scale-<run id>.json)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    if args.e2e_dealers < 0:
+        p.error("--e2e-dealers must be 0 (the issue's three dealers) or more")
     unknown = [x for x in args.parts.split(",") if x and x not in PARTS]
     if unknown:
         p.error(f"unknown part(s): {', '.join(unknown)}; choose from {', '.join(PARTS)}")

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from models import InboxMessage, OutboxMessage
 
@@ -47,9 +48,13 @@ _LOCK_KEY = 0x51D0A0A7
 # The tables as the app's own statements find them (its search_path), not by schema name.
 _RELIDS = "ARRAY[" + ", ".join(f"to_regclass('{t}')" for t in TABLES) + "]"
 _LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
-_NOT_OURS = text(f"""SELECT c.relname FROM pg_class c WHERE c.oid = ANY({_RELIDS})
+_NOT_OURS_SQL = f"""SELECT c.relname FROM pg_class c WHERE c.oid = ANY({_RELIDS})
     AND NOT pg_has_role(c.relowner, 'USAGE')
-    AND NOT pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')""")
+    AND NOT pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')"""
+# PostgreSQL 17 lets a user analyze with the MAINTAIN privilege (or the pg_maintain role) too.
+_NOT_OURS = {False: text(_NOT_OURS_SQL), True: text(_NOT_OURS_SQL + " AND NOT has_table_privilege(c.oid, 'MAINTAIN')")}
+# A lock not granted in time, or an ANALYZE cut short: tried again at the next look.
+_GAVE_UP = {"55P03", "57014"}
 _STALE = text(f"SELECT relname FROM pg_stat_user_tables WHERE relid = ANY({_RELIDS}) "
               "AND n_mod_since_analyze >= :changes ORDER BY relname")
 _TIMEOUTS = (text("SET LOCAL lock_timeout = '200ms'"), text("SET LOCAL statement_timeout = '30s'"))
@@ -102,11 +107,18 @@ class QueueStatistics:
             log.warning("could not bring the queue statistics up to date", exc_info=True)
             return []
 
+    def join(self, timeout: float) -> None:
+        """Wait for a look under way (a stopping process)."""
+        looking = self._looking
+        if looking is not None:
+            looking.join(timeout)
+
     def _analyze_stale(self) -> list[str]:
         with self._engine.connect() as conn:
             if not self._checked_owner:
+                pg17 = (conn.dialect.server_version_info or (0,)) >= (17,)
+                not_ours = list(conn.execute(_NOT_OURS[pg17]).scalars())
                 self._checked_owner = True
-                not_ours = list(conn.execute(_NOT_OURS).scalars())
                 if not_ours:
                     self._enabled = False
                     log.warning("the database user does not own %s, so it can't analyze them: keep "
@@ -117,10 +129,24 @@ class QueueStatistics:
                 conn.rollback()
                 return []               # another process is analyzing now
             stale = list(conn.execute(_STALE, {"changes": self._changes}).scalars())
-            if stale:
-                for stmt in _TIMEOUTS:
-                    conn.execute(stmt)
-                conn.exec_driver_sql("ANALYZE " + ", ".join(stale))
-                log.info("analyzed %s (%d rows or more changed)", ", ".join(stale), self._changes)
+            for stmt in _TIMEOUTS if stale else ():
+                conn.execute(stmt)
+            analyzed = [table for table in stale if self._analyze(conn, table)]
             conn.commit()
-        return stale
+        if analyzed:
+            log.info("analyzed %s (%d rows or more changed)", ", ".join(analyzed), self._changes)
+        return analyzed
+
+    @staticmethod
+    def _analyze(conn, table: str) -> bool:
+        """One table in a savepoint of its own: a lock held elsewhere on one (a VACUUM,
+        an index build) costs only that table's turn, and quietly."""
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql("ANALYZE " + table)
+            return True
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in _GAVE_UP:
+                raise
+            log.info("analyzing %s gave way (%s); next look", table, exc.orig.sqlstate)
+            return False

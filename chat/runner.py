@@ -278,6 +278,8 @@ class Runner:
             loop.signal.set()
         for thread in self._threads:
             thread.join(timeout)
+        if self.queue_stats is not None:
+            self.queue_stats.join(timeout)
         if self.waker is not None:
             self.waker.close()
         self.workers, self._threads, self.loops = [], [], []

@@ -3,12 +3,13 @@
 otherwise make every claim read every waiting row."""
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from chat import inbox, outbox
+from chat import inbox, outbox, queue_stats
 from chat.queue_stats import QueueStatistics
 
 pytestmark = pytest.mark.postgres
@@ -106,13 +107,14 @@ def test_one_process_analyzes_at_a_time(engine):
 
 
 def test_a_user_that_does_not_own_the_tables_warns_once_and_stops(engine, caplog):
+    role = f"qudao_stats_reader_{secrets.token_hex(3)}"       # roles are the server's, not the database's
     with engine.begin() as c:
-        c.execute(text("CREATE ROLE qudao_stats_reader NOLOGIN"))
-        c.execute(text("GRANT SELECT ON inbox, outbox TO qudao_stats_reader"))
+        c.execute(text(f"CREATE ROLE {role} NOLOGIN"))
+        c.execute(text(f"GRANT SELECT ON inbox, outbox TO {role}"))
         _flush_stats(c)
         _insert_new(c, 300)
     clock = _Clock()
-    reader = create_engine(engine.url, connect_args={"options": "-c role=qudao_stats_reader"})
+    reader = create_engine(engine.url, connect_args={"options": f"-c role={role}"})
     try:
         stats = QueueStatistics(reader, min_changes=100, monotonic=clock, background=False)
         with caplog.at_level("WARNING", logger="chat.queue_stats"):
@@ -125,13 +127,15 @@ def test_a_user_that_does_not_own_the_tables_warns_once_and_stops(engine, caplog
     finally:
         reader.dispose()
         with engine.begin() as c:
-            c.execute(text("DROP OWNED BY qudao_stats_reader"))
-            c.execute(text("DROP ROLE qudao_stats_reader"))
+            c.execute(text(f"DROP OWNED BY {role}"))
+            c.execute(text(f"DROP ROLE {role}"))
 
 
-def test_a_loop_never_waits_for_the_look(engine):
+def test_a_loop_never_waits_for_the_look(engine, monkeypatch):
     """In the processes the look runs in a thread of its own: ``tick`` returns at
     once, the analysis happens all the same (and a look under way is not doubled)."""
+    # A lock wait long enough that the look is surely still waiting when tick has returned.
+    monkeypatch.setattr(queue_stats, "_TIMEOUTS", (text("SET LOCAL lock_timeout = '2s'"),))
     with engine.begin() as c:
         _flush_stats(c)
         _insert_new(c, 300)
@@ -152,6 +156,24 @@ def test_a_loop_never_waits_for_the_look(engine):
     assert stats.tick(True) == []
     stats._looking.join(10)
     assert _last_analyze(engine, "inbox") is not None
+
+
+def test_a_table_locked_elsewhere_costs_only_its_own_turn(engine, caplog):
+    with engine.begin() as c:
+        _flush_stats(c)
+        _insert_new(c, 300)
+        c.execute(text("""INSERT INTO outbox (platform, idem_key, recipient, payload, status, attempts,
+                                               next_attempt_at, created_at)
+            SELECT 'wecom', 'p' || g, 'u', '{}'::json, 'pending', 0, now(), now()
+            FROM generate_series(1, 300) g"""))
+    stats = QueueStatistics(engine, min_changes=100, monotonic=_Clock(), background=False)
+    with engine.connect() as other, caplog.at_level("INFO", logger="chat.queue_stats"):
+        other.execute(text("LOCK TABLE inbox IN SHARE UPDATE EXCLUSIVE MODE"))     # as a VACUUM would
+        assert stats.tick(True) == ["outbox"]
+        other.rollback()
+    assert _last_analyze(engine, "inbox") is None and _last_analyze(engine, "outbox") is not None
+    assert any("analyzing inbox gave way" in r.getMessage() for r in caplog.records)
+    assert not any(r.levelname == "WARNING" for r in caplog.records)
 
 
 def test_sqlite_asks_nothing(tmp_path):

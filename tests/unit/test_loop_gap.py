@@ -64,6 +64,9 @@ class _Stats:
         self.ticks.append(did_work)
         return []
 
+    def join(self, timeout):
+        pass
+
 
 class _Waker:
     def __init__(self):
