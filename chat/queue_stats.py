@@ -42,8 +42,9 @@ CHECK_EVERY_S = 1.0
 LINGER_S = 15.0            # keep looking this long after the last work: late-reported changes
 MIN_CHANGES = 1_000        # rows inserted, updated or deleted since the table's last ANALYZE
 TABLES = (InboxMessage.__tablename__, OutboxMessage.__tablename__)
-# Any constant of our own: two processes never analyze at once (the second would only wait).
-_LOCK_KEY = 0x51D0A0A7
+# Two processes never analyze at once (the second would only wait). The project's other
+# advisory locks: models.db.MIGRATION_LOCK_ID (7_274_236), chat.audit.SEAL_LOCK_ID (7_274_237).
+_LOCK_KEY = 7_274_238
 
 # The tables as the app's own statements find them (its search_path), not by schema name.
 _RELIDS = "ARRAY[" + ", ".join(f"to_regclass('{t}')" for t in TABLES) + "]"
@@ -115,19 +116,9 @@ class QueueStatistics:
 
     def _analyze_stale(self) -> list[str]:
         with self._engine.connect() as conn:
-            if not self._checked_owner:
-                pg17 = (conn.dialect.server_version_info or (0,)) >= (17,)
-                not_ours = list(conn.execute(_NOT_OURS[pg17]).scalars())
-                self._checked_owner = True
-                if not_ours:
-                    self._enabled = False
-                    log.warning("the database user does not own %s, so it can't analyze them: keep "
-                                "autovacuum on, or analyze them after large bursts", ", ".join(not_ours))
-                    conn.rollback()
-                    return []
-            if not conn.execute(_LOCK, {"key": _LOCK_KEY}).scalar():
+            if not self._may_analyze(conn) or not conn.execute(_LOCK, {"key": _LOCK_KEY}).scalar():
                 conn.rollback()
-                return []               # another process is analyzing now
+                return []               # not ours to analyze, or another process is analyzing now
             stale = list(conn.execute(_STALE, {"changes": self._changes}).scalars())
             for stmt in _TIMEOUTS if stale else ():
                 conn.execute(stmt)
@@ -136,6 +127,19 @@ class QueueStatistics:
         if analyzed:
             log.info("analyzed %s (%d rows or more changed)", ", ".join(analyzed), self._changes)
         return analyzed
+
+    def _may_analyze(self, conn) -> bool:
+        """Whether the database user may analyze the tables, asked once: if not, one
+        warning, and no look is tried again."""
+        if not self._checked_owner:
+            pg17 = (conn.dialect.server_version_info or (0,)) >= (17,)
+            not_ours = list(conn.execute(_NOT_OURS[pg17]).scalars())
+            self._checked_owner = True
+            if not_ours:
+                self._enabled = False
+                log.warning("the database user does not own %s, so it can't analyze them: keep "
+                            "autovacuum on, or analyze them after large bursts", ", ".join(not_ours))
+        return self._enabled
 
     @staticmethod
     def _analyze(conn, table: str) -> bool:

@@ -100,9 +100,9 @@ def test_one_process_analyzes_at_a_time(engine):
         _flush_stats(c)
         _insert_new(c, 300)
     with engine.connect() as other:
-        other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": 0x51D0A0A7})
+        other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": queue_stats._LOCK_KEY})
         assert stats.tick(True) == []                   # another process holds it: skipped
-        other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": 0x51D0A0A7})
+        other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": queue_stats._LOCK_KEY})
     assert _last_analyze(engine, "inbox") is None
 
 
