@@ -67,6 +67,30 @@ def test_every_part_runs_tiny(tmp_path):
     assert month["platform"]["members"] >= 2 and month["first_reply_ms"]["max"] < 60_000
 
 
+def test_e2e_can_spread_the_registrations_over_more_partners(tmp_path):
+    """--e2e-dealers N: the registrations come from N bench dealers of as many
+    partners (the per-partner quota lock spread), all on the accepted path."""
+    out = tmp_path / "scale.json"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_scale.py"), *TINY, "--parts", "e2e",
+                           "--e2e-dealers", "4", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "QUDAO_BENCH_REDIS": REDIS_URL,
+                               "QUDAO_BENCH_PG_ADMIN": PG_ADMIN})
+    assert out.exists(), done.stderr[-3000:]
+    e2e = json.loads(out.read_text(encoding="utf-8"))["parts"]["e2e"]
+    assert "error" not in e2e, e2e.get("error")
+    assert e2e["dealers"] == 4 and e2e["registrations"] == {"approved": 12}
+    assert e2e["checks"]["nothing_lost"]["ok"] and e2e["checks"]["one_reply_each"]["ok"]
+    assert e2e["platform"]["members"] == 4                  # the replies went to the four bench dealers
+    assert "4 dealers of as many partners" in done.stdout
+
+
+def test_a_negative_dealer_count_is_refused():
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_scale.py"), "--e2e-dealers", "-1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 2 and "--e2e-dealers must be 0" in done.stderr
+
+
 def test_the_profile_of_the_paths_runs_tiny():
     """bench/profile_paths.py (CPU per callback, per registration, per contended
     claim, in one process) runs on a fresh database and reports each part."""
