@@ -116,3 +116,27 @@ def test_the_queue_plans_run_tiny(stale):
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count("Execution Time:") == 4, done.stdout
     assert "== outbox claim" in done.stdout and "ix_outbox_due_open" in done.stdout, done.stdout
+
+
+def test_the_stack_floor_runs_tiny(tmp_path):
+    """bench/stack_floor.py (the accepted path's SQL with nothing around it, on every
+    core) runs its three phases on a fresh database, and what it counted is what
+    the database holds (its own check), so the floor is never measured doing nothing."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "stack_floor.py"), "--seconds", "1",
+                           "--procs", "1", "--threads", "2", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "QUDAO_BENCH_PG_ADMIN": PG_ADMIN})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Checks: all passed" in done.stdout, done.stdout
+    [written] = tmp_path.glob("stack-floor-*.json")
+    report = json.loads(written.read_text())
+    assert [p["phase"] for p in report["phases"]] == ["ack", "command", "delivery"]
+    assert all(p["ops"] > 0 and p["machine_ms"] > 0 for p in report["phases"]), report["phases"]
+    assert report["problems"] == []
+    assert report["registration_ms"] == pytest.approx(sum(p["machine_ms"] for p in report["phases"]), abs=0.01)
+
+
+def test_the_stack_floor_refuses_an_empty_run():
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "stack_floor.py"), "--seconds", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 2 and "--seconds must be positive" in done.stderr
