@@ -22,6 +22,7 @@ from handlers.registration.partners import find_partner
 from handlers.registration.payload import snapshot
 from handlers.registration.texts import t
 from models import JointStatus, Partner, Registration, RegistrationStatus, User
+from models.db import add_inserted
 
 # Bounds on what a message can put in the database: beyond them the user gets
 # a polite correction instead of a failed command.
@@ -282,8 +283,7 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         reg.lock_until, reg.decided_at = ctx.received_at + timedelta(days=rules.protection_days), now
     elif outcome.status == RegistrationStatus.PENDING:
         reg.lock_until = ctx.received_at + timedelta(days=rules.pending_lock_days)
-    s.add(reg)
-    s.flush()
+    add_inserted(s, reg)
 
     if outcome.status != RegistrationStatus.REJECTED and not locks.take(ctx, reg, customer.id, scope_keys):
         # Lost a same-instant race the row lock could not see (the unique index caught it).

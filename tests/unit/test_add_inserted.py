@@ -1,0 +1,98 @@
+"""models.db.add_inserted: a new object written with one plain INSERT and filed in
+the session as loaded, on SQLite and PostgreSQL: the row holds what the unit of
+work would have written (Python defaults included), reading the object afterwards
+sends nothing, a later change is flushed as an UPDATE, and what it can't do alone
+(a database-side default, a key still to be made) goes through the unit of work."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import JSON, String, create_engine, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from models.db import add_inserted
+from tests.support.statements import counting
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Deal(Base):
+    __tablename__ = "t_deals"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(40))
+    lines: Mapped[list] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(default=1)
+    note: Mapped[str | None] = mapped_column(String(40))
+
+
+class Stamped(Base):
+    __tablename__ = "t_stamped"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    made: Mapped[str] = mapped_column(String(20), server_default=text("'db'"))
+
+
+class Counted(Base):
+    __tablename__ = "t_counted"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        eng = create_engine(f"sqlite:///{tmp_path / 'ins.sqlite3'}")
+    else:
+        eng = create_engine(request.getfixturevalue("pg_url"))
+    Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+def test_one_insert_and_the_object_is_loaded(engine):
+    with Session(engine) as s, s.begin():
+        deal = Deal(id=7, name="协和")
+        with counting(engine) as sent:
+            add_inserted(s, deal)
+            # every column is there: reading them (and flushing) sends nothing more
+            assert (deal.lines, deal.revision, deal.note) == ([], 1, None)
+            s.flush()
+        assert len(sent) == 1 and sent.issued[0].lstrip().upper().startswith("INSERT INTO T_DEALS")
+        assert inspect(deal).persistent and s.get(Deal, 7) is deal
+    with engine.connect() as conn:
+        assert conn.execute(select(Deal.__table__)).one() == (7, "协和", [], 1, None)
+
+
+def test_a_later_change_is_an_update(engine):
+    with Session(engine) as s, s.begin():
+        deal = Deal(id=8, name="朝阳", lines=["影像"])
+        add_inserted(s, deal)
+        deal.note = "改过"
+        with counting(engine) as sent:
+            s.flush()
+        assert [q.lstrip().split()[0].upper() for q in sent.issued] == ["UPDATE"]
+    with engine.connect() as conn:
+        assert conn.execute(select(Deal.note, Deal.lines).where(Deal.id == 8)).one() == ("改过", ["影像"])
+
+
+def test_what_the_database_must_say_goes_through_the_unit_of_work(engine):
+    with Session(engine) as s, s.begin():
+        stamped, counted = Stamped(id=1), Counted(name="自增")
+        add_inserted(s, stamped)
+        add_inserted(s, counted)
+        assert counted.id is not None and stamped.made == "db"
+    with engine.connect() as conn:
+        assert conn.execute(select(Stamped.made)).scalar_one() == "db"
+        assert conn.execute(select(Counted.name)).scalar_one() == "自增"
+
+
+def test_a_failed_insert_leaves_nothing_filed(engine):
+    with Session(engine) as s, s.begin():
+        add_inserted(s, Deal(id=9, name="先到"))
+    with Session(engine) as s:
+        s.begin()
+        with pytest.raises(IntegrityError):
+            add_inserted(s, Deal(id=9, name="后到"))
+        s.rollback()
+        assert s.get(Deal, 9).name == "先到"
