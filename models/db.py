@@ -144,25 +144,59 @@ def insert_or_nothing(table: Table, columns: Sequence[str], conflict: Sequence[s
 
 
 class _NotInsertable(Exception):
-    """A column whose value only the database or the unit of work knows."""
+    """Something only the database or the unit of work can settle."""
+
+
+_UNSET = object()
 
 
 def _python_default(column):
-    """The value the unit of work would write for a column left unset: its Python
-    default (a constant, or a callable called as SQLAlchemy would), else NULL."""
+    """The value the unit of work would write for a column it leaves to its
+    default: the Python default (a constant, or a zero-argument callable, which
+    SQLAlchemy wraps to take a context), or _UNSET when there is none (NULL)."""
     if column.server_default is not None:
         raise _NotInsertable(column.key)
     default = column.default
     if default is None:
-        return None
+        return _UNSET
     if default.is_scalar:
         return default.arg
     if default.is_callable:
-        return default.arg(None)
+        try:
+            return default.arg(None)
+        except Exception as exc:          # a default that reads its context: the flush's to call
+            raise _NotInsertable(column.key) from exc
     raise _NotInsertable(column.key)      # a SQL expression or a sequence: the database's to say
 
 
 _PLAIN_INSERTS: dict[Table, object] = {}
+
+
+def _insert_values(mapper, obj) -> tuple[dict, dict]:
+    """(the INSERT's values by column, every column attribute's value): what the
+    unit of work would write. It leaves out a column whose value is None (unless
+    the type stores None itself, as JSON does) so that its default applies, or NULL
+    when it has none; such a column is left out here too, and the attribute set."""
+    table, state = mapper.local_table, obj.__dict__
+    if mapper.version_id_col is not None or any(rel.key in state for rel in mapper.relationships):
+        raise _NotInsertable("a version counter or a related object to sync")   # the flush's work
+    values, attributes = {}, {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if getattr(column, "table", None) is not table:
+            raise _NotInsertable(prop.key)      # an expression, or another table's column
+        value = state.get(prop.key, _UNSET)
+        if value is None and not column.type.should_evaluate_none:
+            value = _UNSET
+        if value is _UNSET:
+            value = _python_default(column)
+        if value is _UNSET:
+            attributes[prop.key] = None
+        else:
+            values[column.key] = attributes[prop.key] = value
+    if any(values.get(c.key) is None for c in mapper.primary_key):
+        raise _NotInsertable("primary key")
+    return values, attributes
 
 
 def add_inserted(session: Session, obj) -> None:
@@ -170,33 +204,25 @@ def add_inserted(session: Session, obj) -> None:
     loaded. For a hot path: the unit of work's flush of one row costs several times
     the statement itself (a registration's was a twelfth of its command's CPU).
 
-    The object must carry its primary key. Every column attribute is set first
-    (unset ones to what the flush would have written), so nothing is left to load
-    later; changes made afterwards are flushed as UPDATEs, as for any loaded row.
-    A class with a database-side default (or a primary key still to be made) goes
-    through the unit of work as before."""
+    The object must carry its primary key. Every column attribute is set first (to
+    what the flush would have written), so nothing is left to load later; changes
+    made afterwards are flushed as UPDATEs, as for any loaded row. What this can't
+    do as the flush would (a database-side default, a key still to be made, a
+    related object set on it, a version counter) goes through the unit of work.
+
+    A rollback does not take the object out of the session (it never was pending):
+    use it where a failed transaction's session is closed, as a command's is."""
     mapper = inspect(type(obj))
-    table = mapper.local_table
-    state = obj.__dict__
     try:
-        values = {}
-        for prop in mapper.column_attrs:
-            column = prop.columns[0]
-            if getattr(column, "table", None) is not table:
-                raise _NotInsertable(prop.key)      # an expression, or another table's column
-            if prop.key in state:
-                values[column.key] = state[prop.key]
-            else:
-                values[column.key] = _python_default(column)
-        if any(values[c.key] is None for c in mapper.primary_key):
-            raise _NotInsertable("primary key")
+        values, attributes = _insert_values(mapper, obj)
     except _NotInsertable:
         session.add(obj)
-        session.flush([obj])
+        session.flush()
         return
-    for prop in mapper.column_attrs:
-        if prop.key not in state:
-            setattr(obj, prop.key, values[prop.columns[0].key])
+    for key, value in attributes.items():
+        if key not in obj.__dict__ or obj.__dict__[key] is not value:
+            setattr(obj, key, value)
+    table = mapper.local_table
     statement = _PLAIN_INSERTS.get(table)
     if statement is None:
         statement = _PLAIN_INSERTS[table] = insert(table)

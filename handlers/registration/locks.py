@@ -75,7 +75,7 @@ def take(ctx: Context, reg: Registration, customer_id: int, keys: list[str]) -> 
     rows = [{"customer_id": customer_id, "scope_key": key, "registration_id": reg.id, "expires_at": reg.lock_until}
             for key in keys]
     if len(rows) == 1:              # the usual claim (one product line): a statement compiled once
-        ctx.s.flush()               # (written out: it does not autoflush the registration it names)
+        ctx.s.flush()               # (written out: it does not autoflush what is pending)
         taken = ctx.s.execute(_TAKE_ONE, rows[0]).scalars().all()
     else:
         taken = ctx.s.execute(insert_of(ctx.s, RegistrationLock).values(rows).on_conflict_do_nothing(

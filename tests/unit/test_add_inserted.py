@@ -6,9 +6,9 @@ sends nothing, a later change is flushed as an UPDATE, and what it can't do alon
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import JSON, String, create_engine, inspect, select, text
+from sqlalchemy import JSON, ForeignKey, String, create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from models.db import add_inserted
 from tests.support.statements import counting
@@ -18,6 +18,12 @@ class Base(DeclarativeBase):
     pass
 
 
+class Contextual(Base):
+    __tablename__ = "t_contextual"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    twice: Mapped[int] = mapped_column(default=lambda ctx: ctx.get_current_parameters()["id"] * 2)
+
+
 class Deal(Base):
     __tablename__ = "t_deals"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -25,6 +31,9 @@ class Deal(Base):
     lines: Mapped[list] = mapped_column(JSON, default=list)
     revision: Mapped[int] = mapped_column(default=1)
     note: Mapped[str | None] = mapped_column(String(40))
+    terms: Mapped[dict | None] = mapped_column(JSON)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("t_counted.id"))
+    owner: Mapped[Counted | None] = relationship()
 
 
 class Stamped(Base):
@@ -56,12 +65,24 @@ def test_one_insert_and_the_object_is_loaded(engine):
         with counting(engine) as sent:
             add_inserted(s, deal)
             # every column is there: reading them (and flushing) sends nothing more
-            assert (deal.lines, deal.revision, deal.note) == ([], 1, None)
+            assert (deal.lines, deal.revision, deal.note, deal.terms) == ([], 1, None, None)
             s.flush()
         assert len(sent) == 1 and sent.issued[0].lstrip().upper().startswith("INSERT INTO T_DEALS")
         assert inspect(deal).persistent and s.get(Deal, 7) is deal
     with engine.connect() as conn:
-        assert conn.execute(select(Deal.__table__)).one() == (7, "协和", [], 1, None)
+        assert conn.execute(select(Deal.__table__)).one() == (7, "协和", [], 1, None, None, None)
+        # an unset JSON column is SQL NULL, as the flush leaves it (not JSON null)
+        assert conn.execute(select(Deal.id).where(Deal.terms.is_(None))).scalar_one() == 7
+
+
+def test_a_none_given_lets_the_default_apply_as_the_flush_does(engine):
+    with Session(engine) as s, s.begin():
+        deal = Deal(id=10, name="默认", revision=None, lines=None)
+        add_inserted(s, deal)
+        assert deal.revision == 1
+    with engine.connect() as conn:
+        # JSON stores a None given (the type says so); an integer's None gives way to its default
+        assert conn.execute(select(Deal.revision, Deal.lines).where(Deal.id == 10)).one() == (1, None)
 
 
 def test_a_later_change_is_an_update(engine):
@@ -78,13 +99,17 @@ def test_a_later_change_is_an_update(engine):
 
 def test_what_the_database_must_say_goes_through_the_unit_of_work(engine):
     with Session(engine) as s, s.begin():
-        stamped, counted = Stamped(id=1), Counted(name="自增")
-        add_inserted(s, stamped)
-        add_inserted(s, counted)
-        assert counted.id is not None and stamped.made == "db"
+        stamped, counted, contextual = Stamped(id=1), Counted(name="自增"), Contextual(id=21)
+        owned = Deal(id=11, name="有主", owner=Counted(name="主"))
+        for obj in (stamped, counted, contextual, owned):
+            add_inserted(s, obj)
+        assert counted.id is not None and stamped.made == "db" and contextual.twice == 42
+        assert owned.owner_id == owned.owner.id is not None
     with engine.connect() as conn:
         assert conn.execute(select(Stamped.made)).scalar_one() == "db"
-        assert conn.execute(select(Counted.name)).scalar_one() == "自增"
+        assert conn.execute(select(Counted.name).order_by(Counted.id)).scalars().all() == ["自增", "主"]
+        assert conn.execute(select(Contextual.twice)).scalar_one() == 42
+        assert conn.execute(select(Counted.name).join(Deal, Deal.owner_id == Counted.id)).scalar_one() == "主"
 
 
 def test_a_failed_insert_leaves_nothing_filed(engine):
