@@ -22,6 +22,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time
@@ -143,13 +144,14 @@ class Deliverer:
         """Rows to send now (at most ``limit``), leased; the queue behind each
         recipient's oldest open message is parked meanwhile. A batch with rows parked
         and none to send is followed by another, so parking never hides sendable rows."""
+        depth: dict[int, list[int]] = {}     # head → ids parked behind it in this claim, sorted
         for _ in range(CLAIM_ROUNDS):
-            claimed, parked = self._claim_round(limit)
+            claimed, parked = self._claim_round(limit, depth)
             if claimed or not parked:
                 return claimed
         return []
 
-    def _claim_round(self, limit: int) -> tuple[list[OutboxMessage], int]:
+    def _claim_round(self, limit: int, depth: dict[int, list[int]] | None = None) -> tuple[list[OutboxMessage], int]:
         """One transaction: due rows, oldest due first, each with the oldest open row of
         its recipient before it (its head), if any. Rows without a head are sent now
         or, past the platform's pacing, told when; rows behind a head are parked
@@ -181,13 +183,15 @@ class Deliverer:
                 row.next_attempt_at = row.lease_until   # due again only if the lease runs out
                 claimed.append(row)
             s.flush()
-            parked = self._park(s, [(row, head) for row, head in found if head is not None], now)
+            parked = self._park(s, [(row, head) for row, head in found if head is not None], now,
+                                {} if depth is None else depth)
             s.flush()
             for row in claimed:
                 s.expunge(row)
             return claimed, parked
 
-    def _park(self, s: Session, behind: list[tuple[OutboxMessage, int]], now: datetime) -> int:
+    def _park(self, s: Session, behind: list[tuple[OutboxMessage, int]], now: datetime,
+              depth: dict[int, list[int]]) -> int:
         """Rows behind their recipient's head (its oldest open row: paced, backing
         off, being sent, or due) wait for it: their next attempt moves past the head's, so
         later batches do not read them again and again (a member's queue can be
@@ -195,7 +199,14 @@ class Deliverer:
         is done, ``_release_next`` makes its successor due at once; ``PARK_S`` past
         the head's time is only the backstop. A head is locked (shared, skipping one
         that is locked) before its queue is parked, so it can't be finished unseen
-        meanwhile: whoever finishes it then finds the queue parked and releases it."""
+        meanwhile: whoever finishes it then finds the queue parked and releases it.
+
+        The backstop of a row deeper in a paced queue is later by one sending interval
+        of its recipient (the platform's pacing: 2 s at 30 a minute) for each row of
+        the queue parked before it in this claim (``depth``: ids by head): it can't be
+        sent sooner than that anyway, and a queue thousands deep is no longer read
+        again whole every ``PARK_S``. Counted from the rows with smaller ids only, so
+        it never exceeds the row's place in its queue."""
         if not behind:
             return 0
         heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(
@@ -203,16 +214,24 @@ class Deliverer:
             .where(OutboxMessage.id.in_({head for _, head in behind}), is_open(OutboxMessage.status))
             .with_for_update(read=True, skip_locked=True))}
         parked = 0
-        for row, head in behind:
+        for row, head in sorted(behind, key=lambda pair: pair[0].id):     # a queue in its order
             if head not in heads:
                 continue                    # finished meanwhile, or another worker holds it: stays due
             status, due, lease = heads[head]
             until = lease if status == OutboxStatus.SENDING else due
+            ahead = depth.setdefault(head, [])
+            deeper = bisect.bisect_left(ahead, row.id) * self._interval_s(row)
             # Parked even behind a head due now (this batch's, or one it did not reach):
             # left due, a long queue could fill every batch and hide its head.
-            row.next_attempt_at = max(until, now) + timedelta(seconds=PARK_S)
+            row.next_attempt_at = max(until, now) + timedelta(seconds=PARK_S + deeper)
+            bisect.insort(ahead, row.id)
             parked += 1
         return parked
+
+    def _interval_s(self, row: OutboxMessage) -> float:
+        """The least time between two messages to ``row``'s recipient its platform
+        allows (the strictest of its pacing windows), 0 where nothing is paced."""
+        return max((window / count for window, count in self._limits_of(row) if count), default=0.0)
 
     @staticmethod
     def _release_next(s: Session, row: OutboxMessage, now: datetime) -> None:

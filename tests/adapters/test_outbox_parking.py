@@ -126,3 +126,28 @@ def test_a_row_an_older_worker_is_sending_is_not_taken_before_its_lease_ends(pg_
     assert deliverer.drain() == 0 and texts_to(wecom, "dealer_bj_li") == []
     clock.advance(seconds=31)
     assert deliverer.drain() == 1 and texts_to(wecom, "dealer_bj_li") == ["旧版本在发"]
+
+
+def test_a_deep_queue_is_not_read_again_whole_at_each_backstop(pg_app, wecom, clock):
+    """A queue of 200 behind a paced member: each row parked later than the one
+    before it by the member's sending interval (2 s at 30 a minute), so when the
+    backstop comes, a claim finds a few rows due rather than the whole queue, and
+    still everything goes, in order, as the minutes allow."""
+    _fill(pg_app, 200)
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    head, *queue = [r for r in rows(pg_app) if r.status == "pending"]
+    assert len(queue) == 169
+    # within what one claim parked, each row's backstop is at least 2 s after the one before
+    gaps = [(b.next_attempt_at - a.next_attempt_at).total_seconds() for a, b in zip(queue, queue[1:])]
+    assert sum(1 for g in gaps if g >= 2) >= len(gaps) // 2, gaps
+    # the first backstop: the rows due then are a handful, not the 169
+    first_backstop = min(r.next_attempt_at for r in queue)
+    with q(pg_app).factory() as s:
+        due = s.execute(outbox._DUE, {"now": first_backstop + timedelta(seconds=5), "scan": 500}).all()
+    assert 0 < len(due) <= 10, len(due)
+    for minute in range(7):
+        clock.advance(seconds=62)
+        deliverer.drain(max_rounds=50)
+    assert texts_to(wecom, "dealer_bj_li") == [f"消息{i}" for i in range(200)]
+    assert wecom.state.dropped("dealer_bj_li") == []
