@@ -201,12 +201,16 @@ class Deliverer:
         that is locked) before its queue is parked, so it can't be finished unseen
         meanwhile: whoever finishes it then finds the queue parked and releases it.
 
-        The backstop of a row deeper in a paced queue is later by one sending interval
-        of its recipient (the platform's pacing: 2 s at 30 a minute) for each row of
-        the queue parked before it in this claim (``depth``: ids by head): it can't be
-        sent sooner than that anyway, and a queue thousands deep is no longer read
-        again whole every ``PARK_S``. Counted from the rows with smaller ids only, so
-        it never exceeds the row's place in its queue."""
+        A queue thousands deep is not read again whole every ``PARK_S``: a row's
+        backstop is later by the windows its recipient's pacing needs for the rows
+        ahead of it behind the same head that this claim parked (``depth``: their ids,
+        by head) — on WeCom, 60 s for every 30 of them, an hour for every 1,000. What
+        delivers a queue is the release chain, not the backstops: the row right after a
+        head has no row of smaller id behind it, so its backstop is exactly as before,
+        and a deeper row's matters only once the releases before it were all missed.
+        Counting only rows of smaller id keeps the delay within what the pacing would
+        impose on the row anyway, whenever the head is paced (a head backing off
+        after failures delays only re-reads: the queue can't move before it does)."""
         if not behind:
             return 0
         heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(
@@ -220,7 +224,7 @@ class Deliverer:
             status, due, lease = heads[head]
             until = lease if status == OutboxStatus.SENDING else due
             ahead = depth.setdefault(head, [])
-            deeper = bisect.bisect_left(ahead, row.id) * self._interval_s(row)
+            deeper = self._pacing_s(row, bisect.bisect_left(ahead, row.id))
             # Parked even behind a head due now (this batch's, or one it did not reach):
             # left due, a long queue could fill every batch and hide its head.
             row.next_attempt_at = max(until, now) + timedelta(seconds=PARK_S + deeper)
@@ -228,10 +232,11 @@ class Deliverer:
             parked += 1
         return parked
 
-    def _interval_s(self, row: OutboxMessage) -> float:
-        """The least time between two messages to ``row``'s recipient its platform
-        allows (the strictest of its pacing windows), 0 where nothing is paced."""
-        return max((window / count for window, count in self._limits_of(row) if count), default=0.0)
+    def _pacing_s(self, row: OutboxMessage, ahead: int) -> int:
+        """The least time the platform's pacing needs to let ``ahead`` messages to
+        ``row``'s recipient through (whole windows: a window's count may go at once),
+        0 where nothing is paced."""
+        return max(((ahead // count) * window for window, count in self._limits_of(row) if count), default=0)
 
     @staticmethod
     def _release_next(s: Session, row: OutboxMessage, now: datetime) -> None:
