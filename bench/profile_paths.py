@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.scale import procs  # noqa: E402
-from bench.scale.env import drop_database, flush_redis, fresh_database, run_id, sqlalchemy_url  # noqa: E402
+from bench.scale.env import drop_database, flush_redis, fresh_database, machine_busy_s, run_id, sqlalchemy_url  # noqa: E402
 from bench.scale.fake import CountingFake  # noqa: E402
 from bench.scale.stack import Run  # noqa: E402
 from bench.scale.wire import CallbackSigner, contention, registrations  # noqa: E402
@@ -53,17 +53,6 @@ def _environ(raw: bytes) -> dict:
             "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
             "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
             "wsgi.run_once": False, "wsgi.version": (1, 0), "HTTP_HOST": "127.0.0.1:8000"}
-
-
-def _machine_busy_s() -> float:
-    """Seconds of CPU the whole machine spent busy (every process: PostgreSQL and
-    Redis too), from /proc/stat; 0 where there is none."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -83,7 +72,7 @@ def _drive(app, requests: list[bytes], profile: bool) -> Driven:
 
     envs = [_environ(r) for r in requests]
     prof = cProfile.Profile() if profile else None
-    wall, cpu, busy = time.perf_counter(), time.process_time(), _machine_busy_s()
+    wall, cpu, busy = time.perf_counter(), time.process_time(), machine_busy_s()
     if prof:
         prof.enable()
     for env in envs:
@@ -91,7 +80,7 @@ def _drive(app, requests: list[bytes], profile: bool) -> Driven:
             pass
     if prof:
         prof.disable()
-    wall, cpu, busy = time.perf_counter() - wall, time.process_time() - cpu, _machine_busy_s() - busy
+    wall, cpu, busy = time.perf_counter() - wall, time.process_time() - cpu, machine_busy_s() - busy
     bad = [s for s in statuses if not s.startswith("200")]
     if bad:
         raise RuntimeError(f"{len(bad)} callbacks refused, e.g. {bad[0]}")

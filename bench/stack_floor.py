@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.scale.env import drop_database, fresh_database, machine_facts, run_id, sqlalchemy_url  # noqa: E402
+from bench.scale.env import drop_database, fresh_database, machine_busy_s, machine_facts, run_id, sqlalchemy_url  # noqa: E402
 
 PHASES = ("ack", "command", "delivery")
 BUDGET_MS = 2 * 1000 / 300          # two cores at 300 registrations a second
@@ -252,8 +252,6 @@ def _process(phase: str, db: str, first_partner: int, threads: int, seconds: flo
 def _cpu() -> tuple[float, float]:
     """(busy seconds of the whole machine, seconds PostgreSQL's processes used), so far."""
     hz = os.sysconf("SC_CLK_TCK")
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    busy = (sum(fields) - fields[3] - fields[4]) / hz
     pg = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -265,7 +263,7 @@ def _cpu() -> tuple[float, float]:
         except OSError:
             continue
         pg += int(stat[11]) + int(stat[12])
-    return busy, pg / hz
+    return machine_busy_s(), pg / hz
 
 
 def _prefill_inbox(db: str, senders: list[str], per_sender: int) -> None:

@@ -52,11 +52,26 @@ def flush_redis(url: str = BENCH_REDIS) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
+def _cpu_fields() -> list[int]:
+    """/proc/stat's first line: user, nice, system, idle, iowait, irq, softirq, steal (ticks)."""
+    return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
+def machine_busy_s() -> float:
+    """Seconds of CPU the whole machine has spent busy so far (every process:
+    PostgreSQL and Redis too; not idle, not iowait), from /proc/stat; 0 where there is none."""
+    try:
+        fields = _cpu_fields()
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def busy_fraction(seconds: float = 1.0) -> float | None:
     """How busy the whole machine was over the next ``seconds`` (0–1), from
     /proc/stat; None where there is none."""
     def sample():
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        fields = _cpu_fields()
         return sum(fields) - fields[3] - fields[4], sum(fields)      # busy (not idle, not iowait), all
     try:
         b0, t0 = sample()
