@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.scale.env import drop_database, fresh_database, run_id, sqlalchemy_url  # noqa: E402
-from chat import inbox, outbox  # noqa: E402
+from chat import inbox, outbox_queue  # noqa: E402
 from models.db import upgrade_schema  # noqa: E402
 
 
@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         for title, stmt, params in (
                 ("inbox claim (any key, 8 rows)", inbox._CLAIM_ANY, {"token": "bench", "limit": 8}),
                 ("inbox claim (one key)", inbox._CLAIM_KEY, {"token": "bench", "limit": 1, "key": "n5"}),
-                ("outbox claim (50 due rows, with their heads)", outbox._DUE, {"now": now, "scan": 50}),
-                ("outbox release (a sent row's successor)", outbox._RELEASE,
+                ("outbox claim (50 due rows, with their heads)", outbox_queue.DUE, {"now": now, "scan": 50}),
+                ("outbox release (a sent row's successor)", outbox_queue.RELEASE,
                  {"b_recipient": "u1", "b_done": 1, "b_now": now})):
             print(f"== {title}\n{explain(engine, stmt, params)}\n")
     finally:

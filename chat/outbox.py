@@ -29,12 +29,14 @@ import time
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from chat import addresses, cards
 from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
+from chat.outbox_queue import DUE as _DUE
+from chat.outbox_queue import RELEASE as _RELEASE
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
 from models.db import insert_or_nothing
@@ -54,37 +56,6 @@ SCAN_FACTOR = 5      # a claim reads up to this many due rows per row it may sen
 CLAIM_ROUNDS = 8     # batches one claim reads at most while it finds only rows to park
 PARK_S = 60          # a parked row is read again this long after its head's time, released or not
 DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
-
-
-def _due_statement():
-    """Open rows due now, oldest due first (a pending row when its next attempt
-    comes; a sending row when its lease ends: its worker may have died), locked for
-    this claim, each with its head: the oldest open row of its recipient before it,
-    or None. Both through partial indexes of open rows only (ix_outbox_due_open,
-    ix_outbox_open): a few index pages however long the history or the queue.
-    Built once."""
-    head = aliased(OutboxMessage)
-    head_id = (select(head.id)
-               .where(head.recipient == OutboxMessage.recipient, head.id < OutboxMessage.id, is_open(head.status))
-               .order_by(head.id).limit(1).scalar_subquery())
-    return (select(OutboxMessage, head_id.label("head"))
-            .where(is_open(OutboxMessage.status), OutboxMessage.next_attempt_at <= bindparam("now"))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(bindparam("scan"))
-            .with_for_update(skip_locked=True, of=OutboxMessage))
-
-
-def _release_statement():
-    """The next open row of a recipient after a done row, if it is pending and
-    parked: due now."""
-    after = aliased(OutboxMessage)
-    successor = (select(after.id)
-                 .where(after.recipient == bindparam("b_recipient"), after.id > bindparam("b_done"),
-                        is_open(after.status))
-                 .order_by(after.id).limit(1).scalar_subquery())
-    return (update(OutboxMessage)
-            .where(OutboxMessage.id == successor, OutboxMessage.status == OutboxStatus.PENDING,
-                   OutboxMessage.next_attempt_at > bindparam("b_now"))
-            .values(next_attempt_at=bindparam("b_now")).execution_options(synchronize_session=False))
 
 
 class Transport(Protocol):
@@ -111,7 +82,6 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
                                "next_attempt_at": now, "created_at": now})
 
 
-_DUE, _RELEASE = _due_statement(), _release_statement()
 
 
 def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from chat import outbox
+from chat import outbox, outbox_queue
 from models import OutboxMessage
 from tests.support.outbox_rows import enqueue, rows
 from tests.support.reading import texts_to
@@ -36,7 +36,7 @@ def test_the_queue_behind_a_paced_message_is_parked_then_released_in_order(pg_ap
     assert queue and all(r.next_attempt_at > head.next_attempt_at for r in queue)   # parked behind it
     # Nothing is due now: a claim reads no row at all (before parking it read all ten, every time).
     with q(pg_app).factory() as s:
-        assert s.execute(outbox._DUE, {"now": clock.now(), "scan": 50}).all() == []
+        assert s.execute(outbox_queue.DUE, {"now": clock.now(), "scan": 50}).all() == []
     clock.advance(seconds=61)
     deliverer.drain(max_rounds=50)
     assert texts_to(wecom, "dealer_bj_li") == [f"消息{i}" for i in range(40)]
@@ -147,7 +147,7 @@ def test_a_deep_queue_is_not_read_again_whole_at_each_backstop(pg_app, wecom, cl
     offsets = {(r.next_attempt_at - first).total_seconds() for r in queue}
     assert offsets == {0, 60}, offsets
     with q(pg_app).factory() as s:
-        due = s.execute(outbox._DUE, {"now": first + timedelta(seconds=5), "scan": 500}).all()
+        due = s.execute(outbox_queue.DUE, {"now": first + timedelta(seconds=5), "scan": 500}).all()
     assert 0 < len(due) < len(queue), len(due)
     for _ in range(7):
         clock.advance(seconds=62)

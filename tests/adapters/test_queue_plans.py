@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from chat import inbox, outbox
+from chat import inbox, outbox_queue
 
 pytestmark = pytest.mark.postgres
 
@@ -83,10 +83,10 @@ def _explain(c, values: str) -> str:
 
 def test_the_outbox_claim_reads_only_open_rows(busy_engine):
     now = datetime.now(UTC)
-    for plan in _plans(busy_engine, outbox._DUE, {"now": now, "scan": 50}):
+    for plan in _plans(busy_engine, outbox_queue.DUE, {"now": now, "scan": 50}):
         assert "ix_outbox_due_open" in plan and "ix_outbox_open" in plan, plan
         assert "pk_outbox" not in plan and "Seq Scan" not in plan, plan
-    for plan in _plans(busy_engine, outbox._RELEASE, {"b_recipient": "u1", "b_done": 1, "b_now": now}):
+    for plan in _plans(busy_engine, outbox_queue.RELEASE, {"b_recipient": "u1", "b_done": 1, "b_now": now}):
         assert "ix_outbox_open" in plan and "Seq Scan" not in plan, plan
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from chat import inbox, outbox, queue_stats
+from chat import inbox, outbox_queue, queue_stats
 from chat.queue_stats import QueueStatistics
 
 pytestmark = pytest.mark.postgres
@@ -223,5 +223,5 @@ def test_after_a_burst_the_claims_walk_only_the_rows_they_take(engine):
     claim = _plan(engine, inbox._CLAIM_ANY, {"token": "t", "limit": 8})
     assert "Sort" not in claim and "Bitmap Heap Scan on inbox" not in claim, claim
     assert "Index Only Scan using ix_inbox_new_key on inbox later" in claim, claim
-    due = _plan(engine, outbox._DUE, {"now": datetime.now(UTC), "scan": 40})
+    due = _plan(engine, outbox_queue.DUE, {"now": datetime.now(UTC), "scan": 40})
     assert "using ix_outbox_open on outbox outbox_1" in due, due
