@@ -128,16 +128,22 @@ def test_a_row_an_older_worker_is_sending_is_not_taken_before_its_lease_ends(pg_
     assert deliverer.drain() == 1 and texts_to(wecom, "dealer_bj_li") == ["旧版本在发"]
 
 
+def _count_parks(monkeypatch) -> list[int]:
+    """Rows each parking round parks, in a list that fills as the deliverer works."""
+    parked: list[int] = []
+    real_park = outbox.Deliverer._park
+    monkeypatch.setattr(outbox.Deliverer, "_park",
+                        lambda self, *a, **k: parked.append(real_park(self, *a, **k)) or parked[-1])
+    return parked
+
+
 def test_a_deep_queue_is_not_read_again_whole_at_each_backstop(pg_app, wecom, clock, monkeypatch):
     """200 messages behind a paced member (WeCom: 30 a minute): a row with 30 or more
     rows parked ahead of it in the same claim waits a window (60 s) more per 30, so
     at the first backstop a claim finds part of the queue due, not all of it, and
     over the minutes the queue is parked again far less often; everything still
     goes, in order, as the minutes allow."""
-    parked = []
-    real_park = outbox.Deliverer._park
-    monkeypatch.setattr(outbox.Deliverer, "_park",
-                        lambda self, *a, **k: parked.append(real_park(self, *a, **k)) or parked[-1])
+    parked = _count_parks(monkeypatch)
     _fill(pg_app, 200)
     deliverer = q(pg_app).deliverer
     deliverer.drain(max_rounds=50)
@@ -162,10 +168,7 @@ def test_a_deep_queue_is_parked_again_less_than_once_a_minute(pg_app, wecom, clo
     claim every 2 s for 6 simulated minutes (180 sent as WeCom's pacing allows).
     Each row used to be parked again at every backstop (about once a minute);
     with backstops by depth the rows are parked fewer than three times each."""
-    parked = []
-    real_park = outbox.Deliverer._park
-    monkeypatch.setattr(outbox.Deliverer, "_park",
-                        lambda self, *a, **k: parked.append(real_park(self, *a, **k)) or parked[-1])
+    parked = _count_parks(monkeypatch)
     _fill(pg_app, 300)
     deliverer = q(pg_app).deliverer
     for _ in range(180):
