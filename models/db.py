@@ -1,7 +1,7 @@
 """Engine, sessions and schema (Alembic migrations, also on an empty database)."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -127,19 +127,27 @@ def insert_of(bind: Session | Engine, entity):
 
 
 def insert_or_nothing(table: Table, columns: Sequence[str], conflict: Sequence[str],
-                      returning: Sequence[str] = ()) -> TextClause:
+                      returning: Sequence[str] = (), computed: Mapping[str, str] | None = None,
+                      binds: Mapping[str, str] | None = None) -> TextClause:
     """``INSERT … VALUES (:col, …) ON CONFLICT (…) DO NOTHING [RETURNING …]`` for a
     hot path, as one statement object that is compiled once. SQLAlchemy 2.0 has no
     cache key for the dialects' own ``insert()`` (the one that says ON CONFLICT),
     so it compiles such a statement afresh on every execution; a profile of a
     registration found three of them costing more than the rest of its SQL. The
     text is the same on PostgreSQL and SQLite (≥ 3.35); each value is bound with its
-    column's type, so JSON and datetimes are stored exactly as the ORM stores them."""
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+    column's type, so JSON and datetimes are stored exactly as the ORM stores them.
+
+    ``computed``: column → an SQL expression written in its place (it may use the
+    columns' binds, and ``binds``: more bind names → the column whose type each takes)."""
+    computed, binds = computed or {}, binds or {}
+    values = ", ".join(f"({computed[c]})" if c in computed else ":" + c for c in columns)
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values}) "
            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
-    stmt = text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+    typed = [bindparam(c, type_=table.c[c].type) for c in columns]
+    typed += [bindparam(name, type_=table.c[c].type) for name, c in binds.items()]
+    stmt = text(sql).bindparams(*typed)
     return stmt.columns(*(table.c[c] for c in returning)) if returning else stmt
 
 

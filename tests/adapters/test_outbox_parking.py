@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from chat import outbox, outbox_queue
+from chat.messages import Text
 from models import OutboxMessage
 from tests.support.outbox_rows import enqueue, rows
 from tests.support.reading import texts_to
@@ -69,6 +70,7 @@ def test_a_head_another_worker_is_finishing_leaves_its_queue_due(pg_app, wecom, 
     deliverer.drain(max_rounds=50)
     [paced] = [r for r in rows(pg_app) if r.status == "pending"]
     enqueue(pg_app, "dealer_bj_li", "又一条", "late")
+    _make_due(pg_app, "late", clock)     # written while its queue's last row was due: a claim decides
     with q(pg_app).factory() as other, other.begin():
         other.execute(select(OutboxMessage).where(OutboxMessage.id == paced.id).with_for_update())
         assert deliverer._claim_round(10) == ([], 0)               # the late one: blocked, not parked
@@ -79,6 +81,66 @@ def test_a_head_another_worker_is_finishing_leaves_its_queue_due(pg_app, wecom, 
     clock.advance(seconds=61)
     deliverer.drain(max_rounds=50)
     assert texts_to(wecom, "dealer_bj_li")[-2:] == ["消息30", "又一条"]
+
+
+def _make_due(app, key: str, clock) -> None:
+    with q(app).factory() as s, s.begin():
+        s.execute(update(OutboxMessage).where(OutboxMessage.idem_key == key).values(next_attempt_at=clock.now()))
+
+
+def test_a_reply_behind_a_waiting_queue_is_written_parked(pg_app, wecom, clock):
+    """A reply whose member's queue is waiting (its last row paced) is written parked,
+    with the backstop a claim would give it, so claims do not read it only to park it;
+    it goes when the row before it does. Behind a queue that may move now (nothing
+    queued, or its last row due or being sent) a reply is written due."""
+    enqueue(pg_app, "director", "空队列", "empty")
+    assert rows(pg_app)[0].next_attempt_at == clock.now()        # nothing queued: due
+    _fill(pg_app, 31)
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    [paced] = [r for r in rows(pg_app) if r.status == "pending"]
+    assert paced.next_attempt_at == clock.now() + timedelta(seconds=61)
+    clock.advance(seconds=30)
+    enqueue(pg_app, "dealer_bj_li", "又一条", "late")
+    late = rows(pg_app)[-1]
+    assert late.next_attempt_at == clock.now() + timedelta(seconds=outbox.PARK_S)
+    with q(pg_app).factory() as s:
+        assert s.execute(outbox_queue.DUE, {"now": clock.now(), "scan": 50}).all() == []
+    clock.advance(seconds=31)
+    deliverer.drain(max_rounds=50)        # the paced one goes, and releases the parked one at once
+    assert texts_to(wecom, "dealer_bj_li")[-2:] == ["消息30", "又一条"]
+    # Behind a last row that is due (not yet claimed) or being sent: written due.
+    enqueue(pg_app, "dealer_bj_wang", "一", "w1")
+    enqueue(pg_app, "dealer_bj_wang", "二", "w2")
+    with q(pg_app).factory() as s, s.begin():
+        s.execute(update(OutboxMessage).where(OutboxMessage.idem_key == "w2")
+                  .values(status="sending", next_attempt_at=clock.now() + timedelta(seconds=40),
+                          lease_until=clock.now() + timedelta(seconds=40)))
+    enqueue(pg_app, "dealer_bj_wang", "三", "w3")
+    w1, _, w3 = rows(pg_app)[-3:]
+    assert w1.next_attempt_at == w3.next_attempt_at == clock.now()
+
+
+def test_a_parked_reply_whose_release_came_before_its_commit_waits_only_its_backstop(pg_app, wecom, clock):
+    """The one case the release chain misses: the queue's last row is sent and finished
+    while the command writing the reply behind it has not committed (the release can't
+    see the uncommitted row). The reply then waits for its backstop, PARK_S, not longer."""
+    _fill(pg_app, 31)
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    [paced] = [r for r in rows(pg_app) if r.status == "pending"]
+    clock.advance(seconds=30)
+    written = clock.now()
+    with q(pg_app).factory() as writer, writer.begin():
+        outbox.enqueue(writer, clock, "dealer_bj_li", Text("竞态"), "race", platform="wecom")
+        clock.advance(seconds=31)                 # meanwhile the paced row goes
+        assert deliverer.drain(max_rounds=5) == 1
+    assert [r.status for r in rows(pg_app) if r.id == paced.id] == ["sent"]
+    assert rows(pg_app)[-1].next_attempt_at == written + timedelta(seconds=outbox.PARK_S)
+    assert deliverer.drain() == 0                 # not released: it waits…
+    clock.advance(seconds=outbox.PARK_S - 31)
+    assert deliverer.drain() == 1                 # …for its backstop only
+    assert texts_to(wecom, "dealer_bj_li")[-1] == "竞态"
 
 
 def test_a_message_failed_for_good_releases_the_next(pg_app, wecom, clock):
