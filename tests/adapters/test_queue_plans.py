@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from chat import inbox, outbox_queue
+from chat import inbox, outbox, outbox_queue
 
 pytestmark = pytest.mark.postgres
 
@@ -97,3 +97,17 @@ def test_the_inbox_claims_read_only_new_rows(busy_engine):
             assert "ix_inbox_new" in plan, plan
             assert "Seq Scan on inbox" not in plan and "ix_inbox_status" not in plan, plan
             assert "Bitmap Index Scan on pk_inbox" not in plan, plan
+
+
+def test_writing_a_reply_reads_only_its_recipients_open_rows(busy_engine):
+    """The reply's INSERT looks at its recipient's last open row (is the queue waiting?):
+    through ix_outbox_open, whether the recipient has a deep queue (u1) or none (u7,
+    whose history is all sent), never walking the outbox backwards by id."""
+    now = datetime.now(UTC)
+    for recipient in ("u1", "u7"):
+        params = {"platform": "wecom", "idem_key": f"plan:{recipient}", "recipient": recipient, "payload": "{}",
+                  "status": "pending", "attempts": 0, "next_attempt_at": now, "parked_until": now,
+                  "created_at": now}
+        for plan in _plans(busy_engine, outbox._ENQUEUE, params):
+            assert "ix_outbox_open" in plan, plan
+            assert "pk_outbox" not in plan and "Seq Scan" not in plan, plan
