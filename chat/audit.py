@@ -44,6 +44,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import AuditBatch, AuditEvent
+from models.db import add_inserted
 
 log = logging.getLogger(__name__)
 
@@ -119,15 +120,15 @@ def _key(key: bytes | str | None) -> bytes | None:
 def record(session: Session, *, at: datetime, actor: str, action: str, entity_type: str,
            entity_id: Any, before: dict | None = None, after: dict | None = None,
            verdicts: list | None = None) -> AuditEvent:
-    """Append an event: one INSERT when the session flushes (batched with the
-    command's other audit events), nothing read, no row shared with anyone."""
+    """Append an event: one plain INSERT now (models.db.add_inserted: a command's
+    event costs no unit-of-work flush), nothing else read, no row shared with anyone."""
     # JSON round trip: what is stored is plain JSON (dates and decimals as text),
     # so what the sealer hashes is exactly what the database hands back.
     before, after, verdicts = (json.loads(_canonical(v)) if v is not None else None
                                for v in (before, after, verdicts))
     ev = AuditEvent(at=at, actor=actor, action=action, entity_type=entity_type, entity_id=str(entity_id),
                     before=before, after=after, verdicts=verdicts)
-    session.add(ev)
+    add_inserted(session, ev)
     return ev
 
 

@@ -177,7 +177,7 @@ def _python_default(column):
     raise _NotInsertable(column.key)      # a SQL expression or a sequence: the database's to say
 
 
-_PLAIN_INSERTS: dict[Table, object] = {}
+_PLAIN_INSERTS: dict[tuple[Table, bool], object] = {}   # (table, numbered by the database?)
 
 
 def _insert_values(mapper, obj) -> tuple[dict, dict]:
@@ -202,9 +202,18 @@ def _insert_values(mapper, obj) -> tuple[dict, dict]:
             attributes[prop.key] = None
         else:
             values[column.key] = attributes[prop.key] = value
-    if any(values.get(c.key) is None for c in mapper.primary_key):
+    missing = [c for c in mapper.primary_key if values.get(c.key) is None]
+    if missing and (len(missing) > 1 or _made_key(table) is not missing[0]):
         raise _NotInsertable("primary key")
     return values, attributes
+
+
+def _made_key(table: Table):
+    """The table's one primary key column if the database numbers it (an integer
+    it assigns on insert, read back with RETURNING), else None."""
+    key = table.primary_key.columns.values()
+    column = key[0] if len(key) == 1 else None
+    return column if column is not None and column is table.autoincrement_column else None
 
 
 def add_inserted(session: Session, obj) -> None:
@@ -212,11 +221,13 @@ def add_inserted(session: Session, obj) -> None:
     loaded. For a hot path: the unit of work's flush of one row costs several times
     the statement itself (a registration's was a twelfth of its command's CPU).
 
-    The object must carry its primary key. Every column attribute is set first (to
+    The object carries its primary key, or the database numbers it (one integer
+    key, read back with RETURNING). Every column attribute is set first (to
     what the flush would have written), so nothing is left to load later; changes
     made afterwards are flushed as UPDATEs, as for any loaded row. What this can't
     do as the flush would (a database-side default, a key still to be made, a
-    related object set on it, a version counter) goes through the unit of work.
+    related object set on it, a version counter, a key made some other way) goes
+    through the unit of work.
 
     A rollback does not take the object out of the session (it never was pending):
     use it where a failed transaction's session is closed, as a command's is."""
@@ -231,9 +242,13 @@ def add_inserted(session: Session, obj) -> None:
         if key not in obj.__dict__ or obj.__dict__[key] is not value:
             setattr(obj, key, value)
     table = mapper.local_table
-    statement = _PLAIN_INSERTS.get(table)
+    made = _made_key(table) if values.get(getattr(_made_key(table), "key", None)) is None else None
+    statement = _PLAIN_INSERTS.get((table, made is not None))
     if statement is None:
-        statement = _PLAIN_INSERTS[table] = insert(table)
-    session.execute(statement, values)
+        statement = _PLAIN_INSERTS[(table, made is not None)] = (
+            insert(table).returning(made) if made is not None else insert(table))
+    result = session.execute(statement, values)
+    if made is not None:
+        setattr(obj, mapper.get_property_by_column(made).key, result.scalar_one())
     make_transient_to_detached(obj)
     session.add(obj)

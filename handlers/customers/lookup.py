@@ -10,8 +10,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from domain.clock import Clock
-from domain.matching import NameParts, analyse, region_of
+from domain.matching import NameParts, analyse
 from handlers.customers.search import CustomerMatch, aliases_for, index_new_customer, lookup, resembling, tokens_for
+from handlers.customers.tokens import read_name
 from models import Customer, CustomerToken
 from models.db import insert_of
 
@@ -45,12 +46,14 @@ def create(session: Session, clock: Clock, name: str, credit_code: str | None = 
     returned as ``Created.also``."""
     if parts is None:
         parts = analyse(name, aliases_for(session, [name]) or None)
-    values = {"name": name.strip(), "name_key": parts.key, "region": region_of(name), "city": parts.city,
+    reading = read_name(name)      # usually read before the partner's lock (registration._submit)
+    values = {"name": name.strip(), "name_key": parts.key, "region": reading.parts.region, "city": parts.city,
               "credit_code": credit_code, "source": "chat", "created_at": clock.now()}
     extra = also.params if also is not None else {}
     if session.get_bind().dialect.name == "postgresql":
+        tokens = list(reading.tokens) if parts is reading.parts else tokens_for(parts)
         row = session.execute(_made_and_filed(also.sql if also is not None else None),
-                              {**values, "tokens": tokens_for(parts), **extra}).first()
+                              {**values, "tokens": tokens, **extra}).first()
     else:
         stmt = insert_of(session, Customer).values(**values).on_conflict_do_nothing()
         row = session.execute(stmt.returning(Customer) if also is None else

@@ -26,7 +26,7 @@ from domain.matching import MatchResult, NameParts, analyse, compare, is_latinis
 from domain.matching.reasons import named_expansions
 from domain.matching.text import simplify
 from handlers.customers.reads import candidates, first_read
-from handlers.customers.tokens import query_tokens, tokens_for
+from handlers.customers.tokens import query_tokens, read_name, tokens_for
 from models import Customer, CustomerAlias, CustomerToken
 from models.db import insert_of
 
@@ -128,12 +128,14 @@ def _search(session: Session, name: str, credit_code: str | None,
             out.append(CustomerMatch("duplicate", 1.0, "统一社会信用代码相同", hit, ("credit_code",)))
             if not every:
                 return out, None
-    parts = analyse(name)
+    reading = read_name(name)
+    parts, tiers = reading.parts, list(reading.tiers)
     exact, aliased = first_read(session, parts.key, alias_key(name))
     table: dict[str, str] = {}
     if aliased:                            # an admin's short name (rare): read the name as its full name
         table = aliases_for(session, [name])
         parts = analyse(name, table or None)
+        tiers = query_tokens(parts)
         exact = session.execute(select(Customer).where(Customer.name_key == parts.key)).scalar_one_or_none()
     if exact is not None:                  # the common case: one indexed read and done
         named = named_expansions(parts.steps)   # say which alias or short form made it the same
@@ -141,7 +143,6 @@ def _search(session: Session, name: str, credit_code: str | None,
         out.append(CustomerMatch("duplicate", 1.0, reason, exact, parts.steps))
         if not every:
             return out, parts
-    tiers = query_tokens(parts)
     cands = candidates(session, tiers)
     # A stored customer may itself carry a short name an admin defined.
     both = {**(prepare_aliases(cands.aliased) if cands.aliased else {}), **table} or None

@@ -15,6 +15,7 @@ from domain.wording import yuan
 from handlers.approvals import start_flow
 from handlers.customers import lookup as customers
 from handlers.customers.search import credit_code_in
+from handlers.customers.tokens import read_name
 from handlers.registration import claims, contests, joint_cards, key_accounts, lifecycle, locks, pile_ups, recall
 from handlers.registration.answer import outcome_of, reply_outcome
 from handlers.registration.ownership import acting_partner_id, works_deals
@@ -209,12 +210,13 @@ def _bounds_problem(ctx: Context, fields: dict) -> tuple[str, str] | None:
 
 def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner: Partner | None) -> None:
     s, rules, lang = ctx.s, ctx.rules.registration, ctx.lang
+    name = fields["customer"].strip()
+    read_name(name)     # pure work, done before the lock below: the lookup under it finds it read
     # Row locks serialise what must not interleave across workers: one partner's
     # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer);
     # what they protect is read after them (handlers/registration/claims.py).
     partner_id = acting_partner_id(ctx, create=True)
     partner, reg_id = claims.lock_partner(ctx, partner_id)
-    name = fields["customer"].strip()
     code = fields.get("credit_code")
     match = customers.find(s, name, credit_code=code)
     if (match.verdict == "possible" and match.matched is not None and not fields.get("lookalike_confirmed")

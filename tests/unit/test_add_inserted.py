@@ -1,12 +1,13 @@
 """models.db.add_inserted: a new object written with one plain INSERT and filed in
 the session as loaded, on SQLite and PostgreSQL: the row holds what the unit of
 work would have written (Python defaults included), reading the object afterwards
-sends nothing, a later change is flushed as an UPDATE, and what it can't do alone
-(a database-side default, a key still to be made) goes through the unit of work."""
+sends nothing, a later change is flushed as an UPDATE, a key the database numbers is
+read back by the same INSERT, and what it can't do alone (a database-side default, a
+related object, a default that reads its context) goes through the unit of work."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import JSON, ForeignKey, String, create_engine, inspect, select, text
+from sqlalchemy import JSON, ForeignKey, String, create_engine, event, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -83,6 +84,25 @@ def test_a_none_given_lets_the_default_apply_as_the_flush_does(engine):
     with engine.connect() as conn:
         # JSON stores a None given (the type says so); an integer's None gives way to its default
         assert conn.execute(select(Deal.revision, Deal.lines).where(Deal.id == 10)).one() == (1, None)
+
+
+def test_a_key_the_database_numbers_is_read_back_by_the_insert(engine):
+    with Session(engine) as s, s.begin():
+        first, second = Counted(name="一"), Counted(name="二")
+        flushes: list[int] = []
+        event.listen(s, "before_flush", lambda *_: flushes.append(1))
+        with counting(engine) as sent:
+            add_inserted(s, first)
+            add_inserted(s, second)
+            assert second.id == first.id + 1 and not flushes      # no unit of work involved
+            s.flush()
+        assert [q.lstrip().split()[0].upper() for q in sent.issued] == ["INSERT", "INSERT"]
+        assert all("RETURNING" in q.upper() for q in sent.issued)
+        assert inspect(first).persistent and s.get(Counted, first.id) is first
+        ids = first.id, second.id
+    with engine.connect() as conn:
+        assert conn.execute(select(Counted.id, Counted.name).order_by(Counted.id)).all() == [
+            (ids[0], "一"), (ids[1], "二")]
 
 
 def test_a_later_change_is_an_update(engine):
