@@ -64,6 +64,9 @@ class Vocabulary:
     # body may be such a list command ("查询 我的报备")
     lists: set[Meaning] = field(default_factory=set)
     wraps_lists: set[Meaning] = field(default_factory=set)
+    # sorted_words, kept until a word is added (every message reads it; words are
+    # added only while the capabilities register, through add_keywords / add_ref_verb)
+    _sorted: tuple[tuple[str, Meaning], ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add_keywords(self, meaning: Meaning, words: tuple[str, ...]) -> None:
         for word in words:
@@ -71,20 +74,24 @@ class Vocabulary:
             if known is not None and known != meaning:
                 raise ValueError(f"command word {word!r} already means {known}, not {meaning}")
             self.keywords[word.lower()] = meaning
+        self._sorted = None
 
     def add_ref_verb(self, word: str, prefix: str | None, meaning: Meaning) -> None:
         table = self.by_ref.setdefault(word.lower(), {})
         if table.get(prefix, meaning) != meaning:
             raise ValueError(f"{word!r} before {prefix or 'no number'} already means {table[prefix]}")
         table[prefix] = meaning
+        self._sorted = None
 
     def reader_for(self, meaning: Meaning) -> Reader:
         return self.readers.get(meaning, read_nothing)
 
-    def sorted_words(self) -> list[tuple[str, Meaning]]:
+    def sorted_words(self) -> tuple[tuple[str, Meaning], ...]:
         """Every starting word, longest first; shared verbs without a keyword of
         their own stand for "unknown" until the number decides."""
-        words = dict(self.keywords)
-        for verb in self.by_ref:
-            words.setdefault(verb, UNKNOWN)
-        return sorted(words.items(), key=lambda kv: len(kv[0]), reverse=True)
+        if self._sorted is None:
+            words = dict(self.keywords)
+            for verb in self.by_ref:
+                words.setdefault(verb, UNKNOWN)
+            self._sorted = tuple(sorted(words.items(), key=lambda kv: len(kv[0]), reverse=True))
+        return self._sorted

@@ -172,3 +172,18 @@ REGISTER_CASES: list[tuple[str, dict[str, Any]]] = [
 def test_register(text: str, expect: dict[str, Any]) -> None:
     expect = {"intent": "register", **expect}
     check(parse_message(text, today=TODAY), expect)
+
+
+def test_a_word_added_after_a_message_was_read_is_known_at_once():
+    """The vocabulary keeps its words sorted between messages; a word added later
+    (a capability registering) is in the next message's reading."""
+    from domain.language import parse_message
+    from domain.language.vocabulary import Vocabulary
+    vocabulary = Vocabulary()
+    vocabulary.add_keywords(("demo", "one"), ("试试",))
+    assert parse_message("试试 一下", vocabulary).intent == "demo"
+    assert parse_message("另一个 一下", vocabulary).intent != "demo2"
+    vocabulary.add_keywords(("demo2", "two"), ("另一个",))
+    assert parse_message("另一个 一下", vocabulary).intent == "demo2"
+    vocabulary.add_ref_verb("看看", None, ("demo3", "three"))
+    assert parse_message("看看 一下", vocabulary).intent == "demo3"
