@@ -69,33 +69,37 @@ class Transport(Protocol):
         """Send; the result may carry "card_ref": the card's handle from now on."""
 
 
-# A row behind a queue that is waiting (its last open row is pending and not due
-# yet: paced, backing off, or itself parked) is written parked, with the backstop
-# a claim would give it, instead of due: otherwise every claim round re-reads what
-# was enqueued since the last one only to park it (a tenth of a worker's CPU when
-# three dealers' replies queue behind WeCom's 30 a minute). Behind a queue that may
-# move now (its last row due or being sent), the row is written due and the claim
-# decides, as before. What delivers it is still the release chain (``_release_next``).
-# A release can miss it only if the queue's last row is sent and finished before
-# this row's command commits; it then waits for its backstop, ``PARK_S``.
-_WAITING_TAIL = (f"CASE WHEN (SELECT tail.status = '{OutboxStatus.PENDING.value}' "
-                 "AND tail.next_attempt_at > :next_attempt_at "
-                 f"FROM outbox tail WHERE tail.recipient = :recipient AND tail.{OPEN_OUTBOX} "
-                 "ORDER BY tail.id DESC LIMIT 1) THEN :parked_until ELSE :next_attempt_at END")
+# A reply to a member whose queue is held back (its head, the oldest open row, is
+# pending and not due for a while yet: paced, or backing off while the platform
+# fails) is written parked, with the backstop a claim would give it, instead of due:
+# otherwise every claim round re-reads what was enqueued since the last one only to
+# park it (a tenth of a worker's CPU when three dealers' replies queue behind WeCom's
+# 30 a minute). Behind a head that may go any moment (due, being sent, or due within
+# HELD_S) the reply is written due and the claim decides, as before. What delivers
+# it is still the release chain (``_release_next``). A release can miss it only if
+# its queue moves up to it before its command commits — the head held back at least
+# HELD_S when the INSERT ran (or a platform back up early, ``_back_up``); it then
+# waits for its backstop, ``PARK_S``.
+HELD_S = 5
+_HELD_BACK = (f"CASE WHEN (SELECT head.status = '{OutboxStatus.PENDING.value}' "
+              "AND head.next_attempt_at > :held_until "
+              f"FROM outbox head WHERE head.recipient = :recipient AND head.{OPEN_OUTBOX} "
+              "ORDER BY head.id LIMIT 1) THEN :parked_until ELSE :next_attempt_at END")
 _ENQUEUE = insert_or_nothing(OutboxMessage.__table__, ("platform", "idem_key", "recipient", "payload", "status",
                                                       "attempts", "next_attempt_at", "created_at"), ("idem_key",),
-                             computed={"next_attempt_at": _WAITING_TAIL}, binds={"parked_until": "next_attempt_at"})
+                             computed={"next_attempt_at": _HELD_BACK},
+                             binds={"held_until": "next_attempt_at", "parked_until": "next_attempt_at"})
 
 
 def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str) -> None:
     """One INSERT; a row with the same ``idem_key`` already there (a re-run) makes it
-    nothing. Due now, or parked when its recipient's queue is waiting (``_WAITING_TAIL``)."""
+    nothing. Due now, or parked when its recipient's queue is held back (``_HELD_BACK``)."""
     now = clock.now()
     session.flush()         # a written-out statement does not autoflush what it may refer to
     session.execute(_ENQUEUE, {"platform": platform, "idem_key": idem_key, "recipient": recipient,
                                "payload": outgoing_to_dict(msg), "status": OutboxStatus.PENDING, "attempts": 0,
-                               "next_attempt_at": now, "parked_until": now + timedelta(seconds=PARK_S),
-                               "created_at": now})
+                               "next_attempt_at": now, "held_until": now + timedelta(seconds=HELD_S),
+                               "parked_until": now + timedelta(seconds=PARK_S), "created_at": now})
 
 
 def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:

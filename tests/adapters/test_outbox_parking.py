@@ -88,11 +88,11 @@ def _make_due(app, key: str, clock) -> None:
         s.execute(update(OutboxMessage).where(OutboxMessage.idem_key == key).values(next_attempt_at=clock.now()))
 
 
-def test_a_reply_behind_a_waiting_queue_is_written_parked(pg_app, wecom, clock):
-    """A reply whose member's queue is waiting (its last row paced) is written parked,
-    with the backstop a claim would give it, so claims do not read it only to park it;
-    it goes when the row before it does. Behind a queue that may move now (nothing
-    queued, or its last row due or being sent) a reply is written due."""
+def test_a_reply_behind_a_held_back_queue_is_written_parked(pg_app, wecom, clock):
+    """A reply whose member's queue is held back (its head paced for a while yet) is
+    written parked, with the backstop a claim would give it, so claims do not read it
+    only to park it; it goes when the row before it does. Behind a head that may go any
+    moment (nothing queued, a head due, being sent, or due within HELD_S) it is written due."""
     enqueue(pg_app, "director", "空队列", "empty")
     assert rows(pg_app)[0].next_attempt_at == clock.now()        # nothing queued: due
     _fill(pg_app, 31)
@@ -106,25 +106,28 @@ def test_a_reply_behind_a_waiting_queue_is_written_parked(pg_app, wecom, clock):
     assert late.next_attempt_at == clock.now() + timedelta(seconds=outbox.PARK_S)
     with q(pg_app).factory() as s:
         assert s.execute(outbox_queue.DUE, {"now": clock.now(), "scan": 50}).all() == []
-    clock.advance(seconds=31)
-    deliverer.drain(max_rounds=50)        # the paced one goes, and releases the parked one at once
-    assert texts_to(wecom, "dealer_bj_li")[-2:] == ["消息30", "又一条"]
-    # Behind a last row that is due (not yet claimed) or being sent: written due.
+    clock.advance(seconds=31 - outbox.HELD_S + 1)
+    enqueue(pg_app, "dealer_bj_li", "快了", "soon")               # the head goes within HELD_S: due
+    assert rows(pg_app)[-1].next_attempt_at == clock.now()
+    clock.advance(seconds=outbox.HELD_S - 1)
+    deliverer.drain(max_rounds=50)        # the paced one goes, and releases the parked ones in turn
+    assert texts_to(wecom, "dealer_bj_li")[-3:] == ["消息30", "又一条", "快了"]
+    # Behind a head that is due (not yet claimed) or being sent: written due.
     enqueue(pg_app, "dealer_bj_wang", "一", "w1")
     enqueue(pg_app, "dealer_bj_wang", "二", "w2")
     with q(pg_app).factory() as s, s.begin():
-        s.execute(update(OutboxMessage).where(OutboxMessage.idem_key == "w2")
+        s.execute(update(OutboxMessage).where(OutboxMessage.idem_key == "w1")
                   .values(status="sending", next_attempt_at=clock.now() + timedelta(seconds=40),
                           lease_until=clock.now() + timedelta(seconds=40)))
     enqueue(pg_app, "dealer_bj_wang", "三", "w3")
-    w1, _, w3 = rows(pg_app)[-3:]
-    assert w1.next_attempt_at == w3.next_attempt_at == clock.now()
+    _, w2, w3 = rows(pg_app)[-3:]
+    assert w2.next_attempt_at == w3.next_attempt_at == clock.now()
 
 
 def test_a_parked_reply_whose_release_came_before_its_commit_waits_only_its_backstop(pg_app, wecom, clock):
-    """The one case the release chain misses: the queue's last row is sent and finished
-    while the command writing the reply behind it has not committed (the release can't
-    see the uncommitted row). The reply then waits for its backstop, PARK_S, not longer."""
+    """The one case the release chain misses: a reply written parked (its queue held
+    back) whose queue moves up to it before its command commits (the release can't see
+    the uncommitted row). The reply then waits for its backstop, PARK_S, not longer."""
     _fill(pg_app, 31)
     deliverer = q(pg_app).deliverer
     deliverer.drain(max_rounds=50)
