@@ -71,15 +71,18 @@ class Transport(Protocol):
 
 # A reply to a member whose queue is held back (its head, the oldest open row, is
 # pending and not due for a while yet: paced, or backing off while the platform
-# fails) is written parked, with the backstop a claim would give it, instead of due:
-# otherwise every claim round re-reads what was enqueued since the last one only to
-# park it (a tenth of a worker's CPU when three dealers' replies queue behind WeCom's
-# 30 a minute). Behind a head that may go any moment (due, being sent, or due within
+# fails) is written parked, PARK_S from now, instead of due: otherwise every claim
+# round re-reads what was enqueued since the last one only to park it (a tenth of a
+# worker's CPU when three dealers' replies queue behind WeCom's 30 a minute). (A
+# claim parks a row PARK_S past its head's time; a head held back longer than that,
+# by WeCom's hourly limit, say, finds its queue read once more then and parked as
+# before.) Behind a head that may go any moment (due, being sent, or due within
 # HELD_S) the reply is written due and the claim decides, as before. What delivers
-# it is still the release chain (``_release_next``). A release can miss it only if
-# its queue moves up to it before its command commits — the head held back at least
-# HELD_S when the INSERT ran (or a platform back up early, ``_back_up``); it then
-# waits for its backstop, ``PARK_S``.
+# it is still the release chain (``_release_next``). On PostgreSQL a release can
+# miss it only if its queue moves up to it before its command commits: a command
+# still open HELD_S after its reply, or a backing-off head sent early (``_probe``,
+# ``_back_up``); the reply then waits for its backstop, PARK_S. (On SQLite the
+# command's write lock keeps the deliverer out until it commits.)
 HELD_S = 5
 _HELD_BACK = (f"CASE WHEN (SELECT head.status = '{OutboxStatus.PENDING.value}' "
               "AND head.next_attempt_at > :held_until "

@@ -230,9 +230,14 @@ def add_inserted(session: Session, obj) -> None:
     through the unit of work.
 
     A rollback does not take the object out of the session (it never was pending):
-    use it where a failed transaction's session is closed, as a command's is."""
+    use it where a failed transaction's session is closed, as a command's is; inside a
+    savepoint (which may be rolled back while the session goes on) it flushes instead."""
     mapper = inspect(type(obj))
     try:
+        if session.in_nested_transaction():
+            # A savepoint rolled back leaves the session in use: only a pending object
+            # leaves it with its row (chat.api's items each run in one).
+            raise _NotInsertable("inside a savepoint")
         values, attributes = _insert_values(mapper, obj)
     except _NotInsertable:
         session.add(obj)

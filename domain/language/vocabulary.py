@@ -69,19 +69,19 @@ class Vocabulary:
     _sorted: tuple[tuple[str, Meaning], ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add_keywords(self, meaning: Meaning, words: tuple[str, ...]) -> None:
+        self._sorted = None
         for word in words:
             known = self.keywords.get(word.lower())
             if known is not None and known != meaning:
                 raise ValueError(f"command word {word!r} already means {known}, not {meaning}")
             self.keywords[word.lower()] = meaning
-        self._sorted = None
 
     def add_ref_verb(self, word: str, prefix: str | None, meaning: Meaning) -> None:
+        self._sorted = None
         table = self.by_ref.setdefault(word.lower(), {})
         if table.get(prefix, meaning) != meaning:
             raise ValueError(f"{word!r} before {prefix or 'no number'} already means {table[prefix]}")
         table[prefix] = meaning
-        self._sorted = None
 
     def reader_for(self, meaning: Meaning) -> Reader:
         return self.readers.get(meaning, read_nothing)

@@ -70,7 +70,7 @@ def test_a_head_another_worker_is_finishing_leaves_its_queue_due(pg_app, wecom, 
     deliverer.drain(max_rounds=50)
     [paced] = [r for r in rows(pg_app) if r.status == "pending"]
     enqueue(pg_app, "dealer_bj_li", "又一条", "late")
-    _make_due(pg_app, "late", clock)     # written while its queue's last row was due: a claim decides
+    _make_due(pg_app, "late", clock)     # written parked (its head is paced): due, as if written before
     with q(pg_app).factory() as other, other.begin():
         other.execute(select(OutboxMessage).where(OutboxMessage.id == paced.id).with_for_update())
         assert deliverer._claim_round(10) == ([], 0)               # the late one: blocked, not parked

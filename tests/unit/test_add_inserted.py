@@ -141,3 +141,19 @@ def test_a_failed_insert_leaves_nothing_filed(engine):
             add_inserted(s, Deal(id=9, name="后到"))
         s.rollback()
         assert s.get(Deal, 9).name == "先到"
+
+
+def test_inside_a_savepoint_it_is_the_unit_of_works(engine):
+    """A savepoint rolled back while the session goes on (chat.api's items) must take
+    the object with it: there it is added and flushed, so the rollback expunges it."""
+    with Session(engine) as s, s.begin():
+        nested = s.begin_nested()
+        gone = Counted(name="回滚")
+        add_inserted(s, gone)
+        nested.rollback()
+        assert gone not in s
+        kept = Counted(name="留下")
+        add_inserted(s, kept)
+        assert s.get(Counted, kept.id) is kept
+    with engine.connect() as conn:
+        assert conn.execute(select(Counted.name)).scalars().all() == ["留下"]

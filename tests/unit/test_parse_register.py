@@ -182,6 +182,7 @@ def test_a_word_added_after_a_message_was_read_is_known_at_once():
     vocabulary = Vocabulary()
     vocabulary.add_keywords(("demo", "one"), ("试试",))
     assert parse_message("试试 一下", vocabulary).intent == "demo"
+    assert vocabulary.sorted_words() is vocabulary.sorted_words()     # kept between messages
     assert parse_message("另一个 一下", vocabulary).intent != "demo2"
     vocabulary.add_keywords(("demo2", "two"), ("另一个",))
     assert parse_message("另一个 一下", vocabulary).intent == "demo2"
