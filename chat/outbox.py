@@ -36,11 +36,12 @@ from chat import addresses, cards
 from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
 from chat.outbox_queue import DUE as _DUE
+from chat.outbox_queue import ENQUEUE as _ENQUEUE
+from chat.outbox_queue import HELD_S, PARK_S
 from chat.outbox_queue import RELEASE as _RELEASE
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
-from models.db import insert_or_nothing
-from models.messaging import OPEN_OUTBOX, is_open
+from models.messaging import is_open
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,6 @@ MAX_BACKOFF_S = 30
 PROBE_S = 5          # while a platform seems down, one message is tried this often
 SCAN_FACTOR = 5      # a claim reads up to this many due rows per row it may send (the rest: parked or left)
 CLAIM_ROUNDS = 8     # batches one claim reads at most while it finds only rows to park
-PARK_S = 60          # a parked row is read again this long after its head's time, released or not
 DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
 
 
@@ -69,34 +69,9 @@ class Transport(Protocol):
         """Send; the result may carry "card_ref": the card's handle from now on."""
 
 
-# A reply to a member whose queue is held back (its head, the oldest open row, is
-# pending and not due for a while yet: paced, or backing off while the platform
-# fails) is written parked, PARK_S from now, instead of due: otherwise every claim
-# round re-reads what was enqueued since the last one only to park it (a tenth of a
-# worker's CPU when three dealers' replies queue behind WeCom's 30 a minute). (A
-# claim parks a row PARK_S past its head's time; a head held back longer than that,
-# by WeCom's hourly limit, say, finds its queue read once more then and parked as
-# before.) Behind a head that may go any moment (due, being sent, or due within
-# HELD_S) the reply is written due and the claim decides, as before. What delivers
-# it is still the release chain (``_release_next``). On PostgreSQL a release can
-# miss it only if its queue moves up to it before its command commits: a command
-# still open HELD_S after its reply, or a backing-off head sent early (``_probe``,
-# ``_back_up``); the reply then waits for its backstop, PARK_S. (On SQLite the
-# command's write lock keeps the deliverer out until it commits.)
-HELD_S = 5
-_HELD_BACK = (f"CASE WHEN (SELECT head.status = '{OutboxStatus.PENDING.value}' "
-              "AND head.next_attempt_at > :held_until "
-              f"FROM outbox head WHERE head.recipient = :recipient AND head.{OPEN_OUTBOX} "
-              "ORDER BY head.id LIMIT 1) THEN :parked_until ELSE :next_attempt_at END")
-_ENQUEUE = insert_or_nothing(OutboxMessage.__table__, ("platform", "idem_key", "recipient", "payload", "status",
-                                                      "attempts", "next_attempt_at", "created_at"), ("idem_key",),
-                             computed={"next_attempt_at": _HELD_BACK},
-                             binds={"held_until": "next_attempt_at", "parked_until": "next_attempt_at"})
-
-
 def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str) -> None:
     """One INSERT; a row with the same ``idem_key`` already there (a re-run) makes it
-    nothing. Due now, or parked when its recipient's queue is held back (``_HELD_BACK``)."""
+    nothing. Due now, or parked when its recipient's queue is held back (outbox_queue.ENQUEUE)."""
     now = clock.now()
     session.flush()         # a written-out statement does not autoflush what it may refer to
     session.execute(_ENQUEUE, {"platform": platform, "idem_key": idem_key, "recipient": recipient,

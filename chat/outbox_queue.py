@@ -1,8 +1,9 @@
-"""The outbox as a work queue: the two statements its claims turn on, built once.
+"""The outbox as a work queue: the statements its rows are written and claimed by, built once.
 
-``DUE`` finds the rows to send (or park) with each one's head, the oldest open row
-of its recipient before it; ``RELEASE`` makes a finished row's successor due. Both
-go through partial indexes of open rows only (migration 0019), so they read a few
+``ENQUEUE`` writes a reply, due or already parked behind a held-back queue; ``DUE``
+finds the rows to send (or park) with each one's head, the oldest open row of its
+recipient before it; ``RELEASE`` makes a finished row's successor due. All go
+through partial indexes of open rows only (migration 0019), so they read a few
 index pages however long the history or a member's queue
 (``tests/adapters/test_queue_plans.py`` checks their plans)."""
 from __future__ import annotations
@@ -11,7 +12,10 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import aliased
 
 from models import OutboxMessage, OutboxStatus
-from models.messaging import is_open
+from models.db import insert_or_nothing
+from models.messaging import OPEN_OUTBOX, is_open
+
+PARK_S = 60          # a parked row is read again this long after its head's time, released or not
 
 
 def _due_statement():
@@ -46,3 +50,28 @@ def _release_statement():
 
 
 DUE, RELEASE = _due_statement(), _release_statement()
+
+
+# A reply to a member whose queue is held back (its head, the oldest open row, is
+# pending and not due for a while yet: paced, or backing off while the platform
+# fails) is written parked, PARK_S from now, instead of due: otherwise every claim
+# round re-reads what was enqueued since the last one only to park it (a tenth of a
+# worker's CPU when three dealers' replies queue behind WeCom's 30 a minute). (A
+# claim parks a row PARK_S past its head's time; a head held back longer than that,
+# by WeCom's hourly limit, say, finds its queue read once more then and parked as
+# before.) Behind a head that may go any moment (due, being sent, or due within
+# HELD_S) the reply is written due and the claim decides, as before. What delivers
+# it is still the release chain (chat.outbox's ``_release_next``). On PostgreSQL a
+# release can miss it only if its queue moves up to it before its command commits: a command
+# still open HELD_S after its reply, or a backing-off head sent early (its ``_probe``,
+# ``_back_up``); the reply then waits for its backstop, PARK_S. (On SQLite the
+# command's write lock keeps the deliverer out until it commits.)
+HELD_S = 5
+_HELD_BACK = (f"CASE WHEN (SELECT head.status = '{OutboxStatus.PENDING.value}' "
+              "AND head.next_attempt_at > :held_until "
+              f"FROM outbox head WHERE head.recipient = :recipient AND head.{OPEN_OUTBOX} "
+              "ORDER BY head.id LIMIT 1) THEN :parked_until ELSE :next_attempt_at END")
+ENQUEUE = insert_or_nothing(OutboxMessage.__table__, ("platform", "idem_key", "recipient", "payload", "status",
+                                                     "attempts", "next_attempt_at", "created_at"), ("idem_key",),
+                            computed={"next_attempt_at": _HELD_BACK},
+                            binds={"held_until": "next_attempt_at", "parked_until": "next_attempt_at"})

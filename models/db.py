@@ -247,7 +247,9 @@ def add_inserted(session: Session, obj) -> None:
         if key not in obj.__dict__ or obj.__dict__[key] is not value:
             setattr(obj, key, value)
     table = mapper.local_table
-    made = _made_key(table) if values.get(getattr(_made_key(table), "key", None)) is None else None
+    made = _made_key(table)
+    if made is not None and values.get(made.key) is not None:
+        made = None                     # the key is given: nothing to read back
     statement = _PLAIN_INSERTS.get((table, made is not None))
     if statement is None:
         statement = _PLAIN_INSERTS[(table, made is not None)] = (

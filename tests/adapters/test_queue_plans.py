@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from chat import inbox, outbox, outbox_queue
+from chat import inbox, outbox_queue
 
 pytestmark = pytest.mark.postgres
 
@@ -108,6 +108,6 @@ def test_writing_a_reply_reads_only_its_recipients_open_rows(busy_engine):
         params = {"platform": "wecom", "idem_key": f"plan:{recipient}", "recipient": recipient, "payload": "{}",
                   "status": "pending", "attempts": 0, "next_attempt_at": now, "held_until": now, "parked_until": now,
                   "created_at": now}
-        for plan in _plans(busy_engine, outbox._ENQUEUE, params):
+        for plan in _plans(busy_engine, outbox_queue.ENQUEUE, params):
             assert "ix_outbox_open" in plan, plan
             assert "pk_outbox" not in plan and "Seq Scan" not in plan, plan
