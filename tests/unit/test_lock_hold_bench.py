@@ -1,0 +1,29 @@
+"""bench/scale/lock_hold.py's totals: a registration's hold runs from its partner's
+lock to its COMMIT, its statements' round trips are counted in it, and work outside
+a hold (another command, the delivery loop) is not."""
+from __future__ import annotations
+
+from bench.scale.lock_hold import LockHold
+
+
+def _statement(hold: LockHold, sql: str) -> None:
+    hold.before()
+    hold.after(sql)
+
+
+def test_a_hold_runs_from_the_partners_lock_to_the_commit():
+    hold = LockHold()
+    _statement(hold, "SELECT active_rules.rules_version FROM …")          # before the lock: not counted
+    assert hold.committed() is False and hold.n == 0
+    _statement(hold, "SELECT partners.id, partners.name FROM partners WHERE partners.id = 1 FOR UPDATE")
+    _statement(hold, "INSERT INTO registrations (id) VALUES (1)")
+    _statement(hold, "INSERT INTO outbox (platform) VALUES ('wecom')")
+    assert hold.committed() is True
+    _statement(hold, "SELECT outbox.id FROM outbox")                    # the delivery loop: no hold
+    assert hold.committed() is False
+    summary = hold.summary()
+    assert summary["registrations"] == 1
+    assert set(summary["statements"]) == {"INSERT INTO registrations (id) VALUES (1)",
+                                          "INSERT INTO outbox (platform) VALUES ('wecom')"}
+    assert all(s["count"] == 1 for s in summary["statements"].values())
+    assert summary["wall_s"] >= summary["statements_s"] >= 0
