@@ -4,8 +4,10 @@ Every registration of a partner waits for that lock, so with the issue's three
 partners the end-to-end rate is at most three divided by the hold. This runs
 ``bench_scale.py``'s e2e part with workers that time the hold
 (``bench/scale/lock_hold.py``) and prints, per registration: the wall time the
-lock is held (the partner's ``FOR UPDATE`` returned → COMMIT sent), the worker
-thread's CPU in it, and each statement's round trip in it.
+lock is held (the statement taking it returned → COMMIT sent: since stop 25 that
+statement is the command's last, the bump of the partner's claim number), the
+worker thread's CPU in it, each statement's round trip in it, and apart the
+locking statement's own round trip, the wait for the lock included.
 
     .venv/bin/python bench/lock_hold.py [--e2e-n 12000] [--e2e-dealers 0]
 
@@ -33,10 +35,11 @@ from bench.scale.env import PYTHON, run_id  # noqa: E402
 
 def merged(folder: Path) -> dict:
     """The workers' totals added up."""
-    out = {"registrations": 0, "wall_s": 0.0, "cpu_s": 0.0, "statements_s": 0.0, "statements": {}}
+    out = {"registrations": 0, "wall_s": 0.0, "cpu_s": 0.0, "statements_s": 0.0, "locking_s": 0.0, "rolled_back": 0,
+           "statements": {}}
     for path in folder.glob("*.json"):
         part = json.loads(path.read_text())
-        for key in ("registrations", "wall_s", "cpu_s", "statements_s"):
+        for key in ("registrations", "wall_s", "cpu_s", "statements_s", "locking_s", "rolled_back"):
             out[key] += part[key]
         for sql, figures in part["statements"].items():
             total = out["statements"].setdefault(sql, {"count": 0, "s": 0.0})
@@ -51,7 +54,10 @@ def table(hold: dict) -> str:
     rows = ["| while the partner's lock is held | per registration |", "|---|---:|",
             f"| wall time, lock taken → COMMIT sent | {ms(hold['wall_s'])} |",
             f"| of it the worker thread's CPU | {ms(hold['cpu_s'])} |",
-            f"| of it in statements' round trips | {ms(hold['statements_s'])} |"]
+            f"| of it in statements' round trips | {ms(hold['statements_s'])} |",
+            f"| (before it: the locking statement, the wait for the lock included) | {ms(hold['locking_s'])} |"]
+    rows.append(f"| first passes rolled back and run again (RunAgain) | {hold['rolled_back']} "
+                f"({hold['rolled_back'] / n:.1%}) |")
     for sql, figures in sorted(hold["statements"].items(), key=lambda kv: -kv[1]["s"]):
         rows.append(f"| `{sql}…` ({figures['count'] / n:.1f} per registration) | {ms(figures['s'])} |")
     return "\n".join(rows)

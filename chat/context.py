@@ -23,6 +23,13 @@ LANG_KEY = "lang:{user}"
 LANG_TTL_S = 90 * 24 * 3600
 
 
+class RunAgain(Exception):
+    """Raised by a command that decided on reads taken without a lock and found, at
+    its end under the lock, that they may be stale (only while
+    ``Context.may_run_again``). The inbox rolls the command back and runs it once
+    more at once, with ``second_pass`` set: that time it takes its locks first."""
+
+
 @dataclass(frozen=True)
 class MediaSource:
     """A platform's inbound media: ``fetch(media_id) -> (bytes, content type, file
@@ -93,6 +100,40 @@ class Context:
     # Sends waiting for their turn (see sends_held), and holds not yet released.
     _held: list | None = field(default=None, repr=False)
     _holds: list[HeldSends] = field(default_factory=list, repr=False)
+    # The second run of a command that raised RunAgain (see there).
+    second_pass: bool = False
+    # Steps to run last (see at_end); None: nobody calls finish(), so they run at once.
+    _at_end: list[Callable[[], None]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def finished_by_runner(cls, second_pass: bool = False, **kwargs) -> Context:
+        """A context whose runner calls ``finish`` before it commits and runs the
+        command again on RunAgain (the inbox)."""
+        return cls(**kwargs, second_pass=second_pass, _at_end=[])
+
+    @property
+    def may_run_again(self) -> bool:
+        """Whether the command may raise RunAgain: its runner would run it again."""
+        return self._at_end is not None and not self.second_pass
+
+    def at_end(self, step: Callable[[], None]) -> None:
+        """Run ``step`` as the command's last statements, after all it wrote: a
+        capability takes a contended row lock there, so that it is held only until
+        the commit. In a context nobody finishes (a timed job, the ERP API) it runs now."""
+        if self._at_end is None:
+            step()
+        else:
+            self._at_end.append(step)
+
+    def finish(self) -> None:
+        """Called by the runner once the command ran, before its commit: what the
+        session still holds is written, then the steps kept by ``at_end``."""
+        if not self._at_end:
+            return
+        self.s.flush()
+        steps, self._at_end = self._at_end, []
+        for step in steps:
+            step()
 
     @classmethod
     def for_system(cls, s: Session, svc: Services, actor: str = "system", user: User | None = None) -> Context:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
@@ -27,6 +27,11 @@ class Partner(Base):
     receivables_as_of: Mapped[datetime | None]
     # The manufacturer's own direct team, as the party of the deals its reps register.
     direct: Mapped[bool] = mapped_column(default=False)
+    # How many registrations the partner has submitted, counted by each as its last
+    # statement (that UPDATE is the partner's row lock, held only for the commit):
+    # a registration that read its partner's earlier claims without the lock knows
+    # from it whether any committed meanwhile (handlers/registration/claims.py).
+    claim_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     users: Mapped[list[User]] = relationship(back_populates="partner")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
@@ -137,6 +137,23 @@ class RegistrationLock(Base):
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime]
     registration: Mapped[Registration] = relationship()
+
+
+class RecentClaim(Base):
+    """The customer of one of a partner's last ``RECENT_CLAIMS`` registrations, in
+    the slot its claim number (``partners.claim_seq``) gives: a ring, overwritten as
+    the count goes round, so it never grows. A registration that read without the
+    partner's lock reads here, under it, the customers of those committed
+    meanwhile (handlers/registration/claims.py). No key to the customer: a merged
+    customer's row is simply not found, and the reader then takes the safe way."""
+    __tablename__ = "partner_recent_claims"
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    customer_id: Mapped[int]
+
+
+RECENT_CLAIMS = 64
 
 
 class RegistrationExtension(Base):

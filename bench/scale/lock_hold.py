@@ -1,13 +1,16 @@
 """How long a registration holds its partner's row lock, timed inside a worker.
 
 ``python -m bench.scale.lock_hold [worker options]`` is ``python -m bot worker``
-with SQLAlchemy cursor events on every engine: from the moment the partner's
-``SELECT … FOR UPDATE`` returns to the moment the command's COMMIT is sent (its
-WAL flush not included), the wall time, the thread's CPU and each statement's
-round trip are added up per thread. Every ``WRITE_EVERY`` registrations (and at
-exit) the totals go to ``$BENCH_LOCK_HOLD_DIR/<pid>.json``; ``bench/lock_hold.py``
-runs the e2e with these workers and prints them. A bench tool only: the events
-cost the worker a little CPU of their own."""
+with SQLAlchemy cursor events on every engine: from the moment the statement that
+takes the partner's lock returns (the bump of its claim number, the command's last
+statement; the ``SELECT … FOR UPDATE`` of a second pass) to the moment the
+command's COMMIT is sent (its WAL flush not included), the wall time, the thread's
+CPU and each statement's round trip are added up per thread, and apart the locking
+statement's own round trip (the wait for the lock is in it) and the holds that
+ended in a ROLLBACK (a first pass run again). Every ``WRITE_EVERY`` registrations
+(and at exit) the totals go to ``$BENCH_LOCK_HOLD_DIR/<pid>.json``;
+``bench/lock_hold.py`` runs the e2e with these workers and prints them. A bench
+tool only: the events cost the worker a little CPU of their own."""
 from __future__ import annotations
 
 import json
@@ -17,7 +20,14 @@ import time
 from pathlib import Path
 
 WRITE_EVERY = 200
-_LOCK = "SELECT partners.id"     # the partner's lock (handlers/registration/claims.py), FOR UPDATE
+# What takes the partner's lock (handlers/registration/partner_lock.py): the bump of its
+# claim number (PostgreSQL; SQLite's has no WITH), or a second pass's FOR UPDATE.
+_BUMPS = ("WITH bumped AS (UPDATE partners", "UPDATE partners SET claim_seq")
+_LOCK = "SELECT partners.id"
+
+
+def takes_lock(statement: str) -> bool:
+    return statement.startswith(_BUMPS) or (statement.startswith(_LOCK) and "FOR UPDATE" in statement)
 
 
 class LockHold:
@@ -25,7 +35,8 @@ class LockHold:
 
     def __init__(self):
         self.n = 0
-        self.wall = self.cpu = self.in_statements = 0.0
+        self.wall = self.cpu = self.in_statements = self.locking = 0.0
+        self.rolled_back = 0       # holds that ended in a ROLLBACK: first passes run again (RunAgain)
         self.statements: dict[str, list[float]] = {}     # first words → [count, seconds]
         self._mutex = threading.Lock()
         self._local = threading.local()
@@ -35,9 +46,10 @@ class LockHold:
 
     def after(self, statement: str) -> None:
         local, now = self._local, time.perf_counter()
-        if statement.startswith(_LOCK) and "FOR UPDATE" in statement:
-            local.held, local.cpu, local.trips = now, time.thread_time(), []
-        elif getattr(local, "held", None) is not None:
+        held = getattr(local, "held", None)
+        if held is None and takes_lock(statement):    # (a second pass's bump is inside its hold)
+            local.held, local.cpu, local.trips, local.locking = now, time.thread_time(), [], now - local.sent
+        elif held is not None:
             local.trips.append((" ".join(statement.split())[:48], now - local.sent))
 
     def committed(self) -> bool:
@@ -51,6 +63,7 @@ class LockHold:
             self.n += 1
             self.wall += wall
             self.cpu += cpu
+            self.locking += local.locking
             for key, seconds in local.trips:
                 total = self.statements.setdefault(key, [0, 0.0])
                 total[0] += 1
@@ -58,10 +71,18 @@ class LockHold:
                 self.in_statements += seconds
         return True
 
+    def rollback(self) -> None:
+        """A ROLLBACK is being sent: a hold open in this thread ends without a registration."""
+        if getattr(self._local, "held", None) is not None:
+            self._local.held = None
+            with self._mutex:
+                self.rolled_back += 1
+
     def summary(self) -> dict:
         with self._mutex:
             return {"registrations": self.n, "wall_s": self.wall, "cpu_s": self.cpu,
-                    "statements_s": self.in_statements,
+                    "statements_s": self.in_statements, "locking_s": self.locking,
+                    "rolled_back": self.rolled_back,
                     "statements": {k: {"count": c, "s": s} for k, (c, s) in self.statements.items()}}
 
 
@@ -78,6 +99,7 @@ def install(hold: LockHold, out: Path | None) -> None:
             write(hold, out)
 
     event.listen(Engine, "commit", on_commit)
+    event.listen(Engine, "rollback", lambda _conn: hold.rollback())
 
 
 def write(hold: LockHold, out: Path) -> None:

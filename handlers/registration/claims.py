@@ -5,13 +5,12 @@ a later one: PostgreSQL reads a statement's rows as of its start (READ
 COMMITTED), so rows committed by whoever held the lock while we waited for it
 are only seen by the next statement.
 
-- ``lock_partner``: the partner's row, locked (its quota), with the id the new
-  registration will get (its number is written with it: no second write);
 - ``read``: after the customer's row lock, everything about the customer the
   checks need, in one statement: every lock on it (and on the customer a new
   name resembles) with its registration and partner, the partner's claims on
   it that ended within the cool-down, and the partner's open registrations
-  (the quota). Expiry and recall at claim time, the holder, the cool-down and
+  (the quota; the partner's lock, taken last, checks it again: partner_lock.py).
+  Expiry and recall at claim time, the holder, the cool-down and
   the lookalike's holder are all answered from it.
 """
 from __future__ import annotations
@@ -29,27 +28,7 @@ from handlers.customers.lookup import Also
 from handlers.registration import locks
 from handlers.registration.cooldown import COOLING
 from models import OPEN_STATUSES, Customer, Partner, Registration, RegistrationLock
-
-
-def _lock_partner_statement(postgresql: bool):
-    """The partner's row, locked, with the id the next registration gets: PostgreSQL's
-    sequence; SQLite, whose write lock the command holds from its first statement
-    (BEGIN IMMEDIATE), numbers rows after the highest, as it would itself. Built
-    once per dialect (building it cost more than running it)."""
-    next_id = (func.nextval(func.pg_get_serial_sequence(Registration.__tablename__, "id")) if postgresql
-               else select(func.coalesce(func.max(Registration.id), 0) + 1).scalar_subquery())
-    return (select(Partner, next_id.label("next_id"))
-            .where(Partner.id == bindparam("lock_partner")).with_for_update(of=Partner))
-
-
-_LOCK_PARTNER = {True: _lock_partner_statement(True), False: _lock_partner_statement(False)}
-
-
-def lock_partner(ctx: Context, partner_id: int) -> tuple[Partner, int]:
-    """The partner, its row locked, and the id of the registration about to be made."""
-    stmt = _LOCK_PARTNER[ctx.s.get_bind().dialect.name == "postgresql"]
-    partner, next_id = ctx.s.execute(stmt, {"lock_partner": partner_id}).one()
-    return partner, next_id
+from models.shared_statement import SharedStatement
 
 
 def lock_customer(ctx: Context, customer_id: int) -> None:
@@ -124,7 +103,7 @@ def _read_statement():
     return select(counted.c.open_count, reg, partner, lock).select_from(counted).outerjoin(rows, true())
 
 
-_READ = _read_statement()
+_READ = SharedStatement(_read_statement())
 
 
 def read(ctx: Context, customer_id: int, partner_id: int, also: int | None = None) -> Claims:
@@ -136,7 +115,7 @@ def read(ctx: Context, customer_id: int, partner_id: int, also: int | None = Non
     q, params = _READ, {"customers": customers, "customer_id": customer_id, "partner_id": partner_id, "since": since}
     claims = Claims(now=now)
     seen: set[int] = set()
-    for count, r, p, lk in ctx.s.execute(q, params):
+    for count, r, p, lk in q.rows(ctx.s, params):
         claims.open_count = count
         if r is None:
             continue

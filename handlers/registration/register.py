@@ -16,7 +16,17 @@ from handlers.approvals import start_flow
 from handlers.customers import lookup as customers
 from handlers.customers.search import credit_code_in
 from handlers.customers.tokens import read_name
-from handlers.registration import claims, contests, joint_cards, key_accounts, lifecycle, locks, pile_ups, recall
+from handlers.registration import (
+    claims,
+    contests,
+    joint_cards,
+    key_accounts,
+    lifecycle,
+    locks,
+    partner_lock,
+    pile_ups,
+    recall,
+)
 from handlers.registration.answer import outcome_of, reply_outcome
 from handlers.registration.ownership import acting_partner_id, works_deals
 from handlers.registration.partners import find_partner
@@ -211,12 +221,12 @@ def _bounds_problem(ctx: Context, fields: dict) -> tuple[str, str] | None:
 def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner: Partner | None) -> None:
     s, rules, lang = ctx.s, ctx.rules.registration, ctx.lang
     name = fields["customer"].strip()
-    read_name(name)     # pure work, done before the lock below: the lookup under it finds it read
-    # Row locks serialise what must not interleave across workers: one partner's
-    # quota, and all claims on one customer (PostgreSQL; SQLite runs one writer);
-    # what they protect is read after them (handlers/registration/claims.py).
+    read_name(name)     # pure work, kept per process: the lookup finds it read
+    # Row locks serialise what must not interleave across workers: all claims on one
+    # customer, taken before what they protect is read (handlers/registration/claims.py),
+    # and one partner's quota and look-alike names, taken last (partner_lock.py).
     partner_id = acting_partner_id(ctx, create=True)
-    partner, reg_id = claims.lock_partner(ctx, partner_id)
+    partner, reg_id, claim_seq = partner_lock.partner_for_claim(ctx, partner_id)
     code = fields.get("credit_code")
     match = customers.find(s, name, credit_code=code)
     if (match.verdict == "possible" and match.matched is not None and not fields.get("lookalike_confirmed")
@@ -241,6 +251,9 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
     amount = float(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
     open_count = 0 if partner.direct else found.open_count
+    partner_lock.confirm_at_end(ctx, partner, partner_lock.Read(claim_seq, None if partner.direct else open_count,
+                                                               rules.open_quota),
+                                name, customer, match, code)
     # The direct team sells every line, in its reps' regions, with no quota.
     qualified = lines if partner.direct else partner.product_lines
     regions = list(user.regions or []) if partner.direct else partner.regions

@@ -68,11 +68,34 @@ def test_a_claim_takes_all_its_locks_or_none(app, driver):
         assert sorted(s.execute(select(RegistrationLock.scope_key)).scalars()) == ["line:监护", "line:超声"]
 
 
+def _at_once(app, driver, messages: list[tuple[str, str]]) -> list[int]:
+    """Two colleagues' (one partner's) registrations run together: each does all its
+    work and then waits at the partner's row lock, held here until both wait there."""
+    from models import Partner
+    factory = q(app).factory
+    ids = [q(app).inbox.accept(driver._inbound(user, "text", text=text), f"test:at-once:{user}")
+           for user, text in messages]
+    results = {}
+    with factory() as holder:
+        holder.begin()
+        partner_id = holder.execute(select(Partner.id).where(Partner.code == "P-BJ-KJ")).scalar_one()
+        holder.execute(select(Partner.id).where(Partner.id == partner_id).with_for_update())
+        workers = [threading.Thread(target=lambda i=i: results.update({i: q(app).inbox.process(i)})) for i in ids]
+        [w.start() for w in workers]
+        assert wait_for(lambda: _waiting_for_locks(factory) == len(ids), timeout=60), "the claims never met the lock"
+        holder.commit()
+        [w.join(30) for w in workers]
+    assert results == {i: "done" for i in ids}
+    return ids
+
+
 def test_two_claims_of_one_partner_at_once_count_each_other_against_the_quota(pg_app, pg_driver):
-    """The quota is read after the partner's row lock, in a statement of its own:
-    a claim that waited for the lock sees the registration made by the one that
-    held it (read in the locking statement, it would still see none)."""
-    from models import Partner, RuleSet
+    """Each claim reads the quota without the partner's lock and takes the lock
+    last: the one that took it second finds a registration committed since its
+    read, which could reach the quota, and is run again with the lock taken
+    first, when it counts the other one (read in the locking statement, it would
+    still see none)."""
+    from models import RuleSet
     svc = q(pg_app).services
     factory = q(pg_app).factory
     with factory() as s, s.begin():
@@ -80,23 +103,50 @@ def test_two_claims_of_one_partner_at_once_count_each_other_against_the_quota(pg
         reg_rules = {**(content.get("registration") or {}), "open_quota": 1}
         svc.rules.load_content(s, {**content, "registration": reg_rules}, source="test: quota 1")
     # two colleagues (one partner), two customers: nothing but the partner's lock orders them
-    ids = [q(pg_app).inbox.accept(pg_driver._inbound(user, "text", text=text), f"test:quota:{user}")
-           for user, text in (("dealer_bj_li", "报备 北京协和医院 彩超 80万"),
-                              ("dealer_bj_wang", "报备 北京大学第一医院 彩超 60万"))]
-    results = {}
-    with factory() as holder:
-        holder.begin()
-        partner_id = holder.execute(select(Partner.id).where(Partner.code == "P-BJ-KJ")).scalar_one()
-        holder.execute(select(Partner.id).where(Partner.id == partner_id).with_for_update())
-        workers = [threading.Thread(target=lambda i=i: results.update({i: q(pg_app).inbox.process(i)})) for i in ids]
-        [w.start() for w in workers]
-        assert wait_for(lambda: _waiting_for_locks(factory) == 2, timeout=60), "the claims never met the lock"
-        holder.commit()
-        [w.join(30) for w in workers]
-    assert results == {i: "done" for i in ids}
+    _at_once(pg_app, pg_driver, [("dealer_bj_li", "报备 北京协和医院 彩超 80万"),
+                                 ("dealer_bj_wang", "报备 北京大学第一医院 彩超 60万")])
+    assert q(pg_app).inbox.second_passes == 1
     with factory() as s:
         statuses = sorted(s.execute(select(Registration.status)).scalars())
         quota = [v for r in s.execute(select(Registration)).scalars() for v in r.verdicts
                  if v["rule_id"] == "registration.quota" and v["outcome"] == "reject"]
     assert statuses == ["approved", "rejected"]
     assert len(quota) == 1 and quota[0]["facts"]["open_registrations"] == 1
+
+
+def test_two_lookalike_names_of_one_partner_at_once_are_not_both_taken_for_new(pg_app, pg_driver, chat):
+    """Neither name is known, and each claim's lookup ran before the other's
+    customer existed. The one that takes the partner's lock second finds, among
+    the partner's claims committed since its read, a customer its name resembles:
+    it runs again and asks, as it would have one after the other."""
+    _at_once(pg_app, pg_driver, [("dealer_bj_li", f"报备 {NAME} 彩超 80万"),
+                                 ("dealer_bj_wang", f"报备 {NAME}东院 彩超 60万")])
+    assert q(pg_app).inbox.second_passes == 1
+    with q(pg_app).factory() as s:
+        reg = s.execute(select(Registration)).scalar_one()          # one registration, not two
+        customers = s.execute(select(Customer.name).where(Customer.source == "chat")).scalars().all()
+    assert reg.status == "approved" and reg.match["verdict"] == "distinct"
+    assert customers == [reg.customer_text]
+    q(pg_app).deliverer.drain()
+    other = "dealer_bj_wang" if reg.customer_text == NAME else "dealer_bj_li"
+    asked = chat.texts_to(other)[-1]
+    assert reg.customer_text in asked and reg.number in asked and "是同一客户吗" in asked
+
+
+def test_unrelated_claims_of_one_partner_at_once_both_stand_without_running_again(pg_app, pg_driver):
+    """Registrations committed since a claim's read that claimed unrelated
+    customers, well under the quota, change nothing: the claim commits as it
+    decided. The partner's claim number counts both, and its ring keeps both customers."""
+    from models import Partner, RecentClaim
+    _at_once(pg_app, pg_driver, [("dealer_bj_li", f"报备 {NAME} 彩超 80万"),
+                                 ("dealer_bj_wang", "报备 北京市海淀区明远护理院 彩超 60万")])
+    assert q(pg_app).inbox.second_passes == 0
+    with q(pg_app).factory() as s:
+        regs = s.execute(select(Registration).order_by(Registration.id)).scalars().all()
+        partner = s.execute(select(Partner).where(Partner.code == "P-BJ-KJ")).scalar_one()
+        ring = s.execute(select(RecentClaim.seq, RecentClaim.slot, RecentClaim.customer_id)
+                         .where(RecentClaim.partner_id == partner.id).order_by(RecentClaim.seq)).all()
+    assert [r.status for r in regs] == ["approved", "approved"]
+    assert partner.claim_seq == 2
+    assert [(seq, slot) for seq, slot, _ in ring] == [(1, 1), (2, 2)]
+    assert sorted(c for _, _, c in ring) == sorted(r.customer_id for r in regs)

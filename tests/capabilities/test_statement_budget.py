@@ -26,16 +26,21 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from chat.context import Context
 from models import AuditEvent, Customer, Registration, RegistrationLock
 from tests.support.statements import counting
 
 BUDGET = 12
 # The command's own statements: reference data (catalog + rule version), the
-# partner's lock (+ the new id), the name's lookup, the customer's lock and its
-# claims (a known customer) or the customer with its index tokens (a new one:
-# one statement on PostgreSQL, two on SQLite), the registration, its lock, the reply.
-COMMAND_KNOWN = {"postgresql": 8, "sqlite": 8}
-COMMAND_NEW = {"postgresql": 8, "sqlite": 9}
+# partner (+ the new id and its claim number), the name's lookup, the customer's lock
+# and its claims (a known customer) or the customer with its index tokens (a new one:
+# one statement on PostgreSQL, two on SQLite), the registration, its lock, the reply,
+# and last the partner's claim number bumped (its row lock) with the slot of its ring
+# of recent claims (one statement on PostgreSQL, two on SQLite). With another of the
+# partner's registrations committed meanwhile, one more reads their customers
+# (handlers/registration/partner_lock.py); one at a time, as here, none has.
+COMMAND_KNOWN = {"postgresql": 9, "sqlite": 10}
+COMMAND_NEW = {"postgresql": 9, "sqlite": 11}
 # What the inbox and the audit chain cost (see the module's docstring).
 INBOX_PER_COMMAND = 1
 AUDIT_PER_EVENT = 1
@@ -76,28 +81,32 @@ def _process(app, driver, user: str, text: str) -> tuple[Phases, Registration]:
     router = q.inbox.router
     inbox_id = q.inbox.accept(driver._inbound(user, "text", text=text), f"test:budget:{user}:{text}")
     marks: list[int] = []
-    inner = type(router).dispatch
+    inner, inner_finish = type(router).dispatch, Context.finish
     with counting(q.engine) as st:
-        def dispatch(ctx):
-            marks.append(len(st.issued))
-            try:
-                inner(router, ctx)
-            finally:
+        def marked(run):
+            def wrapped(*args):
                 marks.append(len(st.issued))
-        router.dispatch = dispatch
+                try:
+                    run(*args)
+                finally:
+                    marks.append(len(st.issued))
+            return wrapped
+        router.dispatch = marked(lambda ctx: inner(router, ctx))
+        Context.finish = marked(inner_finish)        # the steps a command keeps for its end (at_end)
         try:
             assert q.inbox.process(inbox_id) == "done"
         finally:
             del router.dispatch
+            Context.finish = inner_finish
     q.deliverer.drain()
-    start, end = marks
+    start, end, finish_start, finish_end = marks
     phases = Phases()
     for i, sql in enumerate(st.issued):
         if _AUDIT.search(sql):
             phases.audit.append(sql)
         elif _KV.search(sql):
             phases.kv.append(sql)
-        elif start <= i < end:
+        elif start <= i < end or finish_start <= i < finish_end:
             phases.command.append(sql)
         else:
             phases.inbox.append(sql)
@@ -136,6 +145,11 @@ def _assert_budget(found: dict[str, Phases], dialect: str) -> None:
         # the merged reads stay merged: one partner read (its lock), at most one count (the quota)
         assert sum(sql.lstrip().startswith("SELECT partners.") for sql in phases.command) == 1
         assert sum("count(*)" in sql for sql in phases.command) <= 1
+        # the partner's row lock is the last statement: held for the commit only
+        assert "UPDATE partners SET claim_seq" in (phases.command[-1] if dialect == "postgresql"
+                                                   else phases.command[-2]), phases.listing()
+        assert "partner_recent_claims" in phases.command[-1], phases.listing()
+        assert not any("FOR UPDATE" in sql and "partners" in sql for sql in phases.command), phases.listing()
 
 
 def test_a_registration_costs_at_most_its_budget_on_postgres(pg_app, pg_driver):
