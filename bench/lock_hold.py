@@ -56,7 +56,7 @@ def table(hold: dict) -> str:
             f"| of it the worker thread's CPU | {ms(hold['cpu_s'])} |",
             f"| of it in statements' round trips | {ms(hold['statements_s'])} |",
             f"| (before it: the locking statement, the wait for the lock included) | {ms(hold['locking_s'])} |"]
-    rows.append(f"| first passes rolled back and run again (RunAgain) | {hold['rolled_back']} "
+    rows.append(f"| runs rolled back at the lock and run again (RunAgain, a deadlock) | {hold['rolled_back']} "
                 f"({hold['rolled_back'] / n:.1%}) |")
     for sql, figures in sorted(hold["statements"].items(), key=lambda kv: -kv[1]["s"]):
         rows.append(f"| `{sql}…` ({figures['count'] / n:.1f} per registration) | {ms(figures['s'])} |")

@@ -12,10 +12,11 @@ row lock is ever waited for):
 
 - ``ack``: the acknowledgement's INSERT into the inbox, committed (autocommit);
 - ``command``: one transaction of the statements an accepted registration runs
-  (the inbox row taken, catalog and rule version, the partner locked with the next
-  id, the customer's key, its candidates, the customer and its tokens with the
-  partner's open registrations counted up to the default quota, the registration,
-  its lock, the audit event, the reply in the outbox), committed;
+  (the inbox row taken, catalog and rule version, the partner with the next id and
+  its claim number, the customer's key, its candidates, the customer and its tokens
+  with the partner's open registrations counted up to the default quota, the
+  registration, its lock, the audit event, the reply in the outbox, and last the
+  partner's claim number bumped with its ring slot: its row lock), committed;
 - ``delivery``: the reply claimed (one transaction) and marked sent (another),
   as the outbox does around a send; the send itself is not made.
 
@@ -61,7 +62,9 @@ CREATE TABLE rule_sets (version int PRIMARY KEY, active boolean NOT NULL);
 CREATE TABLE products (sku varchar(40) PRIMARY KEY, name varchar(100), line varchar(40), aliases jsonb,
     active boolean);
 CREATE TABLE partners (id serial PRIMARY KEY, name varchar(100), regions jsonb, product_lines jsonb,
-    tier varchar(20));
+    tier varchar(20), claim_seq bigint NOT NULL DEFAULT 0);
+CREATE TABLE partner_recent_claims (partner_id int, slot int, seq bigint, customer_id int, resembled_id int,
+    PRIMARY KEY (partner_id, slot));
 CREATE TABLE customers (id serial PRIMARY KEY, name varchar(200), name_key varchar(200) UNIQUE,
     region varchar(40), created_at timestamptz);
 CREATE TABLE customer_tokens (token varchar(200), customer_id int, PRIMARY KEY (token, customer_id));
@@ -100,8 +103,8 @@ def _statements():
                 "RETURNING payload, received_at",
         "reference": "SELECT r.v, p.sku, p.name, p.line, p.aliases, p.active FROM (SELECT max(version) AS v "
                      "FROM rule_sets WHERE active) r LEFT JOIN products p ON true ORDER BY p.sku",
-        "partner": "SELECT id, name, regions, product_lines, tier, nextval('registrations_id_seq') AS next_id "
-                   "FROM partners WHERE id = :partner FOR UPDATE",
+        "partner": "SELECT id, name, regions, product_lines, tier, claim_seq, "
+                   "nextval('registrations_id_seq') AS next_id FROM partners WHERE id = :partner",
         "by_key": "SELECT id, name, region FROM customers WHERE name_key = :key",
         "candidates": "SELECT c.id, c.name, c.region FROM customer_tokens t JOIN customers c ON "
                       "c.id = t.customer_id WHERE t.token = ANY(CAST(:tokens AS varchar[])) LIMIT 12",
@@ -120,6 +123,11 @@ def _statements():
                  ":actor, 'registration.submitted', :number, CAST(:after AS jsonb), CAST(:verdicts AS jsonb))",
         "reply": "INSERT INTO outbox (idem_key, recipient, payload, status, next_attempt_at) VALUES (:idem, "
                  ":recipient, CAST(:payload AS jsonb), 'pending', now()) ON CONFLICT (idem_key) DO NOTHING",
+        "bump": "WITH bumped AS (UPDATE partners SET claim_seq = claim_seq + 1 WHERE id = :partner RETURNING "
+                "claim_seq) INSERT INTO partner_recent_claims (partner_id, slot, seq, customer_id, resembled_id) "
+                "SELECT CAST(:partner AS int), claim_seq % 64, claim_seq, CAST(:customer AS int), NULL FROM bumped "
+                "ON CONFLICT (partner_id, slot) DO UPDATE SET seq = excluded.seq, customer_id = excluded.customer_id, "
+                "resembled_id = excluded.resembled_id RETURNING seq",
         "claim": "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN (SELECT id FROM "
                  "outbox WHERE status = 'pending' AND recipient = :recipient ORDER BY id LIMIT :batch "
                  "FOR UPDATE SKIP LOCKED) RETURNING id, payload",
@@ -183,6 +191,7 @@ def _command(conn, st: dict, partner: int, sender: str, n: int, inbox_id: int) -
             {"number": number, "customer": name, "status": "approved"}, ensure_ascii=False), "verdicts": verdicts})
         conn.execute(st["reply"], {"idem": f"reg:{number}", "recipient": sender,
                                    "payload": json.dumps(REPLY, ensure_ascii=False)})
+        conn.execute(st["bump"], {"partner": partner, "customer": customer.id}).one()
     return True
 
 

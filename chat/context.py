@@ -26,8 +26,8 @@ LANG_TTL_S = 90 * 24 * 3600
 class RunAgain(Exception):
     """Raised by a command that decided on reads taken without a lock and found, at
     its end under the lock, that they may be stale (only while
-    ``Context.may_run_again``). The inbox rolls the command back and runs it once
-    more at once, with ``second_pass`` set: that time it takes its locks first."""
+    ``Context.may_run_again``). The inbox rolls the command back and runs it again at
+    once (``run`` counts); in its last run (``final_run``) it takes its locks first."""
 
 
 @dataclass(frozen=True)
@@ -100,21 +100,22 @@ class Context:
     # Sends waiting for their turn (see sends_held), and holds not yet released.
     _held: list | None = field(default=None, repr=False)
     _holds: list[HeldSends] = field(default_factory=list, repr=False)
-    # The second run of a command that raised RunAgain (see there).
-    second_pass: bool = False
+    # Which run of the command this is, and whether its runner allows no other (RunAgain).
+    run: int = 1
+    final_run: bool = True
     # Steps to run last (see at_end); None: nobody calls finish(), so they run at once.
     _at_end: list[Callable[[], None]] | None = field(default=None, repr=False)
 
     @classmethod
-    def finished_by_runner(cls, second_pass: bool = False, **kwargs) -> Context:
+    def finished_by_runner(cls, run: int = 1, final_run: bool = False, **kwargs) -> Context:
         """A context whose runner calls ``finish`` before it commits and runs the
-        command again on RunAgain (the inbox)."""
-        return cls(**kwargs, second_pass=second_pass, _at_end=[])
+        command again on RunAgain, unless this is its final run (the inbox)."""
+        return cls(**kwargs, run=run, final_run=final_run, _at_end=[])
 
     @property
     def may_run_again(self) -> bool:
         """Whether the command may raise RunAgain: its runner would run it again."""
-        return self._at_end is not None and not self.second_pass
+        return self._at_end is not None and not self.final_run
 
     def at_end(self, step: Callable[[], None]) -> None:
         """Run ``step`` as the command's last statements, after all it wrote: a

@@ -40,6 +40,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import Engine, bindparam, exists, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from chat import outbox
@@ -62,6 +63,19 @@ CURSOR = "inbox"
 GAP_GRACE_S = 0.05          # an id missing this long is closed (an insert in flight is waited for)
 GAP_LOCK_TIMEOUT_MS = 2000  # …but not forever: a web process stuck mid-insert is retried next round
 _INBOX = InboxMessage.__table__
+
+
+# A command's runs at most, at once, when one raises RunAgain: the runs before the last
+# read without the locks they can do without, usually fresh again the second time; the
+# last takes its locks first. A deadlock before the last is met the same way: a first
+# run holds the rows it wrote while it waits for its last lock, so it can meet a last
+# run that took that lock first and wants one of those rows.
+RUNS = 3
+_DEADLOCK = "40P01"     # SQLSTATE deadlock_detected
+
+
+def _deadlock(exc: Exception) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == _DEADLOCK
 
 
 def retry_after_s(attempts: int) -> int:
@@ -143,8 +157,8 @@ class Inbox:
         self._ack = AckInsert(self._engine)
         self._accept_stmt = self._ack.statement       # tests hold an insert open with it
         self._claims = itertools.count(1)
-        # Commands run a second time (RunAgain) by this process: the benches report it.
-        self.second_passes = 0
+        # Commands run again (RunAgain, a deadlock) by this process: the benches report it.
+        self.reruns = 0
         self._counting = threading.Lock()
 
     @property
@@ -230,31 +244,33 @@ class Inbox:
     def _process(self, inbox_id: int, token: str | None) -> str:
         """One transaction: its first statement marks the row done (and is the row
         lock another worker's SKIP LOCKED passes by); a failure rolls everything
-        back. A command that raises RunAgain is rolled back and run once more at once."""
-        second_pass = False
+        back. A command that raises RunAgain, or meets a deadlock before its final
+        run, is rolled back and run again at once (see RUNS)."""
+        run = 1
         while True:
             try:
-                return self._run(inbox_id, token, second_pass)
+                return self._run(inbox_id, token, run)
             except Exception as exc:   # the command rolled back
-                if isinstance(exc, RunAgain) and not second_pass:
+                if run < RUNS and (isinstance(exc, RunAgain) or _deadlock(exc)):
                     log.debug("inbox %s runs again: %s", inbox_id, exc)
                     with self._counting:
-                        self.second_passes += 1
-                    second_pass = True
+                        self.reruns += 1
+                    run += 1
                     continue
                 log.exception("inbox %s failed", inbox_id)   # keep the message for a retry
                 self._failed(inbox_id, exc, token)
                 return "failed"
 
-    def _run(self, inbox_id: int, token: str | None, second_pass: bool) -> str:
+    def _run(self, inbox_id: int, token: str | None, run: int) -> str:
         with self._factory() as s:
             with s.begin():
                 taken = self._take(s, inbox_id, token)
                 if taken is None:
                     return "skipped"        # done already, or another worker has it now
                 msg, received_at, user = taken
-                ctx = Context.finished_by_runner(second_pass, s=s, svc=self.svc, inbound=msg, inbox_id=inbox_id,
-                                                 received_at=received_at, user=user, lang=language_of(msg.text))
+                ctx = Context.finished_by_runner(run, run == RUNS, s=s, svc=self.svc, inbound=msg,
+                                                 inbox_id=inbox_id, received_at=received_at, user=user,
+                                                 lang=language_of(msg.text))
                 self.router.dispatch(ctx)
                 ctx.finish()
             return "done"

@@ -151,6 +151,9 @@ class RecentClaim(Base):
     slot: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     customer_id: Mapped[int]
+    # The known customer its name resembled, if any: two names that each resemble it
+    # may not resemble each other (北京协和医院东院, 北京协和医院西院).
+    resembled_id: Mapped[int | None]
 
 
 RECENT_CLAIMS = 64

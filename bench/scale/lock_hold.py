@@ -3,11 +3,11 @@
 ``python -m bench.scale.lock_hold [worker options]`` is ``python -m bot worker``
 with SQLAlchemy cursor events on every engine: from the moment the statement that
 takes the partner's lock returns (the bump of its claim number, the command's last
-statement; the ``SELECT … FOR UPDATE`` of a second pass) to the moment the
+statement; the ``SELECT … FOR NO KEY UPDATE`` of a final run) to the moment the
 command's COMMIT is sent (its WAL flush not included), the wall time, the thread's
 CPU and each statement's round trip are added up per thread, and apart the locking
 statement's own round trip (the wait for the lock is in it) and the holds that
-ended in a ROLLBACK (a first pass run again). Every ``WRITE_EVERY`` registrations
+ended in a ROLLBACK (a run run again). Every ``WRITE_EVERY`` registrations
 (and at exit) the totals go to ``$BENCH_LOCK_HOLD_DIR/<pid>.json``;
 ``bench/lock_hold.py`` runs the e2e with these workers and prints them. A bench
 tool only: the events cost the worker a little CPU of their own."""
@@ -21,13 +21,13 @@ from pathlib import Path
 
 WRITE_EVERY = 200
 # What takes the partner's lock (handlers/registration/partner_lock.py): the bump of its
-# claim number (PostgreSQL; SQLite's has no WITH), or a second pass's FOR UPDATE.
+# claim number (PostgreSQL; SQLite's has no WITH), or a final run's FOR NO KEY UPDATE.
 _BUMPS = ("WITH bumped AS (UPDATE partners", "UPDATE partners SET claim_seq")
 _LOCK = "SELECT partners.id"
 
 
 def takes_lock(statement: str) -> bool:
-    return statement.startswith(_BUMPS) or (statement.startswith(_LOCK) and "FOR UPDATE" in statement)
+    return statement.startswith(_BUMPS) or (statement.startswith(_LOCK) and "UPDATE" in statement)
 
 
 class LockHold:
@@ -36,7 +36,7 @@ class LockHold:
     def __init__(self):
         self.n = 0
         self.wall = self.cpu = self.in_statements = self.locking = 0.0
-        self.rolled_back = 0       # holds that ended in a ROLLBACK: first passes run again (RunAgain)
+        self.rolled_back = 0       # holds that ended in a ROLLBACK: runs run again (RunAgain, a deadlock)
         self.statements: dict[str, list[float]] = {}     # first words → [count, seconds]
         self._mutex = threading.Lock()
         self._local = threading.local()
@@ -47,7 +47,7 @@ class LockHold:
     def after(self, statement: str) -> None:
         local, now = self._local, time.perf_counter()
         held = getattr(local, "held", None)
-        if held is None and takes_lock(statement):    # (a second pass's bump is inside its hold)
+        if held is None and takes_lock(statement):    # (a final run's bump is inside its hold)
             local.held, local.cpu, local.trips, local.locking = now, time.thread_time(), [], now - local.sent
         elif held is not None:
             local.trips.append((" ".join(statement.split())[:48], now - local.sent))

@@ -20,14 +20,19 @@ registrations committed since the first read:
   what the first saw), so the decision stands — the usual case;
 - some: their customers are read from the ring of recent claims
   (``partner_recent_claims``) in one statement, under the lock. If none of them
-  is, or resembles, this registration's customer, and counting them all as open
-  still leaves the quota's verdict as it was, the decision stands;
+  is, or resembles, this registration's customer or the known customer its name
+  resembles (nor resembled that one), and counting them all as open still leaves
+  the quota's verdict as it was, the decision stands;
 - otherwise (or more than the ring holds): ``RunAgain``. The command is rolled
-  back and run again at once, and the second pass takes the partner's lock
-  first, as before.
+  back and run again at once (chat/inbox.py, ``RUNS``): it reads again, now seeing
+  them, without the lock; its final run takes the partner's lock first, as before.
 
-Every registration bumps the number, in every pass and in contexts that take
-the lock first, so none can commit unseen by a first pass of the same partner.
+Every registration bumps the number, in every run and in contexts that take the
+lock first, so none can commit unseen by a run of the same partner that read
+without the lock. A run that read without it holds what it wrote (a customer's
+row lock, its claim's lock) while it waits for the partner's lock at its end; a
+final run holds the partner's lock and may want one of those rows: PostgreSQL
+ends that deadlock after a second, and the inbox runs the first again.
 """
 from __future__ import annotations
 
@@ -51,25 +56,31 @@ def _partner_statement(postgresql: bool, locked: bool):
                else select(func.coalesce(func.max(Registration.id), 0) + 1).scalar_subquery())
     stmt = (select(Partner, Partner.claim_seq, next_id.label("next_id"))
             .where(Partner.id == bindparam("claim_partner")))
-    return stmt.with_for_update(of=Partner) if locked else stmt
+    # FOR NO KEY UPDATE, as the bump's UPDATE takes: it excludes other bumps, not the
+    # key-share locks of the foreign keys to the partner (FOR UPDATE would stop the
+    # partner's other runs at their registration's INSERT, holding what they hold).
+    return stmt.with_for_update(of=Partner, key_share=True) if locked else stmt
 
 
 _PARTNER = {(pg, locked): _partner_statement(pg, locked) for pg in (True, False) for locked in (True, False)}
 
 _CLAIMS, _PARTNERS = RecentClaim.__tablename__, Partner.__tablename__
-_RING_SLOT = ("ON CONFLICT (partner_id, slot) DO UPDATE SET seq = excluded.seq, customer_id = excluded.customer_id")
+_RING_SLOT = ("ON CONFLICT (partner_id, slot) DO UPDATE SET seq = excluded.seq, customer_id = excluded.customer_id, "
+              "resembled_id = excluded.resembled_id")
 # PostgreSQL: the bump and the ring's slot in one statement (a data-modifying WITH).
 _BUMP_PG = text(
     f"WITH bumped AS (UPDATE {_PARTNERS} SET claim_seq = claim_seq + 1 WHERE id = :claim_partner "
     "RETURNING claim_seq) "
-    f"INSERT INTO {_CLAIMS} (partner_id, slot, seq, customer_id) "
+    f"INSERT INTO {_CLAIMS} (partner_id, slot, seq, customer_id, resembled_id) "
     f"SELECT CAST(:claim_partner AS INTEGER), claim_seq % {RECENT_CLAIMS}, claim_seq, "
-    f"CAST(:claim_customer AS INTEGER) FROM bumped {_RING_SLOT} RETURNING seq")
+    f"CAST(:claim_customer AS INTEGER), CAST(:claim_resembled AS INTEGER) FROM bumped {_RING_SLOT} RETURNING seq")
 # SQLite (one writer: nothing ever waits here) has no DML in WITH: two statements.
 _BUMP_SQLITE = text(f"UPDATE {_PARTNERS} SET claim_seq = claim_seq + 1 WHERE id = :claim_partner RETURNING claim_seq")
-_RING_SQLITE = text(f"INSERT INTO {_CLAIMS} (partner_id, slot, seq, customer_id) "
-                    f"VALUES (:claim_partner, :claim_seq % {RECENT_CLAIMS}, :claim_seq, :claim_customer) {_RING_SLOT}")
-_UNSEEN = (select(RecentClaim.seq, Customer.id, Customer.name, Customer.name_key, Customer.credit_code)
+_RING_SQLITE = text(f"INSERT INTO {_CLAIMS} (partner_id, slot, seq, customer_id, resembled_id) "
+                    f"VALUES (:claim_partner, :claim_seq % {RECENT_CLAIMS}, :claim_seq, :claim_customer, "
+                    f":claim_resembled) {_RING_SLOT}")
+_UNSEEN = (select(RecentClaim.seq, RecentClaim.resembled_id, Customer.id, Customer.name, Customer.name_key,
+                  Customer.credit_code)
            .join(Customer, Customer.id == RecentClaim.customer_id)
            .where(RecentClaim.partner_id == bindparam("claim_partner"),
                   RecentClaim.seq > bindparam("seen_seq"), RecentClaim.seq < bindparam("own_seq")))
@@ -87,7 +98,7 @@ class Read:
 def partner_for_claim(ctx: Context, partner_id: int) -> tuple[Partner, int, int]:
     """The partner, the id of the registration about to be made, and the partner's
     claim number. Its row is locked here only when the command cannot be run again
-    (``Context.may_run_again``: a second pass, a context nobody finishes)."""
+    (``Context.may_run_again``: a final run, a context nobody finishes)."""
     stmt = _PARTNER[(ctx.s.get_bind().dialect.name == "postgresql", not ctx.may_run_again)]
     partner, claim_seq, next_id = ctx.s.execute(stmt, {"claim_partner": partner_id}).one()
     return partner, next_id, claim_seq
@@ -98,7 +109,7 @@ def confirm_at_end(ctx: Context, partner: Partner, read: Read, name: str, custom
     """Bump the partner's claim number as the command's last statement (its row
     lock) and check what the command read without the lock (the module's docstring)."""
     def confirm() -> None:
-        own = _bump(ctx, partner.id, customer.id)
+        own = _bump(ctx, partner.id, customer.id, match.matched.id if match.matched is not None else None)
         since = own - 1 - read.claim_seq        # the partner's registrations committed since the read
         if since <= 0 or not ctx.may_run_again:
             return
@@ -111,8 +122,8 @@ def confirm_at_end(ctx: Context, partner: Partner, read: Read, name: str, custom
     ctx.at_end(confirm)
 
 
-def _bump(ctx: Context, partner_id: int, customer_id: int) -> int:
-    params = {"claim_partner": partner_id, "claim_customer": customer_id}
+def _bump(ctx: Context, partner_id: int, customer_id: int, resembled_id: int | None) -> int:
+    params = {"claim_partner": partner_id, "claim_customer": customer_id, "claim_resembled": resembled_id}
     if ctx.s.get_bind().dialect.name == "postgresql":
         return ctx.s.execute(_BUMP_PG, params).scalar_one()
     own = ctx.s.execute(_BUMP_SQLITE, params).scalar_one()
@@ -130,10 +141,12 @@ def _quota_turns(read: Read, since: int) -> bool:
 
 def _touches(row, name: str, customer: Customer, match: CustomerMatch, credit_code: str | None) -> bool:
     """Whether a registration committed unseen could have changed this one's lookup
-    or its claims: it claimed this very customer or the one this name resembles,
-    one of the same canonical name or credit code, or one the name resembles."""
-    _, customer_id, their_name, their_key, their_code = row
-    if customer_id == customer.id or (match.matched is not None and customer_id == match.matched.id):
+    or its claims: it claimed, or its name resembled, this very customer or the one
+    this name resembles (two names may each resemble a third and not each other);
+    it claimed one of the same canonical name or credit code, or one this name resembles."""
+    _, their_resembled, customer_id, their_name, their_key, their_code = row
+    ours = {customer.id} | ({match.matched.id} if match.matched is not None else set())
+    if customer_id in ours or their_resembled in ours:
         return True
     if match.parts is not None and their_key == match.parts.key:
         return True

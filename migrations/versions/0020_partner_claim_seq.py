@@ -4,11 +4,16 @@ row lock taken last
 - partners.claim_seq: bumped by every registration as its last statement (that UPDATE
   is the partner's row lock, held from there to the commit only);
 - partner_recent_claims (partner_id, slot): the customer of the registration with
-  claim number seq, in slot seq % 64; a ring that never grows.
+  claim number seq (and the known customer its name resembled), in slot seq % 64;
+  a ring that never grows.
 
 A registration reads its partner's claim number at its start; if the number moved by
 the time it takes the lock, it reads here which customers those registrations claimed
-(handlers/registration/claims.py).
+(handlers/registration/partner_lock.py).
+
+Upgrading: stop every worker of the code before this revision before a worker of
+this one starts. The older code locks the partner first and never bumps the
+number, so a first pass of this code could not see its registrations.
 
 Revision ID: 0020
 Revises: 0019
@@ -33,6 +38,7 @@ def upgrade() -> None:
         sa.Column('slot', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('seq', sa.BigInteger(), nullable=False),
         sa.Column('customer_id', sa.Integer(), nullable=False),
+        sa.Column('resembled_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name='fk_partner_recent_claims_partner_id_partners',
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('partner_id', 'slot', name='pk_partner_recent_claims'),

@@ -69,8 +69,9 @@ def test_a_claim_takes_all_its_locks_or_none(app, driver):
 
 
 def _at_once(app, driver, messages: list[tuple[str, str]]) -> list[int]:
-    """Two colleagues' (one partner's) registrations run together: each does all its
-    work and then waits at the partner's row lock, held here until both wait there."""
+    """Colleagues' (one partner's) registrations run together: each does its work and
+    then waits for the partner's row lock, held here (FOR NO KEY UPDATE, as a bump
+    or a final run holds it) until all wait, at their bump or behind one another."""
     from models import Partner
     factory = q(app).factory
     ids = [q(app).inbox.accept(driver._inbound(user, "text", text=text), f"test:at-once:{user}")
@@ -79,7 +80,7 @@ def _at_once(app, driver, messages: list[tuple[str, str]]) -> list[int]:
     with factory() as holder:
         holder.begin()
         partner_id = holder.execute(select(Partner.id).where(Partner.code == "P-BJ-KJ")).scalar_one()
-        holder.execute(select(Partner.id).where(Partner.id == partner_id).with_for_update())
+        holder.execute(select(Partner.id).where(Partner.id == partner_id).with_for_update(key_share=True))
         workers = [threading.Thread(target=lambda i=i: results.update({i: q(app).inbox.process(i)})) for i in ids]
         [w.start() for w in workers]
         assert wait_for(lambda: _waiting_for_locks(factory) == len(ids), timeout=60), "the claims never met the lock"
@@ -92,9 +93,8 @@ def _at_once(app, driver, messages: list[tuple[str, str]]) -> list[int]:
 def test_two_claims_of_one_partner_at_once_count_each_other_against_the_quota(pg_app, pg_driver):
     """Each claim reads the quota without the partner's lock and takes the lock
     last: the one that took it second finds a registration committed since its
-    read, which could reach the quota, and is run again with the lock taken
-    first, when it counts the other one (read in the locking statement, it would
-    still see none)."""
+    read, which could reach the quota, and is run again, when it counts the other
+    one (read in the locking statement, it would still see none)."""
     from models import RuleSet
     svc = q(pg_app).services
     factory = q(pg_app).factory
@@ -105,7 +105,7 @@ def test_two_claims_of_one_partner_at_once_count_each_other_against_the_quota(pg
     # two colleagues (one partner), two customers: nothing but the partner's lock orders them
     _at_once(pg_app, pg_driver, [("dealer_bj_li", "报备 北京协和医院 彩超 80万"),
                                  ("dealer_bj_wang", "报备 北京大学第一医院 彩超 60万")])
-    assert q(pg_app).inbox.second_passes == 1
+    assert q(pg_app).inbox.reruns == 1
     with factory() as s:
         statuses = sorted(s.execute(select(Registration.status)).scalars())
         quota = [v for r in s.execute(select(Registration)).scalars() for v in r.verdicts
@@ -121,7 +121,7 @@ def test_two_lookalike_names_of_one_partner_at_once_are_not_both_taken_for_new(p
     it runs again and asks, as it would have one after the other."""
     _at_once(pg_app, pg_driver, [("dealer_bj_li", f"报备 {NAME} 彩超 80万"),
                                  ("dealer_bj_wang", f"报备 {NAME}东院 彩超 60万")])
-    assert q(pg_app).inbox.second_passes == 1
+    assert q(pg_app).inbox.reruns == 1
     with q(pg_app).factory() as s:
         reg = s.execute(select(Registration)).scalar_one()          # one registration, not two
         customers = s.execute(select(Customer.name).where(Customer.source == "chat")).scalars().all()
@@ -140,7 +140,7 @@ def test_unrelated_claims_of_one_partner_at_once_both_stand_without_running_agai
     from models import Partner, RecentClaim
     _at_once(pg_app, pg_driver, [("dealer_bj_li", f"报备 {NAME} 彩超 80万"),
                                  ("dealer_bj_wang", "报备 北京市海淀区明远护理院 彩超 60万")])
-    assert q(pg_app).inbox.second_passes == 0
+    assert q(pg_app).inbox.reruns == 0
     with q(pg_app).factory() as s:
         regs = s.execute(select(Registration).order_by(Registration.id)).scalars().all()
         partner = s.execute(select(Partner).where(Partner.code == "P-BJ-KJ")).scalar_one()
@@ -150,3 +150,21 @@ def test_unrelated_claims_of_one_partner_at_once_both_stand_without_running_agai
     assert partner.claim_seq == 2
     assert [(seq, slot) for seq, slot, _ in ring] == [(1, 1), (2, 2)]
     assert sorted(c for _, _, c in ring) == sorted(r.customer_id for r in regs)
+
+
+def test_two_names_of_one_partner_at_once_each_like_a_known_customer_are_one_claim_and_a_question(
+        pg_app, pg_driver, chat):
+    """东院 and 西院 each resemble 北京协和医院 and not each other. One after the
+    other, the second is a question about the partner's claim waiting on that
+    customer's card; at once, the second to take the partner's lock finds that the
+    claim committed since its read resembled the same customer, and runs again."""
+    _at_once(pg_app, pg_driver, [("dealer_bj_li", "报备 北京协和医院东院 彩超 80万"),
+                                 ("dealer_bj_wang", "报备 北京协和医院西院 彩超 60万")])
+    assert q(pg_app).inbox.reruns == 1
+    with q(pg_app).factory() as s:
+        reg = s.execute(select(Registration)).scalar_one()          # one claim on the card, not two
+    assert reg.status == "pending" and reg.match["matched_name"] == "北京协和医院"
+    q(pg_app).deliverer.drain()
+    other = "dealer_bj_wang" if reg.customer_text.endswith("东院") else "dealer_bj_li"
+    asked = chat.texts_to(other)[-1]
+    assert reg.number in asked and "北京协和医院" in asked

@@ -31,11 +31,11 @@ def test_a_hold_runs_from_the_partners_lock_to_the_commit():
 
 def test_the_bump_of_the_claim_number_takes_the_lock_and_a_rollback_ends_a_hold_unrecorded():
     hold = LockHold()
-    _statement(hold, "INSERT INTO registrations (id) VALUES (1)")            # the first pass: no lock yet
+    _statement(hold, "INSERT INTO registrations (id) VALUES (1)")            # a first run: no lock yet
     _statement(hold, "WITH bumped AS (UPDATE partners SET claim_seq = claim_seq + 1 WHERE id = 1 …")
     hold.rollback()                                                        # RunAgain: rolled back
     assert hold.n == 0 and hold.rolled_back == 1
-    _statement(hold, "SELECT partners.id, partners.name FROM partners WHERE partners.id = 1 FOR UPDATE")
+    _statement(hold, "SELECT partners.id, partners.name FROM partners WHERE partners.id = 1 FOR NO KEY UPDATE")
     _statement(hold, "INSERT INTO registrations (id) VALUES (2)")
     _statement(hold, "WITH bumped AS (UPDATE partners SET claim_seq = claim_seq + 1 WHERE id = 1 …")  # inside
     assert hold.committed() is True
