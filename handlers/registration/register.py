@@ -251,9 +251,6 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
     amount = float(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
     open_count = 0 if partner.direct else found.open_count
-    partner_lock.confirm_at_end(ctx, partner, partner_lock.Read(claim_seq, None if partner.direct else open_count,
-                                                               rules.open_quota),
-                                name, customer, match, code)
     # The direct team sells every line, in its reps' regions, with no quota.
     qualified = lines if partner.direct else partner.product_lines
     regions = list(user.regions or []) if partner.direct else partner.regions
@@ -308,6 +305,14 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         outcome = outcome_of(verdicts)
         reg.status, reg.lock_until, reg.decided_at = RegistrationStatus.REJECTED, None, None
         reg.verdicts = [v.to_dict() for v in verdicts]
+    if outcome.status != RegistrationStatus.REJECTED or (made is not None and made.new):
+        # What the partner's other registrations read about it (its open registrations,
+        # the customers they claim) changes only with one not refused, or one that made a
+        # customer: those take the partner's lock, last. A refused claim on a known
+        # customer (the losers of a race for one customer) changes none of it.
+        partner_lock.confirm_at_end(ctx, partner, partner_lock.Read(claim_seq, None if partner.direct else open_count,
+                                                                   rules.open_quota),
+                                    name, customer, match, code)
 
     ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),
               verdicts=reg.verdicts)

@@ -168,3 +168,25 @@ def test_two_names_of_one_partner_at_once_each_like_a_known_customer_are_one_cla
     other = "dealer_bj_wang" if reg.customer_text.endswith("东院") else "dealer_bj_li"
     asked = chat.texts_to(other)[-1]
     assert reg.number in asked and "北京协和医院" in asked
+
+
+def test_a_refused_claim_on_a_known_customer_takes_no_partner_lock(app, driver, chat):
+    """The losers of a race for one customer change nothing another registration of
+    their partner reads (no open registration, no customer): they are not counted
+    and take no partner lock. A registration that stands, or makes a customer, is."""
+    from models import Partner, RecentClaim
+
+    def claim_seqs() -> dict[str, int]:
+        with q(app).factory() as s:
+            return dict(s.execute(select(Partner.code, Partner.claim_seq)
+                                  .where(Partner.code.in_(("P-BJ-KJ", "P-BJ-HX")))).all())
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")            # stands: counted
+    assert claim_seqs() == {"P-BJ-KJ": 1, "P-BJ-HX": 0}
+    driver.text("dealer_hx_sun", "报备 北京协和医院 彩超 60万")           # another partner: refused
+    driver.text("dealer_bj_wang", "报备 北京协和医院 彩超 70万")          # the holder's colleague: refused
+    assert "报备未通过" in chat.texts_to("dealer_hx_sun")[-1] and "报备未通过" in chat.texts_to("dealer_bj_wang")[-1]
+    assert claim_seqs() == {"P-BJ-KJ": 1, "P-BJ-HX": 0}
+    driver.text("dealer_hx_sun", f"报备 {NAME} 彩超 60万")                 # a new customer: counted
+    assert claim_seqs() == {"P-BJ-KJ": 1, "P-BJ-HX": 1}
+    with q(app).factory() as s:
+        assert s.execute(select(func.count()).select_from(RecentClaim)).scalar() == 2
