@@ -40,13 +40,13 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import Engine, bindparam, exists, or_, select, text, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from chat import outbox
 from chat.ack_insert import AckInsert, ConnectionLost, IdTaken, ReplayKeyHeld
-from chat.context import Context, RunAgain, Services
+from chat.context import Context, Services
 from chat.messages import Inbound, Text
+from chat.reruns import RUNS, Reruns
 from chat.router import Router, language_of
 from chat.scheduling.dbtime import db_now
 from chat.texts import t
@@ -63,19 +63,6 @@ CURSOR = "inbox"
 GAP_GRACE_S = 0.05          # an id missing this long is closed (an insert in flight is waited for)
 GAP_LOCK_TIMEOUT_MS = 2000  # …but not forever: a web process stuck mid-insert is retried next round
 _INBOX = InboxMessage.__table__
-
-
-# A command's runs at most, at once, when one raises RunAgain: the runs before the last
-# read without the locks they can do without, usually fresh again the second time; the
-# last takes its locks first. A deadlock before the last is met the same way: a first
-# run holds the rows it wrote while it waits for its last lock, so it can meet a last
-# run that took that lock first and wants one of those rows.
-RUNS = 3
-_DEADLOCK = "40P01"     # SQLSTATE deadlock_detected
-
-
-def _deadlock(exc: Exception) -> bool:
-    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == _DEADLOCK
 
 
 def retry_after_s(attempts: int) -> int:
@@ -157,9 +144,7 @@ class Inbox:
         self._ack = AckInsert(self._engine)
         self._accept_stmt = self._ack.statement       # tests hold an insert open with it
         self._claims = itertools.count(1)
-        # Commands run again (RunAgain, a deadlock) by this process: the benches report it.
-        self.reruns = 0
-        self._counting = threading.Lock()
+        self._reruns = Reruns()
 
     @property
     def _factory(self) -> sessionmaker[Session]:
@@ -241,25 +226,22 @@ class Inbox:
         with self._lock:
             return self._process(inbox_id, token)
 
+    @property
+    def reruns(self) -> int:
+        """Commands run again at once by this process (chat/reruns.py)."""
+        return self._reruns.count
+
     def _process(self, inbox_id: int, token: str | None) -> str:
         """One transaction: its first statement marks the row done (and is the row
         lock another worker's SKIP LOCKED passes by); a failure rolls everything
         back. A command that raises RunAgain, or meets a deadlock before its final
-        run, is rolled back and run again at once (see RUNS)."""
-        run = 1
-        while True:
-            try:
-                return self._run(inbox_id, token, run)
-            except Exception as exc:   # the command rolled back
-                if run < RUNS and (isinstance(exc, RunAgain) or _deadlock(exc)):
-                    log.debug("inbox %s runs again: %s", inbox_id, exc)
-                    with self._counting:
-                        self.reruns += 1
-                    run += 1
-                    continue
-                log.exception("inbox %s failed", inbox_id)   # keep the message for a retry
-                self._failed(inbox_id, exc, token)
-                return "failed"
+        run, is rolled back and run again at once (chat/reruns.py)."""
+        try:
+            return self._reruns.call(lambda run: self._run(inbox_id, token, run), f"inbox {inbox_id}")
+        except Exception as exc:   # the command rolled back; keep the message for a retry
+            log.exception("inbox %s failed", inbox_id)
+            self._failed(inbox_id, exc, token)
+            return "failed"
 
     def _run(self, inbox_id: int, token: str | None, run: int) -> str:
         with self._factory() as s:

@@ -24,7 +24,7 @@ registrations committed since the first read:
   resembles (nor resembled that one), and counting them all as open still leaves
   the quota's verdict as it was, the decision stands;
 - otherwise (or more than the ring holds): ``RunAgain``. The command is rolled
-  back and run again at once (chat/inbox.py, ``RUNS``): it reads again, now seeing
+  back and run again at once (chat/reruns.py, ``RUNS``): it reads again, now seeing
   them, without the lock; its final run takes the partner's lock first, as before.
 
 Every registration bumps the number, in every run and in contexts that take the

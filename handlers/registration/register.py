@@ -15,7 +15,6 @@ from domain.wording import yuan
 from handlers.approvals import start_flow
 from handlers.customers import lookup as customers
 from handlers.customers.search import credit_code_in
-from handlers.customers.tokens import read_name
 from handlers.registration import (
     claims,
     contests,
@@ -221,7 +220,6 @@ def _bounds_problem(ctx: Context, fields: dict) -> tuple[str, str] | None:
 def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner: Partner | None) -> None:
     s, rules, lang = ctx.s, ctx.rules.registration, ctx.lang
     name = fields["customer"].strip()
-    read_name(name)     # pure work, kept per process: the lookup finds it read
     # Row locks serialise what must not interleave across workers: all claims on one
     # customer, taken before what they protect is read (handlers/registration/claims.py),
     # and one partner's quota and look-alike names, taken last (partner_lock.py).

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from chat.context import Context, RunAgain
-from chat.inbox import RUNS
 from chat.messages import Text
+from chat.reruns import RUNS
 from models import InboxMessage, InboxStatus
 
 
