@@ -79,8 +79,7 @@ _BUMP_SQLITE = text(f"UPDATE {_PARTNERS} SET claim_seq = claim_seq + 1 WHERE id 
 _RING_SQLITE = text(f"INSERT INTO {_CLAIMS} (partner_id, slot, seq, customer_id, resembled_id) "
                     f"VALUES (:claim_partner, :claim_seq % {RECENT_CLAIMS}, :claim_seq, :claim_customer, "
                     f":claim_resembled) {_RING_SLOT}")
-_UNSEEN = (select(RecentClaim.seq, RecentClaim.resembled_id, Customer.id, Customer.name, Customer.name_key,
-                  Customer.credit_code)
+_UNSEEN = (select(RecentClaim.customer_id, RecentClaim.resembled_id, Customer.name)
            .join(Customer, Customer.id == RecentClaim.customer_id)
            .where(RecentClaim.partner_id == bindparam("claim_partner"),
                   RecentClaim.seq > bindparam("seen_seq"), RecentClaim.seq < bindparam("own_seq")))
@@ -105,7 +104,7 @@ def partner_for_claim(ctx: Context, partner_id: int) -> tuple[Partner, int, int]
 
 
 def confirm_at_end(ctx: Context, partner: Partner, read: Read, name: str, customer: Customer,
-                   match: CustomerMatch, credit_code: str | None) -> None:
+                   match: CustomerMatch) -> None:
     """Bump the partner's claim number as the command's last statement (its row
     lock) and check what the command read without the lock (the module's docstring)."""
     def confirm() -> None:
@@ -117,7 +116,7 @@ def confirm_at_end(ctx: Context, partner: Partner, read: Read, name: str, custom
             raise RunAgain(f"partner {partner.id}: {since} registrations since the read")
         rows = ctx.s.execute(_UNSEEN, {"claim_partner": partner.id, "seen_seq": read.claim_seq,
                                        "own_seq": own}).all()
-        if len(rows) < since or any(_touches(row, name, customer, match, credit_code) for row in rows):
+        if len(rows) < since or any(_touches(row, name, customer, match) for row in rows):
             raise RunAgain(f"partner {partner.id}: a customer like {name!r} claimed since the read")
     ctx.at_end(confirm)
 
@@ -139,17 +138,12 @@ def _quota_turns(read: Read, since: int) -> bool:
     return read.open_count < read.quota <= read.open_count + since
 
 
-def _touches(row, name: str, customer: Customer, match: CustomerMatch, credit_code: str | None) -> bool:
+def _touches(row, name: str, customer: Customer, match: CustomerMatch) -> bool:
     """Whether a registration committed unseen could have changed this one's lookup
     or its claims: it claimed, or its name resembled, this very customer or the one
-    this name resembles (two names may each resemble a third and not each other);
-    it claimed one of the same canonical name or credit code, or one this name resembles."""
-    _, their_resembled, customer_id, their_name, their_key, their_code = row
+    this name resembles (two names may each resemble a third and not each other),
+    or it claimed one this name resembles. (One of the same canonical name or credit
+    code is this very customer: both are unique, and the lookup takes that row.)"""
+    customer_id, their_resembled, their_name = row
     ours = {customer.id} | ({match.matched.id} if match.matched is not None else set())
-    if customer_id in ours or their_resembled in ours:
-        return True
-    if match.parts is not None and their_key == match.parts.key:
-        return True
-    if credit_code and their_code == credit_code:
-        return True
-    return compare(name, their_name).verdict != "distinct"
+    return customer_id in ours or their_resembled in ours or compare(name, their_name).verdict != "distinct"

@@ -310,7 +310,7 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         # customer (the losers of a race for one customer) changes none of it.
         partner_lock.confirm_at_end(ctx, partner, partner_lock.Read(claim_seq, None if partner.direct else open_count,
                                                                    rules.open_quota),
-                                    name, customer, match, code)
+                                    name, customer, match)
 
     ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),
               verdicts=reg.verdicts)
