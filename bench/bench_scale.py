@@ -74,6 +74,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="e2e from this many dealers of as many P-BENCH-### partners instead of the issue's three "
                         "北京 dealers (default 0: those three): how the rate moves when the per-partner lock "
                         "(the quota) is spread")
+    p.add_argument("--quota", type=_quota, default=None,
+                   help="the partners' open-registration quota in the bench's rules: none (default; the issue's "
+                        "runs lift it, so claims count nothing) or a number (claims count their partner's open "
+                        "registrations up to it)")
     p.add_argument("--month-tap-delay", type=float, default=1.0,
                    help="seconds a month-end dealer takes to tap 确认下单 after the card arrives (default 1)")
     p.add_argument("--settle-timeout", type=float, default=60,
@@ -95,6 +99,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _quota(text: str) -> int | None:
+    if text.strip().lower() == "none":
+        return None
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("a quota is a positive number, or none")
+    return value
+
+
 def sizes_of(args: argparse.Namespace) -> dict:
     sizes = dict(FULL if args.full else QUICK)
     for key in QUICK:
@@ -103,6 +116,7 @@ def sizes_of(args: argparse.Namespace) -> dict:
     sizes["settle_timeout"] = args.settle_timeout
     sizes["month_tap_delay"] = args.month_tap_delay
     sizes["e2e_dealers"] = args.e2e_dealers
+    sizes["quota"] = args.quota
     sizes["warmup"] = args.warmup
     sizes["quiet_wait"] = args.quiet_wait
     return sizes

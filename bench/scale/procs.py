@@ -28,11 +28,13 @@ def default_worker_cmd() -> str:
     return f"{shlex.quote(PYTHON)} -m bot worker"
 
 
-def bench_rules_file(directory: Path) -> Path:
+def bench_rules_file(directory: Path, quota: int | None = None) -> Path:
     """The default rules with the open-registration quota lifted (the issue's runs
-    register tens of thousands of customers for three dealers)."""
+    register tens of thousands of customers for three dealers): ``quota`` None
+    removes it (``open_quota: null``: nothing is counted), a number sets it (a claim
+    counts its partner's open registrations up to it)."""
     src = (ROOT / "config" / "rules" / "default.yaml").read_text(encoding="utf-8")
-    lifted = src.replace("open_quota: 100 ", "open_quota: 100000000 ", 1)
+    lifted = src.replace("open_quota: 100 ", f"open_quota: {'null' if quota is None else quota} ", 1)
     if lifted == src:
         raise RuntimeError("config/rules/default.yaml: open_quota line not found; update bench_rules_file")
     path = directory / "rules-bench.yaml"

@@ -143,7 +143,7 @@ class Stack:
         self.db: Db | None = None
         try:
             self.env = procs.qudao_env(sqlalchemy_url(self.db_name), self.fake.base_url, run.processing,
-                                       procs.bench_rules_file(run.work))
+                                       procs.bench_rules_file(run.work, run.sizes.get("quota")))
             log = run.work / f"{part}-setup.log"
             if bench_dealers:
                 self._seed_bench_dealers(bench_dealers, log)

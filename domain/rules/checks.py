@@ -45,9 +45,12 @@ def territory(rules: RegistrationRules, partner_regions: list[str], customer: st
                    facts, t("n_territory_fail", lang))
 
 
-def quota(rules: RegistrationRules, open_count: int, lang="zh") -> Verdict:
+def quota(rules: RegistrationRules, open_count: int | None, lang="zh") -> Verdict:
+    """``open_count``: None where no quota applies, so nothing was counted."""
     rid = "registration.quota"
     facts = {"open_registrations": open_count, "quota": rules.open_quota}
+    if rules.open_quota is None:
+        return Verdict(rid, PASS, "NO_QUOTA", "", facts)
     if open_count < rules.open_quota:
         return Verdict(rid, PASS, "UNDER_QUOTA", "", facts)
     return Verdict(rid, REJECT, "QUOTA_REACHED", t("v_quota_fail", lang, open=open_count, quota=rules.open_quota),

@@ -13,7 +13,7 @@ class RegistrationRules:
     pending_lock_days: int = 15
     protection_days: int = 90
     conflict_scope: str = "customer_line"
-    open_quota: int = 100
+    open_quota: int | None = 100       # None: no quota (open_quota: null)
     require_territory: bool = True
     require_qualification: bool = True
     unknown_region: str = "needs_approval"
@@ -29,7 +29,7 @@ class RegistrationRules:
             pending_lock_days=int(d.get("pending_lock_days", 15)),
             protection_days=int(d.get("protection_days", 90)),
             conflict_scope=str(d.get("conflict_scope", "customer_line")),
-            open_quota=int(d.get("open_quota", 100)),
+            open_quota=None if d.get("open_quota", 100) is None else int(d.get("open_quota", 100)),
             require_territory=bool(d.get("require_territory", True)),
             require_qualification=bool(d.get("require_qualification", True)),
             unknown_region=str(d.get("unknown_region", "needs_approval")),
@@ -45,6 +45,7 @@ class RegistrationRules:
         for role in (r.tier_approver, r.possible_duplicate_approver):
             if role not in ROLES:
                 raise RuleError(f"approver role must be one of {ROLES}, not {role!r}")
-        if min(r.pending_lock_days, r.protection_days, r.open_quota) <= 0 or r.tier_threshold_yuan <= 0:
+        if (min(r.pending_lock_days, r.protection_days, 1 if r.open_quota is None else r.open_quota) <= 0
+                or r.tier_threshold_yuan <= 0):
             raise RuleError("periods, quota and threshold must be positive")
         return r

@@ -231,8 +231,10 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
             and pile_ups.ask_first(ctx, partner, match, fields, lines)):
         return
     resembled = match.matched if match.verdict == "possible" else None
+    # The direct team sells with no quota; rules may set none for anyone (open_quota: null).
+    quota = None if partner.direct else rules.open_quota
     made = None if match.verdict == "duplicate" else customers.create(
-        s, ctx.clock, name, code, match.parts, also=claims.open_count_read(partner.id))
+        s, ctx.clock, name, code, match.parts, also=claims.open_count_read(partner.id, quota))
     customer = match.matched if made is None else made.customer
     if made is not None and made.new and resembled is None:
         # Nobody can hold or have held a customer that did not exist a moment ago;
@@ -241,15 +243,17 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
     else:
         if made is None or not made.new:
             claims.lock_customer(ctx, customer.id)
-        found = claims.read(ctx, customer.id, partner.id, also=resembled.id if resembled else None)
+        found = claims.read(ctx, customer.id, partner.id, quota, also=resembled.id if resembled else None)
         released = lifecycle.release_expired(ctx, customer.id, found)
         if recall.recall_due(ctx, customer.id, found) or released:
-            found = claims.read(ctx, customer.id, partner.id, also=resembled.id if resembled else None)
+            found = claims.read(ctx, customer.id, partner.id, quota, also=resembled.id if resembled else None)
 
     amount = float(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
-    open_count = 0 if partner.direct else found.open_count
-    # The direct team sells every line, in its reps' regions, with no quota.
+    open_count = 0 if partner.direct else None if quota is None else found.open_count
+    if quota is not None and open_count >= quota:
+        open_count = claims.exact_open_count(ctx, partner.id)     # counted up to the quota: the whole number
+    # The direct team sells every line, in its reps' regions.
     qualified = lines if partner.direct else partner.product_lines
     regions = list(user.regions or []) if partner.direct else partner.regions
     account = key_accounts.account_for(ctx, customer)
@@ -308,8 +312,8 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         # the customers they claim) changes only with one not refused, or one that made a
         # customer: those take the partner's lock, last. A refused claim on a known
         # customer (the losers of a race for one customer) changes none of it.
-        partner_lock.confirm_at_end(ctx, partner, partner_lock.Read(claim_seq, None if partner.direct else open_count,
-                                                                   rules.open_quota),
+        partner_lock.confirm_at_end(ctx, partner, partner_lock.Read(claim_seq, None if quota is None else open_count,
+                                                                   quota),
                                     name, customer, match)
 
     ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from domain.rules import RuleStore
 from models import Approval, AuditBatch, AuditEvent, ConsoleLoginLink, Customer, ImportJob, Registration
 from tests.support.console import csrf, link_for, nonce_and_action, signed_in
 from tests.support.reading import cards_to, last_text
@@ -125,6 +126,19 @@ def test_a_manager_sees_only_their_area(app, driver):
     assert east.get("/console/imports").status_code == 403
     admin = signed_in(app, "admin").get("/console/registrations").get_data(as_text=True)
     assert beijing in admin and shanghai in admin
+
+
+def test_the_partners_page_shows_open_registrations_against_the_quota_or_none(app, driver):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    admin = signed_in(app, "admin")
+    row = re.search(r'<tr data-testid="partner-row"><td>北京康健[^<]*</td>.*?data-testid="quota">([^<]*)<',
+                    admin.get("/console/partners").get_data(as_text=True), re.S)
+    assert row and row.group(1) == "1 / 100"
+    with q(app).factory() as s, s.begin():
+        RuleStore(q(app).clock).load_content(s, {"registration": {"open_quota": None}}, source="test")
+    row = re.search(r'<tr data-testid="partner-row"><td>北京康健[^<]*</td>.*?data-testid="quota">([^<]*)<',
+                    admin.get("/console/partners").get_data(as_text=True), re.S)
+    assert row and row.group(1) == "1 / 不限"
 
 
 # ---- deciding from the page -----------------------------------------------------------------

@@ -54,6 +54,35 @@ def test_quota_limits_open_registrations(app, driver, chat):
     assert "上限 1" in last_text(chat, "dealer_bj_wang")
 
 
+def quota_verdicts(app):
+    with app.extensions["qudao"].factory() as s:
+        return [next(v for v in r.verdicts if v["rule_id"] == "registration.quota")
+                for r in s.execute(select(Registration).order_by(Registration.id)).scalars()]
+
+
+@pytest.mark.parametrize("last", ["报备 首都医科大学附属北京朝阳医院 彩超 80万",    # a known customer
+                                  "报备 北京怡和康泰医疗科技有限公司 彩超 80万"])    # a new one
+def test_a_quota_lowered_below_the_open_registrations_states_their_real_number(app, driver, chat, last):
+    # A claim counts the partner's open registrations only up to the quota; the
+    # refusal still says how many there are.
+    for name in ("北京协和医院", "北京大学第一医院", "北京世纪坛医院"):
+        driver.text("dealer_bj_li", f"报备 {name} 彩超 80万")
+    use_rules(app, open_quota=2)
+    driver.text("dealer_bj_wang", last)
+    assert statuses(app) == ["approved", "approved", "approved", "rejected"]
+    assert "已有 3 个有效报备，达到上限 2" in last_text(chat, "dealer_bj_wang")
+    assert quota_verdicts(app)[-1]["facts"] == {"open_registrations": 3, "quota": 2}
+
+
+def test_rules_without_a_quota_count_nothing_and_refuse_nothing(app, driver, chat):
+    use_rules(app, open_quota=None)
+    for name in ("北京协和医院", "北京大学第一医院", "北京世纪坛医院"):
+        driver.text("dealer_bj_li", f"报备 {name} 彩超 80万")
+    assert statuses(app) == ["approved"] * 3
+    assert [(v["outcome"], v["reason_code"], v["facts"]) for v in quota_verdicts(app)] == \
+        [("pass", "NO_QUOTA", {"open_registrations": None, "quota": None})] * 3
+
+
 def test_without_auto_approval_every_deal_goes_to_the_area_manager(app, driver, chat):
     use_rules(app, auto_approve=False)
     driver.text("dealer_sh_chen", "报备 上海市第六人民医院 呼吸机 2台 40万")

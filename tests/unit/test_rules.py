@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.rules import RegistrationRules, checks
+from domain.rules.base import RuleError
 from domain.rules.operations import ApprovalRules
 from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT
 
@@ -48,6 +49,20 @@ def test_territory(rules, regions, region, outcome, code):
 def test_quota(open_count, quota, outcome):
     v = checks.quota(RegistrationRules(open_quota=quota), open_count)
     assert v.outcome == outcome and v.facts == {"open_registrations": open_count, "quota": quota}
+
+
+def test_no_quota_passes_every_count():
+    rules = RegistrationRules.from_dict({"open_quota": None})
+    assert rules.open_quota is None
+    v = checks.quota(rules, None)
+    assert (v.outcome, v.reason_code, v.facts) == (PASS, "NO_QUOTA", {"open_registrations": None, "quota": None})
+    assert RegistrationRules.from_dict({}).open_quota == 100
+
+
+@pytest.mark.parametrize("quota", [0, -1])
+def test_a_quota_is_positive_or_none(quota):
+    with pytest.raises(RuleError):
+        RegistrationRules.from_dict({"open_quota": quota})
 
 
 @pytest.mark.parametrize("amount, threshold, outcome", [
