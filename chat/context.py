@@ -297,6 +297,10 @@ class Context:
     def _state_key(self) -> str:
         return f"conv:{self.inbound.platform}:{self.inbound.sender}"
 
+    def read_state_ahead(self, *keys: str) -> None:
+        """The conversation state and ``keys`` will be read: read them together."""
+        self.svc.kv.read_ahead([self._state_key(), *keys], self.s)
+
     def get_state(self) -> dict | None:
         return self.svc.kv.get(self._state_key(), session=self.s)
 

@@ -21,18 +21,43 @@ from models import KvEntry
 class KvStore(Protocol):
     """``session``: the command's transaction, so state changes commit with it (SQL only)."""
     def get(self, key: str, session: Session | None = None) -> Any | None: ...
+    def read_ahead(self, keys: list[str], session: Session) -> None:
+        """Keys the transaction is about to ``get``, read together where that saves round trips."""
     def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None: ...
     def delete(self, key: str, session: Session | None = None) -> None: ...
+
+
+_UNREAD = object()
 
 
 class RedisKv:
     """With a ``session``, writes wait for that transaction: applied after its
     commit, dropped on rollback, so state never runs ahead of the command
-    (a retried command finds the state it started from)."""
+    (a retried command finds the state it started from).
+
+    Within a transaction a key is read from Redis once (``read_ahead`` reads
+    several in one round trip), and deleting a key it read as absent sends
+    nothing: most commands end by clearing a conversation that never began."""
 
     def __init__(self, client, prefix: str = "qudao:"):
         self._r = client
         self._prefix = prefix
+
+    @staticmethod
+    def _read(session: Session) -> dict[str, bytes | None]:
+        """The raw values this transaction read, by key (kept as read: a caller may
+        change the value ``get`` gave it)."""
+        txn = session.get_transaction()
+        held = session.info.get("qudao_kv_read")
+        if held is None or held[0] is not txn:
+            held = session.info["qudao_kv_read"] = (txn, {})
+        return held[1]
+
+    def read_ahead(self, keys: list[str], session: Session) -> None:
+        read, pending = self._read(session), session.info.get("qudao_kv_ops", {})
+        wanted = [k for k in dict.fromkeys(keys) if k not in read and k not in pending]
+        if wanted:
+            read.update(zip(wanted, self._r.mget([self._prefix + k for k in wanted]), strict=True))
 
     def _pending(self, session: Session) -> dict[str, tuple[str, Any, int]]:
         ops = session.info.get("qudao_kv_ops")
@@ -54,10 +79,16 @@ class RedisKv:
         session.info.pop("qudao_kv_ops", None)
 
     def get(self, key: str, session: Session | None = None) -> Any | None:
-        if session is not None and key in session.info.get("qudao_kv_ops", {}):
+        if session is None:
+            raw = self._r.get(self._prefix + key)
+            return None if raw is None else json.loads(raw)
+        if key in session.info.get("qudao_kv_ops", {}):
             op, value, _ = session.info["qudao_kv_ops"][key]
             return value if op == "set" else None
-        raw = self._r.get(self._prefix + key)
+        read = self._read(session)
+        raw = read.get(key, _UNREAD)
+        if raw is _UNREAD:
+            raw = read[key] = self._r.get(self._prefix + key)
         return None if raw is None else json.loads(raw)
 
     def set(self, key: str, value: Any, ttl_s: int, session: Session | None = None) -> None:
@@ -68,6 +99,8 @@ class RedisKv:
 
     def delete(self, key: str, session: Session | None = None) -> None:
         if session is not None:
+            if key not in session.info.get("qudao_kv_ops", {}) and self._read(session).get(key, _UNREAD) is None:
+                return          # absent when this transaction read it: nothing of ours to delete
             self._pending(session)[key] = ("delete", None, 0)
             return
         self._r.delete(self._prefix + key)
@@ -87,6 +120,9 @@ class SqlKv:
             return
         with self._factory() as s, s.begin():
             yield s
+
+    def read_ahead(self, keys: list[str], session: Session) -> None:
+        """Nothing to gain: each ``get`` is a primary-key read in the transaction."""
 
     def get(self, key: str, session: Session | None = None) -> Any | None:
         with self._tx(session) as s:

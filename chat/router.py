@@ -164,6 +164,7 @@ class Router:
         ctx.lang = said or remembered or ctx.lang
 
     def _text(self, ctx: Context, text: str) -> None:
+        ctx.read_state_ahead(LANG_KEY.format(user=ctx.user.external_id))     # one round trip for both
         self._remember_language(ctx, text)
         state = ctx.get_state()
         if state and state.get("lang") and not _CJK.search(text):

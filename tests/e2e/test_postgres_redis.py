@@ -16,6 +16,7 @@ import requests
 from sqlalchemy import func, select, text
 
 from adapters.wecom.crypto import WeComCrypto
+from chat.kvstore import RedisKv
 from models import Customer, InboxMessage, Partner, Registration, User
 from tests.support.apps import DEMO_USERIDS, REDIS_URL, build_app
 
@@ -180,3 +181,38 @@ def test_redis_state_follows_the_commands_transaction(pg_app, redis_url):
         kv.set("conv:t:committed", {"flow": "register"}, 60, session=s)
         assert not r.exists("qudao:conv:t:committed")                 # not before the commit
     assert kv.get("conv:t:committed") == {"flow": "register"}
+
+
+class _Counting:
+    """The Redis client, counting the commands the store sends."""
+
+    def __init__(self, client):
+        self.client, self.sent = client, []
+
+    def __getattr__(self, name):
+        self.sent.append(name)
+        return getattr(self.client, name)
+
+
+def test_a_transaction_reads_a_key_once_and_deletes_only_what_it_found(pg_app, redis_url):
+    q = pg_app.extensions["qudao"]
+    r = redis_lib.Redis.from_url(redis_url)
+    counting = _Counting(r)
+    kv = RedisKv(counting)
+    r.set("qudao:conv:t:there", '{"flow": "register"}')
+    with q.factory() as s, s.begin():
+        kv.read_ahead(["conv:t:there", "conv:t:absent", "lang:t"], s)
+        assert counting.sent == ["mget"]                              # three keys, one round trip
+        first = kv.get("conv:t:there", session=s)
+        first["flow"] = "changed by the caller"
+        assert kv.get("conv:t:there", session=s) == {"flow": "register"}   # as read, not as changed
+        assert kv.get("conv:t:absent", session=s) is None
+        kv.delete("conv:t:absent", session=s)                          # read as absent: nothing to send
+        kv.delete("conv:t:there", session=s)
+        assert counting.sent == ["mget"]
+    assert counting.sent == ["mget", "delete"] and not r.exists("qudao:conv:t:there")
+    r.set("qudao:conv:t:absent", '{"flow": "set by another worker"}')
+    with q.factory() as s, s.begin():                                  # a new transaction reads again
+        assert kv.get("conv:t:absent", session=s) == {"flow": "set by another worker"}
+        kv.delete("conv:t:absent", session=s)
+    assert not r.exists("qudao:conv:t:absent")
