@@ -37,7 +37,9 @@ class RedisKv:
 
     Within a transaction a key is read from Redis once (``read_ahead`` reads
     several in one round trip), and deleting a key it read as absent sends
-    nothing: most commands end by clearing a conversation that never began."""
+    nothing: most commands end by clearing a conversation that never began. (So
+    a conversation another command of the same sender started meanwhile, whose
+    question the sender has just been asked, is left standing.)"""
 
     def __init__(self, client, prefix: str = "qudao:"):
         self._r = client
@@ -46,8 +48,10 @@ class RedisKv:
     @staticmethod
     def _read(session: Session) -> dict[str, bytes | None]:
         """The raw values this transaction read, by key (kept as read: a caller may
-        change the value ``get`` gave it)."""
+        change the value ``get`` gave it). Outside a transaction nothing is kept."""
         txn = session.get_transaction()
+        if txn is None:
+            return {}
         held = session.info.get("qudao_kv_read")
         if held is None or held[0] is not txn:
             held = session.info["qudao_kv_read"] = (txn, {})
@@ -63,11 +67,18 @@ class RedisKv:
         ops = session.info.get("qudao_kv_ops")
         if ops is None:
             ops = session.info["qudao_kv_ops"] = {}
-            event.listen(session, "after_commit", self._flush, once=True)
-            event.listen(session, "after_rollback", self._discard, once=True)
+            if not session.info.get("qudao_kv_listening"):
+                # Once per session, not once per firing: a session lives through
+                # several transactions, and a savepoint's release fires after_commit too.
+                session.info["qudao_kv_listening"] = True
+                event.listen(session, "after_commit", self._flush)
+                event.listen(session, "after_rollback", self._discard)
         return ops
 
     def _flush(self, session: Session) -> None:
+        if session.get_nested_transaction() is not None:
+            return              # a savepoint released: the writes wait for the transaction's commit
+        session.info.pop("qudao_kv_read", None)
         for key, (op, value, ttl) in session.info.pop("qudao_kv_ops", {}).items():
             if op == "set":
                 self._r.set(self._prefix + key, json.dumps(value, ensure_ascii=False), ex=max(1, int(ttl)))
@@ -76,7 +87,10 @@ class RedisKv:
 
     @staticmethod
     def _discard(session: Session) -> None:
+        # A savepoint rolled back drops every write still waiting, its transaction's
+        # earlier ones too: nothing here says which came before it.
         session.info.pop("qudao_kv_ops", None)
+        session.info.pop("qudao_kv_read", None)
 
     def get(self, key: str, session: Session | None = None) -> Any | None:
         if session is None:

@@ -8,6 +8,16 @@ from typing import Any
 from domain.rules.base import ROLES, SCOPES, RuleError
 
 
+def _quota(value: Any) -> int | None:
+    """A whole number of open registrations, or null: no quota. Anything else (不限,
+    true, 1.5) is an error to fix, not a guess."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer())):
+        raise RuleError(f"open_quota must be a whole number, or null for no quota, not {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class RegistrationRules:
     pending_lock_days: int = 15
@@ -29,7 +39,7 @@ class RegistrationRules:
             pending_lock_days=int(d.get("pending_lock_days", 15)),
             protection_days=int(d.get("protection_days", 90)),
             conflict_scope=str(d.get("conflict_scope", "customer_line")),
-            open_quota=None if d.get("open_quota", 100) is None else int(d.get("open_quota", 100)),
+            open_quota=_quota(d.get("open_quota", 100)),
             require_territory=bool(d.get("require_territory", True)),
             require_qualification=bool(d.get("require_qualification", True)),
             unknown_region=str(d.get("unknown_region", "needs_approval")),

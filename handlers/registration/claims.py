@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, true, union
+from sqlalchemy import Boolean, bindparam, func, select, true, union
 from sqlalchemy.orm import aliased
 
 from chat.context import Context
@@ -36,41 +36,24 @@ def lock_customer(ctx: Context, customer_id: int) -> None:
     ctx.s.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
 
 
-def open_count(partner_id, limit):
-    """The partner's open registrations, counted up to ``limit`` (the quota), as a
-    column to read with something else. Below the quota the count is exact; at it
-    the verdict is a refusal, whose count ``exact_open_count`` reads whole. So a
-    claim reads at most as many rows as the quota allows, however many registrations
-    a partner without a quota keeps open (limit 0: nothing is read)."""
-    counted = (select(Registration.id)
-               .where(Registration.partner_id == partner_id, Registration.status.in_(OPEN_STATUSES))
-               .limit(limit).subquery("open_regs"))
-    return select(func.count()).select_from(counted).scalar_subquery()
+def open_count(partner_id, counted):
+    """The partner's open registrations, as a column to read with something else;
+    0 without reading a row where ``counted`` is false (no quota applies)."""
+    return (select(func.count()).select_from(Registration)
+            .where(counted, Registration.partner_id == partner_id, Registration.status.in_(OPEN_STATUSES))
+            .scalar_subquery())
 
 
 # The same count written out, for a statement written out (customers.create's
 # ``also``): compiled once, where the expression above would be compiled each time.
-_OPEN_COUNT_SQL = (f"SELECT count(*) FROM (SELECT 1 FROM {Registration.__tablename__} "
-                   f"WHERE partner_id = :open_partner "
-                   f"AND status IN ({', '.join(repr(str(s)) for s in OPEN_STATUSES)}) "
-                   f"LIMIT :open_limit) AS open_regs")
-
-
-def count_limit(quota: int | None) -> int:
-    """How far a claim counts its partner's open registrations: to the quota, and
-    not at all where none applies."""
-    return quota or 0
+_OPEN_COUNT_SQL = (f"SELECT count(*) FROM {Registration.__tablename__} WHERE :open_counted "
+                   f"AND partner_id = :open_partner "
+                   f"AND status IN ({', '.join(repr(str(s)) for s in OPEN_STATUSES)})")
 
 
 def open_count_read(partner_id: int, quota: int | None) -> Also:
-    return Also(_OPEN_COUNT_SQL, {"open_partner": partner_id, "open_limit": count_limit(quota)})
-
-
-def exact_open_count(ctx: Context, partner_id: int) -> int:
-    """Every open registration of the partner: read only for a claim the quota
-    refuses, so that its verdict states the real number."""
-    return ctx.s.execute(select(func.count()).select_from(Registration).where(
-        Registration.partner_id == partner_id, Registration.status.in_(OPEN_STATUSES))).scalar_one()
+    """The count, where a quota applies (``quota`` None: nothing is read, 0)."""
+    return Also(_OPEN_COUNT_SQL, {"open_partner": partner_id, "open_counted": quota is not None})
 
 
 @dataclass
@@ -119,7 +102,8 @@ def _read_statement():
                        & RegistrationLock.customer_id.in_(customers))
             .where(Registration.id.in_(wanted))).subquery("claims")
     reg, partner, lock = (aliased(Registration, rows), aliased(Partner, rows), aliased(RegistrationLock, rows))
-    counted = select(open_count(partner_id, bindparam("open_limit")).label("open_count")).subquery("counted")
+    counted = select(open_count(partner_id, bindparam("open_counted", type_=Boolean)).label("open_count"))\
+        .subquery("counted")
     return select(counted.c.open_count, reg, partner, lock).select_from(counted).outerjoin(rows, true())
 
 
@@ -128,12 +112,12 @@ _READ = SharedStatement(_read_statement())
 
 def read(ctx: Context, customer_id: int, partner_id: int, quota: int | None, also: int | None = None) -> Claims:
     """The claims on ``customer_id`` (and the locks on ``also``: the customer a
-    lookalike name resembles) and the partner's open count up to ``quota``, in one statement."""
+    lookalike name resembles) and the partner's open count (where a ``quota`` applies), in one statement."""
     now = ctx.now
     since = now - timedelta(days=ctx.rules.pipeline.cooldown_days)
     customers = [customer_id] if also is None or also == customer_id else [customer_id, also]
     q, params = _READ, {"customers": customers, "customer_id": customer_id, "partner_id": partner_id, "since": since,
-                        "open_limit": count_limit(quota)}
+                        "open_counted": quota is not None}
     claims = Claims(now=now)
     seen: set[int] = set()
     for count, r, p, lk in q.rows(ctx.s, params):

@@ -251,8 +251,6 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
     amount = float(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
     open_count = 0 if partner.direct else None if quota is None else found.open_count
-    if quota is not None and open_count >= quota:
-        open_count = claims.exact_open_count(ctx, partner.id)     # counted up to the quota: the whole number
     # The direct team sells every line, in its reps' regions.
     qualified = lines if partner.direct else partner.product_lines
     regions = list(user.regions or []) if partner.direct else partner.regions

@@ -18,6 +18,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "summary_head": ("近 {days} 天回放 {total} 个记录（{counts}），{changed} 个结论会改变：",
                      "Replayed {total} cases of the last {days} days ({counts}); {changed} would change:"),
     "count_part": ("{noun}{n}", "{n} {noun}"),
+    "summary_uncounted": ("另有 {n} 个报备提交时未设数量上限，当时未统计有效报备数，无法按新上限回放，按原结论计。",
+                          "{n} more registrations were made without a quota, so their open registrations were "
+                          "not counted: the new quota can't be replayed on them, and they count as decided then."),
     "yaml_error": ("YAML 格式错误（第 {line} 行，第 {column} 列）：{problem}",
                    "The YAML can't be read (line {line}, column {column}): {problem}"),
     "rule_error": ("规则无法生效：{problem}", "These rules can't go live: {problem}"),

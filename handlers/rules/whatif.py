@@ -67,6 +67,8 @@ class WhatIf:
     until: datetime
     replayed: Counter = field(default_factory=Counter)      # kind → cases replayed
     cases: list[Case] = field(default_factory=list)         # the ones whose decision changes
+    # Registrations made without a quota (nothing counted), replayed under one: unknowable
+    uncounted: int = 0
 
     def groups(self) -> list[tuple[str, Decision, Decision, list[Case]]]:
         """Changed cases by (kind, decision before, decision after), most first."""
@@ -80,17 +82,19 @@ class WhatIf:
         total = sum(self.replayed.values())
         counts = ("，" if lang == "zh" else ", ").join(
             t("count_part", lang, noun=t(f"noun_{k}", lang).lstrip("个"), n=self.replayed[k]) for k in KINDS)
+        uncounted = [t("summary_uncounted", lang, n=self.uncounted)] if self.uncounted else []
         if not self.cases:
-            return [t("summary_none", lang, days=self.days, total=total)]
+            return [t("summary_none", lang, days=self.days, total=total), *uncounted]
         lines = [t("summary_head", lang, days=self.days, total=total, counts=counts, changed=len(self.cases))]
         for kind, before, after, cases in self.groups():
             lines.append(t("summary_line", lang, n=len(cases), noun=t(f"noun_{kind}", lang),
                            after=decision_words(after, lang), before=decision_words(before, lang)))
-        return lines
+        return lines + uncounted
 
     def to_dict(self, lang: str = "zh") -> dict:
         return {"days": self.days, "since": self.since.isoformat(), "until": self.until.isoformat(),
                 "replayed": {k: self.replayed[k] for k in KINDS}, "changed": len(self.cases),
+                "uncounted": self.uncounted,
                 "summary": self.summary(lang),
                 "groups": [{"kind": kind, "before": b.to_dict(), "after": a.to_dict(), "count": len(cs),
                             "text": t("summary_line", lang, n=len(cs), noun=t(f"noun_{kind}", lang),
@@ -144,9 +148,17 @@ def _verdict_cases(kind: str, model, replayer: Callable[[RuleSetData, list[dict]
         for row, partner in rows:
             before = [Verdict.from_dict(d) for d in row.verdicts or []]
             after = replayer(rules, row.verdicts or [])
+            if kind == "registration" and _uncounted(rules, before):
+                report.uncounted += 1
             _add(report, Case(kind, row.number, row.received_at, partner, row.customer_text or "",
                               overall(before), overall(after), _changed_rules(before, after)))
     return gather
+
+
+def _uncounted(rules: RuleSetData, recorded: list[Verdict]) -> bool:
+    """Made without a quota (its open registrations never counted), replayed under one."""
+    return rules.registration.open_quota is not None and any(
+        v.rule_id == "registration.quota" and v.reason_code == "NO_QUOTA" for v in recorded)
 
 
 _registrations = _verdict_cases("registration", Registration, replay.registration)

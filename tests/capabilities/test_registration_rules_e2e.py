@@ -63,8 +63,7 @@ def quota_verdicts(app):
 @pytest.mark.parametrize("last", ["报备 首都医科大学附属北京朝阳医院 彩超 80万",    # a known customer
                                   "报备 北京怡和康泰医疗科技有限公司 彩超 80万"])    # a new one
 def test_a_quota_lowered_below_the_open_registrations_states_their_real_number(app, driver, chat, last):
-    # A claim counts the partner's open registrations only up to the quota; the
-    # refusal still says how many there are.
+    # The refusal says how many registrations are open, not just that the quota is reached.
     for name in ("北京协和医院", "北京大学第一医院", "北京世纪坛医院"):
         driver.text("dealer_bj_li", f"报备 {name} 彩超 80万")
     use_rules(app, open_quota=2)

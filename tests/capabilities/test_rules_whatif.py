@@ -38,6 +38,18 @@ def register_three(driver):
     driver.text("dealer_bj_li", "报备 首都医科大学附属北京朝阳医院 彩超 120万")
 
 
+def test_registrations_made_without_a_quota_are_not_replayed_as_if_counted(app, driver, chat):
+    draft = call(app, "rules.save_draft", yaml_text=active_yaml(app).replace("open_quota: 100", "open_quota: null"))
+    call(app, "rules.activate", draft_id=draft)
+    register_three(driver)
+    back = call(app, "rules.save_draft", yaml_text=active_yaml(app).replace("open_quota: null", "open_quota: 1"))
+    report = call(app, "rules.whatif", draft_id=back, days=30)
+    assert dict(report.replayed) == {"registration": 3} and report.cases == [] and report.uncounted == 3
+    assert report.summary("zh")[-1].startswith("另有 3 个报备提交时未设数量上限")
+    assert report.summary("en")[-1].startswith("3 more registrations were made without a quota")
+    assert report.to_dict()["uncounted"] == 3
+
+
 def test_quota_change_lists_the_registrations_it_would_have_refused(app, driver, chat):
     register_three(driver)
     draft = call(app, "rules.save_draft", yaml_text=active_yaml(app).replace("open_quota: 100", "open_quota: 1"))

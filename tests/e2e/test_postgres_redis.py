@@ -216,3 +216,26 @@ def test_a_transaction_reads_a_key_once_and_deletes_only_what_it_found(pg_app, r
         assert kv.get("conv:t:absent", session=s) == {"flow": "set by another worker"}
         kv.delete("conv:t:absent", session=s)
     assert not r.exists("qudao:conv:t:absent")
+
+
+def test_what_a_released_savepoint_wrote_is_what_the_transaction_reads_next(pg_app, redis_url):
+    q = pg_app.extensions["qudao"]
+    r = redis_lib.Redis.from_url(redis_url)
+    kv = RedisKv(r)
+    with q.factory() as s, s.begin():
+        assert kv.get("conv:t:nested", session=s) is None
+        with s.begin_nested():
+            kv.set("conv:t:nested", {"flow": "visit"}, 60, session=s)
+        assert not r.exists("qudao:conv:t:nested")       # the savepoint's release is no commit
+        assert kv.get("conv:t:nested", session=s) == {"flow": "visit"}
+        kv.delete("conv:t:nested", session=s)          # written by this transaction: deleted, not skipped
+        with s.begin_nested():
+            kv.set("conv:t:later", {"flow": "visit"}, 60, session=s)
+    assert not r.exists("qudao:conv:t:nested")
+    assert r.exists("qudao:conv:t:later")
+    with q.factory() as s:                             # one session, two transactions
+        with s.begin():
+            kv.set("conv:t:first", 1, 60, session=s)
+        with s.begin():
+            kv.set("conv:t:second", 2, 60, session=s)
+    assert kv.get("conv:t:first") == 1 and kv.get("conv:t:second") == 2

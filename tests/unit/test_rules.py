@@ -59,10 +59,11 @@ def test_no_quota_passes_every_count():
     assert RegistrationRules.from_dict({}).open_quota == 100
 
 
-@pytest.mark.parametrize("quota", [0, -1])
-def test_a_quota_is_positive_or_none(quota):
+@pytest.mark.parametrize("quota", [0, -1, "不限", "", True, 1.5, [1]])
+def test_a_quota_is_a_positive_whole_number_or_none(quota):
     with pytest.raises(RuleError):
         RegistrationRules.from_dict({"open_quota": quota})
+    assert RegistrationRules.from_dict({"open_quota": 2.0}).open_quota == 2
 
 
 @pytest.mark.parametrize("amount, threshold, outcome", [

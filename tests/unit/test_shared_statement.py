@@ -19,7 +19,7 @@ ROUNDS = 3
 
 def test_a_shared_statement_first_run_by_many_threads_at_once_reads_right_in_each(pg_url):
     engine = create_engine(pg_url, pool_size=THREADS)
-    params = {"customers": [1], "customer_id": 1, "partner_id": 1, "open_limit": 100,
+    params = {"customers": [1], "customer_id": 1, "partner_id": 1, "open_counted": True,
               "since": datetime.now(UTC) - timedelta(days=30)}
     try:
         for _ in range(ROUNDS):
