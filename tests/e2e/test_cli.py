@@ -51,6 +51,13 @@ def test_audit_verify_and_rules_load(tmp_path):
     res = subprocess.run([sys.executable, "-m", "bot", "rules-load", str(bad)], capture_output=True, text=True,
                          cwd=ROOT, env=env, timeout=120)
     assert res.returncode == 2 and "conflict_scope" in res.stderr
+    for text, said in (("registration:\n  pending_lock_days: 十五\n", "十五"),     # a bare int() once crashed here
+                       ("registration:\n  open_quota: 不限\n", "open_quota"),
+                       ("registration: [1\n", "rules not loaded")):
+        bad.write_text(text, encoding="utf-8")
+        res = subprocess.run([sys.executable, "-m", "bot", "rules-load", str(bad)], capture_output=True, text=True,
+                             cwd=ROOT, env=env, timeout=120)
+        assert res.returncode == 2 and said in res.stderr and "Traceback" not in res.stderr, res.stderr
 
 
 def test_audit_verify_seals_on_request_and_names_what_was_tampered_with(tmp_path):
