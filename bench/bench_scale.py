@@ -76,8 +76,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "(the quota) is spread")
     p.add_argument("--quota", type=_quota, default=None,
                    help="the partners' open-registration quota in the bench's rules: none (default; the issue's "
-                        "runs lift it, so claims count nothing) or a number (claims count their partner's open "
-                        "registrations up to it)")
+                        "runs lift it, so claims count nothing) or a number (each claim counts its partner's open "
+                        "registrations)")
     p.add_argument("--month-tap-delay", type=float, default=1.0,
                    help="seconds a month-end dealer takes to tap 确认下单 after the card arrives (default 1)")
     p.add_argument("--settle-timeout", type=float, default=60,

@@ -31,8 +31,8 @@ def default_worker_cmd() -> str:
 def bench_rules_file(directory: Path, quota: int | None = None) -> Path:
     """The default rules with the open-registration quota lifted (the issue's runs
     register tens of thousands of customers for three dealers): ``quota`` None
-    removes it (``open_quota: null``: nothing is counted), a number sets it (a claim
-    counts its partner's open registrations up to it)."""
+    removes it (``open_quota: null``: nothing is counted), a number sets it (each
+    claim counts its partner's open registrations)."""
     src = (ROOT / "config" / "rules" / "default.yaml").read_text(encoding="utf-8")
     lifted = src.replace("open_quota: 100 ", f"open_quota: {'null' if quota is None else quota} ", 1)
     if lifted == src:

@@ -44,14 +44,13 @@ def cmd_rules_load(args) -> int:
     import yaml
 
     from domain.rules import RuleStore
+    from domain.rules.base import INVALID_RULES
     config = settings()
     _, factory, clock = database(config)
     try:
         with factory() as s, s.begin():
             row = RuleStore(clock).load_file(s, Path(args.file or config.rules_file))
-    except (yaml.YAMLError, TypeError, ValueError, ArithmeticError, OSError) as exc:
-        # What the console's draft check refuses too (handlers/rules/drafts.py): a value
-        # of the wrong kind is a file to fix, not a crash. RuleError is a ValueError.
+    except (yaml.YAMLError, *INVALID_RULES, OSError) as exc:     # as the console's draft check refuses
         print(f"rules not loaded: {exc}", file=sys.stderr)
         return 2
     print(f"active rule set: version {row.version} from {row.source}")

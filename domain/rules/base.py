@@ -8,3 +8,9 @@ ROLES = ("area_manager", "director")
 
 class RuleError(ValueError):
     pass
+
+
+# What building rules from a file's content may raise when a value is of the wrong
+# kind (a word where a number goes): a file to fix, not a crash. RuleError is one;
+# the others come from int() and float() on the values.
+INVALID_RULES = (RuleError, TypeError, ValueError, ArithmeticError)

@@ -310,8 +310,7 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         # the customers they claim) changes only with one not refused, or one that made a
         # customer: those take the partner's lock, last. A refused claim on a known
         # customer (the losers of a race for one customer) changes none of it.
-        partner_lock.confirm_at_end(ctx, partner, partner_lock.Read(claim_seq, None if quota is None else open_count,
-                                                                   quota),
+        partner_lock.confirm_at_end(ctx, partner, partner_lock.Read(claim_seq, open_count, quota),
                                     name, customer, match)
 
     ctx.audit("registration.submitted", "registration", reg.number, after=snapshot(reg),

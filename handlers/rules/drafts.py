@@ -13,7 +13,7 @@ from sqlalchemy import select
 from chat import audit
 from chat.context import Services
 from chat.operations import Refused
-from domain.rules.base import RuleError
+from domain.rules.base import INVALID_RULES, RuleError
 from domain.rules.model import RuleSetData
 from domain.rules.store import as_yaml, checksum, read_yaml
 from handlers.rules import whatif
@@ -45,7 +45,7 @@ def checked(text: str, tz: str) -> tuple[dict, RuleSetData]:
 def rules_of(content: dict, tz: str) -> RuleSetData:
     try:
         return RuleSetData.from_dict(0, content, tz)
-    except (RuleError, TypeError, ValueError, ArithmeticError) as exc:
+    except INVALID_RULES as exc:
         raise Refused(t("rule_error", "zh", problem=exc), t("rule_error", "en", problem=exc), code="rules") from exc
 
 

@@ -140,15 +140,17 @@ def _add(report: WhatIf, case: Case) -> None:
         report.cases.append(case)
 
 
-def _verdict_cases(kind: str, model, replayer: Callable[[RuleSetData, list[dict]], list[Verdict]]):
-    """Registrations and orders: each one's recorded verdicts against their replay."""
+def _verdict_cases(kind: str, model, replayer: Callable[[RuleSetData, list[dict]], list[Verdict]],
+                   unknowable: Callable[[RuleSetData, list[Verdict]], bool] | None = None):
+    """Registrations and orders: each one's recorded verdicts against their replay;
+    ``unknowable``: a case whose recorded facts can't answer the candidate rules."""
     def gather(s: Session, rules: RuleSetData, report: WhatIf) -> None:
         rows = s.execute(select(model, Partner.name).join(Partner, Partner.id == model.partner_id)
                          .where(model.received_at >= report.since).order_by(model.received_at)).all()
         for row, partner in rows:
             before = [Verdict.from_dict(d) for d in row.verdicts or []]
             after = replayer(rules, row.verdicts or [])
-            if kind == "registration" and _uncounted(rules, before):
+            if unknowable is not None and unknowable(rules, before):
                 report.uncounted += 1
             _add(report, Case(kind, row.number, row.received_at, partner, row.customer_text or "",
                               overall(before), overall(after), _changed_rules(before, after)))
@@ -161,7 +163,7 @@ def _uncounted(rules: RuleSetData, recorded: list[Verdict]) -> bool:
         v.rule_id == "registration.quota" and v.reason_code == "NO_QUOTA" for v in recorded)
 
 
-_registrations = _verdict_cases("registration", Registration, replay.registration)
+_registrations = _verdict_cases("registration", Registration, replay.registration, _uncounted)
 _orders = _verdict_cases("order", Order, replay.order)
 
 
