@@ -225,3 +225,18 @@ def test_after_a_burst_the_claims_walk_only_the_rows_they_take(engine):
     assert "Index Only Scan using ix_inbox_new_key on inbox later" in claim, claim
     due = _plan(engine, outbox_queue.DUE, {"now": datetime.now(UTC), "scan": 40})
     assert "using ix_outbox_open on outbox outbox_1" in due, due
+
+
+def test_the_inbox_is_analyzed_from_a_small_sample_of_the_columns_plans_read(engine):
+    """Migration 0021: the columns the claims filter and order by keep a statistics
+    target of 10 (a 3,000-row sample); the payload and the keys only ever looked up
+    through their unique indexes are not measured at all. (The plans above are taken
+    with these targets.)"""
+    with engine.connect() as c:
+        targets = dict(c.execute(text("""SELECT attname, attstattarget FROM pg_attribute
+            WHERE attrelid = 'inbox'::regclass AND attnum > 0 AND NOT attisdropped""")).all())
+    assert {targets[name] for name in ("payload", "dedup_key", "replay_key", "sender", "error", "platform")} == {0}
+    assert {targets[name] for name in ("id", "status", "claim_key", "next_attempt_at", "lease_until")} == {10}
+    assert set(targets) == {"id", "platform", "dedup_key", "replay_key", "sender", "payload", "claim_key",
+                            "received_at", "status", "attempts", "processed_at", "error", "claimed_by",
+                            "lease_until", "next_attempt_at"}, "a new inbox column: give it a target in a migration"
