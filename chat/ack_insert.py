@@ -7,6 +7,8 @@ connection is in autocommit: the INSERT is its own, one round trip) and no
 reset when the connection goes back to its pool (there is never a transaction
 to roll back). A profile of the ack showed the Core path spending more CPU on
 compiling, BEGIN/COMMIT and pool resets than everything else a callback does.
+Rows that arrive while another is being inserted share the next statement
+(chat/ack_batch.py): one round trip and one commit for all of them.
 
 Elsewhere (SQLite: the embedded default, one process) the same INSERT runs
 through SQLAlchemy Core as before.
@@ -19,17 +21,30 @@ from datetime import datetime
 from sqlalchemy import Engine, UniqueConstraint, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from chat.ack_batch import Combiner
 from models import InboxMessage
 from models.db import insert_of
 
 _INBOX = InboxMessage.__table__
 _COLUMNS = ("platform", "dedup_key", "sender", "payload", "received_at", "status", "attempts", "replay_key")
-_PG_SQL = ("INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts, replay_key) "
-           "VALUES (%s, %s, %s, %s::json, %s, %s, %s, %s) ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
+_PG_INSERT = ("INSERT INTO inbox (platform, dedup_key, sender, payload, received_at, status, attempts, replay_key) "
+              "VALUES ")
+_PG_ROW = "(%s, %s, %s, %s::json, %s, %s, %s, %s)"
+_PG_SQL = _PG_INSERT + _PG_ROW + " ON CONFLICT (dedup_key) DO NOTHING RETURNING id"
+_DEDUP = _COLUMNS.index("dedup_key")
 # The unique constraint on replay_key, by the name the model's naming convention gives it.
 _REPLAY_CONSTRAINT = next(c.name for c in _INBOX.constraints
                           if isinstance(c, UniqueConstraint) and list(c.columns.keys()) == ["replay_key"])
 ACK_POOL = 8           # connections of one process kept for acknowledgements (gunicorn threads + spare)
+MOST_ROWS = 16         # rows one shared statement carries at most (a process has fewer threads)
+
+
+def _shared_sql(rows: int) -> str:
+    """Several rows, each id returned with its dedup key (a row already there returns nothing)."""
+    return _PG_INSERT + ", ".join([_PG_ROW] * rows) + " ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key"
+
+
+_SHARED_SQL = {rows: _shared_sql(rows) for rows in range(2, MOST_ROWS + 1)}
 
 
 class IdTaken(Exception):
@@ -63,9 +78,10 @@ class AckInsert:
             event.listen(engine, "engine_disposed", lambda _engine: self._engine.dispose())
         else:
             self._engine = engine
+        self.combiner: Combiner[list, int | None] = Combiner(self._insert_one, self._insert_shared, MOST_ROWS)
 
     def insert(self, values: dict) -> int | None:
-        return self._insert_pg(values) if self._pg else self._insert_core(values)
+        return self.combiner(self._params(values)) if self._pg else self._insert_core(values)
 
     def _insert_core(self, values: dict) -> int | None:
         try:
@@ -80,16 +96,39 @@ class AckInsert:
                 raise ConnectionLost from exc
             raise
 
-    def _insert_pg(self, values: dict) -> int | None:
-        import psycopg
-
+    @staticmethod
+    def _params(values: dict) -> list:
+        """The row's parameters, its payload as JSON text (made by the caller's own thread)."""
         params = [values[c] for c in _COLUMNS]
         params[3] = json.dumps(params[3], ensure_ascii=False, default=_no_json)
+        return params
+
+    def _insert_one(self, params: list) -> int | None:
+        row = self._execute(_PG_SQL, params)
+        return row[0][0] if row else None
+
+    def _insert_shared(self, rows: list[list]) -> list[int | None]:
+        """Several callers' rows in one statement; each caller's id, or None for a row
+        already stored (by an earlier delivery, or earlier in this statement)."""
+        first: dict[str, int] = {}
+        for i, params in enumerate(rows):
+            first.setdefault(params[_DEDUP], i)
+        distinct = [rows[i] for i in first.values()]
+        if len(distinct) == 1:
+            ids = {distinct[0][_DEDUP]: self._insert_one(distinct[0])}
+        else:
+            ids = {key: inbox_id for inbox_id, key in
+                   self._execute(_SHARED_SQL[len(distinct)], [p for params in distinct for p in params])}
+        return [ids.get(params[_DEDUP]) if first[params[_DEDUP]] == i else None for i, params in enumerate(rows)]
+
+    def _execute(self, sql: str, params: list) -> list[tuple]:
+        import psycopg
+
         conn = self._engine.raw_connection()
         try:
             with conn.cursor() as cur:
-                cur.execute(_PG_SQL, params, prepare=True)
-                row = cur.fetchone()
+                cur.execute(sql, params, prepare=True)
+                rows = cur.fetchall()
         except psycopg.errors.UniqueViolation as exc:
             conn.close()
             # Only the dedup key is ON CONFLICT DO NOTHING: the others say which.
@@ -110,7 +149,7 @@ class AckInsert:
             conn.invalidate()           # interrupted mid-statement: its state is unknown
             raise
         conn.close()                    # back to the pool (no reset: autocommit, nothing open)
-        return row[0] if row else None
+        return rows
 
 
 def _no_json(value):
