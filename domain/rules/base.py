@@ -11,6 +11,7 @@ class RuleError(ValueError):
 
 
 # What building rules from a file's content may raise when a value is of the wrong
-# kind (a word where a number goes): a file to fix, not a crash. RuleError is one;
-# the others come from int() and float() on the values.
+# kind: a file to fix, not a crash. Numbers are read strictly into RuleErrors that
+# name their key (domain/rules/numbers.py); the others are a backstop for a value
+# of a shape no reader expected (a list where a mapping goes).
 INVALID_RULES = (RuleError, TypeError, ValueError, ArithmeticError)

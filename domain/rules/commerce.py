@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.rules.base import ROLES, RuleError
+from domain.rules.numbers import whole
 
 CROSS_TERRITORY = ("needs_approval", "reject", "allow")
 STOCK = ("warn", "reject", "off")
@@ -39,7 +40,7 @@ class OrderRules:
             cross_territory=_choice(d, "cross_territory", "needs_approval", CROSS_TERRITORY, where),
             cross_territory_approver=_choice(d, "cross_territory_approver", "area_manager", ROLES, where),
             stock_check=_choice(d, "stock_check", "warn", STOCK, where),
-            draft_valid_hours=int(d.get("draft_valid_hours", 48)),
+            draft_valid_hours=whole(d.get("draft_valid_hours", 48), "orders.draft_valid_hours"),
         )
         if r.draft_valid_hours <= 0:
             raise RuleError("orders.draft_valid_hours must be positive")
@@ -89,7 +90,7 @@ class SpecialPriceRules:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpecialPriceRules:
-        valid = int(d.get("grant_valid_days", 30))
+        valid = whole(d.get("grant_valid_days", 30), "special_price.grant_valid_days")
         if valid <= 0:
             raise RuleError("special_price.grant_valid_days must be positive")
         raw = d.get("ladder")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.rules.base import ROLES, SCOPES, RuleError
+from domain.rules.numbers import real, whole
 
 
 def _quota(value: Any) -> int | None:
@@ -36,15 +37,15 @@ class RegistrationRules:
     def from_dict(cls, d: dict[str, Any]) -> RegistrationRules:
         tier = d.get("tiering") or {}
         r = cls(
-            pending_lock_days=int(d.get("pending_lock_days", 15)),
-            protection_days=int(d.get("protection_days", 90)),
+            pending_lock_days=whole(d.get("pending_lock_days", 15), "registration.pending_lock_days"),
+            protection_days=whole(d.get("protection_days", 90), "registration.protection_days"),
             conflict_scope=str(d.get("conflict_scope", "customer_line")),
             open_quota=_quota(d.get("open_quota", 100)),
             require_territory=bool(d.get("require_territory", True)),
             require_qualification=bool(d.get("require_qualification", True)),
             unknown_region=str(d.get("unknown_region", "needs_approval")),
             auto_approve=bool(d.get("auto_approve", True)),
-            tier_threshold_yuan=float(tier.get("threshold_yuan", 1_000_000)),
+            tier_threshold_yuan=real(tier.get("threshold_yuan", 1_000_000), "registration.tiering.threshold_yuan"),
             tier_approver=str(tier.get("approver", "director")),
             possible_duplicate_approver=str(d.get("possible_duplicate_approver", "area_manager")),
         )

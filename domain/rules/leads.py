@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.rules.base import RuleError
+from domain.rules.numbers import whole
 from domain.rules.operations import Duration
 
 WEIGHT_KEYS = ("grade", "load", "win_rate")
@@ -27,10 +28,7 @@ def _fraction(value: Any, where: str) -> Decimal:
 
 
 def _whole(value: Any, where: str, low: int, high: int) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError) as exc:
-        raise RuleError(f"{where} must be a whole number") from exc
+    n = whole(value, where)
     if not low <= n <= high:
         raise RuleError(f"{where} must be {low}..{high}")
     return n

@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.geo import CHINA_BOX
 from domain.rules.base import ROLES, RuleError
+from domain.rules.numbers import real, whole
 from domain.workcal import WorkCalendar
 from models.states import Role
 
@@ -46,7 +47,7 @@ class Duration:
         if not isinstance(d, dict) or len(d) != 1 or next(iter(d)) not in ("hours", "working_hours"):
             raise RuleError(f"{where} must be {{hours: N}} or {{working_hours: N}}")
         key, value = next(iter(d.items()))
-        hours = float(value)
+        hours = real(value, where)
         if hours <= 0:
             raise RuleError(f"{where} must be positive")
         return cls(hours, key == "working_hours")
@@ -139,13 +140,14 @@ class VisitRules:
         area = _service_area(d.get("service_area"))
         r = cls(calendar=_calendar(d.get("working_hours"), "visits.working_hours", tz,
                                    {"days": [1, 2, 3, 4, 5, 6], "start": "07:00", "end": "20:00"}),
-                radius_m=int(d.get("radius_m", 300)), checkin_roles=roles,
-                search_radius_m=int(d.get("search_radius_m", 5000)),
-                max_speed_kmh=float(d.get("max_speed_kmh", 120)), same_point_m=float(d.get("same_point_m", 5)),
-                same_point_days=int(d.get("same_point_days", 30)),
-                photo_grace_minutes=int(d.get("photo_grace_minutes", 30)),
-                open_visit_hours=int(d.get("open_visit_hours", 12)), service_area=area,
-                page_link_minutes=int(d.get("page_link_minutes", 10)),
+                radius_m=whole(d.get("radius_m", 300), "visits.radius_m"), checkin_roles=roles,
+                search_radius_m=whole(d.get("search_radius_m", 5000), "visits.search_radius_m"),
+                max_speed_kmh=real(d.get("max_speed_kmh", 120), "visits.max_speed_kmh"),
+                same_point_m=real(d.get("same_point_m", 5), "visits.same_point_m"),
+                same_point_days=whole(d.get("same_point_days", 30), "visits.same_point_days"),
+                photo_grace_minutes=whole(d.get("photo_grace_minutes", 30), "visits.photo_grace_minutes"),
+                open_visit_hours=whole(d.get("open_visit_hours", 12), "visits.open_visit_hours"), service_area=area,
+                page_link_minutes=whole(d.get("page_link_minutes", 10), "visits.page_link_minutes"),
                 suspicious_flags=suspicious)
         if not 10 <= r.radius_m <= 5000 or r.search_radius_m < r.radius_m:
             raise RuleError("visits.radius_m must be 10..5000 m and search_radius_m at least that")
@@ -157,10 +159,9 @@ class VisitRules:
 def _service_area(d: Any) -> tuple[float, float, float, float]:
     if d is None:
         return CHINA_BOX
-    try:
-        box = tuple(float(d[k]) for k in ("south", "west", "north", "east"))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise RuleError("visits.service_area needs numbers south, west, north, east") from exc
+    if not isinstance(d, dict) or any(k not in d for k in ("south", "west", "north", "east")):
+        raise RuleError("visits.service_area needs numbers south, west, north, east")
+    box = tuple(real(d[k], f"visits.service_area.{k}") for k in ("south", "west", "north", "east"))
     south, west, north, east = box
     if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
         raise RuleError("visits.service_area: south < north within ±90, west < east within ±180")
@@ -183,8 +184,11 @@ class ExtensionRules:
         count = d.get("count_suspicious_visits", False)
         if not isinstance(count, bool):
             raise RuleError("lifecycle.extension.count_suspicious_visits must be true or false")
-        r = cls(max_extensions=int(d.get("max_extensions", 1)), days=int(d.get("days", 30)),
-                verified_visits=int(d.get("verified_visits", 1)), within_days=int(d.get("within_days", 30)),
+        where = "lifecycle.extension"
+        r = cls(max_extensions=whole(d.get("max_extensions", 1), f"{where}.max_extensions"),
+                days=whole(d.get("days", 30), f"{where}.days"),
+                verified_visits=whole(d.get("verified_visits", 1), f"{where}.verified_visits"),
+                within_days=whole(d.get("within_days", 30), f"{where}.within_days"),
                 approver=str(d.get("approver", "area_manager")), count_suspicious_visits=count)
         if r.approver not in ROLES:
             raise RuleError(f"lifecycle.extension.approver must be one of {ROLES}")
@@ -200,7 +204,10 @@ class LifecycleRules:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LifecycleRules:
-        warn = tuple(sorted({int(x) for x in d.get("warn_days_before", (7, 1))}, reverse=True))
+        days = d.get("warn_days_before", (7, 1))
+        if not isinstance(days, (list, tuple)):
+            raise RuleError(f"lifecycle.warn_days_before must list days, such as [7, 1], not {days!r}")
+        warn = tuple(sorted({whole(x, "lifecycle.warn_days_before") for x in days}, reverse=True))
         if any(x <= 0 for x in warn):
             raise RuleError("lifecycle.warn_days_before must be positive days")
         return cls(warn_days_before=warn, extension=ExtensionRules.from_dict(d.get("extension") or {}))
@@ -224,9 +231,9 @@ class ScheduleRules:
         r = cls(plan_morning=_clock_time(d.get("plan_morning", "08:00"), "schedule.plan_morning"),
                 digest_morning=_clock_time(d.get("digest_morning", "08:30"), "schedule.digest_morning"),
                 evening_reminder=_clock_time(d.get("evening_reminder", "19:00"), "schedule.evening_reminder"),
-                weekly_weekday=int(weekly.get("weekday", 1)),
+                weekly_weekday=whole(weekly.get("weekday", 1), "schedule.weekly_chart.weekday"),
                 weekly_time=_clock_time(weekly.get("time", "09:00"), "schedule.weekly_chart.time"),
-                catch_up_hours=int(d.get("catch_up_hours", 4)))
+                catch_up_hours=whole(d.get("catch_up_hours", 4), "schedule.catch_up_hours"))
         if not 1 <= r.weekly_weekday <= 7:
             raise RuleError("schedule.weekly_chart.weekday must be 1 (Mon) .. 7 (Sun)")
         if not 0 <= r.catch_up_hours <= 24:

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.rules.base import RuleError
+from domain.rules.numbers import whole
 
 MAX_NAME_CHARS = 20         # a stage or a lost reason is a short word people type
 DEFAULT_STAGES = ("初步接触", "需求确认", "方案报价", "商务谈判")
@@ -35,10 +36,7 @@ def _words(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _positive_days(value: Any, where: str, zero_ok: bool = False) -> int:
-    try:
-        days = int(value)
-    except (TypeError, ValueError) as exc:
-        raise RuleError(f"{where} must be a whole number of days") from exc
+    days = whole(value, where)
     if days < 0 or (days == 0 and not zero_ok):
         raise RuleError(f"{where} must be {'0 or more' if zero_ok else 'positive'} days")
     return days
@@ -135,7 +133,7 @@ class AppealRules:
         approver = str(d.get("approver", "area_manager"))
         if approver not in ("area_manager", "director"):
             raise RuleError("appeals.approver must be area_manager or director")
-        photos = int(d.get("max_photos", 9))
+        photos = whole(d.get("max_photos", 9), "appeals.max_photos")
         if not 0 <= photos <= 50:
             raise RuleError("appeals.max_photos must be 0..50")
         return cls(window_days=_positive_days(d.get("window_days", 7), "appeals.window_days"), approver=approver,

@@ -1,0 +1,86 @@
+"""Numbers in a rule file are read strictly (domain/rules/numbers.py): a word, a
+fraction where a whole number goes, true/false or .nan is a rule error naming the
+key, not a silent guess (int(1.5) == 1, int(True) == 1) nor Python's own message."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from domain.rules.base import RuleError
+from domain.rules.model import RuleSetData
+from domain.rules.numbers import real, whole
+
+
+def _rules(section: str, content: dict) -> RuleSetData:
+    return RuleSetData.from_dict(1, {section: content})
+
+
+def _nested(path: str, value) -> tuple[str, dict]:
+    """"visits.radius_m" → ("visits", {"radius_m": value}); deeper keys nest."""
+    section, *keys = path.split(".")
+    content: dict = {}
+    inner = content
+    for key in keys[:-1]:
+        inner[key] = {}
+        inner = inner[key]
+    inner[keys[-1]] = value
+    return section, content
+
+
+WHOLE_KEYS = ["registration.pending_lock_days", "registration.protection_days", "orders.draft_valid_hours",
+              "special_price.grant_valid_days", "appeals.max_photos", "appeals.window_days", "visits.radius_m",
+              "visits.search_radius_m", "visits.same_point_days", "visits.photo_grace_minutes",
+              "visits.open_visit_hours", "visits.page_link_minutes", "lifecycle.extension.max_extensions",
+              "lifecycle.extension.days", "lifecycle.extension.verified_visits", "lifecycle.extension.within_days",
+              "schedule.weekly_chart.weekday", "schedule.catch_up_hours", "pipeline.stale_days",
+              "pipeline.cooldown_days", "leads.full_load", "leads.max_offers"]
+
+
+@pytest.mark.parametrize("path", WHOLE_KEYS)
+@pytest.mark.parametrize("bad", ["十五", 1.5, True, "", None, [3]])
+def test_a_whole_number_key_refuses_anything_else_and_names_itself(path, bad):
+    section, content = _nested(path, bad)
+    with pytest.raises(RuleError) as err:
+        _rules(section, content)
+    message = str(err.value)
+    assert path.rsplit(".", 1)[-1] in message and "invalid literal" not in message, message
+
+
+@pytest.mark.parametrize("path", ["registration.tiering.threshold_yuan", "visits.max_speed_kmh",
+                                  "visits.same_point_m", "approvals.remind_after.hours",
+                                  "visits.service_area.north"])
+@pytest.mark.parametrize("bad", ["一百万", True, float("nan"), float("inf"), None])
+def test_a_number_key_refuses_words_flags_and_not_a_number(path, bad):
+    section, content = _nested(path, bad)
+    if path.startswith("visits.service_area"):
+        content["service_area"].update({"south": 18, "west": 73, "east": 135})
+    with pytest.raises(RuleError) as err:
+        _rules(section, content)
+    assert path.split(".")[1] in str(err.value), str(err.value)
+
+
+def test_numbers_written_as_numbers_or_quoted_are_taken():
+    rules = RuleSetData.from_dict(1, {
+        "registration": {"pending_lock_days": "20", "protection_days": 60.0, "tiering": {"threshold_yuan": "500000"}},
+        "visits": {"radius_m": 500, "max_speed_kmh": "90.5"},
+        "lifecycle": {"warn_days_before": [3, "10"]}})
+    assert rules.registration.pending_lock_days == 20 and rules.registration.protection_days == 60
+    assert rules.registration.tier_threshold_yuan == 500_000
+    assert rules.visits.radius_m == 500 and rules.visits.max_speed_kmh == 90.5
+    assert rules.lifecycle.warn_days_before == (10, 3)
+
+
+def test_warning_days_are_a_list_of_whole_numbers():
+    for bad in (7, "7, 1", [7, 1.5]):
+        with pytest.raises(RuleError, match="warn_days_before"):
+            RuleSetData.from_dict(1, {"lifecycle": {"warn_days_before": bad}})
+
+
+def test_the_readers_themselves():
+    assert whole(" 15 ", "x") == 15 and whole(-3, "x") == -3 and whole(4.0, "x") == 4
+    assert real(2, "x") == 2.0 and real("0.25", "x") == 0.25
+    for bad in ("1e3x", "nan", "-inf", False):
+        with pytest.raises(RuleError, match="x must be a number"):
+            real(bad, "x")
+    assert math.isclose(real("1e3", "x"), 1000.0)
