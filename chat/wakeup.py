@@ -20,8 +20,11 @@ log = logging.getLogger(__name__)
 PG_CHANNEL = "qudao_inbox"
 # After a word, the next one waits this long: under a burst of acknowledgements a
 # web process says one word per gap instead of one per message (a Redis round trip
-# and a thread switch each), and a worker learns of new work at most this late.
-WORD_GAP_S = 0.005
+# and a thread switch each). A lone message's word goes at once; within a burst an
+# idle worker learns of new work at most this late, and a busy one claims again
+# without a word. At 5 ms the words were 4.5 % of a web process's CPU at 2,000
+# acknowledgements a second; at 20 ms, a quarter of that.
+WORD_GAP_S = 0.02
 
 
 class Signal:
