@@ -3,15 +3,25 @@
 Each callback's 200 waits for its inbox row to be committed. Committed one by one,
 every row costs PostgreSQL a round trip and a commit of its own: measured on this
 project's 2-core machine, 0.21 ms of the machine per row alone, 0.11 ms two at a
-time, 0.06 ms four at a time. So the threads of one process take turns: the first
-to come leads and inserts its row; rows that come meanwhile wait, and the leader's
-successor inserts them all in one statement, then hands the lead on to the next
-row waiting. A row alone is inserted exactly as before, with no wait and no thread
-switch; nobody is answered before their row is committed.
+time, 0.06 ms four at a time (docs/benchmarks.md). So the threads of one process
+take turns: a row that finds no INSERT under way leads and goes at once, alone;
+rows that come while one is under way wait, and the first of them, handed the lead,
+inserts them all in one statement, in the order they came, then hands the lead on
+to the next row waiting. Nobody is answered before their row is committed.
 
 If the shared statement fails (one row's replay key is held, an id was closed as a
-gap, the connection broke), every row of it is inserted again on its own, by its
-own thread, so each caller gets the same answer or error it would have got alone.
+gap, the connection broke), the leader inserts the rows again one by one, still in
+the order they came, before it hands the lead on: each caller gets the answer or the
+error of its own row, in its own thread, and ids keep arrival order.
+
+What sharing changes: a row waits for the INSERT under way (a row that waits on a
+lock, say another process's uncommitted copy of the same message, holds up the rows
+behind it for that long); two processes whose batches hold the same two new dedup
+keys in opposite orders deadlock, and PostgreSQL breaks it after deadlock_timeout
+(both batches then go row by row); and a connection lost after PostgreSQL committed a
+shared INSERT makes the one-by-one inserts find their rows already there, so those
+callers are told "duplicate" (the rows are stored; the workers' poll finds them), as
+a single INSERT retried after such a loss always was.
 """
 from __future__ import annotations
 
@@ -29,14 +39,15 @@ Result = TypeVar("Result")
 class _Turn(Generic[Item, Result]):
     """One caller's row, waiting for its statement or for the lead."""
 
-    __slots__ = ("alone", "done", "item", "result", "woken")
+    __slots__ = ("alone", "done", "error", "item", "result", "woken")
 
     def __init__(self, item: Item):
         self.item = item
         self.woken = threading.Event()
-        self.done = False           # the statement ran: ``result`` holds the answer…
-        self.alone = False          # …unless it failed: then the caller inserts its row itself
+        self.done = False           # settled: ``result`` or ``error`` is the row's outcome…
+        self.alone = False          # …unless the leader was stopped first: then the caller inserts it
         self.result: Result | None = None
+        self.error: Exception | None = None
 
 
 class Combiner(Generic[Item, Result]):
@@ -48,7 +59,7 @@ class Combiner(Generic[Item, Result]):
         self._mutex = threading.Lock()
         self._waiting: list[_Turn] = []
         self._leading = False
-        self.shared = 0             # statements that carried more than one row (tests, benchmarks)
+        self.shared = 0             # statements run for more than one caller (tests, benchmarks)
 
     @property
     def waiting(self) -> int:
@@ -63,36 +74,72 @@ class Combiner(Generic[Item, Result]):
             leads = not self._leading
             self._leading = True
         if not leads:
-            turn.woken.wait()
+            try:
+                turn.woken.wait()
+            except BaseException:
+                self._abandon(turn)
+                raise
             if turn.done:
-                return self._one(item) if turn.alone else turn.result
+                return self._outcome(turn)
         return self._lead(turn)     # the first to come, or handed the lead
 
+    def _outcome(self, turn: _Turn) -> Result:
+        if turn.alone:
+            return self._one(turn.item)
+        if turn.error is not None:
+            raise turn.error
+        return turn.result
+
     def _lead(self, own: _Turn) -> Result:
-        with self._mutex:
-            # ``own`` is first: a leader starts an empty queue, and the lead passes to the head.
-            batch = self._waiting[:self._most]
-            del self._waiting[:self._most]
-        if len(batch) == 1:
-            try:
-                return self._one(own.item)
-            finally:
-                self._hand_on()
-        results: list[Result] | None = None
+        batch: list[_Turn] = []
         try:
-            results = self._many([turn.item for turn in batch])
-            self.shared += 1
-        except Exception:
-            log.warning("a shared acknowledgement statement failed; each of its %d rows goes on its own",
-                        len(batch), exc_info=True)
-        finally:                    # whatever happened, nobody is left waiting
-            for i, turn in enumerate(batch[1:], start=1):
-                turn.alone = results is None
-                turn.result = None if results is None else results[i]
-                turn.done = True
+            with self._mutex:
+                # ``own`` is first: a leader starts an empty queue, and the lead passes to the head.
+                batch = self._waiting[:self._most]
+                del self._waiting[:self._most]
+            self._settle(batch)
+        finally:                    # whatever happened (even a BaseException), nobody is left waiting
+            for turn in batch:
+                if not turn.done:
+                    turn.alone = turn.done = True
                 turn.woken.set()
             self._hand_on()
-        return self._one(own.item) if results is None else results[0]
+        return self._outcome(own)
+
+    def _settle(self, batch: list[_Turn]) -> None:
+        """One statement for the batch; if that fails, or the batch is one row, each
+        row on its own, in the order they came."""
+        if len(batch) > 1:
+            try:
+                results = self._many([turn.item for turn in batch])
+                if len(results) != len(batch):
+                    raise RuntimeError(f"{len(results)} answers for {len(batch)} rows")
+            except Exception as exc:
+                log.info("a shared acknowledgement INSERT failed (%s: %s); its %d rows go one by one",
+                         type(exc).__name__, exc, len(batch))
+            else:
+                self.shared += 1
+                for turn, result in zip(batch, results, strict=True):
+                    turn.result, turn.done = result, True
+                return
+        for turn in batch:
+            try:
+                turn.result = self._one(turn.item)
+            except Exception as exc:   # the caller's own error, raised in the caller's thread
+                turn.error = exc
+            turn.done = True
+
+    def _abandon(self, turn: _Turn) -> None:
+        """A caller stopped while waiting (an exception raised into its thread): its
+        row is dropped if no statement took it yet, and a lead it was handed but never
+        took passes on."""
+        with self._mutex:
+            if turn not in self._waiting:
+                return              # in a batch: its leader settles it
+            handed_the_lead = turn.woken.is_set()
+            self._waiting.remove(turn)
+        if handed_the_lead:
+            self._hand_on()
 
     def _hand_on(self) -> None:
         with self._mutex:

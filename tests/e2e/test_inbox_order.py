@@ -387,12 +387,12 @@ def _accept_behind_a_blocked_insert(q, clock, later: list[tuple[str, str | None]
         deadline = time.monotonic() + 5
         while not statements and time.monotonic() < deadline:
             time.sleep(0.01)                  # the first INSERT is sent (and waits on the lock)
-        for n, (key, replay) in enumerate(later, start=1):
+        for n, (key, replay) in enumerate(later, start=1):     # one after another: a known arrival order
             threads.append(threading.Thread(target=accept, args=(key, replay, n)))
             threads[-1].start()
-        while combiner.waiting < len(later) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert combiner.waiting == len(later)
+            while combiner.waiting < n and time.monotonic() < deadline:
+                time.sleep(0.005)
+            assert combiner.waiting == n
         tx.rollback()
         blocker.close()
         for thread in threads:
@@ -408,7 +408,7 @@ def test_acknowledgements_that_arrive_together_share_one_insert(pg_app, clock):
     later = [(f"wecom:s{i}", f"wecom:17:{i}") for i in range(5)]
     first, got, inserts = _accept_behind_a_blocked_insert(q, clock, later)
     assert len(inserts) == 2 and q.inbox._ack.combiner.shared == 1
-    assert sorted(got) == list(range(first + 1, first + 6))
+    assert got == list(range(first + 1, first + 6))                 # ids in arrival order
     assert sorted(_keys(q)) == sorted([("wecom:first", None), *later])
     with q.factory() as s:
         stored = dict(s.execute(select(InboxMessage.dedup_key, InboxMessage.id)).all())
@@ -440,5 +440,6 @@ def test_a_replay_in_a_shared_insert_is_refused_alone_and_the_others_are_stored(
     kept = [key for key, outcome in zip(("wecom:a", "wecom:b"), got) if isinstance(outcome, int)]
     assert len(refused) == 1 and len(kept) == 1
     assert q.inbox._ack.combiner.shared == 0
-    assert sorted(_keys(q)) == sorted([("wecom:first", None), (kept[0], "wecom:19:same"), ("wecom:c", None)])
+    assert kept == ["wecom:a"] and refused == ["wecom:b"]            # row by row, in arrival order
+    assert _keys(q) == [("wecom:first", None), ("wecom:a", "wecom:19:same"), ("wecom:c", None)]
     assert len(inserts) == 2 + 3                # the first, the failed shared one, then one each
