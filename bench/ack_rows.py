@@ -90,6 +90,7 @@ def main() -> int:
     ap.add_argument("--in-flight", type=int, default=8, help="rows in flight at once (default 8: gunicorn's threads)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     rid = run_id()
     db = fresh_database(rid, "ackrows")
     try:
@@ -102,12 +103,16 @@ def main() -> int:
                 conn.execute("TRUNCATE inbox")
             results.append(run(db, rows, args.n, args.in_flight))
             r = results[-1]
+            with psycopg.connect(libpq_url(db), autocommit=True) as conn:
+                stored = conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
+            if stored != r["rows"] or not r["rows"]:
+                print(f"{rows} row(s) a statement: {stored} rows stored, {r['rows']} counted", file=sys.stderr)
+                return 1
             print(f"{r['rows_per_statement']} row(s) a statement, {r['threads']} thread(s): "
                   f"{r['rows_per_s']:,} rows/s, "
                   f"{r['machine_cpu_ms_per_row']:.3f} ms of the machine per row")
     finally:
         drop_database(db)
-    args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"ack-rows-{rid}.json"
     path.write_text(json.dumps({"results": results, "machine": machine_facts()}, indent=2, ensure_ascii=False))
     print(f"JSON: {path}")

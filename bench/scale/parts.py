@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bench.scale import procs
-from bench.scale.env import ROOT, fmt_ms, fmt_n, free_port
+from bench.scale.env import ROOT, fmt_ms, fmt_n, free_port, machine_busy_s
 from bench.scale.month_end import part_month_end
 from bench.scale.stack import (
     HOST,
@@ -43,8 +43,10 @@ def part_ack(run: Run) -> dict:
         warm_up(run, "ack-floor-warmup", port, start=n)
         reqs = registrations(signer, HOST, port, n)
         run.log(f"ack: floor, {n} requests, {run.connections} connections")
+        busy = machine_busy_s()
         out["floor"] = summarise(load_result(run, "ack-floor", run_load(run, "ack-floor", reqs, port, "closed",
                                                                       connections=run.connections)))
+        out["floor"]["machine_cpu_ms"] = _cpu_per_request(busy, out["floor"]["ok"])
     finally:
         floor.stop()
     # Qudao's /wecom/callback (no worker processes: only the ack is measured).
@@ -53,8 +55,10 @@ def part_ack(run: Run) -> dict:
         warmed = warm_up(run, "ack-qudao-warmup", stack.port, start=n)
         reqs = registrations(signer, HOST, stack.port, n)
         run.log(f"ack: qudao ({run.processing}), {n} requests")
+        busy = machine_busy_s()
         q = summarise(load_result(run, "ack-qudao", run_load(run, "ack-qudao", reqs, stack.port, "closed",
                                                           connections=run.connections)))
+        q["machine_cpu_ms"] = _cpu_per_request(busy, q["ok"])
         stored = sum(stack.db.inbox_counts().values()) - warmed
         out["qudao"] = q
         out["checks"] = {"durable": {"ok": stored == q["ok"], "acked": q["ok"], "inbox_rows": stored},
@@ -67,12 +71,26 @@ def part_ack(run: Run) -> dict:
     out["share_of_floor_pct"] = round(share, 1) if share is not None else None
     out["rows"] = [
         ["ack floor: wechatpy verify + decrypt + parse, empty 200", fmt_n(f["requests_per_s"]),
-         fmt_ms(f["p50_ms"]), fmt_ms(f["p99_ms"]), f"{f['ok']:,} of {n:,} (closed loop, {run.connections} conn.)"],
+         fmt_ms(f["p50_ms"]), fmt_ms(f["p99_ms"]), f"{f['ok']:,} of {n:,} (closed loop, {run.connections} conn.); "
+         f"machine {_fmt_cpu(f['machine_cpu_ms'])} a request"],
         [f"Qudao `/wecom/callback` ack ({run.processing})",
          f"{fmt_n(q['requests_per_s'])} ({fmt_n(share)}%)", fmt_ms(q["p50_ms"]), fmt_ms(q["p99_ms"]),
-         f"{q['ok']:,} of {n:,}; inbox rows {out['checks']['durable']['inbox_rows']:,}"],
+         f"{q['ok']:,} of {n:,}; inbox rows {out['checks']['durable']['inbox_rows']:,}; "
+         f"machine {_fmt_cpu(q['machine_cpu_ms'])} a request"],
     ]
     return out
+
+
+def _cpu_per_request(busy_before: float, answered: int) -> float | None:
+    """The whole machine's CPU (the servers, PostgreSQL, the load generator) per
+    answered request since ``busy_before``: what an acknowledgement costs, beside how
+    fast the run went (a run whose rate dropped on an unsaturated machine shows here)."""
+    busy = machine_busy_s() - busy_before
+    return round(1000 * busy / answered, 3) if answered and busy > 0 else None
+
+
+def _fmt_cpu(ms: float | None) -> str:
+    return "–" if ms is None else f"{ms:.2f} ms"
 
 
 # ---------------------------------------------------------------- open loop

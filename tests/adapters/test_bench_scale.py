@@ -45,6 +45,7 @@ def test_every_part_runs_tiny(tmp_path):
     assert ack["floor"]["ok"] == 40 and ack["qudao"]["ok"] == 40
     assert ack["floor"]["requests_per_s"] > 0 and ack["qudao"]["p99_ms"] >= ack["qudao"]["p50_ms"] > 0
     assert ack["checks"]["durable"] == {"ok": True, "acked": 40, "inbox_rows": 40}
+    assert ack["floor"]["machine_cpu_ms"] > 0 and ack["qudao"]["machine_cpu_ms"] > 0   # the machine per request
 
     op = parts["openloop"]
     assert op["sent"] == 40 and op["ok"] == 40 and op["checks"]["no_errors"]["ok"]
@@ -134,6 +135,19 @@ def test_the_stack_floor_runs_tiny(tmp_path):
     assert all(p["ops"] > 0 and p["machine_ms"] > 0 for p in report["phases"]), report["phases"]
     assert report["problems"] == []
     assert report["registration_ms"] == pytest.approx(sum(p["machine_ms"] for p in report["phases"]), abs=0.01)
+
+
+def test_the_ack_rows_probe_runs_tiny(tmp_path):
+    """bench/ack_rows.py (an INSERT's machine CPU per row, by rows per statement)
+    stores every row it counts."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "ack_rows.py"), "--n", "64", "--rows", "1,4",
+                           "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "QUDAO_BENCH_PG_ADMIN": PG_ADMIN})
+    assert done.returncode == 0, done.stderr[-3000:]
+    [written] = tmp_path.glob("ack-rows-*.json")
+    results = json.loads(written.read_text())["results"]
+    assert [(r["rows_per_statement"], r["threads"], r["rows"]) for r in results] == [(1, 8, 64), (4, 2, 64)]
+    assert all(r["machine_cpu_ms_per_row"] > 0 for r in results)
 
 
 def test_the_stack_floor_refuses_an_empty_run():
