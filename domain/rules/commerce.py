@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.rules.base import ROLES, RuleError
-from domain.rules.numbers import whole
+from domain.rules.numbers import decimal, flag, whole
 
 CROSS_TERRITORY = ("needs_approval", "reject", "allow")
 STOCK = ("warn", "reject", "off")
@@ -34,8 +34,8 @@ class OrderRules:
     def from_dict(cls, d: dict[str, Any]) -> OrderRules:
         where = "orders"
         r = cls(
-            require_qualification=bool(d.get("require_qualification", True)),
-            credit_check=bool(d.get("credit_check", True)),
+            require_qualification=flag(d.get("require_qualification", True), f"{where}.require_qualification"),
+            credit_check=flag(d.get("credit_check", True), f"{where}.credit_check"),
             no_credit_limit=_choice(d, "no_credit_limit", "reject", NO_LIMIT, where),
             cross_territory=_choice(d, "cross_territory", "needs_approval", CROSS_TERRITORY, where),
             cross_territory_approver=_choice(d, "cross_territory_approver", "area_manager", ROLES, where),
@@ -62,7 +62,7 @@ class PricingRules:
             raise RuleError("pricing.tier_discounts must map tier names to discounts")
         out: dict[str, Decimal] = {}
         for tier, value in raw.items():
-            disc = Decimal(str(value))
+            disc = decimal(value, f"pricing.tier_discounts.{tier}", "a discount such as 0.15")
             if not Decimal(0) <= disc < Decimal(1):
                 raise RuleError(f"pricing.tier_discounts.{tier} must be in [0, 1), not {value}")
             out[str(tier)] = disc
@@ -112,7 +112,7 @@ class SpecialPriceRules:
                     raise RuleError("special_price.ladder: only the last rung may be open-ended")
                 rungs.append(LadderRung(None, steps, item.get("warning")))
                 continue
-            bound = Decimal(str(up_to))
+            bound = decimal(up_to, f"special_price.ladder[{i}].up_to", "a fraction such as 0.05")
             if not last < bound <= Decimal(1):
                 raise RuleError("special_price.ladder: up_to must increase and stay within (0, 1]")
             rungs.append(LadderRung(bound, steps, item.get("warning")))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.rules.base import ROLES, SCOPES, RuleError
-from domain.rules.numbers import real, whole
+from domain.rules.numbers import flag, real, whole
 
 
 def _quota(value: Any) -> int | None:
@@ -14,9 +14,11 @@ def _quota(value: Any) -> int | None:
     true, 1.5) is an error to fix, not a guess."""
     if value is None:
         return None
-    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer())):
-        raise RuleError(f"open_quota must be a whole number, or null for no quota, not {value!r}")
-    return int(value)
+    try:
+        return whole(value, "registration.open_quota")
+    except RuleError:
+        raise RuleError("registration.open_quota must be a whole number, or null for no quota, "
+                        f"not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,11 @@ class RegistrationRules:
             protection_days=whole(d.get("protection_days", 90), "registration.protection_days"),
             conflict_scope=str(d.get("conflict_scope", "customer_line")),
             open_quota=_quota(d.get("open_quota", 100)),
-            require_territory=bool(d.get("require_territory", True)),
-            require_qualification=bool(d.get("require_qualification", True)),
+            require_territory=flag(d.get("require_territory", True), "registration.require_territory"),
+            require_qualification=flag(d.get("require_qualification", True),
+                                        "registration.require_qualification"),
             unknown_region=str(d.get("unknown_region", "needs_approval")),
-            auto_approve=bool(d.get("auto_approve", True)),
+            auto_approve=flag(d.get("auto_approve", True), "registration.auto_approve"),
             tier_threshold_yuan=real(tier.get("threshold_yuan", 1_000_000), "registration.tiering.threshold_yuan"),
             tier_approver=str(tier.get("approver", "director")),
             possible_duplicate_approver=str(d.get("possible_duplicate_approver", "area_manager")),

@@ -5,11 +5,11 @@ function of facts (no database), so it is tested table by table."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from domain.rules.base import RuleError
-from domain.rules.numbers import whole
+from domain.rules.numbers import decimal, whole
 from domain.rules.operations import Duration
 
 WEIGHT_KEYS = ("grade", "load", "win_rate")
@@ -18,10 +18,7 @@ DEFAULT_GRADES = {"gold": Decimal("1"), "silver": Decimal("0.6"), "standard": De
 
 
 def _fraction(value: Any, where: str) -> Decimal:
-    try:
-        x = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise RuleError(f"{where} must be a number between 0 and 1") from exc
+    x = decimal(value, where, "a number between 0 and 1")
     if not Decimal(0) <= x <= Decimal(1):
         raise RuleError(f"{where} must lie between 0 and 1")
     return x

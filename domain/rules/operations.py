@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.geo import CHINA_BOX
 from domain.rules.base import ROLES, RuleError
-from domain.rules.numbers import real, whole
+from domain.rules.numbers import MOST, real, whole, whole_list
 from domain.workcal import WorkCalendar
 from models.states import Role
 
@@ -48,8 +48,8 @@ class Duration:
             raise RuleError(f"{where} must be {{hours: N}} or {{working_hours: N}}")
         key, value = next(iter(d.items()))
         hours = real(value, where)
-        if hours <= 0:
-            raise RuleError(f"{where} must be positive")
+        if hours <= 0 or hours > MOST:
+            raise RuleError(f"{where} must be positive, and at most {MOST:,} hours")
         return cls(hours, key == "working_hours")
 
     def words(self) -> str:
@@ -204,10 +204,8 @@ class LifecycleRules:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LifecycleRules:
-        days = d.get("warn_days_before", (7, 1))
-        if not isinstance(days, (list, tuple)):
-            raise RuleError(f"lifecycle.warn_days_before must list days, such as [7, 1], not {days!r}")
-        warn = tuple(sorted({whole(x, "lifecycle.warn_days_before") for x in days}, reverse=True))
+        warn = tuple(sorted(set(whole_list(d.get("warn_days_before", (7, 1)), "lifecycle.warn_days_before")),
+                            reverse=True))
         if any(x <= 0 for x in warn):
             raise RuleError("lifecycle.warn_days_before must be positive days")
         return cls(warn_days_before=warn, extension=ExtensionRules.from_dict(d.get("extension") or {}))

@@ -6,11 +6,11 @@ co-selling. Typed and validated when loaded."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from domain.rules.base import RuleError
-from domain.rules.numbers import whole
+from domain.rules.numbers import decimal, whole, whole_list
 
 MAX_NAME_CHARS = 20         # a stage or a lost reason is a short word people type
 DEFAULT_STAGES = ("初步接触", "需求确认", "方案报价", "商务谈判")
@@ -43,10 +43,7 @@ def _positive_days(value: Any, where: str, zero_ok: bool = False) -> int:
 
 
 def _share(value: Any, where: str) -> Decimal:
-    try:
-        share = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise RuleError(f"{where} must be a fraction such as 0.3") from exc
+    share = decimal(value, where, "a fraction such as 0.3")
     if not Decimal(0) < share < Decimal(1):
         raise RuleError(f"{where} must lie between 0 and 1 (0.3 = 30%)")
     return share
@@ -95,7 +92,8 @@ class PipelineRules:
             raise RuleError(f"{where}.stage_words: a short word may stand for one stage only")
         stale = _positive_days(d.get("stale_days", 30), f"{where}.stale_days")
         warn = tuple(sorted({_positive_days(x, f"{where}.stale_warn_days_before")
-                             for x in d.get("stale_warn_days_before", [7])}, reverse=True))
+                             for x in whole_list(d.get("stale_warn_days_before", [7]),
+                                                 f"{where}.stale_warn_days_before")}, reverse=True))
         if any(x >= stale for x in warn):
             raise RuleError(f"{where}.stale_warn_days_before must be fewer days than stale_days")
         return cls(stages=stages, won=won, lost=lost, stage_words=tuple(pairs),

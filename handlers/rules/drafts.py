@@ -88,6 +88,9 @@ def activate(svc: Services, actor: str, draft_id: int) -> int:
                           code="stale")
         if active is not None and active.checksum == checksum(draft.content):
             raise Refused(t("draft_same", "zh"), t("draft_same", "en"), code="same")
+        # Checked again: a draft saved under an older, laxer reading of rule files (a
+        # fraction where a whole number now must go) is refused here, not a crash.
+        rules_of(draft.content, svc.clock.tz.key)
         row = svc.rules.load_content(s, draft.content, source=f"console draft #{draft.id} ({actor})")
         now = svc.clock.now()
         draft.status, draft.decided_by, draft.decided_at, draft.activated_version = (

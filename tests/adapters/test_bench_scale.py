@@ -147,7 +147,12 @@ def test_the_ack_rows_probe_runs_tiny(tmp_path):
     [written] = tmp_path.glob("ack-rows-*.json")
     results = json.loads(written.read_text())["results"]
     assert [(r["rows_per_statement"], r["threads"], r["rows"]) for r in results] == [(1, 8, 64), (4, 2, 64)]
-    assert all(r["machine_cpu_ms_per_row"] > 0 for r in results)
+    # (CPU is counted in clock ticks: a tiny run may read 0, never less.)
+    assert all(r["machine_cpu_ms_per_row"] >= 0 and r["client_cpu_ms_per_row"] >= 0 for r in results)
+    too_few = subprocess.run([sys.executable, str(ROOT / "bench" / "ack_rows.py"), "--n", "4", "--rows", "8",
+                              "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                             env={"PATH": "/usr/bin:/bin", "QUDAO_BENCH_PG_ADMIN": PG_ADMIN})
+    assert too_few.returncode != 0 and "fewer rows" in too_few.stderr and "Traceback" not in too_few.stderr
 
 
 def test_the_stack_floor_refuses_an_empty_run():

@@ -104,6 +104,24 @@ def test_a_draft_written_against_an_older_version_is_not_activated(app):
         assert q(app).services.rules.active(s).registration.protection_days == 60
 
 
+def test_a_draft_saved_before_numbers_were_read_strictly_is_refused_at_activation(app):
+    """A draft stored while rule files were read laxly (protection_days: 7.5 passed as 7)
+    is checked again when activated: a polite refusal, nothing activated, not a crash."""
+    draft = call(app, "rules.save_draft", yaml_text=active_yaml(app).replace("protection_days: 90",
+                                                                             "protection_days: 60"))
+    with q(app).factory() as s, s.begin():
+        row = s.get(RuleDraft, draft)
+        row.content = {**row.content, "registration": {**row.content["registration"], "protection_days": 7.5}}
+    before = counts(app)
+    with pytest.raises(Refused) as refused:
+        call(app, "rules.activate", draft_id=draft)
+    assert refused.value.code == "rules" and "protection_days" in str(refused.value)
+    assert counts(app) == before
+    with q(app).factory() as s:
+        assert s.get(RuleDraft, draft).status == "draft"
+        assert q(app).services.rules.active(s).registration.protection_days == 90
+
+
 @pytest.mark.parametrize("text, code, line", [
     ("registration:\n  open_quota: [1\n", "yaml", 3),
     ("registration:\n  open_quota: 0\n", "rules", None),

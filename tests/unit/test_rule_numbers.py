@@ -9,7 +9,7 @@ import pytest
 
 from domain.rules.base import RuleError
 from domain.rules.model import RuleSetData
-from domain.rules.numbers import real, whole
+from domain.rules.numbers import decimal, flag, real, whole, whole_list
 
 
 def _rules(section: str, content: dict) -> RuleSetData:
@@ -71,12 +71,6 @@ def test_numbers_written_as_numbers_or_quoted_are_taken():
     assert rules.lifecycle.warn_days_before == (10, 3)
 
 
-def test_warning_days_are_a_list_of_whole_numbers():
-    for bad in (7, "7, 1", [7, 1.5]):
-        with pytest.raises(RuleError, match="warn_days_before"):
-            RuleSetData.from_dict(1, {"lifecycle": {"warn_days_before": bad}})
-
-
 def test_the_readers_themselves():
     assert whole(" 15 ", "x") == 15 and whole(-3, "x") == -3 and whole(4.0, "x") == 4
     assert real(2, "x") == 2.0 and real("0.25", "x") == 0.25
@@ -84,3 +78,62 @@ def test_the_readers_themselves():
         with pytest.raises(RuleError, match="x must be a number"):
             real(bad, "x")
     assert math.isclose(real("1e3", "x"), 1000.0)
+
+
+@pytest.mark.parametrize("path", ["pricing.tier_discounts.gold", "special_price.ladder", "appeals.share",
+                                  "key_accounts.partner_share"])
+@pytest.mark.parametrize("bad", ["十五", True, float("nan"), "inf", None, [0.1]])
+def test_a_share_or_discount_refuses_words_flags_and_not_a_number(path, bad):
+    """Exact fractions (Decimal) named in the error, not decimal.ConversionSyntax."""
+    if path == "special_price.ladder":
+        section, content = "special_price", {"ladder": [{"up_to": bad, "steps": ["area_manager"]},
+                                                         {"steps": ["director"]}]}
+    else:
+        section, content = _nested(path, bad)
+    with pytest.raises(RuleError) as err:
+        _rules(section, content)
+    message = str(err.value)
+    assert "decimal" not in message and path.split(".")[-1] in message, message
+
+
+@pytest.mark.parametrize("path", ["registration.require_territory", "registration.require_qualification",
+                                  "registration.auto_approve", "orders.require_qualification",
+                                  "orders.credit_check"])
+@pytest.mark.parametrize("bad", ["false", 0, 1, None, "否"])
+def test_a_switch_is_true_or_false_not_a_truthy_guess(path, bad):
+    """bool("false") is True: a quoted "false" once switched a check on."""
+    section, content = _nested(path, bad)
+    with pytest.raises(RuleError, match=path.split(".")[-1]):
+        _rules(section, content)
+    section, content = _nested(path, False)
+    assert _rules(section, content) is not None
+
+
+@pytest.mark.parametrize("path", ["lifecycle.warn_days_before", "pipeline.stale_warn_days_before"])
+@pytest.mark.parametrize("bad", [7, "14", {"a": 1}, [7, 1.5], ["七"]])
+def test_warning_days_are_a_list_of_whole_numbers(path, bad):
+    section, content = _nested(path, bad)
+    with pytest.raises(RuleError, match=path.split(".")[-1]):
+        _rules(section, content)
+
+
+def test_periods_too_long_for_a_date_are_refused_when_the_file_is_read():
+    """A million days still fits a date; more would pass and then crash every command."""
+    assert _rules("registration", {"protection_days": 1_000_000}).registration.protection_days == 1_000_000
+    for section, content in (("registration", {"protection_days": 10**10}),
+                             ("approvals", {"remind_after": {"hours": 10**10}}),
+                             ("approvals", {"remind_after": {"hours": 10**400}})):
+        with pytest.raises(RuleError) as err:
+            _rules(section, content)
+        assert "at most" in str(err.value) or "must be a number" in str(err.value), str(err.value)
+
+
+def test_the_exact_and_list_readers():
+    assert decimal("0.15", "x") == decimal(0.15, "x") and str(decimal(" 1 ", "x")) == "1"
+    assert flag(True, "x") is True and flag(False, "x") is False
+    assert whole_list([7, "1", 3.0], "x") == [7, 1, 3]
+    assert whole("1000000", "x") == 1_000_000
+    with pytest.raises(RuleError, match="at most 10"):
+        whole(11, "x", most=10)
+    with pytest.raises(RuleError, match="x must be a number"):
+        real(10**400, "x")

@@ -64,6 +64,7 @@ def test_a_quota_is_a_positive_whole_number_or_none(quota):
     with pytest.raises(RuleError):
         RegistrationRules.from_dict({"open_quota": quota})
     assert RegistrationRules.from_dict({"open_quota": 2.0}).open_quota == 2
+    assert RegistrationRules.from_dict({"open_quota": "50"}).open_quota == 50     # quoted, as every number
 
 
 @pytest.mark.parametrize("amount, threshold, outcome", [
