@@ -2,7 +2,7 @@
 
 Each callback's 200 waits for its inbox row to be committed. Committed one by one,
 every row costs PostgreSQL a round trip and a commit of its own: on this project's
-2-core machine 0.20 ms of the machine per row alone, 0.11 ms two to a statement,
+2-core machine 0.22 ms of the machine per row alone, 0.11 ms two to a statement,
 0.06 ms four to one (bench/ack_rows.py, figures in docs/benchmarks.md). So the threads of one process
 take turns: a row that finds no INSERT under way leads and goes at once, alone;
 rows that come while one is under way wait, and the first of them, handed the lead,
