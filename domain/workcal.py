@@ -215,6 +215,10 @@ def _iso_weekday_to_python(value: Any) -> int:
 
 def _parse_hh_mm(name: str, value: Any) -> time:
     match = _HH_MM.fullmatch(value) if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        # YAML 1.1 reads an unquoted 19:00 as a number in base 60 (1140): name what was meant.
+        raise ValueError(f"{name} must be a time in quotes, such as '{value // 60:02d}:{value % 60:02d}' "
+                         f"(unquoted, YAML reads it as the number {value})")
     if not match:
         raise ValueError(f"{name} must be a time like '09:00', got {value!r}")
     hour, minute = int(match[1]), int(match[2])

@@ -21,6 +21,10 @@ VISIT_FLAGS = ("FAR_FROM_CUSTOMER", "IMPOSSIBLE_TRAVEL", "SAME_POINT_OTHER_CUSTO
 
 
 def _clock_time(value: Any, where: str) -> time:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        # YAML 1.1 reads an unquoted 19:00 as a number in base 60 (1140): name what was meant.
+        raise RuleError(f"{where} must be a time in quotes, such as '{value // 60:02d}:{value % 60:02d}' "
+                        f"(unquoted, YAML reads it as the number {value})")
     m = _HH_MM.match(str(value))
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
         raise RuleError(f"{where} must be HH:MM, not {value!r}")

@@ -137,3 +137,16 @@ def test_the_exact_and_list_readers():
         whole(11, "x", most=10)
     with pytest.raises(RuleError, match="x must be a number"):
         real(10**400, "x")
+
+
+@pytest.mark.parametrize("text, key", [
+    ("schedule:\n  evening_reminder: 19:00\n", "schedule.evening_reminder"),
+    ("visits:\n  working_hours:\n    end: 19:30\n", "end"),
+])
+def test_an_unquoted_time_is_named_as_written_not_as_yamls_number(text, key):
+    """YAML 1.1 reads an unquoted 19:00 as 1140 (base 60): the error says to quote '19:00'."""
+    import yaml
+    with pytest.raises(RuleError) as err:
+        RuleSetData.from_dict(1, yaml.safe_load(text))
+    message = str(err.value)
+    assert key in message and "in quotes" in message and ("'19:00'" in message or "'19:30'" in message), message
