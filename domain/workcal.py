@@ -95,7 +95,7 @@ class WorkCalendar:
             kwargs["days"] = tuple(_iso_weekday_to_python(v) for v in _as_list("days", d["days"]))
         for name in ("start", "end"):
             if name in d:
-                kwargs[name] = _parse_hh_mm(name, d[name])
+                kwargs[name] = parse_clock_time(name, d[name])
         for name in ("holidays", "workdays"):
             if name in d:
                 kwargs[name] = frozenset(_parse_date(name, v) for v in _as_list(name, d[name]))
@@ -213,7 +213,8 @@ def _iso_weekday_to_python(value: Any) -> int:
     return value - 1
 
 
-def _parse_hh_mm(name: str, value: Any) -> time:
+def parse_clock_time(name: str, value: Any) -> time:
+    """'19:00' → 19:00; ValueError naming ``name`` for anything else."""
     match = _HH_MM.fullmatch(value) if isinstance(value, str) else None
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
         # YAML 1.1 reads an unquoted 19:00 as a number in base 60 (1140): name what was meant.

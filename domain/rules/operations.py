@@ -2,7 +2,6 @@
 timed work: typed, validated when loaded."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
@@ -10,10 +9,9 @@ from typing import Any
 from domain.geo import CHINA_BOX
 from domain.rules.base import ROLES, RuleError
 from domain.rules.numbers import MOST, real, whole, whole_list
-from domain.workcal import WorkCalendar
+from domain.workcal import WorkCalendar, parse_clock_time
 from models.states import Role
 
-_HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
 CHECKIN_ROLES = (Role.REP, Role.DEALER, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 # What domain.rules.visit_checks can raise on a visit.
 VISIT_FLAGS = ("FAR_FROM_CUSTOMER", "IMPOSSIBLE_TRAVEL", "SAME_POINT_OTHER_CUSTOMER", "OUTSIDE_HOURS",
@@ -21,14 +19,10 @@ VISIT_FLAGS = ("FAR_FROM_CUSTOMER", "IMPOSSIBLE_TRAVEL", "SAME_POINT_OTHER_CUSTO
 
 
 def _clock_time(value: Any, where: str) -> time:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        # YAML 1.1 reads an unquoted 19:00 as a number in base 60 (1140): name what was meant.
-        raise RuleError(f"{where} must be a time in quotes, such as '{value // 60:02d}:{value % 60:02d}' "
-                        f"(unquoted, YAML reads it as the number {value})")
-    m = _HH_MM.match(str(value))
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise RuleError(f"{where} must be HH:MM, not {value!r}")
-    return time(int(m.group(1)), int(m.group(2)))
+    try:
+        return parse_clock_time(where, value)
+    except ValueError as exc:
+        raise RuleError(str(exc)) from None
 
 
 def _calendar(d: Any, where: str, tz: str, default: dict) -> WorkCalendar:
