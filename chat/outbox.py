@@ -22,7 +22,6 @@
 """
 from __future__ import annotations
 
-import bisect
 import logging
 import threading
 import time
@@ -55,6 +54,9 @@ MAX_BACKOFF_S = 30
 PROBE_S = 5          # while a platform seems down, one message is tried this often
 SCAN_FACTOR = 5      # a claim reads up to this many due rows per row it may send (the rest: parked or left)
 CLAIM_ROUNDS = 8     # batches one claim reads at most while it finds only rows to park
+# A parked row's backstop counts the rows ahead of it up to this many (on WeCom, two
+# hours of its pacing): a row deeper still is read again then, and parked further.
+AHEAD_CAP = 2_000
 DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
 
 
@@ -93,6 +95,24 @@ def backoff_s(attempts: int) -> int:
     return min(MAX_BACKOFF_S, 2 ** min(attempts, 10))
 
 
+def _ahead(s: Session, rows: list[tuple[OutboxMessage, int]]) -> dict[str, int]:
+    """recipient → its open rows before the first of ``rows`` (sorted by id) it has,
+    counted up to AHEAD_CAP: one statement, one count per recipient, each through the
+    open rows' index (recipient, id)."""
+    firsts: dict[str, int] = {}
+    for row, _head in rows:
+        firsts.setdefault(row.recipient, row.id)
+    if not firsts:
+        return {}
+    counts = [select(func.count()).select_from(
+                  select(OutboxMessage.id)
+                  .where(is_open(OutboxMessage.status), OutboxMessage.recipient == recipient,
+                         OutboxMessage.id < first)
+                  .limit(AHEAD_CAP).subquery()).scalar_subquery()
+              for recipient, first in firsts.items()]
+    return dict(zip(firsts, s.execute(select(*counts)).one(), strict=True))
+
+
 class Deliverer:
     def __init__(self, factory: sessionmaker[Session], clock: Clock, transports: dict[str, Transport],
                  lease_s: int = LEASE_S):
@@ -110,14 +130,13 @@ class Deliverer:
         """Rows to send now (at most ``limit``), leased; the queue behind each
         recipient's oldest open message is parked meanwhile. A batch with rows parked
         and none to send is followed by another, so parking never hides sendable rows."""
-        depth: dict[int, list[int]] = {}     # head → ids parked behind it in this claim, sorted
         for _ in range(CLAIM_ROUNDS):
-            claimed, parked = self._claim_round(limit, depth)
+            claimed, parked = self._claim_round(limit)
             if claimed or not parked:
                 return claimed
         return []
 
-    def _claim_round(self, limit: int, depth: dict[int, list[int]] | None = None) -> tuple[list[OutboxMessage], int]:
+    def _claim_round(self, limit: int) -> tuple[list[OutboxMessage], int]:
         """One transaction: due rows, oldest due first, each with the oldest open row of
         its recipient before it (its head), if any. Rows without a head are sent now
         or, past the platform's pacing, told when; rows behind a head are parked
@@ -149,15 +168,13 @@ class Deliverer:
                 row.next_attempt_at = row.lease_until   # due again only if the lease runs out
                 claimed.append(row)
             s.flush()
-            parked = self._park(s, [(row, head) for row, head in found if head is not None], now,
-                                {} if depth is None else depth)
+            parked = self._park(s, [(row, head) for row, head in found if head is not None], now)
             s.flush()
             for row in claimed:
                 s.expunge(row)
             return claimed, parked
 
-    def _park(self, s: Session, behind: list[tuple[OutboxMessage, int]], now: datetime,
-              depth: dict[int, list[int]]) -> int:
+    def _park(self, s: Session, behind: list[tuple[OutboxMessage, int]], now: datetime) -> int:
         """Rows behind their recipient's head (its oldest open row: paced, backing
         off, being sent, or due) wait for it: their next attempt moves past the head's, so
         later batches do not read them again and again (a member's queue can be
@@ -167,36 +184,39 @@ class Deliverer:
         that is locked) before its queue is parked, so it can't be finished unseen
         meanwhile: whoever finishes it then finds the queue parked and releases it.
 
-        A queue thousands deep is not read again whole every ``PARK_S``: a row's
-        backstop is later by the windows its recipient's pacing needs for the rows
-        ahead of it behind the same head that this claim parked (``depth``: their ids,
-        by head) — on WeCom, 60 s for every 30 of them, an hour for every 1,000. What
-        delivers a queue is the release chain, not the backstops: the row right after a
-        head has no row of smaller id behind it, so its backstop is exactly as before,
-        and a deeper row's matters only once the releases before it were all missed.
-        Counting only rows of smaller id keeps the delay within what the pacing would
-        impose on the row anyway, whenever the head is paced (a head backing off
-        after failures delays only re-reads: the queue can't move before it does)."""
+        A deep queue is not read again whole every ``PARK_S``: a row's backstop is
+        later by the windows its recipient's pacing needs for the open rows ahead of it
+        (``_ahead``) — on WeCom, 60 s for every 30 of them, an hour for every 1,000 — so
+        a row is read about twice however deep its queue (once when written due behind
+        a head about to go or parked ``PARK_S`` out, once to be parked by depth), where
+        a backstop of ``PARK_S`` alone had every row of a queue thousands deep read
+        again each minute. What delivers a queue is the release chain, not the
+        backstops: the row right after a head has only the head ahead of it, so its
+        backstop is ``PARK_S`` past the head's time, and a deeper row's matters only
+        once the releases before it were all missed. The rows ahead of a row are all
+        sent before it (a recipient's queue goes in order), so the delay stays within
+        what the pacing imposes on the row anyway, whenever the head is paced (a head
+        backing off after failures delays only re-reads: the queue can't move before
+        it does); rows counted short (another worker's, not yet committed) only make
+        the backstop earlier."""
         if not behind:
             return 0
         heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(
             select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at, OutboxMessage.lease_until)
             .where(OutboxMessage.id.in_({head for _, head in behind}), is_open(OutboxMessage.status))
             .with_for_update(read=True, skip_locked=True))}
-        parked = 0
-        for row, head in sorted(behind, key=lambda pair: pair[0].id):     # a queue in its order
-            if head not in heads:
-                continue                    # finished meanwhile, or another worker holds it: stays due
+        # Finished meanwhile, or another worker holds its head: such a row stays due.
+        kept = sorted(((row, head) for row, head in behind if head in heads), key=lambda pair: pair[0].id)
+        ahead = _ahead(s, kept)
+        for row, head in kept:                  # a queue in its order
             status, due, lease = heads[head]
             until = lease if status == OutboxStatus.SENDING else due
-            ahead = depth.setdefault(head, [])
-            deeper = self._pacing_s(row, bisect.bisect_left(ahead, row.id))
+            deeper = self._pacing_s(row, ahead[row.recipient])
+            ahead[row.recipient] += 1
             # Parked even behind a head due now (this batch's, or one it did not reach):
             # left due, a long queue could fill every batch and hide its head.
             row.next_attempt_at = max(until, now) + timedelta(seconds=PARK_S + deeper)
-            bisect.insort(ahead, row.id)
-            parked += 1
-        return parked
+        return len(kept)
 
     def _pacing_s(self, row: OutboxMessage, ahead: int) -> int:
         """The least time the platform's pacing needs to let ``ahead`` messages to
