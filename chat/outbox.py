@@ -36,7 +36,7 @@ from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
 from chat.outbox_queue import DUE as _DUE
 from chat.outbox_queue import ENQUEUE as _ENQUEUE
-from chat.outbox_queue import HELD_S, PARK_S
+from chat.outbox_queue import HELD_S, PARK_S, ahead_statement
 from chat.outbox_queue import RELEASE as _RELEASE
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
@@ -54,9 +54,6 @@ MAX_BACKOFF_S = 30
 PROBE_S = 5          # while a platform seems down, one message is tried this often
 SCAN_FACTOR = 5      # a claim reads up to this many due rows per row it may send (the rest: parked or left)
 CLAIM_ROUNDS = 8     # batches one claim reads at most while it finds only rows to park
-# A parked row's backstop counts the rows ahead of it up to this many (on WeCom, two
-# hours of its pacing): a row deeper still is read again then, and parked further.
-AHEAD_CAP = 2_000
 DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
 
 
@@ -97,20 +94,17 @@ def backoff_s(attempts: int) -> int:
 
 def _ahead(s: Session, rows: list[tuple[OutboxMessage, int]]) -> dict[str, int]:
     """recipient → its open rows before the first of ``rows`` (sorted by id) it has,
-    counted up to AHEAD_CAP: one statement, one count per recipient, each through the
-    open rows' index (recipient, id)."""
+    up to AHEAD_CAP: one statement for them all (outbox_queue.ahead_statement)."""
     firsts: dict[str, int] = {}
     for row, _head in rows:
         firsts.setdefault(row.recipient, row.id)
     if not firsts:
         return {}
-    counts = [select(func.count()).select_from(
-                  select(OutboxMessage.id)
-                  .where(is_open(OutboxMessage.status), OutboxMessage.recipient == recipient,
-                         OutboxMessage.id < first)
-                  .limit(AHEAD_CAP).subquery()).scalar_subquery()
-              for recipient, first in firsts.items()]
-    return dict(zip(firsts, s.execute(select(*counts)).one(), strict=True))
+    params = {}
+    for i, (recipient, first) in enumerate(firsts.items()):
+        params[f"r{i}"], params[f"f{i}"] = recipient, first
+    counts = s.execute(ahead_statement(len(firsts)), params).one()
+    return dict(zip(firsts, counts, strict=True))
 
 
 class Deliverer:
@@ -185,20 +179,20 @@ class Deliverer:
         meanwhile: whoever finishes it then finds the queue parked and releases it.
 
         A deep queue is not read again whole every ``PARK_S``: a row's backstop is
-        later by the windows its recipient's pacing needs for the open rows ahead of it
-        (``_ahead``) — on WeCom, 60 s for every 30 of them, an hour for every 1,000 — so
-        a row is read about twice however deep its queue (once when written due behind
-        a head about to go or parked ``PARK_S`` out, once to be parked by depth), where
-        a backstop of ``PARK_S`` alone had every row of a queue thousands deep read
-        again each minute. What delivers a queue is the release chain, not the
-        backstops: the row right after a head has only the head ahead of it, so its
-        backstop is ``PARK_S`` past the head's time, and a deeper row's matters only
-        once the releases before it were all missed. The rows ahead of a row are all
-        sent before it (a recipient's queue goes in order), so the delay stays within
-        what the pacing imposes on the row anyway, whenever the head is paced (a head
-        backing off after failures delays only re-reads: the queue can't move before
-        it does); rows counted short (another worker's, not yet committed) only make
-        the backstop earlier."""
+        later by the windows its recipient's pacing needs for the open rows ahead of
+        it (``_ahead``, up to outbox_queue.AHEAD_CAP) — on WeCom, 60 s for every 30 of
+        them, an hour for every 1,000 — so a row is read about twice however deep its
+        queue (once when written due behind a head about to go, or parked ``PARK_S``
+        out; once to be parked by depth), where a backstop of ``PARK_S`` alone had
+        every row of a queue thousands deep read again each minute. What delivers a
+        queue is the release chain, not the backstops: the row right after a head has
+        only the head ahead of it, so its backstop is ``PARK_S`` past the head's time,
+        and a deeper row's matters only once the releases before it were all missed.
+        The rows ahead of a row are all sent before it (a recipient's queue goes in
+        order), so the delay stays within what the pacing imposes on the row anyway,
+        whenever the head is paced (a head backing off after failures delays only
+        re-reads: the queue can't move before it does); rows counted short (another
+        worker's, not yet committed) only make the backstop earlier."""
         if not behind:
             return 0
         heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(

@@ -8,7 +8,7 @@ index pages however long the history or a member's queue
 (``tests/adapters/test_queue_plans.py`` checks their plans)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 
 from models import OutboxMessage, OutboxStatus
@@ -50,6 +50,28 @@ def _release_statement():
 
 
 DUE, RELEASE = _due_statement(), _release_statement()
+
+# A parked row's backstop counts the rows ahead of it up to this many (on WeCom, two
+# hours of its pacing): a row deeper still is read again then, and parked further.
+AHEAD_CAP = 2_000
+_AHEAD: dict[int, object] = {}
+
+
+def ahead_statement(recipients: int):
+    """For recipients ``r0``, ``r1`` … each with an id ``f0``, ``f1`` …: how many open
+    rows each has before its id, counted up to AHEAD_CAP — one row, one count per
+    recipient, each through ix_outbox_open (recipient, id). Built once per number of
+    recipients (at most a claim's scan)."""
+    stmt = _AHEAD.get(recipients)
+    if stmt is None:
+        counts = [select(func.count()).select_from(
+                      select(OutboxMessage.id)
+                      .where(is_open(OutboxMessage.status), OutboxMessage.recipient == bindparam(f"r{i}"),
+                             OutboxMessage.id < bindparam(f"f{i}"))
+                      .limit(AHEAD_CAP).subquery()).scalar_subquery()
+                  for i in range(recipients)]
+        stmt = _AHEAD[recipients] = select(*counts)
+    return stmt
 
 
 # A reply to a member whose queue is held back (its head, the oldest open row, is

@@ -9,7 +9,14 @@ PASS, REJECT, NEEDS_APPROVAL = "pass", "reject", "needs_approval"
 WARN = "warn"
 
 
+# Most facts are plain values: answered before the container checks and is_dataclass
+# (a hasattr on the type), which were a third of a registration's verdict copying.
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def _copied(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dict):
         return {k: _copied(v) for k, v in value.items()}
     if isinstance(value, list):

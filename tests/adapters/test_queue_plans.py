@@ -111,3 +111,13 @@ def test_writing_a_reply_reads_only_its_recipients_open_rows(busy_engine):
         for plan in _plans(busy_engine, outbox_queue.ENQUEUE, params):
             assert "ix_outbox_open" in plan, plan
             assert "pk_outbox" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_counting_a_parked_rows_queue_reads_only_open_rows(busy_engine):
+    """A claim that parks rows counts, per recipient, the open rows ahead of them (their
+    backstops by depth): through ix_outbox_open, for a deep queue (u1: ~667 parked rows)
+    as for none (u7), never walking the sent history."""
+    for plan in _plans(busy_engine, outbox_queue.ahead_statement(2),
+                       {"r0": "u1", "f0": 10**9, "r1": "u7", "f1": 10**9}):
+        assert plan.count("ix_outbox_open") == 2, plan
+        assert "pk_outbox" not in plan and "Seq Scan" not in plan, plan
