@@ -188,11 +188,17 @@ class Deliverer:
         queue is the release chain, not the backstops: the row right after a head has
         only the head ahead of it, so its backstop is ``PARK_S`` past the head's time,
         and a deeper row's matters only once the releases before it were all missed.
-        The rows ahead of a row are all sent before it (a recipient's queue goes in
-        order), so the delay stays within what the pacing imposes on the row anyway,
-        whenever the head is paced (a head backing off after failures delays only
-        re-reads: the queue can't move before it does); rows counted short (another
-        worker's, not yet committed) only make the backstop earlier."""
+        The rows ahead of a row all go before it (a recipient's queue goes in order),
+        so while they are sent the delay is about what the pacing imposes on the row
+        anyway, whenever the head is paced (a head backing off after failures delays
+        only re-reads: the queue can't move before it does); rows ahead that fail for
+        good, or go by a platform without pacing, use no window, so there a backstop
+        can come later than the pacing alone would. Rows counted short (another
+        worker's, not yet committed) only make it earlier. A backstop is a miss's cost
+        only: the chain releases every row it can see, and the one known miss (a reply
+        written parked whose queue moved up to it before its command committed) waits
+        for the time it was written with, never a backstop by depth. Capped at
+        AHEAD_CAP rows ahead, a backstop is at most about two hours out on WeCom."""
         if not behind:
             return 0
         heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(

@@ -233,6 +233,37 @@ def test_a_deep_queue_is_not_read_again_whole_at_each_backstop(pg_app, wecom, cl
     print(f"parked {sum(parked)} times")
 
 
+def test_two_members_parked_in_one_claim_each_wait_by_their_own_queue(pg_app, wecom, clock):
+    """One claim parks two members' queues at once, each row by the open rows ahead of
+    it in its own queue: a window (60 s) more for every 30 of them, past its head's
+    time and PARK_S. Here li's rows 70–99 and wang's 31–39 come due together (as if
+    every release had been missed), behind heads paced after the minute's 30 went."""
+    for i in range(100):
+        enqueue(pg_app, "dealer_bj_li", f"李{i}", f"li:{i}")
+    for i in range(40):
+        enqueue(pg_app, "dealer_bj_wang", f"王{i}", f"wang:{i}")
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    assert len(texts_to(wecom, "dealer_bj_li")) == 30 and len(texts_to(wecom, "dealer_bj_wang")) == 30
+    due = [f"li:{i}" for i in range(70, 100)] + [f"wang:{i}" for i in range(31, 40)]
+    with q(pg_app).factory() as s, s.begin():
+        s.execute(update(OutboxMessage).where(OutboxMessage.idem_key.in_(due)).values(next_attempt_at=clock.now()))
+    assert deliverer._claim_round(10) == ([], len(due))
+    by_key = {r.idem_key: r for r in rows(pg_app)}
+    heads = {"dealer_bj_li": by_key["li:30"], "dealer_bj_wang": by_key["wang:30"]}
+    assert all(h.status == "pending" and h.next_attempt_at > clock.now() for h in heads.values())
+    for key in due:
+        row = by_key[key]
+        ahead = int(key.split(":")[1]) - 30          # its head and the open rows between
+        expected = heads[row.recipient].next_attempt_at + timedelta(seconds=outbox.PARK_S + (ahead // 30) * 60)
+        assert row.next_attempt_at == expected, (key, row.next_attempt_at, expected)
+    for _ in range(4):
+        clock.advance(seconds=62)
+        deliverer.drain(max_rounds=50)
+    assert texts_to(wecom, "dealer_bj_li") == [f"李{i}" for i in range(100)]
+    assert texts_to(wecom, "dealer_bj_wang") == [f"王{i}" for i in range(40)]
+
+
 def test_a_deep_queue_is_parked_again_less_than_once_a_minute(pg_app, wecom, clock, monkeypatch):
     """The count behind docs/benchmarks.md's figure: 300 replies to one member, a
     claim every 2 s for 6 simulated minutes (180 sent as WeCom's pacing allows).
