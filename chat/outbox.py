@@ -36,7 +36,7 @@ from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
 from chat.outbox_queue import DUE as _DUE
 from chat.outbox_queue import ENQUEUE as _ENQUEUE
-from chat.outbox_queue import HELD_S, PARK_S, ahead_statement
+from chat.outbox_queue import HELD_S, PARK_S, open_rows_ahead
 from chat.outbox_queue import RELEASE as _RELEASE
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
@@ -90,21 +90,6 @@ def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]
 
 def backoff_s(attempts: int) -> int:
     return min(MAX_BACKOFF_S, 2 ** min(attempts, 10))
-
-
-def _ahead(s: Session, rows: list[tuple[OutboxMessage, int]]) -> dict[str, int]:
-    """recipient → its open rows before the first of ``rows`` (sorted by id) it has,
-    up to AHEAD_CAP: one statement for them all (outbox_queue.ahead_statement)."""
-    firsts: dict[str, int] = {}
-    for row, _head in rows:
-        firsts.setdefault(row.recipient, row.id)
-    if not firsts:
-        return {}
-    params = {}
-    for i, (recipient, first) in enumerate(firsts.items()):
-        params[f"r{i}"], params[f"f{i}"] = recipient, first
-    counts = s.execute(ahead_statement(len(firsts)), params).one()
-    return dict(zip(firsts, counts, strict=True))
 
 
 class Deliverer:
@@ -180,7 +165,7 @@ class Deliverer:
 
         A deep queue is not read again whole every ``PARK_S``: a row's backstop is
         later by the windows its recipient's pacing needs for the open rows ahead of
-        it (``_ahead``, up to outbox_queue.AHEAD_CAP) — on WeCom, 60 s for every 30 of
+        it (outbox_queue.open_rows_ahead, up to AHEAD_CAP) — on WeCom, 60 s for every 30 of
         them, an hour for every 1,000 — so a row is read about twice however deep its
         queue (once when written due behind a head about to go, or parked ``PARK_S``
         out; once to be parked by depth), where a backstop of ``PARK_S`` alone had
@@ -207,7 +192,7 @@ class Deliverer:
             .with_for_update(read=True, skip_locked=True))}
         # Finished meanwhile, or another worker holds its head: such a row stays due.
         kept = sorted(((row, head) for row, head in behind if head in heads), key=lambda pair: pair[0].id)
-        ahead = _ahead(s, kept)
+        ahead = open_rows_ahead(s, [row for row, _head in kept])
         for row, head in kept:                  # a queue in its order
             status, due, lease = heads[head]
             until = lease if status == OutboxStatus.SENDING else due

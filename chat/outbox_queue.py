@@ -9,7 +9,7 @@ index pages however long the history or a member's queue
 from __future__ import annotations
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from models import OutboxMessage, OutboxStatus
 from models.db import insert_or_nothing
@@ -73,6 +73,21 @@ def ahead_statement(recipients: int):
         stmt = _AHEAD[recipients] = select(*counts)
     return stmt
 
+
+
+def open_rows_ahead(session: Session, rows: list[OutboxMessage]) -> dict[str, int]:
+    """recipient → its open rows before the first of ``rows`` (in id order) it has,
+    up to AHEAD_CAP: one statement for them all."""
+    firsts: dict[str, int] = {}
+    for row in rows:
+        firsts.setdefault(row.recipient, row.id)
+    if not firsts:
+        return {}
+    params = {}
+    for i, (recipient, first) in enumerate(firsts.items()):
+        params[f"r{i}"], params[f"f{i}"] = recipient, first
+    counts = session.execute(ahead_statement(len(firsts)), params).one()
+    return dict(zip(firsts, counts, strict=True))
 
 # A reply to a member whose queue is held back (its head, the oldest open row, is
 # pending and not due for a while yet: paced, or backing off while the platform
