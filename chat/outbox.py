@@ -31,12 +31,13 @@ from typing import Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from chat import addresses, cards
+from chat import cards, pacing
 from chat.delivery import DeliveryError  # the only error type transports raise
 from chat.messages import Card, CardStamp, Outgoing, outgoing_from_dict, outgoing_to_dict
+from chat.outbox_queue import AHEAD_CAP, HELD_S, PARK_S, open_rows_ahead
 from chat.outbox_queue import DUE as _DUE
 from chat.outbox_queue import ENQUEUE as _ENQUEUE
-from chat.outbox_queue import HELD_S, PARK_S, open_rows_ahead
+from chat.outbox_queue import ENQUEUE_PLAIN as _ENQUEUE_PLAIN
 from chat.outbox_queue import RELEASE as _RELEASE
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
@@ -68,24 +69,24 @@ class Transport(Protocol):
         """Send; the result may carry "card_ref": the card's handle from now on."""
 
 
-def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str) -> None:
+def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str,
+            spacing_s: float = 0.0) -> None:
     """One INSERT; a row with the same ``idem_key`` already there (a re-run) makes it
-    nothing. Due now, or parked when its recipient's queue is held back (outbox_queue.ENQUEUE)."""
+    nothing. Due now, or parked when its recipient's queue is held back: behind the
+    queue's last row by ``spacing_s`` (the platform's pacing: ``Deliverer.spacing_s``),
+    see outbox_queue.ENQUEUE."""
     now = clock.now()
     session.flush()         # a written-out statement does not autoflush what it may refer to
-    session.execute(_ENQUEUE, {"platform": platform, "idem_key": idem_key, "recipient": recipient,
-                               "payload": outgoing_to_dict(msg), "status": OutboxStatus.PENDING, "attempts": 0,
-                               "next_attempt_at": now, "held_until": now + timedelta(seconds=HELD_S),
-                               "parked_until": now + timedelta(seconds=PARK_S), "created_at": now})
+    parked_until = now + timedelta(seconds=PARK_S)
+    pg = session.get_bind().dialect.name == "postgresql"
+    session.execute(_ENQUEUE if pg else _ENQUEUE_PLAIN, {
+        "platform": platform, "idem_key": idem_key, "recipient": recipient, "payload": outgoing_to_dict(msg),
+        "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now,
+        "held_until": now + timedelta(seconds=HELD_S), "parked_until": parked_until,
+        "parked_cap": parked_until + timedelta(seconds=AHEAD_CAP * spacing_s), "spacing_s": float(spacing_s),
+        "created_at": now})
 
 
-def _limits(transport: Transport, recipient: str) -> tuple[tuple[int, int], ...]:
-    """A group chat may have limits of its own (a transport's optional
-    ``group_send_limits``); a member has the platform's ``send_limits``."""
-    group_limits = getattr(transport, "group_send_limits", None)
-    if group_limits is not None and addresses.parse(recipient).group:
-        return group_limits
-    return transport.send_limits
 
 
 def backoff_s(attempts: int) -> int:
@@ -166,10 +167,11 @@ class Deliverer:
         A deep queue is not read again whole every ``PARK_S``: a row's backstop is
         later by the windows its recipient's pacing needs for the open rows ahead of
         it (outbox_queue.open_rows_ahead, up to AHEAD_CAP) — on WeCom, 60 s for every 30 of
-        them, an hour for every 1,000 — so a row is read about twice however deep its
-        queue (once when written due behind a head about to go, or parked ``PARK_S``
-        out; once to be parked by depth), where a backstop of ``PARK_S`` alone had
-        every row of a queue thousands deep read again each minute. What delivers a
+        them, an hour for every 1,000 — so a row written due behind a head about to go
+        is read about twice however deep its queue (once due, once to be parked by
+        depth), where a backstop of ``PARK_S`` alone had every row of a queue thousands
+        deep read again each minute. (A row written behind a held-back queue is parked
+        by its INSERT, after the queue's last row: outbox_queue.ENQUEUE.) What delivers a
         queue is the release chain, not the backstops: the row right after a head has
         only the head ahead of it, so its backstop is ``PARK_S`` past the head's time,
         and a deeper row's matters only once the releases before it were all missed.
@@ -196,18 +198,13 @@ class Deliverer:
         for row, head in kept:                  # a queue in its order
             status, due, lease = heads[head]
             until = lease if status == OutboxStatus.SENDING else due
-            deeper = self._pacing_s(row, ahead[row.recipient])
+            deeper = pacing.windows_s(self._limits_of(row), ahead[row.recipient])
             ahead[row.recipient] += 1
             # Parked even behind a head due now (this batch's, or one it did not reach):
             # left due, a long queue could fill every batch and hide its head.
             row.next_attempt_at = max(until, now) + timedelta(seconds=PARK_S + deeper)
         return len(kept)
 
-    def _pacing_s(self, row: OutboxMessage, ahead: int) -> int:
-        """The least time the platform's pacing needs to let ``ahead`` messages to
-        ``row``'s recipient through (whole windows: a window's count may go at once),
-        0 where nothing is paced."""
-        return max(((ahead // count) * window for window, count in self._limits_of(row) if count), default=0)
 
     @staticmethod
     def _release_next(s: Session, row: OutboxMessage, now: datetime) -> None:
@@ -216,8 +213,15 @@ class Deliverer:
         s.execute(_RELEASE, {"b_recipient": row.recipient, "b_done": row.id, "b_now": now})
 
     def _limits_of(self, row: OutboxMessage) -> tuple[tuple[int, int], ...]:
-        transport = self._transports.get(row.platform)
-        return _limits(transport, row.recipient) if transport else ()
+        return self._limits_to(row.platform, row.recipient)
+
+    def _limits_to(self, platform: str, recipient: str) -> tuple[tuple[int, int], ...]:
+        transport = self._transports.get(platform)
+        return pacing.limits(transport, recipient) if transport else ()
+
+    def spacing_s(self, platform: str, recipient: str) -> float:
+        """What ``enqueue`` spaces a held-back queue's rows by, for this recipient."""
+        return pacing.spacing_s(self._limits_to(platform, recipient))
 
     def _recent_sends(self, s: Session, rows: list[OutboxMessage], now) -> dict:
         """(recipient, window) → (messages sent in the window, the oldest send): one

@@ -1,6 +1,7 @@
 """The outbox as a work queue: the statements its rows are written and claimed by, built once.
 
-``ENQUEUE`` writes a reply, due or already parked behind a held-back queue; ``DUE``
+``ENQUEUE`` writes a reply, due or already parked behind a held-back queue
+(``ENQUEUE_PLAIN`` on SQLite); ``DUE``
 finds the rows to send (or park) with each one's head, the oldest open row of its
 recipient before it; ``RELEASE`` makes a finished row's successor due. All go
 through partial indexes of open rows only (migration 0019), so they read a few
@@ -91,24 +92,40 @@ def open_rows_ahead(session: Session, rows: list[OutboxMessage]) -> dict[str, in
 
 # A reply to a member whose queue is held back (its head, the oldest open row, is
 # pending and not due for a while yet: paced, or backing off while the platform
-# fails) is written parked, PARK_S from now, instead of due: otherwise every claim
-# round re-reads what was enqueued since the last one only to park it (a tenth of a
-# worker's CPU when three dealers' replies queue behind WeCom's 30 a minute). (A
-# claim parks a row PARK_S past its head's time; a head held back longer than that,
-# by WeCom's hourly limit, say, finds its queue read once more then and parked as
-# before.) Behind a head that may go any moment (due, being sent, or due within
-# HELD_S) the reply is written due and the claim decides, as before. What delivers
-# it is still the release chain (chat.outbox's ``_release_next``). On PostgreSQL a
-# release can miss it only if its queue moves up to it before its command commits: a command
-# still open HELD_S after its reply, or a backing-off head sent early (its ``_probe``,
-# ``_back_up``); the reply then waits for its backstop, PARK_S. (On SQLite the
-# command's write lock keeps the deliverer out until it commits.)
+# fails) is written parked instead of due: otherwise every claim round re-reads what
+# was enqueued since the last one only to park it (a tenth of a worker's CPU when
+# three dealers' replies queue behind WeCom's 30 a minute). Behind a head that may
+# go any moment (due, being sent, or due within HELD_S) the reply is written due and
+# the claim decides, as before. What delivers it is still the release chain
+# (chat.outbox's ``_release_next``). On PostgreSQL a release can miss it only if its
+# queue moves up to it before its command commits: a command still open HELD_S after
+# its reply, or a backing-off head sent early (its ``_probe``, ``_back_up``); the
+# reply then waits for its backstop. (On SQLite the command's write lock keeps the
+# deliverer out until it commits.)
 HELD_S = 5
-_HELD_BACK = (f"CASE WHEN (SELECT head.status = '{OutboxStatus.PENDING.value}' "
-              "AND head.next_attempt_at > :held_until "
-              f"FROM outbox head WHERE head.recipient = :recipient AND head.{OPEN_OUTBOX} "
-              "ORDER BY head.id LIMIT 1) THEN :parked_until ELSE :next_attempt_at END")
-ENQUEUE = insert_or_nothing(OutboxMessage.__table__, ("platform", "idem_key", "recipient", "payload", "status",
-                                                     "attempts", "next_attempt_at", "created_at"), ("idem_key",),
-                            computed={"next_attempt_at": _HELD_BACK},
-                            binds={"held_until": "next_attempt_at", "parked_until": "next_attempt_at"})
+_HELD = (f"(SELECT head.status = '{OutboxStatus.PENDING.value}' AND head.next_attempt_at > :held_until "
+         f"FROM outbox head WHERE head.recipient = :recipient AND head.{OPEN_OUTBOX} ORDER BY head.id LIMIT 1)")
+# The backstop, on PostgreSQL, follows the queue's last row: its backstop plus the
+# spacing the platform's pacing keeps between two messages to the member (WeCom: 3.6 s,
+# its 1,000 an hour), at least PARK_S from now, at most a row AHEAD_CAP deep's. So a
+# reply joining a queue thousands deep is written about where a claim would park it
+# by its depth (chat.outbox's ``_park``), and no claim reads it only to park it again a
+# minute later (a seventh of the workers' time in the e2e benchmark, whose three
+# dealers' queues grow thousands deep). One index probe (ix_outbox_open, backwards).
+# SQLite, one process for a demo, keeps PARK_S from now: its timestamps are text.
+_BEHIND_TAIL = ("LEAST(:parked_cap, GREATEST(:parked_until, (SELECT tail.next_attempt_at + :spacing_s * interval "
+                f"'1 second' FROM outbox tail WHERE tail.recipient = :recipient AND tail.{OPEN_OUTBOX} "
+                "ORDER BY tail.id DESC LIMIT 1)))")
+
+
+def _enqueue_statement(parked: str):
+    return insert_or_nothing(OutboxMessage.__table__, ("platform", "idem_key", "recipient", "payload", "status",
+                                                       "attempts", "next_attempt_at", "created_at"), ("idem_key",),
+                             computed={"next_attempt_at": f"CASE WHEN {_HELD} THEN {parked} "
+                                                          "ELSE :next_attempt_at END"},
+                             binds={"held_until": "next_attempt_at", "parked_until": "next_attempt_at",
+                                    **({"parked_cap": "next_attempt_at"} if "parked_cap" in parked else {})})
+
+
+ENQUEUE = _enqueue_statement(_BEHIND_TAIL)          # PostgreSQL
+ENQUEUE_PLAIN = _enqueue_statement(":parked_until")  # SQLite

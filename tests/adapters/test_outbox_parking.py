@@ -22,8 +22,8 @@ def q(app):
     return app.extensions["qudao"]
 
 
-def _fill(app, n: int, who: str = "dealer_bj_li") -> None:
-    for i in range(n):
+def _fill(app, n: int, who: str = "dealer_bj_li", start: int = 0) -> None:
+    for i in range(start, start + n):
         enqueue(app, who, f"消息{i}", f"{who}:{i}")
 
 
@@ -123,6 +123,44 @@ def test_a_reply_behind_a_held_back_queue_is_written_parked(pg_app, wecom, clock
     enqueue(pg_app, "dealer_bj_wang", "三", "w3")
     _, w2, w3 = rows(pg_app)[-3:]
     assert w2.next_attempt_at == w3.next_attempt_at == clock.now()
+
+
+def test_replies_joining_a_held_back_queue_are_written_parked_by_its_depth(pg_app, wecom, clock, monkeypatch):
+    """Replies written behind a paced head follow the queue's last row by the spacing
+    WeCom's pacing keeps between two messages to a member (1,000 an hour: 3.6 s), so a
+    deep queue's rows are written about where a claim would park them, and no claim
+    reads one only to park it again: the release chain sends them all, in order, as
+    the minutes allow, without a single row parked."""
+    parked = _count_parks(monkeypatch)
+    _fill(pg_app, 31)
+    deliverer = q(pg_app).deliverer
+    deliverer.drain(max_rounds=50)
+    [paced] = [r for r in rows(pg_app) if r.status == "pending"]
+    assert paced.next_attempt_at == clock.now() + timedelta(seconds=61)
+    assert q(pg_app).services.spacing("wecom", "dealer_bj_li") == 3.6
+    written = clock.now()
+    _fill(pg_app, 90, who="dealer_bj_li", start=31)
+    joined = [r for r in rows(pg_app) if r.id > paced.id]
+    offsets = [round((r.next_attempt_at - written).total_seconds(), 3) for r in joined]
+    assert offsets == [round(61 + 3.6 * (i + 1), 3) for i in range(90)], offsets
+    parked.clear()
+    for _ in range(125):                  # 4 minutes 10 s: three windows of 30, then the last
+        deliverer.deliver_due()
+        clock.advance(seconds=2)
+    assert texts_to(wecom, "dealer_bj_li") == [f"消息{i}" for i in range(121)]
+    assert wecom.state.dropped("dealer_bj_li") == [] and sum(parked) == 0, parked
+
+
+def test_a_reply_written_parked_waits_at_most_a_row_ahead_caps_backstop(pg_app, wecom, clock, monkeypatch):
+    """However deep the queue, a reply written parked is read again by AHEAD_CAP rows'
+    spacing past PARK_S at the latest (two hours on WeCom; here the cap is 3 rows)."""
+    monkeypatch.setattr(outbox, "AHEAD_CAP", 3)
+    _fill(pg_app, 31)
+    q(pg_app).deliverer.drain(max_rounds=50)
+    written = clock.now()
+    _fill(pg_app, 4, start=31)
+    joined = [r for r in rows(pg_app) if r.status == "pending"][1:]
+    assert [round((r.next_attempt_at - written).total_seconds(), 3) for r in joined] == [64.6, 68.2, 70.8, 70.8]
 
 
 def test_a_parked_reply_whose_release_came_before_its_commit_waits_only_its_backstop(pg_app, wecom, clock):
