@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     transports = {name: p.transport for name, p in platforms.items()}
     transports[CONSOLE] = ConsoleTransport()      # answers to actions taken in the ops console
     deliverer = Deliverer(factory, clock, transports, lease_s=settings.send_lease_s)
-    services.spacing = deliverer.spacing_s
+    services.pacing = deliverer.limits_to
     waker = Waker(engine, settings.redis_url)
     runner = Runner(inbox, deliverer, settings.processing, Sequencer(factory, router.registry.ordering_key), waker,
                     queue_stats=QueueStatistics(engine))

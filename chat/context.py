@@ -72,9 +72,9 @@ class Services:
     location_page: Callable[[str, str, int], str] | None = None
     # keys the audit trail's batch hashes (QUDAO_AUDIT_KEY); None: unkeyed
     audit_key: str | None = None
-    # (platform, recipient) → seconds the platform's pacing keeps between two messages to
-    # them (chat.outbox.Deliverer.spacing_s): how a reply joining a held-back queue is parked
-    spacing: Callable[[str, str], float] = lambda platform, recipient: 0.0
+    # (platform, recipient) → the platform's pacing for them (chat.outbox.Deliverer.limits_to):
+    # a reply joining a held-back queue is parked by it
+    pacing: Callable[[str, str], tuple] = lambda platform, recipient: ()
 
     def traits_of(self, platform: str | None) -> PlatformTraits:
         return self.traits.get(platform or self.default_platform, NO_TRAITS)
@@ -194,7 +194,7 @@ class Context:
             self._held.append((recipient, msg, key, platform))
         else:
             outbox.enqueue(self.s, self.clock, recipient, msg, key, platform=platform,
-                           spacing_s=self.svc.spacing(platform, recipient))
+                           limits=self.svc.pacing(platform, recipient))
 
     def sends_held(self) -> HeldSends:
         """``with ctx.sends_held() as held:`` — what the block sends waits until

@@ -70,23 +70,21 @@ class Transport(Protocol):
 
 
 def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_key: str, platform: str,
-            spacing_s: float = 0.0) -> None:
+            limits: pacing.Limits = ()) -> None:
     """One INSERT; a row with the same ``idem_key`` already there (a re-run) makes it
-    nothing. Due now, or parked when its recipient's queue is held back: behind the
-    queue's last row by ``spacing_s`` (the platform's pacing: ``Deliverer.spacing_s``),
-    see outbox_queue.ENQUEUE."""
+    nothing. Due now, or parked when its recipient's queue is held back: by its depth
+    in the queue under the platform's pacing ``limits`` for the recipient
+    (``Deliverer.limits_to``), see outbox_queue.ENQUEUE."""
     now = clock.now()
     session.flush()         # a written-out statement does not autoflush what it may refer to
-    parked_until = now + timedelta(seconds=PARK_S)
     pg = session.get_bind().dialect.name == "postgresql"
     session.execute(_ENQUEUE if pg else _ENQUEUE_PLAIN, {
         "platform": platform, "idem_key": idem_key, "recipient": recipient, "payload": outgoing_to_dict(msg),
         "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now,
-        "held_until": now + timedelta(seconds=HELD_S), "parked_until": parked_until,
-        "parked_cap": parked_until + timedelta(seconds=AHEAD_CAP * spacing_s), "spacing_s": float(spacing_s),
+        "held_until": now + timedelta(seconds=HELD_S), "parked_until": now + timedelta(seconds=PARK_S),
+        "park_s": PARK_S, "ahead_cap": AHEAD_CAP,
+        "pace_counts": [count for _, count in limits] or [0], "pace_windows": [window for window, _ in limits] or [0],
         "created_at": now})
-
-
 
 
 def backoff_s(attempts: int) -> int:
@@ -171,7 +169,7 @@ class Deliverer:
         is read about twice however deep its queue (once due, once to be parked by
         depth), where a backstop of ``PARK_S`` alone had every row of a queue thousands
         deep read again each minute. (A row written behind a held-back queue is parked
-        by its INSERT, after the queue's last row: outbox_queue.ENQUEUE.) What delivers a
+        by its INSERT the same way, by its place in the queue: outbox_queue.ENQUEUE.) What delivers a
         queue is the release chain, not the backstops: the row right after a head has
         only the head ahead of it, so its backstop is ``PARK_S`` past the head's time,
         and a deeper row's matters only once the releases before it were all missed.
@@ -184,8 +182,11 @@ class Deliverer:
         worker's, not yet committed) only make it earlier. A backstop is a miss's cost
         only: the chain releases every row it can see, and the one known miss (a reply
         written parked whose queue moved up to it before its command committed) waits
-        for the time it was written with, never a backstop by depth. Capped at
-        AHEAD_CAP rows ahead, a backstop is at most about two hours out on WeCom."""
+        for the backstop it was written with, the same by depth: PARK_S past the
+        earliest its queue could reach it while the pacing holds the rows ahead (and
+        a queue deeper than a window's count takes a window or more to reach it, so
+        its command would have had to stay open that long). Capped at AHEAD_CAP rows
+        ahead, a backstop is at most about two hours out on WeCom."""
         if not behind:
             return 0
         heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(
@@ -213,15 +214,12 @@ class Deliverer:
         s.execute(_RELEASE, {"b_recipient": row.recipient, "b_done": row.id, "b_now": now})
 
     def _limits_of(self, row: OutboxMessage) -> tuple[tuple[int, int], ...]:
-        return self._limits_to(row.platform, row.recipient)
+        return self.limits_to(row.platform, row.recipient)
 
-    def _limits_to(self, platform: str, recipient: str) -> tuple[tuple[int, int], ...]:
+    def limits_to(self, platform: str, recipient: str) -> pacing.Limits:
+        """The platform's pacing for this recipient (what ``enqueue`` parks a reply by)."""
         transport = self._transports.get(platform)
         return pacing.limits(transport, recipient) if transport else ()
-
-    def spacing_s(self, platform: str, recipient: str) -> float:
-        """What ``enqueue`` spaces a held-back queue's rows by, for this recipient."""
-        return pacing.spacing_s(self._limits_to(platform, recipient))
 
     def _recent_sends(self, s: Session, rows: list[OutboxMessage], now) -> dict:
         """(recipient, window) → (messages sent in the window, the oldest send): one

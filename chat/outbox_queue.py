@@ -16,7 +16,9 @@ from models import OutboxMessage, OutboxStatus
 from models.db import insert_or_nothing
 from models.messaging import OPEN_OUTBOX, is_open
 
-PARK_S = 60          # a parked row is read again this long after its head's time, released or not
+# A parked row is read again this long after its head's time (later by the pacing
+# windows of the rows ahead of it), released or not.
+PARK_S = 60
 
 
 def _due_statement():
@@ -105,27 +107,39 @@ def open_rows_ahead(session: Session, rows: list[OutboxMessage]) -> dict[str, in
 HELD_S = 5
 _HELD = (f"(SELECT head.status = '{OutboxStatus.PENDING.value}' AND head.next_attempt_at > :held_until "
          f"FROM outbox head WHERE head.recipient = :recipient AND head.{OPEN_OUTBOX} ORDER BY head.id LIMIT 1)")
-# The backstop, on PostgreSQL, follows the queue's last row: its backstop plus the
-# spacing the platform's pacing keeps between two messages to the member (WeCom: 3.6 s,
-# its 1,000 an hour), at least PARK_S from now, at most a row AHEAD_CAP deep's. So a
-# reply joining a queue thousands deep is written about where a claim would park it
-# by its depth (chat.outbox's ``_park``), and no claim reads it only to park it again a
-# minute later (a seventh of the workers' time in the e2e benchmark, whose three
-# dealers' queues grow thousands deep). One index probe (ix_outbox_open, backwards).
-# SQLite, one process for a demo, keeps PARK_S from now: its timestamps are text.
-_BEHIND_TAIL = ("LEAST(:parked_cap, GREATEST(:parked_until, (SELECT tail.next_attempt_at + :spacing_s * interval "
-                f"'1 second' FROM outbox tail WHERE tail.recipient = :recipient AND tail.{OPEN_OUTBOX} "
-                "ORDER BY tail.id DESC LIMIT 1)))")
+# A reply's place in its recipient's queue: one more than the newest open row's, 0
+# for an empty queue (an index probe, backwards). The rows ahead of a row are its place
+# less its head's, with no count (migration 0022).
+_NEWEST = (f"FROM outbox tail WHERE tail.recipient = :recipient AND tail.{OPEN_OUTBOX} "
+           "ORDER BY tail.id DESC LIMIT 1")
+_PLACE = f"COALESCE((SELECT tail.queue_pos + 1 {_NEWEST}), 0)"
+# Behind a held-back queue, on PostgreSQL, a reply is parked where a claim would park it
+# (chat.outbox's ``_park``): PARK_S past its head's time, plus the windows the pacing
+# needs for the rows ahead of it (``pacing.windows_s``: on WeCom 60 s for every 30),
+# counted up to AHEAD_CAP. So no claim reads a reply in a deep queue only to park it
+# again (a seventh of the workers' time in the e2e benchmark, whose three dealers'
+# queues grow thousands deep), and a release the chain missed costs PARK_S past the
+# earliest the queue could reach the reply, as a claim's parking does. A row without a
+# place (written before migration 0022) in the way: PARK_S from now, as before; so on
+# SQLite (one process, for a demo), whose timestamps are text.
+_ROWS_AHEAD = "(tail.queue_pos + 1 - head.queue_pos)"
+_CAPPED = f"({_ROWS_AHEAD} - GREATEST({_ROWS_AHEAD} - :ahead_cap, 0))"     # LEAST would drop a NULL
+_WINDOWS = (f"(SELECT max(CASE WHEN p.c > 0 THEN ({_CAPPED} / p.c) * p.w "
+            "ELSE 0 END) FROM unnest(CAST(:pace_counts AS integer[]), CAST(:pace_windows AS integer[])) AS p(c, w))")
+_BY_DEPTH = ("COALESCE((SELECT head.next_attempt_at + (:park_s + " + _WINDOWS + ") * interval '1 second' "
+             f"FROM (SELECT next_attempt_at, queue_pos FROM outbox WHERE recipient = :recipient AND {OPEN_OUTBOX} "
+             f"ORDER BY id LIMIT 1) head, (SELECT tail.queue_pos {_NEWEST}) tail), :parked_until)")
 
 
 def _enqueue_statement(parked: str):
     return insert_or_nothing(OutboxMessage.__table__, ("platform", "idem_key", "recipient", "payload", "status",
-                                                       "attempts", "next_attempt_at", "created_at"), ("idem_key",),
+                                                       "attempts", "next_attempt_at", "queue_pos", "created_at"),
+                             ("idem_key",),
                              computed={"next_attempt_at": f"CASE WHEN {_HELD} THEN {parked} "
-                                                          "ELSE :next_attempt_at END"},
-                             binds={"held_until": "next_attempt_at", "parked_until": "next_attempt_at",
-                                    **({"parked_cap": "next_attempt_at"} if "parked_cap" in parked else {})})
+                                                          "ELSE :next_attempt_at END",
+                                       "queue_pos": _PLACE},
+                             binds={"held_until": "next_attempt_at", "parked_until": "next_attempt_at"})
 
 
-ENQUEUE = _enqueue_statement(_BEHIND_TAIL)          # PostgreSQL
+ENQUEUE = _enqueue_statement(_BY_DEPTH)              # PostgreSQL
 ENQUEUE_PLAIN = _enqueue_statement(":parked_until")  # SQLite

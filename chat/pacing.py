@@ -22,8 +22,3 @@ def windows_s(limits: Limits, ahead: int) -> int:
     windows: a window's count may go at once), 0 where nothing is paced."""
     return max(((ahead // count) * window for window, count in limits if count), default=0)
 
-
-def spacing_s(limits: Limits) -> float:
-    """The least seconds between two messages the pacing keeps up over time (WeCom's
-    30 a minute and 1,000 an hour: 3.6 s), 0 where nothing is paced."""
-    return max((window / count for window, count in limits if count), default=0.0)

@@ -138,14 +138,15 @@ def insert_or_nothing(table: Table, columns: Sequence[str], conflict: Sequence[s
     column's type, so JSON and datetimes are stored exactly as the ORM stores them.
 
     ``computed``: column → an SQL expression written in its place (it may use the
-    columns' binds, and ``binds``: more bind names → the column whose type each takes)."""
+    columns' binds, its own too, and ``binds``: more bind names → the column whose
+    type each takes)."""
     computed, binds = computed or {}, binds or {}
     values = ", ".join(f"({computed[c]})" if c in computed else ":" + c for c in columns)
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values}) "
            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
-    typed = [bindparam(c, type_=table.c[c].type) for c in columns]
+    typed = [bindparam(c, type_=table.c[c].type) for c in columns if c not in computed or f":{c}" in computed[c]]
     typed += [bindparam(name, type_=table.c[c].type) for name, c in binds.items()]
     stmt = text(sql).bindparams(*typed)
     return stmt.columns(*(table.c[c] for c in returning)) if returning else stmt

@@ -105,6 +105,10 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
+    # Its place in its recipient's queue: one more than the newest open row's when
+    # written (chat.outbox_queue.ENQUEUE), so the rows ahead of it are its place less
+    # its head's. None: written before migration 0022.
+    queue_pos: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CardRef(Base):

@@ -104,7 +104,7 @@ def test_a_reply_behind_a_held_back_queue_is_written_parked(pg_app, wecom, clock
     clock.advance(seconds=30)
     enqueue(pg_app, "dealer_bj_li", "又一条", "late")
     late = rows(pg_app)[-1]
-    assert late.next_attempt_at == clock.now() + timedelta(seconds=outbox.PARK_S)
+    assert late.next_attempt_at == paced.next_attempt_at + timedelta(seconds=outbox.PARK_S)
     with q(pg_app).factory() as s:
         assert s.execute(outbox_queue.DUE, {"now": clock.now(), "scan": 50}).all() == []
     clock.advance(seconds=31 - outbox.HELD_S + 1)
@@ -125,24 +125,24 @@ def test_a_reply_behind_a_held_back_queue_is_written_parked(pg_app, wecom, clock
     assert w2.next_attempt_at == w3.next_attempt_at == clock.now()
 
 
-def test_replies_joining_a_held_back_queue_are_written_parked_by_its_depth(pg_app, wecom, clock, monkeypatch):
-    """Replies written behind a paced head follow the queue's last row by the spacing
-    WeCom's pacing keeps between two messages to a member (1,000 an hour: 3.6 s), so a
-    deep queue's rows are written about where a claim would park them, and no claim
-    reads one only to park it again: the release chain sends them all, in order, as
-    the minutes allow, without a single row parked."""
+def test_replies_joining_a_held_back_queue_are_written_parked_by_their_depth(pg_app, wecom, clock, monkeypatch):
+    """Replies written behind a paced head are parked by their INSERT where a claim
+    would park them: PARK_S past the head's time, a window (60 s) more for every 30
+    rows ahead (each row's place in the queue less its head's). So no claim reads one
+    only to park it again: the release chain sends them all, in order, as the minutes
+    allow, without a single row parked."""
     parked = _count_parks(monkeypatch)
     _fill(pg_app, 31)
     deliverer = q(pg_app).deliverer
     deliverer.drain(max_rounds=50)
     [paced] = [r for r in rows(pg_app) if r.status == "pending"]
-    assert paced.next_attempt_at == clock.now() + timedelta(seconds=61)
-    assert q(pg_app).services.spacing("wecom", "dealer_bj_li") == 3.6
     written = clock.now()
-    _fill(pg_app, 90, who="dealer_bj_li", start=31)
+    assert paced.next_attempt_at == written + timedelta(seconds=61)
+    _fill(pg_app, 90, start=31)
     joined = [r for r in rows(pg_app) if r.id > paced.id]
-    offsets = [round((r.next_attempt_at - written).total_seconds(), 3) for r in joined]
-    assert offsets == [round(61 + 3.6 * (i + 1), 3) for i in range(90)], offsets
+    assert [r.queue_pos - paced.queue_pos for r in joined] == list(range(1, 91))
+    offsets = [(r.next_attempt_at - written).total_seconds() for r in joined]
+    assert offsets == [61 + outbox.PARK_S + (ahead // 30) * 60 for ahead in range(1, 91)], offsets
     parked.clear()
     for _ in range(125):                  # 4 minutes 10 s: three windows of 30, then the last
         deliverer.deliver_due()
@@ -151,36 +151,50 @@ def test_replies_joining_a_held_back_queue_are_written_parked_by_its_depth(pg_ap
     assert wecom.state.dropped("dealer_bj_li") == [] and sum(parked) == 0, parked
 
 
-def test_a_reply_written_parked_waits_at_most_a_row_ahead_caps_backstop(pg_app, wecom, clock, monkeypatch):
-    """However deep the queue, a reply written parked is read again by AHEAD_CAP rows'
-    spacing past PARK_S at the latest (two hours on WeCom; here the cap is 3 rows)."""
-    monkeypatch.setattr(outbox, "AHEAD_CAP", 3)
+def test_a_reply_written_parked_counts_at_most_ahead_cap_rows_ahead(pg_app, wecom, clock, monkeypatch):
+    """However deep the queue, a reply written parked waits at most the windows of
+    AHEAD_CAP rows ahead (two hours on WeCom; here 60 rows: two windows)."""
+    monkeypatch.setattr(outbox, "AHEAD_CAP", 60)
     _fill(pg_app, 31)
     q(pg_app).deliverer.drain(max_rounds=50)
-    written = clock.now()
-    _fill(pg_app, 4, start=31)
-    joined = [r for r in rows(pg_app) if r.status == "pending"][1:]
-    assert [round((r.next_attempt_at - written).total_seconds(), 3) for r in joined] == [64.6, 68.2, 70.8, 70.8]
+    [paced] = [r for r in rows(pg_app) if r.status == "pending"]
+    _fill(pg_app, 91, start=31)
+    *_, k88, k89, k90, k91 = [r for r in rows(pg_app) if r.id > paced.id]
+    waits = [(r.next_attempt_at - paced.next_attempt_at).total_seconds() for r in (k88, k89, k90, k91)]
+    assert waits == [outbox.PARK_S + 120] * 4, waits       # uncapped, 90 and 91 ahead: three windows
+
+
+def test_a_reply_behind_a_row_without_a_place_is_parked_park_s_out(pg_app, wecom, clock):
+    """A head written before migration 0022 has no place in its queue: the rows ahead
+    are unknown, so a reply behind it is parked PARK_S from now, as before."""
+    _fill(pg_app, 31)
+    q(pg_app).deliverer.drain(max_rounds=50)
+    with q(pg_app).factory() as s, s.begin():
+        s.execute(update(OutboxMessage).where(OutboxMessage.status == "pending").values(queue_pos=None))
+    enqueue(pg_app, "dealer_bj_li", "旧队列后面", "behind-old")
+    late = rows(pg_app)[-1]
+    assert late.queue_pos == 0 and late.next_attempt_at == clock.now() + timedelta(seconds=outbox.PARK_S)
 
 
 def test_a_parked_reply_whose_release_came_before_its_commit_waits_only_its_backstop(pg_app, wecom, clock):
     """The one case the release chain misses: a reply written parked (its queue held
     back) whose queue moves up to it before its command commits (the release can't see
-    the uncommitted row). The reply then waits for its backstop, PARK_S, not longer."""
+    the uncommitted row). The reply then waits for its backstop, PARK_S past its head's
+    time, not longer."""
     _fill(pg_app, 31)
     deliverer = q(pg_app).deliverer
     deliverer.drain(max_rounds=50)
     [paced] = [r for r in rows(pg_app) if r.status == "pending"]
     clock.advance(seconds=30)
-    written = clock.now()
     with q(pg_app).factory() as writer, writer.begin():
-        outbox.enqueue(writer, clock, "dealer_bj_li", Text("竞态"), "race", platform="wecom")
+        outbox.enqueue(writer, clock, "dealer_bj_li", Text("竞态"), "race", platform="wecom",
+                       limits=q(pg_app).services.pacing("wecom", "dealer_bj_li"))
         clock.advance(seconds=31)                 # meanwhile the paced row goes
         assert deliverer.drain(max_rounds=5) == 1
     assert [r.status for r in rows(pg_app) if r.id == paced.id] == ["sent"]
-    assert rows(pg_app)[-1].next_attempt_at == written + timedelta(seconds=outbox.PARK_S)
+    assert rows(pg_app)[-1].next_attempt_at == paced.next_attempt_at + timedelta(seconds=outbox.PARK_S)
     assert deliverer.drain() == 0                 # not released: it waits…
-    clock.advance(seconds=outbox.PARK_S - 31)
+    clock.advance(seconds=outbox.PARK_S)          # from the head's send, when its queue reached it
     assert deliverer.drain() == 1                 # …for its backstop only
     assert texts_to(wecom, "dealer_bj_li")[-1] == "竞态"
 

@@ -74,6 +74,8 @@ def _literal(value) -> str:
         return f"'{value.isoformat()}'::timestamptz"
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, list):
+        return "ARRAY[" + ", ".join(_literal(v) for v in value) + "]"
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -101,16 +103,19 @@ def test_the_inbox_claims_read_only_new_rows(busy_engine):
 
 def test_writing_a_reply_reads_only_its_recipients_open_rows(busy_engine):
     """The reply's INSERT looks at its recipient's oldest open row (is the queue held back?)
-    and, to park it, at the newest: both through ix_outbox_open (the newest backwards),
+    and at the newest (its place after it; how deep it is parked): all through
+    ix_outbox_open (the newest backwards),
     whether the recipient has a deep queue (u1) or none (u7, whose history is all sent),
     never walking the outbox by id."""
     now = datetime.now(UTC)
     for recipient in ("u1", "u7"):
         params = {"platform": "wecom", "idem_key": f"plan:{recipient}", "recipient": recipient, "payload": "{}",
                   "status": "pending", "attempts": 0, "next_attempt_at": now, "held_until": now, "parked_until": now,
-                  "parked_cap": now, "spacing_s": 3.6, "created_at": now}
+                  "park_s": 60, "ahead_cap": 2000, "pace_counts": [30, 1000], "pace_windows": [60, 3600],
+                  "created_at": now}
         for plan in _plans(busy_engine, outbox_queue.ENQUEUE, params):
-            assert plan.count("ix_outbox_open") == 2 and "Index Scan Backward using ix_outbox_open" in plan, plan
+            # is it held back (its head), its place (its newest), its backstop (both again)
+            assert plan.count("ix_outbox_open") == 4 and "Index Scan Backward using ix_outbox_open" in plan, plan
             assert "pk_outbox" not in plan and "Seq Scan" not in plan, plan
 
 

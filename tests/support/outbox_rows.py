@@ -12,7 +12,7 @@ def enqueue(app, recipient: str, body: str, key: str) -> None:
     q = app.extensions["qudao"]
     with q.factory() as s, s.begin():
         outbox.enqueue(s, q.clock, recipient, Text(body), key, platform="wecom",
-                       spacing_s=q.services.spacing("wecom", recipient))
+                       limits=q.services.pacing("wecom", recipient))
 
 
 def rows(app) -> list[OutboxMessage]:
