@@ -183,7 +183,8 @@ class Deliverer:
         only: the chain releases every row it can see, and the one known miss (a reply
         written parked whose queue moved up to it before its command committed) waits
         for the backstop it was written with, the same by depth: PARK_S past the
-        earliest its queue could reach it while the pacing holds the rows ahead (and
+        earliest its queue could reach it while the pacing holds the rows ahead and
+        the places are in step (outbox_queue: they rarely count long) (and
         a queue deeper than a window's count takes a window or more to reach it, so
         its command would have had to stay open that long). Capped at AHEAD_CAP rows
         ahead, a backstop is at most about two hours out on WeCom."""

@@ -119,13 +119,16 @@ _PLACE = f"COALESCE((SELECT tail.queue_pos + 1 {_NEWEST}), 0)"
 # counted up to AHEAD_CAP. So no claim reads a reply in a deep queue only to park it
 # again (a seventh of the workers' time in the e2e benchmark, whose three dealers'
 # queues grow thousands deep), and a release the chain missed costs PARK_S past the
-# earliest the queue could reach the reply, as a claim's parking does. A row without a
-# place (written before migration 0022) in the way: PARK_S from now, as before; so on
-# SQLite (one process, for a demo), whose timestamps are text.
+# earliest the queue could reach the reply, as a claim's parking does. A head or newest
+# row without a place (written before migration 0022): PARK_S from now, as before; so
+# on SQLite (one process, for a demo), whose timestamps are text. Places out of step
+# (a queue emptied while another reply to it was being written) mostly count short:
+# an earlier backstop, read once by a claim and parked again.
 _ROWS_AHEAD = "(tail.queue_pos + 1 - head.queue_pos)"
 _CAPPED = f"({_ROWS_AHEAD} - GREATEST({_ROWS_AHEAD} - :ahead_cap, 0))"     # LEAST would drop a NULL
-_WINDOWS = (f"(SELECT max(CASE WHEN p.c > 0 THEN ({_CAPPED} / p.c) * p.w "
-            "ELSE 0 END) FROM unnest(CAST(:pace_counts AS integer[]), CAST(:pace_windows AS integer[])) AS p(c, w))")
+# Unpaced (no count): no windows, or NULL without a place, like the rest.
+_WINDOWS = (f"(SELECT max(CASE WHEN p.c > 0 THEN ({_CAPPED} / p.c) * p.w ELSE {_CAPPED} * 0 END) "
+            "FROM unnest(CAST(:pace_counts AS integer[]), CAST(:pace_windows AS integer[])) AS p(c, w))")
 _BY_DEPTH = ("COALESCE((SELECT head.next_attempt_at + (:park_s + " + _WINDOWS + ") * interval '1 second' "
              f"FROM (SELECT next_attempt_at, queue_pos FROM outbox WHERE recipient = :recipient AND {OPEN_OUTBOX} "
              f"ORDER BY id LIMIT 1) head, (SELECT tail.queue_pos {_NEWEST}) tail), :parked_until)")

@@ -6,8 +6,9 @@ head's, read from two index probes instead of counted. The INSERT of a reply beh
 a held-back queue uses it to park the reply where a claim would park it by its depth
 (chat.outbox_queue.ENQUEUE), so no claim reads it only to park it again.
 
-Rows written before this migration have no place: a reply behind one of them is
-parked PARK_S out, as before, and the places start once they are gone.
+Rows written before this migration have no place: a reply whose queue's head or
+newest row is one of them is parked PARK_S out, as before (its own place counts from
+0), until they are gone.
 
 Revision ID: 0022
 Revises: 0021

@@ -151,6 +151,21 @@ def test_replies_joining_a_held_back_queue_are_written_parked_by_their_depth(pg_
     assert wecom.state.dropped("dealer_bj_li") == [] and sum(parked) == 0, parked
 
 
+def test_a_commands_reply_behind_a_held_back_queue_is_parked_by_the_platforms_pacing(pg_app, pg_driver, wecom,
+                                                                                      clock):
+    """A command's reply (not the test helper's) is parked by WeCom's pacing: 31 rows
+    ahead of it (its head and the 30 parked behind it) are a window more than PARK_S."""
+    _fill(pg_app, 61)
+    q(pg_app).deliverer.drain(max_rounds=50)
+    head, *_ = waiting = [r for r in rows(pg_app) if r.status == "pending"]
+    assert len(waiting) == 31
+    assert pg_driver.text("dealer_bj_li", "我的报备").status_code == 200
+    reply = rows(pg_app)[-1]
+    assert reply.idem_key.startswith("in:") and reply.status == "pending"
+    assert reply.queue_pos - head.queue_pos == 31
+    assert reply.next_attempt_at == head.next_attempt_at + timedelta(seconds=outbox.PARK_S + 60)
+
+
 def test_a_reply_written_parked_counts_at_most_ahead_cap_rows_ahead(pg_app, wecom, clock, monkeypatch):
     """However deep the queue, a reply written parked waits at most the windows of
     AHEAD_CAP rows ahead (two hours on WeCom; here 60 rows: two windows)."""
@@ -166,7 +181,8 @@ def test_a_reply_written_parked_counts_at_most_ahead_cap_rows_ahead(pg_app, weco
 
 def test_a_reply_behind_a_row_without_a_place_is_parked_park_s_out(pg_app, wecom, clock):
     """A head written before migration 0022 has no place in its queue: the rows ahead
-    are unknown, so a reply behind it is parked PARK_S from now, as before."""
+    are unknown, so a reply behind it is parked PARK_S from now, as before (paced or
+    not: the console's replies have no pacing)."""
     _fill(pg_app, 31)
     q(pg_app).deliverer.drain(max_rounds=50)
     with q(pg_app).factory() as s, s.begin():
@@ -174,6 +190,9 @@ def test_a_reply_behind_a_row_without_a_place_is_parked_park_s_out(pg_app, wecom
     enqueue(pg_app, "dealer_bj_li", "旧队列后面", "behind-old")
     late = rows(pg_app)[-1]
     assert late.queue_pos == 0 and late.next_attempt_at == clock.now() + timedelta(seconds=outbox.PARK_S)
+    with q(pg_app).factory() as s, s.begin():
+        outbox.enqueue(s, clock, "dealer_bj_li", Text("不限速"), "unpaced", platform="wecom", limits=())
+    assert rows(pg_app)[-1].next_attempt_at == clock.now() + timedelta(seconds=outbox.PARK_S)
 
 
 def test_a_parked_reply_whose_release_came_before_its_commit_waits_only_its_backstop(pg_app, wecom, clock):
