@@ -169,8 +169,8 @@ class Deliverer:
         is read about twice however deep its queue (once due, once to be parked by
         depth), where a backstop of ``PARK_S`` alone had every row of a queue thousands
         deep read again each minute. (A row written behind a held-back queue is parked
-        by its INSERT the same way, by its place in the queue: outbox_queue.ENQUEUE.) What delivers a
-        queue is the release chain, not the backstops: the row right after a head has
+        by its INSERT the same way, by its place in the queue: outbox_queue.ENQUEUE.)
+        What delivers a queue is the release chain, not the backstops: the row right after a head has
         only the head ahead of it, so its backstop is ``PARK_S`` past the head's time,
         and a deeper row's matters only once the releases before it were all missed.
         The rows ahead of a row all go before it (a recipient's queue goes in order),
@@ -183,11 +183,11 @@ class Deliverer:
         only: the chain releases every row it can see, and the one known miss (a reply
         written parked whose queue moved up to it before its command committed) waits
         for the backstop it was written with, the same by depth: PARK_S past the
-        earliest its queue could reach it while the pacing holds the rows ahead and
-        the places are in step (outbox_queue: they rarely count long) (and
-        a queue deeper than a window's count takes a window or more to reach it, so
-        its command would have had to stay open that long). Capped at AHEAD_CAP rows
-        ahead, a backstop is at most about two hours out on WeCom."""
+        earliest its queue could reach it, while the pacing holds the rows ahead and
+        the places are in step (they rarely count long: outbox_queue). A queue deeper
+        than a window's count takes a window or more to reach it, so its command
+        would have had to stay open that long. Capped at AHEAD_CAP rows ahead, a
+        backstop is at most about two hours out on WeCom."""
         if not behind:
             return 0
         heads = {hid: (status, due, lease) for hid, status, due, lease in s.execute(
@@ -206,7 +206,6 @@ class Deliverer:
             # left due, a long queue could fill every batch and hide its head.
             row.next_attempt_at = max(until, now) + timedelta(seconds=PARK_S + deeper)
         return len(kept)
-
 
     @staticmethod
     def _release_next(s: Session, row: OutboxMessage, now: datetime) -> None:
