@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chat import addresses, audit, outbox
 from chat.kvstore import KvStore
 from chat.messages import Card, CardStamp, Inbound, InboundKind, Markdown, Outgoing, Text
+from chat.pacing import Limits
 from chat.texts import t
 from domain.clock import Clock
 from domain.language import Catalog, Parsed, parse_message
@@ -74,7 +75,7 @@ class Services:
     audit_key: str | None = None
     # (platform, recipient) → the platform's pacing for them (chat.outbox.Deliverer.limits_to):
     # a reply joining a held-back queue is parked by it
-    pacing: Callable[[str, str], tuple] = lambda platform, recipient: ()
+    pacing: Callable[[str, str], Limits] = lambda platform, recipient: ()
 
     def traits_of(self, platform: str | None) -> PlatformTraits:
         return self.traits.get(platform or self.default_platform, NO_TRAITS)

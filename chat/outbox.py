@@ -170,9 +170,10 @@ class Deliverer:
         depth), where a backstop of ``PARK_S`` alone had every row of a queue thousands
         deep read again each minute. (A row written behind a held-back queue is parked
         by its INSERT the same way, by its place in the queue: outbox_queue.ENQUEUE.)
-        What delivers a queue is the release chain, not the backstops: the row right after a head has
-        only the head ahead of it, so its backstop is ``PARK_S`` past the head's time,
-        and a deeper row's matters only once the releases before it were all missed.
+        What delivers a queue is the release chain, not the backstops: the row right
+        after a head has only the head ahead of it, so its backstop is ``PARK_S`` past
+        the head's time, and a deeper row's matters only once the releases before it
+        were all missed.
         The rows ahead of a row all go before it (a recipient's queue goes in order),
         so while they are sent the delay is about what the pacing imposes on the row
         anyway, whenever the head is paced (a head backing off after failures delays

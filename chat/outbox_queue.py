@@ -77,7 +77,6 @@ def ahead_statement(recipients: int):
     return stmt
 
 
-
 def open_rows_ahead(session: Session, rows: list[OutboxMessage]) -> dict[str, int]:
     """recipient → its open rows before the first of ``rows`` (in id order) it has,
     up to AHEAD_CAP: one statement for them all."""
@@ -91,6 +90,7 @@ def open_rows_ahead(session: Session, rows: list[OutboxMessage]) -> dict[str, in
         params[f"r{i}"], params[f"f{i}"] = recipient, first
     counts = session.execute(ahead_statement(len(firsts)), params).one()
     return dict(zip(firsts, counts, strict=True))
+
 
 # A reply to a member whose queue is held back (its head, the oldest open row, is
 # pending and not due for a while yet: paced, or backing off while the platform

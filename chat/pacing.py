@@ -21,4 +21,3 @@ def windows_s(limits: Limits, ahead: int) -> int:
     """The least time the pacing needs to let ``ahead`` messages through (whole
     windows: a window's count may go at once), 0 where nothing is paced."""
     return max(((ahead // count) * window for window, count in limits if count), default=0)
-

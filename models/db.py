@@ -1,6 +1,7 @@
 """Engine, sessions and schema (Alembic migrations, also on an empty database)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,7 +147,8 @@ def insert_or_nothing(table: Table, columns: Sequence[str], conflict: Sequence[s
            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
-    typed = [bindparam(c, type_=table.c[c].type) for c in columns if c not in computed or f":{c}" in computed[c]]
+    typed = [bindparam(c, type_=table.c[c].type) for c in columns
+             if c not in computed or re.search(rf":{c}\b", computed[c])]    # a computed column may bind none
     typed += [bindparam(name, type_=table.c[c].type) for name, c in binds.items()]
     stmt = text(sql).bindparams(*typed)
     return stmt.columns(*(table.c[c] for c in returning)) if returning else stmt
