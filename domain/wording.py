@@ -5,7 +5,8 @@ written the way Chinese business text writes it (¥80万)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+
+from domain.money import money, whole_yuan
 
 Table = Mapping[str, tuple[str, str]]
 
@@ -51,24 +52,23 @@ def unit_yuan(amount) -> str:
     """A unit price, to the yuan ("¥83,300"; cents only when there are any)."""
     if amount is None:
         return "-"
-    amount = float(amount)
-    return f"¥{amount:,.2f}" if round(amount * 100) % 100 else f"¥{amount:,.0f}"
+    value = money(amount)
+    return f"¥{value:,.2f}" if value != value.to_integral_value() else f"¥{value:,.0f}"
 
 
 def yuan(amount, lang: str = "zh") -> str:
     """A sum of money as people read it: ¥80万 (Chinese), ¥800,000 (English)."""
     if amount is None:
         return "-"
-    amount = float(amount)
-    if lang != "en" and amount >= 10_000 and amount % 100 == 0:
-        digits = f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".")
+    value = money(amount)
+    if lang != "en" and value >= 10_000 and value % 100 == 0:
+        digits = f"{value / 10_000:,.2f}".rstrip("0").rstrip(".")
         return f"¥{digits}万"
-    return f"¥{amount:,.0f}"
+    return f"¥{whole_yuan(value):,}"
 
 
 def yuan_exact(amount) -> str:
     """A sum to the fen, for statements and splits: ¥4,998.00 (Decimal in, never a float)."""
     if amount is None:
         return "-"
-    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"¥{value:,.2f}"
+    return f"¥{money(amount):,.2f}"

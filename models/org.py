@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,9 +22,9 @@ class Partner(Base):
     tier: Mapped[str] = mapped_column(String(20), default="standard")       # price tier: gold | silver | standard
     address: Mapped[str | None] = mapped_column(String(300))               # default ship-to
     # None: no credit line set up, so orders on credit are refused (rules decide).
-    credit_limit_yuan: Mapped[float | None] = mapped_column(Numeric(16, 2))
+    credit_limit_yuan: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
     # Unpaid receivables as the ERP last reported them, and as of when.
-    receivables_yuan: Mapped[float] = mapped_column(Numeric(16, 2), default=0)
+    receivables_yuan: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=0)
     receivables_as_of: Mapped[datetime | None]
     # The manufacturer's own direct team, as the party of the deals its reps register.
     direct: Mapped[bool] = mapped_column(default=False)
@@ -57,12 +58,12 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     line: Mapped[str] = mapped_column(String(40))          # product line: 超声, 监护, 呼吸
-    list_price: Mapped[float] = mapped_column(Numeric(14, 2))
+    list_price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)  # words dealers use: 彩超, B超
     moq: Mapped[int] = mapped_column(default=1)              # minimum order quantity per order line
     pack_size: Mapped[int] = mapped_column(default=1)        # orders come in multiples of this
     # Standard cost, when finance shares it: lets a special-price card show the margin.
-    cost_yuan: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    cost_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     active: Mapped[bool] = mapped_column(default=True)       # discontinued products can't be ordered
 
 

@@ -30,7 +30,7 @@ class Registration(Base):
     department: Mapped[str | None] = mapped_column(String(60))
     product_lines: Mapped[list[str]] = mapped_column(JSON, default=list)
     products: Mapped[list[dict]] = mapped_column(JSON, default=list)   # [{word, sku, qty}]
-    amount_yuan: Mapped[float | None] = mapped_column(Numeric(16, 2))
+    amount_yuan: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
     close_date: Mapped[date | None] = mapped_column(Date)
     # pending | approved | rejected | withdrawn | expired
     status: Mapped[str] = mapped_column(String(20))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
+from domain.money import json_money
 from domain.rules.deals import RegistrationRules
 from domain.rules.texts import t
 from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, Verdict
@@ -116,9 +118,9 @@ def customer_match(customer: str, verdict: str, matched: str | None, score: floa
                    facts, approver_role=approver)
 
 
-def tiering(rules: RegistrationRules, amount: float, lang="zh") -> Verdict:
+def tiering(rules: RegistrationRules, amount: Decimal, lang="zh") -> Verdict:
     rid = "registration.tiering"
-    facts = {"amount_yuan": amount, "threshold_yuan": rules.tier_threshold_yuan}
+    facts = {"amount_yuan": json_money(amount), "threshold_yuan": json_money(rules.tier_threshold_yuan)}
     if amount < rules.tier_threshold_yuan:
         return Verdict(rid, PASS, "BELOW_TIER", "", facts)
     return Verdict(rid, NEEDS_APPROVAL, "TIER_EXCEEDED",

@@ -3,10 +3,12 @@ territory and qualification switches, tiering."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from domain.money import money
 from domain.rules.base import ROLES, SCOPES, RuleError
-from domain.rules.numbers import flag, real, whole
+from domain.rules.numbers import decimal, flag, whole
 
 
 def _quota(value: Any) -> int | None:
@@ -21,6 +23,11 @@ def _quota(value: Any) -> int | None:
                         f"not {value!r}") from None
 
 
+def _threshold(value: Any) -> Decimal:
+    """The amount from which a deal needs the tier's approver: yuan, exact."""
+    return money(decimal(value, "registration.tiering.threshold_yuan", "an amount in yuan such as 1000000"))
+
+
 @dataclass(frozen=True)
 class RegistrationRules:
     pending_lock_days: int = 15
@@ -31,7 +38,7 @@ class RegistrationRules:
     require_qualification: bool = True
     unknown_region: str = "needs_approval"
     auto_approve: bool = True
-    tier_threshold_yuan: float = 1_000_000
+    tier_threshold_yuan: Decimal = Decimal(1_000_000)
     tier_approver: str = "director"
     possible_duplicate_approver: str = "area_manager"
 
@@ -48,7 +55,7 @@ class RegistrationRules:
                                         "registration.require_qualification"),
             unknown_region=str(d.get("unknown_region", "needs_approval")),
             auto_approve=flag(d.get("auto_approve", True), "registration.auto_approve"),
-            tier_threshold_yuan=real(tier.get("threshold_yuan", 1_000_000), "registration.tiering.threshold_yuan"),
+            tier_threshold_yuan=_threshold(tier.get("threshold_yuan", 1_000_000)),
             tier_approver=str(tier.get("approver", "director")),
             possible_duplicate_approver=str(d.get("possible_duplicate_approver", "area_manager")),
         )

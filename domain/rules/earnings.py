@@ -10,9 +10,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from domain.money import FEN
 from domain.rules.base import RuleError
 
-FEN = Decimal("0.01")
 # Who may share in a deal: the partner that registered it, the one that
 # delivered it (the partner of its orders), the one that introduced it (the
 # joint partner), and the direct team when the deal is co-sold.

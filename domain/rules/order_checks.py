@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from domain.money import json_money
 from domain.rules.commerce import OrderRules
 from domain.rules.texts import t
 from domain.rules.verdict import NEEDS_APPROVAL, PASS, REJECT, WARN, Verdict
@@ -77,8 +78,9 @@ def pack_multiple(lines: list[LineFacts], lang="zh") -> Verdict:
 
 def pricing(lines: list[LineFacts], lang="zh") -> Verdict:
     """Never blocks: records which price each line got and why."""
-    facts = {"lines": [{"sku": ln.sku, "list_price": float(ln.list_price), "policy_price": float(ln.policy_price),
-                        "unit_price": float(ln.unit_price), "source": ln.price_source} for ln in lines]}
+    facts = {"lines": [{"sku": ln.sku, "list_price": json_money(ln.list_price),
+                        "policy_price": json_money(ln.policy_price), "unit_price": json_money(ln.unit_price),
+                        "source": ln.price_source} for ln in lines]}
     return Verdict("order.price", PASS, "PRICED", "", facts)
 
 
@@ -100,8 +102,9 @@ class CreditFacts:
 
 def credit(rules: OrderRules, c: CreditFacts, lang="zh") -> Verdict:
     rid = "order.credit"
-    facts = {"limit": float(c.limit) if c.limit is not None else None, "receivables": float(c.receivables),
-             "open_orders": float(c.open_orders), "this_order": float(c.this_order), "exposure": float(c.exposure)}
+    facts = {"limit": json_money(c.limit), "receivables": json_money(c.receivables),
+             "open_orders": json_money(c.open_orders), "this_order": json_money(c.this_order),
+             "exposure": json_money(c.exposure)}
     if not rules.credit_check:
         return Verdict(rid, PASS, "CREDIT_OFF", "", facts)
     if c.limit is None:

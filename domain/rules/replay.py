@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from domain.money import money
 from domain.rules import checks, order_checks
 from domain.rules.decision import Decision, ladder, overall
 from domain.rules.model import RuleSetData
@@ -48,7 +49,7 @@ def _registration_rules() -> dict[str, Replayer]:
     return {"registration.qualification": qualification, "registration.territory": territory,
             "registration.quota": lambda rules, v: checks.quota(rules.registration, v.facts["open_registrations"]),
             "registration.customer_match": match,
-            "registration.tiering": lambda rules, v: checks.tiering(rules.registration, v.facts["amount_yuan"])}
+            "registration.tiering": lambda rules, v: checks.tiering(rules.registration, money(v.facts["amount_yuan"]))}
 
 
 def _order_rules() -> dict[str, Replayer]:

@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 
 from chat.context import Context
 from chat.media import store_blob
+from domain.money import money
 from domain.rules import visit_checks as flags
 from handlers.appeals.evidence import Bundle, received
 from handlers.registration.progress import stage_of
@@ -47,10 +48,10 @@ def build(ctx: Context, bundle: Bundle) -> bytes:
         decider = ctx.s.get(User, reg.decided_by_id) if reg.decided_by_id else None
         sheets["报备"].append([reg.number, side.partner.name, side.submitter.name, received(ctx, reg.received_at),
                              status_word(reg.status), stage_of(ctx.rules.pipeline, reg), "、".join(reg.product_lines),
-                             float(reg.amount_yuan or 0), ctx.fmt(reg.lock_until, "%Y-%m-%d %H:%M") if reg.lock_until
+                             money(reg.amount_yuan or 0), ctx.fmt(reg.lock_until, "%Y-%m-%d %H:%M") if reg.lock_until
                              else "", decider.name if decider else "", received(ctx, reg.decided_at)
                              if reg.decided_at else "", reg.joint_partner.name if reg.joint_partner else "",
-                             float(reg.partner_share) if reg.partner_share is not None else ""])
+                             reg.partner_share if reg.partner_share is not None else ""])
         for f in side.follow_ups:
             sheets["跟进"].append([reg.number, received(ctx, f.at), f.user.name if f.user else "系统", f.kind,
                                  f.stage_from or "", f.stage_to or "", f.note or ""])

@@ -12,6 +12,7 @@ from chat import sweeps
 from chat.context import Context, Services
 from chat.messages import Text
 from domain.language import Parsed
+from domain.money import json_money
 from handlers.leads.assign import current_offer, dealers, hand_out, lock_lead, snapshot, stamp
 from handlers.leads.texts import t
 from handlers.registration.register import register
@@ -128,7 +129,7 @@ def accept(ctx: Context, lead: Lead, offer: LeadOffer) -> None:
     ctx.clear_state()
     register(ctx, {"customer": lead.customer_text, "candidates": [], "credit_code": None,
                    "products": [{"word": lead.product_line, "sku": None, "qty": None}],
-                   "amount_yuan": float(lead.amount_yuan), "amount_doubt": None, "close_date": None,
+                   "amount_yuan": json_money(lead.amount_yuan), "amount_doubt": None, "close_date": None,
                    "department": None, "co_partner": None, "note": f"线索 {lead.number}",
                    # the manufacturer named the customer: a lookalike goes on its contest card, no question first
                    "lookalike_confirmed": True})

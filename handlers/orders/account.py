@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from chat.context import Context
 from chat.messages import Markdown, Text
 from domain.language import Parsed
+from domain.money import money
 from domain.wording import unit_yuan, yuan
 from handlers.orders.access import is_dealer
 from handlers.orders.cards import price_source_word
 from handlers.orders.checks import open_orders_total
 from handlers.orders.lines import suggestions
-from handlers.orders.price_list import money, policy_prices
+from handlers.orders.price_list import policy_prices
 from handlers.orders.texts import t
 from models import OPEN_ORDER_STATUSES, Order, Partner, Product, StockLevel
 

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from chat.context import Context
 from domain.matching import region_of
+from domain.money import money
 from domain.rules import order_checks as checks
 from domain.rules.order_checks import CreditFacts, LineFacts
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, WARN, Verdict
-from handlers.orders.price_list import money
 from models import OPEN_ORDER_STATUSES, Order, Partner
 
 

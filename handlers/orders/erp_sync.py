@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from chat.api import ItemError
 from chat.context import Context
-from handlers.orders.price_list import money
+from domain.money import json_money, money
 from handlers.orders.status import notify_status, order_snapshot, set_status, void_bound
 from models import Order, OrderStatus, Partner
 
@@ -181,9 +181,9 @@ def apply_receivable(ctx: Context, update: dict) -> Applied:
     if money(partner.receivables_yuan or 0) == money(unpaid) and partner.receivables_as_of is not None:
         partner.receivables_as_of = as_of
         return Applied(ref, "unchanged")
-    before = {"receivables_yuan": float(partner.receivables_yuan or 0),
+    before = {"receivables_yuan": json_money(partner.receivables_yuan or 0),
               "as_of": partner.receivables_as_of.isoformat() if partner.receivables_as_of else None}
     partner.receivables_yuan, partner.receivables_as_of = money(unpaid), as_of
     ctx.audit("partner.receivables", "partner", ref, before=before,
-              after={"receivables_yuan": float(money(unpaid)), "as_of": as_of.isoformat()})
+              after={"receivables_yuan": json_money(unpaid), "as_of": as_of.isoformat()})
     return Applied(ref, "updated")

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from domain.clock import Clock
+from domain.money import money
 from models import Order, OrderStatus, Partner, User
 
 COLUMNS = ("order_number", "status", "revision", "partner_code", "partner_name", "submitter", "customer",
@@ -87,7 +88,8 @@ def to_xlsx(rows: Iterable[dict]) -> bytes:
     ws.append(list(COLUMNS))
     numeric = {"qty", "list_price", "unit_price", "amount", "order_total", "line", "revision"}
     for row in rows:
-        ws.append([float(row[c]) if c in numeric and c not in ("qty", "line", "revision") else row[c]
+        # Money goes in as Decimal: openpyxl writes its digits, a spreadsheet number.
+        ws.append([money(row[c]) if c in numeric and c not in ("qty", "line", "revision") else row[c]
                    for c in COLUMNS])
     out = io.BytesIO()
     wb.save(out)

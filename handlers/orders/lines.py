@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from domain.language import Parsed
 from domain.matching import analyse
+from domain.money import money
 from domain.rules.commerce import PricingRules
 from domain.rules.order_checks import LineFacts
-from handlers.orders.price_list import money, policy_prices
+from handlers.orders.price_list import policy_prices
 from models import Order, OrderLine, Partner, Product, SpecialPrice, SpecialPriceStatus, StockLevel
 
 MAX_LINES = 30          # one chat order; beyond this a spreadsheet is the better tool

@@ -3,19 +3,14 @@ list, else list price less the tier's discount (rule store)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.money import money
 from domain.rules.commerce import PricingRules
 from models import Partner, PriceListEntry, Product
-
-CENT = Decimal("0.01")
-
-
-def money(value) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

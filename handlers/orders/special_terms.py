@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from chat.context import Context
+from domain.money import money
 from handlers.approvals import void_flows
-from handlers.orders.price_list import money
 from handlers.orders.texts import t
 from models import Order, SpecialPrice, SpecialPriceStatus
 

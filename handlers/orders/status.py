@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from chat.context import Context
 from chat.messages import Text
+from domain.money import json_money
 from domain.rules.words import reason_label
 from domain.wording import yuan
 from handlers.approvals import void_flows
@@ -28,8 +29,8 @@ STAMP_FIELD = {OrderStatus.CONFIRMED: "confirmed_at", OrderStatus.SHIPPED: "ship
 def order_snapshot(order: Order) -> dict:
     return {"number": order.number, "status": order.status, "revision": order.revision,
             "partner_id": order.partner_id, "customer": order.customer_text, "ship_to": order.ship_to,
-            "ship_to_region": order.ship_to_region, "total_yuan": float(order.total_yuan or 0),
-            "lines": [[ln.sku, ln.qty, float(ln.unit_price), ln.price_source] for ln in order.lines]}
+            "ship_to_region": order.ship_to_region, "total_yuan": json_money(order.total_yuan or 0),
+            "lines": [[ln.sku, ln.qty, json_money(ln.unit_price), ln.price_source] for ln in order.lines]}
 
 
 def set_status(ctx: Context, order: Order, status: str, reason: str | None = None) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from domain.money import json_money, money_or_none
 from models import Registration
 
 
 def approved_terms_of(reg: Registration) -> dict:
-    return {"amount_yuan": float(reg.amount_yuan) if reg.amount_yuan is not None else None,
+    return {"amount_yuan": json_money(reg.amount_yuan),
             "close_date": reg.close_date.isoformat() if reg.close_date else None,
             "decided_at": reg.decided_at.isoformat() if reg.decided_at else None,
             "decided_by_id": reg.decided_by_id, "verdicts": reg.verdicts}
@@ -23,7 +24,7 @@ def restore_approved_terms(reg: Registration) -> None:
     terms = reg.approved_terms
     if terms is None:
         return
-    reg.amount_yuan = terms["amount_yuan"]
+    reg.amount_yuan = money_or_none(terms["amount_yuan"])
     reg.close_date = date.fromisoformat(terms["close_date"]) if terms["close_date"] else None
     reg.decided_at = datetime.fromisoformat(terms["decided_at"]) if terms["decided_at"] else None
     reg.decided_by_id = terms["decided_by_id"]

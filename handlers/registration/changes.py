@@ -10,6 +10,7 @@ from datetime import timedelta
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
+from domain.money import money
 from domain.rules import checks
 from domain.rules.verdict import NEEDS_APPROVAL, Verdict
 from domain.wording import yuan
@@ -44,9 +45,9 @@ def amend(ctx: Context, parsed: Parsed) -> None:
     changes: list[str] = []
     before = snapshot(reg)
     terms = approved_terms_of(reg)
-    if parsed.amount_yuan is not None and float(parsed.amount_yuan) != float(reg.amount_yuan or 0):
+    if parsed.amount_yuan is not None and money(parsed.amount_yuan) != money(reg.amount_yuan or 0):
         changes.append(t("change_amount", lang, old=yuan(reg.amount_yuan), new=yuan(parsed.amount_yuan)))
-        reg.amount_yuan = float(parsed.amount_yuan)
+        reg.amount_yuan = money(parsed.amount_yuan)
     if parsed.close_date is not None and parsed.close_date != reg.close_date:
         changes.append(t("change_close_date", lang, old=reg.close_date or t("not_given", lang), new=parsed.close_date))
         reg.close_date = parsed.close_date
@@ -59,7 +60,7 @@ def amend(ctx: Context, parsed: Parsed) -> None:
     reg.updated_at = ctx.now
     void_open_flows(ctx, "registration", reg.id)
     rules = ctx.rules.registration
-    tier = checks.tiering(rules, float(reg.amount_yuan), lang)
+    tier = checks.tiering(rules, money(reg.amount_yuan), lang)
     # Reasons other than the amount (possible duplicate, unknown region) still stand.
     standing = [Verdict(**v) for v in reg.verdicts
                 if v["outcome"] == NEEDS_APPROVAL

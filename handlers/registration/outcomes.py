@@ -13,6 +13,7 @@ from decimal import Decimal
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
+from domain.money import money
 from domain.rules import pipeline_checks as checks
 from domain.rules.verdict import REJECT
 from domain.wording import yuan
@@ -39,9 +40,10 @@ def lost_command(ctx: Context, parsed: Parsed) -> None:
         lost(ctx, reg, parsed.note)
 
 
-def won(ctx: Context, reg: Registration, amount: float | None, note: str | None = None,
+def won(ctx: Context, reg: Registration, amount: Decimal | float | None, note: str | None = None,
         order: Order | None = None) -> None:
-    """Mark the deal won at ``amount`` (default: the amount registered)."""
+    """Mark the deal won at ``amount`` (default: the amount registered; a number
+    read from a message is taken to the fen)."""
     lang = ctx.lang
     if reg.status not in PROTECTED:
         ctx.reply(Text(t("not_protected_yet", lang, number=reg.number)))
@@ -50,7 +52,7 @@ def won(ctx: Context, reg: Registration, amount: float | None, note: str | None 
     if problem:
         ctx.reply(Text(problem))
         return
-    value = Decimal(str(round(float(amount), 2))) if amount is not None else Decimal(str(reg.amount_yuan))
+    value = money(amount if amount is not None else reg.amount_yuan)
     before = snapshot(reg)
     # Won by an order: the bot recorded it (whoever confirmed or approved the order).
     record(ctx, reg, FollowUpKind.WON, None if order else ctx.user.id, note=note, order_id=order.id if order else None)
@@ -97,7 +99,7 @@ def on_order_confirmed(ctx: Context, facts: dict) -> None:
               verdicts=[verdict.to_dict()])
     if verdict.reason_code != "MARK_WON":
         return
-    won(ctx, reg, float(order.total_yuan), order=order)
+    won(ctx, reg, order.total_yuan, order=order)
     text = t("won_by_order", "zh", number=reg.number, customer=reg.customer_text, order=order.number,
              amount=yuan(order.total_yuan))
     ctx.reply_or_send(ctx.s.get(User, order.submitter_id), Text(text), key=f"won-by-order:{reg.id}")

@@ -8,6 +8,7 @@ from chat.messages import Text
 from domain.language import Parsed, parse_message
 from domain.language.vocabulary import Vocabulary
 from domain.matching import analyse
+from domain.money import money, plain
 from domain.rules import checks
 from domain.rules import pipeline_checks as pipeline
 from domain.rules.verdict import NEEDS_APPROVAL, Verdict
@@ -49,9 +50,9 @@ NO_CO_PARTNER = {"无", "没有", "不合作", "单独", "单独报备", "自己
 def amount_problem(ctx: Context, amount) -> str | None:
     if amount is None:
         return None
-    value = float(amount)
+    value = money(amount)
     if 0 < value < MIN_AMOUNT_YUAN:
-        return t("amount_too_small", ctx.lang, amount=yuan(value), example=f"{value:g}万")
+        return t("amount_too_small", ctx.lang, amount=yuan(value), example=f"{plain(value)}万")
     if 0 < value <= MAX_AMOUNT_YUAN:
         return None
     return t("amount_out_of_range", ctx.lang, amount=yuan(amount), limit=yuan(MAX_AMOUNT_YUAN))
@@ -59,7 +60,7 @@ def amount_problem(ctx: Context, amount) -> str | None:
 
 def amount_doubt_text(ctx: Context, doubt: str, amount) -> str:
     """The question to ask when the number found is not clearly the deal's total."""
-    value = float(amount or 0)
+    value = money(amount or 0)
     return t(f"amount_{doubt}", ctx.lang, amount=yuan(value), example=yuan(value * 2) if value else "160万")
 
 
@@ -248,7 +249,7 @@ def _submit(ctx: Context, user: User, fields: dict, lines: list[str], co_partner
         if recall.recall_due(ctx, customer.id, found) or released:
             found = claims.read(ctx, customer.id, partner.id, quota, also=resembled.id if resembled else None)
 
-    amount = float(fields["amount_yuan"])
+    amount = money(fields["amount_yuan"])
     scope_keys = locks.scope_keys(rules.conflict_scope, lines, fields.get("department"))
     open_count = 0 if partner.direct else None if quota is None else found.open_count
     # The direct team sells every line, in its reps' regions.

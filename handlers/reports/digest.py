@@ -68,7 +68,7 @@ def digest_text(ctx: Context, area: areas.Area, start: datetime, end: datetime) 
     if visits:
         lines += _visit_lines(ctx, visits)
     if orders:
-        lines.append(t("digest_orders", "zh", n=len(orders), total=yuan(sum(float(o.total_yuan) for o in orders))))
+        lines.append(t("digest_orders", "zh", n=len(orders), total=yuan(sum(o.total_yuan for o in orders))))
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from chat.context import Context
 from chat.messages import Markdown, Text
 from chat.records import partner_record
 from domain.language import Parsed
+from domain.money import money
 from domain.rules import Verdict
 from domain.rules.verdict import NEEDS_APPROVAL
 from domain.rules.words import role_word
@@ -25,7 +26,7 @@ from handlers.approvals import start_flow, void_flows
 from handlers.approvals.deciders import decider_words
 from handlers.customers import lookup as customers
 from handlers.orders.lines import wanted_from
-from handlers.orders.price_list import money, policy_prices
+from handlers.orders.price_list import policy_prices
 from handlers.special_prices.approval_kind import SpecialPriceKind, pct, special_snapshot, what_asked
 from handlers.special_prices.texts import t
 from models import (

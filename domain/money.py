@@ -1,0 +1,61 @@
+"""Money is Decimal yuan to the fen, never a float.
+
+Amounts arrive in whatever carried them: the parser's reading of a message (a
+number, as JSON carries one), a JSON column, a rule file, a spreadsheet cell.
+``money`` takes each through its text, so 1.1万 is 11000.00 and 0.1 stays 0.1,
+not the double nearest to it, and rounds half up to the fen, as the Numeric(…, 2)
+columns keep it. Sums, comparisons and what is stored are then exact.
+
+JSON has numbers but no decimals: ``json_money`` is how an amount goes back into
+a JSON document (verdict facts, payloads, kept terms): an integer when it is
+whole, else the number with its fen, whose text (12.34) is exact.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+FEN = Decimal("0.01")
+_YUAN = Decimal(1)
+_DIGITS = 28           # decimal's default precision: enough for any real amount
+
+
+def money(value: object) -> Decimal:
+    """An amount in yuan (int, str, Decimal, or a number read from JSON) → Decimal
+    to the fen. A value that is no finite number is a ValueError."""
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"not an amount of money: {value!r}") from None
+    if not amount.is_finite():
+        raise ValueError(f"not an amount of money: {value!r}")
+    # An absurd amount read from a message ("10的30次方亿") must still be said back to
+    # its sender, so the precision grows with it rather than the quantize failing.
+    return _rounded(amount, FEN)
+
+
+def whole_yuan(value: Decimal) -> Decimal:
+    """The amount rounded half up to the yuan, as a sum is said ("¥1,234,568")."""
+    return _rounded(value, _YUAN)
+
+
+def _rounded(amount: Decimal, unit: Decimal) -> Decimal:
+    digits = max(_DIGITS, amount.adjusted() + 3)
+    return amount.quantize(unit, context=Context(prec=digits, rounding=ROUND_HALF_UP))
+
+
+def money_or_none(value: object) -> Decimal | None:
+    """``money``, with nothing (None, "") staying nothing."""
+    return None if value is None or value == "" else money(value)
+
+
+def json_money(value: Decimal | None) -> int | float | None:
+    """An amount for a JSON document: whole yuan as an integer, else with its fen."""
+    if value is None:
+        return None
+    amount = money(value)
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def plain(value: Decimal) -> str:
+    """The amount's digits as a person would write them: 80, 1.5 (not 80.00, 8E+1)."""
+    return f"{value.normalize():f}"
