@@ -12,11 +12,18 @@ whole, else the number with its fen, whose text (12.34) is exact.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 FEN = Decimal("0.01")
 _YUAN = Decimal(1)
 _DIGITS = 28           # decimal's default precision: enough for any real amount
+# An amount read from a message can be absurd (a float reaches 1.8e308) and must
+# still be said back to its sender, so arithmetic on amounts runs with precision
+# to spare for its size. Past this many digits it is no amount at all: a rule file's
+# 1e999999999 would otherwise ask for a billion digits.
+MOST_DIGITS = 400
 
 
 def money(value: object) -> Decimal:
@@ -26,10 +33,8 @@ def money(value: object) -> Decimal:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         raise ValueError(f"not an amount of money: {value!r}") from None
-    if not amount.is_finite():
+    if not amount.is_finite() or amount.adjusted() >= MOST_DIGITS:
         raise ValueError(f"not an amount of money: {value!r}")
-    # An absurd amount read from a message ("10的30次方亿") must still be said back to
-    # its sender, so the precision grows with it rather than the quantize failing.
     return _rounded(amount, FEN)
 
 
@@ -38,9 +43,20 @@ def whole_yuan(value: Decimal) -> Decimal:
     return _rounded(value, _YUAN)
 
 
+@contextmanager
+def room_for(amount: Decimal) -> Iterator[None]:
+    """Decimal arithmetic with digits to spare for ``amount`` (rounding half up)."""
+    with localcontext(_context(amount)):
+        yield
+
+
+def _context(amount: Decimal) -> Context:
+    # Four more than its digits before the point: the fen's two, and one for a carry.
+    return Context(prec=max(_DIGITS, amount.adjusted() + 4), rounding=ROUND_HALF_UP)
+
+
 def _rounded(amount: Decimal, unit: Decimal) -> Decimal:
-    digits = max(_DIGITS, amount.adjusted() + 3)
-    return amount.quantize(unit, context=Context(prec=digits, rounding=ROUND_HALF_UP))
+    return amount.quantize(unit, context=_context(amount))
 
 
 def money_or_none(value: object) -> Decimal | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.money import money, whole_yuan
+from domain.money import money, room_for, whole_yuan
 
 Table = Mapping[str, tuple[str, str]]
 
@@ -61,9 +61,10 @@ def yuan(amount, lang: str = "zh") -> str:
     if amount is None:
         return "-"
     value = money(amount)
-    if lang != "en" and value >= 10_000 and value % 100 == 0:
-        digits = f"{value / 10_000:,.2f}".rstrip("0").rstrip(".")
-        return f"¥{digits}万"
+    with room_for(value):
+        if lang != "en" and value >= 10_000 and value % 100 == 0:
+            digits = f"{value / 10_000:,.2f}".rstrip("0").rstrip(".")
+            return f"¥{digits}万"
     return f"¥{whole_yuan(value):,}"
 
 

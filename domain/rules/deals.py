@@ -25,7 +25,11 @@ def _quota(value: Any) -> int | None:
 
 def _threshold(value: Any) -> Decimal:
     """The amount from which a deal needs the tier's approver: yuan, exact."""
-    return money(decimal(value, "registration.tiering.threshold_yuan", "an amount in yuan such as 1000000"))
+    where, kind = "registration.tiering.threshold_yuan", "an amount in yuan such as 1000000"
+    try:
+        return money(decimal(value, where, kind))
+    except ValueError:                      # beyond any amount (1e999)
+        raise RuleError(f"{where} must be {kind}, not {value!r}") from None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
+from domain.money import money
 from domain.rules.verdict import NEEDS_APPROVAL, Verdict
 from domain.wording import yuan_exact
 from handlers.approvals import start_flow
@@ -31,6 +32,7 @@ from models import (
 _ASK = re.compile(r"(RG\d{8}-\d{4,})\s+(\S+)\s+([\d,.]+)\s*(万)?\s*(?:理由|原因)?\s*[:：]?\s*(.*)$",
                   re.IGNORECASE | re.DOTALL)
 MAX_REASON = 300
+MAX_ADJUSTED = Decimal("100000000000")     # ¥1000亿: no share of a channel deal is larger
 
 
 def _role(word: str) -> str | None:
@@ -50,7 +52,8 @@ def ask(ctx: Context, parsed: Parsed) -> None:
     except InvalidOperation:
         amount = None
     reason = m.group(5).strip() if m else ""
-    if m is None or role is None or amount is None or amount < 0 or not reason or len(reason) > MAX_REASON:
+    if (m is None or role is None or amount is None or not 0 <= amount <= MAX_ADJUSTED or not reason
+            or len(reason) > MAX_REASON):
         ctx.reply(Text(t("adjust_usage", lang)))
         return
     number = m.group(1).upper()
@@ -59,7 +62,7 @@ def ask(ctx: Context, parsed: Parsed) -> None:
     if entry is None:
         ctx.reply(Text(t("adjust_no_line", lang, number=number, role=role_word(role, lang))))
         return
-    amount = amount.quantize(Decimal("0.01"))
+    amount = money(amount)
     adj = SplitAdjustment(entry_id=entry.id, requester_id=ctx.user.id, amount_before=entry.amount_yuan,
                           amount_after=amount, reason=reason, status="pending", created_at=ctx.now)
     ctx.s.add(adj)

@@ -6,7 +6,7 @@ region read from the customer, numbered, audited, and handed out at once."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from chat.context import Context, Services
 from chat.messages import Text
 from domain.language import Parsed
 from domain.matching import region_of
+from domain.money import money
 from domain.wording import yuan
 from handlers.customers.search import lookup
 from handlers.leads.assign import hand_out, snapshot
@@ -44,8 +45,8 @@ def amount_of(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
+        amount = money(value)
+    except ValueError:
         raise LeadProblem("bad_amount", t("lead_bad_amount", "zh", amount=value),
                           t("lead_bad_amount", "en", amount=value)) from None
     if not Decimal(MIN_AMOUNT) <= amount <= MAX_AMOUNT:

@@ -50,7 +50,10 @@ NO_CO_PARTNER = {"无", "没有", "不合作", "单独", "单独报备", "自己
 def amount_problem(ctx: Context, amount) -> str | None:
     if amount is None:
         return None
-    value = money(amount)
+    try:
+        value = money(amount)
+    except ValueError:                      # beyond any amount (or none): say the limit
+        return t("amount_out_of_range", ctx.lang, amount=str(amount)[:40], limit=yuan(MAX_AMOUNT_YUAN))
     if 0 < value < MIN_AMOUNT_YUAN:
         return t("amount_too_small", ctx.lang, amount=yuan(value), example=f"{plain(value)}万")
     if 0 < value <= MAX_AMOUNT_YUAN:

@@ -107,6 +107,15 @@ def test_a_bad_adjustment_request_gets_the_usage(app, driver, chat):
     assert "用法" in last_text(chat, "mgr_north")
 
 
+def test_an_adjustment_beyond_any_share_gets_the_usage_and_changes_nothing(app, driver, chat):
+    reg = registered(driver, app)
+    confirmed_order(app, driver, "dealer_bj_li", f"订货 A100*2 报备号 {reg.number}")
+    driver.text("mgr_north", f"分润调整 {reg.number} 报备方 {'9' * 30} 理由 客户追加折让")
+    assert "用法" in last_text(chat, "mgr_north")
+    assert [c for c in cards_to(chat, "director") if c.title.startswith("分润调整")] == []
+    assert entries(app)[0].amount_yuan == Decimal("9996.00") and entries(app)[0].adjusted_by is None
+
+
 def test_my_rebate_moves_with_a_confirmed_order(app, driver, chat):
     driver.text("dealer_sh_chen", "我的返利")
     before = last_text(chat, "dealer_sh_chen")

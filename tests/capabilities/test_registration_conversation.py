@@ -4,6 +4,7 @@ resembles a held one, changes to approved deals, and what queries say."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -68,6 +69,19 @@ def test_an_amount_that_is_not_clearly_the_total_is_asked_for(app, driver, chat,
 @pytest.mark.parametrize("text, amount", [("1百万", 1_000_000), ("2千万", 20_000_000), ("0.8百万", 800_000)])
 def test_hundreds_and_thousands_of_wan_are_read(text, amount):
     assert parse_message(f"报备 北京协和医院 彩超 {text}").amount_yuan == amount
+
+
+def test_an_absurd_amount_is_said_back_with_the_limit_and_registers_nothing(app, driver, chat):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 金额 " + "9" * 40 + "元")
+    reply = last_text(chat, "dealer_bj_li")
+    said = "¥1" + ",000" * 12 + "万"           # the float 1e40 the parser read, in 万
+    assert reply.startswith(f"金额 {said} 看起来不对") and "不超过 ¥10,000,000万" in reply
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 金额 " + "9" * 400 + "元")     # past a float: no amount
+    assert "预计金额" in last_text(chat, "dealer_bj_li")
+    assert regs(app) == []
+    driver.text("dealer_bj_li", "80万")
+    [reg] = regs(app)
+    assert reg.amount_yuan == Decimal("800000.00") and reg.verdicts[6]["facts"]["amount_yuan"] == 800000
 
 
 def test_a_conversation_keeps_its_language_for_short_answers(app, driver, chat):

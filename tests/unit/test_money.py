@@ -14,6 +14,7 @@ from domain.rules import RegistrationRules, checks
 from domain.rules.base import RuleError
 from domain.rules.verdict import NEEDS_APPROVAL, PASS
 from domain.wording import unit_yuan, yuan, yuan_exact
+from handlers.registration.payload import payload_of
 
 
 @pytest.mark.parametrize("value, amount", [
@@ -23,12 +24,13 @@ from domain.wording import unit_yuan, yuan, yuan_exact
     ("12.345", "12.35"), ("12.344", "12.34"), (Decimal("0.005"), "0.01"),     # half up, to the fen
     (800_000, "800000.00"), (" 80 ", "80.00"), (1e29, "100000000000000000000000000000.00"),
     ("9" * 60, "9" * 60 + ".00"),          # absurd, but still said back to its sender
+    ("9" * 27 + ".995", "1" + "0" * 27 + ".00"),     # rounding carries into a new digit
 ])
 def test_an_amount_is_taken_through_its_text_to_the_fen(value, amount):
     assert money(value) == Decimal(amount) and str(money(value)) == amount
 
 
-@pytest.mark.parametrize("value", ["八十万", "", "nan", "inf", float("nan"), None, [1]])
+@pytest.mark.parametrize("value", ["八十万", "", "nan", "inf", float("nan"), None, [1], "1e400", "1e999999999"])
 def test_what_is_no_amount_is_a_value_error(value):
     with pytest.raises(ValueError):
         money(value)
@@ -56,6 +58,7 @@ def test_plain_digits(amount, text):
     (800_000.0, "¥80万", "¥800,000"), (Decimal("1234567.89"), "¥1,234,568", "¥1,234,568"),
     (12.5, "¥13", "¥13"),                  # half up, as people round money (a float's format gave ¥12)
     (Decimal("1234500.00"), "¥123.45万", "¥1,234,500"), (9_999, "¥9,999", "¥9,999"),
+    (1e40, "¥1,000,000,000,000,000,000,000,000,000,000,000,000万", "¥10" + ",000" * 13),
 ])
 def test_sums_are_said_in_whole_yuan_rounded_half_up(amount, zh, en):
     assert (yuan(amount), yuan(amount, "en")) == (zh, en)
@@ -69,8 +72,9 @@ def test_unit_prices_and_exact_sums_show_their_fen():
 def test_the_tier_threshold_is_exact_yuan_and_a_word_is_a_rule_error():
     rules = RegistrationRules.from_dict({"tiering": {"threshold_yuan": "1000000.004"}})
     assert rules.tier_threshold_yuan == Decimal("1000000.00") and isinstance(rules.tier_threshold_yuan, Decimal)
-    with pytest.raises(RuleError, match=r"registration\.tiering\.threshold_yuan"):
-        RegistrationRules.from_dict({"tiering": {"threshold_yuan": "一百万"}})
+    for wrong in ("一百万", "1e999999999", "nan"):
+        with pytest.raises(RuleError, match=r"registration\.tiering\.threshold_yuan"):
+            RegistrationRules.from_dict({"tiering": {"threshold_yuan": wrong}})
 
 
 def test_tiering_compares_to_the_fen_and_keeps_json_ready_facts():
@@ -94,3 +98,11 @@ def test_every_money_column_is_decimal_in_python():
             if exact and "Decimal" not in str(written.get(column.key, "Decimal")):
                 wrong.append(f"{cls.__name__}.{column.key}: {written[column.key]}")
     assert wrong == []
+
+
+def test_an_approvals_payload_keeps_the_amount_as_it_was_hashed():
+    """Each approval in flight keeps the hash of what it covers: the amount is written
+    800000.0 as before, or every pending registration approval would read as changed."""
+    reg = models.Registration(number="RG20261207-0001", partner_id=1, customer_id=2, customer_text="北京协和医院",
+                              product_lines=["超声"], products=[], amount_yuan=Decimal("800000.00"))
+    assert json.dumps(payload_of(reg)["amount_yuan"]) == "800000.0"
