@@ -6,6 +6,7 @@ While a delegation runs, new steps routed to the approver go to the stand-in
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -18,6 +19,13 @@ from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, ApprovalStatus, Delegation, FlowStatus, User
 
 MAX_DAYS = 92
+# Words left over that were meant as a day ("1.5月3日", "1e400月"), not a reason ("出差").
+_DAY_ISH = re.compile(r"\S*(?:\d\s*[月日号]|[月日号]\s*\d)\S*")
+
+
+def _unread_day(parsed: Parsed) -> str | None:
+    said = _DAY_ISH.search(parsed.note or "")
+    return said.group(0)[:40] if said else None
 
 
 def delegate(ctx: Context, parsed: Parsed) -> None:
@@ -35,9 +43,10 @@ def delegate(ctx: Context, parsed: Parsed) -> None:
     if stand_in.id == user.id:
         ctx.reply(Text(t("transfer_self", lang)))
         return
-    if parsed.bad_date:
-        # "2月30日至3月2日" must not quietly become "3月2日 only".
-        ctx.reply(Text(t("delegate_bad_date", lang, said=parsed.bad_date)))
+    unread = _unread_day(parsed) if parsed.date_from is None else None
+    if parsed.bad_date or unread:
+        # "2月30日至3月2日" must not quietly become "3月2日 only", nor "1.5月3日至…" today only.
+        ctx.reply(Text(t("delegate_bad_date", lang, said=parsed.bad_date or unread)))
         return
     today = ctx.clock.today()
     start = parsed.date_from or today

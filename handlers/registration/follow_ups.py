@@ -40,7 +40,7 @@ def follow_up(ctx: Context, parsed: Parsed) -> None:
     word, note = leading_word(parsed.note, words, glued)
     stage = rules.stage_for_word(word) if word else None
     if stage == rules.won:
-        outcomes.won(ctx, reg, amount=_amount_after(ctx, note), note=note)
+        outcomes.won(ctx, reg, amount=_amount_after(ctx, note), note=note, said=note)
         return
     if stage == rules.lost:
         outcomes.lost(ctx, reg, note)

@@ -21,7 +21,7 @@ from handlers.registration.lifecycle import end_protection, lock_registration
 from handlers.registration.ownership import own_open
 from handlers.registration.payload import snapshot
 from handlers.registration.progress import record
-from handlers.registration.register import amount_problem
+from handlers.registration.register import amount_problem, unread_amount_problem
 from handlers.registration.texts import t
 from models import FollowUpKind, Order, Registration, RegistrationStatus, User
 
@@ -31,7 +31,7 @@ PROTECTED = (RegistrationStatus.APPROVED,)
 def won_command(ctx: Context, parsed: Parsed) -> None:
     reg = own_open(ctx, parsed.ref, t("action_won", ctx.lang), statuses=PROTECTED)
     if reg is not None:
-        won(ctx, reg, parsed.amount_yuan)
+        won(ctx, reg, parsed.amount_yuan, said=ctx.inbound.text)
 
 
 def lost_command(ctx: Context, parsed: Parsed) -> None:
@@ -41,14 +41,16 @@ def lost_command(ctx: Context, parsed: Parsed) -> None:
 
 
 def won(ctx: Context, reg: Registration, amount: Decimal | float | None, note: str | None = None,
-        order: Order | None = None) -> None:
+        order: Order | None = None, said: str | None = None) -> None:
     """Mark the deal won at ``amount`` (default: the amount registered; a number
-    read from a message is taken to the fen)."""
+    read from a message is taken to the fen). ``said``: the words the amount was
+    read from; an amount written there but unreadable ("金额 0") is asked for
+    again, never replaced by the registered one."""
     lang = ctx.lang
     if reg.status not in PROTECTED:
         ctx.reply(Text(t("not_protected_yet", lang, number=reg.number)))
         return
-    problem = amount_problem(ctx, amount)
+    problem = amount_problem(ctx, amount) or unread_amount_problem(ctx, said, amount)
     if problem:
         ctx.reply(Text(problem))
         return

@@ -1,6 +1,8 @@
 """商机报备: register a deal, check it against the rule store, lock, route for approval."""
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, timedelta
 
 from chat.context import Context
@@ -52,8 +54,8 @@ def amount_problem(ctx: Context, amount) -> str | None:
         return None
     try:
         value = money(amount)
-    except ValueError:                      # beyond any amount (or none): say the limit
-        return t("amount_out_of_range", ctx.lang, amount=str(amount)[:40], limit=yuan(MAX_AMOUNT_YUAN))
+    except ValueError:                      # beyond any amount: 400 digits read as a float's inf
+        return _out_of_range(ctx, amount)
     if 0 < value < MIN_AMOUNT_YUAN:
         return t("amount_too_small", ctx.lang, amount=yuan(value), example=f"{plain(value)}万")
     if 0 < value <= MAX_AMOUNT_YUAN:
@@ -61,9 +63,28 @@ def amount_problem(ctx: Context, amount) -> str | None:
     return t("amount_out_of_range", ctx.lang, amount=yuan(amount), limit=yuan(MAX_AMOUNT_YUAN))
 
 
+# "金额 0", "金额 很多": an amount was said, but none that reads as one.
+_AMOUNT_SAID = re.compile(r"(?:金额|amount)\s*(?:[:：=]|为|是)?\s*(\S+)", re.IGNORECASE)
+
+
+def unread_amount_problem(ctx: Context, text: str | None, amount) -> str | None:
+    """The answer when ``text`` names an amount the parser could not read (so the
+    command must not go on as if none had been given), else None."""
+    said = _AMOUNT_SAID.search(text or "") if amount is None else None
+    return _out_of_range(ctx, said.group(1)) if said else None
+
+
+def _out_of_range(ctx: Context, amount) -> str:
+    said = "∞" if isinstance(amount, float) and math.isinf(amount) else str(amount)[:40]
+    return t("amount_out_of_range", ctx.lang, amount=said, limit=yuan(MAX_AMOUNT_YUAN))
+
+
 def amount_doubt_text(ctx: Context, doubt: str, amount) -> str:
     """The question to ask when the number found is not clearly the deal's total."""
-    value = money(amount or 0)
+    try:
+        value = money(amount or 0)
+    except ValueError:                      # "-999…9万" past a float: no number to ask about
+        return _out_of_range(ctx, amount)
     return t(f"amount_{doubt}", ctx.lang, amount=yuan(value), example=yuan(value * 2) if value else "160万")
 
 

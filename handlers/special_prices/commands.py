@@ -141,11 +141,14 @@ def _submit(ctx: Context, partner: Partner, order: Order | None, items, parsed: 
     rows, depth = [], Decimal(0)
     for product, qty in items:
         list_price, pp = money(product.list_price), policy[product.sku]
-        asked = (money(parsed.unit_price) if parsed.unit_price is not None
-                 else money(list_price * Decimal(str(parsed.discount))))
-        if asked <= list_price * FLOOR or asked > list_price:
-            ctx.reply(Text(t("sp_price_implausible", lang, sku=product.sku, asked=unit_yuan(asked),
-                             list=unit_yuan(list_price))))
+        try:
+            asked = (money(parsed.unit_price) if parsed.unit_price is not None
+                     else money(list_price * Decimal(str(parsed.discount))))
+        except ValueError:                  # 400 digits: past what a float holds
+            asked = None
+        if asked is None or asked <= list_price * FLOOR or asked > list_price:
+            ctx.reply(Text(t("sp_price_implausible", lang, sku=product.sku,
+                             asked=unit_yuan(asked) if asked is not None else "∞", list=unit_yuan(list_price))))
             return
         extra = (pp.price - asked) / pp.price if pp.price else Decimal(0)
         depth = max(depth, extra)

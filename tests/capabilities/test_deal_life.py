@@ -219,6 +219,20 @@ def test_a_deal_is_marked_won(app, driver, chat, message, amount):
         assert s.execute(select(RegistrationLock)).first() is None
 
 
+@pytest.mark.parametrize("message, said", [
+    ("成交 {n} 金额 0", "0"), ("成交 {n} 金额 很多", "很多"), ("{n} 中标了 金额 0万", "0万"),
+    ("成交 {n} 金额：一点点", "一点点"),
+])
+def test_an_amount_written_but_unreadable_is_asked_for_not_replaced_by_the_registered_one(app, driver, chat,
+                                                                                          message, said):
+    # (It was: the deal marked won at the ¥80万 registered, as if no amount had been given.)
+    reg = registered(driver, app)
+    driver.text("dealer_bj_li", message.format(n=reg.number))
+    assert last_text(chat, "dealer_bj_li").startswith(f"金额 {said} 看起来不对")
+    assert regs(app)[0].status == "approved" and regs(app)[0].won_amount_yuan is None
+    assert [f.kind for f in follow_ups(app)] == []
+
+
 def test_a_deal_is_marked_lost_with_a_listed_reason_or_not_at_all(app, driver, chat):
     reg = registered(driver, app)
     driver.text("dealer_bj_li", f"输单 {reg.number} 原因 客户不要了")

@@ -32,7 +32,8 @@ def test_a_plan_for_a_past_day_is_refused_and_nothing_is_stored(app, driver, cha
     assert plans(app) == []
 
 
-@pytest.mark.parametrize("said", ["2月30日", "13月5日", "2月29日", "2026-02-30"])
+@pytest.mark.parametrize("said", ["2月30日", "13月5日", "2月29日", "2026-02-30", "100月5日", "12月100日",
+                                  "99999999999999999999月99999999999999999999日"])
 def test_a_date_that_does_not_exist_gets_a_clear_answer_not_a_customer_lookup(app, driver, chat, said):
     driver.text("rep_zhang", f"计划 {said} 拜访 北京协和医院")
     reply = last_text(chat, "rep_zhang")
@@ -73,8 +74,19 @@ def test_a_delegation_entirely_in_the_past_is_refused(app, driver, chat):
         assert (row.starts_on, row.ends_on) == (date(2026, 11, 23), date(2026, 11, 25))
 
 
-def test_a_delegation_with_a_date_that_does_not_exist_is_refused(app, driver, chat):
-    driver.text("mgr_north", "委托 张伟 2月30日至3月2日")
-    assert "不是有效的日期" in last_text(chat, "mgr_north") and "2月30日" in last_text(chat, "mgr_north")
+@pytest.mark.parametrize("said, bad", [("2月30日至3月2日", "2月30日"), ("100月5日至100月9日", "100月5日"),
+                                       ("9" * 20 + "月" + "9" * 20 + "日至12月5日", "9" * 20 + "月"),
+                                       ("1.5月3日至1.5月9日", "1.5月3日"), ("1e400月1e400日", "1e400月")])
+def test_a_delegation_with_a_date_that_does_not_exist_is_refused(app, driver, chat, said, bad):
+    # (A month of three digits or more was no date at all: the delegation was set for today.)
+    driver.text("mgr_north", f"委托 张伟 {said}")
+    assert "不是有效的日期" in last_text(chat, "mgr_north") and bad in last_text(chat, "mgr_north")
     with q(app).factory() as s:
         assert s.execute(select(Delegation)).first() is None
+
+
+def test_a_delegation_with_a_reason_and_no_days_is_for_today(app, driver, chat):
+    driver.text("mgr_north", "委托 张伟 出差")
+    with q(app).factory() as s:
+        [row] = s.execute(select(Delegation)).scalars().all()
+        assert (row.starts_on, row.ends_on) == (date(2026, 11, 23), date(2026, 11, 23))

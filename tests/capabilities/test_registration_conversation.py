@@ -76,12 +76,22 @@ def test_an_absurd_amount_is_said_back_with_the_limit_and_registers_nothing(app,
     reply = last_text(chat, "dealer_bj_li")
     said = "¥1" + ",000" * 12 + "万"           # the float 1e40 the parser read, in 万
     assert reply.startswith(f"金额 {said} 看起来不对") and "不超过 ¥10,000,000万" in reply
-    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 金额 " + "9" * 400 + "元")     # past a float: no amount
-    assert "预计金额" in last_text(chat, "dealer_bj_li")
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 金额 " + "9" * 400 + "元")     # past a float
+    assert last_text(chat, "dealer_bj_li").startswith("金额 ∞ 看起来不对")
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 金额 -" + "9" * 400 + "元")    # and not clearly a total
+    assert last_text(chat, "dealer_bj_li").startswith("金额 ∞ 看起来不对")
     assert regs(app) == []
     driver.text("dealer_bj_li", "80万")
     [reg] = regs(app)
     assert reg.amount_yuan == Decimal("800000.00") and reg.verdicts[6]["facts"]["amount_yuan"] == 800000
+
+
+def test_a_close_date_with_a_minus_sign_changes_nothing(app, driver, chat):
+    driver.text("dealer_bj_li", "报备 北京协和医院 彩超 80万")
+    [reg] = regs(app)
+    driver.text("dealer_bj_li", f"修改 {reg.number} -5月-5日")       # it was: 预计签约 → 2027-05-31
+    assert "没有识别到要修改的内容" in last_text(chat, "dealer_bj_li")
+    assert regs(app)[0].close_date is None and regs(app)[0].revision == reg.revision
 
 
 def test_a_conversation_keeps_its_language_for_short_answers(app, driver, chat):
