@@ -10,6 +10,9 @@ one should send us is refused with ``BadJson`` (a client error, never a 500).
   depth is measured too, without recursion.
 - Lone surrogates (``"\\ud800"`` is valid JSON, but no UTF-8 can carry it, so
   PostgreSQL and any UTF-8 output would fail on it) become U+FFFD.
+- NUL characters (``"\\u0000"``: no one types one, and a PostgreSQL text column
+  refuses it, so a lead's contact or an alias carrying one failed its command)
+  are dropped: "北京\\u0000协和医院" is 北京协和医院.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from typing import Any
 MAX_DEPTH = 32
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NUL_ESCAPE = re.compile(r"\\u0000")        # the only way JSON can carry a NUL
 
 
 class BadJson(ValueError):
@@ -66,11 +70,12 @@ def loads(body: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
         raise BadJson(str(exc)) from exc
     if depth(value) > max_depth:
         raise BadJson(f"nested more than {max_depth} deep")
-    return _scrubbed(value) if _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text) else value
+    dirty = _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text) or _NUL_ESCAPE.search(text)
+    return _scrubbed(value) if dirty else value
 
 
 def _scrub(text: str) -> str:
-    return _SURROGATE.sub("\ufffd", text)
+    return _SURROGATE.sub("\ufffd", text).replace("\x00", "")
 
 
 def _scrubbed(value: Any) -> Any:

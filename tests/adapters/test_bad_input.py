@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.dingtalk.sign import sign
-from models import AuditEvent, InboxMessage, Order, OutboxMessage, Partner, Visit
-from tests.support.apps import add_integration
+from models import AuditEvent, InboxMessage, Lead, Order, OutboxMessage, Partner, Visit
+from tests.support.apps import add_integration, build_app
+from tests.support.dingtalk import DingTalkDriver, dingtalk_settings
 from tests.support.reading import cards_to, texts_to
 from tests.support.wecom import WeComDriver
 
@@ -331,6 +332,31 @@ def test_dingtalk_robot_text_with_a_lone_surrogate_is_stored_readable_and_answer
         assert row.payload["text"] == "\ufffd 帮助"          # UTF-8 (and PostgreSQL) can carry it
         assert row.status == "done"
     assert count(dt_app, OutboxMessage) >= 1
+
+
+@pytest.fixture
+def pg_dt_app(pg_url, dingtalk, clock, base_settings):
+    app = build_app(dingtalk_settings(base_settings, pg_url, dingtalk), clock)
+    yield app
+    app.extensions["qudao"].runner.stop()
+    app.extensions["qudao"].engine.dispose()
+
+
+@pytest.mark.postgres
+def test_dingtalk_robot_text_with_nul_characters_is_stored_without_them_and_carried_out(pg_dt_app, clock,
+                                                                                        base_settings, dingtalk):
+    # A PostgreSQL text column refuses NUL: the lead's command failed (retried, then "busy").
+    driver = DingTalkDriver(pg_dt_app, clock, base_settings, dingtalk)
+    doc = driver.robot.message("rep_zhang", "张勇", "@@")
+    said = "线索 北京\\u0000天坛医院 彩超 50万 联系人 张\\u0000主任 13800000000 来源 展\\u0000会"
+    assert post_raw_robot(driver, json.dumps(doc, ensure_ascii=False).replace('"@@"', f'"{said}"').encode()
+                          ).status_code == 200
+    with q(pg_dt_app).factory() as s:
+        [row] = s.execute(select(InboxMessage)).scalars().all()
+        assert row.payload["text"] == "线索 北京天坛医院 彩超 50万 联系人 张主任 13800000000 来源 展会"
+        assert (row.status, row.error) == ("done", None)
+        [lead] = s.execute(select(Lead)).scalars().all()
+        assert (lead.customer_text, lead.contact) == ("北京天坛医院", "张主任")
 
 
 @pytest.fixture
