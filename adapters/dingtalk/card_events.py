@@ -12,9 +12,10 @@ the group's openConversationId for a card in a group) and ``content`` (or
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from adapters import jsonsafe
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,8 @@ def _private_data(doc: dict) -> dict:
         raw = doc.get(field)
         if isinstance(raw, str) and raw.strip():
             try:
-                raw = json.loads(raw)
-            except ValueError:
+                raw = jsonsafe.loads(raw)
+            except jsonsafe.BadJson:
                 continue
         if isinstance(raw, dict) and isinstance(raw.get("cardPrivateData"), dict):
             return raw["cardPrivateData"]

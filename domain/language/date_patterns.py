@@ -266,7 +266,7 @@ def _h_en_rel(m: re.Match[str], today: date, forward: bool) -> date | None:
 _DAY_WORDS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1, "昨日": -1,
               "前天": -2, "大前天": -3, "today": 0, "tomorrow": 1, "yesterday": -1}
 # After "12.31": an amount or a quantity, not a date ("12.5万", "1.5亿", "8.5折", "2.5台").
-_NOT_AFTER_DOT_DATE = r"(?![\d.%])(?!\s*(?:万|亿|千|百|元|块|折|台|套|个|件|箱|支|盒|米|公里|月|日|号|天|[wWkKmM]))"
+_NOT_AFTER_DOT_DATE = r"(?![\d.%])(?!\s*(?:万|亿|千|百|元|块|折|台|套|个|件|箱|支|盒|米|公里|月|天|[wWkKmM]))"
 
 LATIN = re.compile(r"[A-Za-z]")
 
@@ -280,13 +280,18 @@ PATTERNS: list[tuple[re.Pattern[str], Handler, str | None]] = [
     (re.compile(r"(?<!\d)(?P<y>\d{4})[-/](?P<m>\d{1,2})(?![\d/\-.])"), _h_year_month, "-/"),
     (re.compile(rf"(?:(?<!\d)(?P<y>(?:19|20)\d\d)\s*年|(?P<ry>今年|明年|来年|后年|下一年))\s*"
                 rf"(?:(?P<m>{_MONTH})\s*月{_MD_TAIL}|{_YEAR_PART})?"), _h_cn_year, "年"),
-    (re.compile(rf"(?<![\d.零〇一二两三四五六七八九十年])(?P<m>{_MONTH})\s*月{_MD_TAIL}"), _h_month, "月"),
+    # Not after a decimal's point ("1.5月3日" is no May), but after a year's ("2026.12月").
+    (re.compile(rf"(?<![\d零〇一二两三四五六七八九十年])(?:(?<!\.)|(?<=(?:19|20)\d\d\.))(?P<m>{_MONTH})\s*月{_MD_TAIL}"),
+     _h_month, "月"),
     (re.compile(r"(?<![\d/.\-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])"), _h_slash, "/"),
     (re.compile(r"(?<![\d.A-Za-z])(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])" + _NOT_AFTER_DOT_DATE),
      _h_dot, "."),
     (re.compile(r"(?<!\d)(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*[日号]"), _h_date_shaped, "月"),
-    # "-5月-5日": a month with a minus sign (not the dash of a range: "3-5月", "12月1日-5月3日").
-    (re.compile(r"(?<![\d日号月])[-−－]\s*\d+\s*月(?:\s*[-−－]?\s*\d+\s*[日号])?"), _h_negative, "月"),
+    # "修改 RG… -5月-5日": a minus sign glued to a month, standing alone after a space or a
+    # colon; not a dash between words ("北京协和医院-12月底", "签约日期-3月15日") or of a range
+    # ("3-5月", "12月8日 - 12月10日").
+    (re.compile(r"(?<=[\s:：=])(?<![日号月底初中末旬天份]\s)[-−－](?=\d)\d+\s*月(?:\s*[-−－]?\d+\s*[日号])?"),
+     _h_negative, "月"),
     (re.compile(r"元旦(?P<before>之?前)?"), _h_new_year, "旦"),
     (re.compile(rf"(?P<rm>本月|这个月|当月|下下个?月|下个?月)(?:\s*(?P<d>{_DAY})\s*[日号]|{_PERIOD})"),
      _h_rel_month, "月"),

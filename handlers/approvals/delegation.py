@@ -19,13 +19,18 @@ from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, ApprovalStatus, Delegation, FlowStatus, User
 
 MAX_DAYS = 92
-# Words left over that were meant as a day ("1.5月3日", "1e400月"), not a reason ("出差").
-_DAY_ISH = re.compile(r"\S*(?:\d\s*[月日号]|[月日号]\s*\d)\S*")
+# A number before 月 left over was meant as a day ("1.5月3日", "1e400月"): any real month
+# was read as a date. A reason with a number stays one ("病假3日", "去5号楼开会").
+_MONTH_ISH = re.compile(r"\d\s?月")
 
 
 def _unread_day(parsed: Parsed) -> str | None:
-    said = _DAY_ISH.search(parsed.note or "")
-    return said.group(0)[:40] if said else None
+    note = parsed.note or ""
+    said = _MONTH_ISH.search(note)
+    if said is None:
+        return None
+    end = note.find(" ", said.end())            # the word it is in (found without a regex's backtracking)
+    return note[note.rfind(" ", 0, said.start()) + 1:end if end >= 0 else len(note)][:40]
 
 
 def delegate(ctx: Context, parsed: Parsed) -> None:

@@ -40,7 +40,8 @@ def follow_up(ctx: Context, parsed: Parsed) -> None:
     word, note = leading_word(parsed.note, words, glued)
     stage = rules.stage_for_word(word) if word else None
     if stage == rules.won:
-        outcomes.won(ctx, reg, amount=_amount_after(ctx, note), note=note, said=note)
+        amount, doubt = _amount_after(ctx, note)
+        outcomes.won(ctx, reg, amount=amount, note=note, said=note, doubt=doubt)
         return
     if stage == rules.lost:
         outcomes.lost(ctx, reg, note)
@@ -73,9 +74,12 @@ def follow_up(ctx: Context, parsed: Parsed) -> None:
                      note=t("follow_up_note", lang, note=note) if note else "") + keep))
 
 
-def _amount_after(ctx: Context, text: str) -> float | None:
-    """"中标了 金额 150万": the amount, read as 成交 reads it."""
-    return ctx.parse("成交 " + text).amount_yuan if text else None
+def _amount_after(ctx: Context, text: str) -> tuple[float | None, str | None]:
+    """"中标了 金额 150万": the amount and any doubt about it, read as 成交 reads them."""
+    if not text:
+        return None, None
+    parsed = ctx.parse("成交 " + text)
+    return parsed.amount_yuan, parsed.amount_doubt
 
 
 def on_visit_verified(ctx: Context, facts: dict) -> None:

@@ -21,7 +21,7 @@ from handlers.registration.lifecycle import end_protection, lock_registration
 from handlers.registration.ownership import own_open
 from handlers.registration.payload import snapshot
 from handlers.registration.progress import record
-from handlers.registration.register import amount_problem, unread_amount_problem
+from handlers.registration.register import amount_doubt_text, amount_problem, unread_amount_problem
 from handlers.registration.texts import t
 from models import FollowUpKind, Order, Registration, RegistrationStatus, User
 
@@ -31,7 +31,7 @@ PROTECTED = (RegistrationStatus.APPROVED,)
 def won_command(ctx: Context, parsed: Parsed) -> None:
     reg = own_open(ctx, parsed.ref, t("action_won", ctx.lang), statuses=PROTECTED)
     if reg is not None:
-        won(ctx, reg, parsed.amount_yuan, said=ctx.inbound.text)
+        won(ctx, reg, parsed.amount_yuan, said=ctx.inbound.text, doubt=parsed.amount_doubt)
 
 
 def lost_command(ctx: Context, parsed: Parsed) -> None:
@@ -41,16 +41,19 @@ def lost_command(ctx: Context, parsed: Parsed) -> None:
 
 
 def won(ctx: Context, reg: Registration, amount: Decimal | float | None, note: str | None = None,
-        order: Order | None = None, said: str | None = None) -> None:
+        order: Order | None = None, said: str | None = None, doubt: str | None = None) -> None:
     """Mark the deal won at ``amount`` (default: the amount registered; a number
     read from a message is taken to the fen). ``said``: the words the amount was
     read from; an amount written there but unreadable ("金额 0") is asked for
-    again, never replaced by the registered one."""
+    again, never replaced by the registered one, and so is one that is not clearly
+    the deal's total (``doubt``: "-5万", "80-100万", "5万/台")."""
     lang = ctx.lang
     if reg.status not in PROTECTED:
         ctx.reply(Text(t("not_protected_yet", lang, number=reg.number)))
         return
-    problem = amount_problem(ctx, amount) or unread_amount_problem(ctx, said, amount)
+    # Doubt first, as a registration asks: "80-100万" is a range before it is ¥80.
+    problem = ((amount_doubt_text(ctx, doubt, amount) if doubt and amount is not None else None)
+               or amount_problem(ctx, amount) or unread_amount_problem(ctx, said, amount))
     if problem:
         ctx.reply(Text(problem))
         return

@@ -63,8 +63,10 @@ def amount_problem(ctx: Context, amount) -> str | None:
     return t("amount_out_of_range", ctx.lang, amount=yuan(amount), limit=yuan(MAX_AMOUNT_YUAN))
 
 
-# "金额 0", "金额 很多": an amount was said, but none that reads as one.
-_AMOUNT_SAID = re.compile(r"(?:金额|amount)\s*(?:[:：=]|为|是)?\s*(\S+)", re.IGNORECASE)
+# "金额 0", "金额 -5万": a number was said as the amount, but none that reads as one.
+# Words after 金额 ("金额不变", "客户说金额下周定") are no amount: the registered one stands.
+_AMOUNT_SAID = re.compile(r"(?:金额|\bamount\b)\s*(?:(?:[:：=]|为|是)\s*)?([0-9０-９.．¥￥$+\-−－零]\S*)",
+                          re.IGNORECASE)
 
 
 def unread_amount_problem(ctx: Context, text: str | None, amount) -> str | None:

@@ -219,18 +219,29 @@ def test_a_deal_is_marked_won(app, driver, chat, message, amount):
         assert s.execute(select(RegistrationLock)).first() is None
 
 
-@pytest.mark.parametrize("message, said", [
-    ("成交 {n} 金额 0", "0"), ("成交 {n} 金额 很多", "很多"), ("{n} 中标了 金额 0万", "0万"),
-    ("成交 {n} 金额：一点点", "一点点"),
+@pytest.mark.parametrize("message, answer", [
+    ("成交 {n} 金额 0", "金额 0 看起来不对"), ("{n} 中标了 金额 0万", "金额 0万 看起来不对"),
+    ("won {n} amount 0", "The amount 0 looks wrong"),
+    ("成交 {n} 金额：-5万", "金额不能是负数"),                  # it was: won at ¥5万
+    ("成交 {n} 金额 5万/台", "¥5万 看起来是单价"), ("{n} 中标了 金额 80-100万", "金额请给一个数"),
 ])
-def test_an_amount_written_but_unreadable_is_asked_for_not_replaced_by_the_registered_one(app, driver, chat,
-                                                                                          message, said):
-    # (It was: the deal marked won at the ¥80万 registered, as if no amount had been given.)
+def test_an_amount_unreadable_or_not_clearly_the_total_is_asked_for_not_guessed(app, driver, chat, message,
+                                                                                answer):
+    # (It was: won at the ¥80万 registered, as if no amount had been given, or at the ¥5万 of "-5万".)
     reg = registered(driver, app)
     driver.text("dealer_bj_li", message.format(n=reg.number))
-    assert last_text(chat, "dealer_bj_li").startswith(f"金额 {said} 看起来不对")
+    assert last_text(chat, "dealer_bj_li").startswith(answer)
     assert regs(app)[0].status == "approved" and regs(app)[0].won_amount_yuan is None
     assert [f.kind for f in follow_ups(app)] == []
+
+
+@pytest.mark.parametrize("message", ["成交 {n} 金额不变", "{n} 中标了 客户说金额下周定", "成交 {n} 金额同报备",
+                                     "won {n} same amount as registered"])
+def test_words_after_the_amount_word_win_at_the_registered_amount(app, driver, chat, message):
+    reg = registered(driver, app)
+    driver.text("dealer_bj_li", message.format(n=reg.number))
+    won = regs(app)[0]
+    assert won.status == "won" and won.won_amount_yuan == Decimal("800000.00")
 
 
 def test_a_deal_is_marked_lost_with_a_listed_reason_or_not_at_all(app, driver, chat):

@@ -85,8 +85,9 @@ def test_a_delegation_with_a_date_that_does_not_exist_is_refused(app, driver, ch
         assert s.execute(select(Delegation)).first() is None
 
 
-def test_a_delegation_with_a_reason_and_no_days_is_for_today(app, driver, chat):
-    driver.text("mgr_north", "委托 张伟 出差")
+@pytest.mark.parametrize("reason", ["出差", "病假3日", "去5号楼开会", "出差3个月"])
+def test_a_delegation_with_a_reason_and_no_days_is_for_today(app, driver, chat, reason):
+    driver.text("mgr_north", f"委托 张伟 {reason}")
     with q(app).factory() as s:
         [row] = s.execute(select(Delegation)).scalars().all()
         assert (row.starts_on, row.ends_on) == (date(2026, 11, 23), date(2026, 11, 23))

@@ -56,6 +56,11 @@ CASES: dict[str, Callable[[int], str]] = {
     "repeated dates": lambda n: "报备 协和 " + _fill("12月底 ", n),
     "mixed text (8n = 60 KB)": lambda n: _fill(_MIX, n),
     "mixed text after a command word": lambda n: "订货 " + _fill(_MIX, n),
+    # The shapes of no-date days (stop 30): long digit runs before 月, minus signs, decimals.
+    "a digit run before 月": lambda n: "计划 " + "9" * n + "月5日 拜访 协和",
+    "minus months": lambda n: "修改 RG20261123-0001 " + _fill(" -1月", n),
+    "decimal months": lambda n: "委托 张伟 " + _fill("1.5月", n),
+    "spaces after a number before 月": lambda n: "委托 张伟 1" + " " * n + "x",
 }
 
 
