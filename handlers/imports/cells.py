@@ -13,10 +13,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
+from domain.money import money as to_fen
 from handlers.imports.problems import RowProblem
 
 _MULTIPLIERS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100_000_000)}
@@ -28,7 +29,10 @@ _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 # Excel's day numbers for 1900-03-01 … 9999-12-31: a date cell that lost its format.
 _EXCEL_DAYS = range(61, 2_958_466)
 LIST_SEPARATORS = re.compile(r"[|、,，;；\n]")
-CENT = Decimal("0.01")
+# What the columns can hold: an amount goes into Numeric(14, 2) at the smallest (a
+# product's price: below ¥1万亿), a count into an INTEGER.
+MOST_MONEY = Decimal(10) ** 12
+MOST_INTEGER = 2**31 - 1
 
 _YES = {"是", "yes", "y", "true", "1", "t"}
 _NO = {"否", "no", "n", "false", "0", "f"}
@@ -102,15 +106,27 @@ def _scaled(cell: Scaled) -> Decimal | None:
 
 
 def money(value: object) -> Decimal | None:
-    """A number rounded to the cent, as the Numeric(…, 2) columns keep it."""
+    """A number rounded to the cent, as the Numeric(…, 2) columns keep it; no larger
+    than the smallest of them holds (a 30-digit credit line failed the whole import
+    at the rounding, a 20-digit one at PostgreSQL's INSERT)."""
     n = number(value)
-    return None if n is None else n.quantize(CENT, rounding=ROUND_HALF_UP)
+    if n is None:
+        return None
+    try:
+        amount = to_fen(n)                  # rounded first: 999999999999.995 is ¥1万亿
+    except ValueError:                      # hundreds of digits
+        amount = None
+    if amount is None or abs(amount) >= MOST_MONEY:
+        raise RowProblem(f"金额过大: {str(value)[:40]} (an amount must be below 1,000,000,000,000)")
+    return amount
 
 
 def integer(value: object) -> int | None:
     n = number(value)
     if n is None:
         return None
+    if abs(n) > MOST_INTEGER:
+        raise RowProblem(f"数字过大: {str(value)[:40]} (a count must be at most {MOST_INTEGER:,})")
     if n != n.to_integral_value():
         raise RowProblem(f"不是整数: {value} (not a whole number)")
     return int(n)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -292,5 +293,31 @@ def test_partners_users_and_prices_on_postgres(pg_url, clock, base_settings, tmp
         assert (edited.updated, edited.unchanged) == (1, 1)
         assert db.one(select(Partner.credit_limit_yuan).where(Partner.code == "P001")) == 600000
         assert db.count(AuditEvent, AuditEvent.action.like("import.%")) == 7
+    finally:
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_numbers_beyond_what_the_columns_hold_are_row_problems_on_postgres(pg_url, clock, base_settings, tmp_path):
+    # It was: a 30-digit credit line stopped the whole import at the rounding
+    # (InvalidOperation), a 20-digit one at PostgreSQL's INSERT, after earlier batches.
+    db = make_db(pg_url, clock, base_settings, demo=True)
+    try:
+        partners = [PARTNER_HEADER, ["P101", "甲医疗有限公司", "gold", "北京", "", "", "9" * 30],
+                    ["P102", "乙医疗有限公司", "gold", "北京", "", "", "9" * 20],
+                    ["P103", "丙医疗有限公司", "gold", "北京", "", "", 1e300],
+                    ["P104", "丁医疗有限公司", "gold", "北京", "", "", "999999999999.99"]]
+        report = run(db, "partners", write_xlsx(tmp_path / "partners.xlsx", partners), batch=1)
+        assert rows_of(report) == [2, 3, 4] and all("金额过大" in reason(report, n) for n in (2, 3, 4))
+        assert "below 1,000,000,000,000" in reason(report, 2) and report.imported == 1
+        assert db.one(select(Partner.credit_limit_yuan).where(Partner.code == "P104")) == Decimal("999999999999.99")
+        products = [["产品编码", "产品名称", "产品线", "目录价", "最小起订量"],
+                    ["F100", "超声一", "超声", "999999999999.995", 1], ["F101", "超声二", "超声", 100, 2 ** 31],
+                    ["F102", "超声三", "超声", "1,200", 2]]
+        report = run(db, "products", write_csv(tmp_path / "products.csv", products))
+        assert rows_of(report) == [2, 3] and "金额过大" in reason(report, 2) and "数字过大" in reason(report, 3)
+        assert report.imported == 1
+        stock = run(db, "stock", write_csv(tmp_path / "stock.csv", [["sku", "qty"], ["A100", "9" * 12]]))
+        assert "at most 2,147,483,647" in reason(stock, 2) and stock.imported == 0
     finally:
         db.engine.dispose()
