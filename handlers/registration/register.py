@@ -65,7 +65,7 @@ def amount_problem(ctx: Context, amount) -> str | None:
 
 # "金额 0", "金额 -5万": a number was said as the amount, but none that reads as one.
 # Words after 金额 ("金额不变", "客户说金额下周定") are no amount: the registered one stands.
-_AMOUNT_SAID = re.compile(r"(?:金额|\bamount\b)\s*(?:(?:[:：=]|为|是)\s*)?([0-9０-９.．¥￥$+\-−－零]\S*)",
+_AMOUNT_SAID = re.compile(r"(?:金额|\bamount\b)\s*(?:(?:[:：=]|为|是)\s*)?((?:[¥￥$+\-−－]\s*)?[.．]?[0-9０-９零]\S*)",
                           re.IGNORECASE)
 
 

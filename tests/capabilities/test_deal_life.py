@@ -236,7 +236,7 @@ def test_an_amount_unreadable_or_not_clearly_the_total_is_asked_for_not_guessed(
 
 
 @pytest.mark.parametrize("message", ["成交 {n} 金额不变", "{n} 中标了 客户说金额下周定", "成交 {n} 金额同报备",
-                                     "won {n} same amount as registered"])
+                                     "won {n} same amount as registered", "won {n} full amount."])
 def test_words_after_the_amount_word_win_at_the_registered_amount(app, driver, chat, message):
     reg = registered(driver, app)
     driver.text("dealer_bj_li", message.format(n=reg.number))
