@@ -12,8 +12,7 @@ whole, else the number with its fen, whose text (12.34) is exact.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 FEN = Decimal("0.01")
@@ -24,6 +23,7 @@ _DIGITS = 28           # decimal's default precision: enough for any real amount
 # to spare for its size. Past this many digits it is no amount at all: a rule file's
 # 1e999999999 would otherwise ask for a billion digits.
 MOST_DIGITS = 400
+_ROUNDING = Context(prec=_DIGITS, rounding=ROUND_HALF_UP)
 
 
 def money(value: object) -> Decimal:
@@ -43,16 +43,17 @@ def whole_yuan(value: Decimal) -> Decimal:
     return _rounded(value, _YUAN)
 
 
-@contextmanager
-def room_for(amount: Decimal) -> Iterator[None]:
-    """Decimal arithmetic with digits to spare for ``amount`` (rounding half up)."""
-    with localcontext(_context(amount)):
-        yield
+def room_for(amount: Decimal) -> AbstractContextManager:
+    """Decimal arithmetic with digits to spare for ``amount`` (rounding half up).
+    Every real amount fits the default precision: only an absurd one gets a context
+    of its own (making one per call cost a reply's wording five times its time)."""
+    return nullcontext() if amount.adjusted() + 4 <= _DIGITS else localcontext(_context(amount))
 
 
 def _context(amount: Decimal) -> Context:
     # Four more than its digits before the point: the fen's two, and one for a carry.
-    return Context(prec=max(_DIGITS, amount.adjusted() + 4), rounding=ROUND_HALF_UP)
+    digits = amount.adjusted() + 4
+    return _ROUNDING if digits <= _DIGITS else Context(prec=digits, rounding=ROUND_HALF_UP)
 
 
 def _rounded(amount: Decimal, unit: Decimal) -> Decimal:
