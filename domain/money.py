@@ -24,6 +24,9 @@ _DIGITS = 28           # decimal's default precision: enough for any real amount
 # 1e999999999 would otherwise ask for a billion digits.
 MOST_DIGITS = 400
 _ROUNDING = Context(prec=_DIGITS, rounding=ROUND_HALF_UP)
+# ¥1000亿: no channel deal, lead, share of one or partner's receivables is larger; past
+# it an amount typed or sent is a mistake to answer, not a figure to keep.
+LARGEST_AMOUNT = Decimal("100000000000")
 
 
 def money(value: object) -> Decimal:

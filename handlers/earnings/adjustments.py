@@ -12,7 +12,7 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
-from domain.money import money
+from domain.money import LARGEST_AMOUNT, money
 from domain.rules.verdict import NEEDS_APPROVAL, Verdict
 from domain.wording import yuan_exact
 from handlers.approvals import start_flow
@@ -32,7 +32,7 @@ from models import (
 _ASK = re.compile(r"(RG\d{8}-\d{4,})\s+(\S+)\s+([\d,.]+)\s*(万)?\s*(?:理由|原因)?\s*[:：]?\s*(.*)$",
                   re.IGNORECASE | re.DOTALL)
 MAX_REASON = 300
-MAX_ADJUSTED = Decimal("100000000000")     # ¥1000亿: no share of a channel deal is larger
+MAX_ADJUSTED = LARGEST_AMOUNT
 
 
 def _role(word: str) -> str | None:

@@ -15,7 +15,7 @@ from chat.context import Context, Services
 from chat.messages import Text
 from domain.language import Parsed
 from domain.matching import region_of
-from domain.money import money
+from domain.money import LARGEST_AMOUNT, money
 from domain.wording import yuan
 from handlers.customers.search import lookup
 from handlers.leads.assign import hand_out, snapshot
@@ -25,7 +25,7 @@ from models import Lead, LeadStatus, Role, User
 from models.catalog import DbCatalog
 
 MAX_CUSTOMER, MAX_CONTACT, MAX_SOURCE, MAX_NOTE, MAX_REF = 100, 100, 60, 300, 64
-MAX_AMOUNT = Decimal("100000000000")
+MAX_AMOUNT = LARGEST_AMOUNT
 MIN_AMOUNT = 1000           # below this a typed amount is surely a missing unit ("50" meant 50万)
 _AMOUNT_WORD = re.compile(r"-?[\d.,]+\s*[万元wW]?")
 STAFF = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)

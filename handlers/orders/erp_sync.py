@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from chat.api import ItemError
 from chat.context import Context
-from domain.money import json_money, money
+from domain.money import LARGEST_AMOUNT, json_money, money
 from handlers.orders.status import notify_status, order_snapshot, set_status, void_bound
 from models import Order, OrderStatus, Partner
 
@@ -30,7 +30,7 @@ TRANSITIONS = {OrderStatus.SHIPPED: (OrderStatus.CONFIRMED,),
                OrderStatus.DELIVERED: (OrderStatus.SHIPPED, OrderStatus.CONFIRMED),
                OrderStatus.CANCELLED: (OrderStatus.CONFIRMED,)}
 MAX_TRACKING = 120
-MAX_UNPAID = Decimal("100000000000")
+MAX_UNPAID = LARGEST_AMOUNT
 
 
 class ErpError(ItemError):

@@ -10,7 +10,7 @@ from chat.messages import Text
 from domain.language import Parsed, parse_message
 from domain.language.vocabulary import Vocabulary
 from domain.matching import analyse
-from domain.money import money, plain
+from domain.money import LARGEST_AMOUNT, money, plain
 from domain.rules import checks
 from domain.rules import pipeline_checks as pipeline
 from domain.rules.verdict import NEEDS_APPROVAL, Verdict
@@ -42,7 +42,7 @@ from models.db import add_inserted
 MAX_CUSTOMER_CHARS = 100
 MAX_DEPARTMENT_CHARS = 30
 MAX_NOTE_CHARS = 500
-MAX_AMOUNT_YUAN = 100_000_000_000      # ¥1000亿: no channel deal is larger
+MAX_AMOUNT_YUAN = LARGEST_AMOUNT
 # Below this a deal amount is almost surely a missing unit ("金额80" meant 80万):
 # asking costs the dealer one message, a ¥80 deal would sail through every rule.
 MIN_AMOUNT_YUAN = 1_000
