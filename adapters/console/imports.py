@@ -14,6 +14,7 @@ from adapters.console.views import refused, viewer_id
 from chat import operations
 from chat.operations import Refused
 from models import ImportJob
+from models.db import read_only
 
 RECENT = 20
 
@@ -46,12 +47,11 @@ def install(bp: Blueprint, env: ConsoleEnv) -> None:
     @bp.get("/imports/<int:job_id>")
     @admin_only
     def import_job(job_id: int):
-        with svc.factory() as s:
+        with read_only(svc.factory) as s:      # reading only: never queue behind a check's write lock
             job = s.get(ImportJob, job_id)
             if job is None:
                 abort(404)
             real = s.execute(select(ImportJob.id).where(ImportJob.checked_by_id == job.id)).scalar()
-        # One session at a time: on SQLite an open session holds the write lock.
         progress = operations.call(svc, "imports.progress", viewer_id(), job_id=job_id)
         return render_template("console/import_job.html", job=job, real_run=real, progress=progress)
 

@@ -23,6 +23,7 @@ from handlers.imports.registry import KINDS
 from handlers.imports.report import ImportReport
 from handlers.imports.runner import run_import
 from models import ImportJob, ImportJobStatus, MediaBlob
+from models.db import read_only
 
 log = logging.getLogger(__name__)
 
@@ -137,14 +138,20 @@ class _Progress:
 def progress(svc: Services, actor: str, job_id: int) -> dict | None:
     """How far a run is: reading and checking the file is the first half of the
     bar, writing (or trying the writes, in a dry run) the second."""
-    with svc.factory() as s:
+    # The live figure is read before the row, and _finish forgets it only after the
+    # row says done: either this poll sees the run's latest figure or the row's end,
+    # never the row's older (or, in a SQLite dry run, never written) figure after a
+    # newer one, so the bar never steps back.
+    with _LIVE_LOCK:
+        live = _LIVE.get(job_id)
+    # Read-only: on SQLite a plain session would queue for the write lock a check
+    # holds for its whole run, and then race the run's end for it.
+    with read_only(svc.factory) as s:
         job = s.get(ImportJob, job_id)
         if job is None:
             return None
         status, phase, rows = job.status, job.phase, job.rows_done
         estimate, dry_run, error = job.rows_estimate, job.dry_run, job.error
-    with _LIVE_LOCK:
-        live = _LIVE.get(job_id)
     if live is not None and status == ImportJobStatus.RUNNING:
         phase, rows = live
     finished = status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
@@ -200,8 +207,6 @@ def report_dict(report: ImportReport) -> dict:
 def _finish(svc: Services, job_id: int, actor: str, report: ImportReport | None = None,
             error: str | None = None) -> None:
     now = svc.clock.now()
-    with _LIVE_LOCK:
-        _LIVE.pop(job_id, None)
     with svc.factory() as s, s.begin():
         job = s.get(ImportJob, job_id)
         job.status = ImportJobStatus.FAILED if error else ImportJobStatus.DONE
@@ -215,3 +220,6 @@ def _finish(svc: Services, job_id: int, actor: str, report: ImportReport | None 
                          entity_type="import", entity_id=job.id,
                          after={"kind": job.kind, "file": job.filename, "error": error,
                                 **({"counts": report.counts()} if report else {})})
+    # Forgotten only now that the row says how the run ended (see progress()).
+    with _LIVE_LOCK:
+        _LIVE.pop(job_id, None)

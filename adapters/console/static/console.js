@@ -7,6 +7,9 @@
   var label = document.querySelector("[data-testid=progress-label]");
   var seen = [];
   function show(p) {
+    // With several web workers a poll may reach one that knows only the job row's
+    // figure, written a moment behind the running worker's: never step back.
+    if (!p.finished && seen.length && p.percent < seen[seen.length - 1]) return;
     seen.push(p.percent);
     bar.setAttribute("data-seen", seen.join(","));
     bar.setAttribute("data-percent", p.percent);
