@@ -118,6 +118,11 @@ def _h_cn_year(m: re.Match[str], today: date, forward: bool) -> date | None:
     return _year_part(year, m["yp"])
 
 
+def _h_year_dot_month(m: re.Match[str], today: date, forward: bool) -> date | None:
+    day = to_int(m["d"]) if m["d"] else None
+    return _in_month(int(m["y"]), int(m["m"]), day, m["p"])
+
+
 def _h_month(m: re.Match[str], today: date, forward: bool) -> date | None:
     month = to_int(m["m"])
     day = to_int(m["d"]) if m["d"] else None
@@ -180,9 +185,17 @@ def _h_day_word(m: re.Match[str], today: date, forward: bool) -> date | None:
     return today + timedelta(days=offset)
 
 
+_YEAR_DOT = re.compile(r"(?:19|20)\d\d\.\d{1,2}")
+
+
 def _h_date_shaped(m: re.Match[str], today: date, forward: bool) -> date | None:
-    """Only reports what the real patterns cannot read: "13月5日", "2月30号", and
-    "100月5日" or a month of twenty digits (meant as a date, never a name or a day)."""
+    """Only reports what the real patterns cannot read: "13月5日", "2月30号",
+    "100月5日" or a month of twenty digits (meant as a date, never a name or a day),
+    and a decimal month ("1.5月3日"), though not a year's dot ("2026.12月5日")."""
+    if "." in m["m"]:
+        if _YEAR_DOT.fullmatch(m["m"]) and 1 <= int(m["m"][5:]) <= 12:
+            return None                     # the year-dot pattern reads it
+        raise NoSuchDate(f"{m['m'][:8]}-{m['d'][:8]}")
     if len(m["m"]) > 2 or len(m["d"]) > 2:
         raise NoSuchDate(f"{m['m'][:8]}-{m['d'][:8]}")
     month, day = int(m["m"]), int(m["d"])
@@ -280,13 +293,17 @@ PATTERNS: list[tuple[re.Pattern[str], Handler, str | None]] = [
     (re.compile(r"(?<!\d)(?P<y>\d{4})[-/](?P<m>\d{1,2})(?![\d/\-.])"), _h_year_month, "-/"),
     (re.compile(rf"(?:(?<!\d)(?P<y>(?:19|20)\d\d)\s*年|(?P<ry>今年|明年|来年|后年|下一年))\s*"
                 rf"(?:(?P<m>{_MONTH})\s*月{_MD_TAIL}|{_YEAR_PART})?"), _h_cn_year, "年"),
+    # "2026.12月5日": a year, a dot, then a month (its year kept, never rolled).
+    (re.compile(rf"(?<![\d.])(?P<y>(?:19|20)\d\d)\.(?P<m>1[0-2]|0?[1-9])\s*月{_MD_TAIL}"), _h_year_dot_month, "月"),
     # Not after a decimal's point ("1.5月3日" is no May), but after a year's ("2026.12月").
     (re.compile(rf"(?<![\d零〇一二两三四五六七八九十年])(?:(?<!\.)|(?<=(?:19|20)\d\d\.))(?P<m>{_MONTH})\s*月{_MD_TAIL}"),
      _h_month, "月"),
     (re.compile(r"(?<![\d/.\-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])"), _h_slash, "/"),
     (re.compile(r"(?<![\d.A-Za-z])(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])" + _NOT_AFTER_DOT_DATE),
      _h_dot, "."),
-    (re.compile(r"(?<!\d)(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*[日号]"), _h_date_shaped, "月"),
+    (re.compile(r"(?<![\d.])(?P<m>\d+\.\d+(?=月)|\d+)\s*月\s*(?P<d>\d+)\s*[日号]"), _h_date_shaped, "月"),
+    # A month in exponent form ("1e400月"): a number nobody means as a month.
+    (re.compile(r"(?<![\d.])\d+(?:\.\d+)?[eE][+-]?\d+\s*月"), _h_negative, "月"),
     # "修改 RG… -5月-5日": a minus sign glued to a month, standing alone after a space or a
     # colon; not a dash between words ("北京协和医院-12月底", "签约日期-3月15日") or of a range
     # ("3-5月", "12月8日 - 12月10日").

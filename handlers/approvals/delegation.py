@@ -19,8 +19,10 @@ from handlers.approvals.texts import t
 from models import Approval, ApprovalFlow, ApprovalStatus, Delegation, FlowStatus, User
 
 MAX_DAYS = 92
-# A number before 月 left over was meant as a day ("1.5月3日", "1e400月"): any real month
-# was read as a date. A reason with a number stays one ("病假3日", "去5号楼开会").
+# A number before 月 left over was meant as a day: any real month was read as a date,
+# and the scanner reports the shapes that are surely none ("1.5月3日", "1e400月",
+# "100月5日"). What it leaves, a month alone that is none ("13月"), a delegation still
+# refuses: here every month is a date. A reason with a number stays one ("病假3日").
 _MONTH_ISH = re.compile(r"\d\s?月")
 
 

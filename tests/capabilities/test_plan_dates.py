@@ -33,7 +33,8 @@ def test_a_plan_for_a_past_day_is_refused_and_nothing_is_stored(app, driver, cha
 
 
 @pytest.mark.parametrize("said", ["2月30日", "13月5日", "2月29日", "2026-02-30", "100月5日", "12月100日",
-                                  "99999999999999999999月99999999999999999999日"])
+                                  "99999999999999999999月99999999999999999999日", "1.5月3日", "1e400月",
+                                  "2026.13月5日"])
 def test_a_date_that_does_not_exist_gets_a_clear_answer_not_a_customer_lookup(app, driver, chat, said):
     driver.text("rep_zhang", f"计划 {said} 拜访 北京协和医院")
     reply = last_text(chat, "rep_zhang")
@@ -76,7 +77,8 @@ def test_a_delegation_entirely_in_the_past_is_refused(app, driver, chat):
 
 @pytest.mark.parametrize("said, bad", [("2月30日至3月2日", "2月30日"), ("100月5日至100月9日", "100月5日"),
                                        ("9" * 20 + "月" + "9" * 20 + "日至12月5日", "9" * 20 + "月"),
-                                       ("1.5月3日至1.5月9日", "1.5月3日"), ("1e400月1e400日", "1e400月")])
+                                       ("1.5月3日至1.5月9日", "1.5月3日"), ("1e400月1e400日", "1e400月"),
+                                       ("13月", "13月"), ("13月 出差", "13月")])
 def test_a_delegation_with_a_date_that_does_not_exist_is_refused(app, driver, chat, said, bad):
     # (A month of three digits or more was no date at all: the delegation was set for today.)
     driver.text("mgr_north", f"委托 张伟 {said}")

@@ -47,3 +47,29 @@ def test_a_month_or_day_of_three_digits_or_more_is_no_date(text, bad):
 def test_a_minus_sign_or_a_decimal_before_a_month_is_no_may(text):
     parsed = parse_message(text, today=TODAY)
     assert parsed.close_date is None and parsed.plan_date is None
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("计划 1.5月3日 拜访 北京协和医院", "1.5月3日"),
+    ("计划 0.5月3日 拜访 北京协和医院", "0.5月3日"),
+    ("计划 1e400月 拜访 北京协和医院", "1e400月"),
+    ("计划 2.5E3月5日 拜访 北京协和医院", "2.5E3月"),
+    ("计划 2026.13月5日 拜访 北京协和医院", "2026.13月5日"),
+    ("委托 张伟 1.5月3日至1.8月9日", "1.5月3日"),
+])
+def test_a_decimal_or_exponent_month_is_reported_as_no_date(text, bad):
+    """The scanner says so itself, so every reader of days (计划 as well as 委托)
+    refuses it instead of planning for today or no day."""
+    parsed = parse_message(text, today=TODAY)
+    assert parsed.bad_date == bad and parsed.plan_date is None and parsed.date_from is None
+
+
+@pytest.mark.parametrize("text, field, want", [
+    ("计划 2027.1月3日 拜访 北京协和医院", "plan_date", date(2027, 1, 3)),
+    ("计划 2026.12月8日 拜访 北京协和医院", "plan_date", date(2026, 12, 8)),
+    ("报备 北京协和医院 彩超 80万 2027.1月签约", "close_date", date(2027, 1, 31)),
+    ("报备 北京协和医院 彩超 80万 2027.3月底签约", "close_date", date(2027, 3, 31)),
+])
+def test_a_year_written_with_a_dot_is_kept(text, field, want):
+    parsed = parse_message(text, today=TODAY)
+    assert getattr(parsed, field) == want and parsed.bad_date is None

@@ -61,6 +61,8 @@ CASES: dict[str, Callable[[int], str]] = {
     "minus months": lambda n: "修改 RG20261123-0001 " + _fill(" -1月", n),
     "decimal months": lambda n: "委托 张伟 " + _fill("1.5月", n),
     "spaces after a number before 月": lambda n: "委托 张伟 1" + " " * n + "x",
+    "exponent months": lambda n: "计划 " + _fill("1e4", n) + "月",
+    "dotted digit runs before 月": lambda n: "计划 " + _fill("2026.1", n) + "月5日",
 }
 
 
