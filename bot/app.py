@@ -16,6 +16,7 @@ from adapters.checkin_page.page import create_page_blueprint
 from adapters.console import PLATFORM as CONSOLE
 from adapters.console import ConsoleTransport
 from adapters.http_api import create_api_blueprint
+from adapters.row_ids import RowId
 from bot.capabilities import build_router
 from bot.console import wire_console
 from bot.platforms import Platform, WirePlatforms, wire_platforms
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     inbox = Inbox(services, router, serialise=engine.dialect.name == "sqlite")
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.url_map.converters["int"] = RowId      # before any route: every <int:id> is a row id
     runner: Runner | None = None
 
     def accept(msg, dedup_key, replay_key=None) -> int | None:

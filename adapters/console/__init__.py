@@ -28,6 +28,13 @@ def create_console_blueprint(env: ConsoleEnv) -> Blueprint:
     for pages in (boards, evidence, customers, imports, audit_pages, rules_pages):
         pages.install(bp, env)
 
+    @bp.before_request
+    def _filters_of_sane_length():
+        if any(len(value) > views.LONGEST_FILTER for _, value in request.args.items(multi=True)):
+            return render_template("console/error.html", code=400, title="查询条件太长 · Filter too long",
+                                   message=f"搜索或筛选的内容最多 {views.LONGEST_FILTER} 个字。"
+                                           f"(A search or filter is at most {views.LONGEST_FILTER} characters.)"), 400
+
     @bp.errorhandler(403)
     def forbidden(_):
         return render_template("console/error.html", code=403, title="无权访问 · Not allowed",

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import aliased
 
 from adapters.console import decisions
 from adapters.console.access import in_area, partner_ids, where_in_area
@@ -102,7 +103,10 @@ def install(bp: Blueprint, env: ConsoleEnv) -> None:
                  .join(User, User.id == Approval.approver_id)
                  .where(Approval.status == ApprovalStatus.PENDING, ApprovalFlow.status == FlowStatus.PENDING))
             if not g.viewer.all_areas:
-                requester = select(User.partner_id).where(User.id == ApprovalFlow.requester_id).scalar_subquery()
+                # Its own alias: the outer query has User (the approver) too, and a plain
+                # User here would correlate to it, leaving the subquery nothing to select from.
+                asker = aliased(User)
+                requester = select(asker.partner_id).where(asker.id == ApprovalFlow.requester_id).scalar_subquery()
                 q = q.where(or_(in_area(s, g.viewer, ApprovalFlow.region, requester),
                                 Approval.approver_id == g.viewer.id))
             rows = s.execute(q.order_by(Approval.created_at)).all()
@@ -132,7 +136,7 @@ def install(bp: Blueprint, env: ConsoleEnv) -> None:
             flash("已提交，正在处理，请稍后刷新。(Submitted; still being processed.)", "info")
         for text in answer.replies:
             flash(text, "bot")
-        return redirect(request.form.get("back") or url_for("console.approvals"))
+        return redirect(url_for("console.approvals"))
 
     @bp.get("/orders")
     def orders():

@@ -17,6 +17,12 @@ from domain.rules.words import reason_label, role_word, rule_name
 from domain.wording import yuan
 
 PAGE_SIZE = 50
+# Past these a page's OFFSET no longer fits the database's integer: they show nothing anyway.
+LAST_PAGE = 10**9
+FILTER_YEARS = range(1900, 3000)
+# A filter or search longer than this is no search anyone types (and SQLite refuses a
+# LIKE pattern past 50,000 bytes): the page says so.
+LONGEST_FILTER = 500
 
 
 def install_filters(bp: Blueprint, env: ConsoleEnv) -> None:
@@ -56,7 +62,7 @@ class Page:
 
 def page_arg() -> Page:
     try:
-        return Page(max(1, int(request.args.get("page", 1))))
+        return Page(max(1, min(LAST_PAGE, int(request.args.get("page", 1)))))
     except ValueError:
         return Page(1)
 
@@ -70,10 +76,13 @@ def int_arg(name: str, default: int | None = None, low: int = 0, high: int = 10*
 
 
 def day_arg(name: str) -> date | None:
+    """A day to filter by; one outside FILTER_YEARS filters nothing (its midnight
+    in UTC, or the day after it, would fall outside what a date can hold)."""
     try:
-        return date.fromisoformat(request.values.get(name, ""))
+        day = date.fromisoformat(request.values.get(name, ""))
     except ValueError:
         return None
+    return day if day.year in FILTER_YEARS else None
 
 
 def start_of(env: ConsoleEnv, day: date) -> datetime:
