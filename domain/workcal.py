@@ -164,6 +164,17 @@ class WorkCalendar:
             day += _ONE_DAY
         raise ValueError(f"not enough working time within the calendar after {start.isoformat()}")
 
+    def can_add(self, seconds: float) -> bool:
+        """Whether add_working finds that much working time (from this century's
+        start, or a list-only calendar's first day): a rule asking for more is
+        refused when loaded, not at every sweep."""
+        first = min(self.workdays) if not self.days else date(2000, 1, 1)
+        try:
+            self.add_working(datetime.combine(first, time(0), tzinfo=self._zone), seconds)
+        except ValueError:
+            return False
+        return True
+
     # -- internals ------------------------------------------------------------------
 
     def _hours_utc(self, day: date) -> tuple[datetime, datetime] | None:

@@ -9,7 +9,7 @@ from typing import Any
 from domain.geo import CHINA_BOX
 from domain.rules.base import ROLES, RuleError
 from domain.rules.numbers import MOST, real, whole, whole_list
-from domain.workcal import WorkCalendar, parse_clock_time
+from domain.workcal import MAX_SEARCH_DAYS, WorkCalendar, parse_clock_time
 from models.states import Role
 
 CHECKIN_ROLES = (Role.REP, Role.DEALER, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
@@ -73,6 +73,11 @@ class ApprovalRules:
                                                   Duration(9, True)))
         if r.escalate_after.working == r.remind_after.working and r.escalate_after.hours <= r.remind_after.hours:
             raise RuleError("approvals.escalate_after must be longer than approvals.remind_after")
+        for name, wait in (("remind_after", r.remind_after), ("escalate_after", r.escalate_after)):
+            if wait.working and not r.calendar.can_add(wait.hours * 3600):
+                # Else every SLA sweep and the approvals board would fail on it.
+                raise RuleError(f"approvals.{name}: the working hours' calendar does not hold "
+                                f"{wait.hours:g} working hours within {MAX_SEARCH_DAYS // 366} years")
         return r
 
     def elapsed(self, duration: Duration, start, end) -> bool:

@@ -34,11 +34,42 @@ def checksum(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+class _RuleLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: a rule file needs none, and nested aliases expand
+    a few hundred bytes into billions of nodes (an "alias bomb")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a rule file",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _words_as_keys(value, where: str = "") -> None:
+    """Every key is a word: JSON (the stored form) and the checksum's sorting need it."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if not isinstance(key, str):
+                raise RuleError(f"{where or 'the file'}: the key {key!r} must be a word (quote it)")
+            _words_as_keys(inner, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for inner in value:
+            _words_as_keys(inner, where)
+
+
 def read_yaml(text: str) -> dict:
-    """A rule file's text as stored content (dates as 'YYYY-MM-DD'); yaml.YAMLError when unreadable."""
-    content = yaml.safe_load(text) or {}
+    """A rule file's text as stored content (dates as 'YYYY-MM-DD'); yaml.YAMLError
+    when unreadable, RuleError when readable but no rule file."""
+    try:
+        content = yaml.load(text, Loader=_RuleLoader) or {}
+    except RecursionError:
+        raise RuleError("the file is nested too deeply to be a rule file") from None
+    except ValueError as exc:           # a date YAML reads, then can't make: 2026-02-30
+        raise RuleError(f"a value is no real date or number ({exc})") from None
     if not isinstance(content, dict):
         raise RuleError("a rule file must be a mapping of sections (registration:, orders:, …)")
+    _words_as_keys(content)
     return _iso_dates(content)
 
 

@@ -25,6 +25,9 @@ MAX_YAML_CHARS = 200_000
 
 def checked(text: str, tz: str) -> tuple[dict, RuleSetData]:
     """The text as stored content and as rules, or Refused saying where it is wrong."""
+    if not text.strip():
+        # An empty box would be a draft of every default: surely a slip, not a choice.
+        raise Refused("规则文本是空的，没有保存草稿。", "The rules are empty; no draft was saved.", code="empty")
     if len(text) > MAX_YAML_CHARS:
         raise Refused(f"规则文本太长（最多 {MAX_YAML_CHARS} 个字符）。",
                       f"The rules are too long (at most {MAX_YAML_CHARS} characters).", code="too_long")

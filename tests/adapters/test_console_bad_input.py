@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from models import Approval, AuditEvent, Registration
+from models import Approval, AuditEvent, Registration, RuleDraft
 from tests.support.console import csrf, nonce_and_action, signed_in
 
 HUGE = "99999999999999999999"
@@ -93,3 +93,20 @@ def test_a_posted_audit_action_filter_of_fifty_thousand_characters_exports_nothi
     admin = signed_in(app, "admin")
     r = admin.post("/console/audit/export.csv", data={"csrf_token": csrf(admin), "action": "a" * 50_001})
     assert r.status_code == 200 and len(r.get_data(as_text=True).strip().splitlines()) == 1     # the header
+
+
+@pytest.mark.parametrize("text, said", [
+    ("a: &a [x, x]\nb: [*a, *a]\n", "aliases"),
+    ("{a: " * 5000, "nested too deeply"),
+    ("approvals:\n  1: x\n", "must be a word"),
+    ("approvals:\n  working_hours:\n    holidays: [2026-02-30]\n", "no real date"),
+    ("approvals:\n  remind_after: {working_hours: 500000}\n  escalate_after: {working_hours: 1000000}\n",
+     "100 years"),
+    ("   \n", "规则文本是空的"),
+])
+def test_a_rule_file_no_one_should_write_is_refused_in_place_and_no_draft_is_kept(app, text, said):
+    admin = signed_in(app, "admin")
+    r = admin.post("/console/rules/edit", data={"csrf_token": csrf(admin), "yaml": text})
+    assert r.status_code == 422 and said in r.get_data(as_text=True)
+    with q(app).factory() as s:
+        assert s.execute(select(func.count()).select_from(RuleDraft)).scalar() == 0

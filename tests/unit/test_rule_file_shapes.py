@@ -1,0 +1,63 @@
+"""Rule files no one should write, refused with a rule error (the console shows it
+in place) instead of hanging or failing the request: an alias bomb, nesting past
+Python's recursion, keys that are no words, a date YAML reads but can't make, and
+SLA waits longer than the working-hours calendar holds."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from domain.rules.base import RuleError
+from domain.rules.model import RuleSetData
+from domain.rules.store import read_yaml
+
+# Five list levels of ten aliases each: 10^5 nodes once expanded (ten levels, a
+# few hundred bytes, held a console request for hours).
+ALIAS_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 5))
+
+
+def test_an_alias_bomb_is_refused_before_it_expands():
+    with pytest.raises(yaml.YAMLError, match="aliases"):
+        read_yaml(ALIAS_BOMB)
+
+
+@pytest.mark.parametrize("text", ["{a: " * 5000, "[" * 5000, "registration:\n" + "  - " * 3000 + "x\n"])
+def test_nesting_past_recursion_is_a_rule_error(text):
+    with pytest.raises((RuleError, yaml.YAMLError)):
+        read_yaml(text)
+
+
+@pytest.mark.parametrize("text, key", [("approvals:\n  1: x\n", "1"), ("approvals:\n  ~: x\n", "None"),
+                                       ("approvals:\n  true: x\n", "True"), ("approvals:\n  .nan: x\n", "nan"),
+                                       ("approvals:\n  2026-01-01: x\n", "2026")])
+def test_a_key_that_is_no_word_is_named(text, key):
+    with pytest.raises(RuleError) as err:
+        read_yaml(text)
+    assert "approvals" in str(err.value) and key in str(err.value)
+
+
+def test_a_date_yaml_cannot_make_is_a_rule_error():
+    with pytest.raises(RuleError, match="no real date"):
+        read_yaml("approvals:\n  working_hours:\n    holidays: [2026-02-30]\n")
+
+
+def test_quoted_dates_and_ordinary_files_read_as_before():
+    content = read_yaml("approvals:\n  working_hours:\n    holidays: [2026-10-01, '2026-10-02']\n")
+    assert content["approvals"]["working_hours"]["holidays"] == ["2026-10-01", "2026-10-02"]
+
+
+@pytest.mark.parametrize("waits", [
+    {"remind_after": {"working_hours": 500_000}, "escalate_after": {"working_hours": 1_000_000}},
+    {"remind_after": {"hours": 4}, "escalate_after": {"working_hours": 900_000}},
+])
+def test_an_sla_wait_past_the_calendar_s_hundred_years_is_refused(waits):
+    with pytest.raises(RuleError) as err:
+        RuleSetData.from_dict(1, {"approvals": waits})
+    assert "working hours" in str(err.value)
+
+
+def test_a_long_but_possible_sla_wait_is_kept():
+    rules = RuleSetData.from_dict(1, {"approvals": {"remind_after": {"working_hours": 100_000},
+                                                    "escalate_after": {"working_hours": 200_000}}})
+    assert rules.approvals.escalate_after.hours == 200_000
