@@ -43,7 +43,8 @@ def start(svc: Services, actor: str, kind: str, filename: str, data: bytes, shee
     """Keep the file and check it (a dry run: nothing is written); returns the job id."""
     if kind not in KINDS:
         raise Refused(f"没有这种导入：{kind}", f"No such import: {kind}", code="kind")
-    suffix = Path(filename or "").suffix.lower()
+    filename = _printable(filename or "")
+    suffix = Path(filename).suffix.lower()
     if suffix not in (*EXCEL_SUFFIXES, *CSV_SUFFIXES):
         raise Refused("只能导入 .xlsx、.xlsm 或 .csv 文件。", "Upload an .xlsx, .xlsm or .csv file.", code="type")
     if not data:
@@ -61,6 +62,13 @@ def start(svc: Services, actor: str, kind: str, filename: str, data: bytes, shee
         job_id = job.id
     _launch(svc, job_id, background)
     return job_id
+
+
+def _printable(filename: str) -> str:
+    """The name as shown and as the run's temporary file: no control characters (a
+    NUL can't name a file) and no lone surrogates (they can't be stored)."""
+    kept = "".join(ch for ch in filename if ch.isprintable() and not "\ud800" <= ch <= "\udfff")
+    return kept.strip() or "upload"
 
 
 def confirm(svc: Services, actor: str, job_id: int, background: bool = True) -> int:
@@ -173,9 +181,9 @@ def run_job(svc: Services, job_id: int) -> None:
         kind, sheet, filename, dry_run, actor, data = (KINDS[job.kind], job.sheet, job.filename, job.dry_run,
                                                        job.started_by, blob.data)
     with tempfile.TemporaryDirectory(prefix="qudao-import-") as tmp:
-        path = Path(tmp) / Path(filename).name
-        path.write_bytes(data)
         try:
+            path = Path(tmp) / Path(filename).name
+            path.write_bytes(data)
             table = open_table(path, sheet)
             _update(svc, job_id, status=ImportJobStatus.RUNNING, rows_estimate=estimate_rows(table), phase="read")
             sqlite = svc.factory.kw["bind"].dialect.name == "sqlite"

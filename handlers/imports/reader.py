@@ -193,7 +193,7 @@ def _excel_rows(path: Path, sheet: str | None, merges: list[Merge]) -> Iterator[
         ws.reset_dimensions()
         pending = list(merges)              # by first row
         active: list[tuple[Merge, object]] = []
-        for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        for number, values in _sheet_rows(ws):
             while pending and pending[0][1] == number:
                 merge = pending.pop(0)
                 col = merge[0] - 1
@@ -204,6 +204,16 @@ def _excel_rows(path: Path, sheet: str | None, merges: list[Merge]) -> Iterator[
             yield number, values
     finally:
         wb.close()                     # read-only mode keeps the zip open until closed
+
+
+def _sheet_rows(ws) -> Iterator[tuple[int, tuple]]:
+    number = 0
+    try:
+        for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+            yield number, values
+    except Exception as exc:         # a cut or broken sheet part (XML, zip): openpyxl raises all kinds
+        raise FileProblem(f"工作表从第 {number + 1} 行起无法读取，文件可能不完整，请在 Excel 中另存后重新导入 "
+                          f"(the sheet can't be read from row {number + 1}: {exc.__class__.__name__})") from None
 
 
 def _filled(number: int, values: tuple, active: list[tuple[Merge, object]]) -> tuple:
@@ -251,5 +261,10 @@ def detect_encoding(path: Path) -> str:
 def _csv_rows(path: Path, encoding: str | None) -> Iterator[tuple[int, tuple]]:
     with open(path, encoding=encoding or "utf-8-sig", newline="") as fh:
         # A record is one spreadsheet row even when a quoted cell spans lines.
-        for number, values in enumerate(csv.reader(fh), start=1):
-            yield number, tuple(values)
+        records = csv.reader(fh)
+        try:
+            for number, values in enumerate(records, start=1):
+                yield number, tuple(values)
+        except csv.Error as exc:      # a cell past csv's 131,072 characters, a NUL, a stray quote
+            raise FileProblem(f"CSV 第 {records.line_num} 行无法读取，请检查后重新导出 "
+                              f"(line {records.line_num} can't be read: {exc})") from None

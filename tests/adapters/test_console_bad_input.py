@@ -110,3 +110,18 @@ def test_a_rule_file_no_one_should_write_is_refused_in_place_and_no_draft_is_kep
     assert r.status_code == 422 and said in r.get_data(as_text=True)
     with q(app).factory() as s:
         assert s.execute(select(func.count()).select_from(RuleDraft)).scalar() == 0
+
+
+def test_an_upload_whose_name_holds_a_nul_is_checked_under_a_printable_name(app):
+    import io
+
+    from models import ImportJob
+    admin = signed_in(app, "admin")
+    r = admin.post("/console/imports", data={"csrf_token": csrf(admin), "kind": "customers",
+                                             "file": (io.BytesIO("客户名称,地址\n北京天坛医院,北京市丰台区\n".encode()),
+                                                      "客\x00户.csv")},
+                   content_type="multipart/form-data")
+    assert r.status_code == 302
+    with q(app).factory() as s:
+        job = s.execute(select(ImportJob)).scalar_one()
+        assert (job.filename, job.status, job.report["imported"]) == ("客户.csv", "done", 1)

@@ -124,6 +124,27 @@ def test_files_that_cannot_be_read(empty_db, tmp_path, name, content, why):
         run(empty_db, "partners", path)
 
 
+def test_a_csv_cell_past_csv_s_limit_names_its_line(empty_db, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(",".join(PARTNER_HEADER) + "\nP1,甲公司\nP2,\"" + "京" * 140_000 + "\"\n", encoding="utf-8")
+    with pytest.raises(FileProblem, match="CSV 第 3 行无法读取"):
+        run(empty_db, "partners", path)
+    assert empty_db.count(Partner) == 0
+
+
+def test_a_workbook_cut_short_says_from_which_row(empty_db, tmp_path):
+    import zipfile
+    whole = write_xlsx(tmp_path / "whole.xlsx", PARTNERS + PARTNERS[1:] * 60)
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(cut, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data[:len(data) * 2 // 3] if item.filename.startswith("xl/worksheets/") else data)
+    with pytest.raises(FileProblem, match="无法读取"):
+        run(empty_db, "partners", cut)
+    assert empty_db.count(Partner) == 0
+
+
 def test_a_dry_run_reports_everything_and_writes_nothing(empty_db, tmp_path):
     path = write_csv(tmp_path / "p.csv", PARTNERS[:4])
     report = run(empty_db, "partners", path, dry_run=True, batch=1)
