@@ -87,3 +87,15 @@ def _scrubbed(value: Any) -> Any:
     if isinstance(value, dict):
         return {_scrub(k): _scrubbed(v) for k, v in value.items()}
     return value
+
+
+def real(value: Any) -> float | None:
+    """A number a client sent (or its text) as a float, else None: true/false are no
+    numbers here, and an integer of hundreds of digits (JSON allows one) overflows
+    a float. The caller still checks the range it needs."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None

@@ -291,7 +291,12 @@ class Deliverer:
                      following: OutboxMessage | None) -> tuple[int, datetime | None]:
         """Send one row; record the outcome and renew the next row's lease in one
         transaction. Returns (delivered, the next row's lease)."""
-        transport = self._transports[row.platform]
+        transport = self._transports.get(row.platform)
+        if transport is None:
+            # A platform switched off here since the message was queued (or wired only on
+            # another host): kept, backing off, for when a sender for it is running.
+            return 0, self._record_failure(row, lease, f"no transport for {row.platform} here", True, following,
+                                           platform_failed=False)
         msg = outgoing_from_dict(row.payload)
         # A send whose outcome we never learned (a timeout, a crash) is retried asking the
         # platform to drop a copy; WeCom asks it from the first try (the send_id below).
@@ -363,16 +368,17 @@ class Deliverer:
             log.info("%s answers again: %s message(s) that were backing off go now", platform, n)
 
     def _record_failure(self, row: OutboxMessage, lease: datetime, error: str, transient: bool,
-                        following: OutboxMessage | None) -> datetime | None:
+                        following: OutboxMessage | None, platform_failed: bool = True) -> datetime | None:
         attempts = row.attempts + 1
         values: dict = {"attempts": attempts, "last_error": error[:2000], "lease_until": None}
         if transient:
             values.update(status=OutboxStatus.PENDING,
                           next_attempt_at=self._clock.now() + timedelta(seconds=backoff_s(attempts)))
+        if transient and platform_failed:
             self._failing[row.platform] = self._failing.get(row.platform, 0) + 1
             if self._failing[row.platform] >= DOWN_AFTER:
                 self._down.setdefault(row.platform, time.monotonic())
-        else:
+        elif not transient:
             values.update(status=OutboxStatus.FAILED)
         with self._factory() as s, s.begin():
             hit = s.execute(update(OutboxMessage)

@@ -68,9 +68,8 @@ def create_page_blueprint(links: PageLinks, accept_once: AcceptOnce, name_of: Ca
             data = None
         if not isinstance(data, dict):
             return refused("请发送 JSON：{lat, lng, coord_system}", 400)
-        try:
-            lat, lng = float(data.get("lat")), float(data.get("lng"))
-        except (TypeError, ValueError):
+        lat, lng = jsonsafe.real(data.get("lat")), jsonsafe.real(data.get("lng"))
+        if lat is None or lng is None:
             return refused("纬度和经度必须是数字。", 400)
         system = data.get("coord_system") or "gcj02"
         if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180) \
@@ -83,3 +82,4 @@ def create_page_blueprint(links: PageLinks, accept_once: AcceptOnce, name_of: Ca
         return jsonify({"ok": True})
 
     return bp
+

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from adapters import jsonsafe
 from adapters.wecom.crypto import WeComCrypto
 
 from . import inbound_xml
@@ -47,6 +48,15 @@ def _bad(message: str, status: int = 400) -> tuple[Response, int]:
 
 def _abort_json(message: str, status: int) -> None:
     abort(make_response(jsonify({"ok": False, "error": message}), status))
+
+
+def _json_body() -> Any:
+    """The request's JSON, or None: read as the real callbacks read theirs (no NaN,
+    no nesting deep enough to crash a parser, lone surrogates replaced)."""
+    try:
+        return jsonsafe.loads(request.get_data(cache=True))
+    except jsonsafe.BadJson:
+        return None
 
 
 def _image_mimetype(data: bytes) -> str | None:
@@ -135,7 +145,7 @@ def create_simulator_blueprint(
         # JSON only: a cross-site form cannot post application/json without a preflight.
         if not request.is_json:
             _abort_json("send application/json", 415)
-        data = request.get_json(silent=True)
+        data = _json_body()
         if not isinstance(data, dict):
             _abort_json("body must be a JSON object", 400)
         user = str(data.get("user") or "")
@@ -168,7 +178,7 @@ def create_simulator_blueprint(
             return jsonify({"ok": True, **time_control(None)})
         if not request.is_json:
             return _bad("send application/json", 415)
-        data = request.get_json(silent=True)
+        data = _json_body()
         hours = data.get("advance_hours") if isinstance(data, dict) else None
         if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 120:
             return _bad("advance_hours must be a number of hours, 0 < h ≤ 2880")
@@ -194,7 +204,7 @@ def create_simulator_blueprint(
 
     @bp.post("/api/platform")
     def api_platform() -> Response | tuple[Response, int]:
-        data = request.get_json(silent=True)
+        data = _json_body()
         platform = platform_of(data.get("platform") if isinstance(data, dict) else None)
         if platform not in threads.platforms():
             return _bad(f"unknown platform {platform!r}", 404)
@@ -241,9 +251,8 @@ def create_simulator_blueprint(
     @bp.post("/api/location")
     def api_location() -> Response | tuple[Response, int]:
         data, user = read_request()
-        try:
-            lat, lng = float(data.get("lat")), float(data.get("lng"))
-        except (TypeError, ValueError):
+        lat, lng = jsonsafe.real(data.get("lat")), jsonsafe.real(data.get("lng"))
+        if lat is None or lng is None:
             return _bad("lat and lng must be numbers")
         if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
             return _bad("lat must be within ±90 and lng within ±180")

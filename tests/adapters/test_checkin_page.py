@@ -69,6 +69,8 @@ def test_expired_forged_and_bad_posts_change_nothing(dt_app, dt_driver, dingtalk
     client = dt_app.test_client()
     assert client.post(page, json={"lat": "x", "lng": 1}).status_code == 400
     assert client.post(page, json={"lat": 91, "lng": 1}).status_code == 400
+    assert client.post(page, json={"lat": int("3" * 400), "lng": 116.4}).status_code == 400
+    assert client.post(page, json={"lat": True, "lng": False}).status_code == 400      # not (1, 0)
     assert client.post(page, data="not json").status_code == 400
     assert client.get(page[:-3] + "abc").status_code == 403
     clock.advance(minutes=11)                                     # the rule: 10 minutes

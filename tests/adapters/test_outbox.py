@@ -224,3 +224,29 @@ def test_a_send_left_by_a_dead_worker_is_retried_after_the_configured_lease(db_u
     finally:
         q(app).runner.stop()
         q(app).engine.dispose()
+
+
+def test_a_message_for_a_platform_not_wired_here_waits_for_one_that_is(app, wecom, clock):
+    """A check-in link sent over DingTalk, posted after DingTalk was switched off: the
+    reply is kept, backing off, and sent once a sender for the platform runs."""
+    from chat.outbox import Deliverer
+    with q(app).factory() as s, s.begin():
+        outbox.enqueue(s, clock, "rep_zhang", Text("已签到"), "k-dt", platform="dingtalk")
+    without = Deliverer(q(app).factory, clock, {"wecom": q(app).deliverer._transports["wecom"]})
+    assert without.deliver_due() == 0
+    [row] = rows(app)
+    assert row.status == "pending" and "no transport for dingtalk" in row.last_error
+    assert without._down == {}                         # not taken for the platform being down
+    sent = []
+
+    class DingTalk:
+        platform = "dingtalk"
+        send_limits = ((60, 20),)
+
+        def deliver(self, recipient, msg, uncertain=False, card_ref=None):
+            sent.append((recipient, msg.body))
+            return {"msgid": "d1"}
+
+    clock.advance(minutes=10)
+    assert Deliverer(q(app).factory, clock, {"dingtalk": DingTalk()}).deliver_due() == 1
+    assert sent == [("rep_zhang", "已签到")] and rows(app)[0].status == "sent"

@@ -133,6 +133,8 @@ def test_page_location_message(sim, receiver):
     ({"user": "rep_zhao", "lat": 91, "lng": 116}, 400),
     ({"user": "rep_zhao", "lat": "x", "lng": 116}, 400),
     ({"user": "ghost", "lat": 39, "lng": 116}, 404),
+    ({"user": "rep_zhao", "lat": int("3" * 400), "lng": 116}, 400),      # past a float: was a 500
+    ({"user": "rep_zhao", "lat": True, "lng": 116}, 400),
 ])
 def test_page_location_rejects_bad_input(sim, receiver, body, status):
     assert sim.post("/sim/api/location", json=body).status_code == status
@@ -224,6 +226,8 @@ def test_callback_errors_are_reported(sim, receiver):
     ({"json": {"user": "ghost", "text": "hi"}}, 404),
     ({"json": {"user": "dealer_bj_li", "text": "  "}}, 400),
     ({"data": "user=dealer_bj_li&text=hi", "content_type": "application/x-www-form-urlencoded"}, 415),
+    ({"data": "[" * 5000, "content_type": "application/json"}, 400),       # past recursion: was a 500
+    ({"data": '{"user": "dealer_bj_li", "text": NaN}', "content_type": "application/json"}, 400),
 ])
 def test_page_send_rejects_bad_requests(sim, receiver, kwargs, status):
     assert sim.post("/sim/api/send", **kwargs).status_code == status
