@@ -7,7 +7,7 @@ from sqlalchemy import select
 from chat.context import Context
 from chat.messages import Text
 from domain.language import Parsed
-from handlers.customers.search import MAX_NAME_CHARS, alias_key
+from handlers.customers.search import MAX_NAME_CHARS, alias_key, named_elsewhere
 from handlers.customers.texts import t
 from models import CustomerAlias, Role
 
@@ -23,6 +23,10 @@ def add_alias(ctx: Context, parsed: Parsed) -> None:
         return
     if len(short) > MAX_NAME_CHARS or len(full) > MAX_NAME_CHARS:
         ctx.reply(Text(t("customer_too_long", lang, limit=MAX_NAME_CHARS)))
+        return
+    other = named_elsewhere(ctx.s, [short], full).get(short)
+    if other is not None:
+        ctx.reply(Text(t("alias_is_a_customer", lang, short=short)))
         return
     row = ctx.s.execute(
         select(CustomerAlias).where(CustomerAlias.alias == short).with_for_update()).scalar_one_or_none()

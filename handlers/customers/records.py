@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from chat import audit
 from chat.context import Services
 from chat.operations import Refused
-from handlers.customers.search import MAX_NAME_CHARS, alias_key, index_customer, lookup
+from handlers.customers.search import MAX_NAME_CHARS, alias_key, index_customer, lookup, named_elsewhere
 from models import (
     Customer,
     CustomerAlias,
@@ -159,9 +159,11 @@ def edit_names(svc: Services, actor: str, customer_id: int, english_name: str | 
         current = {row.alias: row for row in _aliases_of(s, customer.name)}
         taken = dict(s.execute(select(CustomerAlias.alias, CustomerAlias.full_name).where(
             CustomerAlias.alias.in_(wanted), CustomerAlias.full_name != customer.name)).all()) if wanted else {}
+        taken.update(named_elsewhere(s, wanted, customer.name))
         if taken:
             which = "、".join(f"{a} → {full}" for a, full in taken.items())
-            raise Refused(f"别名已用于其他客户：{which}", f"Aliases already used for other customers: {which}",
+            raise Refused(f"别名已用于其他客户（或就是其他客户的名称）：{which}",
+                          f"Aliases already used for, or the names of, other customers: {which}",
                           code="alias_taken")
         before = {"english_name": customer.english_name, "aliases": sorted(current)}
         for alias, row in current.items():

@@ -196,3 +196,13 @@ def index_customer(session: Session, customer: Customer, parts: NameParts | None
                                                     CustomerToken.token.in_(have - wanted)))
     for token in sorted(wanted - have):
         session.add(CustomerToken(token=token, customer_id=customer.id))
+
+
+def named_elsewhere(s: Session, names: list[str], full_name: str) -> dict[str, str]:
+    """Which of ``names`` are another customer's own name (or English name), and whose:
+    such a name made an alias would send that customer's registrations to this one."""
+    if not names:
+        return {}
+    rows = s.execute(select(Customer.name, Customer.english_name).where(
+        or_(Customer.name.in_(names), Customer.english_name.in_(names)), Customer.name != full_name)).all()
+    return {said: name for name, english in rows for said in (name, english) if said in names}

@@ -55,8 +55,17 @@ def amount_of(value) -> Decimal | None:
     return amount
 
 
+_TEXT_FIELDS = (("customer", "客户名称"), ("product_line", "产品线"), ("product", "产品"), ("contact", "联系人"),
+                ("source", "来源"), ("note", "备注"), ("ref", "编号"))
+
+
 def checked(ctx: Context, fields: dict) -> dict:
     """The lead's values, or a LeadProblem saying (in both languages) what is wrong."""
+    for name, zh in _TEXT_FIELDS:
+        # JSON (the leads API) can send a list or an object: stored as its Python repr before.
+        value = fields.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+            raise LeadProblem("bad_field", t("lead_not_text", "zh", field=zh), t("lead_not_text", "en", field=name))
     customer = str(fields.get("customer") or "").strip()
     word = str(fields.get("product_line") or fields.get("product") or "").strip()
     amount = amount_of(fields.get("amount_yuan"))

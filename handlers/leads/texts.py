@@ -9,6 +9,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "lead_missing": ("线索需要客户名称和产品（或产品线）。例：线索 北京协和医院 彩超 50万 联系人 张主任 来源 展会",
                      "A lead needs a customer and a product (or product line). E.g. 线索 北京协和医院 彩超 50万 联系人 张主任 来源 展会"),
     "lead_unknown_line": ("没有“{word}”这个产品或产品线。可选：{choices}", "No product or product line \"{word}\". One of: {choices}"),
+    "lead_not_text": ("{field}应该是文字。", "{field} must be text (a string)."),
     "lead_too_long": ("{field}太长了（最多 {limit} 个字）。", "{field} is too long (at most {limit} characters)."),
     "lead_bad_amount": ("金额 {amount} 不合理，请写成例如 50万。", "The amount {amount} looks wrong; write e.g. 50万."),
     "lead_created": ("已录入线索 {number}：{customer} · {line} · {amount}（{region}）。{where}",

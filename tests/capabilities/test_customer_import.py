@@ -106,6 +106,24 @@ def test_a_registration_by_alias_finds_the_customer(app, driver, chat):
                ["approved", "rejected"]
 
 
+def test_another_customer_s_own_name_is_never_made_an_alias(app, driver, chat):
+    """It would send every registration of 北京大学第一医院 to 北京协和医院."""
+    q = app.extensions["qudao"]
+    before = count(q, CustomerAlias)
+    driver.text("admin", "别名 北京大学第一医院 = 北京协和医院")
+    assert "是另一个客户的名称" in last_text(chat, "admin")
+    assert count(q, CustomerAlias) == before
+    with app.extensions["qudao"].factory() as s:
+        assert lookup(s, "北京大学第一医院").matched.name == "北京大学第一医院"
+    from chat.operations import Refused
+    from handlers.customers.records import edit_names
+    with app.extensions["qudao"].factory() as s:
+        xiehe = s.execute(select(Customer.id).where(Customer.name == "北京协和医院")).scalar_one()
+    with pytest.raises(Refused, match="北京大学第一医院 → 北京大学第一医院"):
+        edit_names(q.services, "admin", xiehe, None, ["协和", "北京大学第一医院"])
+    assert count(q, CustomerAlias) == before
+
+
 @pytest.mark.postgres
 def test_a_bulk_import_on_postgres_leaves_the_index_vacuumed_and_analysed(pg_app, tmp_path):
     """Index-only reads of the token index need the visibility map, and the planner

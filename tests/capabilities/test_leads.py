@@ -229,6 +229,19 @@ def test_leads_posted_by_another_system_with_a_token(app, chat):
     assert card.rows["来源"] == "官网"
 
 
+@pytest.mark.parametrize("field", ["customer", "contact", "note", "source", "ref", "product_line"])
+@pytest.mark.parametrize("value", [["a", "b"], {"a": 1}, True])
+def test_a_posted_lead_whose_text_is_a_list_or_an_object_is_refused_and_not_stored(app, field, value):
+    token = add_integration(app)
+    lead = {"ref": "CRM-9", "customer": "上海市第六人民医院", "product_line": "超声", "amount_yuan": 900000,
+            field: value}
+    resp = app.test_client().post("/api/v1/leads", json={"leads": [lead]},
+                                  headers={"Authorization": f"Bearer {token}"})
+    [result] = resp.json["results"]
+    assert result["error"] == "bad_field" and field in result["message"], result
+    assert leads(app) == []
+
+
 def test_imported_leads_are_handed_out_by_the_sweep(app, chat):
     rows = DictRows([{"线索编号": "F-1", "客户名称": "北京协和医院", "产品线": "彩超", "预计金额": "500000"},
                      {"线索编号": "F-2", "客户名称": "上海市第六人民医院", "产品线": "超声", "预计金额": "300000"},
