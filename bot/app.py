@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+import yaml
 from flask import Flask, jsonify, redirect
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,8 @@ from chat.runner import Runner
 from chat.wakeup import Waker
 from domain.clock import Clock, OffsetClock
 from domain.rules import RuleStore
-from models import ChatGroup, User
+from domain.rules.base import INVALID_RULES
+from models import ChatGroup, RuleSet, User
 from models.db import make_engine, make_session_factory, upgrade_schema
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,14 @@ def prepare_database(engine: Engine, factory, clock: Clock, settings: Settings) 
             rules.load_file(s, settings.rules_file)
     except IntegrityError:   # another worker did the same at the same moment
         log.info("rules already loaded by another worker")
+    except (yaml.YAMLError, *INVALID_RULES, OSError) as exc:
+        # A broken file must not stop the bot (nor `rules-load`, the way to mend it)
+        # while a version is stored: that one stays in force.
+        with factory() as s:
+            stored = s.execute(select(RuleSet.version).where(RuleSet.active.is_(True))).first()
+        if stored is None:
+            raise
+        log.error("rules file %s not loaded, version %s stays in force: %s", settings.rules_file, stored[0], exc)
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None,

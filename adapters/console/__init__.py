@@ -30,7 +30,9 @@ def create_console_blueprint(env: ConsoleEnv) -> Blueprint:
 
     @bp.before_request
     def _filters_of_sane_length():
-        if any(len(value) > views.LONGEST_FILTER for _, value in request.args.items(multi=True)):
+        # Filters only: signing in carries where to go back to (next=, percent-encoded).
+        if any(len(value) > views.LONGEST_FILTER for key, value in request.args.items(multi=True)
+               if key not in views.NOT_FILTERS):
             return render_template("console/error.html", code=400, title="查询条件太长 · Filter too long",
                                    message=f"搜索或筛选的内容最多 {views.LONGEST_FILTER} 个字。"
                                            f"(A search or filter is at most {views.LONGEST_FILTER} characters.)"), 400

@@ -23,6 +23,7 @@ FILTER_YEARS = range(1900, 3000)
 # A filter or search longer than this is no search anyone types (and SQLite refuses a
 # LIKE pattern past 50,000 bytes): the page says so.
 LONGEST_FILTER = 500
+NOT_FILTERS = frozenset({"next", "state", "code", "problem"})
 
 
 def install_filters(bp: Blueprint, env: ConsoleEnv) -> None:

@@ -52,7 +52,10 @@ def _abort_json(message: str, status: int) -> None:
 
 def _json_body() -> Any:
     """The request's JSON, or None: read as the real callbacks read theirs (no NaN,
-    no nesting deep enough to crash a parser, lone surrogates replaced)."""
+    no nesting deep enough to crash a parser, lone surrogates replaced). Only a JSON
+    body counts: a cross-site form can't send one without a preflight."""
+    if not request.is_json:
+        return None
     try:
         return jsonsafe.loads(request.get_data(cache=True))
     except jsonsafe.BadJson:
@@ -204,6 +207,8 @@ def create_simulator_blueprint(
 
     @bp.post("/api/platform")
     def api_platform() -> Response | tuple[Response, int]:
+        if not request.is_json:             # a cross-site form must not switch the demo's platform
+            return _bad("send application/json", 415)
         data = _json_body()
         platform = platform_of(data.get("platform") if isinstance(data, dict) else None)
         if platform not in threads.platforms():

@@ -185,16 +185,12 @@ def _h_day_word(m: re.Match[str], today: date, forward: bool) -> date | None:
     return today + timedelta(days=offset)
 
 
-_YEAR_DOT = re.compile(r"(?:19|20)\d\d\.\d{1,2}")
-
-
 def _h_date_shaped(m: re.Match[str], today: date, forward: bool) -> date | None:
     """Only reports what the real patterns cannot read: "13月5日", "2月30号",
     "100月5日" or a month of twenty digits (meant as a date, never a name or a day),
-    and a decimal month ("1.5月3日"), though not a year's dot ("2026.12月5日")."""
+    a decimal month ("1.5月3日"), each also after a year ("2026年12月35日",
+    "2026.13月5日": the year's reading must not pass for the day's)."""
     if "." in m["m"]:
-        if _YEAR_DOT.fullmatch(m["m"]) and 1 <= int(m["m"][5:]) <= 12:
-            return None                     # the year-dot pattern reads it
         raise NoSuchDate(f"{m['m'][:8]}-{m['d'][:8]}")
     if len(m["m"]) > 2 or len(m["d"]) > 2:
         raise NoSuchDate(f"{m['m'][:8]}-{m['d'][:8]}")
@@ -301,7 +297,8 @@ PATTERNS: list[tuple[re.Pattern[str], Handler, str | None]] = [
     (re.compile(r"(?<![\d/.\-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])"), _h_slash, "/"),
     (re.compile(r"(?<![\d.A-Za-z])(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])" + _NOT_AFTER_DOT_DATE),
      _h_dot, "."),
-    (re.compile(r"(?<![\d.])(?P<m>\d+\.\d+(?=月)|\d+)\s*月\s*(?P<d>\d+)\s*[日号]"), _h_date_shaped, "月"),
+    (re.compile(r"(?<![\d.])(?:(?:19|20)\d\d\s*年\s*|(?:19|20)\d\d\.)?"
+                r"(?P<m>\d+\.\d+(?=月)|\d+)\s*月\s*(?P<d>\d+)\s*[日号]"), _h_date_shaped, "月"),
     # A month in exponent form ("1e400月"): a number nobody means as a month.
     (re.compile(r"(?<![\d.])\d+(?:\.\d+)?[eE][+-]?\d+\s*月"), _h_negative, "月"),
     # "修改 RG… -5月-5日": a minus sign glued to a month, standing alone after a space or a

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -34,43 +35,78 @@ def checksum(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-class _RuleLoader(yaml.SafeLoader):
-    """Safe YAML without aliases: a rule file needs none, and nested aliases expand
-    a few hundred bytes into billions of nodes (an "alias bomb")."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a rule file",
-                                              event.start_mark)
-        return super().compose_node(parent, index)
+# A rule file's values, counted as if every alias were written out in full. Anchors
+# and aliases (and merge keys, <<: *base) are fine; nested ones that multiply a few
+# hundred bytes into billions of values (an "alias bomb") are not.
+MOST_VALUES = 100_000
 
 
-def _words_as_keys(value, where: str = "") -> None:
-    """Every key is a word: JSON (the stored form) and the checksum's sorting need it."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if not isinstance(key, str):
-                raise RuleError(f"{where or 'the file'}: the key {key!r} must be a word (quote it)")
-            _words_as_keys(inner, f"{where}.{key}" if where else key)
-    elif isinstance(value, list):
-        for inner in value:
-            _words_as_keys(inner, where)
+def _values_written_out(root: yaml.Node) -> int:
+    """How many values the document holds with its aliases expanded, counted over the
+    node graph (an alias is the same node object), without expanding anything."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            sizes[id(node)] = 1
+            continue
+        if children_done:
+            sizes[id(node)] = min(MOST_VALUES + 1, 1 + sum(sizes[id(c)] for c in children))
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _keys_as_words(value, where: str = ""):
+    """Keys as the stored JSON holds them: a number key (tier 1:) as its text, as
+    json.dumps writes it; a key that is no word or number (true, ~, a date) is refused."""
+    if isinstance(value, list):
+        return [_keys_as_words(inner, where) for inner in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, inner in value.items():
+        if isinstance(key, int | float) and not isinstance(key, bool) and math.isfinite(key):
+            key = str(key)
+        if not isinstance(key, str):
+            raise RuleError(f"{where or 'the file'}: the key {key!r} must be a word or a number (quote it)")
+        out[key] = _keys_as_words(inner, f"{where}.{key}" if where else key)
+    return out
 
 
 def read_yaml(text: str) -> dict:
     """A rule file's text as stored content (dates as 'YYYY-MM-DD'); yaml.YAMLError
     when unreadable, RuleError when readable but no rule file."""
+    loader = yaml.SafeLoader(text)
     try:
-        content = yaml.load(text, Loader=_RuleLoader) or {}
+        root = loader.get_single_node()
+        if root is None:
+            return {}
+        if _values_written_out(root) > MOST_VALUES:
+            raise RuleError(f"the file holds more than {MOST_VALUES:,} values once its aliases (*name) are "
+                            f"written out")
+        content = loader.construct_document(root)
     except RecursionError:
         raise RuleError("the file is nested too deeply to be a rule file") from None
     except ValueError as exc:           # a date YAML reads, then can't make: 2026-02-30
+        if isinstance(exc, RuleError):
+            raise
         raise RuleError(f"a value is no real date or number ({exc})") from None
+    finally:
+        loader.dispose()
+    if content is None:
+        return {}
     if not isinstance(content, dict):
         raise RuleError("a rule file must be a mapping of sections (registration:, orders:, …)")
-    _words_as_keys(content)
-    return _iso_dates(content)
+    return _iso_dates(_keys_as_words(content))
 
 
 def as_yaml(content: dict) -> str:

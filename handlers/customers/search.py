@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.matching import MatchResult, NameParts, analyse, compare, is_latinish, prepare_aliases
@@ -200,9 +200,19 @@ def index_customer(session: Session, customer: Customer, parts: NameParts | None
 
 def named_elsewhere(s: Session, names: list[str], full_name: str) -> dict[str, str]:
     """Which of ``names`` are another customer's own name (or English name), and whose:
-    such a name made an alias would send that customer's registrations to this one."""
+    such a name made an alias would send that customer's registrations to this one.
+    Compared as the matcher compares them (北京大學第一醫院, 北京 大学 第一医院 and
+    北京大学第一医院 are one name; an English name in any case)."""
     if not names:
         return {}
-    rows = s.execute(select(Customer.name, Customer.english_name).where(
-        or_(Customer.name.in_(names), Customer.english_name.in_(names)), Customer.name != full_name)).all()
-    return {said: name for name, english in rows for said in (name, english) if said in names}
+    by_key = {read_name(name).parts.key: name for name in names}
+    by_english = {" ".join(name.lower().split()): name for name in names}
+    rows = s.execute(select(Customer.name, Customer.name_key, Customer.english_name).where(
+        or_(Customer.name_key.in_(by_key), func.lower(Customer.english_name).in_(by_english)),
+        Customer.name != full_name, Customer.name_key != read_name(full_name).parts.key)).all()
+    found: dict[str, str] = {}
+    for name, key, english in rows:
+        said = by_key.get(key) or by_english.get(" ".join((english or "").lower().split()))
+        if said:
+            found[said] = name
+    return found

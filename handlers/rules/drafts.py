@@ -25,9 +25,6 @@ MAX_YAML_CHARS = 200_000
 
 def checked(text: str, tz: str) -> tuple[dict, RuleSetData]:
     """The text as stored content and as rules, or Refused saying where it is wrong."""
-    if not text.strip():
-        # An empty box would be a draft of every default: surely a slip, not a choice.
-        raise Refused("规则文本是空的，没有保存草稿。", "The rules are empty; no draft was saved.", code="empty")
     if len(text) > MAX_YAML_CHARS:
         raise Refused(f"规则文本太长（最多 {MAX_YAML_CHARS} 个字符）。",
                       f"The rules are too long (at most {MAX_YAML_CHARS} characters).", code="too_long")
@@ -42,6 +39,9 @@ def checked(text: str, tz: str) -> tuple[dict, RuleSetData]:
                       line=line, column=column) from exc
     except RuleError as exc:
         raise Refused(t("rule_error", "zh", problem=exc), t("rule_error", "en", problem=exc), code="rules") from exc
+    if not content:
+        # An empty box (or only comments) would be a draft of every default: surely a slip.
+        raise Refused("规则文本是空的，没有保存草稿。", "The rules are empty; no draft was saved.", code="empty")
     return content, rules_of(content, tz)
 
 

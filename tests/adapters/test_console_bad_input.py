@@ -1,7 +1,8 @@
 """The console given what no page sends (found by probing every route): path ids
 past a 64-bit integer, a page past any offset, a filter of 50,000 characters,
-days outside what a date holds, a redirect to elsewhere. Each gets a page (or a
-404, or a polite 400), never a 500; and an area manager's approvals board works."""
+days outside what a date holds, a redirect to elsewhere, rule files no one should
+write, an upload named with a NUL. Each gets a page (or a 404, or a polite 400 or
+422), never a 500, and changes nothing; and an area manager's approvals board works."""
 from __future__ import annotations
 
 import pytest
@@ -9,6 +10,8 @@ from sqlalchemy import func, select
 
 from models import Approval, AuditEvent, Registration, RuleDraft
 from tests.support.console import csrf, nonce_and_action, signed_in
+
+pytestmark = pytest.mark.fault
 
 HUGE = "99999999999999999999"
 
@@ -96,13 +99,15 @@ def test_a_posted_audit_action_filter_of_fifty_thousand_characters_exports_nothi
 
 
 @pytest.mark.parametrize("text, said", [
-    ("a: &a [x, x]\nb: [*a, *a]\n", "aliases"),
+    ("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10)), "100,000 values"),
     ("{a: " * 5000, "nested too deeply"),
-    ("approvals:\n  1: x\n", "must be a word"),
+    ("approvals:\n  ~: x\n", "must be a word"),
     ("approvals:\n  working_hours:\n    holidays: [2026-02-30]\n", "no real date"),
     ("approvals:\n  remind_after: {working_hours: 500000}\n  escalate_after: {working_hours: 1000000}\n",
      "100 years"),
     ("   \n", "规则文本是空的"),
+    ("# 全部默认\n", "规则文本是空的"),
 ])
 def test_a_rule_file_no_one_should_write_is_refused_in_place_and_no_draft_is_kept(app, text, said):
     admin = signed_in(app, "admin")
@@ -125,3 +130,12 @@ def test_an_upload_whose_name_holds_a_nul_is_checked_under_a_printable_name(app)
     with q(app).factory() as s:
         job = s.execute(select(ImportJob)).scalar_one()
         assert (job.filename, job.status, job.report["imported"]) == ("客户.csv", "done", 1)
+
+
+def test_a_long_filtered_link_still_leads_a_signed_out_user_to_sign_in(app):
+    """Signed out, /console/registrations?q=… sends them to /console/login?next=<that
+    link, percent-encoded: nine characters a Chinese one>: the sign-in page, not a 400."""
+    client = app.test_client()
+    r = client.get("/console/registrations", query_string={"q": "北京协和医院彩超" * 10})
+    assert r.status_code == 302 and "/console/login" in r.headers["Location"]
+    assert client.get(r.headers["Location"]).status_code == 200

@@ -289,3 +289,9 @@ def test_build_xml_escapes_everything():
     assert parsed == {"Content": 'a]]>b<c>&"中', "Other": "<x>&"}
     with pytest.raises(ValueError):
         build_xml([("bad tag", "x")])
+
+
+def test_the_platform_switch_takes_only_json(sim):
+    """A cross-site form can send text/plain without a preflight: it must not switch."""
+    assert sim.post("/sim/api/platform", data='{"platform": "wecom"}', content_type="text/plain").status_code == 415
+    assert sim.post("/sim/api/platform", json={"platform": "wecom"}).status_code == 200

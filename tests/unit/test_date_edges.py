@@ -55,6 +55,9 @@ def test_a_minus_sign_or_a_decimal_before_a_month_is_no_may(text):
     ("计划 1e400月 拜访 北京协和医院", "1e400月"),
     ("计划 2.5E3月5日 拜访 北京协和医院", "2.5E3月"),
     ("计划 2026.13月5日 拜访 北京协和医院", "2026.13月5日"),
+    ("计划 2026.12月35日 拜访 北京协和医院", "2026.12月35日"),
+    ("计划 2026年12月35日 拜访 北京协和医院", "2026年12月35日"),
+    ("计划 2026.12月0日 拜访 北京协和医院", "2026.12月0日"),
     ("委托 张伟 1.5月3日至1.8月9日", "1.5月3日"),
 ])
 def test_a_decimal_or_exponent_month_is_reported_as_no_date(text, bad):
@@ -73,3 +76,9 @@ def test_a_decimal_or_exponent_month_is_reported_as_no_date(text, bad):
 def test_a_year_written_with_a_dot_is_kept(text, field, want):
     parsed = parse_message(text, today=TODAY)
     assert getattr(parsed, field) == want and parsed.bad_date is None
+
+
+def test_a_day_that_is_none_after_a_year_is_no_closing_date_either():
+    """Before, the year and month read alone: 2026年12月35日 closed on Dec 31."""
+    parsed = parse_message("报备 北京协和医院 彩超 80万 2026年12月35日签约", today=TODAY)
+    assert parsed.close_date is None

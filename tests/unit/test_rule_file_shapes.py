@@ -11,15 +11,28 @@ from domain.rules.base import RuleError
 from domain.rules.model import RuleSetData
 from domain.rules.store import read_yaml
 
-# Five list levels of ten aliases each: 10^5 nodes once expanded (ten levels, a
-# few hundred bytes, held a console request for hours).
+# Ten list levels of ten aliases each: 10^10 values once written out, from 430 bytes
+# (it held a console request for minutes, and more with every level).
 ALIAS_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 5))
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10))
 
 
 def test_an_alias_bomb_is_refused_before_it_expands():
-    with pytest.raises(yaml.YAMLError, match="aliases"):
+    with pytest.raises(RuleError, match="100,000 values"):
         read_yaml(ALIAS_BOMB)
+
+
+def test_anchors_aliases_and_merge_keys_still_read():
+    content = read_yaml("base: &wh {start: '09:00', end: '18:00'}\n"
+                        "visits:\n  working_hours:\n    <<: *wh\n    days: [1, 2, 3, 4, 5, 6]\n"
+                        "approvals:\n  working_hours: *wh\n")
+    assert content["visits"]["working_hours"] == {"start": "09:00", "end": "18:00", "days": [1, 2, 3, 4, 5, 6]}
+    assert content["approvals"]["working_hours"] == {"start": "09:00", "end": "18:00"}
+
+
+def test_number_keys_are_kept_as_the_stored_json_has_them():
+    content = read_yaml("pricing:\n  tier_discounts: {1: 0.15, 2: 0.1}\n")
+    assert content["pricing"]["tier_discounts"] == {"1": 0.15, "2": 0.1}
 
 
 @pytest.mark.parametrize("text", ["{a: " * 5000, "[" * 5000, "registration:\n" + "  - " * 3000 + "x\n"])
@@ -28,7 +41,7 @@ def test_nesting_past_recursion_is_a_rule_error(text):
         read_yaml(text)
 
 
-@pytest.mark.parametrize("text, key", [("approvals:\n  1: x\n", "1"), ("approvals:\n  ~: x\n", "None"),
+@pytest.mark.parametrize("text, key", [("approvals:\n  ~: x\n", "None"),
                                        ("approvals:\n  true: x\n", "True"), ("approvals:\n  .nan: x\n", "nan"),
                                        ("approvals:\n  2026-01-01: x\n", "2026")])
 def test_a_key_that_is_no_word_is_named(text, key):
@@ -61,3 +74,26 @@ def test_a_long_but_possible_sla_wait_is_kept():
     rules = RuleSetData.from_dict(1, {"approvals": {"remind_after": {"working_hours": 100_000},
                                                     "escalate_after": {"working_hours": 200_000}}})
     assert rules.approvals.escalate_after.hours == 200_000
+
+
+def test_a_broken_rules_file_at_start_leaves_the_stored_version_in_force(tmp_path, base_settings, clock):
+    """The server and every `python -m bot` command load the rules file at start: a
+    broken one must not stop them (nor `rules-load`, the way to mend it)."""
+    from sqlalchemy import select
+
+    from bot.app import prepare_database
+    from models import RuleSet
+    from models.db import make_engine, make_session_factory
+    broken = tmp_path / "rules.yaml"
+    broken.write_text("approvals:\n  ~: x\n", encoding="utf-8")
+    engine = make_engine(f"sqlite:///{tmp_path}/rules.sqlite3")
+    try:
+        factory = make_session_factory(engine)
+        with pytest.raises(RuleError):                  # nothing stored yet: nothing to run on
+            prepare_database(engine, factory, clock, base_settings.with_(rules_file=broken))
+        prepare_database(engine, factory, clock, base_settings)
+        prepare_database(engine, factory, clock, base_settings.with_(rules_file=broken))
+        with factory() as s:
+            assert s.execute(select(RuleSet.version).where(RuleSet.active.is_(True))).scalars().all() == [1]
+    finally:
+        engine.dispose()
