@@ -56,6 +56,7 @@ PROBE_S = 5          # while a platform seems down, one message is tried this of
 SCAN_FACTOR = 5      # a claim reads up to this many due rows per row it may send (the rest: parked or left)
 CLAIM_ROUNDS = 8     # batches one claim reads at most while it finds only rows to park
 DOWN_AFTER = 3       # transient failures in a row that make a platform seem down
+NO_SENDER_GIVE_UP = timedelta(hours=1)   # a message for a platform switched off this long is failed
 
 
 class Transport(Protocol):
@@ -293,10 +294,12 @@ class Deliverer:
         transaction. Returns (delivered, the next row's lease)."""
         transport = self._transports.get(row.platform)
         if transport is None:
-            # A platform switched off here since the message was queued (or wired only on
-            # another host): kept, backing off, for when a sender for it is running.
-            return 0, self._record_failure(row, lease, f"no transport for {row.platform} here", True, following,
-                                           platform_failed=False)
+            # A platform switched off since the message was queued: kept, backing off, for
+            # a sender for it (a restart with it on). Past NO_SENDER_GIVE_UP it is failed,
+            # kept for ops, so the member's queue (on every platform) moves on.
+            stale = self._clock.now() - row.created_at > NO_SENDER_GIVE_UP
+            return 0, self._record_failure(row, lease, f"no sender for {row.platform} is running", not stale,
+                                           following, platform_failed=False)
         msg = outgoing_from_dict(row.payload)
         # A send whose outcome we never learned (a timeout, a crash) is retried asking the
         # platform to drop a copy; WeCom asks it from the first try (the send_id below).

@@ -32,6 +32,7 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # The page shows this many bad rows and warnings; the counts are always whole.
 ROWS_KEPT = 1000
 PROGRESS_EVERY_S = 0.25
+MAX_NAME_CHARS = 200        # import_jobs.filename
 
 
 def kinds(svc: Services, actor: str) -> list[dict]:
@@ -55,7 +56,7 @@ def start(svc: Services, actor: str, kind: str, filename: str, data: bytes, shee
     now = svc.clock.now()
     with svc.factory() as s, s.begin():
         blob = store_blob(s, svc.clock, "import", data, "application/octet-stream", Path(filename).name)
-        job = ImportJob(kind=kind, filename=Path(filename).name[:200], sheet=(sheet or None), blob_id=blob.id,
+        job = ImportJob(kind=kind, filename=filename, sheet=(sheet or None), blob_id=blob.id,
                         dry_run=True, status=ImportJobStatus.QUEUED, started_by=actor, created_at=now, updated_at=now)
         s.add(job)
         s.flush()
@@ -67,8 +68,12 @@ def start(svc: Services, actor: str, kind: str, filename: str, data: bytes, shee
 def _printable(filename: str) -> str:
     """The name as shown and as the run's temporary file: no control characters (a
     NUL can't name a file) and no lone surrogates (they can't be stored)."""
-    kept = "".join(ch for ch in filename if ch.isprintable() and not "\ud800" <= ch <= "\udfff")
-    return kept.strip() or "upload"
+    kept = Path("".join(ch for ch in filename if ch.isprintable() and not "\ud800" <= ch <= "\udfff")).name
+    kept = kept.strip() or "upload"
+    if len(kept) > MAX_NAME_CHARS:                       # shortened before its type, which must stay
+        suffix = Path(kept).suffix[:10]
+        kept = kept[:MAX_NAME_CHARS - len(suffix)] + suffix
+    return kept
 
 
 def confirm(svc: Services, actor: str, job_id: int, background: bool = True) -> int:
@@ -182,7 +187,8 @@ def run_job(svc: Services, job_id: int) -> None:
                                                        job.started_by, blob.data)
     with tempfile.TemporaryDirectory(prefix="qudao-import-") as tmp:
         try:
-            path = Path(tmp) / Path(filename).name
+            # Not the upload's own name: one of 86 Chinese characters is past a file name's 255 bytes.
+            path = Path(tmp) / ("upload" + Path(filename).suffix.lower())
             path.write_bytes(data)
             table = open_table(path, sheet)
             _update(svc, job_id, status=ImportJobStatus.RUNNING, rows_estimate=estimate_rows(table), phase="read")

@@ -213,7 +213,8 @@ def _sheet_rows(ws) -> Iterator[tuple[int, tuple]]:
             yield number, values
     except Exception as exc:         # a cut or broken sheet part (XML, zip): openpyxl raises all kinds
         raise FileProblem(f"工作表从第 {number + 1} 行起无法读取，文件可能不完整，请在 Excel 中另存后重新导入 "
-                          f"(the sheet can't be read from row {number + 1}: {exc.__class__.__name__})") from None
+                          f"(the sheet can't be read from row {number + 1}: {exc.__class__.__name__}; the file may be "
+                          f"cut short: save it again in Excel and import it again)") from None
 
 
 def _filled(number: int, values: tuple, active: list[tuple[Merge, object]]) -> tuple:
@@ -266,5 +267,6 @@ def _csv_rows(path: Path, encoding: str | None) -> Iterator[tuple[int, tuple]]:
             for number, values in enumerate(records, start=1):
                 yield number, tuple(values)
         except csv.Error as exc:      # a cell past csv's 131,072 characters, a NUL, a stray quote
-            raise FileProblem(f"CSV 第 {records.line_num} 行无法读取，请检查后重新导出 "
-                              f"(line {records.line_num} can't be read: {exc})") from None
+            line = records.line_num
+            raise FileProblem(f"CSV 第 {line} 行无法读取，请检查后重新导出 "
+                              f"(line {line} can't be read: {exc}; check it and export the file again)") from None

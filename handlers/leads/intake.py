@@ -190,7 +190,8 @@ def _api_one(ctx: Context, item) -> _Created:
     try:
         values = checked(ctx, {"customer": item.get("customer"), "product_line": item.get("product_line"),
                                "product": item.get("product"), "amount_yuan": item.get("amount_yuan"),
-                               "contact": item.get("contact"), "source": item.get("source") or "api",
+                               "contact": item.get("contact"),
+                               "source": "api" if item.get("source") in (None, "") else item.get("source"),
                                "note": item.get("note"), "ref": item.get("ref")})
     except LeadProblem as problem:
         raise ItemError(problem.code, problem.en) from None

@@ -51,7 +51,7 @@ def _text(d: dict, key: str, limit: int) -> str | None:
     value = d.get(key)
     if value is None or value == "":
         return None
-    if not isinstance(value, (str, int)):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):      # true is no order number
         raise ErpError("bad_field", f"{key} must be a string")
     value = str(value).strip()
     if len(value) > limit:

@@ -139,3 +139,20 @@ def test_a_long_filtered_link_still_leads_a_signed_out_user_to_sign_in(app):
     r = client.get("/console/registrations", query_string={"q": "北京协和医院彩超" * 10})
     assert r.status_code == 302 and "/console/login" in r.headers["Location"]
     assert client.get(r.headers["Location"]).status_code == 200
+
+
+def test_an_upload_with_a_long_name_keeps_its_type_and_is_checked(app):
+    import io
+
+    from models import ImportJob
+    admin = signed_in(app, "admin")
+    name = "二〇二六年十二月全国经销商客户主数据" * 12 + ".CSV"          # 217 characters, 650 bytes
+    r = admin.post("/console/imports", data={"csrf_token": csrf(admin), "kind": "customers",
+                                             "file": (io.BytesIO("客户名称,地址\n北京天坛医院,北京市丰台区\n".encode()),
+                                                      name)},
+                   content_type="multipart/form-data")
+    assert r.status_code == 302
+    with q(app).factory() as s:
+        job = s.execute(select(ImportJob)).scalar_one()
+        assert (job.status, job.report["imported"], len(job.filename)) == ("done", 1, 200), job.error
+        assert job.filename.endswith(".CSV")

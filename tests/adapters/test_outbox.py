@@ -235,7 +235,7 @@ def test_a_message_for_a_platform_not_wired_here_waits_for_one_that_is(app, weco
     without = Deliverer(q(app).factory, clock, {"wecom": q(app).deliverer._transports["wecom"]})
     assert without.deliver_due() == 0
     [row] = rows(app)
-    assert row.status == "pending" and "no transport for dingtalk" in row.last_error
+    assert row.status == "pending" and "no sender for dingtalk" in row.last_error
     assert without._down == {}                         # not taken for the platform being down
     sent = []
 
@@ -250,3 +250,19 @@ def test_a_message_for_a_platform_not_wired_here_waits_for_one_that_is(app, weco
     clock.advance(minutes=10)
     assert Deliverer(q(app).factory, clock, {"dingtalk": DingTalk()}).deliver_due() == 1
     assert sent == [("rep_zhang", "已签到")] and rows(app)[0].status == "sent"
+
+
+def test_a_platform_switched_off_for_good_does_not_hold_the_member_s_queue(app, wecom, clock):
+    from chat.outbox import Deliverer
+    with q(app).factory() as s, s.begin():
+        outbox.enqueue(s, clock, "rep_zhang", Text("钉钉上的回复"), "k-dt", platform="dingtalk")
+        outbox.enqueue(s, clock, "rep_zhang", Text("企业微信上的回复"), "k-wc", platform="wecom")
+    only_wecom = Deliverer(q(app).factory, clock, {"wecom": q(app).deliverer._transports["wecom"]})
+    only_wecom.drain()
+    assert texts_to(wecom, "rep_zhang") == []                  # in order: the first is kept for a sender
+    clock.advance(minutes=61)
+    only_wecom.drain()
+    clock.advance(minutes=1)
+    only_wecom.drain()
+    assert texts_to(wecom, "rep_zhang") == ["企业微信上的回复"]
+    assert {r.platform: r.status for r in rows(app)} == {"dingtalk": "failed", "wecom": "sent"}

@@ -85,6 +85,8 @@ def test_shipment_statuses_reach_the_dealer_once(app, driver, chat):
     # a delivered order can't go back to shipped
     resp = client.post("/erp/v1/shipments", headers=auth, json={"order": order.number, "status": "cancelled"})
     assert resp.status_code == 422 and resp.json["results"][0]["error"] == "bad_transition"
+    resp = client.post("/erp/v1/shipments", headers=auth, json={"order": order.number, "status": True})
+    assert resp.json["results"][0]["error"] == "bad_field"           # not the status "True"
     with q(app).factory() as s:
         assert s.execute(select(Order.status)).scalar() == "delivered"
         actors = s.execute(select(AuditEvent.actor).where(AuditEvent.action == "order.shipped")).scalars().all()

@@ -230,7 +230,7 @@ def test_leads_posted_by_another_system_with_a_token(app, chat):
 
 
 @pytest.mark.parametrize("field", ["customer", "contact", "note", "source", "ref", "product_line"])
-@pytest.mark.parametrize("value", [["a", "b"], {"a": 1}, True])
+@pytest.mark.parametrize("value", [["a", "b"], {"a": 1}, True, False, [], {}])
 def test_a_posted_lead_whose_text_is_a_list_or_an_object_is_refused_and_not_stored(app, field, value):
     token = add_integration(app)
     lead = {"ref": "CRM-9", "customer": "上海市第六人民医院", "product_line": "超声", "amount_yuan": 900000,
