@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.rules.base import ROLES, RuleError
-from domain.rules.numbers import decimal, flag, whole
+from domain.rules.numbers import days, decimal, flag, whole
 
 CROSS_TERRITORY = ("needs_approval", "reject", "allow")
 STOCK = ("warn", "reject", "off")
@@ -90,7 +90,7 @@ class SpecialPriceRules:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpecialPriceRules:
-        valid = whole(d.get("grant_valid_days", 30), "special_price.grant_valid_days")
+        valid = days(d.get("grant_valid_days", 30), "special_price.grant_valid_days")
         if valid <= 0:
             raise RuleError("special_price.grant_valid_days must be positive")
         raw = d.get("ladder")

@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.money import money
 from domain.rules.base import ROLES, SCOPES, RuleError
-from domain.rules.numbers import decimal, flag, whole
+from domain.rules.numbers import days, decimal, flag, whole
 
 
 def _quota(value: Any) -> int | None:
@@ -50,8 +50,8 @@ class RegistrationRules:
     def from_dict(cls, d: dict[str, Any]) -> RegistrationRules:
         tier = d.get("tiering") or {}
         r = cls(
-            pending_lock_days=whole(d.get("pending_lock_days", 15), "registration.pending_lock_days"),
-            protection_days=whole(d.get("protection_days", 90), "registration.protection_days"),
+            pending_lock_days=days(d.get("pending_lock_days", 15), "registration.pending_lock_days"),
+            protection_days=days(d.get("protection_days", 90), "registration.protection_days"),
             conflict_scope=str(d.get("conflict_scope", "customer_line")),
             open_quota=_quota(d.get("open_quota", 100)),
             require_territory=flag(d.get("require_territory", True), "registration.require_territory"),

@@ -18,6 +18,7 @@ from domain.rules.base import RuleError
 # joint partner), and the direct team when the deal is co-sold.
 SPLIT_ROLES = ("registering", "delivering", "introducing", "direct")
 MAX_ID_CHARS = 40
+PROGRAM_YEARS = range(2000, 2101)       # what a rebate program may span
 
 
 def fen(value: Decimal) -> Decimal:
@@ -211,6 +212,10 @@ class RebateRules:
                 raise RuleError(f"{where}.start and .end must be dates (2026-10-01)") from exc
             if end < start:
                 raise RuleError(f"{where}.end comes before its start")
+            if not (PROGRAM_YEARS[0] <= start.year and end.year <= PROGRAM_YEARS[-1]):
+                # Its days are turned into instants at midnight and the day after: year 1 or
+                # 9999 fall off what a date holds, failing every 我的返利 and the nudges.
+                raise RuleError(f"{where}: start and end must lie in {PROGRAM_YEARS[0]}..{PROGRAM_YEARS[-1]}")
             tiers_raw = p.get("tiers")
             if not isinstance(tiers_raw, list) or not tiers_raw:
                 raise RuleError(f"{where}.tiers must be a non-empty list of {{at, rate}}")

@@ -9,8 +9,10 @@ from domain.rules.commerce import OrderRules, PricingRules, SpecialPriceRules
 from domain.rules.deals import RegistrationRules
 from domain.rules.earnings import RebateRules, SplitRules
 from domain.rules.leads import LeadRules
+from domain.rules.numbers import MOST_DAYS
 from domain.rules.operations import ApprovalRules, LifecycleRules, ScheduleRules, VisitRules
 from domain.rules.pipeline import AppealRules, KeyAccountRules, PipelineRules
+from domain.workcal import MAX_SEARCH_DAYS
 
 __all__ = ["ROLES", "SCOPES", "SECTIONS", "RegistrationRules", "RuleError", "RuleSetData"]
 
@@ -48,7 +50,7 @@ class RuleSetData:
         for name, value in section.items():
             if not isinstance(value, dict):
                 raise RuleError(f"rule section {name} must be a mapping")
-        return cls(version=version, registration=RegistrationRules.from_dict(section["registration"]),
+        rules = cls(version=version, registration=RegistrationRules.from_dict(section["registration"]),
                    orders=OrderRules.from_dict(section["orders"]), pricing=PricingRules.from_dict(section["pricing"]),
                    special_price=SpecialPriceRules.from_dict(section["special_price"]),
                    approvals=ApprovalRules.from_dict(section["approvals"], tz),
@@ -60,3 +62,20 @@ class RuleSetData:
                    key_accounts=KeyAccountRules.from_dict(section["key_accounts"]),
                    leads=LeadRules.from_dict(section["leads"]), splits=SplitRules.from_dict(section["splits"]),
                    rebates=RebateRules.from_dict(section["rebates"]))
+        _across_sections(rules)
+        return rules
+
+
+def _across_sections(rules: RuleSetData) -> None:
+    """What no one section can check alone."""
+    extension = rules.lifecycle.extension
+    longest = rules.registration.protection_days + extension.max_extensions * extension.days
+    if longest > MOST_DAYS:
+        # Each granted extension moves the lock on: past a century, on towards year 9999.
+        raise RuleError(f"registration.protection_days plus lifecycle.extension.max_extensions × days is "
+                        f"{longest:,} days: at most {MOST_DAYS:,} (a century)")
+    sla = rules.leads.sla
+    if sla.working and not rules.approvals.calendar.can_add(sla.hours * 3600):
+        # A lead's answer is timed on the approvals' working hours.
+        raise RuleError(f"leads.sla: the approvals' working hours do not hold {sla.hours:,.10g} working hours "
+                        f"within {MAX_SEARCH_DAYS // 366} years")

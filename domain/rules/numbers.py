@@ -7,9 +7,11 @@ fails with ``[<class 'decimal.ConversionSyntax'>]``, and a word gets "invalid li
 for int() with base 10", which tells an ops person nothing. A number quoted in YAML
 ("15") is still taken: that is what the file's writer meant.
 
-Whole numbers are at most ``MOST`` unless a caller says otherwise: a period of a
-million days still fits a date (year ~4760), a larger one would pass the file's check
-and then crash every command that adds it to today.
+Whole numbers are at most ``MOST`` unless a caller says otherwise. Periods in days
+are at most ``MOST_DAYS``, a century: some are added to today and some subtracted
+from it (a cool-down looks that far back), and a million days before today is
+before year 1 — a file that passed its check would then crash every command that
+looks back.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from typing import Any
 from domain.rules.base import RuleError
 
 MOST = 1_000_000
+MOST_DAYS = 36_600
 _WHOLE = re.compile(r"\s*[+-]?\d+\s*")
 
 
@@ -36,6 +39,11 @@ def whole(value: Any, where: str, most: int = MOST) -> int:
     if number > most:
         raise RuleError(f"{where} must be at most {most:,}, not {number:,}")
     return number
+
+
+def days(value: Any, where: str) -> int:
+    """A period in whole days, at most a century (see above)."""
+    return whole(value, where, MOST_DAYS)
 
 
 def real(value: Any, where: str) -> float:

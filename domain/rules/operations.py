@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.geo import CHINA_BOX
 from domain.rules.base import ROLES, RuleError
-from domain.rules.numbers import MOST, real, whole, whole_list
+from domain.rules.numbers import MOST, days, real, whole, whole_list
 from domain.workcal import MAX_SEARCH_DAYS, WorkCalendar, parse_clock_time
 from models.states import Role
 
@@ -27,9 +27,14 @@ def _clock_time(value: Any, where: str) -> time:
 
 def _calendar(d: Any, where: str, tz: str, default: dict) -> WorkCalendar:
     try:
-        return WorkCalendar.from_dict({"tz": tz, **default, **(d or {})})
+        calendar = WorkCalendar.from_dict({"tz": tz, **default, **(d or {})})
     except ValueError as exc:
         raise RuleError(f"{where}: {exc}") from exc
+    if not calendar.days:
+        # Only listed working days: once the last has passed, no wait on it can end
+        # (every SLA sweep, lead hand-out and the approvals board would fail).
+        raise RuleError(f"{where}.days must name at least one weekday (1 = Monday … 7 = Sunday)")
+    return calendar
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class ApprovalRules:
             if wait.working and not r.calendar.can_add(wait.hours * 3600):
                 # Else every SLA sweep and the approvals board would fail on it.
                 raise RuleError(f"approvals.{name}: the working hours' calendar does not hold "
-                                f"{wait.hours:g} working hours within {MAX_SEARCH_DAYS // 366} years")
+                                f"{wait.hours:,.10g} working hours within {MAX_SEARCH_DAYS // 366} years")
         return r
 
     def elapsed(self, duration: Duration, start, end) -> bool:
@@ -147,7 +152,7 @@ class VisitRules:
                 search_radius_m=whole(d.get("search_radius_m", 5000), "visits.search_radius_m"),
                 max_speed_kmh=real(d.get("max_speed_kmh", 120), "visits.max_speed_kmh"),
                 same_point_m=real(d.get("same_point_m", 5), "visits.same_point_m"),
-                same_point_days=whole(d.get("same_point_days", 30), "visits.same_point_days"),
+                same_point_days=days(d.get("same_point_days", 30), "visits.same_point_days"),
                 photo_grace_minutes=whole(d.get("photo_grace_minutes", 30), "visits.photo_grace_minutes"),
                 open_visit_hours=whole(d.get("open_visit_hours", 12), "visits.open_visit_hours"), service_area=area,
                 page_link_minutes=whole(d.get("page_link_minutes", 10), "visits.page_link_minutes"),
@@ -189,9 +194,9 @@ class ExtensionRules:
             raise RuleError("lifecycle.extension.count_suspicious_visits must be true or false")
         where = "lifecycle.extension"
         r = cls(max_extensions=whole(d.get("max_extensions", 1), f"{where}.max_extensions"),
-                days=whole(d.get("days", 30), f"{where}.days"),
+                days=days(d.get("days", 30), f"{where}.days"),
                 verified_visits=whole(d.get("verified_visits", 1), f"{where}.verified_visits"),
-                within_days=whole(d.get("within_days", 30), f"{where}.within_days"),
+                within_days=days(d.get("within_days", 30), f"{where}.within_days"),
                 approver=str(d.get("approver", "area_manager")), count_suspicious_visits=count)
         if r.approver not in ROLES:
             raise RuleError(f"lifecycle.extension.approver must be one of {ROLES}")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.rules.base import RuleError
-from domain.rules.numbers import decimal, whole, whole_list
+from domain.rules.numbers import days, decimal, whole, whole_list
 
 MAX_NAME_CHARS = 20         # a stage or a lost reason is a short word people type
 DEFAULT_STAGES = ("初步接触", "需求确认", "方案报价", "商务谈判")
@@ -36,10 +36,10 @@ def _words(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _positive_days(value: Any, where: str, zero_ok: bool = False) -> int:
-    days = whole(value, where)
-    if days < 0 or (days == 0 and not zero_ok):
+    count = days(value, where)
+    if count < 0 or (count == 0 and not zero_ok):
         raise RuleError(f"{where} must be {'0 or more' if zero_ok else 'positive'} days")
-    return days
+    return count
 
 
 def _share(value: Any, where: str) -> Decimal:

@@ -97,3 +97,26 @@ def test_a_broken_rules_file_at_start_leaves_the_stored_version_in_force(tmp_pat
             assert s.execute(select(RuleSet.version).where(RuleSet.active.is_(True))).scalars().all() == [1]
     finally:
         engine.dispose()
+
+
+def test_a_lead_sla_in_working_hours_the_approvals_calendar_cannot_hold_is_refused():
+    """Leads are timed on the approvals' working hours: 1,000,000 of them passed, then
+    every 线索 failed at 'not enough working time'."""
+    with pytest.raises(RuleError, match=r"leads\.sla"):
+        RuleSetData.from_dict(1, {"leads": {"sla": {"working_hours": 1_000_000}}})
+    assert RuleSetData.from_dict(1, {"leads": {"sla": {"working_hours": 48}}}).leads.sla.hours == 48
+
+
+def test_a_working_calendar_of_listed_days_only_is_refused():
+    """Once its last listed day has passed no wait on it ends: the approvals board and
+    every lead failed."""
+    with pytest.raises(RuleError, match="at least one weekday"):
+        RuleSetData.from_dict(1, {"approvals": {"working_hours": {"days": [], "workdays": ["2026-01-05"]}}})
+
+
+@pytest.mark.parametrize("start, end", [("0001-01-01", "2026-12-31"), ("2026-10-01", "9999-12-31")])
+def test_a_rebate_program_at_the_edge_of_the_calendar_is_refused(start, end):
+    """Year 1 or 9999 fell off what a date holds at midnight: every 我的返利 failed."""
+    program = {"id": "P1", "start": start, "end": end, "tiers": [{"at": 1.0, "rate": 0.02}]}
+    with pytest.raises(RuleError, match=r"2000\.\.2100"):
+        RuleSetData.from_dict(1, {"rebates": {"programs": [program]}})

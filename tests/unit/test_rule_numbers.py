@@ -117,9 +117,34 @@ def test_warning_days_are_a_list_of_whole_numbers(path, bad):
         _rules(section, content)
 
 
+DAY_KEYS = ["registration.pending_lock_days", "registration.protection_days", "special_price.grant_valid_days",
+            "appeals.window_days", "visits.same_point_days", "lifecycle.extension.days",
+            "lifecycle.extension.within_days", "pipeline.stale_days", "pipeline.cooldown_days"]
+
+
+@pytest.mark.parametrize("path", DAY_KEYS)
+def test_a_period_in_days_is_at_most_a_century(path):
+    """Some periods are subtracted from today (a cool-down, a same-point check, the
+    visits an extension counts look that far back): a million days passed the file's
+    check, then every registration, check-in or 延期 failed at 'date value out of range'."""
+    section, content = _nested(path, 36_601)
+    with pytest.raises(RuleError, match="at most 36,600"):
+        _rules(section, content)
+    section, content = _nested(path, 3_660)
+    if path == "lifecycle.extension.days":                  # with the default max_extensions: 1
+        content["extension"]["max_extensions"] = 1
+    _rules(section, content)
+
+
+def test_a_lock_extended_as_often_as_allowed_stays_within_a_century():
+    """Each granted 延期 moves the lock on: five of 30,000 days ran it past year 9999."""
+    with pytest.raises(RuleError, match="max_extensions"):
+        RuleSetData.from_dict(1, {"lifecycle": {"extension": {"max_extensions": 5, "days": 30_000}}})
+    RuleSetData.from_dict(1, {"lifecycle": {"extension": {"max_extensions": 50, "days": 300}}})
+
+
 def test_periods_too_long_for_a_date_are_refused_when_the_file_is_read():
-    """A million days still fits a date; more would pass and then crash every command."""
-    assert _rules("registration", {"protection_days": 1_000_000}).registration.protection_days == 1_000_000
+    """More than a number can hold would pass and then crash every command."""
     for section, content in (("registration", {"protection_days": 10**10}),
                              ("approvals", {"remind_after": {"hours": 10**10}}),
                              ("approvals", {"remind_after": {"hours": 10**400}})):
