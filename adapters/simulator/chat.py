@@ -38,7 +38,8 @@ IMAGE_BASE64_MAX_CHARS = 4 * math.ceil(IMAGE_MAX_BYTES / 3)
 # The host app may cap request bodies (the bot does, at 64 KB); a photo needs more.
 IMAGE_REQUEST_MAX_BYTES = IMAGE_BASE64_MAX_CHARS + 64 * 1024   # + room for user, filename, JSON
 FILENAME_MAX_CHARS = 128
-_FILENAME_JUNK = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")   # controls, lone surrogates
+# Controls, lone surrogates, and U+FFFD (what the JSON reader makes of a lone surrogate).
+_FILENAME_JUNK = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffd]")
 _BASE64_SPACE = re.compile(r"\s+")
 
 
