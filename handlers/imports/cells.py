@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from openpyxl.utils.datetime import from_excel
 
 from domain.money import money as to_fen
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 
 _MULTIPLIERS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100_000_000)}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -72,12 +72,12 @@ def number(value: object) -> Decimal | None:
     if is_empty(value):
         return None
     if isinstance(value, bool):
-        raise RowProblem(f"不是数字: {value} (not a number)")
+        raise RowProblem(f"不是数字: {said(value)} (not a number)")
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise RowProblem(f"不是数字: {value} (not a number)")
+            raise RowProblem(f"不是数字: {said(value)} (not a number)")
         return Decimal(repr(value))          # repr: the shortest form, 0.1 stays 0.1
     s = unicodedata.normalize("NFKC", str(value)).strip().casefold().replace(",", "").replace(" ", "")
     for sign in _CURRENCY:
@@ -87,11 +87,11 @@ def number(value: object) -> Decimal | None:
     if s and s[-1] in _MULTIPLIERS:
         factor, s = _MULTIPLIERS[s[-1]], s[:-1]
     if not _NUMBER.fullmatch(s):
-        raise RowProblem(f"不是数字: {value} (not a number)")
+        raise RowProblem(f"不是数字: {said(value)} (not a number)")
     try:
         return Decimal(s) * factor
     except InvalidOperation:
-        raise RowProblem(f"不是数字: {value} (not a number)") from None
+        raise RowProblem(f"不是数字: {said(value)} (not a number)") from None
 
 
 def _scaled(cell: Scaled) -> Decimal | None:
@@ -100,7 +100,7 @@ def _scaled(cell: Scaled) -> Decimal | None:
         return None
     if isinstance(cell.raw, str) and _OWN_UNIT.search(cell.raw):
         # "50万" under a 万元 header: which unit is meant can't be told.
-        raise RowProblem(f"单元格 {cell.raw} 自带单位，表头已写明单位 {cell.unit}，请只填数字 "
+        raise RowProblem(f"单元格 {said(cell.raw)} 自带单位，表头已写明单位 {cell.unit}，请只填数字 "
                          f"(the cell has its own unit on top of the header's {cell.unit}: give the number only)")
     return n * cell.factor
 
@@ -128,7 +128,7 @@ def integer(value: object) -> int | None:
     if abs(n) > MOST_INTEGER:
         raise RowProblem(f"数字过大: {str(value)[:40]} (a count must be at most {MOST_INTEGER:,})")
     if n != n.to_integral_value():
-        raise RowProblem(f"不是整数: {value} (not a whole number)")
+        raise RowProblem(f"不是整数: {said(value)} (not a whole number)")
     return int(n)
 
 
@@ -149,15 +149,15 @@ def day(value: object) -> date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if int(value) in _EXCEL_DAYS:
             return from_excel(value).date()
-        raise RowProblem(f"不是日期: {value} (not a date)")
+        raise RowProblem(f"不是日期: {said(value)} (not a date)")
     s = unicodedata.normalize("NFKC", str(value)).strip()
     m = _DATE.fullmatch(s) or _COMPACT_DATE.fullmatch(s)
     if not m:
-        raise RowProblem(f"不是日期: {value} (not a date; use 2026-12-05)")
+        raise RowProblem(f"不是日期: {said(value)} (not a date; use 2026-12-05)")
     try:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise RowProblem(f"日期不存在: {value} (no such date)") from None
+        raise RowProblem(f"日期不存在: {said(value)} (no such date)") from None
 
 
 def items(value: object) -> list[str]:
@@ -178,7 +178,7 @@ def flag(value: object) -> bool | None:
         return True
     if s in _NO:
         return False
-    raise RowProblem(f"应填 是/否: {value} (expected yes/no)")
+    raise RowProblem(f"应填 是/否: {said(value)} (expected yes/no)")
 
 
 def choice(value: object, options: dict[str, str], what_zh: str, what_en: str) -> str | None:
@@ -189,4 +189,4 @@ def choice(value: object, options: dict[str, str], what_zh: str, what_en: str) -
     if s in options:
         return options[s]
     allowed = "/".join(dict.fromkeys(options.values()))
-    raise RowProblem(f"{what_zh}不对: {value} (bad {what_en}; expected {allowed})")
+    raise RowProblem(f"{what_zh}不对: {said(value)} (bad {what_en}; expected {allowed})")

@@ -26,7 +26,7 @@ from handlers.customers.search import CREDIT_CODE, MAX_NAME_CHARS, alias_key, in
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Run, later_wins
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 from models import Customer, CustomerAlias, CustomerToken
 
 MAX_ADDRESS_CHARS = 300
@@ -97,7 +97,7 @@ class Customers(Kind):
             raise RowProblem(f"客户名称超过 {MAX_NAME_CHARS} 字 (name too long)")
         code = (cells.text(c.get("credit_code")) or "").upper() or None
         if code and not CREDIT_CODE.fullmatch(code):
-            raise RowProblem(f"统一社会信用代码格式不对: {code} (bad credit code)")
+            raise RowProblem(f"统一社会信用代码格式不对: {said(code)} (bad credit code)")
         aliases = cells.items(c.get("aliases")) if "aliases" in c else []
         if any(len(a) > MAX_NAME_CHARS for a in aliases):
             raise RowProblem("别名过长 (alias too long)")
@@ -106,7 +106,7 @@ class Customers(Kind):
         if english and len(english) > MAX_NAME_CHARS:
             raise RowProblem(f"英文名超过 {MAX_NAME_CHARS} 个字符 (english_name too long)")
         if english and has_cjk(english):
-            raise RowProblem(f"英文名里有中文: {english} (english_name must be in Latin letters)")
+            raise RowProblem(f"英文名里有中文: {said(english)} (english_name must be in Latin letters)")
         row = CustomerRow(number, name, address[:MAX_ADDRESS_CHARS] if address else None, code, aliases,
                           english or None)
         if "lat" in c or "lng" in c or "radius_m" in c:

@@ -18,6 +18,7 @@ from models import Lead, LeadStatus
 from models.catalog import DbCatalog
 
 MIN_AMOUNT = 1000          # below this an amount is surely a missing unit (60 meant 60万)
+MAX_REF = 64              # leads.external_ref
 
 
 class Leads(Kind):
@@ -45,11 +46,14 @@ class Leads(Kind):
                              f"(amount below ¥{MIN_AMOUNT:,}: is the unit 万元 missing?)")
         if len(customer) > 100:
             raise RowProblem("客户名称太长（最多 100 字） (customer: at most 100 characters)")
+        ref = self.cell(c, "ref", cells.text)
+        if ref and len(ref) > MAX_REF:
+            raise RowProblem(f"线索编号太长（最多 {MAX_REF} 个字符） (lead id: at most {MAX_REF} characters)")
         values = {"customer_text": customer, "amount_yuan": amount,
                   "contact": (self.cell(c, "contact", cells.text) or "")[:100] or None,
                   "source": (self.cell(c, "source", cells.text) or "导入")[:60],
                   "note": (self.cell(c, "note", cells.text) or "")[:300] or None}
-        return Row(number, values, {"ref": self.cell(c, "ref", cells.text), "line": line})
+        return Row(number, values, {"ref": ref, "line": line})
 
     def keys(self, row: Row) -> tuple:
         if row.refs["ref"]:

@@ -13,3 +13,13 @@ class FileProblem(Exception):
 
 class RowProblem(Exception):
     """One row is bad; the import goes on with the others and lists it."""
+
+
+SAID_CHARS = 40
+
+
+def said(value: object) -> str:
+    """A cell as a problem quotes it: its start only (a 100,000-character cell made a
+    100,000-character line in the report)."""
+    text = str(value)
+    return text if len(text) <= SAID_CHARS else text[:SAID_CHARS] + "…"

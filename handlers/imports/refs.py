@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from domain.language.items import SKU_SHAPE
 from handlers.imports import cells
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 from models import Partner, Product, User
 
 # A member's account on the chat platforms (账号, userid): 1–64 of these characters.
@@ -48,5 +48,5 @@ def sku_cell(value: object) -> str | None:
         return None
     code = text.upper()
     if not SKU_SHAPE.fullmatch(code):
-        raise RowProblem(f"SKU 格式不对: {text} (bad SKU: letters then 2–5 digits, e.g. A100, CT-2000)")
+        raise RowProblem(f"SKU 格式不对: {said(text)} (bad SKU: letters then 2–5 digits, e.g. A100, CT-2000)")
     return code

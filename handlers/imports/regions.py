@@ -11,7 +11,7 @@ import unicodedata
 
 from domain.matching import region_of
 from domain.matching.data.regions_cn import PROVINCES
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 
 _FULL_NAME = {surface: full for full, shorts in PROVINCES.items() for surface in (full, *shorts)}
 
@@ -25,8 +25,8 @@ def province(name: str) -> str:
         return full
     inside = region_of(s)
     if inside:
-        raise RowProblem(f"{name} 不是省级地区，应填 {inside} (not a province-level region; use {inside})")
-    raise RowProblem(f"未知地区: {name} (unknown province-level region)")
+        raise RowProblem(f"{said(name)} 不是省级地区，应填 {inside} (not a province-level region; use {inside})")
+    raise RowProblem(f"未知地区: {said(name)} (unknown province-level region)")
 
 
 def provinces(names: list[str]) -> list[str]:

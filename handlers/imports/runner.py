@@ -75,6 +75,16 @@ def run_import(factory: sessionmaker[Session], kind: Kind, source: Source, *, dr
     return report
 
 
+def _no_nul(kind: Kind, cells: dict) -> None:
+    """A NUL in any cell is a row problem here, for every kind and column: PostgreSQL's
+    text refuses one, and at the write it stopped the whole import mid-way."""
+    for key, value in cells.items():
+        if isinstance(value, str) and "\x00" in value:
+            header = next((c.header for c in kind.columns if c.key == key), key)
+            raise RowProblem(f"{header}含有不可见的 NUL 字符，请删除后重新导入 "
+                             f"({key} holds a NUL character; remove it and import again)")
+
+
 def _check_rows(kind: Kind, records: Iterator[tuple[int, dict]], spool: Spool, report: ImportReport,
                 batch: int, progress: Progress | None) -> dict[int, int]:
     """Pass 1. Returns {row: the later row that supersedes it}."""
@@ -89,6 +99,7 @@ def _check_rows(kind: Kind, records: Iterator[tuple[int, dict]], spool: Spool, r
             continue
         report.rows += 1
         try:
+            _no_nul(kind, cells)
             row = kind.parse(number, cells)
         except RowProblem as exc:
             report.error(number, str(exc))

@@ -321,3 +321,29 @@ def test_numbers_beyond_what_the_columns_hold_are_row_problems_on_postgres(pg_ur
         assert "at most 2,147,483,647" in reason(stock, 2) and stock.imported == 0
     finally:
         db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_nul_or_an_overlong_lead_id_is_a_row_problem_on_postgres(pg_url, clock, base_settings, tmp_path):
+    # It was: PostgreSQL refused the NUL (or the 65-character id) at the write, the
+    # import stopped with a traceback, and the batches before it stayed written.
+    db = make_db(pg_url, clock, base_settings, demo=True)
+    try:
+        products = [["产品编码", "产品名称", "产品线", "目录价"], ["B201", "新品一", "超声", 1000],
+                    ["B202", "坏\x00名", "超声", 1000], ["B203", "新品三", "超声\x00", 1000],
+                    ["B204", "新品四", "超声", 1000]]
+        report = run(db, "products", write_csv(tmp_path / "products.csv", products), batch=1)
+        assert rows_of(report) == [3, 4] and "NUL" in reason(report, 3) and "产品名称" in reason(report, 3)
+        assert report.imported == 2
+        customers = [["客户名称", "地址"], ["北京测试一医院", "北京市\x00海淀区"], ["北京测试二医院", "北京市海淀区"]]
+        report = run(db, "customers", write_csv(tmp_path / "customers.csv", customers), batch=1)
+        assert rows_of(report) == [2] and report.imported == 1
+        leads = [["线索编号", "客户名称", "产品线", "预计金额"], ["L" * 65, "北京协和医院", "超声", "500000"],
+                 ["L-OK-1", "北京协和医院", "超声", "500000"]]
+        report = run(db, "leads", write_csv(tmp_path / "leads.csv", leads), batch=1)
+        assert rows_of(report) == [2] and "线索编号太长" in reason(report, 2) and report.imported == 1
+        long_choice = run(db, "partners", write_csv(tmp_path / "p.csv", [PARTNER_HEADER,
+                                                                        ["P9", "某公司", "金" * 100_000, "北京"]]))
+        assert len(reason(long_choice, 2)) < 300                        # the cell quoted by its start
+    finally:
+        db.engine.dispose()
