@@ -16,6 +16,7 @@ from chat.context import Context
 from chat.media import store_blob
 from domain.money import money
 from domain.rules import visit_checks as flags
+from domain.spreadsheet import no_formulas
 from handlers.appeals.evidence import Bundle, received
 from handlers.registration.progress import stage_of
 from handlers.registration.texts import status_word
@@ -84,6 +85,8 @@ def build(ctx: Context, bundle: Bundle) -> bytes:
         for column in ws.columns:
             ws.column_dimensions[column[0].column_letter].width = max(10, min(40, max(
                 len(str(c.value or "")) for c in column) + 2))
+    for sheet in sheets.values():
+        no_formulas(sheet)          # only what people and the bot wrote: never a formula
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

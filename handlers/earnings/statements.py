@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from domain.clock import Clock
 from domain.rules import RuleSetData
+from domain.spreadsheet import no_formulas
 from handlers.earnings.texts import role_word
 from models import Partner, RebateRun, RebateRunStatus, Registration, SplitEntry
 
@@ -91,6 +92,7 @@ def workbook(st: Statement, clock: Clock, rules: RuleSetData) -> bytes:
                     Decimal(x["achieved"]), Decimal(x["ratio"]), Decimal(x["rate"]), Decimal(x["rebate"]),
                     run.rules_version, clock.fmt(run.decided_at, "%Y-%m-%d"), "、".join(x["orders"])))
     for sheet in (detail, reb):
+        no_formulas(sheet)              # names people typed (a customer, a program) stay text
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     n_split, n_reb = len(st.splits), len(st.rebates)
@@ -98,6 +100,7 @@ def workbook(st: Statement, clock: Clock, rules: RuleSetData) -> bytes:
     summary.append(("伙伴编码", st.partner.code or ""))
     summary.append(("月份", st.month))
     summary.append(())
+    no_formulas(summary)                # the partner's name and code; the sums below are ours
     summary.append(("项目", "金额(元)", "公式", "明细"))
     summary.append(("分润合计", st.split_total, f"=SUM('分润明细'!H2:H{n_split + 1})" if n_split else "=0",
                     f"分润明细 第 1–{n_split} 行" if n_split else "无"))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain.clock import Clock
 from domain.money import money
+from domain.spreadsheet import csv_text, xlsx_text
 from models import Order, OrderStatus, Partner, User
 
 COLUMNS = ("order_number", "status", "revision", "partner_code", "partner_name", "submitter", "customer",
@@ -77,7 +78,7 @@ def to_csv(rows: Iterable[dict]) -> str:
     buf.write("\ufeff")
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({c: csv_text(v) for c, v in row.items()} for row in rows)
     return buf.getvalue()
 
 
@@ -89,7 +90,7 @@ def to_xlsx(rows: Iterable[dict]) -> bytes:
     numeric = {"qty", "list_price", "unit_price", "amount", "order_total", "line", "revision"}
     for row in rows:
         # Money goes in as Decimal: openpyxl writes its digits, a spreadsheet number.
-        ws.append([money(row[c]) if c in numeric and c not in ("qty", "line", "revision") else row[c]
+        ws.append([money(row[c]) if c in numeric and c not in ("qty", "line", "revision") else xlsx_text(ws, row[c])
                    for c in COLUMNS])
     out = io.BytesIO()
     wb.save(out)

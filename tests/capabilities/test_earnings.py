@@ -229,5 +229,6 @@ def test_the_monthly_statement_traces_every_figure(app, driver, chat):
         (reg2.number, "报备方", 20000, "default", "无（按成交金额）")]
     summary = {r[0].value: (r[1].value, r[2].value, r[3].value) for r in wb["对账单"].iter_rows(min_row=6)}
     assert summary["分润合计"] == (29996, "=SUM('分润明细'!H2:H3)", "分润明细 第 1–2 行")
+    assert wb["对账单"]["C6"].data_type == "f"          # our sums stay formulas (names people typed never are)
     assert summary["应付合计"][0] == 29996
     assert sum(r[7] for r in detail) == summary["分润合计"][0]

@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models import AuditEvent, Order, Partner
 from tests.support.apps import add_integration
@@ -115,3 +115,24 @@ def test_receivables_keep_credit_exposure_true(app, driver, chat, clock):
     assert client.post("/erp/v1/receivables", headers=auth, data="not json").status_code == 400
     with q(app).factory() as s:
         assert float(s.execute(select(Partner.receivables_yuan).where(Partner.code == "P-BJ-KJ")).scalar()) == 1200000
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(app, driver, chat):
+    """An imported partner name or a customer said in chat can be =HYPERLINK(…): in the
+    workbook it stays text, in the CSV it starts with an apostrophe (never a formula)."""
+    token = add_integration(app)
+    order = confirmed_order(app, driver, chat)
+    evil = '=HYPERLINK("http://evil.example","点我")'
+    with app.extensions["qudao"].factory() as s, s.begin():
+        s.execute(update(Partner).where(Partner.code == "P-BJ-KJ").values(name=evil))
+        s.execute(update(Order).where(Order.id == order.id).values(customer_text="+1+2"))
+    client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
+    text = client.get("/erp/v1/orders?format=csv", headers=auth).data.decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert (row["partner_name"], row["customer"]) == ("'" + evil, "'+1+2")
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(client.get("/erp/v1/orders?format=xlsx", headers=auth).data))
+    header = [c.value for c in wb.active[1]]
+    cell = wb.active.cell(row=2, column=header.index("partner_name") + 1)
+    assert cell.data_type == "s" and cell.value == evil
+    assert client.get("/erp/v1/orders", headers=auth).json["rows"][0]["partner_name"] == evil   # JSON: as stored
