@@ -6,7 +6,9 @@ import-customers · scheduler · worker · integration · export-orders · conso
 from __future__ import annotations
 
 import argparse
+import io
 import logging
+import sys
 
 from bot.cli import console, data, imports, ops, serve, text
 
@@ -21,5 +23,17 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for module in COMMAND_MODULES:
         module.add_commands(sub)
+    if sys.stdin is None:              # started with stdin closed (<&-): it reads as empty
+        sys.stdin = io.StringIO()
+    argv = sys.argv[1:] if argv is None else argv
+    if any("\x00" in arg for arg in argv):
+        print("参数里有 NUL 字符 (an argument holds a NUL character)", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (OSError, ValueError, OverflowError) as exc:
+        # A file that can't be written, a value out of range: said, not a traceback.
+        logging.getLogger("bot.cli").debug("command failed", exc_info=True)
+        print(f"无法完成：{exc} (could not be done: {exc})", file=sys.stderr)
+        return 2

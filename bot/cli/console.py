@@ -25,7 +25,7 @@ def cmd_console_login(args) -> int:
     from chat import audit
     from models import User
     if not 1 <= args.minutes <= 60:
-        print("--minutes must be 1..60", file=sys.stderr)
+        print("--minutes 应为 1–60 (--minutes must be 1..60)", file=sys.stderr)
         return 2
     config = settings()
     _, factory, clock = database(config)

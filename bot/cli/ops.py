@@ -10,7 +10,9 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli.base import database, settings
+from bot.cli.base import database, problem, settings, whole_in
+
+MAX_INTEGRATION_NAME = 60      # integrations.name
 
 
 def cmd_scheduler(args) -> int:
@@ -75,13 +77,13 @@ def cmd_integration(args) -> int:
                 used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "never"
                 print(f"{row.name}\t{state}\tcreated {row.created_at:%Y-%m-%d}\tlast used {used}")
             return 0
-        if not args.name:
-            print("a name is required", file=sys.stderr)
-            return 2
+        if not args.name or len(args.name) > MAX_INTEGRATION_NAME:
+            return problem(f"需要一个名称（最多 {MAX_INTEGRATION_NAME} 个字符）",
+                           f"a name of at most {MAX_INTEGRATION_NAME} characters is required")
         row = s.execute(select(Integration).where(Integration.name == args.name)).scalar_one_or_none()
         if args.action == "revoke":
             if row is None or row.revoked_at:
-                print(f"no active integration {args.name}", file=sys.stderr)
+                problem(f"没有有效的对接 {args.name}", f"no active integration {args.name}")
                 return 1
             row.revoked_at = clock.now()
             print(f"revoked {args.name}")
@@ -99,15 +101,16 @@ def cmd_export_orders(args) -> int:
     from handlers.orders.export import EXPORTABLE, export_orders, to_csv, to_xlsx
     statuses = [x for x in args.status.split(",") if x]
     if any(x not in EXPORTABLE for x in statuses):
-        print(f"status must be among {', '.join(EXPORTABLE)}", file=sys.stderr)
-        return 2
+        return problem(f"状态只能是 {', '.join(EXPORTABLE)}", f"status must be among {', '.join(EXPORTABLE)}")
     since = None
     if args.since:
         try:
             since = datetime.fromisoformat(args.since)
         except ValueError:
-            print("--since must be a date or ISO time, e.g. 2026-12-01", file=sys.stderr)
-            return 2
+            since = None
+        if since is None or not 1900 <= since.year <= 9998:
+            return problem("--since 应为 1900–9998 年间的日期或时间，例如 2026-12-01",
+                           "--since must be a date or ISO time in 1900..9998, e.g. 2026-12-01")
     _, factory, clock = database(settings())
     if since is not None:
         since = since.replace(tzinfo=since.tzinfo or clock.tz).astimezone(UTC)
@@ -131,9 +134,9 @@ def cmd_statements(args) -> int:
 
     from domain.rules import RuleStore
     from handlers.earnings.statements import filename, statements, workbook
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month or ""):
-        print("--month must be YYYY-MM, e.g. 2026-12", file=sys.stderr)
-        return 2
+    if not re.fullmatch(r"(19|2\d)\d\d-(0[1-9]|1[0-2])", args.month or ""):
+        return problem("--month 应为 YYYY-MM（1900–2999 年），例如 2026-12",
+                       "--month must be YYYY-MM in 1900..2999, e.g. 2026-12")
     _, factory, clock = database(settings())
     out = Path(args.output or f"statements-{args.month}")
     out.mkdir(parents=True, exist_ok=True)
@@ -156,11 +159,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="directory for the files (default: statements-YYYY-MM)")
     p.set_defaults(func=cmd_statements)
     p = sub.add_parser("scheduler", help="run the timed work (one active process; more stand by)")
-    p.add_argument("--sim-port", type=int, default=8000, help="with the simulator: the port `serve` listens on")
+    p.add_argument("--sim-port", type=whole_in(1, 65535), default=8000,
+                   help="with the simulator: the port `serve` listens on")
     p.set_defaults(func=cmd_scheduler)
     p = sub.add_parser("worker", help="process accepted messages and deliver replies (QUDAO_PROCESSING=workers)")
-    p.add_argument("--threads", type=int, default=2, help="commands processed at once in this process")
-    p.add_argument("--sim-port", type=int, default=8000, help="with the simulator: the port `serve` listens on")
+    p.add_argument("--threads", type=whole_in(1, 64), default=2, help="commands processed at once in this process")
+    p.add_argument("--sim-port", type=whole_in(1, 65535), default=8000,
+                   help="with the simulator: the port `serve` listens on")
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("integration", help="tokens for the ERP API: add NAME | revoke NAME | list")
     p.add_argument("action", choices=("add", "revoke", "list"))

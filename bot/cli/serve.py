@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from bot.cli.base import settings as load
+from bot.cli.base import whole_in
 
 
 def add_commands(sub) -> None:
     p = sub.add_parser("serve", help="serve the bot (creates the schema on an empty database)")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=whole_in(1, 65535), default=8000)
     p.set_defaults(func=cmd_serve)
 
 

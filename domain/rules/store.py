@@ -123,7 +123,10 @@ class RuleStore:
 
     def load_file(self, session: Session, path: Path) -> RuleSet:
         """Insert the file as a new active version unless the active one has the same content."""
-        return self.load_content(session, read_yaml(Path(path).read_text(encoding="utf-8")), source=str(path))
+        content = read_yaml(Path(path).read_text(encoding="utf-8"))
+        if not content:        # surely a slip (an empty or truncated file), as the console's check says
+            raise RuleError(f"{path} holds no rules (an empty file would make every default the rule)")
+        return self.load_content(session, content, source=str(path))
 
     def load_content(self, session: Session, content: dict, source: str) -> RuleSet:
         RuleSetData.from_dict(0, content, self._tz)        # validate before anything goes live
