@@ -33,6 +33,7 @@ LIST_SEPARATORS = re.compile(r"[|、,，;；\n]")
 # product's price: below ¥1万亿), a count into an INTEGER.
 MOST_MONEY = Decimal(10) ** 12
 MOST_INTEGER = 2**31 - 1
+DAY_YEARS = range(1900, 2101)
 
 _YES = {"是", "yes", "y", "true", "1", "t"}
 _NO = {"否", "no", "n", "false", "0", "f"}
@@ -139,7 +140,16 @@ def decimal_degrees(value: object) -> float | None:
 
 def day(value: object) -> date | None:
     """datetime/date cells, ISO strings, `2026/12/5`, `2026年12月5日`, `20261205`,
-    and Excel day numbers (a date column someone reformatted as General)."""
+    and Excel day numbers (a date column someone reformatted as General); in
+    DAY_YEARS (0001-01-01 or 9999-12-31 is a placeholder, and falls off what a date
+    holds once it is turned into an instant)."""
+    found = _day(value)
+    if found is not None and found.year not in DAY_YEARS:
+        raise RowProblem(f"日期超出范围: {said(value)} (a date must lie in {DAY_YEARS[0]}–{DAY_YEARS[-1]})")
+    return found
+
+
+def _day(value: object) -> date | None:
     if is_empty(value):
         return None
     if isinstance(value, datetime):

@@ -43,7 +43,9 @@ def test_dates(raw, expected):
 
 
 @pytest.mark.parametrize("raw, why", [("2026-02-30", "no such date"), ("12月5日", "not a date"),
-                                      ("soon", "not a date")])
+                                      ("soon", "not a date"), ("0001-01-01", "must lie in 1900–2100"),
+                                      ("9999-12-31", "must lie in 1900–2100"),
+                                      (date(9999, 12, 31), "must lie in 1900–2100")])
 def test_bad_dates(raw, why):
     with pytest.raises(RowProblem, match=why):
         cells.day(raw)
