@@ -2,9 +2,10 @@
 
 A partner, customer or program name stored as ``=HYPERLINK("http://…","点我")`` or
 ``=1+1`` (an import or a chat message can carry one) would run as a formula in an
-exported workbook or CSV ("CSV injection"). Workbooks keep such text as text; in a
-CSV, where only the first character tells Excel, text that starts like a formula is
-written with a leading apostrophe, which Excel shows as a plain text marker.
+exported workbook or CSV ("CSV injection"). Workbooks keep such text as text (exact,
+a cell's type says so); in a CSV meant for people, where only the first character
+tells Excel, text that starts like a formula is written with a leading apostrophe,
+which Excel shows as a plain text marker. A CSV fed to a machine (the ERP) is exact.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_text(value: Any) -> Any:
-    """A CSV cell: text that starts like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+    """A CSV cell for people: text that starts like a formula gets a leading apostrophe
+    (a lone "-" or "+", a placeholder Excel shows as text, stays as it is)."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_LEADS):
         return "'" + value
     return value
 

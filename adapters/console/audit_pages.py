@@ -19,6 +19,7 @@ from adapters.console.auth import all_areas_only, record
 from adapters.console.env import ConsoleEnv
 from adapters.console.views import LONGEST_FILTER, day_arg, end_of, int_arg, page_arg, start_of
 from chat.audit import seal_all, verify
+from domain.spreadsheet import csv_text
 from models import AuditBatch, AuditEvent
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,11 @@ def install(bp: Blueprint, env: ConsoleEnv) -> None:
         writer.writerow(CSV_COLUMNS)
         for ev in rows:
             b = batches.get(ev.batch)
-            writer.writerow([ev.seq or "", ev.id, ev.at.isoformat(), ev.actor, ev.action, ev.entity_type,
-                             ev.entity_id, _json(ev.before), _json(ev.after), _json(ev.verdicts), ev.hash or "",
+            # Who and what can be text people typed (an alias, a partner's name): never a
+            # formula when the file is opened in Excel (a verifier strips the leading ').
+            writer.writerow([ev.seq or "", ev.id, ev.at.isoformat(), csv_text(ev.actor), csv_text(ev.action),
+                             csv_text(ev.entity_type), csv_text(ev.entity_id), _json(ev.before), _json(ev.after),
+                             _json(ev.verdicts), ev.hash or "",
                              ev.batch or "", b.root if b else "", b.hash if b else "", ev.prev_hash or ""])
         sealed = [ev for ev in rows if ev.seq is not None]
         span = {"from_seq": sealed[0].seq if sealed else None, "to_seq": sealed[-1].seq if sealed else None,

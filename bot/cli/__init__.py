@@ -13,6 +13,7 @@ import sys
 from bot.cli import console, data, imports, ops, serve, text
 
 COMMAND_MODULES = (serve, data, imports, ops, console, text)
+LONG_RUNNING = frozenset({"serve", "worker", "scheduler"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,10 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         print("参数里有 NUL 字符 (an argument holds a NUL character)", file=sys.stderr)
         return 2
     args = parser.parse_args(argv)
+    if args.command in LONG_RUNNING:       # a crash there is a crash: its traceback is wanted
+        return args.func(args)
     try:
         return args.func(args)
     except (OSError, ValueError, OverflowError) as exc:
         # A file that can't be written, a value out of range: said, not a traceback.
         logging.getLogger("bot.cli").debug("command failed", exc_info=True)
-        print(f"无法完成：{exc} (could not be done: {exc})", file=sys.stderr)
+        print(f"无法完成 (could not be done): {exc}", file=sys.stderr)
         return 2

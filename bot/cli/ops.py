@@ -121,7 +121,7 @@ def cmd_export_orders(args) -> int:
         if args.output and args.output.endswith(".xlsx"):
             Path(args.output).write_bytes(to_xlsx(rows))
         elif args.output:
-            Path(args.output).write_text(to_csv(rows), encoding="utf-8")
+            Path(args.output).write_text(to_csv(rows, for_people=True), encoding="utf-8")
         else:
             sys.stdout.write(to_csv(rows))
     print(json.dumps({"lines": len(rows), "orders": len({r["order_number"] for r in rows})}), file=sys.stderr)

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.money import FEN
 from domain.rules.base import RuleError
+from domain.rules.numbers import strict
 
 # Who may share in a deal: the partner that registered it, the one that
 # delivered it (the partner of its orders), the one that introduced it (the
@@ -212,7 +213,7 @@ class RebateRules:
                 raise RuleError(f"{where}.start and .end must be dates (2026-10-01)") from exc
             if end < start:
                 raise RuleError(f"{where}.end comes before its start")
-            if not (PROGRAM_YEARS[0] <= start.year and end.year <= PROGRAM_YEARS[-1]):
+            if strict() and not (PROGRAM_YEARS[0] <= start.year and end.year <= PROGRAM_YEARS[-1]):
                 # Its days are turned into instants at midnight and the day after: year 1 or
                 # 9999 fall off what a date holds, failing every 我的返利 and the nudges.
                 raise RuleError(f"{where}: start and end must lie in {PROGRAM_YEARS[0]}..{PROGRAM_YEARS[-1]}")

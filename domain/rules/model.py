@@ -9,7 +9,7 @@ from domain.rules.commerce import OrderRules, PricingRules, SpecialPriceRules
 from domain.rules.deals import RegistrationRules
 from domain.rules.earnings import RebateRules, SplitRules
 from domain.rules.leads import LeadRules
-from domain.rules.numbers import MOST_DAYS
+from domain.rules.numbers import MOST_DAYS, strict
 from domain.rules.operations import ApprovalRules, LifecycleRules, ScheduleRules, VisitRules
 from domain.rules.pipeline import AppealRules, KeyAccountRules, PipelineRules
 from domain.workcal import MAX_SEARCH_DAYS
@@ -62,7 +62,8 @@ class RuleSetData:
                    key_accounts=KeyAccountRules.from_dict(section["key_accounts"]),
                    leads=LeadRules.from_dict(section["leads"]), splits=SplitRules.from_dict(section["splits"]),
                    rebates=RebateRules.from_dict(section["rebates"]))
-        _across_sections(rules)
+        if strict():
+            _across_sections(rules)
         return rules
 
 
@@ -75,6 +76,9 @@ def _across_sections(rules: RuleSetData) -> None:
         raise RuleError(f"registration.protection_days plus lifecycle.extension.max_extensions × days is "
                         f"{longest:,} days: at most {MOST_DAYS:,} (a century)")
     sla = rules.leads.sla
+    if sla.working and not rules.approvals.calendar.days:
+        raise RuleError("approvals.working_hours.days must name at least one weekday while leads.sla counts "
+                        "working hours")
     if sla.working and not rules.approvals.calendar.can_add(sla.hours * 3600):
         # A lead's answer is timed on the approvals' working hours.
         raise RuleError(f"leads.sla: the approvals' working hours do not hold {sla.hours:,.10g} working hours "

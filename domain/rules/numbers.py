@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,9 +44,29 @@ def whole(value: Any, where: str, most: int = MOST) -> int:
     return number
 
 
+# New rules are read strictly. A version stored before a limit was added is read as it
+# was accepted (it ran; refusing it now would stop every command after an upgrade).
+_STRICT: ContextVar[bool] = ContextVar("strict_rules", default=True)
+
+
+@contextmanager
+def as_stored() -> Iterator[None]:
+    """Read a stored version with the limits it was accepted under."""
+    token = _STRICT.set(False)
+    try:
+        yield
+    finally:
+        _STRICT.reset(token)
+
+
+def strict() -> bool:
+    """Whether the limits added since a version could have been stored apply."""
+    return _STRICT.get()
+
+
 def days(value: Any, where: str) -> int:
-    """A period in whole days, at most a century (see above)."""
-    return whole(value, where, MOST_DAYS)
+    """A period in whole days, at most a century (see above); a stored version, at most MOST."""
+    return whole(value, where, MOST_DAYS if strict() else MOST)
 
 
 def real(value: Any, where: str) -> float:

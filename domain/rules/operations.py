@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.geo import CHINA_BOX
 from domain.rules.base import ROLES, RuleError
-from domain.rules.numbers import MOST, days, real, whole, whole_list
+from domain.rules.numbers import MOST, days, real, strict, whole, whole_list
 from domain.workcal import MAX_SEARCH_DAYS, WorkCalendar, parse_clock_time
 from models.states import Role
 
@@ -27,14 +27,9 @@ def _clock_time(value: Any, where: str) -> time:
 
 def _calendar(d: Any, where: str, tz: str, default: dict) -> WorkCalendar:
     try:
-        calendar = WorkCalendar.from_dict({"tz": tz, **default, **(d or {})})
+        return WorkCalendar.from_dict({"tz": tz, **default, **(d or {})})
     except ValueError as exc:
         raise RuleError(f"{where}: {exc}") from exc
-    if not calendar.days:
-        # Only listed working days: once the last has passed, no wait on it can end
-        # (every SLA sweep, lead hand-out and the approvals board would fail).
-        raise RuleError(f"{where}.days must name at least one weekday (1 = Monday … 7 = Sunday)")
-    return calendar
 
 
 @dataclass(frozen=True)
@@ -79,6 +74,11 @@ class ApprovalRules:
         if r.escalate_after.working == r.remind_after.working and r.escalate_after.hours <= r.remind_after.hours:
             raise RuleError("approvals.escalate_after must be longer than approvals.remind_after")
         for name, wait in (("remind_after", r.remind_after), ("escalate_after", r.escalate_after)):
+            if wait.working and strict() and not r.calendar.days:
+                # Only listed working days: once the last has passed, no wait on it can end
+                # (every SLA sweep, lead hand-out and the approvals board would fail).
+                raise RuleError(f"approvals.working_hours.days must name at least one weekday (1 = Monday … "
+                                f"7 = Sunday) while approvals.{name} counts working hours")
             if wait.working and not r.calendar.can_add(wait.hours * 3600):
                 # Else every SLA sweep and the approvals board would fail on it.
                 raise RuleError(f"approvals.{name}: the working hours' calendar does not hold "

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from domain.clock import Clock
 from domain.rules.base import RuleError
 from domain.rules.model import RuleSetData
+from domain.rules.numbers import as_stored
 from models import RuleSet
 
 
@@ -158,7 +159,8 @@ class RuleStore:
         if cached is not None and cached.version == version:
             return cached
         row = session.execute(select(RuleSet).where(RuleSet.version == version)).scalar_one()
-        data = RuleSetData.from_dict(row.version, row.content, self._tz)
+        with as_stored():
+            data = RuleSetData.from_dict(row.version, row.content, self._tz)
         with self._lock:
             self._cache = data
         return data

@@ -13,7 +13,7 @@ from handlers.customers.search import lookup
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Row, Run
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 from models import Lead, LeadStatus
 from models.catalog import DbCatalog
 
@@ -70,7 +70,7 @@ class Leads(Kind):
         for row in rows:
             line = catalog.line_for(row.refs["line"], None)
             if line is None:
-                report.error(row.number, f"产品线不存在: {row.refs['line']} (no such product or product line)")
+                report.error(row.number, f"产品线不存在: {said(row.refs['line'])} (no such product or product line)")
                 continue
             if row.refs["ref"] and row.refs["ref"] in have:
                 report.count("unchanged")

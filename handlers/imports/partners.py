@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Row, Run, apply
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 from handlers.imports.regions import provinces
 from models import Partner, Product
 
@@ -86,7 +86,7 @@ class Partners(Kind):
             v = row.values
             unknown = [line for line in v.get("product_lines", ()) if lines and line not in lines]
             if unknown:
-                report.error(row.number, f"产品线不存在: {'、'.join(unknown)} (unknown product line; "
+                report.error(row.number, f"产品线不存在: {said('、'.join(unknown))} (unknown product line; "
                                          f"known: {'、'.join(sorted(lines))})")
                 continue
             target = by_code.get(v.get("code"))

@@ -14,6 +14,7 @@ from handlers.customers.search import lookup
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Row, Run, duplicate_reason, later_wins
+from handlers.imports.problems import said
 from handlers.imports.refs import users_by_userid
 from models import Role, VisitPlan
 
@@ -46,12 +47,13 @@ class Plans(Kind):
         for row in rows:
             user = users.get(row.refs["user"])
             if user is None:
-                report.error(row.number, f"用户不存在: {row.refs['user']} (no user with this userid)")
+                report.error(row.number, f"用户不存在: {said(row.refs['user'])} (no user with this userid)")
                 continue
             match = lookup(session, row.refs["customer"])
             if match.verdict != "duplicate":
                 closest = match.matched.name if match.matched else None
-                report.error(row.number, f"客户未找到/不唯一: {row.refs['customer']}（最接近: {closest or '无'}） "
+                said_name = said(row.refs["customer"])
+                report.error(row.number, f"客户未找到/不唯一: {said_name}（最接近: {closest or '无'}） "
                                          f"(customer not found or not unique; closest: {closest or 'none'})")
                 continue
             row.values.update(user_id=user.id, customer_id=match.matched.id)

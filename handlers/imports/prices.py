@@ -12,7 +12,7 @@ from handlers.imports import cells
 from handlers.imports.columns import Binding, Column
 from handlers.imports.kind import Kind, Row, Run, duplicate_reason, later_wins
 from handlers.imports.partners import TIERS
-from handlers.imports.problems import FileProblem, RowProblem
+from handlers.imports.problems import FileProblem, RowProblem, said
 from handlers.imports.refs import known_skus, partners_by_ref, sku_cell
 from models import PriceListEntry
 
@@ -58,9 +58,10 @@ class Prices(Kind):
         scoped: list[Row] = []
         for row in rows:
             if row.values["sku"] not in skus:
-                report.error(row.number, f"产品不存在: {row.values['sku']} (no such SKU)")
+                report.error(row.number, f"产品不存在: {said(row.values['sku'])} (no such SKU)")
             elif row.refs["partner"] and row.refs["partner"] not in partners:
-                report.error(row.number, f"经销商不存在: {row.refs['partner']} (no partner with this code or name)")
+                report.error(row.number, f"经销商不存在: {said(row.refs['partner'])} "
+                                         f"(no partner with this code or name)")
             else:
                 ref = row.refs["partner"]
                 row.values["scope"] = f"partner:{partners[ref].id}" if ref else f"tier:{row.refs['tier']}"

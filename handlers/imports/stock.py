@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Row, Run
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 from handlers.imports.refs import known_skus, sku_cell
 from models import StockLevel
 
@@ -40,7 +40,7 @@ class Stock(Kind):
             sku, qty = row.values["sku"], row.values["qty_available"]
             level = have.get(sku)
             if sku not in skus:
-                report.error(row.number, f"产品不存在: {sku} (no such SKU)")
+                report.error(row.number, f"产品不存在: {said(sku)} (no such SKU)")
             elif level is None:
                 session.add(StockLevel(sku=sku, qty_available=qty, updated_at=run.now))
                 report.count("imported")

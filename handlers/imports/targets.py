@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Row, Run, upsert
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 from handlers.imports.refs import partners_by_ref
 from models import RebateTarget
 
@@ -42,7 +42,8 @@ class Targets(Kind):
         for row in rows:
             partner = partners.get(row.refs["partner"])
             if partner is None:
-                report.error(row.number, f"经销商不存在: {row.refs['partner']} (no partner with this code or name)")
+                report.error(row.number, f"经销商不存在: {said(row.refs['partner'])} "
+                                         f"(no partner with this code or name)")
                 continue
             existing = session.execute(select(RebateTarget).where(
                 RebateTarget.program == row.values["program"], RebateTarget.partner_id == partner.id)

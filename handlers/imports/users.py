@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from handlers.imports import cells
 from handlers.imports.columns import Column
 from handlers.imports.kind import Kind, Row, Run, upsert
-from handlers.imports.problems import RowProblem
+from handlers.imports.problems import RowProblem, said
 from handlers.imports.refs import USERID, partners_by_ref, users_by_userid
 from handlers.imports.regions import provinces
 from models import Role, User
@@ -39,7 +39,7 @@ class Users(Kind):
     def parse(self, number: int, c: dict) -> Row:
         userid = self.required(c, "userid", cells.text)
         if not USERID.fullmatch(userid):
-            raise RowProblem(f"账号格式不对: {userid} (bad userid: 1–64 of A-Z a-z 0-9 _ - . @)")
+            raise RowProblem(f"账号格式不对: {said(userid)} (bad userid: 1–64 of A-Z a-z 0-9 _ - . @)")
         name = self.required(c, "name", cells.text)
         role = self.required(c, "role", lambda v: cells.choice(v, ROLES, "角色", "role"))
         partner = self.cell(c, "partner", cells.text)

@@ -53,6 +53,8 @@ def _text(d: dict, key: str, limit: int) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):      # true is no order number
         raise ErpError("bad_field", f"{key} must be a string")
+    if isinstance(value, str) and "\x00" in value:        # PostgreSQL's text refuses it at the write
+        raise ErpError("bad_field", f"{key} holds a NUL character")
     value = str(value).strip()
     if len(value) > limit:
         raise ErpError("bad_field", f"{key} is longer than {limit} characters")

@@ -72,13 +72,15 @@ def _lines(clock: Clock, order: Order, partner: Partner, submitter: User) -> Ite
                "erp_ref": order.erp_ref or ""}
 
 
-def to_csv(rows: Iterable[dict]) -> str:
-    """UTF-8 with a BOM, so Excel opens the Chinese columns correctly."""
+def to_csv(rows: Iterable[dict], for_people: bool = False) -> str:
+    """UTF-8 with a BOM, so Excel opens the Chinese columns correctly. For people (a
+    file ops open in Excel), text that starts like a formula is marked as text; the
+    ERP's feed is exact."""
     buf = io.StringIO()
     buf.write("\ufeff")
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows({c: csv_text(v) for c, v in row.items()} for row in rows)
+    writer.writerows(({c: csv_text(v) for c, v in row.items()} for row in rows) if for_people else rows)
     return buf.getvalue()
 
 

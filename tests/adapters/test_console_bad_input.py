@@ -156,3 +156,13 @@ def test_an_upload_with_a_long_name_keeps_its_type_and_is_checked(app):
         job = s.execute(select(ImportJob)).scalar_one()
         assert (job.status, job.report["imported"], len(job.filename)) == ("done", 1, 200), job.error
         assert job.filename.endswith(".CSV")
+
+
+def test_the_audit_csv_marks_typed_text_that_looks_like_a_formula(app, driver):
+    import csv as csvlib
+    import io
+    driver.text("admin", "别名 @协和 = 北京协和医院")
+    admin = signed_in(app, "admin")
+    r = admin.post("/console/audit/export.csv", data={"csrf_token": csrf(admin), "action": "alias."})
+    rows = list(csvlib.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 2 and "'@协和" in rows[1] and "@协和" not in rows[1]

@@ -119,7 +119,8 @@ def test_receivables_keep_credit_exposure_true(app, driver, chat, clock):
 
 def test_a_name_that_looks_like_a_formula_is_exported_as_text(app, driver, chat):
     """An imported partner name or a customer said in chat can be =HYPERLINK(…): in the
-    workbook it stays text, in the CSV it starts with an apostrophe (never a formula)."""
+    workbook it stays text, exact; the ERP's CSV feed is exact, and a CSV file for people
+    marks it with an apostrophe (never a formula)."""
     token = add_integration(app)
     order = confirmed_order(app, driver, chat)
     evil = '=HYPERLINK("http://evil.example","点我")'
@@ -129,7 +130,10 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(app, driver, chat)
     client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
     text = client.get("/erp/v1/orders?format=csv", headers=auth).data.decode("utf-8-sig")
     row = next(csv.DictReader(io.StringIO(text)))
-    assert (row["partner_name"], row["customer"]) == ("'" + evil, "'+1+2")
+    assert (row["partner_name"], row["customer"]) == (evil, "+1+2")
+    from handlers.orders.export import to_csv
+    for_people = next(csv.DictReader(io.StringIO(to_csv([row], for_people=True).lstrip("\ufeff"))))
+    assert (for_people["partner_name"], for_people["customer"]) == ("'" + evil, "'+1+2")
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(client.get("/erp/v1/orders?format=xlsx", headers=auth).data))
     header = [c.value for c in wb.active[1]]

@@ -120,3 +120,26 @@ def test_a_rebate_program_at_the_edge_of_the_calendar_is_refused(start, end):
     program = {"id": "P1", "start": start, "end": end, "tiers": [{"at": 1.0, "rate": 0.02}]}
     with pytest.raises(RuleError, match=r"2000\.\.2100"):
         RuleSetData.from_dict(1, {"rebates": {"programs": [program]}})
+
+
+def test_a_version_stored_before_a_limit_was_added_is_still_read(tmp_path, clock):
+    """A deployment whose active rules said protection_days: 99999 ("never") before
+    periods were bounded to a century keeps running after the upgrade: the limits
+    apply to new rules (the console's check, rules-load), not to what is stored."""
+    from domain.rules.store import RuleStore
+    from models import RuleSet
+    from models.db import make_engine, make_session_factory, upgrade_schema
+    engine = make_engine(f"sqlite:///{tmp_path}/stored.sqlite3")
+    try:
+        upgrade_schema(engine)
+        factory = make_session_factory(engine)
+        content = {"registration": {"protection_days": 99999}, "pipeline": {"cooldown_days": 40000}}
+        with factory() as s, s.begin():
+            s.add(RuleSet(version=1, checksum="old", source="before the upgrade", content=content, active=True,
+                          loaded_at=clock.now()))
+        with factory() as s:
+            assert RuleStore(clock).active(s).registration.protection_days == 99999
+        with pytest.raises(RuleError, match="at most 36,600"), factory() as s:
+            RuleStore(clock).load_content(s, content, source="again")
+    finally:
+        engine.dispose()

@@ -13,7 +13,8 @@ EVIL = '=HYPERLINK("http://evil.example","点我")'
 
 @pytest.mark.parametrize("said, written", [(EVIL, "'" + EVIL), ("+1+2", "'+1+2"), ("-2+3", "'-2+3"),
                                            ("@SUM(1)", "'@SUM(1)"), ("\t=1", "'\t=1"),
-                                           ("北京协和医院", "北京协和医院"), ("", ""), (12, 12), (None, None)])
+                                           ("北京协和医院", "北京协和医院"), ("-", "-"), ("+", "+"), ("", ""),
+                                           (12, 12), (None, None)])
 def test_csv_text_marks_what_excel_would_run(said, written):
     assert csv_text(said) == written
 
