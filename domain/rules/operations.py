@@ -79,7 +79,7 @@ class ApprovalRules:
                 # (every SLA sweep, lead hand-out and the approvals board would fail).
                 raise RuleError(f"approvals.working_hours.days must name at least one weekday (1 = Monday … "
                                 f"7 = Sunday) while approvals.{name} counts working hours")
-            if wait.working and not r.calendar.can_add(wait.hours * 3600):
+            if wait.working and strict() and not r.calendar.can_add(wait.hours * 3600):
                 # Else every SLA sweep and the approvals board would fail on it.
                 raise RuleError(f"approvals.{name}: the working hours' calendar does not hold "
                                 f"{wait.hours:,.10g} working hours within {MAX_SEARCH_DAYS // 366} years")

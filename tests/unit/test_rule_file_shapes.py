@@ -133,7 +133,9 @@ def test_a_version_stored_before_a_limit_was_added_is_still_read(tmp_path, clock
     try:
         upgrade_schema(engine)
         factory = make_session_factory(engine)
-        content = {"registration": {"protection_days": 99999}, "pipeline": {"cooldown_days": 40000}}
+        content = {"registration": {"protection_days": 99999}, "pipeline": {"cooldown_days": 40000},
+                   "approvals": {"remind_after": {"working_hours": 500_000},
+                                 "escalate_after": {"working_hours": 1_000_000}}}
         with factory() as s, s.begin():
             s.add(RuleSet(version=1, checksum="old", source="before the upgrade", content=content, active=True,
                           loaded_at=clock.now()))
