@@ -82,4 +82,3 @@ def create_page_blueprint(links: PageLinks, accept_once: AcceptOnce, name_of: Ca
         return jsonify({"ok": True})
 
     return bp
-

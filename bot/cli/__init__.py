@@ -11,6 +11,7 @@ import logging
 import sys
 
 from bot.cli import console, data, imports, ops, serve, text
+from bot.cli.base import problem
 
 COMMAND_MODULES = (serve, data, imports, ops, console, text)
 LONG_RUNNING = frozenset({"serve", "worker", "scheduler"})
@@ -28,8 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdin = io.StringIO()
     argv = sys.argv[1:] if argv is None else argv
     if any("\x00" in arg for arg in argv):
-        print("参数里有 NUL 字符 (an argument holds a NUL character)", file=sys.stderr)
-        return 2
+        return problem("参数里有 NUL 字符", "an argument holds a NUL character")
     args = parser.parse_args(argv)
     if args.command in LONG_RUNNING:       # a crash there is a crash: its traceback is wanted
         return args.func(args)

@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import timedelta
 
-from bot.cli.base import database, settings
+from bot.cli.base import database, problem, settings
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -25,8 +25,7 @@ def cmd_console_login(args) -> int:
     from chat import audit
     from models import User
     if not 1 <= args.minutes <= 60:
-        print("--minutes 应为 1–60 (--minutes must be 1..60)", file=sys.stderr)
-        return 2
+        return problem("--minutes 应为 1–60", "--minutes must be 1..60")
     config = settings()
     _, factory, clock = database(config)
     with factory() as s, s.begin():

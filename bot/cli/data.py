@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.cli.base import database, settings
+from bot.cli.base import database, problem, settings
 
 
 def add_commands(sub) -> None:
@@ -51,8 +51,7 @@ def cmd_rules_load(args) -> int:
         with factory() as s, s.begin():
             row = RuleStore(clock).load_file(s, Path(args.file or config.rules_file))
     except (yaml.YAMLError, *INVALID_RULES, OSError) as exc:     # as the console's draft check refuses
-        print(f"规则没有载入：{exc} (rules not loaded)", file=sys.stderr)
-        return 2
+        return problem(f"规则没有载入：{exc}", "rules not loaded")
     print(f"active rule set: version {row.version} from {row.source}")
     return 0
 
@@ -63,14 +62,12 @@ def cmd_rules_whatif(args) -> int:
     from handlers.rules.drafts import checked
     from handlers.rules.whatif import what_if
     if not 1 <= args.days <= 366:
-        print("--days 应为 1–366 (--days must be 1..366)", file=sys.stderr)
-        return 2
+        return problem("--days 应为 1–366", "--days must be 1..366")
     config = settings()
     try:
         text = Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"无法读取 {args.file}：{exc} (cannot read the file)", file=sys.stderr)
-        return 2
+        return problem(f"无法读取 {args.file}：{exc}", "cannot read the file")
     _, factory, clock = database(config)
     try:
         _, candidate = checked(text, clock.tz.key)

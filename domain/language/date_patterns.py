@@ -190,16 +190,15 @@ def _h_date_shaped(m: re.Match[str], today: date, forward: bool) -> date | None:
     "100月5日" or a month of twenty digits (meant as a date, never a name or a day),
     a decimal month ("1.5月3日"), each also after a year ("2026年12月35日",
     "2026.13月5日": the year's reading must not pass for the day's)."""
-    if "." in m["m"]:
-        raise NoSuchDate(f"{m['m'][:8]}-{m['d'][:8]}")
-    if len(m["m"]) > 2 or len(m["d"]) > 2:
+    if "." in m["m"] or len(m["m"]) > 2 or len(m["d"]) > 2:
         raise NoSuchDate(f"{m['m'][:8]}-{m['d'][:8]}")
     month, day = int(m["m"]), int(m["d"])
     _in_month(2000, month, day, None)       # a leap year: 2月29日 is left to the real patterns
     return None
 
 
-def _h_negative(m: re.Match[str], today: date, forward: bool) -> date | None:
+def _h_no_date(m: re.Match[str], today: date, forward: bool) -> date | None:
+    """Text that is surely meant as a day and surely none (a minus or exponent month)."""
     raise NoSuchDate(m.group(0))
 
 
@@ -291,21 +290,20 @@ PATTERNS: list[tuple[re.Pattern[str], Handler, str | None]] = [
                 rf"(?:(?P<m>{_MONTH})\s*月{_MD_TAIL}|{_YEAR_PART})?"), _h_cn_year, "年"),
     # "2026.12月5日": a year, a dot, then a month (its year kept, never rolled).
     (re.compile(rf"(?<![\d.])(?P<y>(?:19|20)\d\d)\.(?P<m>1[0-2]|0?[1-9])\s*月{_MD_TAIL}"), _h_year_dot_month, "月"),
-    # Not after a decimal's point ("1.5月3日" is no May), but after a year's ("2026.12月").
-    (re.compile(rf"(?<![\d零〇一二两三四五六七八九十年])(?:(?<!\.)|(?<=(?:19|20)\d\d\.))(?P<m>{_MONTH})\s*月{_MD_TAIL}"),
-     _h_month, "月"),
+    # Not after a point: "1.5月3日" is no May, and after a year's the pattern above reads it.
+    (re.compile(rf"(?<![\d.零〇一二两三四五六七八九十年])(?P<m>{_MONTH})\s*月{_MD_TAIL}"), _h_month, "月"),
     (re.compile(r"(?<![\d/.\-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])"), _h_slash, "/"),
     (re.compile(r"(?<![\d.A-Za-z])(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])" + _NOT_AFTER_DOT_DATE),
      _h_dot, "."),
     (re.compile(r"(?<![\d.])(?:(?:19|20)\d\d\s*年\s*|(?:19|20)\d\d\.)?"
                 r"(?P<m>\d+\.\d+(?=月)|\d+)\s*月\s*(?P<d>\d+)\s*[日号]"), _h_date_shaped, "月"),
     # A month in exponent form ("1e400月"): a number nobody means as a month.
-    (re.compile(r"(?<![\d.])\d+(?:\.\d+)?[eE][+-]?\d+\s*月"), _h_negative, "月"),
+    (re.compile(r"(?<![\d.])\d+(?:\.\d+)?[eE][+-]?\d+\s*月"), _h_no_date, "月"),
     # "修改 RG… -5月-5日": a minus sign glued to a month, standing alone after a space or a
     # colon; not a dash between words ("北京协和医院-12月底", "签约日期-3月15日") or of a range
     # ("3-5月", "12月8日 - 12月10日").
     (re.compile(r"(?<=[\s:：=])(?<![日号月底初中末旬天份]\s)[-−－](?=\d)\d+\s*月(?:\s*[-−－]?\d+\s*[日号])?"),
-     _h_negative, "月"),
+     _h_no_date, "月"),
     (re.compile(r"元旦(?P<before>之?前)?"), _h_new_year, "旦"),
     (re.compile(rf"(?P<rm>本月|这个月|当月|下下个?月|下个?月)(?:\s*(?P<d>{_DAY})\s*[日号]|{_PERIOD})"),
      _h_rel_month, "月"),

@@ -97,9 +97,9 @@ def read_yaml(text: str) -> dict:
         content = loader.construct_document(root)
     except RecursionError:
         raise RuleError("the file is nested too deeply to be a rule file") from None
+    except RuleError:
+        raise
     except ValueError as exc:           # a date YAML reads, then can't make: 2026-02-30
-        if isinstance(exc, RuleError):
-            raise
         raise RuleError(f"a value is no real date or number ({exc})") from None
     finally:
         loader.dispose()

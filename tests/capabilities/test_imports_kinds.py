@@ -271,79 +271,80 @@ def pg_url():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.mark.postgres
-def test_partners_users_and_prices_on_postgres(pg_url, clock, base_settings, tmp_path):
+@pytest.fixture
+def pg_db(pg_url, clock, base_settings):
+    """The demo data on a database of its own, on PostgreSQL."""
     db = make_db(pg_url, clock, base_settings, demo=True)
     try:
-        assert db.engine.dialect.name == "postgresql"
-        partners = write_xlsx(tmp_path / "partners.xlsx", PARTNERS)
-        report = run(db, "partners", partners, batch=3)
-        assert rows_of(report) == [4, 5, 6, 7, 8, 9, 10, 11] and report.imported == 2
-        users = run(db, "users", write_csv(tmp_path / "users.csv", USERS, encoding="gb18030"))
-        assert users.encoding == "gb18030" and rows_of(users) == [4, 5, 6, 7] and users.imported == 3
-        prices = run(db, "prices", write_csv(tmp_path / "prices.csv", PRICES))
-        assert rows_of(prices) == [4, 5, 6, 7] and prices.imported == 3
-        again = [run(db, kind, path) for kind, path in (("partners", partners), ("users", tmp_path / "users.csv"),
-                                                        ("prices", tmp_path / "prices.csv"))]
-        assert [(r.imported, r.updated) for r in again] == [(0, 0)] * 3
-        assert [r.unchanged for r in again] == [2, 4, 3]
-        PARTNERS_EDITED = [row[:] for row in PARTNERS]
-        PARTNERS_EDITED[1][6] = "60万"
-        edited = run(db, "partners", write_xlsx(tmp_path / "partners2.xlsx", PARTNERS_EDITED))
-        assert (edited.updated, edited.unchanged) == (1, 1)
-        assert db.one(select(Partner.credit_limit_yuan).where(Partner.code == "P001")) == 600000
-        assert db.count(AuditEvent, AuditEvent.action.like("import.%")) == 7
+        yield db
     finally:
         db.engine.dispose()
 
 
 @pytest.mark.postgres
-def test_numbers_beyond_what_the_columns_hold_are_row_problems_on_postgres(pg_url, clock, base_settings, tmp_path):
+def test_partners_users_and_prices_on_postgres(pg_db, tmp_path):
+    db = pg_db
+    assert db.engine.dialect.name == "postgresql"
+    partners = write_xlsx(tmp_path / "partners.xlsx", PARTNERS)
+    report = run(db, "partners", partners, batch=3)
+    assert rows_of(report) == [4, 5, 6, 7, 8, 9, 10, 11] and report.imported == 2
+    users = run(db, "users", write_csv(tmp_path / "users.csv", USERS, encoding="gb18030"))
+    assert users.encoding == "gb18030" and rows_of(users) == [4, 5, 6, 7] and users.imported == 3
+    prices = run(db, "prices", write_csv(tmp_path / "prices.csv", PRICES))
+    assert rows_of(prices) == [4, 5, 6, 7] and prices.imported == 3
+    again = [run(db, kind, path) for kind, path in (("partners", partners), ("users", tmp_path / "users.csv"),
+                                                    ("prices", tmp_path / "prices.csv"))]
+    assert [(r.imported, r.updated) for r in again] == [(0, 0)] * 3
+    assert [r.unchanged for r in again] == [2, 4, 3]
+    PARTNERS_EDITED = [row[:] for row in PARTNERS]
+    PARTNERS_EDITED[1][6] = "60万"
+    edited = run(db, "partners", write_xlsx(tmp_path / "partners2.xlsx", PARTNERS_EDITED))
+    assert (edited.updated, edited.unchanged) == (1, 1)
+    assert db.one(select(Partner.credit_limit_yuan).where(Partner.code == "P001")) == 600000
+    assert db.count(AuditEvent, AuditEvent.action.like("import.%")) == 7
+
+
+@pytest.mark.postgres
+def test_numbers_beyond_what_the_columns_hold_are_row_problems_on_postgres(pg_db, tmp_path):
     # It was: a 30-digit credit line stopped the whole import at the rounding
     # (InvalidOperation), a 20-digit one at PostgreSQL's INSERT, after earlier batches.
-    db = make_db(pg_url, clock, base_settings, demo=True)
-    try:
-        partners = [PARTNER_HEADER, ["P101", "甲医疗有限公司", "gold", "北京", "", "", "9" * 30],
-                    ["P102", "乙医疗有限公司", "gold", "北京", "", "", "9" * 20],
-                    ["P103", "丙医疗有限公司", "gold", "北京", "", "", 1e300],
-                    ["P104", "丁医疗有限公司", "gold", "北京", "", "", "999999999999.99"]]
-        report = run(db, "partners", write_xlsx(tmp_path / "partners.xlsx", partners), batch=1)
-        assert rows_of(report) == [2, 3, 4] and all("金额过大" in reason(report, n) for n in (2, 3, 4))
-        assert "below 1,000,000,000,000" in reason(report, 2) and report.imported == 1
-        assert db.one(select(Partner.credit_limit_yuan).where(Partner.code == "P104")) == Decimal("999999999999.99")
-        products = [["产品编码", "产品名称", "产品线", "目录价", "最小起订量"],
-                    ["F100", "超声一", "超声", "999999999999.995", 1], ["F101", "超声二", "超声", 100, 2 ** 31],
-                    ["F102", "超声三", "超声", "1,200", 2]]
-        report = run(db, "products", write_csv(tmp_path / "products.csv", products))
-        assert rows_of(report) == [2, 3] and "金额过大" in reason(report, 2) and "数字过大" in reason(report, 3)
-        assert report.imported == 1
-        stock = run(db, "stock", write_csv(tmp_path / "stock.csv", [["sku", "qty"], ["A100", "9" * 12]]))
-        assert "at most 2,147,483,647" in reason(stock, 2) and stock.imported == 0
-    finally:
-        db.engine.dispose()
+    db = pg_db
+    partners = [PARTNER_HEADER, ["P101", "甲医疗有限公司", "gold", "北京", "", "", "9" * 30],
+                ["P102", "乙医疗有限公司", "gold", "北京", "", "", "9" * 20],
+                ["P103", "丙医疗有限公司", "gold", "北京", "", "", 1e300],
+                ["P104", "丁医疗有限公司", "gold", "北京", "", "", "999999999999.99"]]
+    report = run(db, "partners", write_xlsx(tmp_path / "partners.xlsx", partners), batch=1)
+    assert rows_of(report) == [2, 3, 4] and all("金额过大" in reason(report, n) for n in (2, 3, 4))
+    assert "below 1,000,000,000,000" in reason(report, 2) and report.imported == 1
+    assert db.one(select(Partner.credit_limit_yuan).where(Partner.code == "P104")) == Decimal("999999999999.99")
+    products = [["产品编码", "产品名称", "产品线", "目录价", "最小起订量"],
+                ["F100", "超声一", "超声", "999999999999.995", 1], ["F101", "超声二", "超声", 100, 2 ** 31],
+                ["F102", "超声三", "超声", "1,200", 2]]
+    report = run(db, "products", write_csv(tmp_path / "products.csv", products))
+    assert rows_of(report) == [2, 3] and "金额过大" in reason(report, 2) and "数字过大" in reason(report, 3)
+    assert report.imported == 1
+    stock = run(db, "stock", write_csv(tmp_path / "stock.csv", [["sku", "qty"], ["A100", "9" * 12]]))
+    assert "at most 2,147,483,647" in reason(stock, 2) and stock.imported == 0
 
 
 @pytest.mark.postgres
-def test_a_nul_or_an_overlong_lead_id_is_a_row_problem_on_postgres(pg_url, clock, base_settings, tmp_path):
+def test_a_nul_or_an_overlong_lead_id_is_a_row_problem_on_postgres(pg_db, tmp_path):
     # It was: PostgreSQL refused the NUL (or the 65-character id) at the write, the
     # import stopped with a traceback, and the batches before it stayed written.
-    db = make_db(pg_url, clock, base_settings, demo=True)
-    try:
-        products = [["产品编码", "产品名称", "产品线", "目录价"], ["B201", "新品一", "超声", 1000],
-                    ["B202", "坏\x00名", "超声", 1000], ["B203", "新品三", "超声\x00", 1000],
-                    ["B204", "新品四", "超声", 1000]]
-        report = run(db, "products", write_csv(tmp_path / "products.csv", products), batch=1)
-        assert rows_of(report) == [3, 4] and "NUL" in reason(report, 3) and "产品名称" in reason(report, 3)
-        assert report.imported == 2
-        customers = [["客户名称", "地址"], ["北京测试一医院", "北京市\x00海淀区"], ["北京测试二医院", "北京市海淀区"]]
-        report = run(db, "customers", write_csv(tmp_path / "customers.csv", customers), batch=1)
-        assert rows_of(report) == [2] and report.imported == 1
-        leads = [["线索编号", "客户名称", "产品线", "预计金额"], ["L" * 65, "北京协和医院", "超声", "500000"],
-                 ["L-OK-1", "北京协和医院", "超声", "500000"]]
-        report = run(db, "leads", write_csv(tmp_path / "leads.csv", leads), batch=1)
-        assert rows_of(report) == [2] and "线索编号太长" in reason(report, 2) and report.imported == 1
-        long_choice = run(db, "partners", write_csv(tmp_path / "p.csv", [PARTNER_HEADER,
-                                                                        ["P9", "某公司", "金" * 100_000, "北京"]]))
-        assert len(reason(long_choice, 2)) < 300                        # the cell quoted by its start
-    finally:
-        db.engine.dispose()
+    db = pg_db
+    products = [["产品编码", "产品名称", "产品线", "目录价"], ["B201", "新品一", "超声", 1000],
+                ["B202", "坏\x00名", "超声", 1000], ["B203", "新品三", "超声\x00", 1000],
+                ["B204", "新品四", "超声", 1000]]
+    report = run(db, "products", write_csv(tmp_path / "products.csv", products), batch=1)
+    assert rows_of(report) == [3, 4] and "NUL" in reason(report, 3) and "产品名称" in reason(report, 3)
+    assert report.imported == 2
+    customers = [["客户名称", "地址"], ["北京测试一医院", "北京市\x00海淀区"], ["北京测试二医院", "北京市海淀区"]]
+    report = run(db, "customers", write_csv(tmp_path / "customers.csv", customers), batch=1)
+    assert rows_of(report) == [2] and report.imported == 1
+    leads = [["线索编号", "客户名称", "产品线", "预计金额"], ["L" * 65, "北京协和医院", "超声", "500000"],
+             ["L-OK-1", "北京协和医院", "超声", "500000"]]
+    report = run(db, "leads", write_csv(tmp_path / "leads.csv", leads), batch=1)
+    assert rows_of(report) == [2] and "线索编号太长" in reason(report, 2) and report.imported == 1
+    long_choice = run(db, "partners", write_csv(tmp_path / "p.csv", [PARTNER_HEADER,
+                                                                    ["P9", "某公司", "金" * 100_000, "北京"]]))
+    assert len(reason(long_choice, 2)) < 300                        # the cell quoted by its start
