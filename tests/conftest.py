@@ -10,12 +10,30 @@ e2e/ (processes, the browser, PostgreSQL with Redis, the CLI)."""
 from __future__ import annotations
 
 import secrets
+import threading
 
 import pytest
 
 from bot.settings import load_settings
 from domain.clock import FrozenClock
 from tests.support.apps import T0, copy_sqlite, make_pg_template, make_sqlite_template, pg_admin, pg_url_of
+
+
+def _scheduler_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "APScheduler"}
+
+
+@pytest.fixture(autouse=True)
+def no_scheduler_left_running():
+    """A test that starts an embedded scheduler stops it: one left running fires
+    its jobs into later tests' databases and, at exit, into the interpreter's
+    shutdown ("cannot schedule new futures after interpreter shutdown")."""
+    before = _scheduler_threads()
+    yield
+    left = _scheduler_threads() - before
+    for thread in left:
+        thread.join(timeout=2)      # one being stopped is given the time to end
+    assert not [t for t in left if t.is_alive()], "the test left its scheduler running"
 
 
 @pytest.fixture

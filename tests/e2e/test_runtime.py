@@ -12,7 +12,9 @@ from tests.support.wecom import WeComDriver
 
 
 def test_background_processing_after_a_fast_ack(db_url, wecom, clock, base_settings):
-    settings = base_settings.with_(database_url=db_url, simulator=False,
+    # No embedded scheduler (the simulator's default): serving runs it apart, and one
+    # left running here fired its jobs into the interpreter's shutdown.
+    settings = base_settings.with_(database_url=db_url, simulator=False, scheduler="off",
                                    processing="thread").with_wecom(api_base=wecom.base_url)
     app = build_app(settings, clock)
     try:
@@ -26,7 +28,7 @@ def test_background_processing_after_a_fast_ack(db_url, wecom, clock, base_setti
 
 
 def test_a_message_persisted_before_a_crash_is_processed_after_restart(db_url, wecom, clock, base_settings):
-    settings = base_settings.with_(database_url=db_url, simulator=False,
+    settings = base_settings.with_(database_url=db_url, simulator=False, scheduler="off",
                                    processing="inline").with_wecom(api_base=wecom.base_url)
     first = build_app(settings, clock)
     msg = Inbound(platform="wecom", kind="text", sender="dealer_bj_li", msg_id="m-1", created_at=clock.now(),
