@@ -10,6 +10,9 @@ prepared WeCom callbacks, so the figures are the app's own CPU. Three parts:
   outbox delivered to the counting fake API separately;
 - ``contention``: the same for 64 claims on one customer (北京协和医院) from
   three dealers, acknowledged first, then decided by one worker;
+- ``orders``: CPU and statements per order of the month-end burst (bench dealers
+  each send ``订货 A100*k``, then tap 确认下单 on the card they were sent): the
+  orders, the confirmations and the deliveries of their replies, each apart;
 - ``--profile``: a cProfile of each part, the top functions by own time.
 
     .venv/bin/python bench/profile_paths.py [-n 2000] [--profile]
@@ -38,8 +41,8 @@ if str(ROOT) not in sys.path:
 from bench.scale import procs  # noqa: E402
 from bench.scale.env import drop_database, flush_redis, fresh_database, machine_busy_s, run_id, sqlalchemy_url  # noqa: E402
 from bench.scale.fake import CountingFake  # noqa: E402
-from bench.scale.stack import Run  # noqa: E402
-from bench.scale.wire import CallbackSigner, contention, registrations  # noqa: E402
+from bench.scale.stack import Run, bench_dealer, seed_bench_dealers  # noqa: E402
+from bench.scale.wire import CallbackSigner, contention, http_post, registrations  # noqa: E402
 
 
 def _environ(raw: bytes) -> dict:
@@ -101,13 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("-n", type=int, default=2000, help="callbacks and registrations (default 2000)")
     p.add_argument("--profile", action="store_true", help="print the top functions of each part")
-    p.add_argument("--parts", default="ack,commands,contention")
+    p.add_argument("--parts", default="ack,commands,contention", help="any of ack,commands,contention,orders")
+    p.add_argument("--dealers", type=int, default=0,
+                   help="bench dealers for the orders part (default: -n, one order each, as in the month-end burst)")
     args = p.parse_args(argv)
     parts = set(args.parts.split(","))
 
     work = Path(tempfile.mkdtemp(prefix="qudao-profile-"))
     run = Run(run_id=run_id(), work=work, processing="workers", worker_cmd="", workers=0)
     db = fresh_database(run.run_id, "prof", template=run.template_db())
+    if "orders" in parts:
+        args.dealers = args.dealers or args.n
+        seed_bench_dealers(run, db, args.dealers, work / "seed.log")
     fake = CountingFake()
     try:
         flush_redis()
@@ -136,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             _commands(app, args.n + 200, args.profile)
         if "contention" in parts:
             _contention(app, signer, args.profile)
+        if "orders" in parts:
+            _orders(app, signer, fake, args.n, args.dealers, args.profile)
     finally:
         fake.close()
         drop_database(db)
@@ -216,6 +226,80 @@ def _contention(app, signer: CallbackSigner, profile: bool, n: int = 64) -> None
           f"{statements[0] / k:.1f} statements each)")
     if prof:
         print(_top(prof, 40))
+
+
+
+def _timed(work, profile: bool) -> tuple[float, float, int, cProfile.Profile | None]:
+    """Run ``work()`` (it returns how many it did): CPU and wall seconds, the count, the profile."""
+    prof = cProfile.Profile() if profile else None
+    wall, cpu = time.perf_counter(), time.process_time()
+    if prof:
+        prof.enable()
+    done = work()
+    if prof:
+        prof.disable()
+    return time.process_time() - cpu, time.perf_counter() - wall, done, prof
+
+
+def _orders(app, signer: CallbackSigner, fake, n: int, dealers: int, profile: bool) -> None:
+    """The month-end burst's commands in one process: ``n`` orders from the bench
+    dealers taking turns, processed; their replies delivered; every order's card
+    tapped (确认下单), processed; those answers delivered. Each step measured apart."""
+    import random
+
+    from sqlalchemy import event, text
+
+    from chat.runner import Worker
+    from chat.wakeup import Signal
+    runner = app.extensions["qudao"].runner
+    engine = runner.inbox._engine
+    worker = Worker(runner.inbox, runner.sequencer, runner.deliverer, runner.waker, name="orders",
+                    outbox_signal=Signal(), sequences=True)
+    statements = [0]
+    event.listen(engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+    rng = random.Random(20)
+    users = [bench_dealer(i % dealers + 1) for i in range(n)]
+
+    def request(inner: str) -> bytes:
+        return http_post("127.0.0.1", 8000, *signer.sealed(inner))
+
+    def process() -> int:
+        before = worker.processed
+        while worker.run_once():
+            pass
+        return worker.processed - before
+
+    def step(label: str, work, unit: str) -> None:
+        statements[0] = 0
+        cpu, wall, done, prof = _timed(work, profile)
+        each = 1000 / max(done, 1)
+        print(f"{label}: {done} {unit}, {cpu * each:.2f} ms CPU each ({wall * each:.2f} wall), "
+              f"{statements[0] / max(done, 1):.1f} statements each")
+        if prof:
+            print(_top(prof, 40))
+
+    _drive(app, [request(signer.text_xml(u, f"订货 A100*{rng.randint(1, 3)}")) for u in users], False)
+    step("orders placed", process, "orders")
+    deliver = lambda: runner.deliverer.drain(max_rounds=100_000)  # noqa: E731 (until nothing is due)
+    step("their replies delivered", deliver, "sends")
+    taps, seen = [], set()
+    for user in dict.fromkeys(users):
+        for card in fake.state.cards_for(user):
+            key = next((b["key"] for b in card.card.get("button_list", []) if b.get("text") == "确认下单"), None)
+            if key and card.task_id not in seen:
+                seen.add(card.task_id)
+                code = fake.state.issue_response_code(card.task_id, [user], "click")
+                taps.append(request(signer.click_xml(user, card.task_id, key, code)))
+    if len(taps) != n:
+        raise RuntimeError(f"{len(taps)} order cards to tap, {n} orders sent")
+    _drive(app, taps, False)
+    step("confirmations", process, "taps")
+    step("their answers delivered", deliver, "sends")
+    with engine.connect() as c:
+        by_status = dict(c.execute(text("SELECT status, count(*) FROM orders GROUP BY status")).all())
+    print(f"orders by status: {by_status}")
+    if by_status.get("confirmed") != n:
+        raise RuntimeError(f"not every order was confirmed: {by_status}")
 
 
 if __name__ == "__main__":

@@ -36,19 +36,20 @@ def sent(s: Session, task_id: str, platform: str, recipient: str, ref: str | Non
 
 def stamped(s: Session, task_id: str, ref: str | None, now: datetime) -> None:
     """A stamp went out: the handle it leaves (none where each handle works once)."""
-    row = s.get(CardRef, task_id)
-    if row is not None:
-        row.ref, row.updated_at = ref, now
+    s.execute(update(CardRef).where(CardRef.task_id == task_id).values(ref=ref, updated_at=now)
+              .execution_options(synchronize_session=False))
 
 
 def clicked(s: Session, task_id: str, platform: str, clicker: str, ref: str, now: datetime) -> None:
     """A click brought a fresh handle. Only the card's own recipient's counts:
-    another user's handle would update their view, not the recipient's card."""
-    if _insert(s, task_id, platform, clicker, ref, now):
-        return
-    s.execute(update(CardRef).where(CardRef.task_id == task_id,
-                                    or_(CardRef.recipient.is_(None), CardRef.recipient == clicker))
-              .values(ref=ref, updated_at=now).execution_options(synchronize_session=False))
+    another user's handle would update their view, not the recipient's card.
+    One statement: the row, or its handle renewed where the recipient matches
+    (or is not known yet: the sender has not recorded its card)."""
+    stmt = insert_of(s, CardRef).values(task_id=task_id, platform=platform, recipient=clicker, ref=ref,
+                                        updated_at=now)
+    s.execute(stmt.on_conflict_do_update(
+        index_elements=[CardRef.task_id], set_={"ref": stmt.excluded.ref, "updated_at": stmt.excluded.updated_at},
+        where=or_(CardRef.recipient.is_(None), CardRef.recipient == stmt.excluded.recipient)))
 
 
 def _insert(s: Session, task_id: str, platform: str, recipient: str, ref: str | None, now: datetime) -> bool:

@@ -146,7 +146,7 @@ class Stack:
                                        procs.bench_rules_file(run.work, run.sizes.get("quota")))
             log = run.work / f"{part}-setup.log"
             if bench_dealers:
-                self._seed_bench_dealers(bench_dealers, log)
+                seed_bench_dealers(run, self.db_name, bench_dealers, log)
             self.port = free_port()
             self.web = procs.gunicorn("wsgi:app", self.port, self.env, run.work / f"{part}-web.log",
                                       run.web_workers, run.web_threads, f"{part} web", config=procs.DEPLOY_CONFIG)
@@ -156,35 +156,6 @@ class Stack:
         except BaseException:
             self.close()
             raise
-
-    def _seed_bench_dealers(self, n: int, log: Path) -> None:
-        """P-BENCH-### partners (北京, 超声/监护, gold, a credit line no bench order
-        reaches) and one dealer each: the demo organisation's file with them added,
-        loaded by the demo loader (idempotent on what the template already has)."""
-        import yaml
-        from sqlalchemy import create_engine
-        from sqlalchemy.orm import Session
-
-        from bot.seed import DEMO_FILE, seed_demo
-        from domain.clock import Clock
-        org = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
-        for i in range(1, n + 1):
-            name = f"压测经销商{i:03d}号医疗器械有限公司"
-            org["partners"].append({"name": name, "code": f"P-BENCH-{i:03d}", "regions": ["北京市"],
-                                    "product_lines": ["超声", "监护"], "tier": "gold",
-                                    "address": "北京市朝阳区建国路88号", "credit_limit": 1_000_000_000})
-            org["users"].append({"userid": bench_dealer(i), "name": f"压测{i:03d}", "role": "dealer",
-                                 "partner": name})
-        path = self.run.work / "org-bench.yaml"
-        path.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
-        engine = create_engine(sqlalchemy_url(self.db_name))
-        try:
-            with Session(engine) as s, s.begin():
-                counts = seed_demo(s, Clock("Asia/Shanghai"), path)
-        finally:
-            engine.dispose()
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"bench organisation loaded: {counts}\n")
 
     def alive_check(self) -> None:
         for p in [self.web, *self.workers]:
@@ -201,6 +172,36 @@ class Stack:
         self.fake.close()
         if not self.run.keep_db:
             drop_database(self.db_name)
+
+
+def seed_bench_dealers(run: Run, db_name: str, n: int, log: Path) -> None:
+    """P-BENCH-### partners (北京, 超声/监护, gold, a credit line no bench order
+    reaches) and one dealer each: the demo organisation's file with them added,
+    loaded by the demo loader (idempotent on what the template already has)."""
+    import yaml
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from bot.seed import DEMO_FILE, seed_demo
+    from domain.clock import Clock
+    org = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    for i in range(1, n + 1):
+        name = f"压测经销商{i:03d}号医疗器械有限公司"
+        org["partners"].append({"name": name, "code": f"P-BENCH-{i:03d}", "regions": ["北京市"],
+                                "product_lines": ["超声", "监护"], "tier": "gold",
+                                "address": "北京市朝阳区建国路88号", "credit_limit": 1_000_000_000})
+        org["users"].append({"userid": bench_dealer(i), "name": f"压测{i:03d}", "role": "dealer",
+                             "partner": name})
+    path = run.work / "org-bench.yaml"
+    path.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
+    engine = create_engine(sqlalchemy_url(db_name))
+    try:
+        with Session(engine) as s, s.begin():
+            counts = seed_demo(s, Clock("Asia/Shanghai"), path)
+    finally:
+        engine.dispose()
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"bench organisation loaded: {counts}\n")
 
 
 def bench_dealer(i: int) -> str:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import math
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 
 from chat.context import Context
 from chat.messages import Button, Card, CardStamp, Markdown, Text
 from domain.rules.verdict import NEEDS_APPROVAL, REJECT, WARN
 from domain.wording import unit_yuan, yuan
-from handlers.orders.checks import evaluate
-from handlers.orders.lines import price_lines
+from handlers.orders.checks import evaluate, open_orders_total
+from handlers.orders.lines import PriceReads, price_lines, read_prices
 from handlers.orders.texts import t
 from models import Order, OrderStatus, Partner, Product, Registration, User
 
@@ -51,11 +52,21 @@ def checks_line(verdicts: list[dict]) -> str:
     return ("✅ " + "·".join(ok) if ok else "") + (" ⚠️ " + "·".join(attention) if attention else "")
 
 
+@dataclass(frozen=True)
+class Known:
+    """What placing an order just read under the partner's lock: the policy prices
+    and stock of its SKUs, the partner's other open orders. The "change it like
+    this" hint checks its quantities against them rather than reading them again."""
+    prices: PriceReads
+    open_orders: Decimal
+
+
 def new_task_id(order: Order) -> str:
     return f"so-{order.id}-r{order.revision}-{secrets.token_hex(4)}"
 
 
-def detail(ctx: Context, order: Order, header_key: str = "order_draft_header", lang: str = "zh") -> Markdown:
+def detail(ctx: Context, order: Order, header_key: str = "order_draft_header", lang: str = "zh",
+           known: Known | None = None) -> Markdown:
     lines = [t(header_key, lang, number=order.number)]
     list_total = Decimal(str(order.list_total_yuan))
     for ln in order.lines:
@@ -80,16 +91,16 @@ def detail(ctx: Context, order: Order, header_key: str = "order_draft_header", l
                        this=yuan(credit["this_order"], lang), exposure=yuan(credit["exposure"], lang)))
     lines += verdict_lines(order)
     if order.status == OrderStatus.DRAFT:
-        lines.append(_how_to_go_on(ctx, order, lang))
+        lines.append(_how_to_go_on(ctx, order, lang, known))
     return Markdown("\n".join(lines))
 
 
-def _how_to_go_on(ctx: Context, order: Order, lang: str) -> str:
+def _how_to_go_on(ctx: Context, order: Order, lang: str, known: Known | None) -> str:
     """Confirm, change or drop a line: a change is shown only with a quantity
     the checks would accept now (credit, stock, packs), never one that would
     itself be refused."""
     text = t("order_how_to_confirm", lang, number=order.number)
-    example = accepted_change(ctx, order)
+    example = accepted_change(ctx, order, known)
     if example:
         text += t("order_how_to_change", lang, number=order.number, example=example)
     if len(order.lines) > 1:
@@ -97,19 +108,26 @@ def _how_to_go_on(ctx: Context, order: Order, lang: str) -> str:
     return text + ("." if lang == "en" else "。")
 
 
-def accepted_change(ctx: Context, order: Order) -> str | None:
-    """"A100*25": a change of the first line's quantity the rules accept now, or None."""
+def accepted_change(ctx: Context, order: Order, known: Known | None = None) -> str | None:
+    """"A100*25": a change of the first line's quantity the rules accept now, or None.
+    The quantities tried differ only in number: prices, stock and the other open
+    orders are read once for all of them (or taken from ``known``)."""
     first = order.lines[0]
     products = {p.sku: p for p in (ctx.s.get(Product, ln.sku) for ln in order.lines)}
     pack = max(1, products[first.sku].pack_size or 1)
     moq = max(1, products[first.sku].moq or 1)
     partner = ctx.s.get(Partner, order.partner_id)
+    reads, open_orders = (known.prices, known.open_orders) if known else (None, None)
     for qty in (edit_qty(first.qty, pack), first.qty + pack, first.qty - pack):
         if qty < moq or qty == first.qty or qty <= 0:
             continue
+        if reads is None:
+            reads = read_prices(ctx.s, ctx.rules.pricing, partner, list(products.values()))
+            open_orders = open_orders_total(ctx, partner.id, order.id)
         items = [(products[ln.sku], qty if ln is first else ln.qty) for ln in order.lines]
-        lines = price_lines(ctx.s, ctx.rules.pricing, partner, items)
-        if not evaluate(ctx, partner, lines, order.ship_to, exclude_order_id=order.id).rejects:
+        lines = price_lines(ctx.s, ctx.rules.pricing, partner, items, reads=reads)
+        if not evaluate(ctx, partner, lines, order.ship_to, exclude_order_id=order.id,
+                        open_orders=open_orders).rejects:
             return f"{first.sku}*{qty}"
     return None
 

@@ -19,6 +19,7 @@ from models import OPEN_ORDER_STATUSES, Order, Partner
 @dataclass
 class OrderOutcome:
     verdicts: list[Verdict]
+    open_orders: Decimal = Decimal(0)     # the partner's other open orders, as the credit check read them
 
     @property
     def rejects(self) -> list[Verdict]:
@@ -56,15 +57,18 @@ def ship_to_region(partner: Partner, ship_to: str | None) -> str | None:
 
 
 def evaluate(ctx: Context, partner: Partner, lines: list[LineFacts], ship_to: str | None,
-             exclude_order_id: int | None = None) -> OrderOutcome:
+             exclude_order_id: int | None = None, open_orders: Decimal | None = None) -> OrderOutcome:
     """Every check, in the order a dealer would want them explained. Credit is
     read under the partner's row lock (taken by the caller), so two orders of
-    one partner can't both squeeze under the limit."""
+    one partner can't both squeeze under the limit. ``open_orders``: the other
+    open orders' total, already read under that lock in this command."""
     rules, lang = ctx.rules.orders, ctx.lang
     total = sum((ln.amount for ln in lines), Decimal(0))
     credit = CreditFacts(limit=money(partner.credit_limit_yuan) if partner.credit_limit_yuan is not None else None,
                          receivables=money(partner.receivables_yuan or 0),
-                         open_orders=open_orders_total(ctx, partner.id, exclude_order_id), this_order=money(total))
+                         open_orders=(open_orders if open_orders is not None
+                                      else open_orders_total(ctx, partner.id, exclude_order_id)),
+                         this_order=money(total))
     region = ship_to_region(partner, ship_to)
     verdicts = [
         checks.qualification(rules, partner.product_lines or [], lines, lang),
@@ -75,4 +79,4 @@ def evaluate(ctx: Context, partner: Partner, lines: list[LineFacts], ship_to: st
         checks.territory(rules, partner.regions or [], ship_to or partner.address or "默认地址", region, lang),
         checks.stock(rules, lines, lang),
     ]
-    return OrderOutcome(verdicts)
+    return OrderOutcome(verdicts, credit.open_orders)

@@ -17,11 +17,11 @@ from domain.language.suggest import code_typos, is_yes
 from handlers.customers import lookup as customers
 from handlers.orders.access import is_dealer, order_for_card
 from handlers.orders.amend import MAX_ADDRESS_CHARS, amend
-from handlers.orders.cards import detail, new_task_id, one_line, summary_card
+from handlers.orders.cards import Known, detail, new_task_id, one_line, summary_card
 from handlers.orders.checks import evaluate, ship_to_region
 from handlers.orders.confirm import cancel_by_text, confirm_by_text, on_card_click, refusal
 from handlers.orders.deal_link import deal_for
-from handlers.orders.lines import price_lines, set_lines, usable_grants, wanted_from
+from handlers.orders.lines import price_lines, read_prices, set_lines, usable_grants, wanted_from
 from handlers.orders.status import order_snapshot
 from handlers.orders.texts import t
 from models import MANAGING_ROLES, Order, OrderStatus, Partner, Product
@@ -114,7 +114,8 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
         return
     grants = usable_grants(s, partner, customer.id if customer else None, cited, now,
                            customer.name if customer else parsed.customer)
-    lines = price_lines(s, ctx.rules.pricing, partner, items, grants=grants)
+    reads = read_prices(s, ctx.rules.pricing, partner, [p for p, _ in items])
+    lines = price_lines(s, ctx.rules.pricing, partner, items, grants=grants, reads=reads)
     outcome = evaluate(ctx, partner, lines, parsed.address)
     order = Order(partner_id=partner.id, submitter_id=user.id,
                   status=OrderStatus.REJECTED if outcome.rejects else OrderStatus.DRAFT,
@@ -123,9 +124,10 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
                   ship_to=parsed.address, ship_to_region=ship_to_region(partner, parsed.address), note=parsed.remark,
                   list_total_yuan=Decimal(0), total_yuan=Decimal(0), verdicts=[v.to_dict() for v in outcome.verdicts],
                   rules_version=ctx.rules.version, received_at=ctx.received_at, created_at=now, updated_at=now,
-                  registration_id=deal.registration.id if deal.registration else None)
+                  registration_id=deal.registration.id if deal.registration else None,
+                  lines=[])      # a new order's lines are known to be none: no read of them before set_lines
     s.add(order)
-    s.flush()
+    s.flush()        # its id makes its number: the number, lines and totals follow in one UPDATE
     order.number = f"SO{ctx.clock.local(ctx.received_at):%Y%m%d}-{order.id:04d}"
     set_lines(order, lines)
     if order.status == OrderStatus.DRAFT:
@@ -139,7 +141,7 @@ def _create(ctx: Context, parsed: Parsed, items: list[tuple[Product, int]]) -> N
                           group_note=t("order_refused_privately", lang))
         return
     note = t("order_draft_privately", lang, number=order.number)
-    ctx.reply_private(detail(ctx, order, lang=lang), group_note=note)
+    ctx.reply_private(detail(ctx, order, lang=lang, known=Known(reads, outcome.open_orders)), group_note=note)
     ctx.reply_private(summary_card(ctx, order), group_note=note)
     # "是" confirms this draft, "取消" drops it (a later order replaces the question).
     ctx.set_state({"flow": DRAFT_FLOW, "order": order.number})

@@ -99,7 +99,7 @@ def confirm(ctx: Context, order: Order) -> None:
         ctx.reply_private(refusal(ctx, order, outcome, "order_confirm_refused", sku=order.lines[0].sku),
                           group_note=t("order_refused_privately", lang))
         return
-    apply_pricing(ctx, order, priced)
+    apply_pricing(ctx, order, priced, shown_again=False)
     if Decimal(str(order.total_yuan)) != Decimal(str(before["total_yuan"])):
         resend_card(ctx, order, t("order_prices_moved", "zh", number=order.number,
                                                   before=yuan(before["total_yuan"]), now=yuan(order.total_yuan)))

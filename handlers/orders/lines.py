@@ -17,7 +17,7 @@ from domain.matching import analyse
 from domain.money import money
 from domain.rules.commerce import PricingRules
 from domain.rules.order_checks import LineFacts
-from handlers.orders.price_list import policy_prices
+from handlers.orders.price_list import PolicyPrice, policy_prices
 from models import Order, OrderLine, Partner, Product, SpecialPrice, SpecialPriceStatus, StockLevel
 
 MAX_LINES = 30          # one chat order; beyond this a spreadsheet is the better tool
@@ -139,16 +139,36 @@ def _name_key(name: str | None) -> str | None:
     return analyse(name).key if name and name.strip() else None
 
 
+@dataclass(frozen=True)
+class PriceReads:
+    """What pricing reads for an order's SKUs: the partner's policy prices and the
+    stock (one statement each). Read once, they price other quantities of the
+    same SKUs in the same command too (the "change it like this" hint)."""
+    policy: dict[str, PolicyPrice]
+    stock: dict[str, int]
+
+    def covers(self, products: list[Product]) -> bool:
+        return all(p.sku in self.policy for p in products)
+
+
+def read_prices(s: Session, rules: PricingRules, partner: Partner, products: list[Product]) -> PriceReads:
+    stock = {row.sku: row.qty_available for row in s.execute(select(StockLevel).where(
+        StockLevel.sku.in_([p.sku for p in products]))).scalars()} if products else {}
+    return PriceReads(policy_prices(s, rules, partner, products), stock)
+
+
 def price_lines(s: Session, rules: PricingRules, partner: Partner, items: list[tuple[Product, int]],
                 grants: dict[str, SpecialPrice] | None = None,
-                special: dict[str, tuple[Decimal, str]] | None = None) -> list[LineFacts]:
-    """``special``: sku → (price, source) already approved for this very order."""
-    policy = policy_prices(s, rules, partner, [p for p, _ in items])
-    stock = {row.sku: row.qty_available for row in s.execute(select(StockLevel).where(
-        StockLevel.sku.in_([p.sku for p, _ in items]))).scalars()} if items else {}
+                special: dict[str, tuple[Decimal, str]] | None = None,
+                reads: PriceReads | None = None) -> list[LineFacts]:
+    """``special``: sku → (price, source) already approved for this very order.
+    ``reads``: the policy prices and stock this command already read for these SKUs."""
+    products = [p for p, _ in items]
+    if reads is None or not reads.covers(products):
+        reads = read_prices(s, rules, partner, products)
     lines: list[LineFacts] = []
     for product, qty in items:
-        pp = policy[product.sku]
+        pp = reads.policy[product.sku]
         unit, source = pp.price, pp.source
         if special and product.sku in special:
             unit, source = special[product.sku]
@@ -160,8 +180,21 @@ def price_lines(s: Session, rules: PricingRules, partner: Partner, items: list[t
         lines.append(LineFacts(sku=product.sku, name=product.name, product_line=product.line, qty=qty,
                                moq=product.moq or 1, pack_size=product.pack_size or 1,
                                list_price=money(product.list_price), policy_price=pp.price, unit_price=unit,
-                               price_source=source, stock=stock.get(product.sku)))
+                               price_source=source, stock=reads.stock.get(product.sku)))
     return lines
+
+
+def same_lines(order: Order, lines: list[LineFacts], special_ids: dict[str, int]) -> bool:
+    """Whether the order's lines already say exactly this (priced afresh to the
+    same figures): then they are kept, not deleted and written again."""
+    def facts(sku, name, product_line, qty, list_price, policy_price, unit_price, source, amount, special_id):
+        return (sku, name, product_line, qty, money(list_price), money(policy_price), money(unit_price), source,
+                money(amount), special_id)
+    have = [facts(ln.sku, ln.name, ln.product_line, ln.qty, ln.list_price, ln.policy_price, ln.unit_price,
+                  ln.price_source, ln.amount_yuan, ln.special_price_id) for ln in order.lines]
+    want = [facts(ln.sku, ln.name, ln.product_line, ln.qty, ln.list_price, ln.policy_price, ln.unit_price,
+                  ln.price_source, ln.amount, special_ids.get(ln.sku)) for ln in lines]
+    return have == want
 
 
 def set_lines(order: Order, lines: list[LineFacts]) -> None:

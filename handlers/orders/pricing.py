@@ -11,7 +11,7 @@ from sqlalchemy import select
 from chat.context import Context
 from domain.rules.order_checks import LineFacts
 from handlers.orders.checks import OrderOutcome, evaluate
-from handlers.orders.lines import price_lines, set_lines, usable_grants
+from handlers.orders.lines import price_lines, same_lines, set_lines, usable_grants
 from handlers.orders.special_terms import approved_for_order
 from models import Order, Partner, Product
 
@@ -49,12 +49,19 @@ def price_afresh(ctx: Context, partner: Partner, order: Order) -> Priced:
                        keep_special=True)
 
 
-def apply_pricing(ctx: Context, order: Order, priced: Priced) -> None:
-    set_lines(order, priced.lines)
-    for ln in order.lines:
-        ln.special_price_id = priced.special_ids.get(ln.sku)
+def apply_pricing(ctx: Context, order: Order, priced: Priced, shown_again: bool = True) -> bool:
+    """Keep the pricing on the order; True when its lines changed. ``shown_again``:
+    the summary is shown afresh, so its validity restarts even if nothing changed
+    (a confirmation that changes nothing leaves that to the status it sets)."""
+    changed = not same_lines(order, priced.lines, priced.special_ids)
+    if changed:
+        set_lines(order, priced.lines)
+        for ln in order.lines:
+            ln.special_price_id = priced.special_ids.get(ln.sku)
     order.verdicts = [v.to_dict() for v in priced.outcome.verdicts]
-    order.updated_at = ctx.now
+    if changed or shown_again:
+        order.updated_at = ctx.now
+    return changed
 
 
 def reprice(ctx: Context, partner: Partner, order: Order) -> OrderOutcome:

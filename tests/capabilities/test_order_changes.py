@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from chat.scheduling import build_scheduler
-from models import ApprovalFlow, Order, SpecialPrice
+from models import ApprovalFlow, Order, PriceListEntry, SpecialPrice
 from tests.capabilities.test_orders_flow import orders, q
 from tests.support.apps import add_integration
 from tests.support.reading import cards_to, last_text, texts_to
@@ -110,6 +110,31 @@ def test_the_hints_use_the_orders_own_products(app, driver, chat):
     assert f"修改订单 {order.number} B200*10" in detail and "A100" not in detail
     driver.text("dealer_bj_li", f"修改订单 {order.number}")
     assert f"修改订单 {order.number} B200*10" in last_text(chat, "dealer_bj_li")
+
+
+def test_a_price_that_moved_before_the_tap_is_shown_again_not_confirmed(app, driver, chat, clock):
+    order = place(driver, app, "订货 A100*2 B200*5")
+    first_card = order_cards(chat)[-1]
+    line_ids = [ln.id for ln in order.lines]
+    with q(app).factory() as s, s.begin():          # the partner's own price list now prices A100
+        partner_id = order.partner_id
+        s.add(PriceListEntry(scope=f"partner:{partner_id}", sku="A100", price_yuan=Decimal("80000"),
+                             updated_at=clock.now()))
+    driver.click("dealer_bj_li", first_card.task_id, "confirm")
+    [again] = orders(app)
+    assert again.status == "draft" and again.confirmed_at is None
+    a100, b200 = again.lines
+    assert (a100.unit_price, a100.price_source) == (Decimal("80000.00"), f"price_list:partner:{partner_id}")
+    assert b200.unit_price == Decimal("10200.00")
+    assert again.total_yuan == Decimal("211000.00") and [ln.id for ln in again.lines] != line_ids
+    told = "\n".join(texts_to(chat, "dealer_bj_li")[-2:])
+    assert "价格或金额有变化" in told and "¥21.76万 → ¥21.1万" in told
+    assert order_cards(chat)[-1].task_id == again.card_task_id != first_card.task_id
+    driver.click("dealer_bj_li", first_card.task_id, "confirm")          # the old card is stale now
+    assert orders(app)[0].status == "draft"
+    driver.click("dealer_bj_li", again.card_task_id, "confirm")
+    [done] = orders(app)
+    assert done.status == "confirmed" and done.total_yuan == Decimal("211000.00")
 
 
 # ---- what a change, a cancellation or a lapse voids, and who hears it -------------------
