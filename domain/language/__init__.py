@@ -7,7 +7,7 @@ on their own. Pass a :class:`Catalog` to resolve product words to SKUs.
 from .amounts import parse_amount
 from .catalog import DefaultCatalog
 from .dates import parse_close_date
-from .parser import parse_message
+from .parser import intent_of, parse_message
 from .schema import Catalog, OrderItem, Parsed, ProductMention
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "OrderItem",
     "Parsed",
     "ProductMention",
+    "intent_of",
     "parse_amount",
     "parse_close_date",
     "parse_message",

@@ -24,7 +24,7 @@ from handlers.orders.cards import resend_card, stamp_card
 from handlers.orders.checks import OrderOutcome
 from handlers.orders.deal_link import announce_confirmed
 from handlers.orders.pricing import apply_pricing, price_afresh
-from handlers.orders.special_terms import pending_for_order
+from handlers.orders.special_terms import terms_of
 from handlers.orders.status import end_order, notify_status, order_snapshot, set_status
 from handlers.orders.texts import t
 from models import Order, OrderStatus
@@ -80,7 +80,8 @@ def confirm(ctx: Context, order: Order) -> None:
         return
     # A special price still being decided keeps the summary alive (as the sweep
     # does), and the dealer waits for it rather than seeing the order lapse.
-    pending_sp = pending_for_order(ctx, order)
+    terms = terms_of(ctx, order)
+    pending_sp = terms.pending
     if pending_sp:
         ctx.reply(Text(t("order_wait_special", lang, number=order.number, sp=pending_sp)))
         return
@@ -91,7 +92,7 @@ def confirm(ctx: Context, order: Order) -> None:
                                                 hours=ctx.rules.orders.draft_valid_hours), notes) if x)))
         return
     before = order_snapshot(order)
-    priced = price_afresh(ctx, partner, order)
+    priced = price_afresh(ctx, partner, order, approved=terms.approved)
     outcome = priced.outcome
     if outcome.rejects:
         ctx.audit("order.confirm_refused", "order", order.number, before=before, after=before,

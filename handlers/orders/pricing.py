@@ -5,6 +5,7 @@ the order as it was."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from domain.rules.order_checks import LineFacts
 from handlers.orders.checks import OrderOutcome, evaluate
 from handlers.orders.lines import price_lines, same_lines, set_lines, usable_grants
 from handlers.orders.special_terms import approved_for_order
-from models import Order, Partner, Product
+from models import Order, Partner, Product, SpecialPrice
 
 
 @dataclass
@@ -30,11 +31,12 @@ def cited_grant(order: Order) -> str | None:
 
 
 def price_items(ctx: Context, partner: Partner, order: Order, items: list[tuple[Product, int]],
-                ship_to: str | None, keep_special: bool) -> Priced:
+                ship_to: str | None, keep_special: bool,
+                approved: dict[str, tuple[Decimal, SpecialPrice]] | None = None) -> Priced:
     """``items`` priced for ``order`` and checked; nothing is written.
     ``keep_special``: the special prices approved for the order still apply
-    (False for a change, which voids them)."""
-    special = approved_for_order(ctx, order) if keep_special else {}
+    (False for a change, which voids them); ``approved``: those, already read."""
+    special = (approved if approved is not None else approved_for_order(ctx, order)) if keep_special else {}
     grants = usable_grants(ctx.s, partner, order.customer_id, cited_grant(order), ctx.now, order.customer_text)
     lines = price_lines(ctx.s, ctx.rules.pricing, partner, items, grants=grants,
                         special={sku: (price, f"special:{sp.number}") for sku, (price, sp) in special.items()})
@@ -42,11 +44,13 @@ def price_items(ctx: Context, partner: Partner, order: Order, items: list[tuple[
                   {sku: sp.id for sku, (_, sp) in special.items()})
 
 
-def price_afresh(ctx: Context, partner: Partner, order: Order) -> Priced:
+def price_afresh(ctx: Context, partner: Partner, order: Order,
+                 approved: dict[str, tuple[Decimal, SpecialPrice]] | None = None) -> Priced:
+    """``approved``: the special prices approved for the order, when already read."""
     products = {p.sku: p for p in ctx.s.execute(select(Product).where(
         Product.sku.in_([ln.sku for ln in order.lines]))).scalars()}
     return price_items(ctx, partner, order, [(products[ln.sku], ln.qty) for ln in order.lines], order.ship_to,
-                       keep_special=True)
+                       keep_special=True, approved=approved)
 
 
 def apply_pricing(ctx: Context, order: Order, priced: Priced, shown_again: bool = True) -> bool:

@@ -5,6 +5,7 @@ order open), and voiding them when the order changes, is cancelled or lapses
 deciding special prices is the special_prices capability's."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -16,18 +17,33 @@ from handlers.orders.texts import t
 from models import Order, SpecialPrice, SpecialPriceStatus
 
 
+@dataclass(frozen=True)
+class OrderTerms:
+    """An order's special prices, in one read: the number of one still being
+    decided, and sku → (price, special price) of those approved for its revision."""
+    pending: str | None
+    approved: dict[str, tuple[Decimal, SpecialPrice]]
+
+
+def terms_of(ctx: Context, order: Order) -> OrderTerms:
+    rows = ctx.s.execute(select(SpecialPrice).where(
+        SpecialPrice.order_id == order.id,
+        SpecialPrice.status.in_((SpecialPriceStatus.PENDING, SpecialPriceStatus.APPROVED)))
+        .order_by(SpecialPrice.id)).scalars().all()
+    return OrderTerms(
+        pending=next((sp.number for sp in rows if sp.status == SpecialPriceStatus.PENDING), None),
+        approved={item["sku"]: (money(item["asked_price"]), sp) for sp in rows
+                  if sp.status == SpecialPriceStatus.APPROVED and sp.order_revision == order.revision
+                  for item in sp.items})
+
+
 def approved_for_order(ctx: Context, order: Order) -> dict[str, tuple[Decimal, SpecialPrice]]:
-    rows = ctx.s.execute(select(SpecialPrice).where(SpecialPrice.order_id == order.id,
-                                                    SpecialPrice.status == SpecialPriceStatus.APPROVED,
-                                                    SpecialPrice.order_revision == order.revision)
-                         .order_by(SpecialPrice.id)).scalars().all()
-    return {item["sku"]: (money(item["asked_price"]), sp) for sp in rows for item in sp.items}
+    return terms_of(ctx, order).approved
 
 
 def pending_for_order(ctx: Context, order: Order) -> str | None:
     """The number of a special price still being decided for the order."""
-    return ctx.s.execute(select(SpecialPrice.number).where(
-        SpecialPrice.order_id == order.id, SpecialPrice.status == SpecialPriceStatus.PENDING)).scalars().first()
+    return terms_of(ctx, order).pending
 
 
 def void_for_order(ctx: Context, order: Order, why: str) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from chat.context import Context
 from chat.messages import Text
-from domain.language import Parsed, parse_message
+from domain.language import Parsed, intent_of, parse_message
 from domain.language.vocabulary import Vocabulary
 from domain.matching import analyse
 from domain.money import LARGEST_AMOUNT, money, plain
@@ -94,7 +94,10 @@ def amount_doubt_text(ctx: Context, doubt: str, amount) -> str:
 
 def claim_key(text: str, vocabulary: Vocabulary) -> str | None:
     """The customer a new registration message claims, as a canonical key; read
-    when the message is accepted so claims on one customer queue in receive order."""
+    when the message is accepted so claims on one customer queue in receive order.
+    Any other message (an order, a check-in) is known by its intent alone, unparsed."""
+    if intent_of(text, vocabulary) != ("register", None):
+        return None
     parsed = parse_message(text, vocabulary)
     if parsed.intent != "register" or parsed.action is not None or not parsed.customer:
         return None

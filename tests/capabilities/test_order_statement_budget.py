@@ -12,11 +12,11 @@ UPDATE, its lines, the audit event, the detail and the card, the row done. The
 "change it like this" hint in the detail prices other quantities with what was
 just read; a new order's lines are not read back.
 
-Confirming (18): the card's handle (one upsert), the order, the partner's and
-the order's row locks, special prices pending, the rule version, the lines,
-the products, special prices approved for the order and free-standing ones,
-the stock, the price list, the other open orders, the stamp, the audit event,
-the status, the answer, the row done. Lines priced afresh to the same figures
+Confirming (17): the card's handle (one upsert), the order, the partner's and
+the order's row locks, the order's special prices (one pending holds it, the
+approved ones price it), the rule version, the lines, the products, the
+free-standing special prices, the stock, the price list, the other open
+orders, the stamp, the audit event, the status, the answer, the row done. Lines priced afresh to the same figures
 are kept, not deleted and written again."""
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from tests.support.statements import counting
 pytestmark = pytest.mark.postgres
 
 PLACE_BUDGET = 14
-CONFIRM_BUDGET = 18
+CONFIRM_BUDGET = 17
 DEALER = "dealer_bj_li"
 
 
@@ -82,6 +82,7 @@ def test_an_order_placed_and_confirmed_costs_at_most_its_budget(pg_app, pg_drive
     assert len(confirming) <= CONFIRM_BUDGET, listing
     assert _count(confirming, "DELETE FROM order_lines") == 0 and _count(confirming, "INSERT INTO order_lines") == 0
     assert _count(confirming, "INSERT INTO card_refs") == 1 and _count(confirming, "UPDATE card_refs") == 0, listing
+    assert _count(confirming, "SELECT special_prices.") == 2, listing     # the order's, the free-standing
     assert _lines(pg_app) == lines_before                                 # the same rows, kept
 
     with pg_app.extensions["qudao"].factory() as s:
