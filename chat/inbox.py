@@ -63,6 +63,7 @@ CURSOR = "inbox"
 GAP_GRACE_S = 0.05          # an id missing this long is closed (an insert in flight is waited for)
 GAP_LOCK_TIMEOUT_MS = 2000  # …but not forever: a web process stuck mid-insert is retried next round
 _INBOX = InboxMessage.__table__
+_CURSOR = InboxCursor.__table__
 
 
 def retry_after_s(attempts: int) -> int:
@@ -295,6 +296,23 @@ class _Seen:
     first: float
 
 
+# The sequencer's statements, built once and run as plain rows on the session's
+# connection: a round runs for every few messages at month end, and loading the
+# cursor as an ORM object (and flushing it) was most of its CPU.
+_TAKE_CURSOR = (select(_CURSOR.c.upto, _CURSOR.c.last_received_at).where(_CURSOR.c.name == CURSOR)
+                .with_for_update(skip_locked=True))
+_MOVE_CURSOR = (update(_CURSOR).where(_CURSOR.c.name == CURSOR)
+                .values(upto=bindparam("b_upto"), last_received_at=bindparam("b_last")))
+_SET_KEYS = (update(_INBOX).where(_INBOX.c.id == bindparam("b_id"))
+             .values(claim_key=bindparam("b_key"), received_at=bindparam("b_at")))
+CURSOR_KNOWN_S = 60.0       # a cursor seen is not looked for again this long while another worker holds it
+
+
+def _rows_after(limit: int):
+    return (select(_INBOX.c.id, _INBOX.c.status, _INBOX.c.payload, _INBOX.c.received_at)
+            .where(_INBOX.c.id > bindparam("upto")).order_by(_INBOX.c.id).limit(limit))
+
+
 class Sequencer:
     """Sets the claim keys of new inbox rows in id order and moves the watermark
     over them. Runs in whichever worker takes the cursor row (``FOR UPDATE SKIP
@@ -307,18 +325,21 @@ class Sequencer:
         self._engine: Engine = factory.kw["bind"]
         self._pg = self._engine.dialect.name == "postgresql"
         self._gaps: dict[int, _Seen] = {}
+        self._cursor_seen: float | None = None       # when this sequencer last held the cursor
+        self._rows_after, self._rows_limit = None, 0
 
     def run(self, limit: int = 500) -> int:
         """One round; how many rows it sequenced or closed (0: nothing to do, or
         another worker is sequencing now)."""
         with self._factory() as s, s.begin():
-            cursor = s.execute(select(InboxCursor).where(InboxCursor.name == CURSOR)
-                               .with_for_update(skip_locked=True)).scalar_one_or_none()
+            conn = s.connection()
+            cursor = conn.execute(_TAKE_CURSOR).first()
             if cursor is None:
                 return self._start_cursor(s)
-            rows = s.execute(select(InboxMessage.id, InboxMessage.status, InboxMessage.payload,
-                                    InboxMessage.received_at)
-                             .where(InboxMessage.id > cursor.upto).order_by(InboxMessage.id).limit(limit)).all()
+            self._cursor_seen = time.monotonic()
+            if self._rows_after is None or self._rows_limit != limit:
+                self._rows_after, self._rows_limit = _rows_after(limit), limit
+            rows = conn.execute(self._rows_after, {"upto": cursor.upto}).all()
             if self._gaps:        # gaps another worker's sequencer settled meanwhile
                 self._gaps = {k: v for k, v in self._gaps.items() if k > cursor.upto}
             expected, last, changes, closed = cursor.upto + 1, cursor.last_received_at, [], 0
@@ -337,12 +358,10 @@ class Sequencer:
                     changes.append({"b_id": row.id, "b_key": key, "b_at": received})
                 last = received
             if changes:
-                s.execute(update(_INBOX).where(_INBOX.c.id == bindparam("b_id"))
-                          .values(claim_key=bindparam("b_key"), received_at=bindparam("b_at"))
-                          .execution_options(synchronize_session=False), changes)
+                conn.execute(_SET_KEYS, changes)
             done = expected - 1 - cursor.upto
             if done:
-                cursor.upto, cursor.last_received_at = expected - 1, last
+                conn.execute(_MOVE_CURSOR, {"b_upto": expected - 1, "b_last": last})
         return done + closed
 
     def retry_in(self) -> float | None:
@@ -357,7 +376,11 @@ class Sequencer:
         return max(0.02, first + self._grace - time.monotonic())
 
     def _start_cursor(self, s: Session) -> int:
-        """No cursor row visible: another worker holds it (0), or it was never made."""
+        """No cursor row visible: another worker holds it (0), or it was never made.
+        A cursor this sequencer held lately is not looked for again: with several
+        workers it is held by another in most rounds."""
+        if self._cursor_seen is not None and time.monotonic() - self._cursor_seen < CURSOR_KNOWN_S:
+            return 0
         if s.execute(select(InboxCursor.name).where(InboxCursor.name == CURSOR)).first() is None:
             s.execute(insert_of(self._engine, InboxCursor.__table__)
                       .values(name=CURSOR, upto=0).on_conflict_do_nothing(index_elements=["name"]))

@@ -28,7 +28,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chat import cards, pacing
@@ -86,6 +86,18 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
         "park_s": PARK_S, "ahead_cap": AHEAD_CAP,
         "pace_counts": [count for _, count in limits] or [0], "pace_windows": [window for window, _ in limits] or [0],
         "created_at": now})
+
+
+# A send's own statements, against the table (not the mapped class) and built once:
+# they run for every send and touch no loaded object, so the ORM's bulk-UPDATE step
+# was only cost. The lease end held is the fencing token (``Deliverer._renew``).
+_OUT = OutboxMessage.__table__
+_HELD = (_OUT.c.id == bindparam("row_id")) & (_OUT.c.status == OutboxStatus.SENDING) & \
+    (_OUT.c.lease_until == bindparam("lease"))
+_RENEW = update(_OUT).where(_HELD).values(lease_until=bindparam("fresh"), next_attempt_at=bindparam("fresh"))
+_MARK_SENT = update(_OUT).where(_HELD).values(status=OutboxStatus.SENT, sent_at=bindparam("sent"),
+                                              result=bindparam("answer"), attempts=_OUT.c.attempts + 1,
+                                              lease_until=None)
 
 
 def backoff_s(attempts: int) -> int:
@@ -277,15 +289,12 @@ class Deliverer:
         another worker reclaimed the row after ours ran out, the UPDATE matches
         nothing and we leave the row alone."""
         fresh = self._clock.now() + timedelta(seconds=self.lease_s)
-        stmt = (update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
-                       OutboxMessage.lease_until == row.lease_until)
-                .values(lease_until=fresh, next_attempt_at=fresh).execution_options(synchronize_session=False))
+        params = {"row_id": row.id, "lease": row.lease_until, "fresh": fresh}
         if s is not None:
-            hit = s.execute(stmt).rowcount
+            hit = s.execute(_RENEW, params).rowcount
         else:
             with self._factory() as own, own.begin():
-                hit = own.execute(stmt).rowcount
+                hit = own.execute(_RENEW, params).rowcount
         return fresh if hit else None
 
     def _deliver_one(self, row: OutboxMessage, lease: datetime,
@@ -320,12 +329,8 @@ class Deliverer:
             return 0, self._record_failure(row, lease, f"unexpected: {exc!r}", True, following)
         now = self._clock.now()
         with self._factory() as s, s.begin():
-            hit = s.execute(update(OutboxMessage)
-                            .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.SENDING,
-                                   OutboxMessage.lease_until == lease)
-                            .values(status=OutboxStatus.SENT, sent_at=now, result=result,
-                                    attempts=OutboxMessage.attempts + 1, lease_until=None)
-                            .execution_options(synchronize_session=False)).rowcount
+            hit = s.execute(_MARK_SENT, {"row_id": row.id, "lease": lease, "sent": now,
+                                         "answer": result}).rowcount
             if not hit:
                 log.warning("outbox %s: lease lost while sending", row.id)
             elif "card_ref" in result and isinstance(msg, Card):

@@ -40,16 +40,18 @@ def _due_statement():
 
 def _release_statement():
     """The next open row of a recipient after a done row, if it is pending and
-    parked: due now."""
-    after = aliased(OutboxMessage)
-    successor = (select(after.id)
-                 .where(after.recipient == bindparam("b_recipient"), after.id > bindparam("b_done"),
-                        is_open(after.status))
-                 .order_by(after.id).limit(1).scalar_subquery())
-    return (update(OutboxMessage)
-            .where(OutboxMessage.id == successor, OutboxMessage.status == OutboxStatus.PENDING,
-                   OutboxMessage.next_attempt_at > bindparam("b_now"))
-            .values(next_attempt_at=bindparam("b_now")).execution_options(synchronize_session=False))
+    parked: due now. Against the table, not the mapped class: it runs once per
+    send and touches no loaded object, so the ORM's bulk-UPDATE step was only cost."""
+    out = OutboxMessage.__table__
+    after = out.alias("after")
+    successor = (select(after.c.id)
+                 .where(after.c.recipient == bindparam("b_recipient"), after.c.id > bindparam("b_done"),
+                        is_open(after.c.status))
+                 .order_by(after.c.id).limit(1).scalar_subquery())
+    return (update(out)
+            .where(out.c.id == successor, out.c.status == OutboxStatus.PENDING,
+                   out.c.next_attempt_at > bindparam("b_now"))
+            .values(next_attempt_at=bindparam("b_now")))
 
 
 DUE, RELEASE = _due_statement(), _release_statement()
