@@ -44,7 +44,9 @@ def clicked(s: Session, task_id: str, platform: str, clicker: str, ref: str, now
     """A click brought a fresh handle. Only the card's own recipient's counts:
     another user's handle would update their view, not the recipient's card.
     One statement: the row, or its handle renewed where the recipient matches
-    (or is not known yet: the sender has not recorded its card)."""
+    (or is not known yet: the sender has not recorded its card). On PostgreSQL the
+    upsert locks an existing row even when another user tapped it and nothing is
+    renewed; a stamp of that card waits for the tap's command to commit."""
     stmt = insert_of(s, CardRef).values(task_id=task_id, platform=platform, recipient=clicker, ref=ref,
                                         updated_at=now)
     s.execute(stmt.on_conflict_do_update(

@@ -379,7 +379,8 @@ class Sequencer:
         """No cursor row visible: another worker holds it (0), or it was never made.
         A cursor this sequencer held lately is not looked for again: with several
         workers it is held by another in most rounds."""
-        if self._cursor_seen is not None and time.monotonic() - self._cursor_seen < CURSOR_KNOWN_S:
+        # (PostgreSQL only: SQLite has no SKIP LOCKED, so there no row is a missing one.)
+        if self._pg and self._cursor_seen is not None and time.monotonic() - self._cursor_seen < CURSOR_KNOWN_S:
             return 0
         if s.execute(select(InboxCursor.name).where(InboxCursor.name == CURSOR)).first() is None:
             s.execute(insert_of(self._engine, InboxCursor.__table__)

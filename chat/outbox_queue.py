@@ -43,11 +43,11 @@ def _release_statement():
     parked: due now. Against the table, not the mapped class: it runs once per
     send and touches no loaded object, so the ORM's bulk-UPDATE step was only cost."""
     out = OutboxMessage.__table__
-    after = out.alias("after")
-    successor = (select(after.c.id)
-                 .where(after.c.recipient == bindparam("b_recipient"), after.c.id > bindparam("b_done"),
-                        is_open(after.c.status))
-                 .order_by(after.c.id).limit(1).scalar_subquery())
+    later = out.alias("later")
+    successor = (select(later.c.id)
+                 .where(later.c.recipient == bindparam("b_recipient"), later.c.id > bindparam("b_done"),
+                        is_open(later.c.status))
+                 .order_by(later.c.id).limit(1).scalar_subquery())
     return (update(out)
             .where(out.c.id == successor, out.c.status == OutboxStatus.PENDING,
                    out.c.next_attempt_at > bindparam("b_now"))
