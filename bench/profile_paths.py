@@ -269,6 +269,9 @@ def _orders(app, signer: CallbackSigner, fake, n: int, dealers: int, profile: bo
             pass
         return worker.processed - before
 
+    def deliver() -> int:
+        return runner.deliverer.drain(max_rounds=100_000)      # until nothing is due
+
     def step(label: str, work, unit: str) -> None:
         statements[0] = 0
         cpu, wall, done, prof = _timed(work, profile)
@@ -280,7 +283,6 @@ def _orders(app, signer: CallbackSigner, fake, n: int, dealers: int, profile: bo
 
     _drive(app, [request(signer.text_xml(u, f"订货 A100*{rng.randint(1, 3)}")) for u in users], False)
     step("orders placed", process, "orders")
-    deliver = lambda: runner.deliverer.drain(max_rounds=100_000)  # noqa: E731 (until nothing is due)
     step("their replies delivered", deliver, "sends")
     taps, seen = [], set()
     for user in dict.fromkeys(users):

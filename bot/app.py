@@ -23,12 +23,13 @@ from bot.console import wire_console
 from bot.platforms import Platform, WirePlatforms, wire_platforms
 from bot.settings import Settings, load_settings
 from chat.context import Services
-from chat.inbox import Inbox, Sequencer
+from chat.inbox import Inbox
 from chat.kvstore import KvStore, RedisKv, SqlKv
 from chat.media import BlobStore
 from chat.outbox import Deliverer
 from chat.queue_stats import QueueStatistics
 from chat.runner import Runner
+from chat.sequencer import Sequencer
 from chat.wakeup import Waker
 from domain.clock import Clock, OffsetClock
 from domain.rules import RuleStore

@@ -28,7 +28,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from chat import cards, pacing
@@ -38,7 +38,9 @@ from chat.outbox_queue import AHEAD_CAP, HELD_S, PARK_S, open_rows_ahead
 from chat.outbox_queue import DUE as _DUE
 from chat.outbox_queue import ENQUEUE as _ENQUEUE
 from chat.outbox_queue import ENQUEUE_PLAIN as _ENQUEUE_PLAIN
+from chat.outbox_queue import MARK_SENT as _MARK_SENT
 from chat.outbox_queue import RELEASE as _RELEASE
+from chat.outbox_queue import RENEW as _RENEW
 from domain.clock import Clock
 from models import OutboxMessage, OutboxStatus
 from models.messaging import is_open
@@ -86,18 +88,6 @@ def enqueue(session: Session, clock: Clock, recipient: str, msg: Outgoing, idem_
         "park_s": PARK_S, "ahead_cap": AHEAD_CAP,
         "pace_counts": [count for _, count in limits] or [0], "pace_windows": [window for window, _ in limits] or [0],
         "created_at": now})
-
-
-# A send's own statements, against the table (not the mapped class) and built once:
-# they run for every send and touch no loaded object, so the ORM's bulk-UPDATE step
-# was only cost. The lease end held is the fencing token (``Deliverer._renew``).
-_OUT = OutboxMessage.__table__
-_HELD = (_OUT.c.id == bindparam("row_id")) & (_OUT.c.status == OutboxStatus.SENDING) & \
-    (_OUT.c.lease_until == bindparam("lease"))
-_RENEW = update(_OUT).where(_HELD).values(lease_until=bindparam("fresh"), next_attempt_at=bindparam("fresh"))
-_MARK_SENT = update(_OUT).where(_HELD).values(status=OutboxStatus.SENT, sent_at=bindparam("sent"),
-                                              result=bindparam("answer"), attempts=_OUT.c.attempts + 1,
-                                              lease_until=None)
 
 
 def backoff_s(attempts: int) -> int:

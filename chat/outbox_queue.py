@@ -3,7 +3,8 @@
 ``ENQUEUE`` writes a reply, due or already parked behind a held-back queue
 (``ENQUEUE_PLAIN`` on SQLite); ``DUE``
 finds the rows to send (or park) with each one's head, the oldest open row of its
-recipient before it; ``RELEASE`` makes a finished row's successor due. All go
+recipient before it; ``RENEW`` and ``MARK_SENT`` are a send's own, fenced by the
+lease it holds; ``RELEASE`` makes a finished row's successor due. All go
 through partial indexes of open rows only (migration 0019), so they read a few
 index pages however long the history or a member's queue
 (``tests/adapters/test_queue_plans.py`` checks their plans)."""
@@ -55,6 +56,17 @@ def _release_statement():
 
 
 DUE, RELEASE = _due_statement(), _release_statement()
+
+# A send's own statements, against the table (not the mapped class): they run for
+# every send and touch no loaded object, so the ORM's bulk-UPDATE step was only
+# cost. The lease end held is the fencing token (``Deliverer._renew``).
+_OUT = OutboxMessage.__table__
+_HELD = ((_OUT.c.id == bindparam("row_id")) & (_OUT.c.status == OutboxStatus.SENDING)
+         & (_OUT.c.lease_until == bindparam("lease")))
+RENEW = update(_OUT).where(_HELD).values(lease_until=bindparam("fresh"), next_attempt_at=bindparam("fresh"))
+MARK_SENT = update(_OUT).where(_HELD).values(status=OutboxStatus.SENT, sent_at=bindparam("sent"),
+                                             result=bindparam("answer"), attempts=_OUT.c.attempts + 1,
+                                             lease_until=None)
 
 # A parked row's backstop counts the rows ahead of it up to this many (on WeCom, two
 # hours of its pacing): a row deeper still is read again then, and parked further.

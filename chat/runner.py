@@ -24,9 +24,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from chat.inbox import Inbox, Sequencer
+from chat.inbox import Inbox
 from chat.outbox import Deliverer
 from chat.queue_stats import QueueStatistics
+from chat.sequencer import Sequencer
 from chat.wakeup import Signal, Waker
 
 log = logging.getLogger(__name__)

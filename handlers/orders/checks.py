@@ -19,7 +19,7 @@ from models import OPEN_ORDER_STATUSES, Order, Partner
 @dataclass
 class OrderOutcome:
     verdicts: list[Verdict]
-    open_orders: Decimal | None = None    # the partner's other open orders, as the credit check read them
+    open_orders: Decimal          # the partner's other open orders, as the credit check read them
 
     @property
     def rejects(self) -> list[Verdict]:

@@ -187,13 +187,10 @@ def price_lines(s: Session, rules: PricingRules, partner: Partner, items: list[t
 def same_lines(order: Order, lines: list[LineFacts], special_ids: dict[str, int]) -> bool:
     """Whether the order's lines already say exactly this (priced afresh to the
     same figures): then they are kept, not deleted and written again."""
-    def facts(sku, name, product_line, qty, list_price, policy_price, unit_price, source, amount, special_id):
-        return (sku, name, product_line, qty, money(list_price), money(policy_price), money(unit_price), source,
-                money(amount), special_id)
-    have = [facts(ln.sku, ln.name, ln.product_line, ln.qty, ln.list_price, ln.policy_price, ln.unit_price,
-                  ln.price_source, ln.amount_yuan, ln.special_price_id) for ln in order.lines]
-    want = [facts(ln.sku, ln.name, ln.product_line, ln.qty, ln.list_price, ln.policy_price, ln.unit_price,
-                  ln.price_source, ln.amount, special_ids.get(ln.sku)) for ln in lines]
+    have = [(ln.sku, ln.name, ln.product_line, ln.qty, money(ln.list_price), money(ln.policy_price),
+             money(ln.unit_price), ln.price_source, money(ln.amount_yuan), ln.special_price_id) for ln in order.lines]
+    want = [(ln.sku, ln.name, ln.product_line, ln.qty, money(ln.list_price), money(ln.policy_price),
+             money(ln.unit_price), ln.price_source, money(ln.amount), special_ids.get(ln.sku)) for ln in lines]
     return have == want
 
 

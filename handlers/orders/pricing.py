@@ -53,8 +53,8 @@ def price_afresh(ctx: Context, partner: Partner, order: Order,
                        keep_special=True, approved=approved)
 
 
-def apply_pricing(ctx: Context, order: Order, priced: Priced, shown_again: bool = True) -> bool:
-    """Keep the pricing on the order; True when its lines changed. ``shown_again``:
+def apply_pricing(ctx: Context, order: Order, priced: Priced, shown_again: bool = True) -> None:
+    """Keep the pricing on the order (lines priced to the same figures stay). ``shown_again``:
     the summary is shown afresh, so its validity restarts even if nothing changed
     (a confirmation that changes nothing leaves that to the status it sets)."""
     changed = not same_lines(order, priced.lines, priced.special_ids)
@@ -65,7 +65,6 @@ def apply_pricing(ctx: Context, order: Order, priced: Priced, shown_again: bool 
     order.verdicts = [v.to_dict() for v in priced.outcome.verdicts]
     if changed or shown_again:
         order.updated_at = ctx.now
-    return changed
 
 
 def reprice(ctx: Context, partner: Partner, order: Order) -> OrderOutcome:

@@ -10,7 +10,8 @@ import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
-from chat.inbox import Replayed, Sequencer
+from chat.inbox import Replayed
+from chat.sequencer import Sequencer
 from models import InboxCursor, InboxMessage
 from tests.support.inbox_rows import stored_keys as _keys
 from tests.support.inbox_rows import text_message as _msg
